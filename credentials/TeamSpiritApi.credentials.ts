@@ -1,0 +1,60 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class TeamSpiritApi implements ICredentialType {
+	name = 'teamSpiritApi';
+
+	displayName = 'TeamSpirit API';
+
+	icon: Icon = {
+		light: 'file:../nodes/TeamSpirit/teamspirit.svg',
+		dark: 'file:../nodes/TeamSpirit/teamspirit.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/teamspirit/n8n-nodes-teamspirit#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Server URL',
+			name: 'serverUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://teamspirit.example.com',
+			required: true,
+			description:
+				'The address of your TeamSpirit server, as you open it in the browser. The API lives under /api/v1 on it.',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				"The bot's API key. A TeamSpirit admin issues it under Administration → Bots → API keys (it is also shown once when an outgoing webhook is registered).",
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.serverUrl.replace(/\\/+$/, "")}}/api/v1',
+			url: '/me',
+			method: 'GET',
+		},
+	};
+}

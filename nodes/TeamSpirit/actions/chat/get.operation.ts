@@ -1,0 +1,22 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { chatRLC } from '../../descriptions/common';
+import { getLocatorValue, segment } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../transport';
+
+const properties: INodeProperties[] = [chatRLC];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['get'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	return await teamSpiritApiRequest.call(this, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}`,
+		itemIndex,
+	});
+}

@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { chatRLC, messageIdField } from '../../descriptions/common';
+import { getLocatorValue, getRequiredString, segment } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../transport';
+
+const properties: INodeProperties[] = [
+	chatRLC,
+	{ ...messageIdField, description: 'The newest message the bot has read; earlier ones count as read too' },
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['markAsRead'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const messageId = getRequiredString(this, 'messageId', itemIndex, 'Message ID').trim();
+	await teamSpiritApiRequest.call(this, {
+		method: 'POST',
+		path: `/chats/${segment(chatId)}/read`,
+		body: { messageId },
+		idempotent: true,
+		itemIndex,
+	});
+	return { read: true, chatId, messageId };
+}

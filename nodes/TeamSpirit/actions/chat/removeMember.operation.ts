@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { chatRLC, userRLC } from '../../descriptions/common';
+import { getLocatorValue, segment } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../transport';
+
+const properties: INodeProperties[] = [
+	chatRLC,
+	{ ...userRLC, description: 'The member to remove from the chat' },
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['chat'], operation: ['removeMember'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const userId = getLocatorValue(this, 'userId', itemIndex, 'User');
+	await teamSpiritApiRequest.call(this, {
+		method: 'DELETE',
+		path: `/chats/${segment(chatId)}/members/${segment(userId)}`,
+		itemIndex,
+	});
+	return { removed: true, chatId, userId };
+}

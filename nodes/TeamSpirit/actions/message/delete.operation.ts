@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { chatRLC, messageIdField } from '../../descriptions/common';
+import { getLocatorValue, getRequiredString, segment } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../transport';
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+
+const properties: INodeProperties[] = [chatRLC, messageIdField];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['delete'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const messageId = getRequiredString(this, 'messageId', itemIndex, 'Message ID').trim();
+	await teamSpiritApiRequest.call(this, {
+		method: 'DELETE',
+		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
+		itemIndex,
+	});
+	return { deleted: true, chatId, messageId };
+}

@@ -1,0 +1,26 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { chatRLC, limitField, returnAllField } from '../../descriptions/common';
+import { getLocatorValue, segment } from '../../helpers/utils';
+import { teamSpiritApiRequestAllItems } from '../../transport';
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+
+const properties: INodeProperties[] = [chatRLC, returnAllField, limitField];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['getAll'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	return await teamSpiritApiRequestAllItems.call(
+		this,
+		`/chats/${segment(chatId)}/messages`,
+		{},
+		limit,
+		itemIndex,
+	);
+}

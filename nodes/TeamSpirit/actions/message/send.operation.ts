@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { chatRLC, textField } from '../../descriptions/common';
+import { getLocatorValue, segment } from '../../helpers/utils';
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { createMessage, messageBody, messageOptions } from './shared';
+
+const properties: INodeProperties[] = [chatRLC, textField, messageOptions];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['send'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const body = messageBody(this, itemIndex);
+	return await createMessage.call(this, `/chats/${segment(chatId)}/messages`, body, itemIndex);
+}

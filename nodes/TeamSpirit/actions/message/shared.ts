@@ -1,0 +1,60 @@
+import { randomBytes } from 'crypto';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { teamSpiritApiRequest } from '../../transport';
+import { formatField } from '../../descriptions/common';
+import { getRequiredString } from '../../helpers/utils';
+
+export const messageOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	options: [
+		{
+			displayName: 'Attach File IDs',
+			name: 'fileIds',
+			type: 'string',
+			default: '',
+			placeholder: 'f_1a2b, f_3c4d',
+			description:
+				'IDs of files already uploaded to TeamSpirit (comma-separated), shown with the message',
+		},
+		formatField,
+	],
+};
+
+export function parseIdList(value: unknown): string[] {
+	const list = Array.isArray(value) ? value : String(value ?? '').split(',');
+	return list.map((id) => String(id).trim()).filter(Boolean);
+}
+
+/** `{text, format, fileIds?}` from the node's Text and Options parameters. */
+export function messageBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const text = getRequiredString(ctx, 'text', itemIndex, 'Text');
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const body: IDataObject = { text, format: (options.format as string) || 'plain' };
+	const fileIds = parseIdList(options.fileIds);
+	if (fileIds.length) body.fileIds = fileIds;
+	return body;
+}
+
+/**
+ * Creates a message with an idempotency key, so a retry after a lost answer or a 5xx returns
+ * the message TeamSpirit already accepted instead of posting it twice.
+ */
+export async function createMessage(
+	this: IExecuteFunctions,
+	path: string,
+	body: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	return await teamSpiritApiRequest.call(this, {
+		method: 'POST',
+		path,
+		body,
+		idempotencyKey: `n8n-${randomBytes(16).toString('hex')}`,
+		itemIndex,
+	});
+}

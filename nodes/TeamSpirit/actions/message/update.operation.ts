@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { chatRLC, messageIdField, textField } from '../../descriptions/common';
+import { getLocatorValue, getRequiredString, segment } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../transport';
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+
+const properties: INodeProperties[] = [
+	chatRLC,
+	messageIdField,
+	{ ...textField, displayName: 'New Text', description: 'The text that replaces the message text' },
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['update'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number) {
+	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	const messageId = getRequiredString(this, 'messageId', itemIndex, 'Message ID').trim();
+	const text = getRequiredString(this, 'text', itemIndex, 'New Text');
+	return await teamSpiritApiRequest.call(this, {
+		method: 'PATCH',
+		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
+		body: { text },
+		itemIndex,
+	});
+}

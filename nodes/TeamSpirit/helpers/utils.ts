@@ -1,0 +1,66 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** The value of a resource locator parameter, trimmed; an empty one is an error naming the item. */
+export function getLocatorValue(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+): string {
+	const value = String(ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!value) {
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty on item ${itemIndex}`, {
+			itemIndex,
+			description: `Choose a ${label.toLowerCase()} from the list or enter its ID.`,
+		});
+	}
+	return value;
+}
+
+/** A required string parameter; empty or whitespace-only is an error naming the item. */
+export function getRequiredString(
+	ctx: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+): string {
+	const value = String(ctx.getNodeParameter(name, itemIndex, '') ?? '');
+	if (!value.trim()) {
+		throw new NodeOperationError(ctx.getNode(), `${label} is empty on item ${itemIndex}`, {
+			itemIndex,
+			description: `Enter a ${label.toLowerCase()}, or map one from the input with an expression.`,
+		});
+	}
+	return value;
+}
+
+/** Path segment for an ID typed or mapped by a user. */
+export function segment(id: string): string {
+	return encodeURIComponent(id);
+}
+
+/** An ISO-8601 date-time from a dateTime parameter, or an error naming the item. */
+export function toIsoDate(
+	ctx: IExecuteFunctions,
+	value: unknown,
+	itemIndex: number,
+	label: string,
+): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const date = new Date(String(value));
+	if (Number.isNaN(date.getTime())) {
+		throw new NodeOperationError(ctx.getNode(), `${label} "${String(value)}" is not a date on item ${itemIndex}`, {
+			itemIndex,
+			description: 'Use an ISO-8601 date and time, e.g. 2026-12-01T17:00:00Z.',
+		});
+	}
+	return date.toISOString();
+}
+
+/** Drops undefined, null and empty-string fields. */
+export function compact(object: IDataObject): IDataObject {
+	return Object.fromEntries(
+		Object.entries(object).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+	);
+}

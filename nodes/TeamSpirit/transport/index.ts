@@ -1,0 +1,254 @@
+/**
+ * The one way the TeamSpirit node talks to the TeamSpirit REST API (docs/teamspirit-api.md).
+ * Retries, rate limits and error mapping live here and nowhere else.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IWebhookFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { BinaryStream } from '../../shared/binary';
+import type { FinalResponse, HttpResponse } from '../../shared/retry';
+import { sendWithRetry } from '../../shared/retry';
+
+export type TeamSpiritContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
+
+export const CREDENTIAL_TYPE = 'teamSpiritApi';
+
+export interface TeamSpiritRequest {
+	method: IHttpRequestMethods;
+	/** Path below /api/v1, starting with a slash. */
+	path: string;
+	body?: IDataObject | IDataObject[];
+	qs?: IDataObject;
+	/**
+	 * Safe to send again after a 5xx or a lost connection. True by default for GET, PUT, PATCH and DELETE; a POST
+	 * is safe only with `idempotencyKey`, which makes TeamSpirit return the message it already
+	 * created instead of creating a second one.
+	 */
+	idempotent?: boolean;
+	idempotencyKey?: string;
+	/** Builds a raw body (e.g. multipart) afresh for every attempt: a stream cannot be resent. */
+	rawBody?: () => Promise<{ body: Buffer | BinaryStream; headers: Record<string, string> }>;
+	/** 'stream' answers with the response body as a stream (file downloads). */
+	responseType?: 'json' | 'stream';
+	itemIndex?: number;
+}
+
+interface ApiErrorBody {
+	error?: { code?: string; message?: string };
+}
+
+export function normalizeServerUrl(serverUrl: unknown): string {
+	return String(serverUrl ?? '')
+		.trim()
+		.replace(/\/+$/, '')
+		.replace(/\/api\/v1$/, '');
+}
+
+async function serverUrl(this: TeamSpiritContext, itemIndex?: number): Promise<string> {
+	const credentials = await this.getCredentials<{ serverUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
+	return normalizeServerUrl(credentials.serverUrl);
+}
+
+async function readErrorBody(this: TeamSpiritContext, body: unknown): Promise<unknown> {
+	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
+		const chunks: Buffer[] = [];
+		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
+		const text = Buffer.concat(chunks).toString('utf8');
+		try {
+			return JSON.parse(text);
+		} catch {
+			return { error: { message: text.slice(0, 500) } };
+		}
+	}
+	return body;
+}
+
+/** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
+export function apiError(
+	this: TeamSpiritContext,
+	statusCode: number,
+	body: unknown,
+	itemIndex?: number,
+): NodeApiError {
+	const error = (body as ApiErrorBody | undefined)?.error;
+	const text = error?.message ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined);
+	const onItem = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
+	const message = text
+		? `TeamSpirit: ${text}${onItem}`
+		: `TeamSpirit answered HTTP ${statusCode} without an error message${onItem}`;
+	const hints: Record<number, string> = {
+		401: 'Check the API key in the TeamSpirit API credential.',
+		403: 'The bot is not allowed to do this. Ask a TeamSpirit admin to grant the bot access (for a chat: add the bot as a member).',
+		404: 'Check the ID: the chat, message, user or file does not exist or the bot cannot see it.',
+		429: 'TeamSpirit kept rate-limiting the request after several waits. Send fewer requests at once.',
+	};
+	const description = [error?.code ? `Error code: ${error.code}` : undefined, hints[statusCode]]
+		.filter(Boolean)
+		.join('. ');
+	return new NodeApiError(this.getNode(), { ...(body as JsonObject), httpCode: String(statusCode) }, {
+		message,
+		description: description || undefined,
+		httpCode: String(statusCode),
+		itemIndex,
+	});
+}
+
+function networkError(
+	this: TeamSpiritContext,
+	error: unknown,
+	url: string,
+	itemIndex?: number,
+): NodeApiError {
+	// Never pass the raw error on: it carries the request config, the Authorization header included.
+	const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+	const code = cause.cause?.code ?? cause.code;
+	const reason = cause.cause?.message ?? cause.message ?? 'unknown error';
+	const host = url.replace(/^(https?:\/\/[^/]+).*$/, '$1');
+	return new NodeApiError(
+		this.getNode(),
+		{ message: reason, code: code ?? 'NETWORK_ERROR' },
+		{
+			message: `Could not reach TeamSpirit at ${host}${code ? ` (${code})` : ''}`,
+			description: 'Check the Server URL in the TeamSpirit API credential and that n8n can reach the server.',
+			itemIndex,
+		},
+	);
+}
+
+/** Sends one request to the TeamSpirit API and resolves with the parsed body. */
+export async function teamSpiritApiRequest(
+	this: TeamSpiritContext,
+	request: TeamSpiritRequest,
+): Promise<IDataObject> {
+	const { method, path, itemIndex } = request;
+	const url = `${await serverUrl.call(this, itemIndex)}/api/v1${path}`;
+	const retrySafe =
+		(request.idempotent ?? method !== 'POST') || request.idempotencyKey !== undefined;
+
+	const send = async (): Promise<HttpResponse> => {
+		const options: IHttpRequestOptions = {
+			method,
+			url,
+			qs: request.qs,
+			headers: { Accept: 'application/json' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		};
+		if (request.idempotencyKey) options.headers!['Idempotency-Key'] = request.idempotencyKey;
+		if (request.rawBody) {
+			const raw = await request.rawBody();
+			options.body = raw.body;
+			Object.assign(options.headers!, raw.headers);
+		} else if (request.body !== undefined) {
+			options.body = request.body;
+			options.json = true;
+			options.headers!['Content-Type'] = 'application/json';
+		}
+		if (request.responseType === 'stream') options.encoding = 'stream';
+		return (await this.helpers.httpRequestWithAuthentication.call(
+			this,
+			CREDENTIAL_TYPE,
+			options,
+		)) as HttpResponse;
+	};
+
+	const response = await sendWithRetry(send, {
+		retryServerErrors: retrySafe,
+		onRetry: ({ attempt, delayMs, reason }) =>
+			this.logger.debug(`TeamSpirit ${method} ${path}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+	});
+	if (response.statusCode >= 200 && response.statusCode < 300) {
+		return (response.statusCode === 204 ? {} : response.body) as IDataObject;
+	}
+	throw await finalError.call(this, response, url, itemIndex);
+}
+
+async function finalError(
+	this: TeamSpiritContext,
+	response: FinalResponse,
+	url: string,
+	itemIndex?: number,
+): Promise<NodeApiError> {
+	if (response.networkError !== undefined) {
+		return networkError.call(this, response.networkError, url, itemIndex);
+	}
+	if (response.retryAfterMs !== undefined) {
+		const seconds = Math.ceil(response.retryAfterMs / 1000);
+		const message = `Rate limited: TeamSpirit asked to wait ${seconds} s, longer than the node waits`;
+		return apiError.call(this, 429, { error: { code: 'rate_limited', message } }, itemIndex);
+	}
+	return apiError.call(this, response.statusCode, await readErrorBody.call(this, response.body), itemIndex);
+}
+
+export interface ListPage<T> {
+	items: T[];
+	nextCursor: string | null;
+}
+
+/**
+ * Follows `nextCursor` until `limit` items are read (or all of them when `limit` is undefined),
+ * asking for at most 100 per page as the contract allows.
+ */
+export async function teamSpiritApiRequestAllItems(
+	this: TeamSpiritContext,
+	path: string,
+	qs: IDataObject = {},
+	limit?: number,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
+	const results: IDataObject[] = [];
+	let cursor: string | null = null;
+	do {
+		const pageSize = limit === undefined ? 100 : Math.min(100, limit - results.length);
+		const page = (await teamSpiritApiRequest.call(this, {
+			method: 'GET',
+			path,
+			qs: { ...qs, limit: pageSize, ...(cursor ? { cursor } : {}) },
+			itemIndex,
+		})) as unknown as ListPage<IDataObject>;
+		results.push(...(page.items ?? []));
+		cursor = page.nextCursor ?? null;
+	} while (cursor && (limit === undefined || results.length < limit));
+	return limit === undefined ? results : results.slice(0, limit);
+}
+
+/** Posts through an incoming webhook; the credential holds the whole URL (it is the secret). */
+export async function incomingWebhookRequest(
+	this: IExecuteFunctions,
+	body: IDataObject,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const credentials = await this.getCredentials<{ webhookUrl?: string }>(
+		'teamSpiritIncomingWebhookApi',
+		itemIndex,
+	);
+	const url = String(credentials.webhookUrl ?? '').trim();
+	const safeUrl = url.replace(/\/hooks\/.*$/, '/hooks/…');
+	const send = async (): Promise<HttpResponse> =>
+		(await this.helpers.httpRequestWithAuthentication.call(this, 'teamSpiritIncomingWebhookApi', {
+			method: 'POST',
+			url,
+			body,
+			json: true,
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as HttpResponse;
+	// No idempotency key on hooks: only a refused request (429) is sent again.
+	const response = await sendWithRetry(send, { retryServerErrors: false });
+	if (response.statusCode >= 200 && response.statusCode < 300) return response.body as IDataObject;
+	throw await finalError.call(this, response, safeUrl, itemIndex);
+}

@@ -1,0 +1,129 @@
+/**
+ * Retry policy shared by every transport of the package (TeamSpirit, Telegram, Twilio, Graph).
+ *
+ * A request is sent by `send()`, which resolves with the full response whatever its status
+ * (callers pass `ignoreHttpStatusErrors`), or rejects on a network failure. The policy decides:
+ * - 429: always safe to resend (the server refused the request); wait `Retry-After`
+ *   (or the API's own `retry_after`) and try again.
+ * - 5xx and network failures: only when the caller says the request is safe to repeat (a GET, or
+ *   a POST carrying an idempotency key). A chat message that may have been accepted is never
+ *   resent blindly.
+ */
+import { sleep } from 'n8n-workflow';
+
+export interface HttpResponse<T = unknown> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+/** The last answer, or why there is none. */
+export interface FinalResponse<T = unknown> extends HttpResponse<T> {
+	/** Set when no answer came (statusCode 0): the last network failure. */
+	networkError?: unknown;
+	/** Set on a 429 whose `Retry-After` was longer than `maxRetryAfterMs`: the wait asked for. */
+	retryAfterMs?: number;
+	/** Attempts made, the first included. */
+	attempts: number;
+}
+
+export interface RetryPolicy {
+	/** Resend after 5xx answers and network failures. */
+	retryServerErrors: boolean;
+	/** Total attempts, the first included. */
+	maxAttempts?: number;
+	/** First backoff for 5xx / network errors, in ms; doubles each time. */
+	baseDelayMs?: number;
+	/** Cap of one backoff, in ms. */
+	maxDelayMs?: number;
+	/** The longest `Retry-After` we are willing to wait, in ms; longer gives up with an error. */
+	maxRetryAfterMs?: number;
+	/** Reads a wait (seconds) out of a 429 body, e.g. Telegram's `parameters.retry_after`. */
+	retryAfterFromBody?: (body: unknown) => number | undefined;
+	/** Waits; tests may pass a recorder. Defaults to n8n-workflow's `sleep`. */
+	wait?: (ms: number) => Promise<void>;
+	/** Called before every wait, for logging. */
+	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+}
+
+export const DEFAULT_RETRY = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxDelayMs: 8000,
+	maxRetryAfterMs: 120_000,
+};
+
+function header(headers: HttpResponse['headers'], name: string): string | undefined {
+	const value = headers[name] ?? headers[name.toLowerCase()];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Retry-After` as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(value);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - now);
+}
+
+export function backoffDelay(attempt: number, base: number, cap: number): number {
+	// Exponential with "equal jitter": half fixed, half random, so parallel clients spread out.
+	const exp = Math.min(cap, base * 2 ** (attempt - 1));
+	return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+export function isServerError(status: number): boolean {
+	return status >= 500 && status <= 599;
+}
+
+/**
+ * Sends with `send` until the answer is final, and resolves with it: a 2xx, an error status that
+ * is not retried, or (statusCode 0) the network failure that ended the retries. Never rejects for
+ * HTTP or network failures, so that the caller maps every outcome to one clear error.
+ */
+export async function sendWithRetry<T>(
+	send: () => Promise<HttpResponse<T>>,
+	policy: RetryPolicy,
+): Promise<FinalResponse<T>> {
+	const maxAttempts = policy.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+	const base = policy.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
+	const cap = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+	const maxRetryAfter = policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
+	const wait = policy.wait ?? (async (ms: number) => await sleep(ms));
+
+	for (let attempt = 1; ; attempt++) {
+		let response: HttpResponse<T>;
+		try {
+			response = await send();
+		} catch (error) {
+			if (!policy.retryServerErrors || attempt >= maxAttempts) {
+				return { statusCode: 0, headers: {}, body: undefined as T, networkError: error, attempts: attempt };
+			}
+			const delayMs = backoffDelay(attempt, base, cap);
+			policy.onRetry?.({ attempt, delayMs, reason: (error as Error).message });
+			await wait(delayMs);
+			continue;
+		}
+
+		const { statusCode } = response;
+		if (statusCode === 429 && attempt < maxAttempts) {
+			const fromHeader = parseRetryAfter(header(response.headers, 'retry-after'));
+			const fromBody = policy.retryAfterFromBody?.(response.body);
+			const delayMs =
+				fromHeader ?? (fromBody !== undefined ? fromBody * 1000 : backoffDelay(attempt, base, cap));
+			if (delayMs > maxRetryAfter) return { ...response, retryAfterMs: delayMs, attempts: attempt };
+			policy.onRetry?.({ attempt, delayMs, reason: '429 rate limited' });
+			await wait(delayMs);
+			continue;
+		}
+		if (isServerError(statusCode) && policy.retryServerErrors && attempt < maxAttempts) {
+			const delayMs = backoffDelay(attempt, base, cap);
+			policy.onRetry?.({ attempt, delayMs, reason: `HTTP ${statusCode}` });
+			await wait(delayMs);
+			continue;
+		}
+		return { ...response, attempts: attempt };
+	}
+}
