@@ -1,0 +1,1153 @@
+/**
+ * An in-process HTTP emulator of the TeamSpirit server API, implementing the
+ * contract in docs/teamspirit-api.md. Test code only; Node built-ins only.
+ *
+ *   const ts = await TeamSpiritEmulator.start();
+ *   // credentials: serverUrl = ts.url, apiKey = ts.apiKey
+ *   const chat = ts.addChat({ title: 'Ops' });
+ *   ...
+ *   await ts.stop();
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
+
+// ---------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------
+
+export interface User {
+	id: string;
+	name: string;
+	username: string;
+	email: string | null;
+	isBot: boolean;
+}
+
+export type ChatType = 'group' | 'direct';
+
+export interface Chat {
+	id: string;
+	title: string;
+	type: ChatType;
+	memberIds: string[];
+	createdAt: string;
+}
+
+export interface FileMeta {
+	id: string;
+	name: string;
+	mimeType: string;
+	size: number;
+	createdAt: string;
+}
+
+export type MessageFormat = 'plain' | 'markdown';
+
+export interface Message {
+	id: string;
+	chatId: string;
+	senderId: string;
+	text: string;
+	format: MessageFormat;
+	replyToId: string | null;
+	files: FileMeta[];
+	createdAt: string;
+	editedAt: string | null;
+}
+
+export type Presence = 'online' | 'away' | 'busy' | 'offline';
+
+export interface UserStatus {
+	status: Presence;
+	text: string | null;
+	until: string | null;
+}
+
+export const WEBHOOK_EVENTS = [
+	'message.created',
+	'message.updated',
+	'message.deleted',
+	'chat.member_added',
+	'chat.member_removed',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface Webhook {
+	id: string;
+	url: string;
+	events: WebhookEvent[];
+	/** Empty = all chats the bot is a member of. */
+	chatIds: string[];
+	secret: string;
+	createdAt: string;
+}
+
+export interface IncomingHook {
+	token: string;
+	/** Full URL to POST to: `${emulator.url}/hooks/${token}`. */
+	url: string;
+	/** The chat the hook posts into. */
+	chatId: string;
+}
+
+export interface HookAttachment {
+	title: string;
+	url: string;
+}
+
+export interface HookMessage {
+	token: string;
+	chatId: string;
+	messageId: string;
+	text: string;
+	format: MessageFormat;
+	username: string | null;
+	attachments: HookAttachment[];
+	receivedAt: string;
+}
+
+export interface StoredFile {
+	meta: FileMeta;
+	sha256: string;
+	/** Where the bytes live (a temp file, removed on stop()). */
+	path: string;
+}
+
+export interface RecordedUpload {
+	fieldName: string;
+	filename: string;
+	contentType: string;
+	size: number;
+	sha256: string;
+}
+
+export interface RecordedRequest {
+	method: string;
+	/** Path without the query string, e.g. `/api/v1/chats/c_1/messages`. */
+	path: string;
+	query: Record<string, string>;
+	headers: http.IncomingHttpHeaders;
+	/**
+	 * Parsed JSON body (undefined when there was none), or for `POST /files`:
+	 * `{ fields, file }` where file is a RecordedUpload or null. Never file bytes.
+	 */
+	body: unknown;
+	/** Response status; 0 while in flight or if the client went away before the answer. */
+	status: number;
+	/** True when the response was produced by failNext(). */
+	injected?: boolean;
+}
+
+export interface FailNextOptions {
+	/** Only requests with this method (case-insensitive). Default: any. */
+	method?: string;
+	/** Only requests whose path (without query) matches. Default: any. */
+	path?: RegExp;
+	status: 429 | 500 | 502 | 503;
+	/** How many matching requests fail. Default 1. */
+	count?: number;
+	/** Retry-After header in whole seconds. Default 1 for 429, none otherwise. */
+	retryAfter?: number;
+	/**
+	 * Process the request for real (e.g. create the message) and only then answer
+	 * with the error status: simulates a response lost after the server acted.
+	 */
+	afterAccepting?: boolean;
+}
+
+export interface EmulatorOptions {
+	apiKey?: string;
+	/** Maximum upload size in bytes (default 100 MB). */
+	maxFileSize?: number;
+}
+
+export const DEFAULT_API_KEY = 'ts-test-key-0123456789';
+export const MAX_FILE_SIZE = 100 * 1024 * 1024;
+const MAX_JSON_BODY = 1024 * 1024;
+const MAX_TEXT_FIELD = 1024 * 1024;
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+// ---------------------------------------------------------------------------
+// Internals
+// ---------------------------------------------------------------------------
+
+class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly headers: Record<string, string> = {},
+	) {
+		super(message);
+	}
+}
+
+const invalid = (message: string) => new ApiError(400, 'validation_error', message);
+const notFound = (message: string) => new ApiError(404, 'not_found', message);
+const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+
+type JsonObject = Record<string, unknown>;
+
+type Reply =
+	| { status: number; json?: unknown; headers?: Record<string, string> }
+	| { status: number; file: StoredFile };
+
+interface Ctx {
+	req: http.IncomingMessage;
+	rec: RecordedRequest;
+	params: string[];
+	query: Record<string, string>;
+	/** The parsed JSON body ({} if none); throws the 400/413 if the body was unusable. */
+	readonly body: JsonObject;
+}
+
+interface Route {
+	method: string;
+	pattern: RegExp;
+	handler: (ctx: Ctx) => Reply | Promise<Reply>;
+}
+
+interface FaultRule extends FailNextOptions {
+	remaining: number;
+}
+
+interface IdempotencyEntry {
+	at: number;
+	fingerprint: string;
+	message: Message;
+}
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+const nowIso = () => new Date().toISOString();
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+function stableStringify(v: unknown): string {
+	if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+	if (v && typeof v === 'object') {
+		const o = v as JsonObject;
+		return `{${Object.keys(o)
+			.sort()
+			.map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
+			.join(',')}}`;
+	}
+	return JSON.stringify(v) ?? 'null';
+}
+
+/** Reads (and discards) whatever is left of a request body. */
+async function drain(req: http.IncomingMessage): Promise<void> {
+	if (req.readableEnded || req.destroyed) return;
+	req.resume();
+	await new Promise<void>((resolve) => {
+		req.once('end', resolve);
+		req.once('close', resolve);
+		req.once('error', () => resolve());
+	});
+}
+
+// ----- body field validation ----------------------------------------------
+
+function optString(body: JsonObject, key: string): string | undefined {
+	const v = body[key];
+	if (v === undefined || v === null) return undefined;
+	if (typeof v !== 'string') throw invalid(`'${key}' must be a string`);
+	return v;
+}
+
+function reqString(body: JsonObject, key: string): string {
+	const v = optString(body, key);
+	if (v === undefined || v === '') throw invalid(`'${key}' is required`);
+	return v;
+}
+
+function optStringArray(body: JsonObject, key: string): string[] | undefined {
+	const v = body[key];
+	if (v === undefined || v === null) return undefined;
+	if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
+		throw invalid(`'${key}' must be an array of non-empty strings`);
+	}
+	return [...new Set(v as string[])];
+}
+
+function optEnum<T extends string>(body: JsonObject, key: string, allowed: readonly T[]): T | undefined {
+	const v = optString(body, key);
+	if (v === undefined) return undefined;
+	if (!(allowed as readonly string[]).includes(v)) {
+		throw invalid(`'${key}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got '${v}'`);
+	}
+	return v as T;
+}
+
+const ISO_RE =
+	/^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** ISO-8601 date or date-time; a date-time without offset is taken as UTC. Returns UTC ISO. */
+function parseIso(value: string): string | undefined {
+	const m = ISO_RE.exec(value);
+	if (!m) return undefined;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d || mo < 1 || mo > 12) return undefined;
+	const hasTime = value.includes('T');
+	const ms = Date.parse(hasTime && m[4] === undefined ? `${value}Z` : value);
+	return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
+
+function paginate<T>(items: T[], query: Record<string, string>): { items: T[]; nextCursor: string | null } {
+	let limit = 50;
+	if (query.limit !== undefined) {
+		limit = /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
+		if (!(limit >= 1 && limit <= 100)) throw invalid(`'limit' must be an integer between 1 and 100`);
+	}
+	let offset = 0;
+	if (query.cursor !== undefined && query.cursor !== '') {
+		const m = /^o:(\d{1,9})$/.exec(Buffer.from(query.cursor, 'base64url').toString('latin1'));
+		if (!m) throw invalid('Invalid cursor');
+		offset = Number(m[1]);
+	}
+	const page = items.slice(offset, offset + limit);
+	const next = offset + limit;
+	return { items: page, nextCursor: next < items.length ? encodeCursor(next) : null };
+}
+
+// ----- upload sinks ---------------------------------------------------------
+
+/** Streams one uploaded file to a temp file while hashing and counting it. */
+class FileSink implements PartSink {
+	size = 0;
+	tooLarge = false;
+	sha256 = '';
+	private readonly hash = createHash('sha256');
+	private ws: fs.WriteStream | null;
+
+	constructor(
+		readonly tmpPath: string,
+		private readonly maxSize: number,
+	) {
+		this.ws = fs.createWriteStream(tmpPath);
+		this.ws.on('error', () => undefined); // surfaced through drain/end
+	}
+
+	async write(chunk: Buffer): Promise<void> {
+		this.size += chunk.length;
+		if (this.tooLarge) return;
+		if (this.size > this.maxSize) {
+			this.tooLarge = true; // keep counting (draining) but stop storing
+			this.ws?.destroy();
+			this.ws = null;
+			return;
+		}
+		this.hash.update(chunk);
+		if (this.ws && !this.ws.write(chunk)) await once(this.ws, 'drain');
+	}
+
+	async end(): Promise<void> {
+		if (this.tooLarge) return;
+		this.sha256 = this.hash.digest('hex');
+		const ws = this.ws;
+		this.ws = null;
+		if (ws) await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
+	}
+
+	async discard(): Promise<void> {
+		this.ws?.destroy();
+		this.ws = null;
+		await fs.promises.rm(this.tmpPath, { force: true });
+	}
+}
+
+class TextSink implements PartSink {
+	private readonly chunks: Buffer[] = [];
+	private size = 0;
+	tooLarge = false;
+
+	constructor(private readonly onDone: (value: string) => void) {}
+
+	write(chunk: Buffer): void {
+		this.size += chunk.length;
+		if (this.size > MAX_TEXT_FIELD) this.tooLarge = true;
+		else this.chunks.push(chunk);
+	}
+
+	end(): void {
+		if (!this.tooLarge) this.onDone(Buffer.concat(this.chunks).toString('utf8'));
+	}
+}
+
+const discardSink: PartSink = { write: () => undefined, end: () => undefined };
+
+function asciiFallback(name: string): string {
+	return name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+}
+
+// ---------------------------------------------------------------------------
+// The emulator
+// ---------------------------------------------------------------------------
+
+export class TeamSpiritEmulator {
+	/** The serverUrl a user types into the credential, e.g. `http://127.0.0.1:43567`. */
+	readonly url: string;
+	readonly apiKey: string;
+	readonly maxFileSize: number;
+	/** The bot user the API key belongs to (returned by GET /me). */
+	readonly bot: User;
+
+	/** Every request in arrival order. Reassign or splice to reset. */
+	requests: RecordedRequest[] = [];
+
+	readonly users = new Map<string, User>();
+	readonly chats = new Map<string, Chat>();
+	readonly files = new Map<string, StoredFile>();
+	readonly webhooks = new Map<string, Webhook>();
+	readonly statuses = new Map<string, UserStatus>();
+	readonly incomingHooks = new Map<string, IncomingHook>();
+	readonly hookMessages: HookMessage[] = [];
+	/** chatId → id of the last message marked as read. */
+	readonly readMarkers = new Map<string, string>();
+
+	private readonly messages = new Map<string, { msg: Message; seq: number }>();
+	private readonly idempotency = new Map<string, IdempotencyEntry>();
+	private faults: FaultRule[] = [];
+	private seq = 0;
+	private readonly routes: Route[];
+
+	private constructor(
+		private readonly server: http.Server,
+		private readonly tmpDir: string,
+		opts: EmulatorOptions,
+	) {
+		const { port } = server.address() as AddressInfo;
+		this.url = `http://127.0.0.1:${port}`;
+		this.apiKey = opts.apiKey ?? DEFAULT_API_KEY;
+		this.maxFileSize = opts.maxFileSize ?? MAX_FILE_SIZE;
+		this.bot = this.addUser({ name: 'n8n Bot', username: 'n8n-bot', email: 'n8n-bot@teamspirit.local', isBot: true });
+		this.statuses.set(this.bot.id, { status: 'online', text: null, until: null });
+		this.routes = this.buildRoutes();
+		server.on('request', (req, res) => void this.handle(req, res));
+	}
+
+	static async start(opts: EmulatorOptions = {}): Promise<TeamSpiritEmulator> {
+		const server = http.createServer();
+		server.listen(0, '127.0.0.1');
+		await once(server, 'listening');
+		const tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'teamspirit-emu-'));
+		return new TeamSpiritEmulator(server, tmpDir, opts);
+	}
+
+	async stop(): Promise<void> {
+		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+		this.server.closeAllConnections();
+		await closed;
+		await fs.promises.rm(this.tmpDir, { recursive: true, force: true });
+	}
+
+	// ----- seeding helpers --------------------------------------------------
+
+	addUser(partial: Partial<User> = {}): User {
+		const n = this.users.size + 1;
+		const user: User = {
+			id: newId('u'),
+			name: `User ${n}`,
+			username: `user${n}`,
+			email: `user${n}@teamspirit.local`,
+			isBot: false,
+			...partial,
+		};
+		this.users.set(user.id, user);
+		if (!this.statuses.has(user.id)) this.statuses.set(user.id, { status: 'offline', text: null, until: null });
+		return user;
+	}
+
+	/** The bot is always added to memberIds unless `includeBot: false`. */
+	addChat(partial: Partial<Chat> & { includeBot?: boolean } = {}): Chat {
+		const { includeBot = true, ...rest } = partial;
+		const memberIds = [...new Set([...(includeBot ? [this.bot.id] : []), ...(rest.memberIds ?? [])])];
+		for (const id of memberIds) if (!this.users.has(id)) throw new Error(`addChat: unknown user ${id}`);
+		const chat: Chat = {
+			id: newId('c'),
+			title: `Chat ${this.chats.size + 1}`,
+			type: 'group',
+			createdAt: nowIso(),
+			...rest,
+			memberIds,
+		};
+		this.chats.set(chat.id, chat);
+		return chat;
+	}
+
+	/** Seeds a message; senderId defaults to the bot. `fileIds` are resolved to file metadata. */
+	addMessage(chatId: string, partial: Partial<Omit<Message, 'chatId'>> & { fileIds?: string[] } = {}): Message {
+		if (!this.chats.has(chatId)) throw new Error(`addMessage: unknown chat ${chatId}`);
+		const { fileIds, ...rest } = partial;
+		const files = fileIds?.map((id) => {
+			const f = this.files.get(id);
+			if (!f) throw new Error(`addMessage: unknown file ${id}`);
+			return { ...f.meta };
+		});
+		const msg: Message = {
+			id: newId('m'),
+			chatId,
+			senderId: this.bot.id,
+			text: `Message ${this.messages.size + 1}`,
+			format: 'plain',
+			replyToId: null,
+			files: files ?? [],
+			createdAt: nowIso(),
+			editedAt: null,
+			...rest,
+		};
+		this.messages.set(msg.id, { msg, seq: ++this.seq });
+		return msg;
+	}
+
+	/** Seeds a stored file (as if uploaded through POST /files). */
+	addFile(opts: { name?: string; mimeType?: string; content: Buffer | string }): FileMeta {
+		const bytes = typeof opts.content === 'string' ? Buffer.from(opts.content) : opts.content;
+		const id = newId('f');
+		const filePath = path.join(this.tmpDir, id);
+		fs.writeFileSync(filePath, bytes);
+		const meta: FileMeta = {
+			id,
+			name: opts.name ?? 'file.bin',
+			mimeType: opts.mimeType ?? 'application/octet-stream',
+			size: bytes.length,
+			createdAt: nowIso(),
+		};
+		this.files.set(id, { meta, sha256: createHash('sha256').update(bytes).digest('hex'), path: filePath });
+		return meta;
+	}
+
+	/** Creates an incoming hook posting into `chatId` (a new group chat if omitted). */
+	addIncomingHook(opts: { chatId?: string } = {}): IncomingHook {
+		const chatId = opts.chatId ?? this.addChat({ title: 'Incoming hook' }).id;
+		if (!this.chats.has(chatId)) throw new Error(`addIncomingHook: unknown chat ${chatId}`);
+		const token = randomBytes(24).toString('base64url');
+		const hook: IncomingHook = { token, url: `${this.url}/hooks/${token}`, chatId };
+		this.incomingHooks.set(token, hook);
+		return hook;
+	}
+
+	setStatus(userId: string, status: Partial<UserStatus>): UserStatus {
+		if (!this.users.has(userId)) throw new Error(`setStatus: unknown user ${userId}`);
+		const next: UserStatus = { status: 'offline', text: null, until: null, ...status };
+		this.statuses.set(userId, next);
+		return next;
+	}
+
+	// ----- inspection -------------------------------------------------------
+
+	/** Messages of a chat, oldest first. */
+	messagesIn(chatId: string): Message[] {
+		return [...this.messages.values()]
+			.filter((e) => e.msg.chatId === chatId)
+			.sort((a, b) => a.msg.createdAt.localeCompare(b.msg.createdAt) || a.seq - b.seq)
+			.map((e) => e.msg);
+	}
+
+	message(messageId: string): Message | undefined {
+		return this.messages.get(messageId)?.msg;
+	}
+
+	/** The bytes of a stored file (reads the temp file). */
+	fileContent(fileId: string): Buffer {
+		const f = this.files.get(fileId);
+		if (!f) throw new Error(`fileContent: unknown file ${fileId}`);
+		return fs.readFileSync(f.path);
+	}
+
+	// ----- fault injection --------------------------------------------------
+
+	failNext(opts: FailNextOptions): void {
+		this.faults.push({ ...opts, remaining: opts.count ?? 1 });
+	}
+
+	/** Drops all pending failNext() rules. */
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	private takeFault(method: string, p: string): FaultRule | undefined {
+		const rule = this.faults.find(
+			(f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || f.path.test(p)),
+		);
+		if (!rule) return undefined;
+		if (--rule.remaining <= 0) this.faults = this.faults.filter((f) => f !== rule);
+		return rule;
+	}
+
+	private faultReply(rule: FaultRule): Reply {
+		const headers: Record<string, string> = {};
+		const retryAfter = rule.retryAfter ?? (rule.status === 429 ? 1 : undefined);
+		if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(0, Math.round(retryAfter)));
+		const [code, message] =
+			rule.status === 429
+				? ['rate_limited', `Too many requests, retry after ${headers['retry-after']} s`]
+				: rule.status === 500
+					? ['internal', 'Internal server error']
+					: rule.status === 502
+						? ['unavailable', 'Bad gateway']
+						: ['unavailable', 'Service temporarily unavailable'];
+		return { status: rule.status, headers, json: { error: { code, message } } };
+	}
+
+	// ----- request handling -------------------------------------------------
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const method = (req.method ?? 'GET').toUpperCase();
+		const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+		const rec: RecordedRequest = {
+			method,
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			headers: req.headers,
+			body: undefined,
+			status: 0,
+		};
+		this.requests.push(rec);
+
+		let reply: Reply;
+		const fault = this.takeFault(method, url.pathname);
+		if (fault && !fault.afterAccepting) {
+			if (!(method === 'POST' && url.pathname === '/api/v1/files')) {
+				rec.body = await this.readJson(req).catch(() => undefined); // best effort, for inspection
+			}
+			reply = this.faultReply(fault);
+		} else {
+			reply = await this.dispatch(req, rec, method, url);
+			if (fault) reply = this.faultReply(fault);
+		}
+		if (fault) rec.injected = true;
+		await drain(req);
+		// (req itself is destroyed once a body has been read with for-await; look at the socket)
+		if (res.destroyed || !res.socket || res.socket.destroyed) return; // the client went away
+		rec.status = reply.status;
+		this.send(res, reply);
+	}
+
+	private send(res: http.ServerResponse, reply: Reply): void {
+		if ('file' in reply) {
+			const { meta, path: filePath } = reply.file;
+			const ascii = asciiFallback(meta.name);
+			const disposition =
+				ascii === meta.name
+					? `attachment; filename="${ascii}"`
+					: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`;
+			res.writeHead(reply.status, {
+				'content-type': meta.mimeType,
+				'content-length': String(meta.size),
+				'content-disposition': disposition,
+			});
+			const stream = fs.createReadStream(filePath);
+			stream.on('error', () => res.destroy());
+			stream.pipe(res);
+			return;
+		}
+		const headers = { ...reply.headers };
+		if (reply.json === undefined) {
+			res.writeHead(reply.status, headers);
+			res.end();
+			return;
+		}
+		const payload = Buffer.from(JSON.stringify(reply.json));
+		res.writeHead(reply.status, {
+			...headers,
+			'content-type': 'application/json; charset=utf-8',
+			'content-length': String(payload.length),
+		});
+		res.end(payload);
+	}
+
+	private async dispatch(req: http.IncomingMessage, rec: RecordedRequest, method: string, url: URL): Promise<Reply> {
+		try {
+			const isUpload = method === 'POST' && url.pathname === '/api/v1/files';
+			let body: JsonObject = {};
+			let bodyError: ApiError | undefined;
+			if (!isUpload) {
+				try {
+					const parsed = await this.readJson(req);
+					if (parsed !== undefined) rec.body = body = parsed;
+				} catch (e) {
+					bodyError = e as ApiError;
+				}
+			}
+			if (url.pathname === '/api/v1' || url.pathname.startsWith('/api/v1/')) this.checkAuth(req);
+			let params: string[] | undefined;
+			const route = this.routes.find((r) => {
+				if (r.method !== method) return false;
+				const m = r.pattern.exec(url.pathname);
+				params = m?.slice(1).map((s) => decodeURIComponent(s));
+				return m !== null;
+			});
+			if (!route || !params) throw notFound(`Route ${method} ${url.pathname} not found`);
+			// A bad body is reported when the handler reads it, i.e. after its 404 checks.
+			const ctx: Ctx = {
+				req,
+				rec,
+				params,
+				query: rec.query,
+				get body(): JsonObject {
+					if (bodyError) throw bodyError;
+					return body;
+				},
+			};
+			return await route.handler(ctx);
+		} catch (e) {
+			if (e instanceof ApiError) {
+				return { status: e.status, headers: e.headers, json: { error: { code: e.code, message: e.message } } };
+			}
+			return { status: 500, json: { error: { code: 'internal', message: (e as Error).message ?? 'Internal error' } } };
+		}
+	}
+
+	private checkAuth(req: http.IncomingMessage): void {
+		const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+		if (!m || m[1].trim() !== this.apiKey) throw new ApiError(401, 'unauthorized', 'Invalid API key');
+	}
+
+	/** Reads a JSON object body. undefined when there is no body. */
+	private async readJson(req: http.IncomingMessage): Promise<JsonObject | undefined> {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		for await (const chunk of req as AsyncIterable<Buffer>) {
+			size += chunk.length;
+			if (size <= MAX_JSON_BODY) chunks.push(chunk);
+		}
+		if (size > MAX_JSON_BODY) throw new ApiError(413, 'payload_too_large', 'JSON body exceeds 1 MB');
+		if (size === 0) return undefined;
+		const ct = (req.headers['content-type'] ?? '').toLowerCase();
+		if (!/^application\/([\w.+-]+\+)?json\b/.test(ct)) {
+			throw invalid(`Expected Content-Type application/json, got '${ct || 'none'}'`);
+		}
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		} catch {
+			throw invalid('Request body is not valid JSON');
+		}
+		if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+			throw invalid('Request body must be a JSON object');
+		}
+		return parsed as JsonObject;
+	}
+
+	private buildRoutes(): Route[] {
+		const r = (method: string, pattern: string, handler: Route['handler']): Route => ({
+			method,
+			pattern: new RegExp(`^${pattern.replace(/:\w+/g, '([^/]+)')}/?$`),
+			handler,
+		});
+		const api = '/api/v1';
+		return [
+			r('GET', `${api}/me`, () => ({ status: 200, json: this.meView() })),
+			r('PUT', `${api}/me/status`, (c) => this.putStatus(c)),
+
+			r('GET', `${api}/chats`, (c) => this.listChats(c)),
+			r('POST', `${api}/chats`, (c) => this.createChat(c)),
+			r('GET', `${api}/chats/:chatId`, (c) => ({ status: 200, json: this.chatFor(c.params[0]) })),
+			r('POST', `${api}/chats/:chatId/members`, (c) => this.addMembers(c)),
+			r('DELETE', `${api}/chats/:chatId/members/:userId`, (c) => this.removeMember(c)),
+			r('POST', `${api}/chats/:chatId/read`, (c) => this.markRead(c)),
+			r('GET', `${api}/chats/:chatId/messages`, (c) => this.listMessages(c)),
+			r('POST', `${api}/chats/:chatId/messages`, (c) => {
+				const chat = this.chatFor(c.params[0]);
+				return this.idempotent(c, () => this.createMessage(chat, c.body));
+			}),
+			r('GET', `${api}/chats/:chatId/messages/:messageId`, (c) => ({
+				status: 200,
+				json: this.messageFor(this.chatFor(c.params[0]), c.params[1]),
+			})),
+			r('PATCH', `${api}/chats/:chatId/messages/:messageId`, (c) => this.editMessage(c)),
+			r('DELETE', `${api}/chats/:chatId/messages/:messageId`, (c) => this.deleteMessage(c)),
+
+			r('POST', `${api}/users/:userId/messages`, (c) => {
+				const user = this.userFor(c.params[0]);
+				if (user.id === this.bot.id) throw invalid('Cannot send a direct message to the bot itself');
+				return this.idempotent(c, () => this.directMessage(user, c.body));
+			}),
+			r('GET', `${api}/users`, (c) => this.listUsers(c)),
+			r('GET', `${api}/users/:userId`, (c) => ({ status: 200, json: this.userFor(c.params[0]) })),
+			r('GET', `${api}/users/:userId/status`, (c) => ({
+				status: 200,
+				json: this.statuses.get(this.userFor(c.params[0]).id),
+			})),
+
+			r('POST', `${api}/files`, (c) => this.upload(c)),
+			r('GET', `${api}/files/:fileId`, (c) => ({ status: 200, json: this.fileFor(c.params[0]).meta })),
+			r('GET', `${api}/files/:fileId/content`, (c) => ({ status: 200, file: this.fileFor(c.params[0]) })),
+
+			r('GET', `${api}/webhooks`, (c) => ({
+				status: 200,
+				json: paginate([...this.webhooks.values()].map(({ secret: _s, ...w }) => w), c.query),
+			})),
+			r('POST', `${api}/webhooks`, (c) => this.createWebhook(c)),
+			r('GET', `${api}/webhooks/:webhookId`, (c) => {
+				const { secret: _s, ...w } = this.webhookFor(c.params[0]);
+				return { status: 200, json: w };
+			}),
+			r('DELETE', `${api}/webhooks/:webhookId`, (c) => {
+				this.webhooks.delete(this.webhookFor(c.params[0]).id);
+				return { status: 204 };
+			}),
+
+			r('GET', '/hooks/:token', (c) => this.incomingHookInfo(c)),
+			r('POST', '/hooks/:token', (c) => this.incomingHook(c)),
+		];
+	}
+
+	// ----- lookups ----------------------------------------------------------
+
+	private meView() {
+		const { id, name, username, isBot } = this.bot;
+		return { id, name, username, isBot };
+	}
+
+	private userFor(userId: string): User {
+		const user = this.users.get(userId);
+		if (!user) throw notFound(`User '${userId}' not found`);
+		return user;
+	}
+
+	/** A chat the bot can act in: 404 if unknown, 403 if the bot is not a member. */
+	private chatFor(chatId: string): Chat {
+		const chat = this.chats.get(chatId);
+		if (!chat) throw notFound(`Chat '${chatId}' not found`);
+		if (!chat.memberIds.includes(this.bot.id)) throw forbidden(`The bot is not a member of chat '${chatId}'`);
+		return chat;
+	}
+
+	private messageFor(chat: Chat, messageId: string): Message {
+		const msg = this.messages.get(messageId)?.msg;
+		if (!msg || msg.chatId !== chat.id) throw notFound(`Message '${messageId}' not found`);
+		return msg;
+	}
+
+	private fileFor(fileId: string): StoredFile {
+		const f = this.files.get(fileId);
+		if (!f) throw notFound(`File '${fileId}' not found`);
+		return f;
+	}
+
+	private webhookFor(id: string): Webhook {
+		const w = this.webhooks.get(id);
+		if (!w) throw notFound(`Webhook '${id}' not found`);
+		return w;
+	}
+
+	// ----- chats ------------------------------------------------------------
+
+	private listChats(c: Ctx): Reply {
+		const q = c.query.query?.toLowerCase();
+		const chats = [...this.chats.values()].filter(
+			(chat) => chat.memberIds.includes(this.bot.id) && (!q || chat.title.toLowerCase().includes(q)),
+		);
+		return { status: 200, json: paginate(chats, c.query) };
+	}
+
+	private createChat(c: Ctx): Reply {
+		const type = optEnum(c.body, 'type', ['group', 'direct'] as const);
+		if (!type) throw invalid(`'type' is required`);
+		const memberIds = optStringArray(c.body, 'memberIds') ?? [];
+		memberIds.forEach((id) => this.userFor(id));
+		const others = memberIds.filter((id) => id !== this.bot.id);
+		if (type === 'direct') {
+			if (others.length !== 1) throw invalid('A direct chat needs exactly one member besides the bot');
+			const existing = this.findDirectChat(others[0]);
+			if (existing) return { status: 200, json: existing };
+			const title = optString(c.body, 'title') || this.userFor(others[0]).name;
+			return { status: 201, json: this.addChat({ type, title, memberIds: others }) };
+		}
+		const title = reqString(c.body, 'title');
+		if (!title.trim()) throw invalid(`'title' must not be blank`);
+		return { status: 201, json: this.addChat({ type, title, memberIds: others }) };
+	}
+
+	private findDirectChat(userId: string): Chat | undefined {
+		return [...this.chats.values()].find(
+			(chat) =>
+				chat.type === 'direct' &&
+				chat.memberIds.length === 2 &&
+				chat.memberIds.includes(this.bot.id) &&
+				chat.memberIds.includes(userId),
+		);
+	}
+
+	private addMembers(c: Ctx): Reply {
+		const chat = this.chatFor(c.params[0]);
+		const userIds = optStringArray(c.body, 'userIds');
+		if (!userIds || userIds.length === 0) throw invalid(`'userIds' must be a non-empty array`);
+		userIds.forEach((id) => this.userFor(id));
+		if (chat.type === 'direct') throw invalid('Cannot add members to a direct chat');
+		for (const id of userIds) if (!chat.memberIds.includes(id)) chat.memberIds.push(id);
+		return { status: 200, json: chat };
+	}
+
+	private removeMember(c: Ctx): Reply {
+		const chat = this.chatFor(c.params[0]);
+		const userId = this.userFor(c.params[1]).id;
+		if (chat.type === 'direct') throw invalid('Cannot remove members from a direct chat');
+		if (!chat.memberIds.includes(userId)) throw notFound(`User '${userId}' is not a member of chat '${chat.id}'`);
+		chat.memberIds = chat.memberIds.filter((id) => id !== userId);
+		return { status: 204 };
+	}
+
+	private markRead(c: Ctx): Reply {
+		const chat = this.chatFor(c.params[0]);
+		const msg = this.messageFor(chat, reqString(c.body, 'messageId'));
+		this.readMarkers.set(chat.id, msg.id);
+		return { status: 204 };
+	}
+
+	// ----- messages ---------------------------------------------------------
+
+	private listMessages(c: Ctx): Reply {
+		const chat = this.chatFor(c.params[0]);
+		return { status: 200, json: paginate(this.messagesIn(chat.id).reverse(), c.query) };
+	}
+
+	private createMessage(chat: Chat, body: JsonObject): Message {
+		const text = optString(body, 'text') ?? '';
+		const format = optEnum(body, 'format', ['plain', 'markdown'] as const) ?? 'plain';
+		const fileIds = optStringArray(body, 'fileIds') ?? [];
+		const replyToId = optString(body, 'replyToId') || null;
+		if (!text.trim() && fileIds.length === 0) throw invalid('A message needs non-empty text or at least one fileId');
+		const files = fileIds.map((id) => ({ ...this.fileFor(id).meta }));
+		if (replyToId) this.messageFor(chat, replyToId);
+		return this.addMessage(chat.id, { senderId: this.bot.id, text, format, replyToId, files, createdAt: nowIso() });
+	}
+
+	/** Sends into the bot↔user direct chat, creating it only once the message is valid. */
+	private directMessage(user: User, body: JsonObject): Message {
+		const existing = this.findDirectChat(user.id);
+		if (existing) return this.createMessage(existing, body);
+		const chat = this.addChat({ type: 'direct', title: user.name, memberIds: [user.id] });
+		try {
+			return this.createMessage(chat, body);
+		} catch (e) {
+			this.chats.delete(chat.id); // an invalid message must not leave an empty direct chat behind
+			throw e;
+		}
+	}
+
+	/** Wraps a message-creating handler with Idempotency-Key semantics. */
+	private idempotent(c: Ctx, create: () => Message): Reply {
+		const raw = c.req.headers['idempotency-key'];
+		if (raw === undefined) return { status: 201, json: create() };
+		const key = Array.isArray(raw) ? raw[0] : raw;
+		if (!key || key.length > 255) throw invalid('Idempotency-Key must be 1 to 255 characters');
+		const fingerprint = `${c.rec.method} ${c.rec.path} ${stableStringify(c.body)}`;
+		const prior = this.idempotency.get(key);
+		if (prior && Date.now() - prior.at < IDEMPOTENCY_TTL_MS) {
+			if (prior.fingerprint !== fingerprint) {
+				throw invalid(`Idempotency-Key '${key}' was already used for a different request`);
+			}
+			return { status: 200, json: this.message(prior.message.id) ?? prior.message };
+		}
+		const msg = create();
+		this.idempotency.set(key, { at: Date.now(), fingerprint, message: clone(msg) });
+		return { status: 201, json: msg };
+	}
+
+	private editMessage(c: Ctx): Reply {
+		const msg = this.messageFor(this.chatFor(c.params[0]), c.params[1]);
+		if (msg.senderId !== this.bot.id) throw forbidden('The bot can only edit its own messages');
+		const text = optString(c.body, 'text');
+		if (text === undefined) throw invalid(`'text' is required`);
+		const format = optEnum(c.body, 'format', ['plain', 'markdown'] as const);
+		if (!text.trim() && msg.files.length === 0) throw invalid('A message needs non-empty text or at least one file');
+		msg.text = text;
+		if (format) msg.format = format;
+		msg.editedAt = nowIso();
+		return { status: 200, json: msg };
+	}
+
+	private deleteMessage(c: Ctx): Reply {
+		const msg = this.messageFor(this.chatFor(c.params[0]), c.params[1]);
+		this.messages.delete(msg.id);
+		return { status: 204 };
+	}
+
+	// ----- users & statuses -------------------------------------------------
+
+	private listUsers(c: Ctx): Reply {
+		const q = c.query.query?.toLowerCase();
+		const users = [...this.users.values()].filter(
+			(u) => !q || u.name.toLowerCase().includes(q) || u.username.toLowerCase().includes(q),
+		);
+		return { status: 200, json: paginate(users, c.query) };
+	}
+
+	private putStatus(c: Ctx): Reply {
+		const status = optEnum(c.body, 'status', ['online', 'away', 'busy', 'offline'] as const);
+		if (!status) throw invalid(`'status' is required`);
+		const text = optString(c.body, 'text') ?? null;
+		const untilRaw = optString(c.body, 'until');
+		let until: string | null = null;
+		if (untilRaw !== undefined && untilRaw !== '') {
+			const parsed = parseIso(untilRaw);
+			if (!parsed) throw invalid(`'until' must be an ISO-8601 date-time; got '${untilRaw}'`);
+			until = parsed;
+		}
+		const next: UserStatus = { status, text, until };
+		this.statuses.set(this.bot.id, next);
+		return { status: 200, json: next };
+	}
+
+	// ----- files ------------------------------------------------------------
+
+	private async upload(c: Ctx): Promise<Reply> {
+		const boundary = boundaryFromContentType(c.req.headers['content-type']);
+		if (!boundary) throw invalid('Expected a multipart/form-data body with a boundary');
+		const id = newId('f');
+		const fields: Record<string, string> = {};
+		// (`as` keeps TS from narrowing these to undefined: they are set inside callbacks)
+		let file = undefined as { sink: FileSink; part: PartInfo } | undefined;
+		let problem = undefined as ApiError | undefined;
+		let syntaxError = false;
+		const parser = new MultipartParser(boundary, (part) => {
+			if (part.name === 'file') {
+				if (file) problem ??= invalid('Only one file per request');
+				else if (!part.filename) problem ??= invalid(`The 'file' part needs a filename`);
+				else {
+					file = { sink: new FileSink(path.join(this.tmpDir, id), this.maxFileSize), part };
+					return file.sink;
+				}
+				return discardSink;
+			}
+			const text = new TextSink((value) => (fields[part.name] = value));
+			return {
+				write: (chunk: Buffer) => {
+					text.write(chunk);
+					if (text.tooLarge) problem ??= new ApiError(413, 'payload_too_large', `Field '${part.name}' is too large`);
+				},
+				end: () => text.end(),
+			};
+		});
+
+		try {
+			// Awaiting each write before pulling the next chunk gives back-pressure.
+			for await (const chunk of c.req as AsyncIterable<Buffer>) {
+				if (syntaxError) continue; // keep draining so the client can read the answer
+				try {
+					await parser.write(chunk);
+				} catch (e) {
+					syntaxError = true;
+					problem = invalid(`Malformed multipart body: ${(e as Error).message}`);
+				}
+			}
+			if (!syntaxError) {
+				await parser.end().catch((e: Error) => {
+					problem = invalid(`Malformed multipart body: ${e.message}`);
+				});
+			}
+		} catch (e) {
+			await file?.sink.discard();
+			throw e; // the client aborted; nobody will see an answer
+		}
+
+		c.rec.body = {
+			fields,
+			file: file
+				? {
+						fieldName: 'file',
+						filename: file.part.filename ?? '',
+						contentType: file.part.contentType ?? 'application/octet-stream',
+						size: file.sink.size,
+						sha256: file.sink.sha256,
+					}
+				: null,
+		};
+		if (!problem && !file) problem = invalid(`Missing multipart field 'file'`);
+		if (!problem && file?.sink.tooLarge) {
+			const mb = Math.round(this.maxFileSize / 1048576);
+			problem = new ApiError(413, 'payload_too_large', `File exceeds the maximum size of ${mb} MB`);
+		}
+		if (problem || !file) {
+			await file?.sink.discard();
+			throw problem ?? invalid(`Missing multipart field 'file'`);
+		}
+		const meta: FileMeta = {
+			id,
+			name: file.part.filename ?? 'file',
+			mimeType: file.part.contentType || 'application/octet-stream',
+			size: file.sink.size,
+			createdAt: nowIso(),
+		};
+		this.files.set(id, { meta, sha256: file.sink.sha256, path: file.sink.tmpPath });
+		return { status: 201, json: meta };
+	}
+
+	// ----- webhooks ---------------------------------------------------------
+
+	private createWebhook(c: Ctx): Reply {
+		const url = reqString(c.body, 'url');
+		let parsed: URL | undefined;
+		try {
+			parsed = new URL(url);
+		} catch {
+			parsed = undefined;
+		}
+		if (!parsed || !/^https?:$/.test(parsed.protocol)) throw invalid(`'url' must be an absolute http(s) URL`);
+		const events = optStringArray(c.body, 'events');
+		if (!events || events.length === 0) throw invalid(`'events' must be a non-empty array`);
+		const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+		if (unknown.length) throw invalid(`Unknown event(s): ${unknown.join(', ')}`);
+		const chatIds = optStringArray(c.body, 'chatIds') ?? [];
+		chatIds.forEach((id) => this.chatFor(id));
+		const hook: Webhook = {
+			id: newId('wh'),
+			url,
+			events: events as WebhookEvent[],
+			chatIds,
+			secret: `whsec_${randomBytes(24).toString('hex')}`,
+			createdAt: nowIso(),
+		};
+		this.webhooks.set(hook.id, hook);
+		return { status: 201, json: hook };
+	}
+
+	// ----- incoming hooks ---------------------------------------------------
+
+	/** GET on a hook URL: checks the URL without posting (the credential test). */
+	private incomingHookInfo(c: Ctx): Reply {
+		const hook = this.incomingHooks.get(c.params[0]);
+		if (!hook) throw notFound('Unknown hook');
+		const chat = this.chats.get(hook.chatId);
+		return { status: 200, json: { ok: true, chatId: hook.chatId, chatTitle: chat?.title ?? null } };
+	}
+
+	private incomingHook(c: Ctx): Reply {
+		const hook = this.incomingHooks.get(c.params[0]);
+		if (!hook) throw notFound('Unknown hook');
+		const text = optString(c.body, 'text') ?? '';
+		const format = optEnum(c.body, 'format', ['plain', 'markdown'] as const) ?? 'plain';
+		const username = optString(c.body, 'username') ?? null;
+		const rawAttachments = c.body.attachments ?? [];
+		if (!Array.isArray(rawAttachments)) throw invalid(`'attachments' must be an array`);
+		const attachments = rawAttachments.map((a: unknown, i): HookAttachment => {
+			const o = (a && typeof a === 'object' ? a : {}) as JsonObject;
+			if (typeof o.title !== 'string' || typeof o.url !== 'string' || !/^https?:\/\//i.test(o.url)) {
+				throw invalid(`attachments[${i}] needs a string 'title' and an http(s) 'url'`);
+			}
+			return { title: o.title, url: o.url };
+		});
+		if (!text.trim() && attachments.length === 0) throw invalid(`'text' is required`);
+		const msg = this.addMessage(hook.chatId, { text, format, senderId: this.bot.id, createdAt: nowIso() });
+		this.hookMessages.push({
+			token: hook.token,
+			chatId: hook.chatId,
+			messageId: msg.id,
+			text,
+			format,
+			username,
+			attachments,
+			receivedAt: msg.createdAt,
+		});
+		return { status: 200, json: { ok: true, messageId: msg.id } };
+	}
+}

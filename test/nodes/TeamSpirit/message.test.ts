@@ -1,0 +1,133 @@
+import type { TeamSpiritEmulator } from '../../emulators/teamspirit';
+import { jsonOf, pairedOf, runFixture, startSeededEmulator } from './setup';
+
+let emulator: TeamSpiritEmulator;
+beforeEach(async () => {
+	({ emulator } = await startSeededEmulator());
+});
+afterEach(async () => await emulator.stop());
+
+const messagePosts = () =>
+	emulator.requests.filter((r) => r.method === 'POST' && /\/messages$/.test(r.path));
+
+describe('TeamSpirit node: messages', () => {
+	it('sends one message per item to the chat each item names, in its format, with pairedItem', async () => {
+		const { status, output } = await runFixture(emulator, 'message.send');
+		expect(status).toBe('success');
+		expect(jsonOf(output)).toEqual([
+			expect.objectContaining({ chatId: 'c_general', text: 'Hello *team*', format: 'markdown', senderId: emulator.bot.id }),
+			expect.objectContaining({ chatId: 'c_support', text: 'Second', format: 'plain' }),
+			expect.objectContaining({ chatId: 'c_general', text: 'Third', format: 'plain' }),
+		]);
+		expect(pairedOf(output)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(emulator.messagesIn('c_general').map((m) => m.text)).toEqual([
+			'Question?',
+			'Answer.',
+			'Hello *team*',
+			'Third',
+		]);
+		const posts = messagePosts();
+		expect(posts.map((p) => p.headers.authorization)).toEqual(Array(3).fill(`Bearer ${emulator.apiKey}`));
+		const keys = posts.map((p) => p.headers['idempotency-key']);
+		expect(new Set(keys).size).toBe(3);
+	});
+
+	it('sends a direct message to a user', async () => {
+		const { output } = await runFixture(emulator, 'message.sendToUser');
+		expect(jsonOf(output).map((m) => m.text)).toEqual(['Hi Alice', 'Hi Bob']);
+		const alicePost = emulator.requests.find((r) => r.path === '/api/v1/users/u_alice/messages');
+		expect(alicePost?.body).toEqual({ text: 'Hi Alice', format: 'plain' });
+	});
+
+	it('replies to a message, attaching an uploaded file by ID', async () => {
+		const file = emulator.addFile({ name: 'spec.txt', mimeType: 'text/plain', content: 'spec' });
+		const { output } = await runFixture(emulator, 'message.reply', {
+			edit: (wf) => {
+				(wf.nodes[2].parameters.options as { fileIds: string }).fileIds = file.id;
+			},
+		});
+		expect(jsonOf(output)[0]).toMatchObject({ replyToId: 'm_question', text: 'Answer', files: [{ id: file.id, name: 'spec.txt' }] });
+	});
+
+	it('edits, gets and deletes a message', async () => {
+		const edited = await runFixture(emulator, 'message.update');
+		expect(jsonOf(edited.output)[0]).toMatchObject({ id: 'm_answer', text: 'Edited', editedAt: expect.any(String) });
+		expect(emulator.message('m_answer')?.text).toBe('Edited');
+
+		const got = await runFixture(emulator, 'message.get');
+		expect(jsonOf(got.output).map((m) => m.id)).toEqual(['m_question', 'm_answer']);
+
+		const deleted = await runFixture(emulator, 'message.delete');
+		expect(jsonOf(deleted.output)).toEqual([{ deleted: true, chatId: 'c_general', messageId: 'm_question' }]);
+		expect(emulator.message('m_question')).toBeUndefined();
+	});
+
+	it('reads past 100 messages page by page: Return All gets all 250, Limit 120 stops at 120', async () => {
+		for (let i = 0; i < 250; i++) emulator.addMessage('c_busy', { text: `n${i}` });
+		const { output } = await runFixture(emulator, 'message.getAll');
+		const pages = emulator.requests.filter((r) => r.path === '/api/v1/chats/c_busy/messages');
+		expect(output).toHaveLength(370);
+		expect(new Set(jsonOf(output).slice(0, 250).map((m) => m.id)).size).toBe(250);
+		expect(pairedOf(output).filter((p) => (p as { item: number }).item === 1)).toHaveLength(120);
+		// 250 = 100 + 100 + 50; 120 = 100 + 20 (the last page asks only for what is missing)
+		expect(pages.map((p) => p.query.limit)).toEqual(['100', '100', '100', '100', '20']);
+	});
+});
+
+describe('TeamSpirit node: rate limits, server errors and no duplicates', () => {
+	it('waits out a 429 per Retry-After and delivers the message once', async () => {
+		emulator.failNext({ method: 'POST', path: /\/messages$/, status: 429, retryAfter: 1, count: 1 });
+		const started = Date.now();
+		const { status } = await runFixture(emulator, 'message.send');
+		expect(status).toBe('success');
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		expect(messagePosts().map((p) => p.status)).toEqual([429, 201, 201, 201]);
+		expect(emulator.messagesIn('c_general').filter((m) => m.text === 'Hello *team*')).toHaveLength(1);
+	});
+
+	it('recovers from a 503 sent after TeamSpirit accepted the message without posting it twice', async () => {
+		emulator.failNext({ method: 'POST', path: /\/messages$/, status: 503, afterAccepting: true, count: 1 });
+		const { status, output } = await runFixture(emulator, 'message.send');
+		expect(status).toBe('success');
+		const posts = messagePosts();
+		expect(posts[0].status).toBe(503);
+		expect(posts[1].headers['idempotency-key']).toBe(posts[0].headers['idempotency-key']);
+		const copies = emulator.messagesIn('c_general').filter((m) => m.text === 'Hello *team*');
+		expect(copies).toHaveLength(1);
+		expect(jsonOf(output)[0].id).toBe(copies[0].id);
+	});
+
+	it('gives up after a few 503s with TeamSpirit’s message, and has sent no extra message', async () => {
+		emulator.failNext({ method: 'POST', path: /\/messages$/, status: 503, count: 10 });
+		const { status, error } = await runFixture(emulator, 'message.send');
+		expect(status).toBe('error');
+		expect(error?.message).toMatch(/^TeamSpirit: .+\(item 0\)$/);
+		expect(emulator.messagesIn('c_general')).toHaveLength(2);
+		expect(messagePosts().length).toBeLessThanOrEqual(5);
+	}, 60_000);
+});
+
+describe('TeamSpirit node: bad input', () => {
+	it('names the item and TeamSpirit’s reason for an unknown chat, and stops the workflow', async () => {
+		const { status, error, everything } = await runFixture(emulator, 'message.send-unknown-chat');
+		expect(status).toBe('error');
+		expect(error?.name).toBe('NodeApiError');
+		expect(error?.message).toBe("TeamSpirit: Chat 'c_nope' not found (item 1)");
+		expect(error?.context?.itemIndex).toBe(1);
+		expect(everything).not.toContain(emulator.apiKey);
+	});
+
+	it('with continue-on-fail returns an error item per failed item, paired, and sends the rest', async () => {
+		const { status, output } = await runFixture(emulator, 'message.send-continue-on-fail');
+		expect(status).toBe('success');
+		expect(jsonOf(output)).toEqual([
+			expect.objectContaining({ text: 'ok 1' }),
+			{ error: "TeamSpirit: Chat 'c_nope' not found (item 1)" },
+			{ error: 'Text is empty on item 2' },
+			expect.objectContaining({ text: 'ok 2' }),
+		]);
+		expect(pairedOf(output)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		// the empty text never reached the server
+		expect(messagePosts()).toHaveLength(3);
+	});
+});
