@@ -152,6 +152,9 @@ export async function teamSpiritApiRequest(
 			const raw = await request.rawBody();
 			options.body = raw.body;
 			Object.assign(options.headers!, raw.headers);
+			// Following redirects makes axios keep every byte sent, to replay it after a 307:
+			// a streamed upload would end up whole in memory. TeamSpirit does not redirect the API.
+			options.disableFollowRedirect = true;
 		} else if (request.body !== undefined) {
 			options.body = request.body;
 			options.json = true;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End-to-end test in a real n8n: builds the package, packs it as it would be published,
+# installs the tarball into throw-away n8n homes (as an admin installs a community package)
+# and runs test/e2e/**/*.e2e.test.ts against the TeamSpirit emulator.
+#
+#   npm run test:e2e                      # or: bash scripts/e2e.sh [jest args...]
+#   TS_E2E_KEEP=1 npm run test:e2e        # keep the n8n homes and the tarball for inspection
+#
+# Node 24 and n8n come from scripts/n8n-env.sh (installed into ~/.cache on first use, a few
+# minutes). Jest runs on the Node that was on PATH before (the same one as `npm test`); the
+# n8n processes it starts run on Node 24 (TS_NODE24_BIN).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+started=$SECONDS
+log() { echo "[e2e] $*" >&2; }
+
+ORIG_PATH="$PATH"
+eval "$(bash scripts/n8n-env.sh)"
+log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version) from $TS_N8N_DIR"
+
+log "npm run build"
+PATH="$ORIG_PATH" npm run build
+
+PACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-pack.XXXXXX")"
+cleanup() {
+  if [ "${TS_E2E_KEEP:-}" = 1 ]; then log "keeping $PACK_DIR"; else rm -rf "$PACK_DIR"; fi
+}
+trap cleanup EXIT
+
+# --ignore-scripts: the build above already ran (prepack would build again)
+TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$PACK_DIR" --json \
+  | PATH="$ORIG_PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].filename))')"
+export TS_PACKAGE_TARBALL="$PACK_DIR/$TARBALL_NAME"
+[ -f "$TS_PACKAGE_TARBALL" ] || { log "npm pack produced no $TS_PACKAGE_TARBALL"; exit 1; }
+log "packed $TS_PACKAGE_TARBALL ($(du -k "$TS_PACKAGE_TARBALL" | cut -f1) kB)"
+
+rc=0
+PATH="$ORIG_PATH" npx jest -c jest.e2e.config.js --runInBand "$@" || rc=$?
+log "total $((SECONDS - started)) s, exit $rc"
+exit "$rc"

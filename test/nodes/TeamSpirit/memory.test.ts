@@ -1,0 +1,59 @@
+/**
+ * A 45 MB file must never sit whole in memory when n8n keeps binaries on disk: the upload streams
+ * from n8n's binary store into the request, the download streams from the response into the store.
+ * Live memory is sampled with forced GC (npm test runs jest with --expose-gc), so garbage chunks
+ * waiting for collection do not count; a whole copy of the file would.
+ */
+import type { TeamSpiritEmulator } from '../../emulators/teamspirit';
+import { deterministicBytes } from '../../harness';
+import { runFixture, startSeededEmulator } from './setup';
+
+const MB = 1024 * 1024;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function peakExtraMemory(work: () => Promise<unknown>): Promise<number> {
+	if (!gc) throw new Error('Run jest with node --expose-gc (npm test does)');
+	const live = () => {
+		gc();
+		const { arrayBuffers, heapUsed } = process.memoryUsage();
+		return arrayBuffers + heapUsed;
+	};
+	const baseline = live();
+	let peak = baseline;
+	const timer = setInterval(() => (peak = Math.max(peak, live())), 500);
+	try {
+		await work();
+	} finally {
+		clearInterval(timer);
+	}
+	return peak - baseline;
+}
+
+let emulator: TeamSpiritEmulator;
+beforeEach(async () => {
+	({ emulator } = await startSeededEmulator());
+});
+afterEach(async () => await emulator.stop());
+
+describe('TeamSpirit node: memory with 45 MB files', () => {
+	it('uploads from disk without holding the file in memory', async () => {
+		const extra = await peakExtraMemory(async () => {
+			const { status } = await runFixture(emulator, 'file.upload');
+			expect(status).toBe('success');
+		});
+		expect(extra).toBeLessThan(20 * MB);
+	}, 180_000);
+
+	it('downloads to disk without holding the file in memory', async () => {
+		const meta = emulator.addFile({ name: 'big.bin', content: deterministicBytes(45 * MB, 'mem') });
+		const extra = await peakExtraMemory(async () => {
+			const { status } = await runFixture(emulator, 'file.download', {
+				edit: (wf) => {
+					wf.nodes[1].parameters.items = JSON.stringify([{ fileId: meta.id }]);
+				},
+			});
+			expect(status).toBe('success');
+		});
+		expect(extra).toBeLessThan(20 * MB);
+	}, 180_000);
+});
