@@ -32,3 +32,4 @@ export {
 	type DeterministicBinarySpec,
 } from './test-nodes';
 export { NodeTypes } from './node-types';
+export { runListSearch, type ListSearchOptions } from './list-search';

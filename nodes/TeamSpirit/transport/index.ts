@@ -117,12 +117,13 @@ function networkError(
 	const code = cause.cause?.code ?? cause.code;
 	const reason = cause.cause?.message ?? cause.message ?? 'unknown error';
 	const host = url.replace(/^(https?:\/\/[^/]+).*$/, '$1');
+	// The code stays out of the message: n8n would swap a message naming it for a generic one.
 	return new NodeApiError(
 		this.getNode(),
-		{ message: reason, code: code ?? 'NETWORK_ERROR' },
+		{ message: reason },
 		{
-			message: `Could not reach TeamSpirit at ${host}${code ? ` (${code})` : ''}`,
-			description: 'Check the Server URL in the TeamSpirit API credential and that n8n can reach the server.',
+			message: `Could not reach TeamSpirit at ${host}${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
+			description: `${code ? `${code}: ` : ''}${reason}. Check the Server URL in the TeamSpirit API credential and that n8n can reach the server.`,
 			itemIndex,
 		},
 	);
