@@ -109,3 +109,15 @@ export const limitField: INodeProperties = {
 	description: 'Max number of results to return',
 	displayOptions: { show: { returnAll: [false] } },
 };
+
+/** The Filters collection of a list operation whose API takes `query`. */
+export function queryFilters(displayName: string, description: string): INodeProperties {
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add filter',
+		default: {},
+		options: [{ displayName, name: 'query', type: 'string', default: '', description }],
+	};
+}

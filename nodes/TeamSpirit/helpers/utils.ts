@@ -64,3 +64,9 @@ export function compact(object: IDataObject): IDataObject {
 		Object.entries(object).filter(([, v]) => v !== undefined && v !== null && v !== ''),
 	);
 }
+
+/** `undefined` when Return All is on (read every page), else the Limit. */
+export function getListLimit(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
+}

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { chatRLC, limitField, returnAllField } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
+import { getListLimit, getLocatorValue, segment } from '../../helpers/utils';
 import { teamSpiritApiRequestAllItems } from '../../transport';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 
@@ -14,8 +14,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = getListLimit(this, itemIndex);
 	return await teamSpiritApiRequestAllItems.call(
 		this,
 		`/chats/${segment(chatId)}/messages`,

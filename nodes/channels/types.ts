@@ -1,0 +1,208 @@
+/**
+ * The channel layer shared by the Chat Channel and Chat Channel Trigger nodes: one message shape
+ * for every channel, and one adapter interface each channel implements (Telegram now; Twilio
+ * WhatsApp and Facebook Messenger next, in nodes/channels/twilio/ and nodes/channels/messenger/).
+ *
+ * A node asks the adapter of the chosen channel; it never branches on the channel name itself.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import type { UploadSource } from '../shared/binary';
+
+export type ChannelName = 'telegram';
+
+/** What happened. Channels add their own values (e.g. Telegram `channel_post`). */
+export type ChannelEvent =
+	| 'message'
+	| 'edited_message'
+	| 'callback'
+	| 'status'
+	| 'channel_post'
+	| 'edited_channel_post'
+	| 'other';
+
+export type AttachmentType =
+	| 'photo'
+	| 'document'
+	| 'audio'
+	| 'voice'
+	| 'video'
+	| 'video_note'
+	| 'animation'
+	| 'sticker'
+	| 'location'
+	| 'contact'
+	| 'other';
+
+export interface ChannelAttachment {
+	type: AttachmentType;
+	fileName: string | null;
+	mimeType: string | null;
+	size: number | null;
+	/** The channel's own id of the file (Telegram `file_id`; a media URL for Twilio). */
+	fileId?: string;
+	/** Set when the trigger downloaded the file into this binary property of the item. */
+	binaryProperty?: string;
+	/** Why the file was not downloaded (too large, download failed), when it was asked for. */
+	notice?: string;
+}
+
+export interface ChannelSender {
+	id: string;
+	name: string;
+	username?: string;
+	phone?: string;
+	isBot?: boolean;
+}
+
+/** The item every channel trigger emits (docs/chat-channels.md). */
+export interface ChannelMessage {
+	channel: ChannelName;
+	event: ChannelEvent;
+	/** Unique per delivery: the dedupe key (Telegram: `telegram:<bot id>:<update_id>`). */
+	eventId: string;
+	messageId: string | null;
+	/** Where a reply goes: the Chat Channel node's default `Conversation`. */
+	conversationId: string;
+	sender: ChannelSender;
+	text: string;
+	attachments: ChannelAttachment[];
+	replyToMessageId?: string;
+	/** ISO 8601. */
+	timestamp: string;
+	/** Callback button data (`event: "callback"`). */
+	callbackData?: string;
+	/** The channel's payload as received. */
+	raw: IDataObject;
+}
+
+// ---------------------------------------------------------------------------
+// Sending
+// ---------------------------------------------------------------------------
+
+export type TextFormat = 'plain' | 'html' | 'markdownV2' | 'markdownV2Raw';
+
+export interface InlineButton {
+	text: string;
+	/** Exactly one of url / callbackData. */
+	url?: string;
+	callbackData?: string;
+}
+
+export interface SendTextRequest {
+	conversationId: string;
+	text: string;
+	format: TextFormat;
+	replyToMessageId?: string;
+	/** Rows of buttons under the (last part of the) message. */
+	buttons?: InlineButton[][];
+	disableLinkPreview?: boolean;
+	silent?: boolean;
+}
+
+export type FileKind = 'auto' | 'photo' | 'document' | 'audio' | 'video' | 'voice';
+
+export interface SendFileRequest {
+	conversationId: string;
+	kind: FileKind;
+	/** One of: a binary property's content, a public URL, a channel file id. */
+	source:
+		| { type: 'binary'; upload: UploadSource }
+		| { type: 'url'; url: string }
+		| { type: 'fileId'; fileId: string };
+	caption?: string;
+	format: TextFormat;
+	replyToMessageId?: string;
+	buttons?: InlineButton[][];
+	silent?: boolean;
+}
+
+/** One message the channel accepted. */
+export interface SentMessage {
+	messageId: string;
+	conversationId: string;
+	timestamp: string;
+	raw: IDataObject;
+}
+
+export interface SendResult extends IDataObject {
+	channel: ChannelName;
+	conversationId: string;
+	/** The first (or only) message; replies and edits refer to it. */
+	messageId: string;
+	/** Every message sent, in order (a long text is split into several). */
+	messageIds: string[];
+	parts: number;
+}
+
+/** Per-item call context: what the adapter needs for pacing and for not sending twice. */
+export interface SendContext {
+	ctx: IExecuteFunctions;
+	itemIndex: number;
+	/**
+	 * Stable for this item across n8n's "Retry On Fail" re-runs of the node: parts the channel
+	 * already accepted under this key are not sent again.
+	 */
+	acceptKey: string;
+}
+
+export interface ChannelActions {
+	sendText(call: SendContext, request: SendTextRequest): Promise<SendResult>;
+	sendFile(call: SendContext, request: SendFileRequest): Promise<SendResult>;
+	editText(
+		call: SendContext,
+		request: { conversationId: string; messageId: string; text: string; format: TextFormat; buttons?: InlineButton[][] },
+	): Promise<IDataObject>;
+	deleteMessage(
+		call: SendContext,
+		request: { conversationId: string; messageId: string },
+	): Promise<IDataObject>;
+	sendTyping(
+		call: SendContext,
+		request: { conversationId: string; action: string },
+	): Promise<IDataObject>;
+	answerCallback?(
+		call: SendContext,
+		request: { callbackId: string; text?: string; showAlert?: boolean },
+	): Promise<IDataObject>;
+}
+
+// ---------------------------------------------------------------------------
+// Receiving
+// ---------------------------------------------------------------------------
+
+export interface TriggerAdapter {
+	/** Long polling (`trigger()`), where the channel has it; Telegram does. */
+	poll?(ctx: ITriggerFunctions): Promise<ITriggerResponse>;
+	/** Webhook registration with the channel. */
+	checkExists(ctx: IHookFunctions): Promise<boolean>;
+	create(ctx: IHookFunctions): Promise<boolean>;
+	delete(ctx: IHookFunctions): Promise<boolean>;
+	/** A raw delivery: verify, normalize, filter, dedupe. */
+	webhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData>;
+}
+
+export interface ChannelAdapter {
+	name: ChannelName;
+	displayName: string;
+	credentialType: string;
+	actions: ChannelActions;
+	trigger: TriggerAdapter;
+	/** The most characters one text message may have. */
+	maxTextLength: number;
+	maxCaptionLength: number;
+}
+
+export type ChannelItem = INodeExecutionData & { json: ChannelMessage & IDataObject };
+
+export type ChannelFields = INodeProperties[];
