@@ -82,6 +82,8 @@ export interface ChannelMessage {
 	timestamp: string;
 	/** Callback button data (`event: "callback"`). */
 	callbackData?: string;
+	/** Id to answer a callback with (Telegram `callback_query.id`). */
+	callbackId?: string;
 	/** The channel's payload as received. */
 	raw: IDataObject;
 }

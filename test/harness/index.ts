@@ -33,3 +33,4 @@ export {
 } from './test-nodes';
 export { NodeTypes } from './node-types';
 export { runListSearch, type ListSearchOptions } from './list-search';
+export { startTrigger, type RunningTrigger, type TriggerOptions } from './trigger';

@@ -1,0 +1,33 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { conversationField } from '../../descriptions/common';
+import type { OperationCall } from '../types';
+
+export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['sendAction'] } }, [
+	conversationField,
+	{
+		displayName: 'Action',
+		name: 'action',
+		type: 'options',
+		options: [
+			{ name: 'Choosing Sticker', value: 'choose_sticker' },
+			{ name: 'Finding Location', value: 'find_location' },
+			{ name: 'Recording Video', value: 'record_video' },
+			{ name: 'Recording Voice', value: 'record_voice' },
+			{ name: 'Typing', value: 'typing' },
+			{ name: 'Uploading Document', value: 'upload_document' },
+			{ name: 'Uploading Photo', value: 'upload_photo' },
+			{ name: 'Uploading Video', value: 'upload_video' },
+		],
+		default: 'typing',
+		description: 'Shown in the chat for about 5 seconds, or until the bot sends a message',
+	},
+] as INodeProperties[]);
+
+export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	return await call.adapter.actions.sendTyping(call, {
+		conversationId: call.conversationId,
+		action: String(this.getNodeParameter('action', call.itemIndex, 'typing')),
+	});
+}

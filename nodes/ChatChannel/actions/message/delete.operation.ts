@@ -1,0 +1,18 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { conversationField } from '../../descriptions/common';
+import type { OperationCall } from '../types';
+import { messageIdField, getMessageId } from './shared';
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['delete'] } }, [
+	conversationField,
+	messageIdField,
+]);
+
+export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	return await call.adapter.actions.deleteMessage(call, {
+		conversationId: call.conversationId,
+		messageId: getMessageId(this, call.itemIndex),
+	});
+}

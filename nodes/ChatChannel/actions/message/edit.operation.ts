@@ -1,0 +1,27 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { buttonsField, conversationField, formatField, getButtons, getFormat } from '../../descriptions/common';
+import type { OperationCall } from '../types';
+import { messageIdField, getMessageId } from './shared';
+
+const properties: INodeProperties[] = [
+	conversationField,
+	messageIdField,
+	{ displayName: 'Text', name: 'text', type: 'string', typeOptions: { rows: 4 }, default: '', required: true, description: 'The new text (at most 4096 characters)' },
+	formatField,
+	buttonsField,
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['edit'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	const { itemIndex } = call;
+	return await call.adapter.actions.editText(call, {
+		conversationId: call.conversationId,
+		messageId: getMessageId(this, itemIndex),
+		text: String(this.getNodeParameter('text', itemIndex, '')),
+		format: getFormat(this, itemIndex),
+		buttons: getButtons(this, itemIndex),
+	});
+}

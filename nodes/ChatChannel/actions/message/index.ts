@@ -1,0 +1,29 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as del from './delete.operation';
+import * as edit from './edit.operation';
+import * as send from './send.operation';
+import * as sendFile from './sendFile.operation';
+
+export { del as delete, edit, send, sendFile };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['message'] } },
+		options: [
+			{ name: 'Delete', value: 'delete', description: 'Delete a message', action: 'Delete a message' },
+			{ name: 'Edit Text', value: 'edit', description: 'Change the text of a message the bot sent', action: 'Edit a message' },
+			{ name: 'Send File', value: 'sendFile', description: 'Send a photo, document, audio, video or voice note', action: 'Send a file' },
+			{ name: 'Send Text', value: 'send', description: 'Send a text message, split when it is too long', action: 'Send a text message' },
+		],
+		default: 'send',
+	},
+	...send.description,
+	...sendFile.description,
+	...edit.description,
+	...del.description,
+];

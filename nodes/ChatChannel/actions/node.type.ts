@@ -1,0 +1,12 @@
+import type { AllEntities } from 'n8n-workflow';
+
+/** Every resource and its operations; a missing operation file is a compile error in the router. */
+type NodeMap = {
+	message: 'send' | 'sendFile' | 'edit' | 'delete';
+	chat: 'sendAction';
+	callback: 'answer';
+};
+
+export type ChatChannelType = AllEntities<NodeMap>;
+export type ChatChannelResource = keyof NodeMap;
+export type ChatChannelMap = NodeMap;

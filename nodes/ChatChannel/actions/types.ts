@@ -1,0 +1,14 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { ChannelAdapter, SendContext } from '../../channels/types';
+
+export interface OperationCall extends SendContext {
+	adapter: ChannelAdapter;
+	/** The item's conversation (validated), for operations that have one. */
+	conversationId: string;
+}
+
+export interface Operation {
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, call: OperationCall): Promise<IDataObject>;
+}

@@ -1,0 +1,96 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { InlineButton, TextFormat } from '../../channels/types';
+
+export const conversationField: INodeProperties = {
+	displayName: 'Conversation ID',
+	name: 'conversationId',
+	type: 'string',
+	default: '={{ $json.conversationId }}',
+	required: true,
+	description:
+		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. On Telegram: a chat ID (negative for groups) or @channelusername.',
+};
+
+export const formatField: INodeProperties = {
+	displayName: 'Format',
+	name: 'format',
+	type: 'options',
+	options: [
+		{ name: 'HTML', value: 'html', description: '<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags' },
+		{
+			name: 'Markdown (Escaped for You)',
+			value: 'markdownV2',
+			description: '*bold*, _italic_, `code`, [link](URL); every other special character (. - ! ( …) is escaped, so data from earlier nodes cannot break the message.',
+		},
+		{ name: 'MarkdownV2 (As Written)', value: 'markdownV2Raw', description: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself" },
+		{ name: 'Plain Text', value: 'plain', description: 'Shown exactly as written' },
+	],
+	default: 'plain',
+};
+
+export const buttonsField: INodeProperties = {
+	displayName: 'Inline Buttons',
+	name: 'buttons',
+	type: 'fixedCollection',
+	placeholder: 'Add Button Row',
+	typeOptions: { multipleValues: true },
+	default: {},
+	description: 'Buttons under the message. A button with callback data starts the Chat Channel Trigger with event "callback".',
+	options: [
+		{
+			displayName: 'Row',
+			name: 'rows',
+			values: [
+				{
+					displayName: 'Buttons',
+					name: 'buttons',
+					type: 'fixedCollection',
+					typeOptions: { multipleValues: true },
+					default: {},
+					placeholder: 'Add Button',
+					options: [
+						{
+							displayName: 'Button',
+							name: 'button',
+							values: [
+								{ displayName: 'Text', name: 'text', type: 'string', default: '', description: 'Label of the button' },
+								{ displayName: 'Callback Data', name: 'callbackData', type: 'string', default: '', description: 'Sent back to the trigger when the button is pressed (up to 64 bytes); defaults to the text' },
+								{ displayName: 'URL', name: 'url', type: 'string', default: '', description: 'Opens this link instead of sending callback data' },
+							],
+						},
+					],
+				},
+			],
+		},
+	],
+};
+
+export function getConversationId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = String(ctx.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
+	if (!value) {
+		throw new NodeOperationError(ctx.getNode(), 'The conversation ID is empty', {
+			itemIndex,
+			description: 'Map it from the trigger ({{ $json.conversationId }}) or enter a chat ID.',
+		});
+	}
+	if (!/^-?\d{1,20}$/.test(value) && !/^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a Telegram chat ID`, {
+			itemIndex,
+			description: 'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
+		});
+	}
+	return value;
+}
+
+export function getButtons(ctx: IExecuteFunctions, itemIndex: number): InlineButton[][] {
+	const value = ctx.getNodeParameter('buttons', itemIndex, {}) as {
+		rows?: Array<{ buttons?: { button?: InlineButton[] } }>;
+	};
+	return (value.rows ?? []).map((row) => row.buttons?.button ?? []).filter((row) => row.length);
+}
+
+export function getFormat(ctx: IExecuteFunctions, itemIndex: number): TextFormat {
+	return ctx.getNodeParameter('format', itemIndex, 'plain') as TextFormat;
+}

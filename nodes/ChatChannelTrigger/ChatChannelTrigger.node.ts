@@ -1,0 +1,83 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { CHANNEL_OPTIONS, adapterFor } from '../channels';
+import type { ChannelAdapter } from '../channels';
+import { triggerProperties } from './description';
+
+function adapterOf(ctx: IHookFunctions | ITriggerFunctions | IWebhookFunctions): ChannelAdapter {
+	const channel = ctx.getNodeParameter('channel', 'telegram') as string;
+	const adapter = adapterFor(channel);
+	if (!adapter) throw new NodeOperationError(ctx.getNode(), `The channel "${channel}" is not supported`);
+	return adapter;
+}
+
+export class ChatChannelTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'TeamSpirit Chat Channel Trigger',
+		name: 'chatChannelTrigger',
+		icon: { light: 'file:chatchannel.svg', dark: 'file:chatchannel.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["channel"] + " (" + $parameter["mode"] + ")"}}',
+		description: 'Starts the workflow when a customer writes to your bot on Telegram (WhatsApp and Messenger next), with one message shape for every channel',
+		defaults: { name: 'Chat Channel Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
+		],
+		webhooks: [
+			{
+				name: 'default',
+				// No webhook at all in long-polling mode: n8n registers none and tests by polling.
+				httpMethod: '={{ $parameter["mode"] === "webhook" ? "POST" : "" }}',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Channel',
+				name: 'channel',
+				type: 'options',
+				noDataExpression: true,
+				options: CHANNEL_OPTIONS,
+				default: 'telegram',
+			},
+			...triggerProperties,
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await adapterOf(this).trigger.checkExists(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await adapterOf(this).trigger.create(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await adapterOf(this).trigger.delete(this);
+			},
+		},
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const adapter = adapterOf(this);
+		if (!adapter.trigger.poll) return {};
+		return await adapter.trigger.poll(this);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await adapterOf(this).trigger.webhook(this);
+	}
+}

@@ -1,0 +1,175 @@
+/**
+ * Telegram updates (core.telegram.org/bots/api#update) as the channel message shape. Pure.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AttachmentType, ChannelAttachment, ChannelEvent, ChannelMessage } from '../types';
+
+export interface TgUser {
+	id: number;
+	is_bot?: boolean;
+	first_name?: string;
+	last_name?: string;
+	username?: string;
+}
+
+export interface TgChat {
+	id: number;
+	type?: string;
+	title?: string;
+	username?: string;
+	first_name?: string;
+	last_name?: string;
+}
+
+export interface TgFile {
+	file_id: string;
+	file_unique_id?: string;
+	file_size?: number;
+	file_name?: string;
+	mime_type?: string;
+	width?: number;
+	height?: number;
+}
+
+export interface TgMessage extends IDataObject {
+	message_id: number;
+	date: number;
+	edit_date?: number;
+	chat: TgChat & IDataObject;
+	from?: TgUser & IDataObject;
+	sender_chat?: TgChat & IDataObject;
+	text?: string;
+	caption?: string;
+	reply_to_message?: TgMessage;
+}
+
+export interface TgUpdate extends IDataObject {
+	update_id: number;
+}
+
+/** The update types the trigger offers, in Telegram's names. */
+export const UPDATE_TYPES = [
+	'message',
+	'edited_message',
+	'channel_post',
+	'edited_channel_post',
+	'callback_query',
+] as const;
+export type UpdateType = (typeof UPDATE_TYPES)[number];
+
+export function updateTypeOf(update: TgUpdate): string | undefined {
+	return Object.keys(update).find((key) => key !== 'update_id');
+}
+
+const EVENTS: Record<string, ChannelEvent> = {
+	message: 'message',
+	edited_message: 'edited_message',
+	channel_post: 'channel_post',
+	edited_channel_post: 'edited_channel_post',
+	callback_query: 'callback',
+};
+
+function fullName(user: { first_name?: string; last_name?: string; title?: string; username?: string } | undefined): string {
+	if (!user) return '';
+	const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.title || user.username;
+	return name ?? '';
+}
+
+/** The message inside an update, if it carries one. */
+export function messageOf(update: TgUpdate): TgMessage | undefined {
+	const type = updateTypeOf(update);
+	if (!type) return undefined;
+	if (type === 'callback_query') return (update.callback_query as IDataObject).message as TgMessage | undefined;
+	const value = update[type] as TgMessage | undefined;
+	return value && typeof value === 'object' && 'chat' in value ? value : undefined;
+}
+
+/** The user who caused an update. */
+export function senderOf(update: TgUpdate): TgUser | undefined {
+	const type = updateTypeOf(update);
+	if (!type) return undefined;
+	const value = update[type] as IDataObject | undefined;
+	return (value?.from as TgUser | undefined) ?? undefined;
+}
+
+/** The files of a message, the largest photo size only. */
+export function filesOf(message: TgMessage | undefined): Array<{ type: AttachmentType; file: TgFile }> {
+	if (!message) return [];
+	const files: Array<{ type: AttachmentType; file: TgFile }> = [];
+	const photo = message.photo as TgFile[] | undefined;
+	if (Array.isArray(photo) && photo.length) {
+		const largest = photo.reduce((a, b) =>
+			(b.file_size ?? (b.width ?? 0) * (b.height ?? 0)) > (a.file_size ?? (a.width ?? 0) * (a.height ?? 0)) ? b : a,
+		);
+		files.push({ type: 'photo', file: largest });
+	}
+	for (const type of ['document', 'audio', 'voice', 'video', 'video_note', 'animation', 'sticker'] as const) {
+		const file = message[type] as TgFile | undefined;
+		if (file?.file_id) files.push({ type, file });
+	}
+	return files;
+}
+
+const DEFAULT_NAMES: Partial<Record<AttachmentType, [string, string]>> = {
+	photo: ['photo.jpg', 'image/jpeg'],
+	voice: ['voice.ogg', 'audio/ogg'],
+	video_note: ['video_note.mp4', 'video/mp4'],
+	sticker: ['sticker.webp', 'image/webp'],
+	animation: ['animation.mp4', 'video/mp4'],
+	video: ['video.mp4', 'video/mp4'],
+	audio: ['audio.mp3', 'audio/mpeg'],
+};
+
+export function attachmentOf(type: AttachmentType, file: TgFile): ChannelAttachment {
+	const [defaultName, defaultMime] = DEFAULT_NAMES[type] ?? [`${type}`, 'application/octet-stream'];
+	return {
+		type,
+		fileName: file.file_name ?? defaultName,
+		mimeType: file.mime_type ?? defaultMime,
+		size: file.file_size ?? null,
+		fileId: file.file_id,
+	};
+}
+
+/** An update as the item every channel trigger emits. */
+export function normalizeUpdate(update: TgUpdate, botId: string): ChannelMessage {
+	const type = updateTypeOf(update) ?? 'other';
+	const message = messageOf(update);
+	const callback = type === 'callback_query' ? (update.callback_query as IDataObject) : undefined;
+	const from = senderOf(update) ?? (message?.sender_chat as TgUser | undefined);
+	const chat = message?.chat;
+	const attachments: ChannelAttachment[] = filesOf(callback ? undefined : message).map(({ type: t, file }) =>
+		attachmentOf(t, file),
+	);
+	if (message && !callback) {
+		if (message.location) attachments.push({ type: 'location', fileName: null, mimeType: null, size: null });
+		if (message.contact) attachments.push({ type: 'contact', fileName: null, mimeType: null, size: null });
+	}
+	const seconds = callback ? Date.now() / 1000 : (message?.edit_date ?? message?.date ?? Date.now() / 1000);
+	const contact = message?.contact as { phone_number?: string; user_id?: number } | undefined;
+	const result: ChannelMessage = {
+		channel: 'telegram',
+		event: EVENTS[type] ?? 'other',
+		eventId: `telegram:${botId}:${update.update_id}`,
+		messageId: message ? String(message.message_id) : null,
+		conversationId: chat ? String(chat.id) : from ? String(from.id) : '',
+		sender: {
+			id: from ? String(from.id) : '',
+			name: fullName(from as TgUser & { title?: string }),
+			...(from?.username ? { username: from.username } : {}),
+			...(contact?.phone_number && contact.user_id === from?.id ? { phone: contact.phone_number } : {}),
+			isBot: from?.is_bot === true,
+		},
+		text: callback ? String(callback.data ?? '') : String(message?.text ?? message?.caption ?? ''),
+		attachments,
+		timestamp: new Date(Math.round(seconds * 1000)).toISOString(),
+		raw: update,
+	};
+	if (message?.reply_to_message && !callback) result.replyToMessageId = String(message.reply_to_message.message_id);
+	if (callback) {
+		result.callbackData = String(callback.data ?? '');
+		result.callbackId = String(callback.id ?? '');
+	}
+	return result;
+}

@@ -1,0 +1,387 @@
+/**
+ * Telegram in the Chat Channel Trigger: long polling (default: works behind a firewall, no public
+ * URL) and webhooks (setWebhook with a random secret_token). Both end in `toItem()`: filters,
+ * downloads, the shared message shape.
+ */
+import { randomBytes } from 'crypto';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeExecutionData,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { backoffDelay } from '../../shared/retry';
+import { safeEqual } from '../compare';
+import { seenEvents } from '../memory';
+import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { TgFile, TgUpdate } from './normalize';
+import { filesOf, messageOf, normalizeUpdate, senderOf, updateTypeOf } from './normalize';
+import type { TelegramContext } from './transport';
+import { TELEGRAM_LIMITS, credentialsOf, redact, retryAfterFromBody, telegramApiRequest, telegramDownload } from './transport';
+
+type TriggerContext = ITriggerFunctions | IWebhookFunctions;
+
+export interface TriggerOptions {
+	chatIds?: string;
+	userIds?: string;
+	ignoreBots?: boolean;
+	download?: boolean;
+	maxDownloadMb?: number;
+	replaceWebhook?: boolean;
+	pollTimeout?: number;
+}
+
+interface TelegramStaticData extends IDataObject {
+	/** Long polling: the next update_id to ask for; everything below was emitted. */
+	offset?: number;
+	/** Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
+	secretToken?: string;
+	webhookUrl?: string;
+}
+
+const list = (value: string | undefined) =>
+	String(value ?? '')
+		.split(/[\s,]+/)
+		.map((v) => v.trim())
+		.filter(Boolean);
+
+function optionsOf(ctx: TriggerContext | IHookFunctions): TriggerOptions {
+	return ctx.getNodeParameter('options', {}) as TriggerOptions;
+}
+
+export function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
+	const updates = ctx.getNodeParameter('updates', []) as string[];
+	return updates.length ? updates : ['message'];
+}
+
+/** Why an update starts nothing, or undefined when it passes the trigger's filters. */
+export function filterReason(update: TgUpdate, updates: string[], options: TriggerOptions): string | undefined {
+	const type = updateTypeOf(update);
+	if (!type || !updates.includes(type)) return `update type ${type ?? 'unknown'} not selected`;
+	const chatIds = list(options.chatIds);
+	const chat = messageOf(update)?.chat;
+	if (chatIds.length && !chatIds.includes(String(chat?.id ?? '')) && !(chat?.username && chatIds.includes(`@${chat.username}`))) {
+		return 'chat not in the allow-list';
+	}
+	const userIds = list(options.userIds);
+	const from = senderOf(update);
+	if (userIds.length && !userIds.includes(String(from?.id ?? '')) && !(from?.username && userIds.includes(`@${from.username}`))) {
+		return 'user not in the allow-list';
+	}
+	if ((options.ignoreBots ?? true) && from?.is_bot === true) return 'sent by a bot';
+	return undefined;
+}
+
+async function downloadAttachments(
+	ctx: TriggerContext,
+	update: TgUpdate,
+	message: ChannelMessage,
+	options: TriggerOptions,
+	abortSignal?: AbortSignal,
+): Promise<INodeExecutionData['binary']> {
+	const capBytes = Math.min(
+		Math.max(0, Number(options.maxDownloadMb ?? 20)) * 1024 * 1024,
+		Number.MAX_SAFE_INTEGER,
+	);
+	const binary: NonNullable<INodeExecutionData['binary']> = {};
+	const files = filesOf(messageOf(update));
+	let index = 0;
+	for (const attachment of message.attachments) {
+		const file = files.find((f) => f.file.file_id === attachment.fileId)?.file;
+		if (!file) continue;
+		const size = attachment.size ?? undefined;
+		if (size !== undefined && size > capBytes) {
+			attachment.notice =
+				size > TELEGRAM_LIMITS.maxDownloadBytes
+					? `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the 20 MB Telegram lets bots download (a local Bot API server has no such limit)`
+					: `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the ${options.maxDownloadMb} MB set in "Max File Size"`;
+			continue;
+		}
+		try {
+			const info = await telegramApiRequest<TgFile & { file_path?: string }>(ctx, {
+				method: 'getFile',
+				body: { file_id: file.file_id },
+				idempotent: true,
+			});
+			if (!info.file_path) throw new Error('Telegram returned no file_path');
+			if ((info.file_size ?? 0) > capBytes) {
+				attachment.notice = `Not downloaded: larger than ${options.maxDownloadMb} MB`;
+				continue;
+			}
+			const stream = await telegramDownload(ctx, info.file_path, abortSignal);
+			const property = index === 0 ? 'data' : `data_${index}`;
+			binary[property] = await ctx.helpers.prepareBinaryData(
+				stream,
+				attachment.fileName ?? undefined,
+				attachment.mimeType ?? undefined,
+			);
+			attachment.binaryProperty = property;
+			attachment.size ??= info.file_size ?? null;
+			index++;
+		} catch (error) {
+			const text = redact((error as NodeApiError).description ?? (error as Error).message);
+			attachment.notice = /file is too big/i.test(text)
+				? 'Not downloaded: more than the 20 MB Telegram lets bots download'
+				: `Not downloaded: ${redact((error as Error).message)}`;
+		}
+	}
+	return Object.keys(binary).length ? binary : undefined;
+}
+
+/** The item an update starts a workflow with, or undefined when the filters drop it. */
+export async function toItem(
+	ctx: TriggerContext,
+	update: TgUpdate,
+	botId: string,
+	abortSignal?: AbortSignal,
+): Promise<INodeExecutionData | undefined> {
+	const options = optionsOf(ctx);
+	const reason = filterReason(update, allowedUpdates(ctx), options);
+	if (reason) {
+		ctx.logger.debug(`Chat Channel Trigger: update ${update.update_id} skipped (${reason})`);
+		return undefined;
+	}
+	const message = normalizeUpdate(update, botId);
+	const item: INodeExecutionData = { json: message as unknown as IDataObject };
+	if (options.download && message.attachments.some((a) => a.fileId)) {
+		const binary = await downloadAttachments(ctx, update, message, options, abortSignal);
+		if (binary) item.binary = binary;
+		item.json = message as unknown as IDataObject;
+	}
+	return item;
+}
+
+// ---------------------------------------------------------------------------
+// Long polling
+// ---------------------------------------------------------------------------
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+	if (signal.aborted) return;
+	await Promise.race([
+		sleep(ms).catch(() => undefined),
+		new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+	]);
+}
+
+async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions): Promise<void> {
+	const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+	if (!info?.url) return;
+	if (!options.replaceWebhook) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`This bot has a webhook (${redact(info.url)}), so Telegram refuses long polling`,
+			{
+				description:
+					'Telegram sends the bot\'s updates to that URL. Either turn on "Replace Existing Webhook" in the trigger\'s options (the webhook is deleted; updates waiting for it are kept), or switch Mode to Webhook.',
+			},
+		);
+	}
+	await telegramApiRequest(ctx, { method: 'deleteWebhook', body: { drop_pending_updates: false }, idempotent: true });
+	ctx.logger.info(`Chat Channel Trigger: deleted the webhook ${redact(info.url)} to use long polling`);
+}
+
+function classify(error: unknown): 'conflict-webhook' | 'conflict-poller' | 'fatal' | 'transient' {
+	const api = error as NodeApiError;
+	const code = Number(api.httpCode ?? 0);
+	const text = api.message ?? '';
+	if (code === 409 && /webhook/i.test(text)) return 'conflict-webhook';
+	if (code === 409) return 'conflict-poller';
+	if (code === 401 || code === 404) return 'fatal';
+	return 'transient';
+}
+
+async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
+	const options = optionsOf(ctx);
+	const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
+	const { botId } = await credentialsOf(ctx);
+	const updates = allowedUpdates(ctx);
+	const timeout = Math.min(50, Math.max(1, Math.round(Number(options.pollTimeout ?? 30))));
+	const manual = ctx.getMode() === 'manual';
+	await ensureNoWebhook(ctx, options);
+
+	const controller = new AbortController();
+	const signal = controller.signal;
+	// A manual test only previews: it never moves the saved offset (that is production's).
+	let offset = Number(staticData.offset ?? 0);
+	let failures = 0;
+	let conflicts = 0;
+
+	const getUpdates = async () =>
+		await telegramApiRequest<TgUpdate[]>(ctx, {
+			method: 'getUpdates',
+			body: { offset, timeout, limit: 100, allowed_updates: updates },
+			timeoutMs: (timeout + 15) * 1000,
+			abortSignal: signal,
+			maxAttempts: 1,
+		});
+
+	const loop = async () => {
+		while (!signal.aborted) {
+			let batch: TgUpdate[];
+			try {
+				batch = await getUpdates();
+				failures = 0;
+				conflicts = 0;
+			} catch (error) {
+				if (signal.aborted) return;
+				const kind = classify(error);
+				const message = redact((error as Error).message);
+				if (kind === 'conflict-webhook' || kind === 'fatal' || (kind === 'conflict-poller' && ++conflicts >= 3)) {
+					ctx.logger.error(`Chat Channel Trigger: ${message}`);
+					const text =
+						kind === 'conflict-poller'
+							? 'Telegram 409 Conflict: another program is reading this bot\'s updates with getUpdates (another n8n workflow, a second n8n, a script). Only one may: stop the other one, or use webhook mode.'
+							: message;
+					ctx.emitError(new NodeOperationError(ctx.getNode(), text, { description: (error as NodeApiError).description ?? undefined }));
+					return;
+				}
+				failures++;
+				const cause = error as { cause?: unknown; errorResponse?: unknown };
+				const retryAfter = retryAfterFromBody(cause.errorResponse) ?? retryAfterFromBody(cause.cause);
+				const delay = retryAfter !== undefined ? retryAfter * 1000 : backoffDelay(failures, 1000, 30_000);
+				ctx.logger.warn(`Chat Channel Trigger: getUpdates failed (${message}); polling again in ${delay} ms`);
+				await pause(delay, signal);
+				continue;
+			}
+			for (const update of batch ?? []) {
+				if (signal.aborted) return;
+				if (update.update_id < offset) continue; // confirmed before: never again
+				let item: INodeExecutionData | undefined;
+				try {
+					item = await toItem(ctx, update, botId, signal);
+				} catch (error) {
+					if (signal.aborted) return;
+					ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id}: ${redact((error as Error).message)}`);
+					item = undefined;
+				}
+				if (signal.aborted) return; // not emitted: the next start reads it again
+				offset = update.update_id + 1;
+				if (manual) {
+					if (item) {
+						ctx.emit([[item]]);
+						return;
+					}
+					continue;
+				}
+				// The offset is saved with the emit (n8n stores static data when a trigger emits), and
+				// Telegram forgets the update only at the next getUpdates: an update is never confirmed
+				// before its execution was handed to n8n.
+				staticData.offset = offset;
+				const eventId = String((item?.json as IDataObject | undefined)?.eventId ?? '');
+				if (item && seenEvents.add(eventId)) ctx.emit([[item]]);
+			}
+		}
+	};
+
+	const running = loop().catch((error) => {
+		if (!signal.aborted) ctx.emitError(error as Error);
+	});
+
+	return {
+		closeFunction: async () => {
+			controller.abort();
+			await running;
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------
+// Webhook mode
+// ---------------------------------------------------------------------------
+
+function webhookUrlOf(ctx: IHookFunctions): string {
+	const url = ctx.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not give this trigger a webhook URL');
+	return url;
+}
+
+export const telegramTrigger: TriggerAdapter = {
+	async poll(ctx) {
+		if (ctx.getNodeParameter('mode', 'polling') !== 'polling') return {};
+		return await startPolling(ctx);
+	},
+
+	async checkExists(ctx) {
+		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
+		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		return Boolean(info?.url) && info.url === webhookUrlOf(ctx) && Boolean(staticData.secretToken);
+	},
+
+	async create(ctx) {
+		const url = webhookUrlOf(ctx);
+		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
+		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		if (info?.url && info.url !== url && !optionsOf(ctx).replaceWebhook) {
+			const production = url.replace('/webhook-test/', '/webhook/');
+			const what =
+				info.url === production
+					? 'the production URL of this workflow (it is active)'
+					: redact(info.url);
+			throw new NodeOperationError(ctx.getNode(), `This bot's webhook already points to ${what}`, {
+				description:
+					ctx.getMode() === 'manual'
+						? 'A bot has one webhook: listening for a test event would take it away from production. Test with a second bot, or turn on "Replace Existing Webhook" if you mean it.'
+						: 'A bot has one webhook. Turn on "Replace Existing Webhook" to take it over, or use another bot.',
+			});
+		}
+		const secretToken = randomBytes(32).toString('hex');
+		await telegramApiRequest(ctx, {
+			method: 'setWebhook',
+			body: { url, secret_token: secretToken, allowed_updates: allowedUpdates(ctx), drop_pending_updates: false },
+			idempotent: true,
+		});
+		staticData.secretToken = secretToken;
+		staticData.webhookUrl = url;
+		return true;
+	},
+
+	async delete(ctx) {
+		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
+		const url = webhookUrlOf(ctx);
+		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		delete staticData.secretToken;
+		delete staticData.webhookUrl;
+		// Only our own webhook: another workflow (or the production of this one) may own the bot now.
+		if (info?.url !== url) return true;
+		await telegramApiRequest(ctx, { method: 'deleteWebhook', body: { drop_pending_updates: false }, idempotent: true });
+		return true;
+	},
+
+	async webhook(ctx): Promise<IWebhookResponseData> {
+		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
+		const received = ctx.getHeaderData()['x-telegram-bot-api-secret-token'];
+		if (!safeEqual(staticData.secretToken, received)) {
+			ctx.getResponseObject().status(403).json({ ok: false, description: 'Forbidden: wrong secret token' });
+			return { noWebhookResponse: true };
+		}
+		const update = ctx.getBodyData() as TgUpdate;
+		if (typeof update?.update_id !== 'number') {
+			ctx.getResponseObject().status(400).json({ ok: false, description: 'Not a Telegram update' });
+			return { noWebhookResponse: true };
+		}
+		const { botId } = await credentialsOf(ctx);
+		const eventId = `telegram:${botId}:${update.update_id}`;
+		if (!seenEvents.add(eventId)) {
+			ctx.logger.debug(`Chat Channel Trigger: duplicate delivery of update ${update.update_id} ignored`);
+			return { webhookResponse: { ok: true, duplicate: true } };
+		}
+		const outcome = await toItem(ctx, update, botId).then(
+			(item) => ({ item, error: undefined }),
+			(error: unknown) => ({ item: undefined, error }),
+		);
+		if (outcome.error !== undefined) {
+			seenEvents.delete(eventId); // let Telegram's redelivery try again
+			throw outcome.error;
+		}
+		const { item } = outcome;
+		if (!item) return { webhookResponse: { ok: true, skipped: true } };
+		return { workflowData: [[item]] };
+	},
+};
+
+export type { TelegramContext };
