@@ -16,7 +16,7 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { backoffDelay } from '../../shared/retry';
-import { safeEqual } from '../compare';
+import { safeEqual } from '../../shared/signature';
 import { seenEvents } from '../memory';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import type { TgFile, TgUpdate } from './normalize';
@@ -316,7 +316,10 @@ export const telegramTrigger: TriggerAdapter = {
 		const url = webhookUrlOf(ctx);
 		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
 		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
-		if (info?.url && info.url !== url && !optionsOf(ctx).replaceWebhook) {
+		// our own earlier production registration (n8n's URL changed) is ours to move; never for a
+		// test listener, whose static data is a copy of production's
+		const ours = ctx.getMode() !== 'manual' && info?.url === staticData.webhookUrl;
+		if (info?.url && info.url !== url && !ours && !optionsOf(ctx).replaceWebhook) {
 			const production = url.replace('/webhook-test/', '/webhook/');
 			const what =
 				info.url === production
