@@ -8,7 +8,7 @@
  *   ...
  *   await ts.stop();
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -73,8 +73,9 @@ export const WEBHOOK_EVENTS = [
 	'message.created',
 	'message.updated',
 	'message.deleted',
-	'chat.member_added',
-	'chat.member_removed',
+	'chat.member_joined',
+	'chat.member_left',
+	'user.status_changed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -86,6 +87,67 @@ export interface Webhook {
 	chatIds: string[];
 	secret: string;
 	createdAt: string;
+}
+
+/** `data` of chat.member_joined / chat.member_left deliveries. */
+export interface Membership {
+	chatId: string;
+	userId: string;
+	user: User;
+	/** Who added or removed the member; null when they joined or left by themselves. */
+	actorId: string | null;
+}
+
+/** `data` of user.status_changed deliveries. */
+export interface StatusChange extends UserStatus {
+	userId: string;
+}
+
+export interface DeliverOptions {
+	/** Only to this webhook (still only if it is subscribed to the event and covers the chat). */
+	webhookId?: string;
+	/** Default: a new `dlv_…` per webhook. Pass an earlier one to resend "the same" delivery. */
+	deliveryId?: string;
+	/** Default: a new `evt_…`. */
+	eventId?: string;
+	/** Event time in the body; default now. */
+	createdAt?: string;
+	/** `valid` (default), `wrong-secret` (a forgery), `omit` (no signature header). */
+	signature?: 'valid' | 'wrong-secret' | 'omit';
+	/** Sign with a timestamp this many seconds in the past (e.g. 600: a replayed delivery). */
+	ageSeconds?: number;
+	/** Send a broken body instead of the event (still signed, unless `signature` says otherwise). */
+	malformed?: 'truncated-json' | 'missing-event' | 'missing-data' | 'not-an-object';
+	/** Send exactly these bytes as the body (signed as they are). */
+	rawBody?: string | Buffer;
+	/** Default `application/json`. */
+	contentType?: string;
+	/** How long to wait for an answer before counting the attempt as failed; default 10 000 ms. */
+	timeoutMs?: number;
+}
+
+/** One POST of a delivery to a webhook URL, and what came back. */
+export interface DeliveryAttempt {
+	webhookId: string;
+	url: string;
+	event: string;
+	eventId: string;
+	deliveryId: string;
+	/** The X-TeamSpirit-Timestamp sent. */
+	timestamp: number;
+	/** Headers sent (lower-case names). */
+	headers: Record<string, string>;
+	/** The body sent, as text. */
+	body: string;
+	/** Answer status; 0 when there was none (network error or timeout). */
+	status: number;
+	responseHeaders: http.IncomingHttpHeaders;
+	responseBody: string;
+	/** `timeout` or the network error, when there was no answer. */
+	error?: string;
+	ms: number;
+	/** True when this attempt resent an earlier delivery (same delivery id and body). */
+	retry: boolean;
 }
 
 export interface IncomingHook {
@@ -163,6 +225,12 @@ export interface FailNextOptions {
 
 export interface EmulatorOptions {
 	apiKey?: string;
+	/**
+	 * Deliver events to the registered webhooks when they happen through the API (a message
+	 * sent, edited or deleted, members added or removed, the bot's status set, an incoming-hook
+	 * post), as the real server does. Default false. Await `settled()` to wait for them.
+	 */
+	autoDeliver?: boolean;
 	/** Maximum upload size in bytes (default 100 MB). */
 	maxFileSize?: number;
 }
@@ -386,6 +454,38 @@ function asciiFallback(name: string): string {
 	return name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 }
 
+/** One POST with a deadline; never rejects. */
+async function postOnce(
+	url: string,
+	headers: Record<string, string>,
+	body: Buffer,
+	timeoutMs: number,
+): Promise<Pick<DeliveryAttempt, 'status' | 'responseHeaders' | 'responseBody' | 'error'>> {
+	return await new Promise((resolve) => {
+		let settled = false;
+		const done = (result: Pick<DeliveryAttempt, 'status' | 'responseHeaders' | 'responseBody' | 'error'>) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(timer);
+			resolve(result);
+		};
+		const req = http.request(url, { method: 'POST', headers }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			res.on('end', () =>
+				done({ status: res.statusCode ?? 0, responseHeaders: res.headers, responseBody: Buffer.concat(chunks).toString('utf8') }),
+			);
+			res.on('error', (e) => done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }));
+		});
+		const timer = setTimeout(() => {
+			done({ status: 0, responseHeaders: {}, responseBody: '', error: 'timeout' });
+			req.destroy();
+		}, timeoutMs);
+		req.on('error', (e) => done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }));
+		req.end(body);
+	});
+}
+
 // ---------------------------------------------------------------------------
 // The emulator
 // ---------------------------------------------------------------------------
@@ -410,6 +510,11 @@ export class TeamSpiritEmulator {
 	readonly hookMessages: HookMessage[] = [];
 	/** chatId → id of the last message marked as read. */
 	readonly readMarkers = new Map<string, string>();
+	/** Every delivery attempt to an outgoing webhook, in the order they were sent. */
+	readonly deliveries: DeliveryAttempt[] = [];
+	/** See EmulatorOptions.autoDeliver. */
+	autoDeliver: boolean;
+	private readonly pendingDeliveries = new Set<Promise<unknown>>();
 
 	private readonly messages = new Map<string, { msg: Message; seq: number }>();
 	private readonly idempotency = new Map<string, IdempotencyEntry>();
@@ -426,6 +531,7 @@ export class TeamSpiritEmulator {
 		this.url = `http://127.0.0.1:${port}`;
 		this.apiKey = opts.apiKey ?? DEFAULT_API_KEY;
 		this.maxFileSize = opts.maxFileSize ?? MAX_FILE_SIZE;
+		this.autoDeliver = opts.autoDeliver ?? false;
 		this.bot = this.addUser({ name: 'n8n Bot', username: 'n8n-bot', email: 'n8n-bot@teamspirit.local', isBot: true });
 		this.statuses.set(this.bot.id, { status: 'online', text: null, until: null });
 		this.routes = this.buildRoutes();
@@ -441,6 +547,7 @@ export class TeamSpiritEmulator {
 	}
 
 	async stop(): Promise<void> {
+		await this.settled();
 		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
 		this.server.closeAllConnections();
 		await closed;
@@ -559,6 +666,137 @@ export class TeamSpiritEmulator {
 		const f = this.files.get(fileId);
 		if (!f) throw new Error(`fileContent: unknown file ${fileId}`);
 		return fs.readFileSync(f.path);
+	}
+
+	// ----- outgoing webhook deliveries ---------------------------------------
+
+	/**
+	 * Delivers an event to every registered webhook that is subscribed to it and covers its chat,
+	 * signed as the contract says ("Outgoing webhook deliveries"), and resolves with the attempts
+	 * (also recorded in `deliveries`). No automatic retries: resend with `redeliver()`.
+	 */
+	async deliver(event: WebhookEvent, data: object, opts: DeliverOptions = {}): Promise<DeliveryAttempt[]> {
+		const eventId = opts.eventId ?? newId('evt');
+		const body = JSON.stringify({ id: eventId, event, createdAt: opts.createdAt ?? nowIso(), data });
+		const targets = [...this.webhooks.values()].filter(
+			(hook) => (!opts.webhookId || hook.id === opts.webhookId) && this.covers(hook, event, data),
+		);
+		return await Promise.all(
+			targets.map(
+				async (hook) =>
+					await this.attempt(hook, { event, eventId, deliveryId: opts.deliveryId ?? newId('dlv'), body }, opts, false),
+			),
+		);
+	}
+
+	/** Sends an earlier delivery again, as the server's retry does: same delivery id and body, fresh timestamp and signature. */
+	async redeliver(previous: DeliveryAttempt, opts: DeliverOptions = {}): Promise<DeliveryAttempt> {
+		const hook = this.webhooks.get(previous.webhookId);
+		if (!hook) throw new Error(`redeliver: webhook ${previous.webhookId} is not registered any more`);
+		const { event, eventId, deliveryId, body } = previous;
+		return await this.attempt(hook, { event, eventId, deliveryId, body }, opts, true);
+	}
+
+	/** Seeds a message from a user (as if typed in the TeamSpirit app) and delivers `message.created`. */
+	async postAsUser(
+		chatId: string,
+		userId: string,
+		fields: Partial<Omit<Message, 'chatId' | 'senderId'>> & { fileIds?: string[] } = {},
+		opts: DeliverOptions = {},
+	): Promise<{ message: Message; deliveries: DeliveryAttempt[] }> {
+		if (!this.users.has(userId)) throw new Error(`postAsUser: unknown user ${userId}`);
+		const message = this.addMessage(chatId, { ...fields, senderId: userId, createdAt: fields.createdAt ?? nowIso() });
+		return { message, deliveries: await this.deliver('message.created', clone(message), opts) };
+	}
+
+	/** The `data` of a membership event. */
+	membership(chatId: string, userId: string, actorId: string | null = null): Membership {
+		return { chatId, userId, user: clone(this.userFor(userId)), actorId };
+	}
+
+	/** Resolves once every delivery started by `autoDeliver` has been answered (or timed out). */
+	async settled(): Promise<void> {
+		while (this.pendingDeliveries.size > 0) await Promise.allSettled([...this.pendingDeliveries]);
+	}
+
+	/** The chat an event is about (none for user.status_changed). */
+	private chatOfEvent(event: string, data: object): string | undefined {
+		if (!event.startsWith('message.') && !event.startsWith('chat.')) return undefined;
+		const chatId = (data as { chatId?: unknown }).chatId;
+		return typeof chatId === 'string' ? chatId : undefined;
+	}
+
+	private covers(hook: Webhook, event: WebhookEvent, data: object): boolean {
+		if (!hook.events.includes(event)) return false;
+		const chatId = this.chatOfEvent(event, data);
+		if (chatId === undefined) return event === 'user.status_changed';
+		if (hook.chatIds.length > 0) return hook.chatIds.includes(chatId);
+		const leftByBot = event === 'chat.member_left' && (data as Membership).userId === this.bot.id;
+		return leftByBot || (this.chats.get(chatId)?.memberIds.includes(this.bot.id) ?? false);
+	}
+
+	private malformedBody(kind: NonNullable<DeliverOptions['malformed']>, body: string): string {
+		const parsed = JSON.parse(body) as JsonObject;
+		if (kind === 'truncated-json') return body.slice(0, Math.floor(body.length / 2));
+		if (kind === 'not-an-object') return JSON.stringify([parsed]);
+		const { [kind === 'missing-event' ? 'event' : 'data']: _dropped, ...rest } = parsed;
+		return JSON.stringify(rest);
+	}
+
+	private async attempt(
+		hook: Webhook,
+		delivery: { event: string; eventId: string; deliveryId: string; body: string },
+		opts: DeliverOptions,
+		retry: boolean,
+	): Promise<DeliveryAttempt> {
+		let payload: Buffer;
+		if (opts.rawBody !== undefined) payload = Buffer.from(opts.rawBody);
+		else if (opts.malformed) payload = Buffer.from(this.malformedBody(opts.malformed, delivery.body));
+		else payload = Buffer.from(delivery.body);
+		const timestamp = Math.floor(Date.now() / 1000) - (opts.ageSeconds ?? 0);
+		const headers: Record<string, string> = {
+			'content-type': opts.contentType ?? 'application/json',
+			'content-length': String(payload.length),
+			'user-agent': 'TeamSpirit-Webhooks/1',
+			'x-teamspirit-event': delivery.event,
+			'x-teamspirit-delivery': delivery.deliveryId,
+			'x-teamspirit-timestamp': String(timestamp),
+		};
+		const signature = opts.signature ?? 'valid';
+		if (signature !== 'omit') {
+			const key = signature === 'valid' ? hook.secret : `whsec_${randomBytes(24).toString('hex')}`;
+			const digest = createHmac('sha256', key).update(`${timestamp}.`).update(payload).digest('hex');
+			headers['x-teamspirit-signature'] = `sha256=${digest}`;
+		}
+		const record: DeliveryAttempt = {
+			webhookId: hook.id,
+			url: hook.url,
+			event: delivery.event,
+			eventId: delivery.eventId,
+			deliveryId: delivery.deliveryId,
+			timestamp,
+			headers,
+			body: payload.toString('utf8'),
+			status: 0,
+			responseHeaders: {},
+			responseBody: '',
+			ms: 0,
+			retry,
+		};
+		this.deliveries.push(record);
+		const started = Date.now();
+		const answer = await postOnce(hook.url, headers, payload, opts.timeoutMs ?? 10_000);
+		Object.assign(record, answer, { ms: Date.now() - started });
+		return record;
+	}
+
+	/** With `autoDeliver`: delivers in the background, as the server does after answering the API call. */
+	private emit(event: WebhookEvent, data: object): void {
+		if (!this.autoDeliver) return;
+		const pending: Promise<unknown> = this.deliver(event, clone(data))
+			.catch(() => undefined)
+			.finally(() => this.pendingDeliveries.delete(pending));
+		this.pendingDeliveries.add(pending);
 	}
 
 	// ----- fault injection --------------------------------------------------
@@ -883,7 +1121,11 @@ export class TeamSpiritEmulator {
 		if (!userIds || userIds.length === 0) throw invalid(`'userIds' must be a non-empty array`);
 		userIds.forEach((id) => this.userFor(id));
 		if (chat.type === 'direct') throw invalid('Cannot add members to a direct chat');
-		for (const id of userIds) if (!chat.memberIds.includes(id)) chat.memberIds.push(id);
+		for (const id of userIds) {
+			if (chat.memberIds.includes(id)) continue;
+			chat.memberIds.push(id);
+			this.emit('chat.member_joined', this.membership(chat.id, id, this.bot.id));
+		}
 		return { status: 200, json: chat };
 	}
 
@@ -893,6 +1135,7 @@ export class TeamSpiritEmulator {
 		if (chat.type === 'direct') throw invalid('Cannot remove members from a direct chat');
 		if (!chat.memberIds.includes(userId)) throw notFound(`User '${userId}' is not a member of chat '${chat.id}'`);
 		chat.memberIds = chat.memberIds.filter((id) => id !== userId);
+		this.emit('chat.member_left', this.membership(chat.id, userId, this.bot.id));
 		return { status: 204 };
 	}
 
@@ -918,7 +1161,9 @@ export class TeamSpiritEmulator {
 		if (!text.trim() && fileIds.length === 0) throw invalid('A message needs non-empty text or at least one fileId');
 		const files = fileIds.map((id) => ({ ...this.fileFor(id).meta }));
 		if (replyToId) this.messageFor(chat, replyToId);
-		return this.addMessage(chat.id, { senderId: this.bot.id, text, format, replyToId, files, createdAt: nowIso() });
+		const message = this.addMessage(chat.id, { senderId: this.bot.id, text, format, replyToId, files, createdAt: nowIso() });
+		this.emit('message.created', message);
+		return message;
 	}
 
 	/** Sends into the bot↔user direct chat, creating it only once the message is valid. */
@@ -963,12 +1208,14 @@ export class TeamSpiritEmulator {
 		msg.text = text;
 		if (format) msg.format = format;
 		msg.editedAt = nowIso();
+		this.emit('message.updated', msg);
 		return { status: 200, json: msg };
 	}
 
 	private deleteMessage(c: Ctx): Reply {
 		const msg = this.messageFor(this.chatFor(c.params[0]), c.params[1]);
 		this.messages.delete(msg.id);
+		this.emit('message.deleted', msg);
 		return { status: 204 };
 	}
 
@@ -995,6 +1242,7 @@ export class TeamSpiritEmulator {
 		}
 		const next: UserStatus = { status, text, until };
 		this.statuses.set(this.bot.id, next);
+		this.emit('user.status_changed', { userId: this.bot.id, ...next });
 		return { status: 200, json: next };
 	}
 
@@ -1138,6 +1386,7 @@ export class TeamSpiritEmulator {
 		});
 		if (!text.trim() && attachments.length === 0) throw invalid(`'text' is required`);
 		const msg = this.addMessage(hook.chatId, { text, format, senderId: this.bot.id, createdAt: nowIso() });
+		this.emit('message.created', msg);
 		this.hookMessages.push({
 			token: hook.token,
 			chatId: hook.chatId,
