@@ -34,3 +34,4 @@ export {
 export { NodeTypes } from './node-types';
 export { runListSearch, type ListSearchOptions } from './list-search';
 export { startTrigger, type RunningTrigger, type TriggerOptions } from './trigger';
+export { startWebhookTrigger, type RawRequest, type WebhookCall, type WebhookResponse, type WebhookTrigger, type WebhookTriggerOptions } from './webhook';

@@ -1,0 +1,184 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeParameterResourceLocator,
+	INodeProperties,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+import { chatRLC } from '../TeamSpirit/descriptions/common';
+import type { FilterSettings } from './helpers/filters';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Webhook Setup',
+		name: 'setup',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Created by an Admin',
+				value: 'manual',
+				description:
+					'A TeamSpirit admin creates the outgoing webhook by hand with the Production URL of this node',
+			},
+			{
+				name: 'Register Automatically',
+				value: 'register',
+				description:
+					'The workflow creates the outgoing webhook in TeamSpirit when it is activated, and deletes it when deactivated',
+			},
+		],
+		default: 'register',
+	},
+	{
+		displayName:
+			'Give a TeamSpirit admin the Production URL from "Webhook URLs" above and the events chosen below. The admin creates an outgoing webhook with them and shows its secret once: paste it into Webhook Secret.',
+		name: 'manualNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { setup: ['manual'] } },
+	},
+	{
+		displayName: 'Verification',
+		name: 'verification',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Check Signature',
+				value: 'signature',
+				description: 'Accept only deliveries signed with the webhook secret, sent in the last 5 minutes',
+			},
+			{
+				name: 'None (Not Recommended)',
+				value: 'none',
+				description: 'Accept every request to the URL',
+			},
+		],
+		default: 'signature',
+		displayOptions: { show: { setup: ['manual'] } },
+	},
+	{
+		displayName: 'Webhook Secret',
+		name: 'secret',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		required: true,
+		description: 'The secret TeamSpirit showed when the admin created the outgoing webhook (starts with whsec_)',
+		displayOptions: { show: { setup: ['manual'], verification: ['signature'] } },
+	},
+	{
+		displayName:
+			'Without verification anyone who knows the URL can start this workflow with made-up events, and old deliveries can be replayed. Use it only on a closed network.',
+		name: 'noVerificationWarning',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { setup: ['manual'], verification: ['none'] } },
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		required: true,
+		options: [
+			{ name: 'Member Joined Chat', value: 'chat.member_joined', description: 'A user joins or is added to a chat' },
+			{ name: 'Member Left Chat', value: 'chat.member_left', description: 'A user leaves or is removed from a chat' },
+			{ name: 'Message Created', value: 'message.created', description: 'A message is posted in a chat' },
+			{ name: 'Message Deleted', value: 'message.deleted', description: 'A message is deleted' },
+			{ name: 'Message Updated', value: 'message.updated', description: 'A message is edited' },
+			{ name: 'User Status Changed', value: 'user.status_changed', description: "A user's status changes" },
+		],
+		default: ['message.created'],
+		description: 'The events that start the workflow',
+	},
+	{
+		displayName: 'Only in Chats',
+		name: 'chatFilter',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Chat',
+		default: {},
+		description:
+			'Only events from these chats. None: every chat the bot is a member of. (Status changes belong to no chat and always pass.)',
+		options: [
+			{
+				name: 'chats',
+				displayName: 'Chat',
+				values: [{ ...chatRLC, name: 'chat', description: 'A chat to listen to' }],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Download Files',
+				name: 'downloadFiles',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to download the files of a created or edited message into the binary fields file_0, file_1, … (in the order of "files")',
+			},
+			{
+				displayName: "Ignore the Bot's Own Messages",
+				name: 'ignoreOwnMessages',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to skip message events of messages the bot sent (on unless turned off here). Keep it on when the workflow posts into TeamSpirit, or it triggers itself in a loop.',
+			},
+			{
+				displayName: 'Max File Size (MB)',
+				name: 'maxFileSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 25,
+				description: 'With Download Files: larger files are not downloaded but listed in skippedFiles',
+			},
+			{
+				displayName: 'Only Messages Mentioning the Bot',
+				name: 'onlyMentions',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to skip message events whose text does not contain @ and the bot\'s username',
+			},
+		],
+	},
+];
+
+export interface TriggerSettings extends FilterSettings {
+	setup: 'register' | 'manual';
+	/** The secret to check signatures with in manual mode; null when the user chose no verification. */
+	manualSecret: string | null;
+	downloadFiles: boolean;
+	maxFileSizeMb: number;
+}
+
+function locatorValue(value: unknown): string {
+	if (value && typeof value === 'object') return String((value as INodeParameterResourceLocator).value ?? '').trim();
+	return String(value ?? '').trim();
+}
+
+export function readSettings(ctx: IHookFunctions | IWebhookFunctions): TriggerSettings {
+	const setup = ctx.getNodeParameter('setup', 'register') === 'manual' ? 'manual' : 'register';
+	const verification = ctx.getNodeParameter('verification', 'signature') as string;
+	const chatFilter = ctx.getNodeParameter('chatFilter', {}) as { chats?: Array<{ chat?: unknown }> };
+	const chatIds = [...new Set((chatFilter.chats ?? []).map((entry) => locatorValue(entry.chat)).filter(Boolean))];
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	return {
+		setup,
+		manualSecret: verification === 'none' ? null : String(ctx.getNodeParameter('secret', '') ?? '').trim(),
+		events: [...new Set(ctx.getNodeParameter('events', []) as string[])],
+		chatIds,
+		ignoreOwnMessages: options.ignoreOwnMessages !== false,
+		onlyMentions: options.onlyMentions === true,
+		downloadFiles: options.downloadFiles === true,
+		maxFileSizeMb: typeof options.maxFileSizeMb === 'number' ? options.maxFileSizeMb : 25,
+	};
+}

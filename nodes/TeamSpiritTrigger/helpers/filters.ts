@@ -1,0 +1,51 @@
+/** Which deliveries start the workflow: the node's filters, as pure functions. */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Delivery } from './delivery';
+
+export interface FilterSettings {
+	events: string[];
+	/** Empty: every chat. */
+	chatIds: string[];
+	ignoreOwnMessages: boolean;
+	onlyMentions: boolean;
+}
+
+export interface BotIdentity {
+	id: string;
+	username: string;
+}
+
+export const isMessageEvent = (event: string): boolean => event.startsWith('message.');
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether `text` mentions `@username` as the contract defines it: not preceded by a letter, digit
+ * or `_`, and not followed by a letter, digit, `_`, `-` or a `.` that continues the name.
+ */
+export function mentions(text: unknown, username: string): boolean {
+	if (typeof text !== 'string' || !username) return false;
+	const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@${escapeRegExp(username)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}_-])`, 'iu');
+	return pattern.test(text);
+}
+
+/** Whether the filters need to know who the bot is for this delivery. */
+export function needsBotIdentity(delivery: Delivery, settings: FilterSettings): boolean {
+	return isMessageEvent(delivery.event) && (settings.ignoreOwnMessages || settings.onlyMentions);
+}
+
+/** Why the delivery starts nothing, or undefined when it should start the workflow. */
+export function whyIgnored(delivery: Delivery, settings: FilterSettings, bot?: BotIdentity): string | undefined {
+	if (!settings.events.includes(delivery.event)) return `event ${delivery.event} is not selected`;
+	if (settings.chatIds.length > 0 && delivery.chatId !== undefined && !settings.chatIds.includes(delivery.chatId)) {
+		return `chat ${delivery.chatId} is not selected`;
+	}
+	if (!isMessageEvent(delivery.event) || !bot) return undefined;
+	const message: IDataObject = delivery.data;
+	if (settings.ignoreOwnMessages && message.senderId === bot.id) return 'the message is from the bot itself';
+	if (settings.onlyMentions && !mentions(message.text, bot.username)) return 'the message does not mention the bot';
+	return undefined;
+}

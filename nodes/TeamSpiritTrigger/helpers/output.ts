@@ -1,0 +1,50 @@
+/** The output item of a delivery: the event's object, and its main fields at the top for mapping. */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Delivery } from './delivery';
+
+export function toOutputJson(delivery: Delivery): IDataObject {
+	const { event, data } = delivery;
+	const base: IDataObject = {
+		event,
+		eventId: delivery.eventId ?? null,
+		deliveryId: delivery.deliveryId ?? null,
+		createdAt: delivery.createdAt ?? null,
+		chatId: delivery.chatId ?? null,
+	};
+	if (event.startsWith('message.')) {
+		return {
+			...base,
+			messageId: data.id ?? null,
+			senderId: data.senderId ?? null,
+			text: data.text ?? '',
+			format: data.format ?? null,
+			replyToId: data.replyToId ?? null,
+			files: Array.isArray(data.files) ? data.files : [],
+			editedAt: data.editedAt ?? null,
+			message: data,
+		};
+	}
+	if (event.startsWith('chat.')) {
+		const user = (data.user ?? {}) as IDataObject;
+		return {
+			...base,
+			userId: data.userId ?? null,
+			userName: user.name ?? null,
+			username: user.username ?? null,
+			actorId: data.actorId ?? null,
+			member: data,
+		};
+	}
+	if (event === 'user.status_changed') {
+		return {
+			...base,
+			userId: data.userId ?? null,
+			presence: data.status ?? null,
+			statusText: data.text ?? null,
+			until: data.until ?? null,
+			status: data,
+		};
+	}
+	return { ...base, data };
+}

@@ -1,0 +1,134 @@
+/**
+ * Registering the outgoing webhook in TeamSpirit (Webhook Setup: Register Automatically).
+ *
+ * The node's static data keeps one registration per webhook URL: `{ id, secret, events, chatIds }`.
+ * Keyed by URL, so that the test URL (the editor listening for a test event) and the production URL
+ * (the active workflow) each have their own registration, and neither deletes the other's. Only
+ * registrations this node created are ever deleted, by their id.
+ */
+import type { IDataObject, IHookFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { segment } from '../TeamSpirit/helpers/utils';
+import { teamSpiritApiRequest } from '../TeamSpirit/transport';
+import { readSettings } from './description';
+
+export interface Registration {
+	id: string;
+	/** Signs the deliveries; returned by TeamSpirit only when the webhook is created. */
+	secret: string;
+	events: string[];
+	chatIds: string[];
+}
+
+type Registrations = Record<string, Registration>;
+
+function registrations(ctx: IHookFunctions | IWebhookFunctions): Registrations {
+	return ((ctx.getWorkflowStaticData('node').registrations as Registrations | undefined) ?? {}) as Registrations;
+}
+
+function saveRegistrations(ctx: IHookFunctions, next: Registrations): void {
+	// a new object on the node's static data marks it changed, so that n8n saves it
+	ctx.getWorkflowStaticData('node').registrations = next as unknown as IDataObject;
+}
+
+function webhookUrl(ctx: IHookFunctions): string {
+	const url = ctx.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this node');
+	return url;
+}
+
+const httpCodeOf = (error: unknown) => String((error as { httpCode?: unknown }).httpCode ?? '');
+
+/** The transport's error again, as an error of this node (message, description and HTTP code kept). */
+export function nodeError(ctx: IHookFunctions | IWebhookFunctions, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError) {
+		return new NodeApiError(ctx.getNode(), error as unknown as JsonObject, {
+			message: error.message,
+			description: error.description ?? undefined,
+			httpCode: error.httpCode ?? undefined,
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error);
+}
+
+const sameSet = (a: unknown, b: string[]) =>
+	Array.isArray(a) && a.length === b.length && b.every((value) => a.includes(value));
+
+/** The secrets deliveries to this node may be signed with: the one of the URL called, else all it holds. */
+export function registeredSecrets(ctx: IWebhookFunctions): string[] {
+	const all = registrations(ctx);
+	const url = typeof ctx.getWebhookResourceUrl === 'function' ? ctx.getWebhookResourceUrl('default') : undefined;
+	const own = url ? all[url] : undefined;
+	return (own ? [own] : Object.values(all)).map((registration) => registration.secret);
+}
+
+async function deleteRemote(ctx: IHookFunctions, id: string): Promise<void> {
+	try {
+		await teamSpiritApiRequest.call(ctx, { method: 'DELETE', path: `/webhooks/${segment(id)}` });
+	} catch (error) {
+		if (httpCodeOf(error) !== '404') throw nodeError(ctx, error);
+	}
+}
+
+/** True when TeamSpirit still has this node's registration for this URL, with the events and chats chosen now. */
+async function checkExists(this: IHookFunctions): Promise<boolean> {
+	const settings = readSettings(this);
+	if (settings.setup === 'manual') return true;
+	const url = webhookUrl(this);
+	const registration = registrations(this)[url];
+	if (!registration) return false;
+	let remote: IDataObject;
+	try {
+		remote = await teamSpiritApiRequest.call(this, { method: 'GET', path: `/webhooks/${segment(registration.id)}` });
+	} catch (error) {
+		if (httpCodeOf(error) === '404') return false; // deleted in TeamSpirit: register again
+		throw nodeError(this, error);
+	}
+	return remote.url === url && sameSet(remote.events, settings.events) && sameSet(remote.chatIds, settings.chatIds);
+}
+
+async function create(this: IHookFunctions): Promise<boolean> {
+	const settings = readSettings(this);
+	if (settings.setup === 'manual') return true;
+	if (settings.events.length === 0) {
+		throw new NodeOperationError(this.getNode(), 'Choose at least one event', {
+			description: 'TeamSpirit needs the events to send to this workflow.',
+		});
+	}
+	const url = webhookUrl(this);
+	const previous = registrations(this)[url];
+	// ours, for this URL, but out of date (other events or chats): replace it
+	if (previous) await deleteRemote(this, previous.id);
+	const created = await teamSpiritApiRequest.call(this, {
+		method: 'POST',
+		path: '/webhooks',
+		body: { url, events: settings.events, chatIds: settings.chatIds },
+	});
+	if (typeof created.id !== 'string' || typeof created.secret !== 'string' || !created.secret) {
+		throw new NodeOperationError(this.getNode(), 'TeamSpirit did not return the new webhook’s id and secret');
+	}
+	saveRegistrations(this, {
+		...registrations(this),
+		[url]: { id: created.id, secret: created.secret, events: settings.events, chatIds: settings.chatIds },
+	});
+	return true;
+}
+
+/** Deletes this node's registration for this URL, and nothing else. */
+async function remove(this: IHookFunctions): Promise<boolean> {
+	const url = webhookUrl(this);
+	const { [url]: registration, ...others } = registrations(this);
+	if (!registration) return true;
+	try {
+		await deleteRemote(this, registration.id);
+	} catch (error) {
+		// keep it: the next activation replaces it
+		this.logger.warn(`TeamSpirit Trigger: could not delete webhook ${registration.id}: ${(error as Error).message}`);
+		return false;
+	}
+	saveRegistrations(this, others);
+	return true;
+}
+
+export const webhookMethods = { default: { checkExists, create, delete: remove } };

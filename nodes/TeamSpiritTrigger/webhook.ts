@@ -1,0 +1,113 @@
+/**
+ * One delivery from TeamSpirit: verify, drop repeats, filter, and start the workflow with one item.
+ * Every answer is written here, in one line of JSON, before the workflow starts.
+ */
+import { createHash } from 'crypto';
+import type { IBinaryData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { handledDeliveries } from '../shared/dedupe';
+import type { BinaryStream } from '../shared/binary';
+import { segment } from '../TeamSpirit/helpers/utils';
+import { CREDENTIAL_TYPE, normalizeServerUrl, teamSpiritApiRequest } from '../TeamSpirit/transport';
+import { readSettings, type TriggerSettings } from './description';
+import { checkDelivery, type Delivery } from './helpers/delivery';
+import { isMessageEvent, needsBotIdentity, whyIgnored, type BotIdentity } from './helpers/filters';
+import { toOutputJson } from './helpers/output';
+import { nodeError, registeredSecrets } from './registration';
+
+function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+/** The bot behind the credential (GET /me), remembered for 10 minutes per server and key. */
+const bots = new Map<string, { bot: BotIdentity; at: number }>();
+const BOT_TTL_MS = 10 * 60 * 1000;
+
+async function botIdentity(ctx: IWebhookFunctions): Promise<BotIdentity> {
+	const credentials = await ctx.getCredentials<{ serverUrl?: string; apiKey?: string }>(CREDENTIAL_TYPE);
+	const key = createHash('sha256')
+		.update(`${normalizeServerUrl(credentials.serverUrl)}\n${String(credentials.apiKey ?? '')}`)
+		.digest('hex');
+	const cached = bots.get(key);
+	if (cached && Date.now() - cached.at < BOT_TTL_MS) return cached.bot;
+	const me = await teamSpiritApiRequest.call(ctx, { method: 'GET', path: '/me' });
+	const bot = { id: String(me.id ?? ''), username: String(me.username ?? '') };
+	if (bots.size >= 100) bots.clear();
+	bots.set(key, { bot, at: Date.now() });
+	return bot;
+}
+
+/** The files of a created or edited message as binary fields `file_0`, `file_1`, … (by position in `files`). */
+async function downloadFiles(
+	ctx: IWebhookFunctions,
+	delivery: Delivery,
+	settings: TriggerSettings,
+	json: IDataObject,
+): Promise<INodeExecutionData['binary']> {
+	if (!settings.downloadFiles || (delivery.event !== 'message.created' && delivery.event !== 'message.updated')) {
+		return undefined;
+	}
+	const files = Array.isArray(delivery.data.files) ? (delivery.data.files as IDataObject[]) : [];
+	const maxBytes = settings.maxFileSizeMb * 1024 * 1024;
+	const binary: Record<string, IBinaryData> = {};
+	const skippedFiles: IDataObject[] = [];
+	for (const [index, file] of files.entries()) {
+		if (typeof file.size === 'number' && file.size > maxBytes) {
+			skippedFiles.push({ id: file.id, name: file.name, size: file.size, reason: `larger than ${settings.maxFileSizeMb} MB` });
+			continue;
+		}
+		const content = (await teamSpiritApiRequest.call(ctx, {
+			method: 'GET',
+			path: `/files/${segment(String(file.id))}/content`,
+			responseType: 'stream',
+		})) as unknown as BinaryStream;
+		binary[`file_${index}`] = await ctx.helpers.prepareBinaryData(content, String(file.name ?? 'file'), String(file.mimeType ?? ''));
+	}
+	if (skippedFiles.length) json.skippedFiles = skippedFiles;
+	return Object.keys(binary).length ? binary : undefined;
+}
+
+export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const settings = readSettings(this);
+	const request = this.getRequestObject();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+
+	const checked = checkDelivery({
+		rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
+		headers: this.getHeaderData(),
+		secrets: settings.setup === 'manual' ? (settings.manualSecret === null ? null : [settings.manualSecret]) : registeredSecrets(this),
+	});
+	if (!checked.ok) {
+		this.logger.warn(`TeamSpirit Trigger rejected a request with ${checked.status}: ${checked.message}`);
+		return answer(this, checked.status, { ok: false, error: checked.message });
+	}
+	const { delivery } = checked;
+
+	// Test and production URL of one node each keep their own record (mode: manual / webhook).
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`;
+	const keys = [
+		...(delivery.deliveryId ? [`${scope}|delivery:${delivery.deliveryId}`] : []),
+		...(delivery.eventId ? [`${scope}|event:${delivery.eventId}`] : []),
+	];
+	if (!handledDeliveries.claim(keys)) {
+		const which = delivery.deliveryId ?? delivery.eventId;
+		this.logger.debug(`TeamSpirit Trigger: delivery ${which} was already handled`);
+		return answer(this, 200, { ok: true, ignored: `delivery ${which} was already handled` });
+	}
+
+	try {
+		const bot = needsBotIdentity(delivery, settings) ? await botIdentity(this) : undefined;
+		const ignored = whyIgnored(delivery, settings, bot);
+		if (ignored) return answer(this, 200, { ok: true, ignored });
+
+		const json = toOutputJson(delivery);
+		const binary = isMessageEvent(delivery.event) ? await downloadFiles(this, delivery, settings, json) : undefined;
+		answer(this, 200, { ok: true });
+		return { noWebhookResponse: true, workflowData: [[binary ? { json, binary } : { json }]] };
+	} catch (error) {
+		// not handled after all: TeamSpirit's retry gets another chance
+		handledDeliveries.release(keys);
+		throw nodeError(this, error);
+	}
+}

@@ -1,0 +1,63 @@
+/**
+ * Remembering which webhook deliveries a trigger has already handled, so that a provider's retry
+ * (the same delivery sent again because our answer was slow or lost) starts nothing.
+ *
+ * Why in process memory and not in the workflow's static data: measured in n8n 2.41, static data
+ * that `webhook()` changes on a delivery that starts an execution never reaches the database. The
+ * execution loads static data before the webhook's copy is saved, and saves its own copy over it
+ * when it ends. (Static data written by a `webhook()` call that starts nothing is kept.)
+ *
+ * What this store guarantees: within one n8n process, among the last `capacity` deliveries and
+ * for `ttlMs`, a key is claimed once. It is not shared between processes (queue mode with several
+ * webhook processes, multi-main) and does not survive a restart.
+ */
+export class RecentIds {
+	private readonly entries = new Map<string, number>();
+
+	constructor(
+		private readonly capacity: number,
+		private readonly ttlMs: number,
+		private readonly now: () => number = () => Date.now(),
+	) {}
+
+	has(key: string): boolean {
+		const at = this.entries.get(key);
+		if (at === undefined) return false;
+		if (this.now() - at >= this.ttlMs) {
+			this.entries.delete(key);
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Claims a delivery known by several keys (e.g. its delivery id and its event id): true when
+	 * none of them was seen, and all are remembered from now on; false for a repeat. Synchronous,
+	 * so two requests racing through the same process cannot both win.
+	 */
+	claim(keys: string[]): boolean {
+		if (keys.some((key) => this.has(key))) return false;
+		const at = this.now();
+		for (const key of keys) {
+			this.entries.delete(key);
+			this.entries.set(key, at);
+		}
+		while (this.entries.size > this.capacity) {
+			const oldest = this.entries.keys().next().value as string;
+			this.entries.delete(oldest);
+		}
+		return true;
+	}
+
+	/** Forgets keys again, e.g. when the delivery could not be handled and should be retried. */
+	release(keys: string[]): void {
+		for (const key of keys) this.entries.delete(key);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+}
+
+/** Deliveries handled by the triggers of this package in this process: the newest 20 000, for 24 h. */
+export const handledDeliveries = new RecentIds(20_000, 24 * 60 * 60 * 1000);
