@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CHANNEL_OPTIONS } from '../channels';
+import { CHANNEL_OPTIONS, sendProperties } from '../channels';
 import * as callback from './actions/callback';
 import * as chat from './actions/chat';
 import * as message from './actions/message';
@@ -15,13 +15,14 @@ export class ChatChannel implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["channel"] + ": " + $parameter["operation"]}}',
-		description: 'Reply to customers on Telegram (WhatsApp and Messenger next) with one node for every channel',
+		description: 'Reply to customers on Telegram or WhatsApp (Twilio) with one node for every channel',
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
+			{ name: 'teamSpiritTwilioApi', required: true, displayOptions: { show: { channel: ['whatsapp'] } } },
 		],
 		properties: [
 			{
@@ -47,6 +48,7 @@ export class ChatChannel implements INodeType {
 			...message.description,
 			...chat.description,
 			...callback.description,
+			...sendProperties(),
 		],
 	};
 

@@ -9,7 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CHANNEL_OPTIONS, adapterFor } from '../channels';
+import { CHANNEL_OPTIONS, adapterFor, triggerChannelProperties } from '../channels';
+import { updateDisplayOptions } from '../shared/displayOptions';
 import type { ChannelAdapter } from '../channels';
 import { triggerProperties } from './description';
 
@@ -28,18 +29,20 @@ export class ChatChannelTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["channel"] + " (" + $parameter["mode"] + ")"}}',
-		description: 'Starts the workflow when a customer writes to your bot on Telegram (WhatsApp and Messenger next), with one message shape for every channel',
+		description: 'Starts the workflow when a customer writes to your bot on Telegram or WhatsApp (Twilio), with one message shape for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
+			{ name: 'teamSpiritTwilioApi', required: true, displayOptions: { show: { channel: ['whatsapp'] } } },
 		],
 		webhooks: [
 			{
 				name: 'default',
-				// No webhook at all in long-polling mode: n8n registers none and tests by polling.
-				httpMethod: '={{ $parameter["mode"] === "webhook" ? "POST" : "" }}',
+				// No webhook at all in Telegram's long-polling mode: n8n registers none and tests by
+				// polling. Channels without polling hide "mode": theirs is always a webhook.
+				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
 				responseMode: 'onReceived',
 				path: 'webhook',
 			},
@@ -53,7 +56,8 @@ export class ChatChannelTrigger implements INodeType {
 				options: CHANNEL_OPTIONS,
 				default: 'telegram',
 			},
-			...triggerProperties,
+			...updateDisplayOptions({ show: { channel: ['telegram'] } }, triggerProperties),
+			...triggerChannelProperties(),
 		],
 	};
 

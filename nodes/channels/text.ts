@@ -218,3 +218,24 @@ export function splitMarkdown(text: string, limit: number): string[] {
 		return value;
 	});
 }
+
+/**
+ * Text for channels with only light markup (WhatsApp: *bold*, _italic_, ~strike~, ```mono```;
+ * Messenger shows the same characters as they are): HTML becomes that markup, escaped MarkdownV2
+ * is unescaped, plain text and "Markdown (escaped for you)" stay as written.
+ */
+export function toLightMarkup(text: string, format: 'plain' | 'html' | 'markdownV2' | 'markdownV2Raw'): string {
+	if (format === 'markdownV2Raw') return text.replace(/\\([_*[\]()~`>#+\-=|{}.!\\])/g, '$1');
+	if (format !== 'html') return text;
+	return text
+		.replace(/<\/?(b|strong)>/gi, '*')
+		.replace(/<\/?(i|em)>/gi, '_')
+		.replace(/<\/?(s|strike|del)>/gi, '~')
+		.replace(/<\/?(pre|code)[^>]*>/gi, '```')
+		.replace(/<a\s[^>]*href="([^"]*)"[^>]*>(.*?)<\/a>/gi, '$2 ($1)')
+		.replace(/<[^>]+>/g, '')
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&quot;/g, '"')
+		.replace(/&amp;/g, '&');
+}

@@ -19,7 +19,7 @@ import type {
 
 import type { UploadSource } from '../shared/binary';
 
-export type ChannelName = 'telegram';
+export type ChannelName = 'telegram' | 'whatsapp';
 
 /** What happened. Channels add their own values (e.g. Telegram `channel_post`). */
 export type ChannelEvent =
@@ -86,6 +86,14 @@ export interface ChannelMessage {
 	callbackId?: string;
 	/** The channel's payload as received. */
 	raw: IDataObject;
+	/** For `event: "status"`: the delivery state (`queued`, `sent`, `delivered`, `read`, `failed`, …). */
+	status?: string;
+	/** For a failed status: the channel's error code (Twilio `ErrorCode`) and what it means. */
+	errorCode?: string;
+	error?: string;
+	/** Messenger delivery/read receipts: the messages they cover, and the watermark (ISO 8601). */
+	messageIds?: string[];
+	watermark?: string;
 }
 
 // ---------------------------------------------------------------------------
@@ -110,6 +118,13 @@ export interface SendTextRequest {
 	buttons?: InlineButton[][];
 	disableLinkPreview?: boolean;
 	silent?: boolean;
+}
+
+/** A pre-approved message template (WhatsApp through Twilio: a Content Template `HX…`). */
+export interface SendTemplateRequest {
+	conversationId: string;
+	templateId: string;
+	variables: Record<string, string>;
 }
 
 export type FileKind = 'auto' | 'photo' | 'document' | 'audio' | 'video' | 'voice';
@@ -173,6 +188,7 @@ export interface ChannelActions {
 		call: SendContext,
 		request: { conversationId: string; action: string },
 	): Promise<IDataObject>;
+	sendTemplate?(call: SendContext, request: SendTemplateRequest): Promise<SendResult>;
 	answerCallback?(
 		call: SendContext,
 		request: { callbackId: string; text?: string; showAlert?: boolean },
@@ -203,6 +219,17 @@ export interface ChannelAdapter {
 	/** The most characters one text message may have. */
 	maxTextLength: number;
 	maxCaptionLength: number;
+	/**
+	 * How a conversation ID of this channel looks: returns it normalized (e.g. `+4915…` →
+	 * `whatsapp:+4915…`), or undefined when it is not one. Telegram's rule is the default.
+	 */
+	conversationId?: { normalize(value: string): string | undefined; description: string };
+	/** How a message ID of this channel looks (default: Telegram's positive numbers). */
+	messageId?: { pattern: RegExp; description: string };
+	/** The channel's own fields in the Chat Channel node (shown only for this channel). */
+	sendProperties?: INodeProperties[];
+	/** The channel's fields in the Chat Channel Trigger (shown only for this channel). */
+	triggerProperties?: INodeProperties[];
 }
 
 export type ChannelItem = INodeExecutionData & { json: ChannelMessage & IDataObject };

@@ -89,7 +89,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		let key = `#${itemIndex}`;
 		if (usesConversation) {
 			try {
-				conversations[itemIndex] = getConversationId(this, itemIndex);
+				conversations[itemIndex] = getConversationId(this, itemIndex, adapter);
 				key = conversations[itemIndex];
 			} catch (error) {
 				if (this.continueOnFail()) {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { InlineButton, TextFormat } from '../../channels/types';
+import type { ChannelAdapter, InlineButton, TextFormat } from '../../channels/types';
 
 export const conversationField: INodeProperties = {
 	displayName: 'Conversation ID',
@@ -10,7 +10,7 @@ export const conversationField: INodeProperties = {
 	default: '={{ $json.conversationId }}',
 	required: true,
 	description:
-		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. On Telegram: a chat ID (negative for groups) or @channelusername.',
+		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164.',
 };
 
 export const formatField: INodeProperties = {
@@ -67,13 +67,23 @@ export const buttonsField: INodeProperties = {
 	],
 };
 
-export function getConversationId(ctx: IExecuteFunctions, itemIndex: number): string {
+export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, adapter?: ChannelAdapter): string {
 	const value = String(ctx.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), 'The conversation ID is empty', {
 			itemIndex,
 			description: 'Map it from the trigger ({{ $json.conversationId }}) or enter a chat ID.',
 		});
+	}
+	if (adapter?.conversationId) {
+		const normalized = adapter.conversationId.normalize(value);
+		if (normalized === undefined) {
+			throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a ${adapter.displayName} conversation ID`, {
+				itemIndex,
+				description: adapter.conversationId.description,
+			});
+		}
+		return normalized;
 	}
 	if (!/^-?\d{1,20}$/.test(value) && !/^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value)) {
 		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a Telegram chat ID`, {

@@ -13,6 +13,6 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	return await call.adapter.actions.deleteMessage(call, {
 		conversationId: call.conversationId,
-		messageId: getMessageId(this, call.itemIndex),
+		messageId: getMessageId(this, call.itemIndex, call.adapter),
 	});
 }

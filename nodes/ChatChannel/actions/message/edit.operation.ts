@@ -19,7 +19,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
 	return await call.adapter.actions.editText(call, {
 		conversationId: call.conversationId,
-		messageId: getMessageId(this, itemIndex),
+		messageId: getMessageId(this, itemIndex, call.adapter),
 		text: String(this.getNodeParameter('text', itemIndex, '')),
 		format: getFormat(this, itemIndex),
 		buttons: getButtons(this, itemIndex),

@@ -4,8 +4,9 @@ import * as del from './delete.operation';
 import * as edit from './edit.operation';
 import * as send from './send.operation';
 import * as sendFile from './sendFile.operation';
+import * as sendTemplate from './sendTemplate.operation';
 
-export { del as delete, edit, send, sendFile };
+export { del as delete, edit, send, sendFile, sendTemplate };
 
 export const description: INodeProperties[] = [
 	{
@@ -18,12 +19,14 @@ export const description: INodeProperties[] = [
 			{ name: 'Delete', value: 'delete', description: 'Delete a message', action: 'Delete a message' },
 			{ name: 'Edit Text', value: 'edit', description: 'Change the text of a message the bot sent', action: 'Edit a message' },
 			{ name: 'Send File', value: 'sendFile', description: 'Send a photo, document, audio, video or voice note', action: 'Send a file' },
+			{ name: 'Send Template', value: 'sendTemplate', description: 'Send an approved template (WhatsApp: allowed outside the 24-hour window)', action: 'Send a template message' },
 			{ name: 'Send Text', value: 'send', description: 'Send a text message, split when it is too long', action: 'Send a text message' },
 		],
 		default: 'send',
 	},
 	...send.description,
 	...sendFile.description,
+	...sendTemplate.description,
 	...edit.description,
 	...del.description,
 ];

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { ChannelAdapter } from '../../../channels/types';
+
 export const messageIdField: INodeProperties = {
 	displayName: 'Message ID',
 	name: 'messageId',
@@ -10,12 +12,13 @@ export const messageIdField: INodeProperties = {
 	description: 'The message to change: messageId of a trigger item, or of the output of a send',
 };
 
-export function getMessageId(ctx: IExecuteFunctions, itemIndex: number): string {
+export function getMessageId(ctx: IExecuteFunctions, itemIndex: number, adapter?: ChannelAdapter): string {
 	const value = String(ctx.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
-	if (!/^\d+$/.test(value)) {
+	const rule = adapter?.messageId ?? { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' };
+	if (!rule.pattern.test(value)) {
 		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a message ID`, {
 			itemIndex,
-			description: 'A Telegram message ID is a positive number.',
+			description: rule.description,
 		});
 	}
 	return value;

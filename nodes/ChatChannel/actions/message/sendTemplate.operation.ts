@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { conversationField } from '../../descriptions/common';
+import type { OperationCall } from '../types';
+
+const properties: INodeProperties[] = [
+	conversationField,
+	{
+		displayName: 'Template ID',
+		name: 'templateId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'HX0123456789abcdef0123456789abcdef',
+		description: 'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). Templates are what WhatsApp allows outside the 24-hour window.',
+	},
+	{
+		displayName: 'Variables (JSON)',
+		name: 'variables',
+		type: 'json',
+		default: '{}',
+		description: 'The template\'s variables, e.g. {"1": "Ada", "2": "12:30"}',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['sendTemplate'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	const { itemIndex } = call;
+	if (!call.adapter.actions.sendTemplate) {
+		throw new NodeOperationError(this.getNode(), `${call.adapter.displayName} has no message templates in this node`, {
+			itemIndex,
+			description: 'Use "Send Text" on this channel.',
+		});
+	}
+	const templateId = String(this.getNodeParameter('templateId', itemIndex, '')).trim();
+	if (!/^HX[0-9a-f]{32}$/i.test(templateId)) {
+		throw new NodeOperationError(this.getNode(), `"${templateId.slice(0, 40)}" is not a template ID`, {
+			itemIndex,
+			description: 'A Twilio Content SID is HX followed by 32 hexadecimal characters (Content Template Builder → your template).',
+		});
+	}
+	let variables = this.getNodeParameter('variables', itemIndex, {}) as unknown;
+	if (typeof variables === 'string') {
+		try {
+			variables = variables.trim() ? JSON.parse(variables) : {};
+		} catch {
+			throw new NodeOperationError(this.getNode(), 'The template variables are not valid JSON', { itemIndex });
+		}
+	}
+	if (!variables || typeof variables !== 'object' || Array.isArray(variables)) {
+		throw new NodeOperationError(this.getNode(), 'The template variables must be a JSON object, e.g. {"1": "Ada"}', { itemIndex });
+	}
+	const values: Record<string, string> = {};
+	for (const [key, value] of Object.entries(variables as IDataObject)) {
+		if (value === null || value === undefined || String(value) === '') {
+			throw new NodeOperationError(this.getNode(), `The template variable "${key}" is empty`, {
+				itemIndex,
+				description: 'WhatsApp rejects templates with empty variables (Twilio error 21656).',
+			});
+		}
+		values[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+	}
+	return await call.adapter.actions.sendTemplate(call, { conversationId: call.conversationId, templateId, variables: values });
+}

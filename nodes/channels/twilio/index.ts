@@ -1,0 +1,21 @@
+import type { ChannelAdapter } from '../types';
+import { twilioActions, whatsappAddress, whatsappSendProperties } from './actions';
+import { TWILIO_CREDENTIAL, TWILIO_LIMITS } from './transport';
+import { twilioTrigger, whatsappTriggerProperties } from './trigger';
+
+export const whatsapp: ChannelAdapter = {
+	name: 'whatsapp',
+	displayName: 'WhatsApp (Twilio)',
+	credentialType: TWILIO_CREDENTIAL,
+	actions: twilioActions,
+	trigger: twilioTrigger,
+	maxTextLength: TWILIO_LIMITS.maxTextLength,
+	maxCaptionLength: TWILIO_LIMITS.maxCaptionLength,
+	conversationId: {
+		normalize: whatsappAddress,
+		description: 'A WhatsApp conversation ID is the customer\'s number: whatsapp:+<country code><number> (or +E164).',
+	},
+	messageId: { pattern: /^(SM|MM)[0-9a-f]{32}$/i, description: 'A Twilio message SID starts with SM or MM.' },
+	sendProperties: whatsappSendProperties,
+	triggerProperties: whatsappTriggerProperties,
+};

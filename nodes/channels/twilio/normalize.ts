@@ -1,0 +1,110 @@
+/**
+ * Twilio's webhook parameters (an inbound WhatsApp message, or a status callback) as the channel
+ * message shape. Pure.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
+import { twilioErrorHint } from './transport';
+
+export type TwilioParams = Record<string, string | string[] | undefined>;
+
+export const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
+
+/** Statuses Twilio posts to a StatusCallback. */
+export const STATUS_VALUES = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered'];
+
+export function isStatusCallback(params: TwilioParams): boolean {
+	const status = one(params.MessageStatus).toLowerCase();
+	return status !== '' && status !== 'received' && STATUS_VALUES.includes(status);
+}
+
+function attachmentType(mimeType: string): AttachmentType {
+	if (/^image\/webp$/i.test(mimeType)) return 'sticker';
+	if (/^image\//i.test(mimeType)) return 'photo';
+	if (/^audio\/ogg/i.test(mimeType)) return 'voice';
+	if (/^audio\//i.test(mimeType)) return 'audio';
+	if (/^video\//i.test(mimeType)) return 'video';
+	if (/^text\/(x-)?vcard/i.test(mimeType)) return 'contact';
+	return 'document';
+}
+
+const EXTENSIONS: Record<string, string> = {
+	'image/jpeg': 'jpg',
+	'image/png': 'png',
+	'image/webp': 'webp',
+	'audio/ogg': 'ogg',
+	'audio/mpeg': 'mp3',
+	'video/mp4': 'mp4',
+	'application/pdf': 'pdf',
+};
+
+/** Twilio sends no file names: `<MediaSid>.<extension>`. */
+function fileNameOf(url: string, mimeType: string): string {
+	const id = url.split('/').pop() || 'media';
+	const extension = EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()] ?? mimeType.split('/')[1]?.split(';')[0] ?? 'bin';
+	return `${id}.${extension}`;
+}
+
+/** The item of an inbound message or a status callback. */
+export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date().toISOString()): ChannelMessage {
+	const account = one(params.AccountSid);
+	const messageSid = one(params.MessageSid) || one(params.SmsSid);
+	const raw = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v ?? ''])) as IDataObject;
+	if (isStatusCallback(params)) {
+		const status = one(params.MessageStatus).toLowerCase();
+		const errorCode = one(params.ErrorCode);
+		const message: ChannelMessage = {
+			channel: 'whatsapp',
+			event: 'status',
+			eventId: `whatsapp:${account}:${messageSid}:${status}`,
+			messageId: messageSid,
+			conversationId: one(params.To),
+			sender: { id: one(params.From).replace(/^whatsapp:/, ''), name: '', phone: one(params.From).replace(/^whatsapp:/, ''), isBot: true },
+			text: '',
+			attachments: [],
+			timestamp: nowIso,
+			raw,
+			status,
+		};
+		if (errorCode) {
+			message.errorCode = errorCode;
+			message.error = twilioErrorHint(errorCode) ?? `Twilio error ${errorCode}: https://www.twilio.com/docs/errors/${errorCode}`;
+		}
+		return message;
+	}
+	const attachments: ChannelAttachment[] = [];
+	const count = Math.min(10, Math.max(0, Number(one(params.NumMedia)) || 0));
+	for (let index = 0; index < count; index++) {
+		const url = one(params[`MediaUrl${index}`]);
+		if (!url) continue;
+		const mimeType = one(params[`MediaContentType${index}`]) || 'application/octet-stream';
+		attachments.push({ type: attachmentType(mimeType), fileName: fileNameOf(url, mimeType), mimeType, size: null, fileId: url });
+	}
+	if (one(params.Latitude) && one(params.Longitude)) {
+		attachments.push({ type: 'location', fileName: null, mimeType: null, size: null, fileId: `${one(params.Latitude)},${one(params.Longitude)}` });
+	}
+	const waId = one(params.WaId);
+	const from = one(params.From);
+	const phone = waId ? `+${waId}` : from.replace(/^whatsapp:/, '');
+	const payload = one(params.ButtonPayload);
+	const message: ChannelMessage = {
+		channel: 'whatsapp',
+		event: payload ? 'callback' : 'message',
+		eventId: `whatsapp:${account}:${messageSid}:received`,
+		messageId: messageSid,
+		conversationId: from.startsWith('whatsapp:') ? from : `whatsapp:${phone}`,
+		sender: { id: waId || phone.replace(/^\+/, ''), name: one(params.ProfileName), phone, isBot: false },
+		text: payload || one(params.Body),
+		attachments,
+		timestamp: nowIso,
+		raw,
+	};
+	const replyTo = one(params.OriginalRepliedMessageSid);
+	if (replyTo) message.replyToMessageId = replyTo;
+	if (payload) {
+		message.callbackData = payload;
+		message.callbackId = messageSid;
+	}
+	return message;
+}

@@ -1,0 +1,226 @@
+/**
+ * WhatsApp through Twilio in the Chat Channel Trigger: the webhook URL pasted into the Twilio
+ * console for the WhatsApp sender (and as Status Callback URL). Every request is checked against
+ * `X-Twilio-Signature` before anything else; Twilio gets `<Response/>` at once.
+ */
+import type { IDataObject, INodeExecutionData, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { headerValue, verifyHmacSignature } from '../../shared/signature';
+import { seenEvents } from '../memory';
+import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { TwilioParams } from './normalize';
+import { isStatusCallback, normalizeTwilio, one } from './normalize';
+import { TWILIO_LIMITS, twilioCredentials, twilioDownload } from './transport';
+
+interface WhatsAppTriggerOptions {
+	download?: boolean;
+	maxDownloadMb?: number;
+	publicUrl?: string;
+}
+
+export const whatsappTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Paste this node\'s webhook URL into the Twilio console: Messaging → Senders → WhatsApp senders → your sender → "Webhook URL for incoming messages" (sandbox: "When a message comes in"), method POST. Use it as Status Callback URL too to receive delivery events.',
+		name: 'whatsappNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { channel: ['whatsapp'] } },
+	},
+	{
+		displayName: 'Trigger On',
+		name: 'whatsappEvents',
+		type: 'multiOptions',
+		displayOptions: { show: { channel: ['whatsapp'] } },
+		options: [
+			{ name: 'Message', value: 'message', description: 'A customer wrote (text, media, location, button tap)' },
+			{ name: 'Status', value: 'status', description: 'Status callbacks of sent messages: queued, sent, delivered, read, failed, undelivered' },
+		],
+		default: ['message'],
+	},
+	{
+		displayName: 'Options',
+		name: 'whatsappOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { channel: ['whatsapp'] } },
+		options: [
+			{
+				displayName: 'Download Media',
+				name: 'download',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to download images, audio, video and documents into binary properties (data, data_1, …) with the account\'s credentials',
+			},
+			{
+				displayName: 'Max File Size (MB)',
+				name: 'maxDownloadMb',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 16,
+				description: 'Larger files are not downloaded; the attachment gets a notice instead (WhatsApp media is at most 16 MB)',
+			},
+			{
+				displayName: 'Public URL',
+				name: 'publicUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.example.com/webhook/…/webhook',
+				description:
+					'The URL exactly as entered in the Twilio console, when n8n runs behind a reverse proxy that changes scheme, host, port or path. Twilio signs that URL; empty: the webhook URL n8n shows.',
+			},
+		],
+	},
+];
+
+function reply(ctx: IWebhookFunctions, status: number, body: string, type = 'text/plain'): void {
+	const res = ctx.getResponseObject();
+	res.status(status);
+	res.setHeader('Content-Type', type);
+	res.end(body);
+}
+
+/** The form parameters exactly as sent (repeated names keep every value). */
+async function formParams(ctx: IWebhookFunctions): Promise<TwilioParams | undefined> {
+	const request = ctx.getRequestObject();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	const params: TwilioParams = {};
+	if (Buffer.isBuffer(request.rawBody)) {
+		if (!/application\/x-www-form-urlencoded/i.test(String(request.headers['content-type'] ?? ''))) return undefined;
+		for (const [name, value] of new URLSearchParams(request.rawBody.toString('utf8'))) {
+			const earlier = params[name];
+			params[name] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
+		}
+		return params;
+	}
+	const body = ctx.getBodyData() as IDataObject;
+	if (!body || typeof body !== 'object') return undefined;
+	for (const [name, value] of Object.entries(body)) params[name] = Array.isArray(value) ? value.map(String) : String(value);
+	return params;
+}
+
+/** Twilio's string to sign: the URL, then every parameter name + value, sorted by name (values of a name sorted too). */
+export function twilioSignedData(url: string, params: TwilioParams): string {
+	let data = url;
+	for (const name of Object.keys(params).sort()) {
+		const value = params[name];
+		for (const one of (Array.isArray(value) ? [...value] : [value ?? '']).sort()) data += name + one;
+	}
+	return data;
+}
+
+/** The URL as given, with and without the scheme's standard port (twilio-node tries both). */
+export function urlVariants(url: string): string[] {
+	const variants = [url];
+	try {
+		const parsed = new URL(url);
+		const standard = parsed.protocol === 'https:' ? '443' : '80';
+		if (parsed.port === '') {
+			variants.push(url.replace(`${parsed.protocol}//${parsed.host}`, `${parsed.protocol}//${parsed.hostname}:${standard}`));
+		} else if (parsed.port === standard) {
+			variants.push(url.replace(`:${standard}`, ''));
+		}
+	} catch {
+		// not a URL: only the value itself
+	}
+	return variants;
+}
+
+export function verifyTwilioSignature(authToken: string, signature: string | undefined, url: string, params: TwilioParams): boolean {
+	return urlVariants(url).some((candidate) =>
+		verifyHmacSignature({ algorithm: 'sha1', secret: authToken, parts: [twilioSignedData(candidate, params)], signature, encoding: 'base64' }),
+	);
+}
+
+/** The URL Twilio called: the public URL option, or n8n's webhook URL plus the request's query string. */
+function signedUrlOf(ctx: IWebhookFunctions, options: WhatsAppTriggerOptions): string {
+	const configured = String(options.publicUrl ?? '').trim();
+	if (configured) return configured;
+	const request = ctx.getRequestObject();
+	const path = String(request.originalUrl ?? request.url ?? '');
+	const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';
+	return `${ctx.getNodeWebhookUrl('default') ?? ''}${query}`;
+}
+
+async function downloadMedia(
+	ctx: IWebhookFunctions,
+	message: ChannelMessage,
+	options: WhatsAppTriggerOptions,
+): Promise<INodeExecutionData['binary']> {
+	const capMb = Number(options.maxDownloadMb ?? 16);
+	const capBytes = Math.max(0, capMb) * 1024 * 1024;
+	const binary: NonNullable<INodeExecutionData['binary']> = {};
+	let index = 0;
+	for (const attachment of message.attachments) {
+		if (!attachment.fileId || !/^https?:\/\//.test(attachment.fileId)) continue;
+		try {
+			const { stream, size, contentType } = await twilioDownload(ctx, attachment.fileId);
+			if (size !== undefined && size > capBytes) {
+				(stream as unknown as { destroy?: () => void }).destroy?.();
+				attachment.size = size;
+				attachment.notice = `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the ${capMb} MB set in "Max File Size"`;
+				continue;
+			}
+			const property = index === 0 ? 'data' : `data_${index}`;
+			binary[property] = await ctx.helpers.prepareBinaryData(
+				stream,
+				attachment.fileName ?? undefined,
+				attachment.mimeType ?? contentType ?? undefined,
+			);
+			attachment.binaryProperty = property;
+			attachment.size = size ?? (Number(binary[property].fileSize) || null);
+			index++;
+		} catch (error) {
+			attachment.notice = `Not downloaded: ${(error as NodeApiError).message}`;
+		}
+	}
+	return Object.keys(binary).length ? binary : undefined;
+}
+
+export const twilioTrigger: TriggerAdapter = {
+	// Nothing to register: the URL is pasted into the Twilio console.
+	async checkExists() {
+		return true;
+	},
+	async create() {
+		return true;
+	},
+	async delete() {
+		return true;
+	},
+
+	async webhook(ctx): Promise<IWebhookResponseData> {
+		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
+		const { accountSid, authToken } = await twilioCredentials(ctx);
+		const params = await formParams(ctx);
+		const signature = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'x-twilio-signature');
+		if (!params || !verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params)) {
+			ctx.logger.warn('Chat Channel Trigger (WhatsApp): request with a missing or wrong X-Twilio-Signature rejected');
+			reply(ctx, 403, 'Forbidden: X-Twilio-Signature does not match');
+			return { noWebhookResponse: true };
+		}
+		if (one(params.AccountSid) !== accountSid || !(one(params.MessageSid) || one(params.SmsSid))) {
+			reply(ctx, 400, 'Not a Twilio message webhook of this account');
+			return { noWebhookResponse: true };
+		}
+		const message = normalizeTwilio(params);
+		const wanted = ctx.getNodeParameter('whatsappEvents', ['message']) as string[];
+		const kind = isStatusCallback(params) ? 'status' : 'message';
+		reply(ctx, 200, '<?xml version="1.0" encoding="UTF-8"?><Response/>', 'text/xml');
+		if (!wanted.includes(kind)) return { noWebhookResponse: true };
+		if (!seenEvents.add(message.eventId)) {
+			ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
+			return { noWebhookResponse: true };
+		}
+		const item: INodeExecutionData = { json: message as unknown as IDataObject };
+		if ((options.download ?? true) && message.attachments.some((a) => a.fileId?.startsWith('http'))) {
+			const binary = await downloadMedia(ctx, message, options);
+			if (binary) item.binary = binary;
+		}
+		return { noWebhookResponse: true, workflowData: [[item]] };
+	},
+};
+
+export { TWILIO_LIMITS };
