@@ -4,7 +4,9 @@
  * The node's static data keeps one registration per webhook URL: `{ id, secret, events, chatIds }`.
  * Keyed by URL, so that the test URL (the editor listening for a test event) and the production URL
  * (the active workflow) each have their own registration, and neither deletes the other's. Only
- * registrations this node created are ever deleted, by their id.
+ * registrations this node created are ever deleted, by their id. A registration made under another
+ * origin (n8n's WEBHOOK_URL changed since) still counts as this URL's when its path is the same:
+ * the path tells test and production apart, the origin does not.
  */
 import type { IDataObject, IHookFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -36,6 +38,20 @@ function webhookUrl(ctx: IHookFunctions): string {
 	const url = ctx.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this node');
 	return url;
+}
+
+function pathOf(url: string): string {
+	try {
+		return new URL(url).pathname;
+	} catch {
+		return url;
+	}
+}
+
+/** This URL's registration: the one made for it, or for the same path under an earlier origin. */
+function findRegistration(all: Registrations, url: string): [string, Registration] | undefined {
+	if (all[url]) return [url, all[url]];
+	return Object.entries(all).find(([key]) => pathOf(key) === pathOf(url));
 }
 
 const httpCodeOf = (error: unknown) => String((error as { httpCode?: unknown }).httpCode ?? '');
@@ -76,7 +92,7 @@ async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const settings = readSettings(this);
 	if (settings.setup === 'manual') return true;
 	const url = webhookUrl(this);
-	const registration = registrations(this)[url];
+	const [, registration] = findRegistration(registrations(this), url) ?? [];
 	if (!registration) return false;
 	let remote: IDataObject;
 	try {
@@ -97,9 +113,11 @@ async function create(this: IHookFunctions): Promise<boolean> {
 		});
 	}
 	const url = webhookUrl(this);
-	const previous = registrations(this)[url];
-	// ours, for this URL, but out of date (other events or chats): replace it
+	const all = registrations(this);
+	const [previousKey, previous] = findRegistration(all, url) ?? [];
+	// ours, for this URL, but out of date (other events, chats or origin): replace it
 	if (previous) await deleteRemote(this, previous.id);
+	const { [previousKey ?? url]: _replaced, ...others } = all;
 	const created = await teamSpiritApiRequest.call(this, {
 		method: 'POST',
 		path: '/webhooks',
@@ -109,7 +127,7 @@ async function create(this: IHookFunctions): Promise<boolean> {
 		throw new NodeOperationError(this.getNode(), 'TeamSpirit did not return the new webhook’s id and secret');
 	}
 	saveRegistrations(this, {
-		...registrations(this),
+		...others,
 		[url]: { id: created.id, secret: created.secret, events: settings.events, chatIds: settings.chatIds },
 	});
 	return true;
@@ -117,9 +135,10 @@ async function create(this: IHookFunctions): Promise<boolean> {
 
 /** Deletes this node's registration for this URL, and nothing else. */
 async function remove(this: IHookFunctions): Promise<boolean> {
-	const url = webhookUrl(this);
-	const { [url]: registration, ...others } = registrations(this);
-	if (!registration) return true;
+	const all = registrations(this);
+	const [key, registration] = findRegistration(all, webhookUrl(this)) ?? [];
+	if (!key || !registration) return true;
+	const { [key]: _deleted, ...others } = all;
 	try {
 		await deleteRemote(this, registration.id);
 	} catch (error) {

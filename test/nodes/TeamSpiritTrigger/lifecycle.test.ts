@@ -169,6 +169,26 @@ describe('TeamSpirit Trigger: registration', () => {
 		expect([...emulator.webhooks.values()].map((w) => w.events)).toEqual([['message.deleted']]);
 	});
 
+	it('after n8n’s public URL changed, finds its registration by path: activation replaces it, deactivation deletes it', async () => {
+		const first = await trigger(emulator, triggerWorkflow(params(), { reply: false, id: 'wf-moved' }));
+		await first.activate();
+		const [old] = emulator.webhooks.values();
+		const moved = () => ({ staticData: first.savedStaticData(), listen: false, baseUrl: 'https://n8n.example.corp' });
+
+		const deactivating = await trigger(emulator, triggerWorkflow(params(), { reply: false, id: 'wf-moved' }), moved());
+		expect(await deactivating.deactivate()).toBe(true);
+		expect(emulator.webhooks.has(old.id)).toBe(false);
+		expect(registrationsIn(deactivating.savedStaticData())).toEqual({});
+
+		emulator.webhooks.set(old.id, old); // again, for the activation case
+		const activating = await trigger(emulator, triggerWorkflow(params(), { reply: false, id: 'wf-moved' }), moved());
+		expect(await activating.activate()).toEqual({ existed: false });
+		expect(emulator.webhooks.has(old.id)).toBe(false);
+		expect([...emulator.webhooks.values()].map((w) => w.url)).toEqual([activating.url]);
+		expect(activating.url).toMatch(/^https:\/\/n8n\.example\.corp\/webhook\//);
+		expect(Object.keys(registrationsIn(activating.savedStaticData()))).toEqual([activating.url]);
+	});
+
 	it('fails the activation with TeamSpirit’s reason when the API key is wrong, without showing the key', async () => {
 		const hook = await trigger(emulator, triggerWorkflow(params(), { reply: false }), {
 			credentials: { teamSpiritApi: { serverUrl: emulator.url, apiKey: 'ts-wrong-key-999' } },
