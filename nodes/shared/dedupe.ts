@@ -11,8 +11,12 @@
  * for `ttlMs`, a key is claimed once. It is not shared between processes (queue mode with several
  * webhook processes, multi-main) and does not survive a restart.
  */
-export class RecentIds {
-	private readonly entries = new Map<string, number>();
+/**
+ * A bounded map whose entries expire: the newest `capacity` keys, each for `ttlMs`. No timers,
+ * no dependencies; old entries go when new ones push them out or when they are read expired.
+ */
+export class BoundedMap<V> {
+	private readonly entries = new Map<string, { value: V; at: number }>();
 
 	constructor(
 		private readonly capacity: number,
@@ -20,14 +24,49 @@ export class RecentIds {
 		private readonly now: () => number = () => Date.now(),
 	) {}
 
-	has(key: string): boolean {
-		const at = this.entries.get(key);
-		if (at === undefined) return false;
-		if (this.now() - at >= this.ttlMs) {
+	get(key: string): V | undefined {
+		const entry = this.entries.get(key);
+		if (!entry) return undefined;
+		if (this.now() - entry.at >= this.ttlMs) {
 			this.entries.delete(key);
-			return false;
+			return undefined;
 		}
-		return true;
+		return entry.value;
+	}
+
+	set(key: string, value: V): void {
+		this.entries.delete(key);
+		this.entries.set(key, { value, at: this.now() });
+		while (this.entries.size > this.capacity) {
+			const oldest = this.entries.keys().next().value as string;
+			this.entries.delete(oldest);
+		}
+	}
+
+	delete(key: string): void {
+		this.entries.delete(key);
+	}
+
+	/** Forgets everything (what a restart of n8n does). */
+	clear(): void {
+		this.entries.clear();
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+}
+
+/** Keys seen recently (a `BoundedMap` of timestamps): the dedupe store of every trigger. */
+export class RecentIds {
+	private readonly seen: BoundedMap<true>;
+
+	constructor(capacity: number, ttlMs: number, now: () => number = () => Date.now()) {
+		this.seen = new BoundedMap<true>(capacity, ttlMs, now);
+	}
+
+	has(key: string): boolean {
+		return this.seen.get(key) !== undefined;
 	}
 
 	/**
@@ -37,25 +76,30 @@ export class RecentIds {
 	 */
 	claim(keys: string[]): boolean {
 		if (keys.some((key) => this.has(key))) return false;
-		const at = this.now();
-		for (const key of keys) {
-			this.entries.delete(key);
-			this.entries.set(key, at);
-		}
-		while (this.entries.size > this.capacity) {
-			const oldest = this.entries.keys().next().value as string;
-			this.entries.delete(oldest);
-		}
+		for (const key of keys) this.seen.set(key, true);
 		return true;
+	}
+
+	/** `claim` of one key: true when it was new (and is now remembered). */
+	add(key: string): boolean {
+		return this.claim([key]);
 	}
 
 	/** Forgets keys again, e.g. when the delivery could not be handled and should be retried. */
 	release(keys: string[]): void {
-		for (const key of keys) this.entries.delete(key);
+		for (const key of keys) this.seen.delete(key);
+	}
+
+	delete(key: string): void {
+		this.seen.delete(key);
+	}
+
+	clear(): void {
+		this.seen.clear();
 	}
 
 	get size(): number {
-		return this.entries.size;
+		return this.seen.size;
 	}
 }
 
