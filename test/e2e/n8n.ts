@@ -620,3 +620,100 @@ export async function startN8n(
 	timings.push({ label: 'n8n start (until ready)', ms: Date.now() - started });
 	return { url, webhookBaseUrl: `${url}/webhook/`, port, brokerPort, pid, output: () => out, stop };
 }
+
+// ----- workflows from the engine-test fixtures -------------------------------------------------
+
+export interface FixtureBranch {
+	/** Fixture file name without `.json`. */
+	name: string;
+	/** Items instead of the fixture's own. */
+	items?: unknown[];
+	/**
+	 * Makes a binary field `data` from each item's `fileText` (named by its `fileName`) with n8n's
+	 * Convert to File, for fixtures whose test-only items node made binary data.
+	 */
+	file?: boolean;
+	/** Changes the node under test (e.g. a parameter that refers to another branch's output). */
+	edit?: (node: Record<string, any>) => void;
+}
+
+/**
+ * One workflow with a branch per engine-test fixture (Manual Trigger → fixture nodes): the
+ * fixture's test-only items node becomes n8n's own Edit Fields (raw JSON) → Split Out, so a real
+ * n8n runs every fixture once. Branches run top to bottom (execution order v1); the node under
+ * test of branch `x` is named `${label} x`.
+ */
+export function workflowFromFixtures(opts: {
+	dir: string;
+	nodeType: string;
+	label: string;
+	branches: Array<string | FixtureBranch>;
+	name?: string;
+}): WorkflowJson {
+	const trigger = 'When clicking ‘Execute workflow’';
+	const nodes: Array<Record<string, any>> = [
+		{ parameters: {}, name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] },
+	];
+	const connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }> = {
+		[trigger]: { main: [[]] },
+	};
+	const link = (from: string, to: string) => {
+		connections[from] = { main: [[{ node: to, type: 'main', index: 0 }]] };
+	};
+	opts.branches.forEach((entry, i) => {
+		const branch = typeof entry === 'string' ? { name: entry } : entry;
+		const fixture = JSON.parse(fs.readFileSync(path.join(opts.dir, `${branch.name}.json`), 'utf8')) as {
+			nodes: Array<Record<string, any>>;
+		};
+		const itemsNode = fixture.nodes.find((n) => n.type === 'teamspiritTest.items')!;
+		const underTest = fixture.nodes.find((n) => n.type === opts.nodeType)!;
+		const items = branch.items ?? (JSON.parse(itemsNode.parameters.items as string) as unknown[]);
+		const y = i * 200;
+		const names = {
+			make: `${branch.name} items`,
+			split: `${branch.name} split`,
+			file: `${branch.name} file`,
+			op: `${opts.label} ${branch.name}`,
+		};
+		nodes.push(
+			{
+				name: names.make,
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				position: [220, y],
+				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ items }), options: {} },
+			},
+			{
+				name: names.split,
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [440, y],
+				parameters: { fieldToSplitOut: 'items', options: {} },
+			},
+		);
+		const node = { ...structuredClone(underTest), id: undefined, name: names.op, position: [880, y] };
+		branch.edit?.(node);
+		nodes.push(node);
+		connections[trigger].main[0].push({ node: names.make, type: 'main', index: 0 });
+		link(names.make, names.split);
+		if (branch.file) {
+			nodes.push({
+				name: names.file,
+				type: 'n8n-nodes-base.convertToFile',
+				typeVersion: 1.1,
+				position: [660, y],
+				parameters: {
+					operation: 'toText',
+					sourceProperty: 'fileText',
+					binaryPropertyName: 'data',
+					options: { fileName: '={{ $json.fileName }}' },
+				},
+			});
+			link(names.split, names.file);
+			link(names.file, names.op);
+		} else {
+			link(names.split, names.op);
+		}
+	});
+	return { name: opts.name ?? `${opts.label}: every operation`, nodes, connections, settings: { executionOrder: 'v1' } };
+}

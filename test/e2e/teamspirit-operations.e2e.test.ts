@@ -4,7 +4,6 @@
  * replaced by n8n's own Edit Fields (raw JSON) → Split Out, and run once with `n8n execute`
  * against the emulator.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
@@ -16,13 +15,12 @@ import {
 	installPackageTarball,
 	nodeOutput,
 	REPO_ROOT,
+	workflowFromFixtures,
 	type N8nHome,
-	type WorkflowJson,
 } from './n8n';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'nodes', 'TeamSpirit', 'workflows');
 const NODE_TYPE = 'n8n-nodes-teamspirit.teamSpirit';
-const TRIGGER = 'When clicking ‘Execute workflow’';
 
 /** In execution order: reads before the edits and deletes that change what they read. */
 const BRANCHES = [
@@ -49,53 +47,6 @@ const BRANCHES = [
 	'customApiCall.request',
 	'message.delete',
 ];
-
-interface FixtureNode {
-	name: string;
-	type: string;
-	parameters: Record<string, unknown>;
-	[key: string]: unknown;
-}
-
-function buildWorkflow(replace: (items: string) => string): WorkflowJson {
-	const nodes: FixtureNode[] = [
-		{ parameters: {}, name: TRIGGER, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] } as FixtureNode,
-	];
-	const connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }> = {
-		[TRIGGER]: { main: [[]] },
-	};
-	BRANCHES.forEach((name, i) => {
-		const fixture = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as { nodes: FixtureNode[] };
-		const items = fixture.nodes.find((n) => n.type === 'teamspiritTest.items')!;
-		const teamSpirit = fixture.nodes.find((n) => n.type === NODE_TYPE)!;
-		const y = i * 200;
-		const make = `${name} items`;
-		const split = `${name} split`;
-		const op = `TeamSpirit ${name}`;
-		const list = JSON.parse(replace(items.parameters.items as string)) as unknown[];
-		nodes.push(
-			{
-				name: make,
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
-				position: [220, y],
-				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ items: list }), options: {} },
-			} as FixtureNode,
-			{
-				name: split,
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [440, y],
-				parameters: { fieldToSplitOut: 'items', options: {} },
-			} as FixtureNode,
-			{ ...teamSpirit, id: undefined, name: op, position: [660, y] },
-		);
-		connections[TRIGGER].main[0].push({ node: make, type: 'main', index: 0 });
-		connections[make] = { main: [[{ node: split, type: 'main', index: 0 }]] };
-		connections[split] = { main: [[{ node: op, type: 'main', index: 0 }]] };
-	});
-	return { name: 'TeamSpirit: every operation', nodes, connections, settings: { executionOrder: 'v1' } };
-}
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 
@@ -130,7 +81,14 @@ describe('every TeamSpirit operation in a real n8n', () => {
 		await importCredentials(home, [
 			{ id: '1', name: 'TeamSpirit account', type: 'teamSpiritApi', data: { serverUrl: ts.url, apiKey: ts.apiKey } },
 		]);
-		const workflow = buildWorkflow((items) => items.replace(/f_seeded/g, file.id));
+		const workflow = workflowFromFixtures({
+			dir: FIXTURES,
+			nodeType: NODE_TYPE,
+			label: 'TeamSpirit',
+			branches: BRANCHES.map((name) =>
+				name === 'file.get' || name === 'file.download' ? { name, items: [{ fileId: file.id }] } : name,
+			),
+		});
 		// the incoming-webhook branch uses its own credential
 		const hookNode = workflow.nodes.find((n) => n.name === 'TeamSpirit incomingWebhook.post')!;
 		hookNode.credentials = { teamSpiritIncomingWebhookApi: { id: '2', name: 'Support hook' } };
