@@ -39,6 +39,15 @@ export class TeamSpiritApi implements ICredentialType {
 			description:
 				"The bot's API key. A TeamSpirit admin issues it under Administration → Bots → API keys (it is also shown once when an outgoing webhook is registered).",
 		},
+		{
+			displayName: 'Outgoing Webhook Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only for a TeamSpirit Trigger whose outgoing webhook an admin created by hand: the secret TeamSpirit showed then (whsec_…). Leave empty otherwise: webhooks the trigger registers keep their own secret.',
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

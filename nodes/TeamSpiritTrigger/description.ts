@@ -33,7 +33,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Give a TeamSpirit admin the Production URL from "Webhook URLs" above and the events chosen below. The admin creates an outgoing webhook with them and shows its secret once: paste it into Webhook Secret.',
+			'Give a TeamSpirit admin the Production URL from "Webhook URLs" above and the events chosen below. The admin creates an outgoing webhook with them and shows its secret once: paste it into Outgoing Webhook Secret in the TeamSpirit API credential.',
 		name: 'manualNotice',
 		type: 'notice',
 		default: '',
@@ -58,16 +58,6 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'signature',
 		displayOptions: { show: { setup: ['manual'] } },
-	},
-	{
-		displayName: 'Webhook Secret',
-		name: 'secret',
-		type: 'string',
-		typeOptions: { password: true },
-		default: '',
-		required: true,
-		description: 'The secret TeamSpirit showed when the admin created the outgoing webhook (starts with whsec_)',
-		displayOptions: { show: { setup: ['manual'], verification: ['signature'] } },
 	},
 	{
 		displayName:
@@ -154,8 +144,8 @@ export const properties: INodeProperties[] = [
 
 export interface TriggerSettings extends FilterSettings {
 	setup: 'register' | 'manual';
-	/** The secret to check signatures with in manual mode; null when the user chose no verification. */
-	manualSecret: string | null;
+	/** Manual mode: check signatures with the credential's Outgoing Webhook Secret (false: the user chose no verification). */
+	verifyManual: boolean;
 	downloadFiles: boolean;
 	maxFileSizeMb: number;
 }
@@ -173,7 +163,7 @@ export function readSettings(ctx: IHookFunctions | IWebhookFunctions): TriggerSe
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		setup,
-		manualSecret: verification === 'none' ? null : String(ctx.getNodeParameter('secret', '') ?? '').trim(),
+		verifyManual: verification !== 'none',
 		events: [...new Set(ctx.getNodeParameter('events', []) as string[])],
 		chatIds,
 		ignoreOwnMessages: options.ignoreOwnMessages !== false,

@@ -68,6 +68,16 @@ async function downloadFiles(
 	return Object.keys(binary).length ? binary : undefined;
 }
 
+/**
+ * Manual mode: the secret of the admin-created webhook, from the credential (a secret kept in a
+ * node parameter would travel with every exported workflow). An empty one matches nothing.
+ */
+async function manualSecrets(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<string[] | null> {
+	if (!settings.verifyManual) return null;
+	const credentials = await ctx.getCredentials<{ webhookSecret?: string }>('teamSpiritApi');
+	return [String(credentials.webhookSecret ?? '').trim()];
+}
+
 export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const settings = readSettings(this);
 	const request = this.getRequestObject();
@@ -76,7 +86,7 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	const checked = checkDelivery({
 		rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
 		headers: this.getHeaderData(),
-		secrets: settings.setup === 'manual' ? (settings.manualSecret === null ? null : [settings.manualSecret]) : registeredSecrets(this),
+		secrets: settings.setup === 'manual' ? await manualSecrets(this, settings) : registeredSecrets(this),
 	});
 	if (!checked.ok) {
 		this.logger.warn(`TeamSpirit Trigger rejected a request with ${checked.status}: ${checked.message}`);

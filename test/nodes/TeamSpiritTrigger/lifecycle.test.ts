@@ -200,7 +200,9 @@ describe('TeamSpirit Trigger: registration', () => {
 	});
 
 	it('with a webhook created by an admin registers, checks and deletes nothing', async () => {
-		const hook = await trigger(emulator, triggerWorkflow(params({ setup: 'manual', secret: 'whsec_pasted' }), { reply: false }));
+		const hook = await trigger(emulator, triggerWorkflow(params({ setup: 'manual' }), { reply: false }), {
+			credentials: { teamSpiritApi: { serverUrl: emulator.url, apiKey: emulator.apiKey, webhookSecret: 'whsec_pasted' } },
+		});
 		expect(await hook.activate()).toEqual({ existed: true });
 		expect(await hook.deactivate()).toBe(true);
 		expect(webhookCalls()).toEqual([]);

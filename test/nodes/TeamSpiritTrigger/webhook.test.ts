@@ -319,10 +319,15 @@ describe('TeamSpirit Trigger: events and files', () => {
 });
 
 describe('TeamSpirit Trigger: webhook created by an admin', () => {
-	it('verifies with the pasted secret', async () => {
+	const withSecret = (webhookSecret: string) => ({
+		credentials: { teamSpiritApi: { serverUrl: emulator.url, apiKey: emulator.apiKey, webhookSecret } },
+	});
+
+	it('verifies with the secret pasted into the credential', async () => {
 		hook = await startTrigger(
 			emulator,
-			triggerWorkflow({ setup: 'manual', secret: 'whsec_from_admin', events: ['message.created'] }, { reply: false }),
+			triggerWorkflow({ setup: 'manual', events: ['message.created'] }, { reply: false }),
+			withSecret('whsec_from_admin'),
 		);
 		const body = deliveryBody('message.created', { id: 'm_1', chatId: 'c_general', senderId: 'u_alice', text: 'hi' });
 		const good = await hook.request({ headers: signedHeaders('whsec_from_admin', body), body });
@@ -342,7 +347,11 @@ describe('TeamSpirit Trigger: webhook created by an admin', () => {
 	});
 
 	it('with an empty secret rejects everything instead of accepting unsigned deliveries', async () => {
-		hook = await startTrigger(emulator, triggerWorkflow({ setup: 'manual', secret: '', events: ['message.created'] }, { reply: false }));
+		hook = await startTrigger(
+			emulator,
+			triggerWorkflow({ setup: 'manual', events: ['message.created'] }, { reply: false }),
+			withSecret(''),
+		);
 		const body = deliveryBody('message.created', { id: 'm_1', chatId: 'c_general', senderId: 'u_alice', text: 'hi' });
 		const { response } = await hook.request({ headers: signedHeaders('', body), body });
 		expect(response.status).toBe(401);
