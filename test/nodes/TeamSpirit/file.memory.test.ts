@@ -1,7 +1,8 @@
 /**
  * A 45 MB file must never sit whole in memory when n8n keeps binaries on disk: the upload streams
  * from n8n's binary store into the request, the download streams from the response into the store.
- * Live memory is sampled with forced GC (npm test runs jest with --expose-gc), so garbage chunks
+ * Live memory is sampled with forced GC (npm test runs these files with --expose-gc, in a jest
+ * process of their own so that each GC stays quick), so garbage chunks
  * waiting for collection do not count; a whole copy of the file would.
  */
 import type { TeamSpiritEmulator } from '../../emulators/teamspirit';
@@ -20,7 +21,7 @@ async function peakExtraMemory(work: () => Promise<unknown>): Promise<number> {
 	};
 	const baseline = live();
 	let peak = baseline;
-	const timer = setInterval(() => (peak = Math.max(peak, live())), 500);
+	const timer = setInterval(() => (peak = Math.max(peak, live())), 1000);
 	try {
 		await work();
 	} finally {
