@@ -15,7 +15,7 @@ export class ChatChannel implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["channel"] + ": " + $parameter["operation"]}}',
-		description: 'Reply to customers on Telegram or WhatsApp (Twilio) with one node for every channel',
+		description: 'Reply to customers on Telegram, WhatsApp (Twilio) or Facebook Messenger with one node for every channel',
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -23,6 +23,7 @@ export class ChatChannel implements INodeType {
 		credentials: [
 			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
 			{ name: 'teamSpiritTwilioApi', required: true, displayOptions: { show: { channel: ['whatsapp'] } } },
+			{ name: 'teamSpiritMessengerApi', required: true, displayOptions: { show: { channel: ['messenger'] } } },
 		],
 		properties: [
 			{

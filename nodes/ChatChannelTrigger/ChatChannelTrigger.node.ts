@@ -29,13 +29,14 @@ export class ChatChannelTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["channel"] + " (" + $parameter["mode"] + ")"}}',
-		description: 'Starts the workflow when a customer writes to your bot on Telegram or WhatsApp (Twilio), with one message shape for every channel',
+		description: 'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) or Facebook Messenger, with one message shape for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
 			{ name: 'teamSpiritTwilioApi', required: true, displayOptions: { show: { channel: ['whatsapp'] } } },
+			{ name: 'teamSpiritMessengerApi', required: true, displayOptions: { show: { channel: ['messenger'] } } },
 		],
 		webhooks: [
 			{
@@ -43,6 +44,13 @@ export class ChatChannelTrigger implements INodeType {
 				// No webhook at all in Telegram's long-polling mode: n8n registers none and tests by
 				// polling. Channels without polling hide "mode": theirs is always a webhook.
 				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+			{
+				// Meta's subscription handshake (GET with hub.challenge) on the same URL.
+				name: 'setup',
+				httpMethod: '={{ $parameter["channel"] === "messenger" ? "GET" : "" }}',
 				responseMode: 'onReceived',
 				path: 'webhook',
 			},

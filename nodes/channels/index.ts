@@ -4,13 +4,15 @@
  */
 import type { INodePropertyOptions } from 'n8n-workflow';
 
+import { messenger } from './messenger';
 import { telegram } from './telegram';
 import { whatsapp } from './twilio';
 import type { ChannelAdapter, ChannelName } from './types';
 
-export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp };
+export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
 
 export const CHANNEL_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Facebook Messenger', value: 'messenger', description: 'A Facebook Page through a Meta app (Graph API)' },
 	{ name: 'Telegram', value: 'telegram', description: 'A Telegram bot (Bot API)' },
 	{ name: 'WhatsApp (Twilio)', value: 'whatsapp', description: 'A WhatsApp sender on Twilio' },
 ];

@@ -19,7 +19,7 @@ import type {
 
 import type { UploadSource } from '../shared/binary';
 
-export type ChannelName = 'telegram' | 'whatsapp';
+export type ChannelName = 'telegram' | 'whatsapp' | 'messenger';
 
 /** What happened. Channels add their own values (e.g. Telegram `channel_post`). */
 export type ChannelEvent =

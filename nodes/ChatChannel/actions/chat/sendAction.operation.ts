@@ -13,6 +13,7 @@ export const description = updateDisplayOptions({ show: { resource: ['chat'], op
 		options: [
 			{ name: 'Choosing Sticker', value: 'choose_sticker' },
 			{ name: 'Finding Location', value: 'find_location' },
+			{ name: 'Mark as Seen (Messenger)', value: 'mark_seen' },
 			{ name: 'Recording Video', value: 'record_video' },
 			{ name: 'Recording Voice', value: 'record_voice' },
 			{ name: 'Typing', value: 'typing' },
@@ -21,7 +22,7 @@ export const description = updateDisplayOptions({ show: { resource: ['chat'], op
 			{ name: 'Uploading Video', value: 'upload_video' },
 		],
 		default: 'typing',
-		description: 'Shown in the chat for about 5 seconds, or until the bot sends a message',
+		description: 'Shown in the chat for about 5 seconds, or until the bot sends a message. Messenger shows every action as typing, except Mark as Seen.',
 	},
 ] as INodeProperties[]);
 

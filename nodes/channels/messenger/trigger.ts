@@ -1,0 +1,254 @@
+/**
+ * Facebook Messenger in the Chat Channel Trigger: Meta's GET handshake (webhook "setup"), and
+ * signed POST deliveries (X-Hub-Signature-256 over the raw bytes) flattened into one item per
+ * `entry[].messaging[]` event. Optionally subscribes the page to the app on activation.
+ */
+import type { IDataObject, INodeExecutionData, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { jsonParse } from 'n8n-workflow';
+
+import type { BinaryStream } from '../../shared/binary';
+import type { FinalResponse, HttpResponse } from '../../shared/retry';
+import { sendWithRetry } from '../../shared/retry';
+import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
+import { seenEvents } from '../memory';
+import type { ChannelMessage, TriggerAdapter } from '../types';
+import { eventsOf, kindOf, normalizeMessenger } from './normalize';
+import { graphApiRequest, messengerCredentials } from './transport';
+
+interface MessengerTriggerOptions {
+	download?: boolean;
+	maxDownloadMb?: number;
+	includeEchoes?: boolean;
+	subscribePage?: boolean;
+}
+
+/** Page fields the trigger subscribes to when "Subscribe Page" is on. */
+export const SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads', 'message_echoes'];
+
+export const messengerTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'In the Meta app: Messenger → Settings → Webhooks → "Add Callback URL": paste this node\'s webhook URL and the Verify Token of the credential, then subscribe the page (or turn on "Subscribe Page" below).',
+		name: 'messengerNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { channel: ['messenger'] } },
+	},
+	{
+		displayName: 'Trigger On',
+		name: 'messengerEvents',
+		type: 'multiOptions',
+		displayOptions: { show: { channel: ['messenger'] } },
+		options: [
+			{ name: 'Delivery', value: 'delivery', description: 'The customer\'s device received the page\'s messages (status "delivered")' },
+			{ name: 'Message', value: 'message', description: 'Text, attachments, quick reply taps' },
+			{ name: 'Postback', value: 'postback', description: 'A button or menu item was tapped (event "callback")' },
+			{ name: 'Read', value: 'read', description: 'The customer read the page\'s messages (status "read")' },
+		],
+		default: ['message', 'postback'],
+	},
+	{
+		displayName: 'Options',
+		name: 'messengerOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { channel: ['messenger'] } },
+		options: [
+			{
+				displayName: 'Download Attachments',
+				name: 'download',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to download images, audio, video and files into binary properties (data, data_1, …)',
+			},
+			{
+				displayName: 'Include Echoes',
+				name: 'includeEchoes',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to trigger on the page\'s own messages too (Meta echoes them). Off prevents loops: a reply of the workflow starts nothing.',
+			},
+			{
+				displayName: 'Max File Size (MB)',
+				name: 'maxDownloadMb',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 25,
+				description: 'Larger attachments are not downloaded; the attachment gets a notice instead',
+			},
+			{
+				displayName: 'Subscribe Page',
+				name: 'subscribePage',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to subscribe the page to the app\'s webhook on activation (/{page-ID}/subscribed_apps; the token needs pages_manage_metadata). The subscription is left in place on deactivation.',
+			},
+		],
+	},
+];
+
+function reply(ctx: IWebhookFunctions, status: number, body: string): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	res.status(status);
+	res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+	res.end(body);
+	return { noWebhookResponse: true };
+}
+
+function optionsOf(ctx: { getNodeParameter: IWebhookFunctions['getNodeParameter'] }): MessengerTriggerOptions {
+	return ctx.getNodeParameter('messengerOptions', {}) as MessengerTriggerOptions;
+}
+
+/** Meta's subscription handshake: the challenge back when mode and verify token are right, else 403. */
+async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const query = ctx.getQueryData() as IDataObject;
+	const hub = (query.hub ?? {}) as IDataObject;
+	const mode = query['hub.mode'] ?? hub.mode;
+	const token = query['hub.verify_token'] ?? hub.verify_token;
+	const challenge = query['hub.challenge'] ?? hub.challenge;
+	const { verifyToken } = await messengerCredentials(ctx);
+	if (mode !== 'subscribe' || typeof challenge !== 'string' || !safeEqual(verifyToken, token)) {
+		ctx.logger.warn('Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused');
+		return reply(ctx, 403, 'Forbidden');
+	}
+	return reply(ctx, 200, challenge);
+}
+
+async function download(ctx: IWebhookFunctions, url: string): Promise<FinalResponse> {
+	return await sendWithRetry(
+		async () =>
+			(await ctx.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: 120_000,
+			})) as HttpResponse,
+		{ retryServerErrors: true, maxAttempts: 3 },
+	);
+}
+
+/** Attachments as binary (their URLs are public, signed CDN links: no credentials are sent). */
+async function downloadAttachments(
+	ctx: IWebhookFunctions,
+	message: ChannelMessage,
+	options: MessengerTriggerOptions,
+): Promise<INodeExecutionData['binary']> {
+	const capMb = Number(options.maxDownloadMb ?? 25);
+	const capBytes = Math.max(0, capMb) * 1024 * 1024;
+	const binary: NonNullable<INodeExecutionData['binary']> = {};
+	let index = 0;
+	for (const attachment of message.attachments) {
+		if (!attachment.fileId || !/^https?:\/\//.test(attachment.fileId)) continue;
+		try {
+			const response = await download(ctx, attachment.fileId);
+			if (response.networkError !== undefined) throw response.networkError;
+			const stream = response.body as BinaryStream & { destroy?: () => void };
+			if (response.statusCode < 200 || response.statusCode >= 300) {
+				stream?.destroy?.();
+				throw new Error(`HTTP ${response.statusCode}`);
+			}
+			const length = Number(headerValue(response.headers, 'content-length') ?? NaN);
+			const mimeType = headerValue(response.headers, 'content-type')?.split(';')[0].trim();
+			if (mimeType) attachment.mimeType = mimeType;
+			if (Number.isFinite(length)) attachment.size = length;
+			if (Number.isFinite(length) && length > capBytes) {
+				stream.destroy?.();
+				attachment.notice = `Not downloaded: ${(length / 1048576).toFixed(1)} MB is more than the ${capMb} MB set in "Max File Size"`;
+				continue;
+			}
+			const property = index === 0 ? 'data' : `data_${index}`;
+			binary[property] = await ctx.helpers.prepareBinaryData(stream, attachment.fileName ?? undefined, mimeType);
+			attachment.binaryProperty = property;
+			index++;
+		} catch (error) {
+			attachment.notice = `Not downloaded: ${(error as Error).message}`;
+		}
+	}
+	return Object.keys(binary).length ? binary : undefined;
+}
+
+const EVENT_OPTION: Record<string, string> = { message: 'message', echo: 'message', postback: 'postback', delivery: 'delivery', read: 'read' };
+
+async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const { appSecret, pageId } = await messengerCredentials(ctx);
+	const request = ctx.getRequestObject();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	const raw = Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
+	const signature = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'x-hub-signature-256');
+	if (!raw || !verifyHmacSignature({ algorithm: 'sha256', secret: appSecret, parts: [raw], signature, prefix: 'sha256=' })) {
+		ctx.logger.warn('Chat Channel Trigger (Messenger): delivery with a missing or wrong X-Hub-Signature-256 refused');
+		return reply(ctx, 401, 'Unauthorized: X-Hub-Signature-256 does not match');
+	}
+	let body: IDataObject;
+	try {
+		body = jsonParse<IDataObject>(raw.toString('utf8'));
+	} catch {
+		return reply(ctx, 400, 'Bad Request: the body is not JSON');
+	}
+	if (!body || typeof body !== 'object' || body.object !== 'page' || !Array.isArray(body.entry)) {
+		return reply(ctx, 400, 'Bad Request: not a Messenger page event');
+	}
+	reply(ctx, 200, 'EVENT_RECEIVED');
+
+	const options = optionsOf(ctx);
+	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
+	const items: INodeExecutionData[] = [];
+	for (const { pageId: entryPage, event } of eventsOf(body)) {
+		const kind = kindOf(event);
+		if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
+		if (kind === 'echo' && !options.includeEchoes) continue;
+		const message = normalizeMessenger(entryPage || pageId, event);
+		if (!seenEvents.add(message.eventId)) {
+			ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
+			continue;
+		}
+		const item: INodeExecutionData = { json: message as unknown as IDataObject };
+		if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
+			const binary = await downloadAttachments(ctx, message, options);
+			if (binary) item.binary = binary;
+		}
+		items.push(item);
+	}
+	if (!items.length) return { noWebhookResponse: true };
+	return { noWebhookResponse: true, workflowData: [items] };
+}
+
+export const messengerTrigger: TriggerAdapter = {
+	async checkExists(ctx) {
+		if (!optionsOf(ctx).subscribePage) return true;
+		const { pageId } = await messengerCredentials(ctx);
+		const apps = await graphApiRequest<{ data?: Array<{ subscribed_fields?: string[] }> }>(ctx, {
+			method: 'GET',
+			path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+			idempotent: true,
+			what: 'read page subscriptions',
+		});
+		return (apps.data ?? []).some((app) => SUBSCRIBED_FIELDS.every((field) => app.subscribed_fields?.includes(field)));
+	},
+
+	async create(ctx) {
+		if (!optionsOf(ctx).subscribePage) return true;
+		const { pageId } = await messengerCredentials(ctx);
+		await graphApiRequest(ctx, {
+			method: 'POST',
+			path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+			qs: { subscribed_fields: SUBSCRIBED_FIELDS.join(',') },
+			idempotent: true,
+			what: 'subscribe the page',
+		});
+		return true;
+	},
+
+	// The subscription stays: other workflows (or this one's production URL) may rely on it.
+	async delete() {
+		return true;
+	},
+
+	async webhook(ctx) {
+		if (ctx.getWebhookName() === 'setup') return await handshake(ctx);
+		return await deliveries(ctx);
+	},
+};
