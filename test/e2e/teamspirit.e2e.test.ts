@@ -36,6 +36,7 @@ const tarball = process.env.TS_PACKAGE_TARBALL;
 describe('n8n-nodes-teamspirit in a real n8n', () => {
 	let home: N8nHome;
 	let installed: InstalledPackage;
+	let exported: Awaited<ReturnType<typeof exportNodes>> = [];
 	const suiteStarted = Date.now();
 
 	beforeAll(async () => {
@@ -68,6 +69,7 @@ describe('n8n-nodes-teamspirit in a real n8n', () => {
 		expect(expected).toContain(NODE_TYPE);
 
 		const nodes = await exportNodes(home);
+		exported = nodes;
 		const ours = new Set(nodes.map((n) => n.name).filter((n) => n.startsWith(`${PACKAGE}.`)));
 		for (const type of expected) expect(ours).toContain(type);
 		// n8n adds a `<type>Tool` variant (for AI agents) of every node that is usableAsTool
@@ -78,6 +80,27 @@ describe('n8n-nodes-teamspirit in a real n8n', () => {
 
 		const teamSpirit = nodes.find((n) => n.name === NODE_TYPE)!;
 		expect(teamSpirit.credentials?.map((c) => c.name)).toContain('teamSpiritApi');
+	});
+
+	it('every example workflow uses node types and versions this n8n has, and imports', async () => {
+		expect(exported.length).toBeGreaterThan(0);
+		const versions = new Map<string, number[]>();
+		for (const n of exported) versions.set(n.name, [...(versions.get(n.name) ?? []), ...[n.version].flat()]);
+		const dir = path.join(REPO_ROOT, 'examples');
+		const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+		expect(files.length).toBeGreaterThanOrEqual(5);
+		for (const file of files) {
+			const workflow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as WorkflowJson;
+			for (const node of workflow.nodes) {
+				expect({ file, node: node.name, type: node.type, known: versions.get(node.type)?.includes(node.typeVersion) ?? false }).toEqual({
+					file,
+					node: node.name,
+					type: node.type,
+					known: true,
+				});
+			}
+			await importWorkflow(home, workflow);
+		}
 	});
 
 	describe('README example: upload a file', () => {
