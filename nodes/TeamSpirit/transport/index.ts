@@ -15,6 +15,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
+import { parseBody } from '../../shared/binary';
 import type { FinalResponse, HttpResponse } from '../../shared/retry';
 import { sendWithRetry } from '../../shared/retry';
 
@@ -60,20 +61,6 @@ export function normalizeServerUrl(serverUrl: unknown): string {
 async function serverUrl(this: TeamSpiritContext, itemIndex?: number): Promise<string> {
 	const credentials = await this.getCredentials<{ serverUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
 	return normalizeServerUrl(credentials.serverUrl);
-}
-
-async function readErrorBody(this: TeamSpiritContext, body: unknown): Promise<unknown> {
-	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
-		const text = Buffer.concat(chunks).toString('utf8');
-		try {
-			return JSON.parse(text);
-		} catch {
-			return { error: { message: text.slice(0, 500) } };
-		}
-	}
-	return body;
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
@@ -194,7 +181,8 @@ async function finalError(
 		const message = `Rate limited: TeamSpirit asked to wait ${seconds} s, longer than the node waits`;
 		return apiError.call(this, 429, { error: { code: 'rate_limited', message } }, itemIndex);
 	}
-	return apiError.call(this, response.statusCode, await readErrorBody.call(this, response.body), itemIndex);
+	const body = await parseBody<unknown>(response.body, (text) => ({ error: { message: text.slice(0, 500) } }));
+	return apiError.call(this, response.statusCode, body, itemIndex);
 }
 
 export interface ListPage<T> {

@@ -15,6 +15,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, MultipartBody } from '../../shared/binary';
+import { parseBody } from '../../shared/binary';
 import type { HttpResponse } from '../../shared/retry';
 import { sendWithRetry } from '../../shared/retry';
 import { pacer } from '../pacing';
@@ -144,19 +145,7 @@ function networkError(ctx: TelegramContext, error: unknown, method: string, item
 }
 
 async function readBody(body: unknown): Promise<TelegramResponse | undefined> {
-	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
-		body = Buffer.concat(chunks).toString('utf8');
-	}
-	if (typeof body === 'string') {
-		try {
-			return JSON.parse(body) as TelegramResponse;
-		} catch {
-			return { ok: false, description: body.slice(0, 300) };
-		}
-	}
-	return body as TelegramResponse | undefined;
+	return await parseBody<TelegramResponse>(body, (text) => ({ ok: false, description: text.slice(0, 300) }));
 }
 
 export const retryAfterFromBody = (body: unknown): number | undefined => {
