@@ -340,6 +340,16 @@ export class TwilioEmulator {
 	readonly media = new Map<string, HostedMedia>();
 	/** 'whatsapp:+E164' → when that user last wrote (ms since epoch). */
 	readonly lastInbound = new Map<string, number>();
+	/**
+	 * The account's phone numbers (IncomingPhoneNumbers, 2010 API): the WhatsApp sender's number,
+	 * with its messaging webhook (`sms_url`). GET list by `PhoneNumber`, GET/POST one by SID.
+	 */
+	readonly phoneNumbers = new Map<string, { sid: string; phone_number: string; sms_url: string; sms_method: string }>();
+	/**
+	 * Messaging Services (`/v1/Services/{MG…}` of messaging.twilio.com, served on `url` too): the
+	 * default service, with its inbound webhook. GET/POST by SID.
+	 */
+	readonly services = new Map<string, { sid: string; inbound_request_url: string; inbound_method: string; use_inbound_webhook_on_number: boolean }>();
 
 	private faults: FaultRule[] = [];
 	private timeOffset = 0;
@@ -732,6 +742,19 @@ export class TwilioEmulator {
 		res.end(payload);
 	}
 
+	/** The WhatsApp sender's number and the default Messaging Service, created on first use. */
+	private seedConfigurables(): void {
+		const number = this.whatsappNumber.replace(/^whatsapp:/, '');
+		if (!this.phoneNumbers.size) {
+			const sid = 'PN' + createHash('md5').update(number).digest('hex');
+			this.phoneNumbers.set(sid, { sid, phone_number: number, sms_url: '', sms_method: 'POST' });
+		}
+		if (!this.services.size) {
+			const sid = this.messagingServiceSid;
+			this.services.set(sid, { sid, inbound_request_url: '', inbound_method: 'POST', use_inbound_webhook_on_number: true });
+		}
+	}
+
 	private authenticate(req: http.IncomingMessage, rec: RecordedRequest): void {
 		const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
 		if (m) {
@@ -760,6 +783,19 @@ export class TwilioEmulator {
 		params: TwilioParams,
 	): Promise<Reply> {
 		const prefix = '/2010-04-01/Accounts/';
+		const service = /^\/v1\/Services\/(MG[0-9a-f]{32})$/i.exec(p);
+		if (service) {
+			this.authenticate(req, rec);
+			this.seedConfigurables();
+			const found = this.services.get(service[1]);
+			if (!found) throw this.notFound(p);
+			if (method === 'POST') {
+				if (first(params.InboundRequestUrl) !== undefined) found.inbound_request_url = first(params.InboundRequestUrl) ?? '';
+				if (first(params.InboundMethod) !== undefined) found.inbound_method = first(params.InboundMethod) ?? 'POST';
+				if (first(params.UseInboundWebhookOnNumber) !== undefined) found.use_inbound_webhook_on_number = first(params.UseInboundWebhookOnNumber) === 'true';
+			} else if (method !== 'GET') throw this.notFound(p);
+			return { status: 200, json: { ...found, account_sid: this.accountSid } };
+		}
 		if (!p.startsWith(prefix)) throw this.notFound(p);
 		const rest = p.slice(prefix.length).split('/');
 		const account = rest[0].replace(/\.json$/, '');
@@ -769,6 +805,22 @@ export class TwilioEmulator {
 
 		if (rest.length === 1 && rest[0].endsWith('.json') && method === 'GET') {
 			return { status: 200, json: this.accountView(rec.auth === 'account') };
+		}
+		if (rest[1] === 'IncomingPhoneNumbers.json' && rest.length === 2 && method === 'GET') {
+			this.seedConfigurables();
+			const wanted = rec.query.PhoneNumber;
+			const list = [...this.phoneNumbers.values()].filter((n) => !wanted || n.phone_number === wanted);
+			return { status: 200, json: { incoming_phone_numbers: list.map((n) => ({ ...n, account_sid: this.accountSid })) } };
+		}
+		if (rest[1] === 'IncomingPhoneNumbers' && rest.length === 3 && rest[2].endsWith('.json') && (method === 'GET' || method === 'POST')) {
+			this.seedConfigurables();
+			const number = this.phoneNumbers.get(rest[2].slice(0, -5));
+			if (!number) throw this.notFound(p);
+			if (method === 'POST') {
+				if (first(params.SmsUrl) !== undefined) number.sms_url = first(params.SmsUrl) ?? '';
+				if (first(params.SmsMethod) !== undefined) number.sms_method = first(params.SmsMethod) ?? 'POST';
+			}
+			return { status: 200, json: { ...number, account_sid: this.accountSid } };
 		}
 		if (rest.length === 2 && rest[1] === 'Messages.json' && method === 'POST') {
 			return this.createMessage(params);

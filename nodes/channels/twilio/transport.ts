@@ -160,6 +160,13 @@ export interface TwilioRequest {
 	idempotent?: boolean;
 	itemIndex?: number;
 	what?: string;
+	/** Another Twilio API than the account's 2010 API: `messaging` = Messaging Services (v1). */
+	api?: 'messaging';
+}
+
+/** Messaging Services live on messaging.twilio.com; a proxy or test server serves both APIs. */
+export function messagingBaseUrl(baseUrl: string): string {
+	return /^https:\/\/api\.twilio\.com$/i.test(baseUrl) ? 'https://messaging.twilio.com' : baseUrl;
 }
 
 /** One REST call below the account; resolves with the JSON body, throws a NodeApiError naming Twilio's code. */
@@ -170,7 +177,10 @@ export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, requ
 	const send = async (): Promise<HttpResponse> => {
 		const options: IHttpRequestOptions = {
 			method: request.method,
-			url: `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}${request.path}`,
+			url:
+				request.api === 'messaging'
+					? `${messagingBaseUrl(baseUrl)}/v1${request.path}`
+					: `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}${request.path}`,
 			headers: { Accept: 'application/json' },
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,

@@ -3,20 +3,30 @@
  * console for the WhatsApp sender (and as Status Callback URL). Every request is checked against
  * `X-Twilio-Signature` before anything else; Twilio gets `<Response/>` at once.
  */
-import type { IDataObject, INodeExecutionData, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
 import { seenEvents } from '../memory';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import type { TwilioParams } from './normalize';
 import { isStatusCallback, normalizeTwilio, one } from './normalize';
-import { TWILIO_LIMITS, twilioCredentials, twilioDownload } from './transport';
+import { TWILIO_LIMITS, twilioApiRequest, twilioCredentials, twilioDownload } from './transport';
 
 interface WhatsAppTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
 	publicUrl?: string;
+	/** Set the webhook through the REST API on activation: on a phone number or a Messaging Service. */
+	configureOn?: 'none' | 'phoneNumber' | 'messagingService';
+	configureTarget?: string;
 }
 
 export const whatsappTriggerProperties: INodeProperties[] = [
@@ -48,6 +58,18 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 		displayOptions: { show: { channel: ['whatsapp'] } },
 		options: [
 			{
+				displayName: 'Configure Webhook On',
+				name: 'configureOn',
+				type: 'options',
+				options: [
+					{ name: 'Nothing (Paste the URL in the Console)', value: 'none' },
+					{ name: 'Phone Number', value: 'phoneNumber', description: 'Set this URL as the number\'s messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation' },
+					{ name: 'Messaging Service', value: 'messagingService', description: 'Set this URL as the service\'s inbound request URL (and status callback) on activation' },
+				],
+				default: 'none',
+				description: 'Whether the trigger sets its URL in Twilio itself on activation, and restores the previous URL on deactivation',
+			},
+			{
 				displayName: 'Download Media',
 				name: 'download',
 				type: 'boolean',
@@ -61,6 +83,14 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 16,
 				description: 'Larger files are not downloaded; the attachment gets a notice instead (WhatsApp media is at most 16 MB)',
+			},
+			{
+				displayName: 'Phone Number or Service SID',
+				name: 'configureTarget',
+				type: 'string',
+				default: '',
+				placeholder: '+14155238886 or MG…',
+				description: 'With "Configure Webhook On": the WhatsApp number (E.164) or the Messaging Service SID',
 			},
 			{
 				displayName: 'Public URL',
@@ -179,15 +209,90 @@ async function downloadMedia(
 	return Object.keys(binary).length ? binary : undefined;
 }
 
+type ConfigTarget = { kind: 'phoneNumber'; sid: string } | { kind: 'messagingService'; sid: string };
+
+function hookUrlOf(ctx: IHookFunctions): string {
+	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
+	return String(options.publicUrl ?? '').trim() || (ctx.getNodeWebhookUrl('default') ?? '');
+}
+
+/** The number (its PN SID, looked up by E.164) or Messaging Service to configure, if any. */
+async function configTarget(ctx: IHookFunctions): Promise<ConfigTarget | undefined> {
+	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
+	const kind = options.configureOn ?? 'none';
+	if (kind === 'none') return undefined;
+	const value = String(options.configureTarget ?? '').trim().replace(/^whatsapp:/i, '');
+	if (kind === 'messagingService') {
+		if (!/^MG[0-9a-f]{32}$/i.test(value)) {
+			throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a Messaging Service SID`, {
+				description: 'A Messaging Service SID is MG followed by 32 hexadecimal characters (Console → Messaging → Services).',
+			});
+		}
+		return { kind, sid: value };
+	}
+	if (!/^\+[1-9]\d{6,14}$/.test(value)) {
+		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a phone number in E.164 form`, {
+			description: 'Enter the WhatsApp number of your Twilio account as +<country code><number>, e.g. +14155238886.',
+		});
+	}
+	const found = await twilioApiRequest<{ incoming_phone_numbers?: Array<{ sid: string }> }>(ctx, {
+		method: 'GET',
+		path: '/IncomingPhoneNumbers.json',
+		qs: { PhoneNumber: value },
+		idempotent: true,
+		what: 'find the phone number',
+	});
+	const sid = found.incoming_phone_numbers?.[0]?.sid;
+	if (!sid) {
+		throw new NodeOperationError(ctx.getNode(), `The Twilio account has no phone number ${value}`, {
+			description: 'Check "Phone Number or Service SID", or paste the webhook URL into the console (Configure Webhook On: Nothing).',
+		});
+	}
+	return { kind, sid };
+}
+
+async function readConfigured(ctx: IHookFunctions, target: ConfigTarget): Promise<{ url: string }> {
+	if (target.kind === 'phoneNumber') {
+		const number = await twilioApiRequest<{ sms_url?: string }>(ctx, { method: 'GET', path: `/IncomingPhoneNumbers/${target.sid}.json`, idempotent: true, what: 'read the phone number' });
+		return { url: String(number.sms_url ?? '') };
+	}
+	const service = await twilioApiRequest<{ inbound_request_url?: string }>(ctx, { method: 'GET', path: `/Services/${target.sid}`, api: 'messaging', idempotent: true, what: 'read the Messaging Service' });
+	return { url: String(service.inbound_request_url ?? '') };
+}
+
+async function writeConfigured(ctx: IHookFunctions, target: ConfigTarget, url: string): Promise<void> {
+	if (target.kind === 'phoneNumber') {
+		await twilioApiRequest(ctx, { method: 'POST', path: `/IncomingPhoneNumbers/${target.sid}.json`, form: { SmsUrl: url, SmsMethod: 'POST' }, idempotent: true, what: 'set the phone number\'s webhook' });
+		return;
+	}
+	await twilioApiRequest(ctx, { method: 'POST', path: `/Services/${target.sid}`, api: 'messaging', form: { InboundRequestUrl: url, InboundMethod: 'POST', UseInboundWebhookOnNumber: 'false' }, idempotent: true, what: 'set the Messaging Service\'s webhook' });
+}
+
 export const twilioTrigger: TriggerAdapter = {
-	// Nothing to register: the URL is pasted into the Twilio console.
-	async checkExists() {
+	// By default nothing to register (the URL is pasted into the Twilio console); with
+	// "Configure Webhook On" the URL is set on a number or a Messaging Service.
+	async checkExists(ctx) {
+		const target = await configTarget(ctx);
+		if (!target) return true;
+		return (await readConfigured(ctx, target)).url === hookUrlOf(ctx);
+	},
+	async create(ctx) {
+		const target = await configTarget(ctx);
+		if (!target) return true;
+		const current = await readConfigured(ctx, target);
+		const staticData = ctx.getWorkflowStaticData('node');
+		staticData.previousWebhookUrl = current.url;
+		await writeConfigured(ctx, target, hookUrlOf(ctx));
 		return true;
 	},
-	async create() {
-		return true;
-	},
-	async delete() {
+	async delete(ctx) {
+		const target = await configTarget(ctx);
+		if (!target) return true;
+		const staticData = ctx.getWorkflowStaticData('node');
+		const previous = String(staticData.previousWebhookUrl ?? '');
+		delete staticData.previousWebhookUrl;
+		// only our own URL: someone may have pointed the number elsewhere since
+		if ((await readConfigured(ctx, target)).url === hookUrlOf(ctx)) await writeConfigured(ctx, target, previous);
 		return true;
 	},
 

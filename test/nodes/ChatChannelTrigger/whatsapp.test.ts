@@ -181,6 +181,38 @@ describe('Chat Channel Trigger (WhatsApp through Twilio)', () => {
 	});
 });
 
+describe('Chat Channel Trigger (WhatsApp): configuring the webhook through the REST API', () => {
+	const posts = () => tw.requests.filter((r) => r.method === 'POST' && !r.path.endsWith('/Messages.json'));
+
+	it('sets the URL on the phone number on activation, once, and restores the previous URL on deactivation', async () => {
+		const hook = await start({ whatsappOptions: { configureOn: 'phoneNumber', configureTarget: '+14155238886' } });
+		const [number] = [...tw.phoneNumbers.values()];
+		expect(number).toMatchObject({ phone_number: '+14155238886', sms_url: hook.url, sms_method: 'POST' });
+		expect(await hook.activate()).toEqual({ existed: true });
+		expect(posts()).toHaveLength(1);
+		await hook.deactivate();
+		expect(number.sms_url).toBe('');
+	});
+
+	it('sets the inbound request URL of a Messaging Service, and leaves it alone on deactivation when it was changed since', async () => {
+		const hook = await start({ whatsappOptions: { configureOn: 'messagingService', configureTarget: tw.messagingServiceSid } });
+		const service = tw.services.get(tw.messagingServiceSid)!;
+		expect(service).toMatchObject({ inbound_request_url: hook.url, inbound_method: 'POST', use_inbound_webhook_on_number: false });
+		service.inbound_request_url = 'https://someone-else.example.com/hook';
+		await hook.deactivate();
+		expect(service.inbound_request_url).toBe('https://someone-else.example.com/hook');
+	});
+
+	it('a number the account does not have stops activation with a clear error', async () => {
+		await expect(start({ whatsappOptions: { configureOn: 'phoneNumber', configureTarget: '+15550000000' } })).rejects.toThrow(
+			'The Twilio account has no phone number +15550000000',
+		);
+		await expect(start({ whatsappOptions: { configureOn: 'messagingService', configureTarget: 'service' } })).rejects.toThrow(
+			'"service" is not a Messaging Service SID',
+		);
+	});
+});
+
 describe('Twilio signature', () => {
 	it('matches Twilio’s documented example', () => {
 		const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
