@@ -10,7 +10,7 @@ export const conversationField: INodeProperties = {
 	default: '={{ $json.conversationId }}',
 	required: true,
 	description:
-		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164.',
+		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer\'s page-scoped ID (PSID).',
 };
 
 export const formatField: INodeProperties = {

@@ -13,7 +13,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		description: 'The message. Longer than the channel allows (Telegram: 4096 characters), it is sent as several messages, split at paragraphs, lines or words.',
+		description: 'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
 	},
 	formatField,
 	buttonsField,
