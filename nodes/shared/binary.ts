@@ -149,6 +149,7 @@ export async function parseBody<T>(body: unknown, fromText: (text: string) => T)
 		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
 		body = Buffer.concat(chunks).toString('utf8');
 	}
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body === 'string') {
 		try {
 			return JSON.parse(body) as T;

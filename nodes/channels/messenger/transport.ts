@@ -14,7 +14,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { BinaryStream, MultipartBody } from '../../shared/binary';
+import type { MultipartBody } from '../../shared/binary';
+import { parseBody } from '../../shared/binary';
 import type { HttpResponse } from '../../shared/retry';
 import { sendWithRetry } from '../../shared/retry';
 
@@ -110,21 +111,8 @@ export function graphError(
 	);
 }
 
-async function readBody(body: unknown): Promise<unknown> {
-	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
-		body = Buffer.concat(chunks).toString('utf8');
-	}
-	if (Buffer.isBuffer(body)) body = body.toString('utf8');
-	if (typeof body === 'string') {
-		try {
-			return JSON.parse(body) as unknown;
-		} catch {
-			return { error: { message: body.slice(0, 300) } };
-		}
-	}
-	return body;
+async function readBody(body: unknown): Promise<unknown | undefined> {
+	return await parseBody<unknown>(body, (text) => ({ error: { message: text.slice(0, 300) } }));
 }
 
 export interface GraphRequest {

@@ -6,7 +6,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { buildMultipart } from '../../shared/binary';
-import { acceptedParts } from '../memory';
+import type { AcceptedPart } from '../parts';
+import { partsResult, sendParts } from '../parts';
 import { escapeHtml, htmlVisibleLength, splitHtml, splitMarkdown, splitText, toMarkdownV2 } from '../text';
 import type {
 	ChannelActions,
@@ -88,55 +89,18 @@ const METHOD: Record<Exclude<FileKind, 'auto'>, string> = {
 	voice: 'sendVoice',
 };
 
-function result(conversationId: string, sent: TgSent[]): SendResult {
-	return {
-		channel: 'telegram',
-		conversationId,
-		messageId: String(sent[0].message_id),
-		messageIds: sent.map((m) => String(m.message_id)),
-		parts: sent.length,
-		timestamp: new Date(sent[0].date * 1000).toISOString(),
-		raw: sent[0],
-	};
+/** A message Telegram accepted, as the shared part-sending (nodes/channels/parts.ts) keeps it. */
+function accepted(message: TgSent): AcceptedPart {
+	return { messageId: String(message.message_id), timestamp: new Date(message.date * 1000).toISOString(), raw: message };
 }
 
-/**
- * Sends `count` messages in order; a part Telegram already accepted for this item (n8n's "Retry
- * On Fail" running the node again) is taken from memory instead of being sent again. When a part
- * fails, the error lists the parts that were sent.
- */
-async function sendParts(
+/** Sends `count` messages in order through the shared part-sending (no part sent twice). */
+async function sendTelegramParts(
 	call: SendContext,
-	conversationId: string,
 	count: number,
 	sendPart: (index: number) => Promise<TgSent>,
-): Promise<TgSent[]> {
-	const sent: TgSent[] = [];
-	for (let index = 0; index < count; index++) {
-		const key = `${call.acceptKey}:${index}`;
-		const earlier = acceptedParts.get(key) as TgSent | undefined;
-		if (earlier) {
-			sent.push(earlier);
-			continue;
-		}
-		const outcome = await sendPart(index).then(
-			(message) => ({ message, error: undefined }),
-			(error: unknown) => ({ message: undefined, error }),
-		);
-		if (outcome.message) {
-			acceptedParts.set(key, outcome.message);
-			sent.push(outcome.message);
-			continue;
-		}
-		const { error } = outcome;
-		if (sent.length && error instanceof NodeApiError) {
-			const ids = sent.map((m) => m.message_id).join(', ');
-			error.description = `${error.description ? `${error.description} ` : ''}Parts 1–${sent.length} of ${count} were sent (message IDs ${ids}); they are not sent again when the node retries.`;
-			error.context.sentMessageIds = sent.map((m) => String(m.message_id));
-		}
-		throw error;
-	}
-	return sent;
+): Promise<AcceptedPart[]> {
+	return await sendParts(call, count, async (index) => accepted(await sendPart(index)));
 }
 
 function commonFields(
@@ -157,7 +121,7 @@ async function sendText(call: SendContext, request: SendTextRequest): Promise<Se
 	}
 	const parts = telegramTextParts(request.text, request.format);
 	const markup = replyMarkup(request.buttons);
-	const sent = await sendParts(call, request.conversationId, parts.length, async (index) => {
+	const sent = await sendTelegramParts(call, parts.length, async (index) => {
 		const body: IDataObject = { ...commonFields(request, index === 0), text: parts[index] };
 		const parseMode = PARSE_MODE[request.format];
 		if (parseMode) body.parse_mode = parseMode;
@@ -170,7 +134,7 @@ async function sendText(call: SendContext, request: SendTextRequest): Promise<Se
 			itemIndex: call.itemIndex,
 		});
 	});
-	return result(request.conversationId, sent);
+	return partsResult('telegram', request.conversationId, sent);
 }
 
 async function sendFile(call: SendContext, request: SendFileRequest): Promise<SendResult> {
@@ -191,7 +155,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 	const markup = replyMarkup(request.buttons);
 	const parseMode = PARSE_MODE[request.format];
 
-	const sent = await sendParts(call, request.conversationId, 1 + followUp.length, async (index) => {
+	const sent = await sendTelegramParts(call, 1 + followUp.length, async (index) => {
 		if (index > 0) {
 			const body: IDataObject = { chat_id: request.conversationId, text: followUp[index - 1] };
 			if (parseMode) body.parse_mode = parseMode;
@@ -239,7 +203,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 			timeoutMs: 10 * 60_000,
 		});
 	});
-	return { ...result(request.conversationId, sent), kind };
+	return { ...partsResult('telegram', request.conversationId, sent), kind };
 }
 
 export const telegramActions: ChannelActions = {

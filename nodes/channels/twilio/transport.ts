@@ -13,6 +13,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
+import { parseBody } from '../../shared/binary';
 import type { HttpResponse } from '../../shared/retry';
 import { sendWithRetry } from '../../shared/retry';
 
@@ -121,19 +122,7 @@ function networkError(ctx: TwilioContext, error: unknown, what: string, itemInde
 }
 
 export async function readJson(body: unknown): Promise<IDataObject | undefined> {
-	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
-		body = Buffer.concat(chunks).toString('utf8');
-	}
-	if (typeof body === 'string') {
-		try {
-			return JSON.parse(body) as IDataObject;
-		} catch {
-			return { message: body.slice(0, 300) };
-		}
-	}
-	return body as IDataObject | undefined;
+	return await parseBody<IDataObject>(body, (text) => ({ message: text.slice(0, 300) }));
 }
 
 /** Form-encodes parameters the way Twilio reads them (a repeated name for a list). */
