@@ -5,7 +5,9 @@
  */
 import * as path from 'node:path';
 
+import { GraphEmulator } from '../emulators/graph';
 import { TelegramEmulator } from '../emulators/telegram';
+import { TwilioEmulator } from '../emulators/twilio';
 import {
 	createN8nHome,
 	executeWorkflow,
@@ -116,5 +118,115 @@ describe('every Chat Channel operation (Telegram) in a real n8n', () => {
 		expect(first).toMatchObject({ text: 'edited', deleted: true });
 
 		expect(printed).not.toContain(tg.token);
+	});
+});
+
+describe('every Chat Channel operation on WhatsApp (Twilio) and Messenger in a real n8n', () => {
+	let home: N8nHome;
+	let tw: TwilioEmulator;
+	let fb: GraphEmulator;
+
+	beforeAll(async () => {
+		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run with `npm run test:e2e`');
+		home = await createN8nHome({ prefix: 'n8n-e2e-wa-fb-ops-' });
+		await installPackageTarball(home, tarball);
+		tw = await TwilioEmulator.start();
+		fb = await GraphEmulator.start();
+	});
+
+	afterAll(async () => {
+		await tw?.stop();
+		await fb?.stop();
+		await home?.cleanup();
+	});
+
+	it('sends text, files by URL, templates, quick replies and sender actions', async () => {
+		await importCredentials(home, [
+			{ id: '2', name: 'Twilio', type: 'teamSpiritTwilioApi', data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url } },
+			{
+				id: '3',
+				name: 'Messenger page',
+				type: 'teamSpiritMessengerApi',
+				data: { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
+			},
+		]);
+		const ada = '7000000000000001';
+		for (const psid of [ada, '7000000000000002']) {
+			fb.addUser({ id: psid });
+			fb.touch(psid);
+		}
+		const template = tw.addTemplate({ body: 'Hi {{1}}, your order {{2}} shipped' });
+		const wa = [{ conversationId: 'whatsapp:+4915112345678' }];
+		const set = (parameters: Record<string, unknown>) => (node: Record<string, any>) => Object.assign(node.parameters, parameters);
+		const workflow = workflowFromFixtures({
+			dir: FIXTURES,
+			nodeType: NODE_TYPE,
+			label: 'Chat Channel',
+			branches: [
+				'whatsapp.message.send',
+				{
+					name: 'whatsapp.message.send',
+					as: 'whatsapp.sendFile',
+					items: wa,
+					edit: set({ operation: 'sendFile', source: 'url', fileUrl: 'https://files.example.com/invoice.pdf', caption: 'Your invoice' }),
+				},
+				{
+					name: 'whatsapp.message.send',
+					as: 'whatsapp.sendTemplate',
+					items: wa,
+					edit: set({ operation: 'sendTemplate', templateId: template.sid, variables: '{"1": "Ada", "2": "A-17"}' }),
+				},
+				'messenger.message.send',
+				{
+					name: 'messenger.message.send',
+					as: 'messenger.quickReplies',
+					items: [{ conversationId: ada, text: 'Pick one' }],
+					edit: set({ buttons: { rows: [{ buttons: { button: [{ text: 'Yes', callbackData: 'yes' }, { text: 'No', callbackData: 'no' }] } }] } }),
+				},
+				{
+					name: 'messenger.message.send',
+					as: 'messenger.sendFile',
+					items: [{ conversationId: ada }],
+					edit: set({ operation: 'sendFile', source: 'url', fileUrl: 'https://files.example.com/a.pdf', kind: 'document' }),
+				},
+				{
+					name: 'messenger.message.send',
+					as: 'messenger.typing',
+					items: [{ conversationId: ada }],
+					edit: set({ resource: 'chat', operation: 'sendAction', action: 'typing' }),
+				},
+				{
+					name: 'messenger.message.send',
+					as: 'messenger.markSeen',
+					items: [{ conversationId: ada }],
+					edit: set({ resource: 'chat', operation: 'sendAction', action: 'mark_seen' }),
+				},
+			],
+		});
+		const id = await importWorkflow(home, workflow);
+		const run = await executeWorkflow(home, id, { timeoutMs: 180_000 });
+		const printed = run.stdout + run.stderr;
+		if (!run.ok) throw new Error(`n8n execute failed:\n${printed.slice(-6000)}`);
+		const out = (name: string) => nodeOutput(run.result, `Chat Channel ${name}`);
+
+		expect(out('whatsapp.message.send')).toHaveLength(3);
+		expect(tw.messages.slice(0, 3).map((m) => [m.to, m.body])).toEqual([
+			['whatsapp:+4915112345678', 'Hello Ada'],
+			['whatsapp:+4915112345679', 'Hello Bob'],
+			['whatsapp:+4915112345670', 'Hello Cy'],
+		]);
+		expect(tw.messages[3]).toMatchObject({ mediaUrls: ['https://files.example.com/invoice.pdf'], body: 'Your invoice' });
+		expect(tw.messages[4]).toMatchObject({ contentSid: template.sid, body: 'Hi Ada, your order A-17 shipped' });
+		expect(out('whatsapp.sendTemplate')).toHaveLength(1);
+
+		expect(out('messenger.message.send')).toHaveLength(2);
+		expect(fb.messages.map((m) => m.text).slice(0, 3)).toEqual(['Hello Ada', 'Hello Bob', 'Pick one']);
+		expect(fb.messages[2].quickReplies?.map((q) => q.title)).toEqual(['Yes', 'No']);
+		expect(fb.messages[3].attachment).toMatchObject({ type: 'file' });
+		expect(fb.senderActions.map((a) => a.action)).toEqual(['typing_on', 'mark_seen']);
+
+		expect(printed).not.toContain(tw.authToken);
+		expect(printed).not.toContain(fb.pageAccessToken);
+		expect(printed).not.toContain(fb.appSecret);
 	});
 });

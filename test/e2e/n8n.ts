@@ -626,6 +626,8 @@ export async function startN8n(
 export interface FixtureBranch {
 	/** Fixture file name without `.json`. */
 	name: string;
+	/** The branch's name in node names, when one fixture serves several branches (default `name`). */
+	as?: string;
 	/** Items instead of the fixture's own. */
 	items?: unknown[];
 	/**
@@ -669,11 +671,12 @@ export function workflowFromFixtures(opts: {
 		const underTest = fixture.nodes.find((n) => n.type === opts.nodeType)!;
 		const items = branch.items ?? (JSON.parse(itemsNode.parameters.items as string) as unknown[]);
 		const y = i * 200;
+		const id = branch.as ?? branch.name;
 		const names = {
-			make: `${branch.name} items`,
-			split: `${branch.name} split`,
-			file: `${branch.name} file`,
-			op: `${opts.label} ${branch.name}`,
+			make: `${id} items`,
+			split: `${id} split`,
+			file: `${id} file`,
+			op: `${opts.label} ${id}`,
 		};
 		nodes.push(
 			{
