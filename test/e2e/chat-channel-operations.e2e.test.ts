@@ -210,19 +210,20 @@ describe('every Chat Channel operation on WhatsApp (Twilio) and Messenger in a r
 		const out = (name: string) => nodeOutput(run.result, `Chat Channel ${name}`);
 
 		expect(out('whatsapp.message.send')).toHaveLength(3);
-		expect(tw.messages.slice(0, 3).map((m) => [m.to, m.body])).toEqual([
-			['whatsapp:+4915112345678', 'Hello Ada'],
-			['whatsapp:+4915112345679', 'Hello Bob'],
-			['whatsapp:+4915112345670', 'Hello Cy'],
-		]);
-		expect(tw.messages[3]).toMatchObject({ mediaUrls: ['https://files.example.com/invoice.pdf'], body: 'Your invoice' });
-		expect(tw.messages[4]).toMatchObject({ contentSid: template.sid, body: 'Hi Ada, your order A-17 shipped' });
+		expect(tw.messagesTo('whatsapp:+4915112345679').map((m) => m.body)).toEqual(['Hello Bob']);
+		expect(tw.messagesTo('whatsapp:+4915112345670').map((m) => m.body)).toEqual(['Hello Cy']);
+		const toAdaWa = tw.messagesTo('whatsapp:+4915112345678');
+		expect(toAdaWa.map((m) => m.body)).toEqual(['Hello Ada', 'Your invoice', 'Hi Ada, your order A-17 shipped']);
+		expect(toAdaWa[1].mediaUrls).toEqual(['https://files.example.com/invoice.pdf']);
+		expect(toAdaWa[2].contentSid).toBe(template.sid);
 		expect(out('whatsapp.sendTemplate')).toHaveLength(1);
 
 		expect(out('messenger.message.send')).toHaveLength(2);
-		expect(fb.messages.map((m) => m.text).slice(0, 3)).toEqual(['Hello Ada', 'Hello Bob', 'Pick one']);
-		expect(fb.messages[2].quickReplies?.map((q) => q.title)).toEqual(['Yes', 'No']);
-		expect(fb.messages[3].attachment).toMatchObject({ type: 'file' });
+		// different conversations are served side by side: order is kept within one, not across
+		expect(fb.messagesTo('7000000000000002').map((m) => m.text)).toEqual(['Hello Bob']);
+		const toAda = fb.messagesTo(ada);
+		expect(toAda.map((m) => m.text ?? m.attachment?.type)).toEqual(['Hello Ada', 'Pick one', 'file']);
+		expect(toAda[1].quickReplies?.map((q) => q.title)).toEqual(['Yes', 'No']);
 		expect(fb.senderActions.map((a) => a.action)).toEqual(['typing_on', 'mark_seen']);
 
 		expect(printed).not.toContain(tw.authToken);
