@@ -10,8 +10,10 @@ import type { BinaryStream } from '../../shared/binary';
 import type { FinalResponse, HttpResponse } from '../../shared/retry';
 import { sendWithRetry } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
+import type { OpenedDownload } from '../attachments';
+import { downloadAttachments } from '../attachments';
 import { seenEvents } from '../memory';
-import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { TriggerAdapter } from '../types';
 import { eventsOf, kindOf, normalizeMessenger } from './normalize';
 import { graphApiRequest, messengerCredentials } from './transport';
 
@@ -130,44 +132,21 @@ async function download(ctx: IWebhookFunctions, url: string): Promise<FinalRespo
 	);
 }
 
-/** Attachments as binary (their URLs are public, signed CDN links: no credentials are sent). */
-async function downloadAttachments(
-	ctx: IWebhookFunctions,
-	message: ChannelMessage,
-	options: MessengerTriggerOptions,
-): Promise<INodeExecutionData['binary']> {
-	const capMb = Number(options.maxDownloadMb ?? 25);
-	const capBytes = Math.max(0, capMb) * 1024 * 1024;
-	const binary: NonNullable<INodeExecutionData['binary']> = {};
-	let index = 0;
-	for (const attachment of message.attachments) {
-		if (!attachment.fileId || !/^https?:\/\//.test(attachment.fileId)) continue;
-		try {
-			const response = await download(ctx, attachment.fileId);
-			if (response.networkError !== undefined) throw response.networkError;
-			const stream = response.body as BinaryStream & { destroy?: () => void };
-			if (response.statusCode < 200 || response.statusCode >= 300) {
-				stream?.destroy?.();
-				throw new Error(`HTTP ${response.statusCode}`);
-			}
-			const length = Number(headerValue(response.headers, 'content-length') ?? NaN);
-			const mimeType = headerValue(response.headers, 'content-type')?.split(';')[0].trim();
-			if (mimeType) attachment.mimeType = mimeType;
-			if (Number.isFinite(length)) attachment.size = length;
-			if (Number.isFinite(length) && length > capBytes) {
-				stream.destroy?.();
-				attachment.notice = `Not downloaded: ${(length / 1048576).toFixed(1)} MB is more than the ${capMb} MB set in "Max File Size"`;
-				continue;
-			}
-			const property = index === 0 ? 'data' : `data_${index}`;
-			binary[property] = await ctx.helpers.prepareBinaryData(stream, attachment.fileName ?? undefined, mimeType);
-			attachment.binaryProperty = property;
-			index++;
-		} catch (error) {
-			attachment.notice = `Not downloaded: ${(error as Error).message}`;
-		}
+/** Opens an attachment (its URL is a public, signed CDN link: no credentials are sent). */
+async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<OpenedDownload> {
+	const response = await download(ctx, url);
+	if (response.networkError !== undefined) throw response.networkError;
+	const stream = response.body as BinaryStream & { destroy?: () => void };
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		stream?.destroy?.();
+		throw new Error(`HTTP ${response.statusCode}`);
 	}
-	return Object.keys(binary).length ? binary : undefined;
+	const length = Number(headerValue(response.headers, 'content-length') ?? NaN);
+	return {
+		stream,
+		size: Number.isFinite(length) ? length : undefined,
+		contentType: headerValue(response.headers, 'content-type')?.split(';')[0].trim() || undefined,
+	};
 }
 
 const EVENT_OPTION: Record<string, string> = { message: 'message', echo: 'message', postback: 'postback', delivery: 'delivery', read: 'read' };
@@ -207,7 +186,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 		}
 		const item: INodeExecutionData = { json: message as unknown as IDataObject };
 		if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
-			const binary = await downloadAttachments(ctx, message, options);
+			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 25), async (url) => await openAttachment(ctx, url));
 			if (binary) item.binary = binary;
 		}
 		items.push(item);

@@ -11,11 +11,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
+import { downloadAttachments } from '../attachments';
 import { seenEvents } from '../memory';
-import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { TriggerAdapter } from '../types';
 import type { TwilioParams } from './normalize';
 import { isStatusCallback, normalizeTwilio, one } from './normalize';
 import { TWILIO_LIMITS, twilioApiRequest, twilioCredentials, twilioDownload } from './transport';
@@ -174,40 +175,6 @@ function signedUrlOf(ctx: IWebhookFunctions, options: WhatsAppTriggerOptions): s
 	return `${ctx.getNodeWebhookUrl('default') ?? ''}${query}`;
 }
 
-async function downloadMedia(
-	ctx: IWebhookFunctions,
-	message: ChannelMessage,
-	options: WhatsAppTriggerOptions,
-): Promise<INodeExecutionData['binary']> {
-	const capMb = Number(options.maxDownloadMb ?? 16);
-	const capBytes = Math.max(0, capMb) * 1024 * 1024;
-	const binary: NonNullable<INodeExecutionData['binary']> = {};
-	let index = 0;
-	for (const attachment of message.attachments) {
-		if (!attachment.fileId || !/^https?:\/\//.test(attachment.fileId)) continue;
-		try {
-			const { stream, size, contentType } = await twilioDownload(ctx, attachment.fileId);
-			if (size !== undefined && size > capBytes) {
-				(stream as unknown as { destroy?: () => void }).destroy?.();
-				attachment.size = size;
-				attachment.notice = `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the ${capMb} MB set in "Max File Size"`;
-				continue;
-			}
-			const property = index === 0 ? 'data' : `data_${index}`;
-			binary[property] = await ctx.helpers.prepareBinaryData(
-				stream,
-				attachment.fileName ?? undefined,
-				attachment.mimeType ?? contentType ?? undefined,
-			);
-			attachment.binaryProperty = property;
-			attachment.size = size ?? (Number(binary[property].fileSize) || null);
-			index++;
-		} catch (error) {
-			attachment.notice = `Not downloaded: ${(error as NodeApiError).message}`;
-		}
-	}
-	return Object.keys(binary).length ? binary : undefined;
-}
 
 type ConfigTarget = { kind: 'phoneNumber'; sid: string } | { kind: 'messagingService'; sid: string };
 
@@ -321,7 +288,7 @@ export const twilioTrigger: TriggerAdapter = {
 		}
 		const item: INodeExecutionData = { json: message as unknown as IDataObject };
 		if ((options.download ?? true) && message.attachments.some((a) => a.fileId?.startsWith('http'))) {
-			const binary = await downloadMedia(ctx, message, options);
+			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 16), async (url) => await twilioDownload(ctx, url));
 			if (binary) item.binary = binary;
 		}
 		return { noWebhookResponse: true, workflowData: [[item]] };
