@@ -5,6 +5,7 @@
 #
 #   npm run dev          # then open http://localhost:5678 ; Ctrl-C stops n8n and the compiler
 #
+# - The dev dependencies are installed on first use (scripts/lib/ensure-deps.sh runs `npm ci`).
 # - Node 24 + n8n come from scripts/n8n-env.sh (installed into ~/.cache on first use).
 # - n8n's data (SQLite, owner account, credentials, workflows) lives in .n8n-dev/ (gitignored).
 #   Delete it to start from scratch.
@@ -21,6 +22,7 @@ cd "$ROOT"
 log() { echo "[dev] $*" >&2; }
 
 ORIG_PATH="$PATH"
+bash scripts/lib/ensure-deps.sh
 eval "$(bash scripts/n8n-env.sh)"
 
 log "npm run build"
