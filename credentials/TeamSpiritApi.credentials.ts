@@ -61,7 +61,8 @@ export class TeamSpiritApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.serverUrl.replace(/\\/+$/, "")}}/api/v1',
+			// the Server URL as the nodes read it: a trailing slash or /api/v1 is ignored
+			baseURL: '={{$credentials.serverUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}/api/v1',
 			url: '/me',
 			method: 'GET',
 		},

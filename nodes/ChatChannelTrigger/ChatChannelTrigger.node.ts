@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CHANNEL_OPTIONS, adapterFor, triggerChannelProperties } from '../channels';
+import { adapterFor, channelCredentials, channelProperty, triggerChannelProperties, triggerSubtitle } from '../channels';
 import { updateDisplayOptions } from '../shared/displayOptions';
 import type { ChannelAdapter } from '../channels';
 import { triggerProperties } from './description';
@@ -28,16 +28,12 @@ export class ChatChannelTrigger implements INodeType {
 		icon: { light: 'file:chatchannel.svg', dark: 'file:chatchannel.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["channel"] + " (" + $parameter["mode"] + ")"}}',
+		subtitle: triggerSubtitle(),
 		description: 'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) or Facebook Messenger, with one message shape for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'teamSpiritTelegramApi', required: true, displayOptions: { show: { channel: ['telegram'] } } },
-			{ name: 'teamSpiritTwilioApi', required: true, displayOptions: { show: { channel: ['whatsapp'] } } },
-			{ name: 'teamSpiritMessengerApi', required: true, displayOptions: { show: { channel: ['messenger'] } } },
-		],
+		credentials: channelCredentials(),
 		webhooks: [
 			{
 				name: 'default',
@@ -56,14 +52,7 @@ export class ChatChannelTrigger implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Channel',
-				name: 'channel',
-				type: 'options',
-				noDataExpression: true,
-				options: CHANNEL_OPTIONS,
-				default: 'telegram',
-			},
+			channelProperty,
 			...updateDisplayOptions({ show: { channel: ['telegram'] } }, triggerProperties),
 			...triggerChannelProperties(),
 		],

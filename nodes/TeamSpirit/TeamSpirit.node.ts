@@ -1,4 +1,11 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as chat from './actions/chat';
@@ -9,7 +16,42 @@ import * as message from './actions/message';
 import * as status from './actions/status';
 import * as user from './actions/user';
 import { router } from './actions/router';
-import { listSearch } from './methods';
+import { listSearch, loadOptions } from './methods';
+import { operationSubtitle } from '../shared/subtitle';
+
+/**
+ * The resources, alphabetical, and "Custom API Call" last: where n8n itself would append its own
+ * "Custom API Call" entry (one that sends users to the HTTP Request node). With ours in that
+ * place n8n adds none, so the editor shows one Custom API Call: the package's, which keeps to the
+ * TeamSpirit API's base URL, retries and error mapping.
+ */
+const RESOURCES: INodePropertyOptions[] = [
+	{ name: 'Chat', value: 'chat' },
+	{ name: 'File', value: 'file' },
+	{ name: 'Incoming Webhook', value: 'incomingWebhook' },
+	{ name: 'Message', value: 'message' },
+	{ name: 'Status', value: 'status' },
+	{ name: 'User', value: 'user' },
+	{ name: 'Custom API Call', value: 'customApiCall', description: 'Call any endpoint of the TeamSpirit REST API with this credential' },
+];
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: RESOURCES,
+		default: 'message',
+	},
+	...message.description,
+	...file.description,
+	...chat.description,
+	...user.description,
+	...status.description,
+	...incomingWebhook.description,
+	...customApiCall.description,
+];
 
 export class TeamSpirit implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +60,7 @@ export class TeamSpirit implements INodeType {
 		icon: { light: 'file:teamspirit.svg', dark: 'file:teamspirit.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: operationSubtitle(properties),
 		description: 'Send messages, files and status changes through the TeamSpirit messenger',
 		defaults: { name: 'TeamSpirit' },
 		usableAsTool: true,
@@ -36,34 +78,10 @@ export class TeamSpirit implements INodeType {
 				displayOptions: { show: { resource: ['incomingWebhook'] } },
 			},
 		],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Chat', value: 'chat' },
-					{ name: 'Custom API Call', value: 'customApiCall' },
-					{ name: 'File', value: 'file' },
-					{ name: 'Incoming Webhook', value: 'incomingWebhook' },
-					{ name: 'Message', value: 'message' },
-					{ name: 'Status', value: 'status' },
-					{ name: 'User', value: 'user' },
-				],
-				default: 'message',
-			},
-			...message.description,
-			...file.description,
-			...chat.description,
-			...user.description,
-			...status.description,
-			...incomingWebhook.description,
-			...customApiCall.description,
-		],
+		properties,
 	};
 
-	methods = { listSearch };
+	methods = { listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

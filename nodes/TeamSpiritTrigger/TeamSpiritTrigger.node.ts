@@ -2,7 +2,8 @@ import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookRespon
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchChats } from '../TeamSpirit/methods/listSearch';
-import { properties } from './description';
+import { optionNames } from '../shared/subtitle';
+import { EVENT_OPTIONS, properties } from './description';
 import { webhookMethods } from './registration';
 import { handleDelivery } from './webhook';
 
@@ -13,7 +14,7 @@ export class TeamSpiritTrigger implements INodeType {
 		icon: { light: 'file:teamspirit.svg', dark: 'file:teamspirit.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["events"].join(", ")}}',
+		subtitle: optionNames('events', EVENT_OPTIONS),
 		description: 'Starts the workflow when TeamSpirit reports an event through an outgoing webhook',
 		defaults: { name: 'TeamSpirit Trigger' },
 		inputs: [],

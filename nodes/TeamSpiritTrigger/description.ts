@@ -3,11 +3,21 @@ import type {
 	IHookFunctions,
 	INodeParameterResourceLocator,
 	INodeProperties,
+	INodePropertyOptions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { chatRLC } from '../TeamSpirit/descriptions/common';
 import type { FilterSettings } from './helpers/filters';
+
+export const EVENT_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'Member Joined Chat', value: 'chat.member_joined', description: 'A user joins or is added to a chat' },
+	{ name: 'Member Left Chat', value: 'chat.member_left', description: 'A user leaves or is removed from a chat' },
+	{ name: 'Message Created', value: 'message.created', description: 'A message is posted in a chat' },
+	{ name: 'Message Deleted', value: 'message.deleted', description: 'A message is deleted' },
+	{ name: 'Message Updated', value: 'message.updated', description: 'A message is edited' },
+	{ name: 'User Status Changed', value: 'user.status_changed', description: "A user's status changes" },
+];
 
 export const properties: INodeProperties[] = [
 	{
@@ -72,14 +82,7 @@ export const properties: INodeProperties[] = [
 		name: 'events',
 		type: 'multiOptions',
 		required: true,
-		options: [
-			{ name: 'Member Joined Chat', value: 'chat.member_joined', description: 'A user joins or is added to a chat' },
-			{ name: 'Member Left Chat', value: 'chat.member_left', description: 'A user leaves or is removed from a chat' },
-			{ name: 'Message Created', value: 'message.created', description: 'A message is posted in a chat' },
-			{ name: 'Message Deleted', value: 'message.deleted', description: 'A message is deleted' },
-			{ name: 'Message Updated', value: 'message.updated', description: 'A message is edited' },
-			{ name: 'User Status Changed', value: 'user.status_changed', description: "A user's status changes" },
-		],
+		options: EVENT_OPTIONS,
 		default: ['message.created'],
 		description: 'The events that start the workflow',
 	},

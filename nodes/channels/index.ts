@@ -2,7 +2,15 @@
  * The channel registry: every channel's adapter behind one interface (./types.ts). Twilio
  * WhatsApp and Facebook Messenger add their folder and one line each here and in CHANNEL_OPTIONS.
  */
-import type { INodePropertyOptions } from 'n8n-workflow';
+import type {
+	DisplayCondition,
+	INodeCredentialDescription,
+	INodeProperties,
+	INodePropertyOptions,
+	NodeParameterValue,
+} from 'n8n-workflow';
+
+import { optionName } from '../shared/subtitle';
 
 import { messenger } from './messenger';
 import { telegram } from './telegram';
@@ -20,13 +28,55 @@ export const CHANNEL_OPTIONS: INodePropertyOptions[] = [
 /** The channels' own node fields, each shown only for its channel. */
 export const sendProperties = () => Object.values(adapters).flatMap((adapter) => adapter.sendProperties ?? []);
 export const triggerChannelProperties = () => Object.values(adapters).flatMap((adapter) => adapter.triggerProperties ?? []);
-/** One credential entry per channel, shown only for it. */
-export const channelCredentials = () =>
+/**
+ * One credential entry per channel, shown only for it. The rule is written as a condition
+ * (`{ _cnd: { eq } }`) rather than a plain value on purpose: n8n's editor takes a parameter whose
+ * every value picks a credential for the node's "authentication" selector, hides it from the
+ * parameters and offers it only inside the credential box. The Channel must stay a visible,
+ * first parameter; n8n-workflow evaluates the condition exactly like the plain value.
+ */
+export const channelCredentials = (): INodeCredentialDescription[] =>
 	Object.values(adapters).map((adapter) => ({
 		name: adapter.credentialType,
 		required: true,
-		displayOptions: { show: { channel: [adapter.name] } },
+		displayOptions: { show: { channel: [isChannel(adapter.name)] } },
 	}));
+
+/**
+ * `{ _cnd: { eq } }`: n8n-workflow's display condition, which `NodeHelpers.displayParameter`
+ * evaluates for credentials as for parameters (editor and execution alike); n8n-workflow's
+ * ICredentialsDisplayOptions type only lists plain values, hence the one cast.
+ */
+function isChannel(name: ChannelName): NodeParameterValue {
+	const condition: DisplayCondition = { _cnd: { eq: name } };
+	return condition as unknown as NodeParameterValue;
+}
+
+/** The Channel parameter, the first of both Chat Channel nodes. */
+export const channelProperty: INodeProperties = {
+	displayName: 'Channel',
+	name: 'channel',
+	type: 'options',
+	noDataExpression: true,
+	options: CHANNEL_OPTIONS,
+	default: 'telegram',
+	description: 'The messenger your customers write to',
+};
+
+/** "Telegram", "WhatsApp (Twilio)", … as an expression fragment for subtitles. */
+export const channelNameExpression = () => optionName('channel', CHANNEL_OPTIONS);
+
+/**
+ * The trigger's canvas subtitle: the channel's name, and for a channel that can poll, how it
+ * receives ("Telegram · long polling" / "Telegram · webhook").
+ */
+export function triggerSubtitle(): string {
+	const polling = Object.values(adapters)
+		.filter((adapter) => adapter.trigger.poll)
+		.map((adapter) => adapter.name);
+	const mode = `(${JSON.stringify(polling)}.includes($parameter["channel"]) ? ($parameter["mode"] === "webhook" ? " · webhook" : " · long polling") : "")`;
+	return `={{ ${channelNameExpression()} + ${mode} }}`;
+}
 
 export function adapterFor(channel: string): ChannelAdapter | undefined {
 	return (adapters as Record<string, ChannelAdapter | undefined>)[channel];

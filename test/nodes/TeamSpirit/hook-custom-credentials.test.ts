@@ -72,6 +72,14 @@ describe('Credentials', () => {
 		expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/me', status: 200 });
 	});
 
+	it.each(['/api/v1', '/api/v1/', ' /api/v1 '])('TeamSpirit API: the test ignores %j at the end of the Server URL, as the nodes do', async (suffix) => {
+		const serverUrl = suffix.startsWith(' ') ? ` ${emulator.url}${suffix.trim()} ` : `${emulator.url}${suffix}`;
+		expect(await testCredential(new TeamSpiritApi(), { serverUrl, apiKey: emulator.apiKey })).toEqual(
+			expect.objectContaining({ status: 'OK' }),
+		);
+		expect(emulator.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/me', status: 200 });
+	});
+
 	it('TeamSpirit API: the test fails with a wrong key and does not show the key', async () => {
 		const result = await testCredential(new TeamSpiritApi(), { serverUrl: emulator.url, apiKey: 'wrong-key-987654' });
 		expect(result.status).toBe('Error');

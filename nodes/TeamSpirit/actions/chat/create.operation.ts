@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 		],
 		default: 'group',
 	},
-	{ ...memberIdsField, description: 'IDs of the users to add (comma-separated). The bot is always a member.' },
+	{ ...memberIdsField, hint: 'The bot is always a member' },
 ];
 
 export const description = updateDisplayOptions(

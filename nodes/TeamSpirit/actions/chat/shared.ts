@@ -1,10 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** A multi-select of the server's users; an expression may give an array or a comma-separated list of IDs. */
 export const memberIdsField: INodeProperties = {
-	displayName: 'Member IDs',
+	displayName: 'Member Names or IDs',
 	name: 'memberIds',
-	type: 'string',
-	default: '',
-	placeholder: 'u_3k9d2, u_8x1p0',
-	description: 'IDs of the users (comma-separated, or an array from an expression)',
+	type: 'multiOptions',
+	typeOptions: { loadOptionsMethod: 'getUsers' },
+	default: [],
+	description:
+		'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };

@@ -1,0 +1,34 @@
+import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import type { ListPage } from '../transport';
+import { teamSpiritApiRequest } from '../transport';
+
+/** Enough for a picker; a larger directory is searched by typing in the list (or by expression). */
+const MAX_USERS = 1000;
+
+/** Users for the multi-select member pickers (Chat → Create, Add Members), by name. */
+export async function getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const users: INodePropertyOptions[] = [];
+	const seen = new Set<string>();
+	let cursor: string | undefined;
+	do {
+		const page = (await teamSpiritApiRequest.call(this, {
+			method: 'GET',
+			path: '/users',
+			qs: { limit: 100, ...(cursor ? { cursor } : {}) },
+		})) as unknown as ListPage<IDataObject>;
+		for (const user of page.items ?? []) {
+			const id = String(user.id);
+			if (seen.has(id)) continue;
+			seen.add(id);
+			users.push({
+				name: user.username ? `${String(user.name)} (@${String(user.username)})` : String(user.name ?? id),
+				value: id,
+			});
+		}
+		const next = page.nextCursor ?? undefined;
+		// a server that repeats a cursor must not keep the editor loading forever
+		cursor = next && next !== cursor ? next : undefined;
+	} while (cursor && users.length < MAX_USERS);
+	return users.sort((a, b) => a.name.localeCompare(b.name));
+}
