@@ -77,6 +77,10 @@ export interface ChannelMessage {
 	sender: ChannelSender;
 	text: string;
 	attachments: ChannelAttachment[];
+	/** The attachments in a few words ("photo image/png received"), or "" (./summary.ts). */
+	attachmentsText?: string;
+	/** The text and the attachments in one line, for replies and notices (./summary.ts). */
+	summary?: string;
 	replyToMessageId?: string;
 	/** ISO 8601. */
 	timestamp: string;

@@ -160,7 +160,7 @@ describe('Chat Channel (WhatsApp through Twilio, Facebook Messenger) in a real n
 			['You said: Grüße / hi', 'RESPONSE'],
 			['You said: GET_STARTED', 'RESPONSE'],
 		]);
-		expect(fb.messagesTo(bob).map((m) => m.text)).toEqual(['You said:  (+ photo image/jpeg received)']);
+		expect(fb.messagesTo(bob).map((m) => m.text)).toEqual(['You said: photo image/jpeg received']);
 		expect(n8n!.output()).not.toContain(fb.pageAccessToken);
 	});
 

@@ -18,7 +18,7 @@
  * (the internal task runner is its child), which is what we signal on stop / timeout.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -441,8 +441,25 @@ export interface WorkflowJson {
 	[key: string]: unknown;
 }
 
-/** `n8n import:workflow --input <file>`; assigns an id when the JSON has none and returns it. */
+/**
+ * Gives every trigger node without a `webhookId` a fresh one, in place, as n8n's editor does on
+ * import (the examples carry none, so each import gets its own webhook paths).
+ */
+export function assignWebhookIds(workflow: WorkflowJson): WorkflowJson {
+	for (const node of workflow.nodes) {
+		if (!node.webhookId && (/Trigger$/.test(node.type) || node.type === 'n8n-nodes-base.webhook')) {
+			node.webhookId = randomUUID();
+		}
+	}
+	return workflow;
+}
+
+/**
+ * `n8n import:workflow --input <file>`; assigns an id when the JSON has none and returns it.
+ * Trigger nodes get webhook ids first (assignWebhookIds): read them from `workflow` afterwards.
+ */
 export async function importWorkflow(home: N8nHome, workflow: WorkflowJson, opts: CliOptions = {}): Promise<string> {
+	assignWebhookIds(workflow);
 	const id = workflow.id ?? newWorkflowId();
 	const file = await writeTemp(home, 'workflow.json', { ...workflow, id });
 	await n8nCliOk(home, ['import:workflow', `--input=${file}`], { label: 'n8n import:workflow', ...opts });

@@ -136,8 +136,9 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 			{ id: 'teamspirit-example', name: 'TeamSpirit account', type: 'teamSpiritApi', data: { serverUrl: ts.url, apiKey: ts.apiKey } },
 		]);
 		const workflow = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
-		webhookId = workflow.nodes.find((n) => n.type === 'n8n-nodes-teamspirit.teamSpiritTrigger')!.webhookId as string;
 		workflowId = await importWorkflow(home, workflow);
+		// the example has no webhookId (each import gets its own, as in the editor)
+		webhookId = workflow.nodes.find((n) => n.type === 'n8n-nodes-teamspirit.teamSpiritTrigger')!.webhookId as string;
 		await publishWorkflow(home, workflowId);
 	});
 

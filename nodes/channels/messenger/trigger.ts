@@ -12,6 +12,7 @@ import { sendWithRetry } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
 import type { OpenedDownload } from '../attachments';
 import { downloadAttachments } from '../attachments';
+import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
 import type { TriggerAdapter } from '../types';
 import { eventsOf, kindOf, normalizeMessenger } from './normalize';
@@ -189,6 +190,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 25), async (url) => await openAttachment(ctx, url));
 			if (binary) item.binary = binary;
 		}
+		addSummary(message);
 		items.push(item);
 	}
 	if (!items.length) return { noWebhookResponse: true };

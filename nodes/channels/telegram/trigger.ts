@@ -18,6 +18,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { backoffDelay } from '../../shared/retry';
 import { safeEqual } from '../../shared/signature';
 import { seenEvents } from '../memory';
+import { addSummary } from '../summary';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import type { TgFile, TgUpdate } from './normalize';
 import { filesOf, messageOf, normalizeUpdate, senderOf, updateTypeOf } from './normalize';
@@ -151,8 +152,8 @@ export async function toItem(
 	if (options.download && message.attachments.some((a) => a.fileId)) {
 		const binary = await downloadAttachments(ctx, update, message, options, abortSignal);
 		if (binary) item.binary = binary;
-		item.json = message as unknown as IDataObject;
 	}
+	item.json = addSummary(message) as unknown as IDataObject;
 	return item;
 }
 

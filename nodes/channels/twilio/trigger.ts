@@ -15,6 +15,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
 import { downloadAttachments } from '../attachments';
+import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
 import type { TriggerAdapter } from '../types';
 import type { TwilioParams } from './normalize';
@@ -291,6 +292,7 @@ export const twilioTrigger: TriggerAdapter = {
 			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 16), async (url) => await twilioDownload(ctx, url));
 			if (binary) item.binary = binary;
 		}
+		addSummary(message);
 		return { noWebhookResponse: true, workflowData: [[item]] };
 	},
 };

@@ -103,6 +103,7 @@ describe('Chat Channel Trigger (Facebook Messenger): deliveries', () => {
 		expect(items[0].json).toMatchObject({ channel: 'messenger', conversationId: PSID, sender: { id: PSID, isBot: false }, messageId: (events[0].message as IDataObject).mid });
 		expect(items[1].json.attachments).toEqual([expect.objectContaining({ type: 'photo', mimeType: 'image/jpeg', size: 7000, binaryProperty: 'data' })]);
 		expect(items[1].binary?.data).toMatchObject({ mimeType: 'image/jpeg' });
+		expect(items[1].json).toMatchObject({ attachmentsText: 'photo image/jpeg received' });
 		expect(items[2].json).toMatchObject({ event: 'callback', callbackData: 'GET_STARTED' });
 		expect(items[3].json).toMatchObject({ callbackData: 'YES', conversationId: '7000000000000002' });
 	});

@@ -41,6 +41,8 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 			sender: { id: '1001', name: 'Ada Lovelace', username: 'ada', isBot: false },
 			text: 'Hello bot',
 			attachments: [],
+			attachmentsText: '',
+			summary: 'Hello bot',
 			replyToMessageId: '7',
 			timestamp: new Date(update.message.date * 1000).toISOString(),
 			raw: update,
@@ -166,6 +168,10 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		expect(pdf.binary!.data.fileName).toBe('invoice.pdf');
 		expect(video.binary).toBeUndefined();
 		expect((video.json.attachments as IDataObject[])[0].notice).toMatch(/20 MB Telegram lets bots download/);
+		// ready-made text for workflows without code
+		expect(photo.json).toMatchObject({ attachmentsText: 'photo image/jpeg received', summary: 'look (+ photo image/jpeg received)' });
+		expect(pdf.json).toMatchObject({ summary: 'document application/pdf received' });
+		expect(video.json).toMatchObject({ summary: 'video not downloaded' });
 		// the token never reaches an item
 		expect(JSON.stringify(trigger.items())).not.toContain(tg.token);
 	});

@@ -74,6 +74,8 @@ describe('Chat Channel Trigger (WhatsApp through Twilio)', () => {
 			sender: { id: '4915112345678', name: 'Ada', phone: '+4915112345678', isBot: false },
 			text: 'Hello',
 			attachments: [{ type: 'photo', mimeType: 'image/png', fileId: result.params.MediaUrl0, binaryProperty: 'data', size: 5000 }],
+			attachmentsText: 'photo image/png received',
+			summary: 'Hello (+ photo image/png received)',
 		});
 		expect(item.binary?.data).toMatchObject({ mimeType: 'image/png' });
 		// the media was fetched with the account's Basic auth, and the CDN got no Authorization header

@@ -51,6 +51,20 @@ describe('TeamSpirit node: files', () => {
 		expect(emulator.messagesIn('c_general').filter((m) => m.files.length)).toHaveLength(1);
 	});
 
+	it('checks the chat before uploading: a chat that does not exist uploads nothing and says so', async () => {
+		const { status, error } = await runFixture(emulator, 'file.upload-small', {
+			binaryMode: 'default',
+			edit: (wf) => {
+				const upload = wf.nodes.find((n) => n.parameters.operation === 'upload')!;
+				upload.parameters.chatId = { __rl: true, mode: 'id', value: 'c_nowhere' };
+			},
+		});
+		expect(status).toBe('error');
+		expect(error?.message).toMatch(/c_nowhere/);
+		expect(uploads()).toHaveLength(0);
+		expect(emulator.files.size).toBe(0);
+	});
+
 	it('names the item and the missing binary field, listing the fields it has', async () => {
 		const { status, error } = await runFixture(emulator, 'file.upload-missing-binary');
 		expect(status).toBe('error');

@@ -16,11 +16,15 @@ export const ACTION_TYPE = 'n8n-nodes-teamspirit.teamSpirit';
 export const TRIGGER_NAME = 'TeamSpirit Trigger';
 export const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'teamspirit-trigger-reply.json');
 
+export const EXAMPLE_WEBHOOK_ID = '4f3e2d1c-0b9a-4877-8665-544332211009';
+
 /** The README example (trigger → reply); with `reply: false` only the trigger. Trigger parameters replaced when given. */
 export function triggerWorkflow(parameters?: INodeParameters, opts: { reply?: boolean; id?: string } = {}): WorkflowJson {
 	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
 	workflow.id = opts.id ?? `wf-${randomBytes(4).toString('hex')}`;
 	const trigger = workflow.nodes.find((n) => n.type === TRIGGER_TYPE)!;
+	// the example has none (the editor gives each import its own), the tests pin one
+	trigger.webhookId = EXAMPLE_WEBHOOK_ID;
 	if (parameters) trigger.parameters = parameters;
 	if (opts.reply === false) {
 		workflow.nodes = [trigger];

@@ -57,8 +57,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const source = await getUploadSource(this, itemIndex, propertyName);
 	const fileName = (options.fileName as string)?.trim() || source.fileName;
 
-	// The file goes up first (streamed, and opened afresh if a 429 or 5xx makes us send it again:
-	// an unsent upload creates nothing in a chat), then one message carries it into the chat.
+	// The chat is checked first: a file uploaded for a chat that does not exist (or is not the
+	// bot's) would stay behind unused, and the API has no way to delete it.
+	await teamSpiritApiRequest.call(this, { method: 'GET', path: `/chats/${segment(chatId)}`, idempotent: true, itemIndex });
+
+	// Then the file goes up (streamed, and opened afresh if a 429 or 5xx makes us send it again:
+	// an unsent upload creates nothing in a chat), and one message carries it into the chat.
 	const file = await teamSpiritApiRequest.call(this, {
 		method: 'POST',
 		path: '/files',
