@@ -39,6 +39,8 @@ describe('Chat Channel (Telegram) in a real n8n', () => {
 	let n8n: RunningN8n | undefined;
 	let tg: TelegramEmulator;
 	let hooked: TelegramEmulator;
+	/** The webhook-mode trigger's id, given at import (the example has none). */
+	let hookWebhookId: string;
 	const started = Date.now();
 
 	beforeAll(async () => {
@@ -63,6 +65,7 @@ describe('Chat Channel (Telegram) in a real n8n', () => {
 			if (node.type === 'n8n-nodes-teamspirit.chatChannelTrigger') node.parameters.mode = 'webhook';
 		}
 		await publishWorkflow(home, await importWorkflow(home, webhook));
+		hookWebhookId = webhook.nodes.find((n) => n.type === 'n8n-nodes-teamspirit.chatChannelTrigger')!.webhookId as string;
 		n8n = await startN8n(home);
 	});
 
@@ -108,7 +111,7 @@ describe('Chat Channel (Telegram) in a real n8n', () => {
 	it('webhook mode: Telegram’s deliveries are answered; a wrong secret gets 403 and starts nothing', async () => {
 		await hooked.waitFor(() => hooked.webhook !== null, 30_000, 'n8n to register the webhook');
 		const { url, secretToken } = hooked.webhook!;
-		expect(url).toBe(`${n8n!.url}/webhook/7f3e1c2d-4444-4d9e-8f60-0000000000bb/webhook`);
+		expect(url).toBe(`${n8n!.url}/webhook/${hookWebhookId}/webhook`);
 		expect(secretToken).toMatch(/^[0-9a-f]{64}$/);
 
 		const forged = JSON.stringify({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: 77, type: 'private' }, from: { id: 77, is_bot: false, first_name: 'Eve' }, text: 'forged' } });
