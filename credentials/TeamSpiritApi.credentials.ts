@@ -61,6 +61,8 @@ export class TeamSpiritApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// a redirect is not followed: n8n would send the credential to whatever host it names
+			disableFollowRedirect: true,
 			// the Server URL as the nodes read it: a trailing slash or /api/v1 is ignored
 			baseURL: '={{$credentials.serverUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}/api/v1',
 			url: '/me',

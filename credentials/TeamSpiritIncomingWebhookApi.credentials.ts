@@ -33,6 +33,8 @@ export class TeamSpiritIncomingWebhookApi implements ICredentialType {
 	// Reads the hook's own info (GET on the same URL): checks the URL without posting anything.
 	test: ICredentialTestRequest = {
 		request: {
+			// a redirect is not followed: n8n would send the credential to whatever host it names
+			disableFollowRedirect: true,
 			url: '={{$credentials.webhookUrl}}',
 			method: 'GET',
 		},

@@ -99,6 +99,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// a redirect is not followed: n8n would send the credential to whatever host it names
+			disableFollowRedirect: true,
 			baseURL: '={{ ($credentials.baseUrl || "https://graph.facebook.com").replace(/\\/+$/, "") + "/" + ($credentials.graphVersion || "v23.0") }}',
 			url: '=/{{ $credentials.pageId.trim() }}',
 			qs: { fields: 'id,name' },

@@ -71,6 +71,8 @@ export class TeamSpiritTelegramApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// a redirect is not followed: n8n would send the credential to whatever host it names
+			disableFollowRedirect: true,
 			url: '/bot/getMe',
 			method: 'GET',
 		},

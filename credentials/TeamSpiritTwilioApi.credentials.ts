@@ -83,6 +83,8 @@ export class TeamSpiritTwilioApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
+			// a redirect is not followed: n8n would send the credential to whatever host it names
+			disableFollowRedirect: true,
 			baseURL: '={{ ($credentials.baseUrl || "https://api.twilio.com").replace(/\\/+$/, "") }}',
 			url: '=/2010-04-01/Accounts/{{ $credentials.accountSid.trim() }}.json',
 			method: 'GET',

@@ -44,6 +44,10 @@ export interface RetryPolicy {
 	wait?: (ms: number) => Promise<void>;
 	/** Called before every wait, for logging. */
 	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+	/** Runs before every attempt (e.g. pacing: waits for the channel's next free slot). */
+	beforeAttempt?: () => Promise<void>;
+	/** Ends the waits at once (deactivation, a cancelled execution): no further attempt is made. */
+	abortSignal?: AbortSignal;
 }
 
 export const DEFAULT_RETRY = {
@@ -62,11 +66,43 @@ function header(headers: HttpResponse['headers'], name: string): string | undefi
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	if (Number.isFinite(seconds)) return serverWaitMs(seconds);
 	const date = Date.parse(value);
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - now);
 }
+
+/** A server-given wait in seconds, as ms; undefined when it is not a finite, non-negative number. */
+export function serverWaitMs(seconds: unknown): number | undefined {
+	const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+	return Math.round(value * 1000);
+}
+
+/**
+ * Waits `ms`, or less when `signal` aborts: at once, and with no timer left armed for long (the
+ * wait is slept in slices of at most a second, as n8n-workflow's `sleep` cannot be cancelled).
+ * The abort listener is removed either way, so none pile up on a long-lived signal.
+ */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) return;
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<void>((resolve) => {
+		onAbort = resolve;
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		const end = Date.now() + ms;
+		for (let left = ms; left > 0 && !signal.aborted; left = end - Date.now()) {
+			await Promise.race([sleep(Math.min(left, SLEEP_SLICE_MS)), aborted]);
+		}
+	} finally {
+		signal.removeEventListener('abort', onAbort!);
+	}
+}
+
+const SLEEP_SLICE_MS = 1000;
 
 export function backoffDelay(attempt: number, base: number, cap: number): number {
 	// Exponential with "equal jitter": half fixed, half random, so parallel clients spread out.
@@ -91,11 +127,21 @@ export async function sendWithRetry<T>(
 	const base = policy.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
 	const cap = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
 	const maxRetryAfter = policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
-	const wait = policy.wait ?? (async (ms: number) => await sleep(ms));
+	const signal = policy.abortSignal;
+	const wait = policy.wait ?? (async (ms: number) => await abortableSleep(ms, signal));
+	const aborted = (attempt: number): FinalResponse<T> => ({
+		statusCode: 0,
+		headers: {},
+		body: undefined as T,
+		networkError: new Error('The request was cancelled'),
+		attempts: attempt,
+	});
 
 	for (let attempt = 1; ; attempt++) {
+		if (signal?.aborted) return aborted(attempt - 1);
 		let response: HttpResponse<T>;
 		try {
+			await policy.beforeAttempt?.();
 			response = await send();
 		} catch (error) {
 			if (!policy.retryServerErrors || attempt >= maxAttempts) {
@@ -110,9 +156,10 @@ export async function sendWithRetry<T>(
 		const { statusCode } = response;
 		if (statusCode === 429 && attempt < maxAttempts) {
 			const fromHeader = parseRetryAfter(header(response.headers, 'retry-after'));
-			const fromBody = policy.retryAfterFromBody?.(response.body);
-			const delayMs =
-				fromHeader ?? (fromBody !== undefined ? fromBody * 1000 : backoffDelay(attempt, base, cap));
+			const fromBody = serverWaitMs(policy.retryAfterFromBody?.(response.body));
+			// A wait the server names is trusted only when it is a sane number: a negative, NaN or
+			// missing one falls back to backoff (never a hot loop), a huge one ends the retries below.
+			const delayMs = fromHeader ?? fromBody ?? backoffDelay(attempt, base, cap);
 			if (delayMs > maxRetryAfter) return { ...response, retryAfterMs: delayMs, attempts: attempt };
 			policy.onRetry?.({ attempt, delayMs, reason: '429 rate limited' });
 			await wait(delayMs);

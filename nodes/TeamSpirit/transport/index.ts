@@ -16,8 +16,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
 import { parseBody } from '../../shared/binary';
-import type { FinalResponse, HttpResponse } from '../../shared/retry';
-import { sendWithRetry } from '../../shared/retry';
+import type { EnvelopeResponse } from '../../shared/http';
+import { TIMEOUTS, redact, secretForms, sendRequest } from '../../shared/http';
 
 export type TeamSpiritContext =
 	| IExecuteFunctions
@@ -45,6 +45,8 @@ export interface TeamSpiritRequest {
 	/** 'stream' answers with the response body as a stream (file downloads). */
 	responseType?: 'json' | 'stream';
 	itemIndex?: number;
+	/** Ms one attempt may take (default TIMEOUTS.api; streams TIMEOUTS.transfer). */
+	timeoutMs?: number;
 }
 
 interface ApiErrorBody {
@@ -58,9 +60,19 @@ export function normalizeServerUrl(serverUrl: unknown): string {
 		.replace(/\/api\/v1$/, '');
 }
 
-async function serverUrl(this: TeamSpiritContext, itemIndex?: number): Promise<string> {
-	const credentials = await this.getCredentials<{ serverUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
-	return normalizeServerUrl(credentials.serverUrl);
+interface TeamSpiritCredentials {
+	serverUrl?: string;
+	apiKey?: string;
+	webhookSecret?: string;
+}
+
+/** The configured server (without /api/v1) and every secret an error must never show. */
+async function connection(this: TeamSpiritContext, itemIndex?: number) {
+	const credentials = await this.getCredentials<TeamSpiritCredentials>(CREDENTIAL_TYPE, itemIndex);
+	return {
+		serverUrl: normalizeServerUrl(credentials.serverUrl),
+		secrets: [...secretForms(credentials.apiKey), ...secretForms(credentials.webhookSecret)],
+	};
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
@@ -122,59 +134,52 @@ export async function teamSpiritApiRequest(
 	request: TeamSpiritRequest,
 ): Promise<IDataObject> {
 	const { method, path, itemIndex } = request;
-	const url = `${await serverUrl.call(this, itemIndex)}/api/v1${path}`;
+	const { serverUrl, secrets } = await connection.call(this, itemIndex);
+	const url = `${serverUrl}/api/v1${path}`;
 	const retrySafe =
 		(request.idempotent ?? method !== 'POST') || request.idempotencyKey !== undefined;
+	const stream = request.responseType === 'stream' || request.rawBody !== undefined;
 
-	const send = async (): Promise<HttpResponse> => {
-		const options: IHttpRequestOptions = {
-			method,
-			url,
-			qs: request.qs,
-			headers: { Accept: 'application/json' },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		};
-		if (request.idempotencyKey) options.headers!['Idempotency-Key'] = request.idempotencyKey;
-		if (request.rawBody) {
-			const raw = await request.rawBody();
-			options.body = raw.body;
-			Object.assign(options.headers!, raw.headers);
-			// Following redirects makes axios keep every byte sent, to replay it after a 307:
-			// a streamed upload would end up whole in memory. TeamSpirit does not redirect the API.
-			options.disableFollowRedirect = true;
-		} else if (request.body !== undefined) {
-			options.body = request.body;
-			options.json = true;
-			options.headers!['Content-Type'] = 'application/json';
-		}
-		if (request.responseType === 'stream') options.encoding = 'stream';
-		return (await this.helpers.httpRequestWithAuthentication.call(
-			this,
-			CREDENTIAL_TYPE,
-			options,
-		)) as HttpResponse;
-	};
+	const options: IHttpRequestOptions = { method, url, qs: request.qs, headers: { Accept: 'application/json' } };
+	if (request.idempotencyKey) options.headers!['Idempotency-Key'] = request.idempotencyKey;
+	if (!request.rawBody && request.body !== undefined) {
+		options.body = request.body;
+		options.json = true;
+		options.headers!['Content-Type'] = 'application/json';
+	}
+	if (request.responseType === 'stream') options.encoding = 'stream';
 
-	const response = await sendWithRetry(send, {
-		retryServerErrors: retrySafe,
-		onRetry: ({ attempt, delayMs, reason }) =>
-			this.logger.debug(`TeamSpirit ${method} ${path}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+	const response = await sendRequest(this, {
+		credentialType: CREDENTIAL_TYPE,
+		options,
+		rawBody: request.rawBody,
+		timeoutMs: request.timeoutMs ?? (stream ? TIMEOUTS.transfer : TIMEOUTS.api),
+		redirects: 'sameOrigin',
+		retry: {
+			retryServerErrors: retrySafe,
+			onRetry: ({ attempt, delayMs, reason }) =>
+				this.logger.debug(`TeamSpirit ${method} ${path}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+		},
 	});
 	if (response.statusCode >= 200 && response.statusCode < 300) {
 		return (response.statusCode === 204 ? {} : response.body) as IDataObject;
 	}
-	throw await finalError.call(this, response, url, itemIndex);
+	throw redact(await finalError.call(this, response, url, itemIndex), secrets);
 }
 
 async function finalError(
 	this: TeamSpiritContext,
-	response: FinalResponse,
+	response: EnvelopeResponse,
 	url: string,
 	itemIndex?: number,
 ): Promise<NodeApiError> {
 	if (response.networkError !== undefined) {
 		return networkError.call(this, response.networkError, url, itemIndex);
+	}
+	if (response.refusedRedirect !== undefined) {
+		const message = `The server redirected the request to ${response.refusedRedirect}, another host; it was not followed, so the API key stays with the server you configured`;
+		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+		return apiError.call(this, response.statusCode, { error: { code: 'redirect_refused', message } }, itemIndex);
 	}
 	if (response.retryAfterMs !== undefined) {
 		const seconds = Math.ceil(response.retryAfterMs / 1000);
@@ -190,6 +195,9 @@ export interface ListPage<T> {
 	nextCursor: string | null;
 }
 
+/** "Return All" reads at most this many pages (100 items each). */
+export const MAX_PAGES = 1000;
+
 /**
  * Follows `nextCursor` until `limit` items are read (or all of them when `limit` is undefined),
  * asking for at most 100 per page as the contract allows.
@@ -202,8 +210,21 @@ export async function teamSpiritApiRequestAllItems(
 	itemIndex?: number,
 ): Promise<IDataObject[]> {
 	const results: IDataObject[] = [];
+	const seenCursors = new Set<string>();
 	let cursor: string | null = null;
 	do {
+		if (cursor !== null) {
+			if (seenCursors.has(cursor) || seenCursors.size >= MAX_PAGES) {
+				throw new NodeApiError(this.getNode(), { cursor }, {
+					message: seenCursors.has(cursor)
+						? `TeamSpirit returned the page cursor "${cursor.slice(0, 40)}" twice: stopped reading ${path} to avoid an endless loop`
+						: `Stopped reading ${path} after ${MAX_PAGES} pages (${results.length} items)`,
+					description: 'Use a Limit (turn off Return All), or narrow the request with filters.',
+					itemIndex,
+				});
+			}
+			seenCursors.add(cursor);
+		}
 		const pageSize = limit === undefined ? 100 : Math.min(100, limit - results.length);
 		const page = (await teamSpiritApiRequest.call(this, {
 			method: 'GET',
@@ -229,18 +250,23 @@ export async function incomingWebhookRequest(
 	);
 	const url = String(credentials.webhookUrl ?? '').trim();
 	const safeUrl = url.replace(/\/hooks\/.*$/, '/hooks/…');
-	const send = async (): Promise<HttpResponse> =>
-		(await this.helpers.httpRequestWithAuthentication.call(this, 'teamSpiritIncomingWebhookApi', {
+	// the whole URL and its token are secrets: a proxy page echoing the request must not show them
+	const token = /\/hooks\/([^/?#]+)/.exec(url)?.[1];
+	const secrets = [...secretForms(url), ...secretForms(token)];
+	const response = await sendRequest(this, {
+		credentialType: 'teamSpiritIncomingWebhookApi',
+		options: {
 			method: 'POST',
 			url,
 			body,
 			json: true,
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		})) as HttpResponse;
-	// No idempotency key on hooks: only a refused request (429) is sent again.
-	const response = await sendWithRetry(send, { retryServerErrors: false });
+		},
+		timeoutMs: TIMEOUTS.api,
+		redirects: 'sameOrigin',
+		// No idempotency key on hooks: only a refused request (429) is sent again.
+		retry: { retryServerErrors: false },
+	});
 	if (response.statusCode >= 200 && response.statusCode < 300) return response.body as IDataObject;
-	throw await finalError.call(this, response, safeUrl, itemIndex);
+	throw redact(await finalError.call(this, response, safeUrl, itemIndex), secrets);
 }

@@ -12,12 +12,13 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
+import { createHmac } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { MultipartBody } from '../../shared/binary';
 import { parseBody } from '../../shared/binary';
+import { TIMEOUTS, redact, secretForms, sendRequest } from '../../shared/http';
 import type { HttpResponse } from '../../shared/retry';
-import { sendWithRetry } from '../../shared/retry';
 
 export const MESSENGER_CREDENTIAL = 'teamSpiritMessengerApi';
 
@@ -40,11 +41,14 @@ export interface MessengerCredentials {
 	appSecret: string;
 	verifyToken: string;
 	apiUrl: string;
+	/** The Page token, the App Secret, the Verify Token and the proof: never shown in an error. */
+	secrets: string[];
 }
 
 export async function messengerCredentials(ctx: MessengerContext, itemIndex?: number): Promise<MessengerCredentials> {
 	const credentials = await (ctx as IExecuteFunctions).getCredentials<{
 		pageId?: string;
+		accessToken?: string;
 		appSecret?: string;
 		verifyToken?: string;
 		graphVersion?: string;
@@ -57,6 +61,14 @@ export async function messengerCredentials(ctx: MessengerContext, itemIndex?: nu
 		appSecret: String(credentials.appSecret ?? ''),
 		verifyToken: String(credentials.verifyToken ?? ''),
 		apiUrl: `${base}/${version}`,
+		secrets: [
+			...secretForms(credentials.accessToken),
+			...secretForms(credentials.appSecret),
+			...secretForms(credentials.verifyToken),
+			...(credentials.accessToken && credentials.appSecret
+				? secretForms(createHmac('sha256', String(credentials.appSecret)).update(String(credentials.accessToken)).digest('hex'))
+				: []),
+		],
 	};
 }
 
@@ -134,51 +146,61 @@ export interface GraphRequest {
 export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, request: GraphRequest): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
-	const { apiUrl } = await messengerCredentials(ctx, itemIndex);
-	const send = async (): Promise<HttpResponse> => {
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: `${apiUrl}${request.path}`,
-			headers: { Accept: 'application/json' },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: request.timeoutMs ?? 60_000,
-		};
-		if (request.qs) options.qs = request.qs;
-		if (request.multipart) {
-			const raw = await request.multipart();
-			options.body = raw.body;
-			Object.assign(options.headers!, raw.headers);
-			options.disableFollowRedirect = true;
-		} else if (request.body) {
-			options.body = request.body;
-			options.json = true;
-			options.headers!['Content-Type'] = 'application/json';
-		}
-		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, MESSENGER_CREDENTIAL, options)) as HttpResponse;
-		const body = await readBody(response.body);
-		const code = graphErrorOf(body)?.code;
-		// A rate limit is a refused request: retry it like a 429 (Graph sends no Retry-After).
-		const statusCode = code !== undefined && RATE_LIMIT_CODES.has(code) ? 429 : response.statusCode;
-		return { ...response, statusCode, body, headers: { ...response.headers, 'x-graph-status': String(response.statusCode) } };
-	};
-	const response = await sendWithRetry(send, {
-		retryServerErrors: request.idempotent ?? false,
-		onRetry: ({ attempt, delayMs, reason }) => ctx.logger.debug(`Messenger ${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
-	});
+	const { apiUrl, secrets } = await messengerCredentials(ctx, itemIndex);
+	const options: IHttpRequestOptions = { method: request.method, url: `${apiUrl}${request.path}`, headers: { Accept: 'application/json' } };
+	if (request.qs) options.qs = request.qs;
+	if (!request.multipart && request.body) {
+		options.body = request.body;
+		options.json = true;
+		options.headers!['Content-Type'] = 'application/json';
+	}
+	const response = await sendRequest(
+		{
+			helpers: {
+				httpRequest: async (o) => await ctx.helpers.httpRequest(o),
+				// A Graph rate limit is a refused request: retry it like a 429 (Graph sends no Retry-After).
+				httpRequestWithAuthentication: async (type, o) => {
+					const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, type, o)) as HttpResponse;
+					const body = await readBody(answer.body);
+					const code = graphErrorOf(body)?.code;
+					const statusCode = code !== undefined && RATE_LIMIT_CODES.has(code) ? 429 : answer.statusCode;
+					return { ...answer, statusCode, body, headers: { ...answer.headers, 'x-graph-status': String(answer.statusCode) } };
+				},
+			},
+		},
+		{
+			credentialType: MESSENGER_CREDENTIAL,
+			options,
+			rawBody: request.multipart,
+			timeoutMs: request.timeoutMs ?? (request.multipart ? TIMEOUTS.transfer : TIMEOUTS.api),
+			redirects: 'sameOrigin',
+			retry: {
+				retryServerErrors: request.idempotent ?? false,
+				onRetry: ({ attempt, delayMs, reason }) =>
+					ctx.logger.debug(`Messenger ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+			},
+		},
+	);
 	if (response.networkError !== undefined) {
 		const cause = response.networkError as { message?: string; code?: string };
-		throw new NodeApiError(
-			ctx.getNode(),
-			{ message: cause.message ?? 'network error' },
-			{
-				message: `Could not reach the Graph API (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-				description: `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}. ${request.idempotent ? '' : 'The message may have been sent: it is not sent again automatically. '}Check the API Base URL in the Messenger credential.`,
-				itemIndex,
-			},
+		throw redact(
+			new NodeApiError(
+				ctx.getNode(),
+				{ message: cause.message ?? 'network error' },
+				{
+					message: `Could not reach the Graph API (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
+					description: `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}. ${request.idempotent ? '' : 'The message may have been sent: it is not sent again automatically. '}Check the API Base URL in the Messenger credential.`,
+					itemIndex,
+				},
+			),
+			secrets,
 		);
+	}
+	if (response.refusedRedirect !== undefined) {
+		const message = `redirected to ${response.refusedRedirect}, another host; not followed, so the Page token stays with the API Base URL you configured`;
+		throw redact(graphError(ctx, response.statusCode, { error: { message } }, what, itemIndex), secrets);
 	}
 	const originalStatus = Number(response.headers['x-graph-status'] ?? response.statusCode);
 	if (originalStatus >= 200 && originalStatus < 300 && !graphErrorOf(response.body)) return response.body as T;
-	throw graphError(ctx, originalStatus, response.body, what, itemIndex);
+	throw redact(graphError(ctx, originalStatus, response.body, what, itemIndex), secrets);
 }

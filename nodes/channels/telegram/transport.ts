@@ -16,8 +16,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, MultipartBody } from '../../shared/binary';
 import { parseBody } from '../../shared/binary';
-import type { HttpResponse } from '../../shared/retry';
-import { sendWithRetry } from '../../shared/retry';
+import type { EnvelopeResponse } from '../../shared/http';
+import { TIMEOUTS, redact as redactSecrets, secretForms, sendRequest } from '../../shared/http';
 import { pacer } from '../pacing';
 
 export const TELEGRAM_CREDENTIAL = 'teamSpiritTelegramApi';
@@ -85,7 +85,12 @@ export async function credentialsOf(ctx: TelegramContext, itemIndex?: number) {
 		TELEGRAM_CREDENTIAL,
 		itemIndex ?? 0,
 	);
-	return { botId: botIdOf(credentials.accessToken), baseUrl: credentials.baseUrl };
+	return {
+		botId: botIdOf(credentials.accessToken),
+		baseUrl: credentials.baseUrl,
+		/** The token and its forms: removed from every error (the bot id alone is no secret). */
+		secrets: secretForms(credentials.accessToken),
+	};
 }
 
 /** Group and channel ids are negative (or a @username of a public channel). */
@@ -159,7 +164,7 @@ export async function telegramApiRequest<T = IDataObject>(
 	request: TelegramRequest,
 ): Promise<T> {
 	const { method, itemIndex } = request;
-	const { botId } = await credentialsOf(ctx, itemIndex);
+	const { botId, secrets } = await credentialsOf(ctx, itemIndex);
 	const chat = request.paceChat;
 	const paceKeys = (): Array<[string, number]> =>
 		chat === undefined
@@ -169,55 +174,59 @@ export async function telegramApiRequest<T = IDataObject>(
 					[`tg:${botId}:${chat}`, isGroupChat(chat) ? TELEGRAM_LIMITS.groupIntervalMs : TELEGRAM_LIMITS.chatIntervalMs],
 				];
 
-	const send = async (): Promise<HttpResponse> => {
-		if (chat !== undefined) await pacer.acquire(paceKeys());
-		const options: IHttpRequestOptions = {
-			method: 'POST',
-			url: `/bot/${method}`,
-			headers: { Accept: 'application/json' },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: request.timeoutMs ?? 60_000,
-		};
-		if (request.abortSignal) options.abortSignal = request.abortSignal;
-		if (request.multipart) {
-			const raw = await request.multipart();
-			options.body = raw.body;
-			Object.assign(options.headers!, raw.headers);
-			// axios keeps every byte of a body it might replay after a redirect: no redirects.
-			options.disableFollowRedirect = true;
-		} else {
-			options.body = request.body ?? {};
-			options.json = true;
-			options.headers!['Content-Type'] = 'application/json';
-		}
-		return (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			TELEGRAM_CREDENTIAL,
-			options,
-		)) as HttpResponse;
-	};
-
-	const response = await sendWithRetry(send, {
-		retryServerErrors: request.idempotent ?? false,
-		maxAttempts: request.maxAttempts,
-		retryAfterFromBody,
-		onRetry: ({ attempt, delayMs, reason }) => {
-			if (chat !== undefined && reason.startsWith('429')) {
-				// the whole bot waits: Telegram's flood control is per bot and chat
-				for (const [key] of paceKeys()) pacer.defer(key, Date.now() + delayMs);
-			}
-			ctx.logger.debug(`Telegram ${method}: ${redact(reason)}, retry ${attempt} in ${delayMs} ms`);
+	const options: IHttpRequestOptions = { method: 'POST', url: `/bot/${method}`, headers: { Accept: 'application/json' } };
+	if (!request.multipart) {
+		options.body = request.body ?? {};
+		options.json = true;
+		options.headers!['Content-Type'] = 'application/json';
+	}
+	const response = await sendRequest(ctx, {
+		credentialType: TELEGRAM_CREDENTIAL,
+		options,
+		rawBody: request.multipart,
+		timeoutMs: request.timeoutMs ?? (request.multipart ? TIMEOUTS.transfer : TIMEOUTS.api),
+		abortSignal: request.abortSignal,
+		redirects: 'sameOrigin',
+		retry: {
+			retryServerErrors: request.idempotent ?? false,
+			maxAttempts: request.maxAttempts,
+			retryAfterFromBody,
+			abortSignal: request.abortSignal,
+			beforeAttempt: chat === undefined ? undefined : async () => void (await pacer.acquire(paceKeys())),
+			onRetry: ({ attempt, delayMs, reason }) => {
+				if (chat !== undefined && reason.startsWith('429')) {
+					// the whole bot waits: Telegram's flood control is per bot and chat
+					for (const [key] of paceKeys()) pacer.defer(key, Date.now() + delayMs);
+				}
+				ctx.logger.debug(`Telegram ${method}: ${redact(redactSecrets(reason, secrets))}, retry ${attempt} in ${delayMs} ms`);
+			},
 		},
 	});
-	if (response.networkError !== undefined) {
-		throw networkError(ctx, response.networkError, method, itemIndex);
+	if (response.networkError === undefined && response.refusedRedirect === undefined) {
+		const body = await readBody(response.body);
+		if (response.statusCode >= 200 && response.statusCode < 300 && body?.ok !== false) {
+			return body?.result as T;
+		}
+		throw redactSecrets(telegramError(ctx, response.statusCode, body, method, itemIndex), secrets);
 	}
-	const body = await readBody(response.body);
-	if (response.statusCode >= 200 && response.statusCode < 300 && body?.ok !== false) {
-		return body?.result as T;
+	throw redactSecrets(await failure(ctx, response, method, itemIndex), secrets);
+}
+
+async function failure(
+	ctx: TelegramContext,
+	response: EnvelopeResponse,
+	method: string,
+	itemIndex: number | undefined,
+): Promise<NodeApiError> {
+	if (response.networkError !== undefined) return networkError(ctx, response.networkError, method, itemIndex);
+	if (response.refusedRedirect !== undefined) {
+		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+		return telegramError(ctx, response.statusCode, {
+			ok: false,
+			description: `redirected to ${response.refusedRedirect}, another host; not followed, so the bot token stays with the API Base URL you configured`,
+		}, method, itemIndex);
 	}
-	throw telegramError(ctx, response.statusCode, body, method, itemIndex);
+	return telegramError(ctx, response.statusCode, await readBody(response.body), method, itemIndex);
 }
 
 /** Streams a file Telegram holds (`getFile`'s file_path). */
@@ -226,18 +235,17 @@ export async function telegramDownload(
 	filePath: string,
 	abortSignal?: AbortSignal,
 ): Promise<BinaryStream> {
-	const send = async (): Promise<HttpResponse> =>
-		(await ctx.helpers.httpRequestWithAuthentication.call(ctx, TELEGRAM_CREDENTIAL, {
-			method: 'GET',
-			url: `/file/bot/${filePath.split('/').map(encodeURIComponent).join('/')}`,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: 120_000,
-			...(abortSignal ? { abortSignal } : {}),
-		})) as HttpResponse;
-	const response = await sendWithRetry(send, { retryServerErrors: true, maxAttempts: 3 });
-	if (response.networkError !== undefined) throw networkError(ctx, response.networkError, 'file download');
-	if (response.statusCode >= 200 && response.statusCode < 300) return response.body as BinaryStream;
-	throw telegramError(ctx, response.statusCode, await readBody(response.body), 'file download');
+	const { secrets } = await credentialsOf(ctx);
+	const response = await sendRequest(ctx, {
+		credentialType: TELEGRAM_CREDENTIAL,
+		options: { method: 'GET', url: `/file/bot/${filePath.split('/').map(encodeURIComponent).join('/')}`, encoding: 'stream' },
+		timeoutMs: TIMEOUTS.transfer,
+		abortSignal,
+		redirects: 'sameOrigin',
+		retry: { retryServerErrors: true, maxAttempts: 3, abortSignal },
+	});
+	if (response.statusCode >= 200 && response.statusCode < 300 && response.networkError === undefined) {
+		return response.body as BinaryStream;
+	}
+	throw redactSecrets(await failure(ctx, response, 'file download', undefined), secrets);
 }

@@ -14,8 +14,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
 import { parseBody } from '../../shared/binary';
-import type { HttpResponse } from '../../shared/retry';
-import { sendWithRetry } from '../../shared/retry';
+import type { EnvelopeResponse } from '../../shared/http';
+import { TIMEOUTS, basicAuthForms, redact, secretForms, sendRequest } from '../../shared/http';
 
 export const TWILIO_CREDENTIAL = 'teamSpiritTwilioApi';
 
@@ -34,18 +34,28 @@ export interface TwilioCredentials {
 	accountSid: string;
 	authToken: string;
 	baseUrl: string;
+	/** The Auth Token, the API key secret and their Basic-auth forms: never shown in an error. */
+	secrets: string[];
 }
 
 export async function twilioCredentials(ctx: TwilioContext, itemIndex?: number): Promise<TwilioCredentials> {
 	const credentials = await (ctx as IExecuteFunctions).getCredentials<{
 		accountSid?: string;
 		authToken?: string;
+		apiKeySid?: string;
+		apiKeySecret?: string;
 		baseUrl?: string;
 	}>(TWILIO_CREDENTIAL, itemIndex ?? 0);
+	const accountSid = String(credentials.accountSid ?? '').trim();
 	return {
-		accountSid: String(credentials.accountSid ?? '').trim(),
+		accountSid,
 		authToken: String(credentials.authToken ?? ''),
 		baseUrl: String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '') || 'https://api.twilio.com',
+		secrets: [
+			...basicAuthForms(accountSid, credentials.authToken),
+			...basicAuthForms(String(credentials.apiKeySid ?? '').trim(), credentials.apiKeySecret),
+			...secretForms(credentials.apiKeySecret),
+		],
 	};
 }
 
@@ -162,78 +172,72 @@ export function messagingBaseUrl(baseUrl: string): string {
 export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, request: TwilioRequest): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
-	const { accountSid, baseUrl } = await twilioCredentials(ctx, itemIndex);
-	const send = async (): Promise<HttpResponse> => {
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url:
-				request.api === 'messaging'
-					? `${messagingBaseUrl(baseUrl)}/v1${request.path}`
-					: `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}${request.path}`,
-			headers: { Accept: 'application/json' },
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: 60_000,
-		};
-		if (request.qs) options.qs = request.qs;
-		if (request.form) {
-			options.body = formEncode(request.form);
-			options.headers!['Content-Type'] = 'application/x-www-form-urlencoded';
-		}
-		return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, TWILIO_CREDENTIAL, options)) as HttpResponse;
+	const { accountSid, baseUrl, secrets } = await twilioCredentials(ctx, itemIndex);
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url:
+			request.api === 'messaging'
+				? `${messagingBaseUrl(baseUrl)}/v1${request.path}`
+				: `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}${request.path}`,
+		headers: { Accept: 'application/json' },
 	};
-	const response = await sendWithRetry(send, {
-		retryServerErrors: request.idempotent ?? false,
-		onRetry: ({ attempt, delayMs, reason }) => ctx.logger.debug(`Twilio ${what}: ${reason}, retry ${attempt} in ${delayMs} ms`),
+	if (request.qs) options.qs = request.qs;
+	if (request.form) {
+		options.body = formEncode(request.form);
+		options.headers!['Content-Type'] = 'application/x-www-form-urlencoded';
+	}
+	const response = await sendRequest(ctx, {
+		credentialType: TWILIO_CREDENTIAL,
+		options,
+		timeoutMs: TIMEOUTS.api,
+		redirects: 'sameOrigin',
+		retry: {
+			retryServerErrors: request.idempotent ?? false,
+			onRetry: ({ attempt, delayMs, reason }) =>
+				ctx.logger.debug(`Twilio ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+		},
 	});
 	if (response.networkError !== undefined) {
-		throw networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false));
+		throw redact(networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)), secrets);
 	}
+	if (response.refusedRedirect !== undefined) throw redact(refusedRedirect(ctx, response, what, itemIndex), secrets);
 	const body = await readJson(response.body);
 	if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
 	const error = twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex);
 	if (response.statusCode >= 500 && !request.idempotent) {
 		error.description = `${error.description ? `${error.description} ` : ''}The message may have been accepted: it is not sent again automatically.`;
 	}
-	throw error;
+	throw redact(error, secrets);
+}
+
+function refusedRedirect(ctx: TwilioContext, response: EnvelopeResponse, what: string, itemIndex?: number): NodeApiError {
+	(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+	return twilioError(ctx, response.statusCode, {
+		message: `redirected to ${response.refusedRedirect}, another host; not followed, so the Twilio credentials stay with the API Base URL you configured`,
+	}, what, itemIndex);
 }
 
 /**
  * Streams a media file (a `MediaUrlN` of an inbound message) with the account's Basic auth.
- * Twilio answers with a redirect to a temporary CDN URL on another host: that one is fetched
- * without credentials (the redirect is followed here, not by the HTTP client, which would carry
- * the Basic auth along).
+ * Twilio answers with a redirect to a temporary CDN URL on another host: the envelope follows it
+ * without credentials (the HTTP client itself never follows, as it would carry the Basic auth).
  */
 export async function twilioDownload(
 	ctx: TwilioContext,
 	url: string,
 ): Promise<{ stream: BinaryStream; size: number | undefined; contentType: string | undefined }> {
-	const base: IHttpRequestOptions = {
-		method: 'GET',
-		url,
-		encoding: 'stream',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
-		timeout: 120_000,
-	};
-	const first = await sendWithRetry(
-		async () => (await ctx.helpers.httpRequestWithAuthentication.call(ctx, TWILIO_CREDENTIAL, base)) as HttpResponse,
-		{ retryServerErrors: true, maxAttempts: 3 },
-	);
-	let response = first;
-	const location = first.headers.location;
-	if (first.statusCode >= 300 && first.statusCode < 400 && location) {
-		(first.body as { destroy?: () => void } | undefined)?.destroy?.();
-		const target = new URL(String(Array.isArray(location) ? location[0] : location), url).toString();
-		response = await sendWithRetry(
-			async () => (await ctx.helpers.httpRequest({ ...base, url: target, disableFollowRedirect: false })) as HttpResponse,
-			{ retryServerErrors: true, maxAttempts: 3 },
-		);
-	}
-	if (response.networkError !== undefined) throw networkError(ctx, response.networkError, 'media download');
+	const { secrets } = await twilioCredentials(ctx);
+	const response = await sendRequest(ctx, {
+		credentialType: TWILIO_CREDENTIAL,
+		options: { method: 'GET', url, encoding: 'stream' },
+		timeoutMs: TIMEOUTS.transfer,
+		redirects: 'download',
+		retry: { retryServerErrors: true, maxAttempts: 3 },
+	});
+	if (response.networkError !== undefined) throw redact(networkError(ctx, response.networkError, 'media download'), secrets);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
-		throw twilioError(ctx, response.statusCode, (await readJson(response.body)) as TwilioErrorBody, 'media download');
+		const body = (await readJson(response.body)) as TwilioErrorBody;
+		throw redact(twilioError(ctx, response.statusCode, body, 'media download'), secrets);
 	}
 	const length = response.headers['content-length'];
 	const type = response.headers['content-type'];

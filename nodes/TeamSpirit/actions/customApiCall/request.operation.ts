@@ -63,13 +63,38 @@ function jsonParameter(ctx: IExecuteFunctions, name: string, itemIndex: number, 
 	}
 }
 
+const API_BASE = 'http://teamspirit.invalid/api/v1/';
+
+/**
+ * The path as TeamSpirit will see it, below /api/v1: `..`, `%2e%2e`, backslashes and absolute
+ * URLs are resolved the way the HTTP client would, and anything that ends up outside the API
+ * (`../../hooks/abc`, `https://elsewhere/…`) is refused before a request is made.
+ */
+export function apiPath(ctx: IExecuteFunctions, given: string, itemIndex: number): string {
+	const relative = given.replace(/^[/\\]+/, '').replace(/^api\/v1(\/|$)/, '');
+	let resolved: URL | undefined;
+	try {
+		resolved = new URL(relative, API_BASE);
+	} catch {
+		resolved = undefined;
+	}
+	const base = new URL(API_BASE);
+	if (!resolved || resolved.origin !== base.origin || !resolved.pathname.startsWith(base.pathname)) {
+		throw new NodeOperationError(ctx.getNode(), `Path "${given}" leaves the TeamSpirit API on item ${itemIndex}`, {
+			itemIndex,
+			description: 'The Custom API Call reaches only paths below {Server URL}/api/v1, e.g. /chats/c_general/messages.',
+		});
+	}
+	return `/${resolved.pathname.slice(base.pathname.length)}${resolved.search}`;
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const method = this.getNodeParameter('method', itemIndex) as IHttpRequestMethods;
 	let path = String(this.getNodeParameter('path', itemIndex, '')).trim();
 	if (!path) {
 		throw new NodeOperationError(this.getNode(), `Path is empty on item ${itemIndex}`, { itemIndex });
 	}
-	path = `/${path.replace(/^\/+/, '').replace(/^api\/v1\//, '')}`;
+	path = apiPath(this, path, itemIndex);
 	const qs = jsonParameter(this, 'query', itemIndex, 'Query Parameters');
 	const body = ['PATCH', 'POST', 'PUT'].includes(method)
 		? jsonParameter(this, 'body', itemIndex, 'Body')
