@@ -1,30 +1,40 @@
 /**
  * Text helpers shared by every channel: splitting long texts on line or word boundaries, and
  * Telegram's two markup languages (HTML and MarkdownV2) with correct escaping. Pure functions.
+ *
+ * Limits are counted in UTF-16 code units (`string.length`). That is Telegram's own unit (4096 per
+ * message, 1024 per caption, counted after entity parsing); Twilio (1600) and Messenger (2000)
+ * count characters, and a text never has more characters than UTF-16 code units, so a part that
+ * fits here fits there too. Cuts fall between grapheme clusters only: never half an emoji, a flag
+ * or a ZWJ sequence.
  */
 
-/** Code units of `text` counted like Telegram does (UTF-16). */
-function isHighSurrogate(code: number): boolean {
-	return code >= 0xd800 && code <= 0xdbff;
-}
+import { graphemeBoundaries } from '../shared/graphemes';
+import { escapeMarkdownV2, splitMarkdown, splitMarkdownV2 as splitMarkdownV2Parts, toMarkdownV2 } from './markdownV2';
+import { splitOnSpans, type SourceSpan } from './split';
 
 /**
  * Where to cut `text` so the first part has at most `limit` code units: after the last blank
- * line, else the last line break, else the last space, else hard (never inside a surrogate pair).
- * `allowed(i)` may veto a position (e.g. inside an HTML tag). Returns the length of the first part.
+ * line, else the last line break, else the last space, else hard (never inside a grapheme
+ * cluster). `veto(i)` returns false for a position that must not be cut (e.g. inside an HTML
+ * tag). Returns the length of the first part.
  */
-function cutPosition(text: string, limit: number, allowed: (i: number) => boolean = () => true): number {
+function cutPosition(text: string, limit: number, veto: (i: number) => boolean = () => true): number {
 	if (text.length <= limit) return text.length;
 	const window = text.slice(0, limit + 1);
+	// a boundary depends on the characters before it and the one after: limit + 2 code units suffice
+	const boundaries = new Set(graphemeBoundaries(text.slice(0, limit + 2)));
+	const allowed = (i: number, after = i) => veto(i) && boundaries.has(i) && boundaries.has(after);
 	const minimum = Math.floor(limit / 2); // never cut off a tiny first part when a better cut exists
 	for (const separator of ['\n\n', '\n', ' ']) {
 		let at = window.lastIndexOf(separator, limit - separator.length);
-		while (at > 0 && !allowed(at)) at = window.lastIndexOf(separator, at - 1);
+		while (at > 0 && !allowed(at, at + separator.length)) at = window.lastIndexOf(separator, at - 1);
 		if (at >= minimum || (at > 0 && separator === ' ')) return at + separator.length;
 	}
 	let at = limit;
-	while (at > 1 && (!allowed(at) || isHighSurrogate(text.charCodeAt(at - 1)))) at--;
-	return at;
+	while (at > 0 && !allowed(at)) at--;
+	// a single cluster longer than the limit (a very long ZWJ or combining sequence) is cut hard
+	return at > 0 ? at : limit;
 }
 
 /**
@@ -59,164 +69,79 @@ export function htmlVisibleLength(html: string): number {
 }
 
 /**
- * Splits Telegram HTML into parts of at most `limit` source characters, never inside a tag or an
- * entity; tags open at a cut are closed at the end of the part and opened again in the next.
+ * Splits Telegram HTML into parts of at most `limit` characters as Telegram counts them (the text
+ * without tags, an entity such as `&amp;` counted as the character it stands for), never inside a
+ * tag, an entity or a grapheme cluster; tags open at a cut are closed at the end of the part and
+ * opened again in the next. HTML that is not well formed is cut between tags and entities only.
  */
 export function splitHtml(html: string, limit: number): string[] {
-	const parts: string[] = [];
-	let carry: string[] = []; // opening tags to repeat at the start of the next part
-	let rest = html;
-	while (rest.length > 0) {
-		const prefix = carry.join('');
-		const budget = limit - prefix.length - 60; // room for the closing tags
-		let at: number;
-		if (prefix.length + rest.length <= limit) {
-			at = rest.length;
-		} else {
-			const inside = markupRanges(rest);
-			at = cutPosition(rest, Math.max(budget, 16), (i) => !inside.some(([s, e]) => i > s && i < e));
-		}
-		const chunk = prefix + rest.slice(0, at);
-		const open = openTags(chunk);
-		const closing = open
-			.map((t) => `</${tagName(t)}>`)
-			.reverse()
-			.join('');
-		const part = (chunk + closing).trim();
-		if (htmlVisibleLength(part) > 0 || parts.length === 0) parts.push(part);
-		carry = open;
-		rest = rest.slice(at).replace(/^\s+/, '');
-	}
-	return parts;
-}
-
-function markupRanges(html: string): Array<[number, number]> {
-	const ranges: Array<[number, number]> = [];
-	const re = /<[^>]*>|&[#a-z0-9]+;/gi;
+	const shownBefore: number[] = new Array(html.length + 1).fill(0);
+	const blocked = new Set<number>();
+	const spans: SourceSpan[] = [];
+	const stack: Array<{ name: string; start: number; contentStart: number }> = [];
+	let wellFormed = true;
+	let shown = 0;
+	let last = 0;
+	const re = /<(\/?)([a-z0-9-]*)[^>]*>|&(#\d+|#x[0-9a-f]+|[a-z]+);/gi;
 	let m: RegExpExecArray | null;
-	while ((m = re.exec(html)) !== null) ranges.push([m.index, m.index + m[0].length]);
-	return ranges;
-}
-
-function tagName(tag: string): string {
-	return /^<\/?\s*([a-z0-9-]+)/i.exec(tag)?.[1]?.toLowerCase() ?? '';
-}
-
-/** The opening tags still open at the end of `html`, outermost first. */
-function openTags(html: string): string[] {
-	const stack: string[] = [];
-	for (const m of html.matchAll(/<[^>]*>/g)) {
-		const tag = m[0];
-		if (tag.startsWith('</')) {
-			const name = tagName(tag);
-			const index = stack.map(tagName).lastIndexOf(name);
-			if (index >= 0) stack.splice(index, 1);
-		} else if (!tag.endsWith('/>')) {
-			stack.push(tag);
+	const textUpTo = (to: number) => {
+		for (let p = last; p < to; p++) shownBefore[p + 1] = ++shown;
+	};
+	while ((m = re.exec(html)) !== null) {
+		textUpTo(m.index);
+		const end = m.index + m[0].length;
+		for (let p = m.index + 1; p < end; p++) {
+			blocked.add(p);
+			shownBefore[p] = shown;
 		}
+		if (m[3] !== undefined) shown += decodedLength(m[3]);
+		shownBefore[end] = shown;
+		last = end;
+		if (m[3] !== undefined) continue;
+		const name = m[2].toLowerCase();
+		if (!m[1]) {
+			stack.push({ name, start: m.index, contentStart: end });
+			continue;
+		}
+		const open = stack.pop();
+		if (!open || open.name !== name) {
+			wellFormed = false;
+			continue;
+		}
+		const openTag = html.slice(open.start, open.contentStart);
+		spans.push({ start: open.start, contentStart: open.contentStart, contentEnd: m.index, end, open: openTag, close: m[0] });
 	}
-	return stack;
+	textUpTo(html.length);
+	return splitOnSpans(
+		{
+			text: html,
+			spans: wellFormed && !stack.length ? spans : [],
+			shown: (from, to) => shownBefore[to] - shownBefore[from],
+			blocked: (at) => blocked.has(at),
+		},
+		limit,
+	);
+}
+
+/** UTF-16 code units of the character an HTML entity stands for. */
+function decodedLength(entity: string): number {
+	if (!entity.startsWith('#')) return 1;
+	const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1));
+	return code > 0xffff ? 2 : 1;
 }
 
 // ---------------------------------------------------------------------------
-// MarkdownV2
+// MarkdownV2: see ./markdownV2.ts
 // ---------------------------------------------------------------------------
 
-const MDV2_RESERVED = /[_*[\]()~`>#+\-=|{}.!\\]/g;
-
-/** Escapes every character MarkdownV2 reserves: the text shows exactly as given. */
-export function escapeMarkdownV2(text: string): string {
-	return text.replace(MDV2_RESERVED, (c) => `\\${c}`);
-}
-
-const escapeCode = (text: string) => text.replace(/[`\\]/g, (c) => `\\${c}`);
-const escapeUrl = (text: string) => text.replace(/[)\\]/g, (c) => `\\${c}`);
+export { escapeMarkdownV2, splitMarkdown, toMarkdownV2 };
 
 /**
- * Converts everyday Markdown into valid Telegram MarkdownV2: `*bold*`, `**bold**`, `_italic_`,
- * `__underline__`, `~strike~`, `||spoiler||`, `` `code` ``, fenced ``` blocks and
- * `[text](url)` stay formatting; every other reserved character (`.`, `-`, `!`, `(`, …) is
- * escaped, so user data inside a template can never break the message ("can't parse entities").
- * Unpaired markers are escaped too and show as typed.
+ * Splits MarkdownV2 as written into parts Telegram accepts one by one: never inside an escape or
+ * an entity where a better cut exists; an entity longer than a part is closed and opened again.
  */
-export function toMarkdownV2(input: string): string {
-	let out = '';
-	let i = 0;
-	const src = input;
-	const peekClose = (marker: string, from: number): number => {
-		const end = src.indexOf(marker, from);
-		if (end <= from) return -1; // empty or missing
-		const inner = src.slice(from, end);
-		return inner.includes('\n\n') ? -1 : end;
-	};
-	while (i < src.length) {
-		const rest = src.slice(i);
-		// fenced code block
-		if (rest.startsWith('```')) {
-			const end = src.indexOf('```', i + 3);
-			if (end > i + 3 || end === -1) {
-				const close = end === -1 ? src.length : end;
-				const body = src.slice(i + 3, close);
-				out += '```' + escapeCode(body) + '```';
-				i = end === -1 ? src.length : end + 3;
-				continue;
-			}
-		}
-		if (rest[0] === '`') {
-			const end = peekClose('`', i + 1);
-			if (end > 0 && !src.slice(i + 1, end).includes('\n')) {
-				out += '`' + escapeCode(src.slice(i + 1, end)) + '`';
-				i = end + 1;
-				continue;
-			}
-		}
-		if (rest[0] === '[') {
-			const m = /^\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/.exec(rest);
-			if (m) {
-				out += `[${toMarkdownV2(m[1])}](${escapeUrl(m[2])})`;
-				i += m[0].length;
-				continue;
-			}
-		}
-		const pairs: Array<[string, string]> = [
-			['**', '*'],
-			['__', '__'],
-			['||', '||'],
-			['*', '*'],
-			['_', '_'],
-			['~', '~'],
-		];
-		let matched = false;
-		for (const [marker, emit] of pairs) {
-			if (!rest.startsWith(marker)) continue;
-			const end = peekClose(marker, i + marker.length);
-			const inner = end > 0 ? src.slice(i + marker.length, end) : '';
-			if (end > 0 && !/^\s|\s$/.test(inner)) {
-				out += emit + toMarkdownV2(inner) + emit;
-				i = end + marker.length;
-				matched = true;
-			}
-			break;
-		}
-		if (matched) continue;
-		const c = src[i];
-		out += /[_*[\]()~`>#+\-=|{}.!\\]/.test(c) ? `\\${c}` : c;
-		i++;
-	}
-	return out;
-}
-
-/** Splits lenient Markdown before conversion, keeping fenced code blocks closed in every part. */
-export function splitMarkdown(text: string, limit: number): string[] {
-	const parts = splitText(text, limit - 8);
-	let inFence = false;
-	return parts.map((part) => {
-		let value = inFence ? '```' + part : part;
-		const fences = (part.match(/```/g) ?? []).length;
-		if (fences % 2 === 1) inFence = !inFence;
-		if (inFence) value += '```';
-		return value;
-	});
+export function splitMarkdownV2(text: string, limit: number): string[] {
+	return splitMarkdownV2Parts(text, limit, splitText);
 }
 
 /**

@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { MarkdownV2Error, validateMarkdownV2 } from './markdownV2';
 import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
 
 type Json = Record<string, any>;
@@ -769,87 +770,12 @@ function parseHtml(source: string): string {
 	return out;
 }
 
+/** The visible text of MarkdownV2, or Telegram's 400 for text it rejects (strict validator in ./markdownV2). */
 function parseMarkdownV2(source: string): string {
-	let out = '';
-	const open: string[] = [];
-	let i = 0;
-	let inLinkText = 0;
-	const fail = (message: string) => {
-		throw badRequest(`can't parse entities: ${message} at byte offset ${Buffer.byteLength(source.slice(0, i))}`);
-	};
-	while (i < source.length) {
-		const c = source[i];
-		if (c === '\\') {
-			if (i + 1 >= source.length) fail("Character '\\' is reserved and must be escaped with the preceding '\\'");
-			out += source[i + 1];
-			i += 2;
-			continue;
-		}
-		if (source.startsWith('```', i)) {
-			const end = source.indexOf('```', i + 3);
-			if (end < 0) fail("Can't find end of Pre entity");
-			out += unescapeCode(source.slice(i + 3, end), fail);
-			i = end + 3;
-			continue;
-		}
-		if (c === '`') {
-			const end = source.indexOf('`', i + 1);
-			if (end < 0) fail("Can't find end of Code entity");
-			out += unescapeCode(source.slice(i + 1, end), fail);
-			i = end + 1;
-			continue;
-		}
-		const marker = source.startsWith('||', i) ? '||' : source.startsWith('__', i) ? '__' : '*_~'.includes(c) ? c : undefined;
-		if (marker) {
-			if (open[open.length - 1] === marker) open.pop();
-			else open.push(marker);
-			i += marker.length;
-			continue;
-		}
-		if (c === '[') {
-			inLinkText++;
-			i++;
-			continue;
-		}
-		if (c === ']' && inLinkText > 0) {
-			if (source[i + 1] !== '(') fail("Can't find end of a URL");
-			const end = indexOfUnescaped(source, ')', i + 2);
-			if (end < 0) fail("Can't find end of a URL");
-			inLinkText--;
-			i = end + 1;
-			continue;
-		}
-		if (c === '>' && (i === 0 || source[i - 1] === '\n')) {
-			i++;
-			continue;
-		}
-		if ('_*[]()~`>#+-=|{}.!'.includes(c)) fail(`Character '${c}' is reserved and must be escaped with the preceding '\\'`);
-		out += c;
-		i++;
+	try {
+		return validateMarkdownV2(source).text;
+	} catch (error) {
+		if (error instanceof MarkdownV2Error) throw badRequest(error.message);
+		throw error;
 	}
-	if (open.length) fail(`Can't find end of the entity starting`);
-	if (inLinkText) fail("Can't find end of a URL");
-	return out;
-}
-
-function indexOfUnescaped(text: string, char: string, from: number): number {
-	for (let i = from; i < text.length; i++) {
-		if (text[i] === '\\') i++;
-		else if (text[i] === char) return i;
-	}
-	return -1;
-}
-
-function unescapeCode(code: string, fail: (m: string) => void): string {
-	let out = '';
-	for (let i = 0; i < code.length; i++) {
-		if (code[i] === '\\') {
-			out += code[i + 1] ?? '';
-			i++;
-		} else {
-			if (code[i] === '`') fail("Character '`' is reserved");
-			out += code[i];
-		}
-	}
-	return out;
 }

@@ -7,6 +7,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildMultipart } from '../../shared/binary';
+import { truncateGraphemes } from '../../shared/graphemes';
 import { partsResult, sendParts, type AcceptedPart } from '../parts';
 import { splitText, toLightMarkup } from '../text';
 import type { ChannelActions, FileKind, InlineButton, SendContext, SendFileRequest, SendResult, SendTextRequest } from '../types';
@@ -67,7 +68,9 @@ export function quickReplies(call: SendContext, buttons: InlineButton[][] | unde
 			itemIndex: call.itemIndex,
 		});
 	}
-	return all.map((b) => ({ content_type: 'text', title: b.text.slice(0, 20), payload: b.callbackData || b.text }));
+	// Meta allows 20 characters; cut between grapheme clusters, counted in UTF-16 code units (never
+	// fewer than Meta's characters), so no title ends in half an emoji or flag
+	return all.map((b) => ({ content_type: 'text', title: truncateGraphemes(b.text, 20), payload: b.callbackData || b.text }));
 }
 
 async function post(call: SendContext, body: IDataObject): Promise<AcceptedPart> {
