@@ -300,7 +300,10 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 	};
 	const stack: OpenEntity[] = [];
 	let visible = 0;
+	// a plain quotation is one span per line (each line has its own `>`); an expandable one is a
+	// single span from `**>` to its `||` mark, its continuation lines' `>` being markers inside it
 	let quoteLine: { start: number; contentStart: number; open: string } | undefined;
+	let expandable: { start: number; contentStart: number } | undefined;
 	let i = 0;
 	const advance = (to: number, shown: number) => {
 		for (let p = i + 1; p <= to; p++) visibleBefore[p] = visible;
@@ -308,13 +311,23 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 		visibleBefore[to] = visible;
 		i = to;
 	};
+	const endExpandable = (contentEnd: number, end: number) => {
+		if (expandable) spans.push({ ...expandable, contentEnd, end, open: '**>', close: '||' });
+		expandable = undefined;
+	};
 	while (i < src.length) {
 		const c = src[i];
 		const top = stack[stack.length - 1];
 		const lineStart = i === 0 || src[i - 1] === '\n';
+		if (lineStart && expandable && !stack.length && c !== '>') endExpandable(i - 1, i - 1);
 		if (lineStart && !stack.length && !quoteLine && (c === '>' || src.startsWith('**>', i))) {
 			const len = c === '>' ? 1 : 3;
-			quoteLine = { start: i, contentStart: i + len, open: '>' };
+			if (len === 3) {
+				endExpandable(i - 1, i - 1);
+				expandable = { start: i, contentStart: i + 3 };
+			} else if (!expandable) {
+				quoteLine = { start: i, contentStart: i + len, open: '>' };
+			}
 			block(i + 1, i + len);
 			advance(i + len, 0);
 			continue;
@@ -334,9 +347,10 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 			advance(i + 1, 1);
 			continue;
 		}
-		if (quoteLine && !inCode && top?.type !== 'spoiler' && src.startsWith('||', i) && (i + 2 === src.length || src[i + 2] === '\n')) {
+		if (expandable && !inCode && top?.type !== 'spoiler' && src.startsWith('||', i) && (i + 2 === src.length || src[i + 2] === '\n')) {
 			block(i + 1, i + 2);
 			advance(i + 2, 0);
+			endExpandable(i - 2, i);
 			continue;
 		}
 		const closes =
@@ -397,6 +411,7 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 	}
 	if (stack.length) return undefined;
 	if (quoteLine) spans.push({ ...quoteLine, contentEnd: src.length, end: src.length, close: '' });
+	endExpandable(src.length, src.length);
 	return { spans, visibleBefore, blocked };
 }
 

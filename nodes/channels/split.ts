@@ -93,6 +93,8 @@ export function splitOnSpans(source: SplitSource, limit: number): string[] {
 		prefix = open.map((s) => s.open).join('');
 		start = cut;
 		while (start < text.length && isBlank(text[start]) && cuttable(start + 1)) start++;
+		// an expandable quotation reopened where a line begins with its own `>`: `**` + `>…`
+		if (prefix.endsWith('>') && text[start] === '>') prefix = prefix.slice(0, -1);
 	}
 	return parts.length ? parts : [text];
 }

@@ -165,6 +165,16 @@ describe('raw MarkdownV2 is split only where Telegram accepts every part', () =>
 		}
 	});
 
+	it('block quotations split by line keep their `>`; an expandable one is closed with `||` and reopened with `**>`', () => {
+		const text = `>${'quoted words '.repeat(12).trim()}\n>second *line*\nafter \\. done\n**>expandable ${'x '.repeat(20).trim()}\n>last line||\nplain`;
+		for (const limit of [10, 17, 30, 60]) {
+			const shown = splitMarkdownV2(text, limit).map((part) => validateMarkdownV2(part));
+			for (const s of shown) expect(s.text.length).toBeLessThanOrEqual(limit);
+			expect(squeeze(shown.map((s) => s.text).join(''))).toBe(squeeze(validateMarkdownV2(text).text));
+			expect(shown.filter((s) => s.entities.some((e) => e.type === 'expandable_blockquote')).length).toBeGreaterThan(1);
+		}
+	});
+
 	it('property: random MarkdownV2 split at random limits, every part parses and fits, nothing is lost', () => {
 		const seed = 77;
 		const random = prng(seed);
