@@ -75,11 +75,14 @@ function originOf(url: string): string | undefined {
 
 /** The absolute URL a Location names; undefined when it cannot be resolved (a relative request URL). */
 function resolveUrl(location: string, base: string): string | undefined {
-	try {
-		return new URL(location, base || undefined).toString();
-	} catch {
-		return undefined;
+	for (const attempt of [() => new URL(location), () => new URL(location, base)]) {
+		try {
+			return attempt().toString();
+		} catch {
+			// relative Location, or a relative request URL (rewritten by the credential)
+		}
 	}
+	return undefined;
 }
 
 function locationOf(response: HttpResponse): string | undefined {
@@ -130,10 +133,9 @@ export async function sendRequest<T = unknown>(
 			const target = resolveUrl(location, url);
 			if (!target) break;
 			const sameOrigin = originOf(target) === originOf(url) && originOf(url) !== undefined;
-			// Only reads are followed: a redirected POST is answered as it is (nothing is re-sent).
+			// Only reads are followed: a redirected POST is not sent again (it may have been carried out).
 			const method = String(options.method ?? 'GET').toUpperCase();
-			if (method !== 'GET' && method !== 'HEAD') break;
-			if (!sameOrigin && request.redirects !== 'download') {
+			if ((method !== 'GET' && method !== 'HEAD') || (!sameOrigin && request.redirects !== 'download')) {
 				refusedRedirect = originOf(target) ?? target;
 				break;
 			}
@@ -224,4 +226,44 @@ export function redact<T>(value: T, secretList: string[]): T {
 		return current;
 	};
 	return walk(value) as T;
+}
+
+/** The most of an answer's body read to explain an error (the rest is discarded). */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * An answer's body as data, for error mapping: a stream is read (up to 1 MB), JSON parsed, other
+ * text handed to `fromText`. Secrets are removed from the text before anything is parsed or cut
+ * short, so neither a structured field nor a truncated excerpt can carry one.
+ */
+export async function readBody<T>(
+	body: unknown,
+	secrets: string[],
+	fromText: (text: string) => T,
+): Promise<T | undefined> {
+	if (body && typeof body === 'object' && typeof (body as { pipe?: unknown }).pipe === 'function') {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const stream = body as AsyncIterable<Buffer> & { destroy?: () => void };
+		for await (const chunk of stream) {
+			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+			chunks.push(buffer);
+			size += buffer.length;
+			if (size >= MAX_ERROR_BODY_BYTES) {
+				stream.destroy?.();
+				break;
+			}
+		}
+		body = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+	}
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body === 'string') {
+		const text = redact(body, secrets);
+		try {
+			return JSON.parse(text) as T;
+		} catch {
+			return fromText(text);
+		}
+	}
+	return redact(body as T | undefined, secrets);
 }

@@ -15,9 +15,8 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
-import { parseBody } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
-import { TIMEOUTS, redact, secretForms, sendRequest } from '../../shared/http';
+import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../../shared/http';
 
 export type TeamSpiritContext =
 	| IExecuteFunctions
@@ -164,20 +163,21 @@ export async function teamSpiritApiRequest(
 	if (response.statusCode >= 200 && response.statusCode < 300) {
 		return (response.statusCode === 204 ? {} : response.body) as IDataObject;
 	}
-	throw redact(await finalError.call(this, response, url, itemIndex), secrets);
+	throw redact(await finalError.call(this, response, url, itemIndex, secrets), secrets);
 }
 
 async function finalError(
 	this: TeamSpiritContext,
 	response: EnvelopeResponse,
 	url: string,
-	itemIndex?: number,
+	itemIndex: number | undefined,
+	secrets: string[],
 ): Promise<NodeApiError> {
 	if (response.networkError !== undefined) {
 		return networkError.call(this, response.networkError, url, itemIndex);
 	}
 	if (response.refusedRedirect !== undefined) {
-		const message = `The server redirected the request to ${response.refusedRedirect}, another host; it was not followed, so the API key stays with the server you configured`;
+		const message = `The server redirected the request to ${response.refusedRedirect}; the redirect was not followed, so the API key goes nowhere but the server you configured (check the Server URL: e.g. https instead of http)`;
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
 		return apiError.call(this, response.statusCode, { error: { code: 'redirect_refused', message } }, itemIndex);
 	}
@@ -186,7 +186,7 @@ async function finalError(
 		const message = `Rate limited: TeamSpirit asked to wait ${seconds} s, longer than the node waits`;
 		return apiError.call(this, 429, { error: { code: 'rate_limited', message } }, itemIndex);
 	}
-	const body = await parseBody<unknown>(response.body, (text) => ({ error: { message: text.slice(0, 500) } }));
+	const body = await readBody<unknown>(response.body, secrets, (text) => ({ error: { message: text.slice(0, 500) } }));
 	return apiError.call(this, response.statusCode, body, itemIndex);
 }
 
@@ -268,5 +268,5 @@ export async function incomingWebhookRequest(
 		retry: { retryServerErrors: false },
 	});
 	if (response.statusCode >= 200 && response.statusCode < 300) return response.body as IDataObject;
-	throw redact(await finalError.call(this, response, safeUrl, itemIndex), secrets);
+	throw redact(await finalError.call(this, response, safeUrl, itemIndex, secrets), secrets);
 }

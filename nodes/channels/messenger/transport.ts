@@ -16,8 +16,7 @@ import { createHmac } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { MultipartBody } from '../../shared/binary';
-import { parseBody } from '../../shared/binary';
-import { TIMEOUTS, redact, secretForms, sendRequest } from '../../shared/http';
+import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../../shared/http';
 import type { HttpResponse } from '../../shared/retry';
 
 export const MESSENGER_CREDENTIAL = 'teamSpiritMessengerApi';
@@ -123,8 +122,8 @@ export function graphError(
 	);
 }
 
-async function readBody(body: unknown): Promise<unknown | undefined> {
-	return await parseBody<unknown>(body, (text) => ({ error: { message: text.slice(0, 300) } }));
+async function readAnswer(body: unknown, secrets: string[]): Promise<unknown | undefined> {
+	return await readBody<unknown>(body, secrets, (text) => ({ error: { message: text.slice(0, 300) } }));
 }
 
 export interface GraphRequest {
@@ -161,7 +160,7 @@ export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, re
 				// A Graph rate limit is a refused request: retry it like a 429 (Graph sends no Retry-After).
 				httpRequestWithAuthentication: async (type, o) => {
 					const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, type, o)) as HttpResponse;
-					const body = await readBody(answer.body);
+					const body = await readAnswer(answer.body, secrets);
 					const code = graphErrorOf(body)?.code;
 					const statusCode = code !== undefined && RATE_LIMIT_CODES.has(code) ? 429 : answer.statusCode;
 					return { ...answer, statusCode, body, headers: { ...answer.headers, 'x-graph-status': String(answer.statusCode) } };
@@ -197,7 +196,7 @@ export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, re
 		);
 	}
 	if (response.refusedRedirect !== undefined) {
-		const message = `redirected to ${response.refusedRedirect}, another host; not followed, so the Page token stays with the API Base URL you configured`;
+		const message = `redirected to ${response.refusedRedirect}; not followed, so the Page token stays with the API Base URL you configured`;
 		throw redact(graphError(ctx, response.statusCode, { error: { message } }, what, itemIndex), secrets);
 	}
 	const originalStatus = Number(response.headers['x-graph-status'] ?? response.statusCode);

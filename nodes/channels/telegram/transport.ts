@@ -15,9 +15,8 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, MultipartBody } from '../../shared/binary';
-import { parseBody } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
-import { TIMEOUTS, redact as redactSecrets, secretForms, sendRequest } from '../../shared/http';
+import { TIMEOUTS, readBody, redact as redactSecrets, secretForms, sendRequest } from '../../shared/http';
 import { pacer } from '../pacing';
 
 export const TELEGRAM_CREDENTIAL = 'teamSpiritTelegramApi';
@@ -149,8 +148,8 @@ function networkError(ctx: TelegramContext, error: unknown, method: string, item
 	);
 }
 
-async function readBody(body: unknown): Promise<TelegramResponse | undefined> {
-	return await parseBody<TelegramResponse>(body, (text) => ({ ok: false, description: text.slice(0, 300) }));
+async function readAnswer(body: unknown, secrets: string[]): Promise<TelegramResponse | undefined> {
+	return await readBody<TelegramResponse>(body, secrets, (text) => ({ ok: false, description: text.slice(0, 300) }));
 }
 
 export const retryAfterFromBody = (body: unknown): number | undefined => {
@@ -203,13 +202,13 @@ export async function telegramApiRequest<T = IDataObject>(
 		},
 	});
 	if (response.networkError === undefined && response.refusedRedirect === undefined) {
-		const body = await readBody(response.body);
+		const body = await readAnswer(response.body, secrets);
 		if (response.statusCode >= 200 && response.statusCode < 300 && body?.ok !== false) {
 			return body?.result as T;
 		}
 		throw redactSecrets(telegramError(ctx, response.statusCode, body, method, itemIndex), secrets);
 	}
-	throw redactSecrets(await failure(ctx, response, method, itemIndex), secrets);
+	throw redactSecrets(await failure(ctx, response, method, itemIndex, secrets), secrets);
 }
 
 async function failure(
@@ -217,16 +216,17 @@ async function failure(
 	response: EnvelopeResponse,
 	method: string,
 	itemIndex: number | undefined,
+	secrets: string[],
 ): Promise<NodeApiError> {
 	if (response.networkError !== undefined) return networkError(ctx, response.networkError, method, itemIndex);
 	if (response.refusedRedirect !== undefined) {
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
 		return telegramError(ctx, response.statusCode, {
 			ok: false,
-			description: `redirected to ${response.refusedRedirect}, another host; not followed, so the bot token stays with the API Base URL you configured`,
+			description: `redirected to ${response.refusedRedirect}; not followed, so the bot token stays with the API Base URL you configured`,
 		}, method, itemIndex);
 	}
-	return telegramError(ctx, response.statusCode, await readBody(response.body), method, itemIndex);
+	return telegramError(ctx, response.statusCode, await readAnswer(response.body, secrets), method, itemIndex);
 }
 
 /** Streams a file Telegram holds (`getFile`'s file_path). */
@@ -247,5 +247,5 @@ export async function telegramDownload(
 	if (response.statusCode >= 200 && response.statusCode < 300 && response.networkError === undefined) {
 		return response.body as BinaryStream;
 	}
-	throw redactSecrets(await failure(ctx, response, 'file download', undefined), secrets);
+	throw redactSecrets(await failure(ctx, response, 'file download', undefined, secrets), secrets);
 }

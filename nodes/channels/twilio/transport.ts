@@ -13,9 +13,8 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
-import { parseBody } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
-import { TIMEOUTS, basicAuthForms, redact, secretForms, sendRequest } from '../../shared/http';
+import { TIMEOUTS, basicAuthForms, readBody, redact, secretForms, sendRequest } from '../../shared/http';
 
 export const TWILIO_CREDENTIAL = 'teamSpiritTwilioApi';
 
@@ -131,8 +130,8 @@ function networkError(ctx: TwilioContext, error: unknown, what: string, itemInde
 	);
 }
 
-export async function readJson(body: unknown): Promise<IDataObject | undefined> {
-	return await parseBody<IDataObject>(body, (text) => ({ message: text.slice(0, 300) }));
+export async function readJson(body: unknown, secrets: string[] = []): Promise<IDataObject | undefined> {
+	return await readBody<IDataObject>(body, secrets, (text) => ({ message: text.slice(0, 300) }));
 }
 
 /** Form-encodes parameters the way Twilio reads them (a repeated name for a list). */
@@ -201,7 +200,7 @@ export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, requ
 		throw redact(networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)), secrets);
 	}
 	if (response.refusedRedirect !== undefined) throw redact(refusedRedirect(ctx, response, what, itemIndex), secrets);
-	const body = await readJson(response.body);
+	const body = await readJson(response.body, secrets);
 	if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
 	const error = twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex);
 	if (response.statusCode >= 500 && !request.idempotent) {
@@ -213,7 +212,7 @@ export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, requ
 function refusedRedirect(ctx: TwilioContext, response: EnvelopeResponse, what: string, itemIndex?: number): NodeApiError {
 	(response.body as { destroy?: () => void } | undefined)?.destroy?.();
 	return twilioError(ctx, response.statusCode, {
-		message: `redirected to ${response.refusedRedirect}, another host; not followed, so the Twilio credentials stay with the API Base URL you configured`,
+		message: `redirected to ${response.refusedRedirect}; not followed, so the Twilio credentials stay with the API Base URL you configured`,
 	}, what, itemIndex);
 }
 
@@ -236,7 +235,7 @@ export async function twilioDownload(
 	});
 	if (response.networkError !== undefined) throw redact(networkError(ctx, response.networkError, 'media download'), secrets);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
-		const body = (await readJson(response.body)) as TwilioErrorBody;
+		const body = (await readJson(response.body, secrets)) as TwilioErrorBody;
 		throw redact(twilioError(ctx, response.statusCode, body, 'media download'), secrets);
 	}
 	const length = response.headers['content-length'];
