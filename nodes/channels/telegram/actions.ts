@@ -8,7 +8,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { buildMultipart } from '../../shared/binary';
 import type { AcceptedPart } from '../parts';
 import { partsResult, sendParts } from '../parts';
-import { escapeHtml, htmlVisibleLength, splitHtml, splitMarkdown, splitText, toMarkdownV2 } from '../text';
+import { readMarkdownV2 } from '../markdownV2';
+import { escapeHtml, htmlVisibleLength, splitHtml, splitMarkdownV2, splitText, toMarkdownV2 } from '../text';
 import type {
 	ChannelActions,
 	FileKind,
@@ -40,8 +41,10 @@ export function telegramTextParts(text: string, format: TextFormat, limit = TELE
 		case 'html':
 			return splitHtml(text, limit);
 		case 'markdownV2':
-			return splitMarkdown(text, limit).map(toMarkdownV2);
+			// converted first, then cut where no entity is open: counted as Telegram counts
+			return splitMarkdownV2(toMarkdownV2(text), limit);
 		case 'markdownV2Raw':
+			return splitMarkdownV2(text, limit);
 		case 'plain':
 		default:
 			return splitText(text, limit);
@@ -51,7 +54,11 @@ export function telegramTextParts(text: string, format: TextFormat, limit = TELE
 /** Characters Telegram counts for a caption in this format (markup excluded). */
 function visibleLength(text: string, format: TextFormat): number {
 	if (format === 'html') return htmlVisibleLength(text);
-	if (format === 'markdownV2Raw') return text.replace(/\\(.)/g, '$1').replace(/[*_~|`]/g, '').length;
+	if (format === 'markdownV2Raw') {
+		const reading = readMarkdownV2(text);
+		if (reading) return reading.visibleBefore[reading.visibleBefore.length - 1];
+		return text.replace(/\\(.)/g, '$1').replace(/[*_~|`]/g, '').length;
+	}
 	return text.length;
 }
 

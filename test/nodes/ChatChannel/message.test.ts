@@ -63,6 +63,20 @@ describe('Chat Channel (Telegram): text', () => {
 		expect(tg.sentMessages(1001).map((m) => m.text).join('\n')).toBe(text.replace(/\*/g, ''));
 	});
 
+	it('splits long raw MarkdownV2 only where no entity is open and no escape is cut: every part is accepted', async () => {
+		const line = (i: number) => `*bold ${i}* and _italic \\_ with a \\. dot_ then \`code ${i}\` \\- done\\!`;
+		const text = Array.from({ length: 200 }, (_, i) => line(i)).join(' ');
+		const { status, output } = await runFixture(tg, 'message.send-long', { items: [{ conversationId: '1001', text, format: 'markdownV2Raw' }] });
+		expect(status).toBe('success');
+		const sent = tg.sentMessages(1001);
+		expect(sent.length).toBeGreaterThan(1);
+		// the emulator parses every part with Telegram's rules: nothing was refused, and no text lost
+		expect(sent.map((m) => m.text).join('').replace(/\s+/g, '')).toBe(
+			Array.from({ length: 200 }, (_, i) => `bold ${i} and italic _ with a . dot then code ${i} - done!`).join('').replace(/\s+/g, ''),
+		);
+		expect(jsonOf(output)[0]).toMatchObject({ parts: sent.length });
+	});
+
 	it('sends inline buttons, replies to a message and delivers silently', async () => {
 		const { status } = await runFixture(tg, 'message.send-buttons');
 		expect(status).toBe('success');
