@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 /**
- * The canvas subtitle of a resource/operation node as an n8n expression: each operation's
- * `action` label (a sentence such as "Send a message to a chat"), looked up by
- * `<resource>:<operation>`, so the canvas never shows raw values or "undefined".
- * `prefix` is an expression fragment (e.g. the channel's name) put before it with ": ".
+ * The canvas subtitle of a resource/operation node as an n8n expression: "<prefix>: <operation>",
+ * the operation by its display name looked up by `<resource>:<operation>`, so the canvas never
+ * shows raw values or "undefined". `prefix` is an expression fragment (e.g. the channel's name);
+ * without one, the resource's display name leads ("Message: Send to Chat"). Short enough for the
+ * canvas, which cuts subtitles at about 30 characters.
  */
 export function operationSubtitle(properties: INodeProperties[], prefix?: string): string {
 	const labels: Record<string, string> = {};
@@ -13,12 +14,13 @@ export function operationSubtitle(properties: INodeProperties[], prefix?: string
 		const resources = (property.displayOptions?.show?.resource ?? []) as string[];
 		for (const option of property.options) {
 			if (!('value' in option) || typeof option.value !== 'string') continue;
-			const label = ('action' in option && option.action) || option.name;
-			for (const resource of resources) labels[`${resource}:${option.value}`] ??= label;
+			for (const resource of resources) labels[`${resource}:${option.value}`] ??= option.name;
 		}
 	}
+	const resource = properties.find((p) => p.name === 'resource' && Array.isArray(p.options));
+	const lead = prefix ?? optionName('resource', (resource?.options ?? []) as Array<{ name: string; value: unknown }>);
 	const operation = `(${JSON.stringify(labels)}[$parameter["resource"] + ":" + $parameter["operation"]] || "")`;
-	return prefix ? `={{ ${prefix} + ": " + ${operation} }}` : `={{ ${operation} }}`;
+	return `={{ ${lead} + ": " + ${operation} }}`;
 }
 
 /** An expression fragment that maps an options parameter's value to its display name. */

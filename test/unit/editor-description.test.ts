@@ -73,9 +73,10 @@ describe('canvas subtitles read well for every combination', () => {
 			const subtitle = subtitleOf(typeName, parameters);
 			expectReadable(subtitle, parameters);
 		}
-		expect(subtitleOf('teamSpirit', { resource: 'message', operation: 'send' })).toBe('Send a message to a chat');
+		expect(subtitleOf('teamSpirit', { resource: 'message', operation: 'send' })).toBe('Message: Send to Chat');
+		expect(subtitleOf('teamSpirit', { resource: 'customApiCall', operation: 'request' })).toBe('Custom API Call: Make a Request');
 		expect(subtitleOf('chatChannel', { channel: 'whatsapp', resource: 'message', operation: 'sendTemplate' })).toBe(
-			'WhatsApp (Twilio): Send a template message',
+			'WhatsApp (Twilio): Send Template',
 		);
 	});
 
