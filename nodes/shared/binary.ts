@@ -139,6 +139,50 @@ function concatStream(sample: BinaryStream, parts: Array<Buffer | BinaryStream>)
 	return ReadableClass.from(chunks(), { objectMode: false });
 }
 
+/** A download passed its size cap: the stream stopped, the download was aborted. */
+export class DownloadTooLargeError extends Error {
+	constructor(readonly maxBytes: number) {
+		super(`more than ${maxBytes} bytes`);
+		this.name = 'DownloadTooLargeError';
+	}
+}
+
+export interface CappedStream {
+	stream: BinaryStream;
+	/** Bytes that have passed so far (all of them once the stream ended). */
+	bytes(): number;
+}
+
+/**
+ * The bytes of `source`, counted as they pass: once more than `maxBytes` have come, the stream
+ * fails with a DownloadTooLargeError (so n8n's prepareBinaryData rejects and keeps nothing) and
+ * `source` is destroyed, which aborts the download. A `Content-Length` may be missing or wrong;
+ * this is the check that holds.
+ */
+export function capStream(source: BinaryStream, maxBytes: number): CappedStream {
+	const ReadableClass = source.constructor as unknown as {
+		from?: (source: AsyncIterable<Buffer>, options: { objectMode: boolean }) => BinaryStream;
+	};
+	if (typeof ReadableClass.from !== 'function') {
+		throw new Error('The download stream cannot be wrapped to count its bytes');
+	}
+	let count = 0;
+	async function* counted(): AsyncGenerator<Buffer> {
+		try {
+			for await (const chunk of source) {
+				const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+				count += buffer.length;
+				if (count > maxBytes) throw new DownloadTooLargeError(maxBytes);
+				yield buffer;
+			}
+		} finally {
+			// also when the consumer stops early: the connection is not left open
+			if (!source.readableEnded) source.destroy();
+		}
+	}
+	return { stream: ReadableClass.from(counted(), { objectMode: false }), bytes: () => count };
+}
+
 /**
  * A response body as JSON, whether n8n handed it over parsed, as text, or as a stream (the error
  * answer of a request made for a download). Text that is not JSON goes through `fromText`.

@@ -16,6 +16,7 @@ import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendChunked } from './chunked';
 import { boundaryFromContentType, MultipartParser } from './multipart';
 
 // ---------------------------------------------------------------------------
@@ -348,6 +349,12 @@ export class GraphEmulator {
 	readonly requireProof: boolean;
 	readonly fetchUrls: boolean;
 	readonly maxUploadSize: number;
+	/**
+	 * Fault injection: CDN files are sent chunked (no Content-Length), in 64 KB pieces. With
+	 * `cdnServes`, the bytes sent for a hosted file instead of its own (e.g. more than it claims).
+	 */
+	chunkedCdn = false;
+	cdnServes: ((item: HostedAttachment) => Buffer) | undefined;
 
 	/** Every request, in arrival order. */
 	requests: RecordedRequest[] = [];
@@ -769,6 +776,10 @@ export class GraphEmulator {
 	}
 
 	private send(res: http.ServerResponse, reply: Reply): void {
+		if ('raw' in reply && reply.headers['x-emulator-chunked']) {
+			sendChunked(res, reply.status, reply.headers, reply.raw);
+			return;
+		}
 		if ('raw' in reply) {
 			res.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.raw.length) });
 			res.end(reply.raw);
@@ -790,7 +801,8 @@ export class GraphEmulator {
 		if (method !== 'GET' || !item) return text(404, 'Not Found');
 		if (url.searchParams.get('oh') !== item.token) return text(403, 'URL signature mismatch');
 		if (Math.floor(this.now() / 1000) > item.expires) return text(403, 'URL signature expired');
-		return { status: 200, raw: item.bytes, headers: { 'content-type': item.contentType } };
+		const bytes = this.cdnServes?.(item) ?? item.bytes;
+		return { status: 200, raw: bytes, headers: { 'content-type': item.contentType, ...(this.chunkedCdn ? { 'x-emulator-chunked': '1' } : {}) } };
 	}
 
 	/** Query + JSON / form / multipart body into one field map. */

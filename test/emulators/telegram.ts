@@ -28,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { MarkdownV2Error, validateMarkdownV2 } from './markdownV2';
+import { sendChunked } from './chunked';
 import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
 
 type Json = Record<string, any>;
@@ -114,7 +115,8 @@ export interface FailNext {
 	status: 400 | 401 | 403 | 409 | 429 | 500 | 502 | 503;
 	count?: number;
 	description?: string;
-	retryAfter?: number;
+	/** Seconds (or anything else, to test a client against a broken server). */
+	retryAfter?: number | string;
 	/** Do the work, then answer with the error (a response lost after Telegram acted). */
 	afterAccepting?: boolean;
 	/** Let this many matching requests through first. */
@@ -162,6 +164,9 @@ export class TelegramEmulator {
 	webhook: { url: string; secretToken?: string; allowedUpdates?: string[] } | null = null;
 	allowedUpdates: string[] | undefined;
 	limits: RateLimits | false;
+	/** Fault injection: file downloads are sent chunked (no Content-Length); `fileServes` replaces the bytes. */
+	chunkedFiles = false;
+	fileServes: ((file: StoredTgFile) => Buffer) | undefined;
 
 	private server!: http.Server;
 	private readonly sockets = new Set<import('node:net').Socket>();
@@ -426,6 +431,11 @@ export class TelegramEmulator {
 		record.params = { file_path: filePath };
 		if (!file?.diskPath) throw new TgError(404, 'Not Found');
 		record.status = 200;
+		if (this.chunkedFiles || this.fileServes) {
+			const bytes = this.fileServes?.(file) ?? fs.readFileSync(file.diskPath);
+			sendChunked(res, 200, { 'Content-Type': file.mime_type ?? 'application/octet-stream' }, bytes);
+			return;
+		}
 		res.writeHead(200, { 'Content-Type': file.mime_type ?? 'application/octet-stream', 'Content-Length': fs.statSync(file.diskPath).size });
 		fs.createReadStream(file.diskPath).pipe(res);
 	}

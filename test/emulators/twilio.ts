@@ -20,6 +20,8 @@ import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { sendChunked } from './chunked';
+
 // ---------------------------------------------------------------------------
 // Signatures
 // ---------------------------------------------------------------------------
@@ -338,6 +340,9 @@ export class TwilioEmulator {
 	deliveries: WebhookResult[] = [];
 	readonly templates = new Map<string, ContentTemplate>();
 	readonly media = new Map<string, HostedMedia>();
+	/** Fault injection: the CDN sends media chunked (no Content-Length); `cdnServes` replaces the bytes. */
+	chunkedCdn = false;
+	cdnServes: ((item: HostedMedia) => Buffer) | undefined;
 	/** 'whatsapp:+E164' → when that user last wrote (ms since epoch). */
 	readonly lastInbound = new Map<string, number>();
 	/**
@@ -723,6 +728,10 @@ export class TwilioEmulator {
 
 	private send(res: http.ServerResponse, reply: Reply): void {
 		const headers = { 'twilio-request-id': sid('RQ'), ...reply.headers };
+		if ('raw' in reply && (headers as Record<string, string>)['x-emulator-chunked']) {
+			sendChunked(res, reply.status, headers, reply.raw);
+			return;
+		}
 		if ('raw' in reply) {
 			res.writeHead(reply.status, { ...headers, 'content-length': String(reply.raw.length) });
 			res.end(reply.raw);
@@ -859,7 +868,8 @@ export class TwilioEmulator {
 		if (method !== 'GET' || !item) {
 			return { status: 404, raw: Buffer.from('Not Found'), headers: { 'content-type': 'text/plain' } };
 		}
-		return { status: 200, raw: item.bytes, headers: { 'content-type': item.contentType, 'cache-control': 'max-age=14400' } };
+		const bytes = this.cdnServes?.(item) ?? item.bytes;
+		return { status: 200, raw: bytes, headers: { 'content-type': item.contentType, 'cache-control': 'max-age=14400', ...(this.chunkedCdn ? { 'x-emulator-chunked': '1' } : {}) } };
 	}
 
 	private accountView(withToken: boolean) {

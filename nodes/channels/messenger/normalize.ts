@@ -3,6 +3,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { MediaSources } from '../mediaSources';
 import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
 
 export interface MessengerEvent extends IDataObject {
@@ -43,17 +44,56 @@ const TYPES: Record<string, AttachmentType> = {
 	sticker: 'sticker',
 };
 
+/** Attachment types whose `payload.url` is a file Meta hosts; everything else is never fetched. */
+const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'file', 'sticker']);
+
+/**
+ * Where Messenger media may be fetched from: the CDN hosts of Meta's webhook attachment URLs
+ * (images and stickers on scontent-*.xx.fbcdn.net, files, audio and video on cdn.fbsbx.com /
+ * lookaside.fbsbx.com), plus the host of the credential's API Base URL. docs/chat-channels.md.
+ */
+export const MESSENGER_MEDIA_SOURCES: MediaSources = {
+	hosts: ['*.fbcdn.net', '*.fbsbx.com'],
+	description: "one of Meta's media hosts (*.fbcdn.net, *.fbsbx.com)",
+};
+
+/** The last path segment of a URL, decoded; '' when there is none or it cannot be decoded. */
+function fileNameOf(url: string): string {
+	try {
+		const last = new URL(url, 'https://x.invalid').pathname.split('/').pop() ?? '';
+		try {
+			return decodeURIComponent(last);
+		} catch {
+			return last;
+		}
+	} catch {
+		return '';
+	}
+}
+
+function attachmentOf(attachment: IDataObject): ChannelAttachment {
+	const kind = String(attachment?.type ?? '');
+	const payload = (attachment?.payload && typeof attachment.payload === 'object' ? attachment.payload : {}) as IDataObject;
+	const url = typeof payload.url === 'string' ? payload.url : undefined;
+	const type = payload.sticker_id ? 'sticker' : TYPES[kind] ?? 'other';
+	if (!MEDIA_TYPES.has(kind)) {
+		// a link the customer shared ("fallback"), a template, a reel or post share: not a file of the
+		// conversation, and never fetched
+		const title = typeof payload.title === 'string' ? payload.title : typeof attachment?.title === 'string' ? attachment.title : null;
+		const item: ChannelAttachment = { type, fileName: title, mimeType: null, size: null };
+		if (url || typeof attachment?.url === 'string') {
+			item.notice = `Not downloaded: a shared link (attachment type "${kind || 'unknown'}"), not a file Meta hosts`;
+		}
+		return item;
+	}
+	const item: ChannelAttachment = { type, fileName: (url && fileNameOf(url)) || null, mimeType: null, size: null };
+	if (url) item.fileId = url;
+	return item;
+}
+
 function attachmentsOf(message: IDataObject): ChannelAttachment[] {
 	const list = (Array.isArray(message.attachments) ? message.attachments : []) as IDataObject[];
-	return list.map((attachment) => {
-		const payload = (attachment.payload ?? {}) as IDataObject;
-		const url = typeof payload.url === 'string' ? payload.url : undefined;
-		const type = payload.sticker_id ? 'sticker' : TYPES[String(attachment.type)] ?? 'other';
-		const name = url ? decodeURIComponent(new URL(url, 'https://x.invalid').pathname.split('/').pop() ?? '') : '';
-		const item: ChannelAttachment = { type, fileName: name || null, mimeType: null, size: null };
-		if (url) item.fileId = url;
-		return item;
-	});
+	return list.map((attachment) => attachmentOf(attachment));
 }
 
 const iso = (ms: unknown) => new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();

@@ -14,8 +14,10 @@ import type { OpenedDownload } from '../attachments';
 import { downloadAttachments } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
-import type { TriggerAdapter } from '../types';
-import { eventsOf, kindOf, normalizeMessenger } from './normalize';
+import { mediaUrlRefusal } from '../mediaSources';
+import type { ChannelMessage, TriggerAdapter } from '../types';
+import { unreadableEvent } from '../unreadable';
+import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalizeMessenger } from './normalize';
 import { graphApiRequest, messengerCredentials } from './transport';
 
 interface MessengerTriggerOptions {
@@ -128,12 +130,14 @@ async function download(ctx: IWebhookFunctions, url: string): Promise<FinalRespo
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: 120_000,
+				// Meta's CDN answers directly; a redirect could lead anywhere and is not followed
+				disableFollowRedirect: true,
 			})) as HttpResponse,
 		{ retryServerErrors: true, maxAttempts: 3 },
 	);
 }
 
-/** Opens an attachment (its URL is a public, signed CDN link: no credentials are sent). */
+/** Opens an attachment (its URL is a public, signed CDN link on MESSENGER_MEDIA_SOURCES: no credentials are sent). */
 async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<OpenedDownload> {
 	const response = await download(ctx, url);
 	if (response.networkError !== undefined) throw response.networkError;
@@ -153,7 +157,7 @@ async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<Open
 const EVENT_OPTION: Record<string, string> = { message: 'message', echo: 'message', postback: 'postback', delivery: 'delivery', read: 'read' };
 
 async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const { appSecret, pageId } = await messengerCredentials(ctx);
+	const { appSecret, pageId, apiUrl } = await messengerCredentials(ctx);
 	const request = ctx.getRequestObject();
 	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
 	const raw = Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
@@ -175,22 +179,39 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 
 	const options = optionsOf(ctx);
 	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
+	const refusal = (url: string) => mediaUrlRefusal(url, MESSENGER_MEDIA_SOURCES, apiUrl);
 	const items: INodeExecutionData[] = [];
+	// Meta got EVENT_RECEIVED and will not resend: one bad event must not cost the others
 	for (const { pageId: entryPage, event } of eventsOf(body)) {
-		const kind = kindOf(event);
-		if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
-		if (kind === 'echo' && !options.includeEchoes) continue;
-		const message = normalizeMessenger(entryPage || pageId, event);
-		if (!seenEvents.add(message.eventId)) {
-			ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
-			continue;
+		const page = entryPage || pageId;
+		let message: ChannelMessage;
+		const item: INodeExecutionData = { json: {} };
+		try {
+			const kind = kindOf(event);
+			if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
+			if (kind === 'echo' && !options.includeEchoes) continue;
+			message = normalizeMessenger(page, event);
+			if (!seenEvents.add(message.eventId)) {
+				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
+				continue;
+			}
+			if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
+				const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 25), async (url) => await openAttachment(ctx, url), refusal);
+				if (binary) item.binary = binary;
+			}
+			addSummary(message);
+		} catch (error) {
+			ctx.logger.warn(`Chat Channel Trigger (Messenger): an event could not be read (${(error as Error).message}); emitted with a notice`);
+			const sender = (event?.sender ?? {}) as IDataObject;
+			message = unreadableEvent('messenger', page, event, error, {
+				messageId: ((event?.message ?? {}) as IDataObject).mid,
+				conversationId: sender.id,
+				senderId: sender.id,
+			});
+			delete item.binary;
+			if (!seenEvents.add(message.eventId)) continue;
 		}
-		const item: INodeExecutionData = { json: message as unknown as IDataObject };
-		if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
-			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 25), async (url) => await openAttachment(ctx, url));
-			if (binary) item.binary = binary;
-		}
-		addSummary(message);
+		item.json = message as unknown as IDataObject;
 		items.push(item);
 	}
 	if (!items.length) return { noWebhookResponse: true };

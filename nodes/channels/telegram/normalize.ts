@@ -48,6 +48,13 @@ export interface TgUpdate extends IDataObject {
 	update_id: number;
 }
 
+/**
+ * Where Telegram files come from: only the Bot API file endpoint of the credential's API Base URL
+ * (`<base>/file/bot<token>/<file_path>`, the path from getFile). A file_path is relative: no
+ * scheme, no leading slash, no query.
+ */
+export const TELEGRAM_FILE_PATH = /^[A-Za-z0-9_][^?#\\:]*$/;
+
 /** The update types the trigger offers, in Telegram's names. */
 export const UPDATE_TYPES = [
 	'message',

@@ -13,15 +13,19 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { DownloadTooLargeError } from '../../shared/binary';
 import { backoffDelay } from '../../shared/retry';
 import { safeEqual } from '../../shared/signature';
+import { abortableSleep, clampServerWait } from '../../shared/sleep';
+import { storeCapped, tooLargeNotice } from '../attachments';
 import { seenEvents } from '../memory';
 import { addSummary } from '../summary';
 import type { ChannelMessage, TriggerAdapter } from '../types';
+import { unreadableEvent } from '../unreadable';
 import type { TgFile, TgUpdate } from './normalize';
-import { filesOf, messageOf, normalizeUpdate, senderOf, updateTypeOf } from './normalize';
+import { filesOf, messageOf, normalizeUpdate, senderOf, TELEGRAM_FILE_PATH, updateTypeOf } from './normalize';
 import type { TelegramContext } from './transport';
 import { TELEGRAM_LIMITS, credentialsOf, redact, retryAfterFromBody, telegramApiRequest, telegramDownload } from './transport';
 
@@ -114,17 +118,21 @@ async function downloadAttachments(
 				attachment.notice = `Not downloaded: larger than ${options.maxDownloadMb} MB`;
 				continue;
 			}
+			if (!TELEGRAM_FILE_PATH.test(info.file_path) || info.file_path.split('/').some((part) => part === '..' || part === '.')) {
+				throw new Error('Telegram returned a file_path that is not a file of the Bot API file endpoint');
+			}
 			const stream = await telegramDownload(ctx, info.file_path, abortSignal);
 			const property = index === 0 ? 'data' : `data_${index}`;
-			binary[property] = await ctx.helpers.prepareBinaryData(
-				stream,
-				attachment.fileName ?? undefined,
-				attachment.mimeType ?? undefined,
-			);
+			const stored = await storeCapped(ctx, stream, capBytes, attachment.fileName ?? undefined, attachment.mimeType ?? undefined);
+			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
-			attachment.size ??= info.file_size ?? null;
+			attachment.size = stored.bytes;
 			index++;
 		} catch (error) {
+			if (error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError') {
+				attachment.notice = tooLargeNotice(Number(options.maxDownloadMb ?? 20));
+				continue;
+			}
 			const text = redact((error as NodeApiError).description ?? (error as Error).message);
 			attachment.notice = /file is too big/i.test(text)
 				? 'Not downloaded: more than the 20 MB Telegram lets bots download'
@@ -157,17 +165,19 @@ export async function toItem(
 	return item;
 }
 
+/** The item of an update that could not be read: emitted with a notice, never dropped. */
+function unreadableItem(update: TgUpdate, botId: string, error: unknown): INodeExecutionData {
+	const message = unreadableEvent('telegram', botId, update, new Error(redact((error as Error)?.message ?? String(error))));
+	message.eventId = `telegram:${botId}:${update.update_id}`;
+	return { json: message as unknown as IDataObject };
+}
+
 // ---------------------------------------------------------------------------
 // Long polling
 // ---------------------------------------------------------------------------
 
-async function pause(ms: number, signal: AbortSignal): Promise<void> {
-	if (signal.aborted) return;
-	await Promise.race([
-		sleep(ms).catch(() => undefined),
-		new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
-	]);
-}
+/** How long deactivation waits for the poller to stop. */
+const CLOSE_WAIT_MS = 2000;
 
 async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions): Promise<void> {
 	const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
@@ -244,9 +254,10 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				failures++;
 				const cause = error as { cause?: unknown; errorResponse?: unknown };
 				const retryAfter = retryAfterFromBody(cause.errorResponse) ?? retryAfterFromBody(cause.cause);
-				const delay = retryAfter !== undefined ? retryAfter * 1000 : backoffDelay(failures, 1000, 30_000);
+				// a server-given wait is kept within [1 s, 5 min]: never a hot loop, never a day's pause
+				const delay = retryAfter !== undefined ? clampServerWait(retryAfter * 1000) : backoffDelay(failures, 1000, 30_000);
 				ctx.logger.warn(`Chat Channel Trigger: getUpdates failed (${message}); polling again in ${delay} ms`);
-				await pause(delay, signal);
+				await abortableSleep(delay, signal);
 				continue;
 			}
 			for (const update of batch ?? []) {
@@ -257,8 +268,8 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 					item = await toItem(ctx, update, botId, signal);
 				} catch (error) {
 					if (signal.aborted) return;
-					ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id}: ${redact((error as Error).message)}`);
-					item = undefined;
+					ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`);
+					item = unreadableItem(update, botId, error);
 				}
 				if (signal.aborted) return; // not emitted: the next start reads it again
 				offset = update.update_id + 1;
@@ -284,9 +295,13 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	});
 
 	return {
+		// Every wait and request of the loop listens to `signal`: it ends at once. Deactivation
+		// waits for it at most CLOSE_WAIT_MS, whatever n8n's HTTP client does with the abort.
 		closeFunction: async () => {
 			controller.abort();
-			await running;
+			const done = new AbortController();
+			await Promise.race([running, abortableSleep(CLOSE_WAIT_MS, done.signal)]);
+			done.abort();
 		},
 	};
 }
@@ -374,15 +389,15 @@ export const telegramTrigger: TriggerAdapter = {
 			ctx.logger.debug(`Chat Channel Trigger: duplicate delivery of update ${update.update_id} ignored`);
 			return { webhookResponse: { ok: true, duplicate: true } };
 		}
-		const outcome = await toItem(ctx, update, botId).then(
-			(item) => ({ item, error: undefined }),
-			(error: unknown) => ({ item: undefined, error }),
-		);
-		if (outcome.error !== undefined) {
-			seenEvents.delete(eventId); // let Telegram's redelivery try again
-			throw outcome.error;
+		let item: INodeExecutionData | undefined;
+		try {
+			item = await toItem(ctx, update, botId);
+		} catch (error) {
+			// a redelivery would fail the same way and hold up the bot's later updates: the update
+			// starts its workflow with a notice instead
+			ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`);
+			item = unreadableItem(update, botId, error);
 		}
-		const { item } = outcome;
 		if (!item) return { webhookResponse: { ok: true, skipped: true } };
 		return { workflowData: [[item]] };
 	},

@@ -4,12 +4,57 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { MediaSources } from '../mediaSources';
 import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
 import { twilioErrorHint } from './transport';
 
 export type TwilioParams = Record<string, string | string[] | undefined>;
 
 export const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
+
+/**
+ * Where WhatsApp media may be fetched from: Twilio's REST API media URLs
+ * (`https://api.twilio.com/2010-04-01/Accounts/AC…/Messages/MM…/Media/ME…`, fetched with the
+ * account's credentials), or the same path on the host of the credential's API Base URL. Twilio
+ * answers with a redirect to its media CDN (TWILIO_MEDIA_REDIRECT_HOSTS), fetched without credentials.
+ */
+export const TWILIO_MEDIA_SOURCES: MediaSources = {
+	hosts: ['api.twilio.com'],
+	path: /^\/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Messages\/(?:MM|SM)[0-9a-f]{32}\/Media\/ME[0-9a-f]{32}$/,
+	description: "Twilio's API host (api.twilio.com)",
+};
+
+/** The hosts a Twilio media URL redirects to: Twilio's media CDN and its S3 storage. */
+export const TWILIO_MEDIA_REDIRECT_HOSTS = ['*.twiliocdn.com', '*.twilio.com', 's3.amazonaws.com', '*.s3.amazonaws.com', 's3-external-1.amazonaws.com'];
+
+/** The shapes of Twilio's ids in a webhook (a value that merges a neighbour parameter fails them). */
+export const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
+export const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+
+/**
+ * Why a (signed) webhook's ids cannot be trusted, or undefined. Twilio signs the names and values
+ * without separators, so a parameter's text moved into a neighbour's value keeps the signature:
+ * every id must have its exact shape, the message ids must agree, and the account must be ours.
+ */
+export function idProblem(params: TwilioParams, accountSid: string): string | undefined {
+	const account = params.AccountSid;
+	if (typeof account !== 'string' || !ACCOUNT_SID.test(account) || account !== accountSid) return 'AccountSid is not this account';
+	const ids: string[] = [];
+	for (const name of ['MessageSid', 'SmsSid', 'SmsMessageSid']) {
+		const value = params[name];
+		if (value === undefined) continue;
+		if (typeof value !== 'string' || !MESSAGE_SID.test(value)) return `${name} is not a message SID`;
+		ids.push(value);
+	}
+	if (!ids.length) return 'no MessageSid';
+	if (ids.some((id) => id !== ids[0])) return 'MessageSid, SmsSid and SmsMessageSid differ';
+	for (const name of ['MessageStatus', 'SmsStatus']) {
+		const value = params[name];
+		if (value === undefined) continue;
+		if (typeof value !== 'string' || !/^[a-z_]{1,40}$/i.test(value) || /[a-z][A-Z]/.test(value)) return `${name} is not a message status`;
+	}
+	return undefined;
+}
 
 /** Statuses Twilio posts to a StatusCallback. */
 export const STATUS_VALUES = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered'];

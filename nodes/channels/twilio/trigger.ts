@@ -17,9 +17,11 @@ import { headerValue, verifyHmacSignature } from '../../shared/signature';
 import { downloadAttachments } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
-import type { TriggerAdapter } from '../types';
+import { mediaUrlRefusal } from '../mediaSources';
+import type { ChannelMessage, TriggerAdapter } from '../types';
+import { unreadableEvent } from '../unreadable';
 import type { TwilioParams } from './normalize';
-import { isStatusCallback, normalizeTwilio, one } from './normalize';
+import { idProblem, isStatusCallback, normalizeTwilio, one, TWILIO_MEDIA_SOURCES } from './normalize';
 import { TWILIO_LIMITS, twilioApiRequest, twilioCredentials, twilioDownload } from './transport';
 
 interface WhatsAppTriggerOptions {
@@ -266,7 +268,7 @@ export const twilioTrigger: TriggerAdapter = {
 
 	async webhook(ctx): Promise<IWebhookResponseData> {
 		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
-		const { accountSid, authToken } = await twilioCredentials(ctx);
+		const { accountSid, authToken, baseUrl } = await twilioCredentials(ctx);
 		const params = await formParams(ctx);
 		const signature = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'x-twilio-signature');
 		if (!params || !verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params)) {
@@ -274,25 +276,39 @@ export const twilioTrigger: TriggerAdapter = {
 			reply(ctx, 403, 'Forbidden: X-Twilio-Signature does not match');
 			return { noWebhookResponse: true };
 		}
-		if (one(params.AccountSid) !== accountSid || !(one(params.MessageSid) || one(params.SmsSid))) {
-			reply(ctx, 400, 'Not a Twilio message webhook of this account');
+		const problem = idProblem(params, accountSid);
+		if (problem) {
+			ctx.logger.warn(`Chat Channel Trigger (WhatsApp): signed request refused (${problem})`);
+			reply(ctx, 403, `Forbidden: ${problem}`);
 			return { noWebhookResponse: true };
 		}
-		const message = normalizeTwilio(params);
 		const wanted = ctx.getNodeParameter('whatsappEvents', ['message']) as string[];
 		const kind = isStatusCallback(params) ? 'status' : 'message';
 		reply(ctx, 200, '<?xml version="1.0" encoding="UTF-8"?><Response/>', 'text/xml');
 		if (!wanted.includes(kind)) return { noWebhookResponse: true };
-		if (!seenEvents.add(message.eventId)) {
-			ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
-			return { noWebhookResponse: true };
+		// Twilio got its answer: whatever goes wrong now, the event still arrives, with a notice
+		let message: ChannelMessage;
+		const item: INodeExecutionData = { json: {} };
+		try {
+			message = normalizeTwilio(params);
+			if (!seenEvents.add(message.eventId)) {
+				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
+				return { noWebhookResponse: true };
+			}
+			if ((options.download ?? true) && message.attachments.some((a) => a.fileId?.startsWith('http'))) {
+				const refusal = (url: string) => mediaUrlRefusal(url, TWILIO_MEDIA_SOURCES, baseUrl);
+				const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 16), async (url) => await twilioDownload(ctx, url), refusal);
+				if (binary) item.binary = binary;
+			}
+			addSummary(message);
+		} catch (error) {
+			ctx.logger.warn(`Chat Channel Trigger (WhatsApp): the request could not be read (${(error as Error).message}); emitted with a notice`);
+			const raw = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v ?? ''])) as IDataObject;
+			message = unreadableEvent('whatsapp', accountSid, raw, error, { messageId: one(params.MessageSid), conversationId: one(params.From), senderId: one(params.From).replace(/^whatsapp:/, '') });
+			delete item.binary;
+			if (!seenEvents.add(message.eventId)) return { noWebhookResponse: true };
 		}
-		const item: INodeExecutionData = { json: message as unknown as IDataObject };
-		if ((options.download ?? true) && message.attachments.some((a) => a.fileId?.startsWith('http'))) {
-			const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 16), async (url) => await twilioDownload(ctx, url));
-			if (binary) item.binary = binary;
-		}
-		addSummary(message);
+		item.json = message as unknown as IDataObject;
 		return { noWebhookResponse: true, workflowData: [[item]] };
 	},
 };

@@ -169,7 +169,7 @@ describe('Chat Channel Trigger (WhatsApp through Twilio)', () => {
 			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, params) },
 			body: new URLSearchParams(params).toString(),
 		});
-		expect([json.response.status, noSid.response.status]).toEqual([403, 400]);
+		expect([json.response.status, noSid.response.status]).toEqual([403, 403]);
 		expect(json.started || noSid.started).toBe(false);
 	});
 
