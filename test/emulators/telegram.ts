@@ -27,8 +27,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { MarkdownV2Error, validateMarkdownV2 } from './markdownV2';
 import { sendChunked } from './chunked';
+import { MarkdownV2Error, validateMarkdownV2 } from './markdownV2';
 import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
 
 type Json = Record<string, any>;
