@@ -47,6 +47,8 @@ export interface EnvelopeRequest {
 	timeoutMs: number;
 	abortSignal?: AbortSignal;
 	redirects?: RedirectPolicy;
+	/** With `redirects: 'download'`: whether a hop to another origin may be followed at all. */
+	allowRedirectTo?: (url: string) => boolean;
 	retry: Omit<RetryPolicy, 'wait'>;
 }
 
@@ -135,7 +137,8 @@ export async function sendRequest<T = unknown>(
 			const sameOrigin = originOf(target) === originOf(url) && originOf(url) !== undefined;
 			// Only reads are followed: a redirected POST is not sent again (it may have been carried out).
 			const method = String(options.method ?? 'GET').toUpperCase();
-			if ((method !== 'GET' && method !== 'HEAD') || (!sameOrigin && request.redirects !== 'download')) {
+			const elsewhereAllowed = request.redirects === 'download' && (request.allowRedirectTo?.(target) ?? true);
+			if ((method !== 'GET' && method !== 'HEAD') || (!sameOrigin && !elsewhereAllowed)) {
 				refusedRedirect = originOf(target) ?? target;
 				break;
 			}

@@ -9,7 +9,7 @@
  *   a POST carrying an idempotency key). A chat message that may have been accepted is never
  *   resent blindly.
  */
-import { sleep } from 'n8n-workflow';
+import { abortableSleep } from './sleep';
 
 export interface HttpResponse<T = unknown> {
 	statusCode: number;
@@ -78,31 +78,6 @@ export function serverWaitMs(seconds: unknown): number | undefined {
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
 	return Math.round(value * 1000);
 }
-
-/**
- * Waits `ms`, or less when `signal` aborts: at once, and with no timer left armed for long (the
- * wait is slept in slices of at most a second, as n8n-workflow's `sleep` cannot be cancelled).
- * The abort listener is removed either way, so none pile up on a long-lived signal.
- */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (!signal) return await sleep(ms);
-	if (signal.aborted) return;
-	let onAbort: (() => void) | undefined;
-	const aborted = new Promise<void>((resolve) => {
-		onAbort = resolve;
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		const end = Date.now() + ms;
-		for (let left = ms; left > 0 && !signal.aborted; left = end - Date.now()) {
-			await Promise.race([sleep(Math.min(left, SLEEP_SLICE_MS)), aborted]);
-		}
-	} finally {
-		signal.removeEventListener('abort', onAbort!);
-	}
-}
-
-const SLEEP_SLICE_MS = 1000;
 
 export function backoffDelay(attempt: number, base: number, cap: number): number {
 	// Exponential with "equal jitter": half fixed, half random, so parallel clients spread out.

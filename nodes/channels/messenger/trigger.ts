@@ -7,8 +7,8 @@ import type { IDataObject, INodeExecutionData, INodeProperties, IWebhookFunction
 import { jsonParse } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
-import type { FinalResponse, HttpResponse } from '../../shared/retry';
-import { sendWithRetry } from '../../shared/retry';
+import { TIMEOUTS, sendRequest } from '../../shared/http';
+import type { FinalResponse } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
 import type { OpenedDownload } from '../attachments';
 import { downloadAttachments } from '../attachments';
@@ -121,20 +121,14 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 }
 
 async function download(ctx: IWebhookFunctions, url: string): Promise<FinalResponse> {
-	return await sendWithRetry(
-		async () =>
-			(await ctx.helpers.httpRequest({
-				method: 'GET',
-				url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				timeout: 120_000,
-				// Meta's CDN answers directly; a redirect could lead anywhere and is not followed
-				disableFollowRedirect: true,
-			})) as HttpResponse,
-		{ retryServerErrors: true, maxAttempts: 3 },
-	);
+	// Anonymous (a signed CDN link needs no credential), with the envelope's timeout; Meta's CDN
+	// answers directly, and a redirect to another host is not followed.
+	return await sendRequest(ctx, {
+		options: { method: 'GET', url, encoding: 'stream' },
+		timeoutMs: TIMEOUTS.transfer,
+		redirects: 'sameOrigin',
+		retry: { retryServerErrors: true, maxAttempts: 3 },
+	});
 }
 
 /** Opens an attachment (its URL is a public, signed CDN link on MESSENGER_MEDIA_SOURCES: no credentials are sent). */

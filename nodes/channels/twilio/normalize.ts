@@ -24,8 +24,6 @@ export const TWILIO_MEDIA_SOURCES: MediaSources = {
 	description: "Twilio's API host (api.twilio.com)",
 };
 
-/** The hosts a Twilio media URL redirects to: Twilio's media CDN and its S3 storage. */
-export const TWILIO_MEDIA_REDIRECT_HOSTS = ['*.twiliocdn.com', '*.twilio.com', 's3.amazonaws.com', '*.s3.amazonaws.com', 's3-external-1.amazonaws.com'];
 
 /** The shapes of Twilio's ids in a webhook (a value that merges a neighbour parameter fails them). */
 export const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;

@@ -14,6 +14,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
+import type { MediaSources } from '../mediaSources';
+import { mediaUrlRefusal } from '../mediaSources';
 import { TIMEOUTS, basicAuthForms, readBody, redact, secretForms, sendRequest } from '../../shared/http';
 
 export const TWILIO_CREDENTIAL = 'teamSpiritTwilioApi';
@@ -216,6 +218,11 @@ function refusedRedirect(ctx: TwilioContext, response: EnvelopeResponse, what: s
 	}, what, itemIndex);
 }
 
+/** The hosts a Twilio media URL redirects to: Twilio's media CDN and its S3 storage. */
+const TWILIO_MEDIA_REDIRECT_HOSTS = ['*.twiliocdn.com', '*.twilio.com', 's3.amazonaws.com', '*.s3.amazonaws.com', 's3-external-1.amazonaws.com'];
+
+const MEDIA_CDN: MediaSources = { hosts: TWILIO_MEDIA_REDIRECT_HOSTS, description: "Twilio's media CDN" };
+
 /**
  * Streams a media file (a `MediaUrlN` of an inbound message) with the account's Basic auth.
  * Twilio answers with a redirect to a temporary CDN URL on another host: the envelope follows it
@@ -225,12 +232,14 @@ export async function twilioDownload(
 	ctx: TwilioContext,
 	url: string,
 ): Promise<{ stream: BinaryStream; size: number | undefined; contentType: string | undefined }> {
-	const { secrets } = await twilioCredentials(ctx);
+	const { secrets, baseUrl } = await twilioCredentials(ctx);
 	const response = await sendRequest(ctx, {
 		credentialType: TWILIO_CREDENTIAL,
 		options: { method: 'GET', url, encoding: 'stream' },
 		timeoutMs: TIMEOUTS.transfer,
 		redirects: 'download',
+		// the CDN hop (no credentials): only to Twilio's media hosts, or the configured API host
+		allowRedirectTo: (target) => mediaUrlRefusal(target, MEDIA_CDN, baseUrl) === undefined,
 		retry: { retryServerErrors: true, maxAttempts: 3 },
 	});
 	if (response.networkError !== undefined) throw redact(networkError(ctx, response.networkError, 'media download'), secrets);
