@@ -9,28 +9,32 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { channelCredentials, channelNameExpression, channelProperty, sendProperties } from '../channels';
 import { operationSubtitle } from '../shared/subtitle';
+import { pickersPerChannel } from './descriptions/offers';
 import * as callback from './actions/callback';
 import * as chat from './actions/chat';
 import * as message from './actions/message';
 import { router } from './actions/router';
 
+const resource: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Callback', value: 'callback' },
+		{ name: 'Chat', value: 'chat' },
+		{ name: 'Message', value: 'message' },
+	],
+	default: 'message',
+};
+
+const operations = [...message.description, ...chat.description, ...callback.description];
+
 const properties: INodeProperties[] = [
 	channelProperty,
-	{
-		displayName: 'Resource',
-		name: 'resource',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Callback', value: 'callback' },
-			{ name: 'Chat', value: 'chat' },
-			{ name: 'Message', value: 'message' },
-		],
-		default: 'message',
-	},
-	...message.description,
-	...chat.description,
-	...callback.description,
+	// each channel gets the resources and operations it can do (descriptions/offers.ts)
+	...pickersPerChannel(resource, operations.filter((p) => p.name === 'operation')),
+	...operations.filter((p) => p.name !== 'operation'),
 	...sendProperties(),
 ];
 

@@ -180,15 +180,16 @@ export interface SendContext {
 export interface ChannelActions {
 	sendText(call: SendContext, request: SendTextRequest): Promise<SendResult>;
 	sendFile(call: SendContext, request: SendFileRequest): Promise<SendResult>;
-	editText(
+	/* Optional: a channel that cannot do one leaves it out, and the editor does not offer it. */
+	editText?(
 		call: SendContext,
 		request: { conversationId: string; messageId: string; text: string; format: TextFormat; buttons?: InlineButton[][] },
 	): Promise<IDataObject>;
-	deleteMessage(
+	deleteMessage?(
 		call: SendContext,
 		request: { conversationId: string; messageId: string },
 	): Promise<IDataObject>;
-	sendTyping(
+	sendTyping?(
 		call: SendContext,
 		request: { conversationId: string; action: string },
 	): Promise<IDataObject>;
@@ -198,6 +199,9 @@ export interface ChannelActions {
 		request: { callbackId: string; text?: string; showAlert?: boolean },
 	): Promise<IDataObject>;
 }
+
+/** The actions a channel may lack. */
+export type OptionalAction = 'editText' | 'deleteMessage' | 'sendTyping' | 'sendTemplate' | 'answerCallback';
 
 // ---------------------------------------------------------------------------
 // Receiving
@@ -230,6 +234,8 @@ export interface ChannelAdapter {
 	conversationId?: { normalize(value: string): string | undefined; description: string };
 	/** How a message ID of this channel looks (default: Telegram's positive numbers). */
 	messageId?: { pattern: RegExp; description: string };
+	/** Why an optional action is missing on this channel (shown when a workflow asks for it anyway). */
+	unavailable?: Partial<Record<OptionalAction, string>>;
 	/** The channel's own fields in the Chat Channel node (shown only for this channel). */
 	sendProperties?: INodeProperties[];
 	/** The channel's fields in the Chat Channel Trigger (shown only for this channel). */

@@ -10,6 +10,8 @@ import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { TeamSpirit } from '../../nodes/TeamSpirit/TeamSpirit.node';
 import { TeamSpiritTrigger } from '../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import { offers } from '../../nodes/ChatChannel/descriptions/offers';
+import { adapters } from '../../nodes/channels';
 import { NodeTypes } from '../harness';
 
 const TYPES: Record<string, INodeType> = {
@@ -68,7 +70,7 @@ function expectReadable(subtitle: string, parameters: INodeParameters) {
 describe('canvas subtitles read well for every combination', () => {
 	it.each(['teamSpirit', 'chatChannel'])('%s: every resource and operation (and channel)', (typeName) => {
 		const all = combinations(typeName);
-		expect(all.length).toBeGreaterThan(typeName === 'chatChannel' ? 15 : 20);
+		expect(all.length).toBeGreaterThan(typeName === 'chatChannel' ? 10 : 20);
 		for (const parameters of all) {
 			const subtitle = subtitleOf(typeName, parameters);
 			expectReadable(subtitle, parameters);
@@ -116,6 +118,29 @@ describe('the editor shows what users need', () => {
 			}
 		},
 	);
+
+	it('Chat Channel: each channel is offered only the resources and operations its adapter can do', () => {
+		const offered = (channel: string) =>
+			Object.fromEntries(
+				optionValues(TYPES.chatChannel, 'resource', { channel }).map((resource) => [
+					resource,
+					optionValues(TYPES.chatChannel, 'operation', { channel, resource }).sort(),
+				]),
+			);
+		expect(offered('telegram')).toEqual({
+			callback: ['answer'],
+			chat: ['sendAction'],
+			message: ['delete', 'edit', 'send', 'sendFile'],
+		});
+		expect(offered('whatsapp')).toEqual({ message: ['send', 'sendFile', 'sendTemplate'] });
+		expect(offered('messenger')).toEqual({ chat: ['sendAction'], message: ['send', 'sendFile'] });
+		// and what is offered, the adapter has (checked against the registry, not the lists above)
+		for (const adapter of Object.values(adapters)) {
+			for (const [resource, operations] of Object.entries(offered(adapter.name))) {
+				for (const operation of operations) expect(offers(adapter, resource, operation)).toBe(true);
+			}
+		}
+	});
 
 	it('TeamSpirit: "Custom API Call" is the last resource, so n8n injects no second one', () => {
 		const resource = TYPES.teamSpirit.description.properties.find((p) => p.name === 'resource')!;

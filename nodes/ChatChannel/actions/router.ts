@@ -39,15 +39,24 @@ function acceptKeyOf(ctx: IExecuteFunctions, itemIndex: number, operation: strin
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
+	const channel = this.getNodeParameter('channel', 0, 'telegram') as string;
+	const adapter = adapterFor(channel);
+	if (!adapter) throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
 	const resource = this.getNodeParameter('resource', 0) as ChatChannelResource;
-	const operationName = this.getNodeParameter('operation', 0) as string;
+	// The editor offers each channel only what it can do (descriptions/offers.ts); a workflow that
+	// asks for more anyway (switched channel, written by hand) has no operation picker shown here.
+	let operationName = '';
+	try {
+		operationName = this.getNodeParameter('operation', 0) as string;
+	} catch {
+		throw new NodeOperationError(this.getNode(), `${adapter.displayName} has no "${resource}" operations`, {
+			description: 'Choose another resource, or another channel.',
+		});
+	}
 	const operation = (resources[resource] as Record<string, Operation> | undefined)?.[operationName];
 	if (!operation) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
 	}
-	const channel = this.getNodeParameter('channel', 0, 'telegram') as string;
-	const adapter = adapterFor(channel);
-	if (!adapter) throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
 	const usesConversation = resource !== 'callback';
 
 	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length);

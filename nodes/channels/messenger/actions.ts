@@ -179,12 +179,6 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 	return { ...partsResult('messenger', request.conversationId, sent), kind: type };
 }
 
-function unsupported(what: string, hint: string) {
-	return async (call: SendContext): Promise<IDataObject> => {
-		throw new NodeOperationError(call.ctx.getNode(), `Messenger cannot ${what}`, { itemIndex: call.itemIndex, description: hint });
-	};
-}
-
 /** The node's chat actions as Messenger sender actions. */
 export function senderActionFor(action: string): string {
 	if (action === 'mark_seen') return 'mark_seen';
@@ -195,8 +189,6 @@ export function senderActionFor(action: string): string {
 export const messengerActions: ChannelActions = {
 	sendText,
 	sendFile,
-	editText: unsupported('edit a sent message', 'Messenger messages cannot be changed after sending; send a new message.'),
-	deleteMessage: unsupported('delete a sent message', 'The Send API cannot take a message back.'),
 
 	async sendTyping(call, request) {
 		const senderAction = senderActionFor(request.action);

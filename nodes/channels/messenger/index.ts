@@ -16,6 +16,12 @@ export const messenger: ChannelAdapter = {
 		description: 'A Messenger conversation ID is the customer\'s page-scoped ID (PSID), a number: conversationId of a trigger item.',
 	},
 	messageId: { pattern: /^(m_|mid\.)[\w.$:-]+$/, description: 'A Messenger message ID starts with m_ (message_id of the Send API, mid of the trigger).' },
+	unavailable: {
+		editText: 'Messenger messages cannot be changed after sending; send a new message.',
+		deleteMessage: 'The Send API cannot take a message back.',
+		sendTemplate: 'Use "Send Text" on this channel (outside 24 hours: Messaging Type "Message Tag", HUMAN_AGENT).',
+		answerCallback: 'Messenger postbacks and quick-reply taps need no answer: reply with Send Text.',
+	},
 	sendProperties: messengerSendProperties,
 	triggerProperties: messengerTriggerProperties,
 };

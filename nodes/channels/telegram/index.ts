@@ -11,4 +11,7 @@ export const telegram: ChannelAdapter = {
 	trigger: telegramTrigger,
 	maxTextLength: TELEGRAM_LIMITS.maxTextLength,
 	maxCaptionLength: TELEGRAM_LIMITS.maxCaptionLength,
+	unavailable: {
+		sendTemplate: 'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',
+	},
 };

@@ -137,21 +137,9 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 	return partsResult('whatsapp', request.conversationId, sent);
 }
 
-function unsupported(what: string, hint: string) {
-	return async (call: SendContext): Promise<IDataObject> => {
-		throw new NodeOperationError(call.ctx.getNode(), `WhatsApp through Twilio cannot ${what}`, {
-			itemIndex: call.itemIndex,
-			description: hint,
-		});
-	};
-}
-
 export const twilioActions: ChannelActions = {
 	sendText,
 	sendFile,
-	editText: unsupported('edit a sent message', 'WhatsApp messages sent through Twilio cannot be changed; send a new message.'),
-	deleteMessage: unsupported('delete a sent message', 'WhatsApp messages sent through Twilio cannot be deleted from the customer\'s phone.'),
-	sendTyping: unsupported('show a chat action', 'Twilio\'s WhatsApp API has no "typing…" status for this node.'),
 
 	async sendTemplate(call, request) {
 		const variables: Record<string, string> = {};

@@ -156,7 +156,7 @@ describe('Chat Channel (Facebook Messenger): bad input, rate limits, no duplicat
 
 	it('says that Messenger cannot edit or delete messages', async () => {
 		const edit = await run({ items: [{ conversationId: ADA }], parameters: { operation: 'edit', messageId: 'm_abc', text: 'x' } });
-		expect(edit.error?.message).toBe('Messenger cannot edit a sent message');
+		expect(edit.error?.message).toBe('Facebook Messenger cannot edit a sent message');
 	});
 
 	it('backs off on a page rate limit (#32) and sends that request again: the message arrives once', async () => {

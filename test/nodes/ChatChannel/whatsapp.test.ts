@@ -174,9 +174,9 @@ describe('Chat Channel (WhatsApp through Twilio): errors, 429 and no duplicates'
 
 	it('says that WhatsApp cannot edit, delete or show typing, and that inline buttons need a template', async () => {
 		const edit = await run({ items: [{ conversationId: ADA }], parameters: { operation: 'edit', messageId: `SM${'a'.repeat(32)}`, text: 'x' } });
-		expect(edit.error?.message).toBe('WhatsApp through Twilio cannot edit a sent message');
+		expect(edit.error?.message).toBe('WhatsApp (Twilio) cannot edit a sent message');
 		const typing = await run({ items: [{ conversationId: ADA }], parameters: { resource: 'chat', operation: 'sendAction' } });
-		expect(typing.error?.message).toBe('WhatsApp through Twilio cannot show a chat action');
+		expect(typing.error?.message).toBe('WhatsApp (Twilio) has no "chat" operations');
 		const buttons = await run({
 			items: [{ conversationId: ADA, text: 'pick' }],
 			parameters: { buttons: { rows: [{ buttons: { button: [{ text: 'Yes', callbackData: 'yes' }] } }] } },

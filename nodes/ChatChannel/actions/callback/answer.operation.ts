@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { OperationCall } from '../types';
+import { actionOf } from '../../descriptions/offers';
 
 export const description = updateDisplayOptions({ show: { resource: ['callback'], operation: ['answer'] } }, [
 	{
@@ -19,10 +20,11 @@ export const description = updateDisplayOptions({ show: { resource: ['callback']
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const callbackId = String(this.getNodeParameter('callbackId', call.itemIndex, '')).trim();
-	if (!callbackId || !call.adapter.actions.answerCallback) {
+	const answerCallback = actionOf(call, 'answerCallback', 'answer button presses');
+	if (!callbackId) {
 		throw new NodeOperationError(this.getNode(), 'No callback to answer', { itemIndex: call.itemIndex });
 	}
-	return await call.adapter.actions.answerCallback(call, {
+	return await answerCallback(call, {
 		callbackId,
 		text: String(this.getNodeParameter('text', call.itemIndex, '')),
 		showAlert: this.getNodeParameter('showAlert', call.itemIndex, false) as boolean,

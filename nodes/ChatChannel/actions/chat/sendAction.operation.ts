@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { actionOf } from '../../descriptions/offers';
 
 export const description = updateDisplayOptions({ show: { resource: ['chat'], operation: ['sendAction'] } }, [
 	conversationField,
@@ -27,7 +28,7 @@ export const description = updateDisplayOptions({ show: { resource: ['chat'], op
 ] as INodeProperties[]);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
-	return await call.adapter.actions.sendTyping(call, {
+	return await actionOf(call, 'sendTyping', 'show a chat action')(call, {
 		conversationId: call.conversationId,
 		action: String(this.getNodeParameter('action', call.itemIndex, 'typing')),
 	});

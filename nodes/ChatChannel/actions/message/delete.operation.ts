@@ -4,6 +4,7 @@ import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
 import { messageIdField, getMessageId } from './shared';
+import { actionOf } from '../../descriptions/offers';
 
 export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['delete'] } }, [
 	conversationField,
@@ -11,7 +12,7 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 ]);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
-	return await call.adapter.actions.deleteMessage(call, {
+	return await actionOf(call, 'deleteMessage', 'delete a sent message')(call, {
 		conversationId: call.conversationId,
 		messageId: getMessageId(this, call.itemIndex, call.adapter),
 	});

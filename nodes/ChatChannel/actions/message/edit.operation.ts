@@ -4,6 +4,7 @@ import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { buttonsField, conversationField, formatField, getButtons, getFormat } from '../../descriptions/common';
 import type { OperationCall } from '../types';
 import { messageIdField, getMessageId } from './shared';
+import { actionOf } from '../../descriptions/offers';
 
 const properties: INodeProperties[] = [
 	conversationField,
@@ -17,7 +18,7 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
-	return await call.adapter.actions.editText(call, {
+	return await actionOf(call, 'editText', 'edit a sent message')(call, {
 		conversationId: call.conversationId,
 		messageId: getMessageId(this, itemIndex, call.adapter),
 		text: String(this.getNodeParameter('text', itemIndex, '')),

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { actionOf } from '../../descriptions/offers';
 
 const properties: INodeProperties[] = [
 	conversationField,
@@ -29,12 +30,7 @@ export const description = updateDisplayOptions({ show: { resource: ['message'],
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
-	if (!call.adapter.actions.sendTemplate) {
-		throw new NodeOperationError(this.getNode(), `${call.adapter.displayName} has no message templates in this node`, {
-			itemIndex,
-			description: 'Use "Send Text" on this channel.',
-		});
-	}
+	const sendTemplate = actionOf(call, 'sendTemplate', 'send message templates');
 	const templateId = String(this.getNodeParameter('templateId', itemIndex, '')).trim();
 	if (!/^HX[0-9a-f]{32}$/i.test(templateId)) {
 		throw new NodeOperationError(this.getNode(), `"${templateId.slice(0, 40)}" is not a template ID`, {
@@ -63,5 +59,5 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		}
 		values[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
 	}
-	return await call.adapter.actions.sendTemplate(call, { conversationId: call.conversationId, templateId, variables: values });
+	return await sendTemplate(call, { conversationId: call.conversationId, templateId, variables: values });
 }
