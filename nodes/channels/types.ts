@@ -229,11 +229,13 @@ export interface ChannelAdapter {
 	maxCaptionLength: number;
 	/**
 	 * How a conversation ID of this channel looks: returns it normalized (e.g. `+4915…` →
-	 * `whatsapp:+4915…`), or undefined when it is not one. Telegram's rule is the default.
+	 * `whatsapp:+4915…`), or undefined when it is not one.
 	 */
-	conversationId?: { normalize(value: string): string | undefined; description: string };
-	/** How a message ID of this channel looks (default: Telegram's positive numbers). */
-	messageId?: { pattern: RegExp; description: string };
+	conversationId: { normalize(value: string): string | undefined; description: string };
+	/** How a message ID of this channel looks. */
+	messageId: { pattern: RegExp; description: string };
+	/** How a template ID looks, for a channel with templates. */
+	templateId?: { pattern: RegExp; description: string };
 	/** Why an optional action is missing on this channel (shown when a workflow asks for it anyway). */
 	unavailable?: Partial<Record<OptionalAction, string>>;
 	/** The channel's own fields in the Chat Channel node (shown only for this channel). */

@@ -67,7 +67,7 @@ export const buttonsField: INodeProperties = {
 	],
 };
 
-export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, adapter?: ChannelAdapter): string {
+export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, adapter: ChannelAdapter): string {
 	const value = String(ctx.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), 'The conversation ID is empty', {
@@ -75,23 +75,14 @@ export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, ada
 			description: 'Map it from the trigger ({{ $json.conversationId }}) or enter a chat ID.',
 		});
 	}
-	if (adapter?.conversationId) {
-		const normalized = adapter.conversationId.normalize(value);
-		if (normalized === undefined) {
-			throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a ${adapter.displayName} conversation ID`, {
-				itemIndex,
-				description: adapter.conversationId.description,
-			});
-		}
-		return normalized;
-	}
-	if (!/^-?\d{1,20}$/.test(value) && !/^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value)) {
-		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a Telegram chat ID`, {
+	const normalized = adapter.conversationId.normalize(value);
+	if (normalized === undefined) {
+		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a ${adapter.displayName} conversation ID`, {
 			itemIndex,
-			description: 'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
+			description: adapter.conversationId.description,
 		});
 	}
-	return value;
+	return normalized;
 }
 
 export function getButtons(ctx: IExecuteFunctions, itemIndex: number): InlineButton[][] {

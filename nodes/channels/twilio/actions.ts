@@ -143,7 +143,15 @@ export const twilioActions: ChannelActions = {
 
 	async sendTemplate(call, request) {
 		const variables: Record<string, string> = {};
-		for (const [key, value] of Object.entries(request.variables)) variables[key] = String(value);
+		for (const [key, value] of Object.entries(request.variables)) {
+			if (String(value) === '') {
+				throw new NodeOperationError(call.ctx.getNode(), `The template variable "${key}" is empty`, {
+					itemIndex: call.itemIndex,
+					description: 'WhatsApp rejects templates with empty variables (Twilio error 21656).',
+				});
+			}
+			variables[key] = String(value);
+		}
 		const base = { To: request.conversationId, ...senderOf(call), ...optionsOf(call) };
 		const sent = await sendParts(call, 1, async () =>
 			await create(call, {

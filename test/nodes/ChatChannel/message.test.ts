@@ -169,7 +169,7 @@ describe('Chat Channel (Telegram): pacing, 429 and no duplicates', () => {
 		const json = jsonOf(output);
 		expect(json[0]).toMatchObject({ conversationId: '1001' });
 		expect(String(json[1].error)).toMatch(/^Telegram sendMessage: Bad Request: can't parse entities: Character '\.' is reserved/);
-		expect(String(json[2].error)).toBe('"abc" is not a Telegram chat ID');
+		expect(String(json[2].error)).toBe('"abc" is not a Telegram conversation ID');
 		expect(json[3]).toMatchObject({ conversationId: '1003' });
 		expect(tg.sentMessages().map((m) => m.text)).toEqual(['ok 1', 'ok 2']);
 		expect(everything).not.toContain(tg.token);

@@ -32,10 +32,11 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
 	const sendTemplate = actionOf(call, 'sendTemplate', 'send message templates');
 	const templateId = String(this.getNodeParameter('templateId', itemIndex, '')).trim();
-	if (!/^HX[0-9a-f]{32}$/i.test(templateId)) {
+	const rule = call.adapter.templateId;
+	if (rule && !rule.pattern.test(templateId)) {
 		throw new NodeOperationError(this.getNode(), `"${templateId.slice(0, 40)}" is not a template ID`, {
 			itemIndex,
-			description: 'A Twilio Content SID is HX followed by 32 hexadecimal characters (Content Template Builder → your template).',
+			description: rule.description,
 		});
 	}
 	let variables = this.getNodeParameter('variables', itemIndex, {}) as unknown;
@@ -51,13 +52,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	}
 	const values: Record<string, string> = {};
 	for (const [key, value] of Object.entries(variables as IDataObject)) {
-		if (value === null || value === undefined || String(value) === '') {
-			throw new NodeOperationError(this.getNode(), `The template variable "${key}" is empty`, {
-				itemIndex,
-				description: 'WhatsApp rejects templates with empty variables (Twilio error 21656).',
-			});
-		}
-		values[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+		values[key] = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 	}
 	return await sendTemplate(call, { conversationId: call.conversationId, templateId, variables: values });
 }

@@ -12,9 +12,9 @@ export const messageIdField: INodeProperties = {
 	description: 'The message to change: messageId of a trigger item, or of the output of a send',
 };
 
-export function getMessageId(ctx: IExecuteFunctions, itemIndex: number, adapter?: ChannelAdapter): string {
+export function getMessageId(ctx: IExecuteFunctions, itemIndex: number, adapter: ChannelAdapter): string {
 	const value = String(ctx.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
-	const rule = adapter?.messageId ?? { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' };
+	const rule = adapter.messageId;
 	if (!rule.pattern.test(value)) {
 		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a message ID`, {
 			itemIndex,
