@@ -9,10 +9,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { adapterFor, channelCredentials, channelProperty, triggerChannelProperties, triggerSubtitle } from '../channels';
-import { updateDisplayOptions } from '../shared/displayOptions';
+import {
+	adapterFor,
+	channelCredentials,
+	channelProperty,
+	handshakeMethod,
+	triggerChannelProperties,
+	triggerSubtitle,
+} from '../channels';
 import type { ChannelAdapter } from '../channels';
-import { triggerProperties } from './description';
 
 function adapterOf(ctx: IHookFunctions | ITriggerFunctions | IWebhookFunctions): ChannelAdapter {
 	const channel = ctx.getNodeParameter('channel', 'telegram') as string;
@@ -44,16 +49,15 @@ export class ChatChannelTrigger implements INodeType {
 				path: 'webhook',
 			},
 			{
-				// Meta's subscription handshake (GET with hub.challenge) on the same URL.
+				// A channel's URL handshake (Meta: GET with hub.challenge) on the same URL.
 				name: 'setup',
-				httpMethod: '={{ $parameter["channel"] === "messenger" ? "GET" : "" }}',
+				httpMethod: handshakeMethod(),
 				responseMode: 'onReceived',
 				path: 'webhook',
 			},
 		],
 		properties: [
 			channelProperty,
-			...updateDisplayOptions({ show: { channel: ['telegram'] } }, triggerProperties),
 			...triggerChannelProperties(),
 		],
 	};

@@ -66,6 +66,14 @@ export const channelProperty: INodeProperties = {
 /** "Telegram", "WhatsApp (Twilio)", … as an expression fragment for subtitles. */
 export const channelNameExpression = () => optionName('channel', CHANNEL_OPTIONS);
 
+/** The setup webhook's method: GET for channels that verify the URL with a handshake, else none. */
+export function handshakeMethod(): string {
+	const channels = Object.values(adapters)
+		.filter((adapter) => adapter.trigger.getHandshake)
+		.map((adapter) => adapter.name);
+	return `={{ ${JSON.stringify(channels)}.includes($parameter["channel"]) ? "GET" : "" }}`;
+}
+
 /**
  * The trigger's canvas subtitle: the channel's name, and for a channel that can poll, how it
  * receives ("Telegram · long polling" / "Telegram · webhook").

@@ -208,6 +208,11 @@ export type OptionalAction = 'editText' | 'deleteMessage' | 'sendTyping' | 'send
 // ---------------------------------------------------------------------------
 
 export interface TriggerAdapter {
+	/**
+	 * The channel verifies a webhook URL with a GET before it delivers (Meta's subscription
+	 * handshake): the trigger then also listens for GET on its URL (webhook "setup").
+	 */
+	getHandshake?: boolean;
 	/** Long polling (`trigger()`), where the channel has it; Telegram does. */
 	poll?(ctx: ITriggerFunctions): Promise<ITriggerResponse>;
 	/** Webhook registration with the channel. */

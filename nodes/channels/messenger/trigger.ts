@@ -213,6 +213,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 }
 
 export const messengerTrigger: TriggerAdapter = {
+	getHandshake: true,
 	async checkExists(ctx) {
 		if (!optionsOf(ctx).subscribePage) return true;
 		const { pageId } = await messengerCredentials(ctx);

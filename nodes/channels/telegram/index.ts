@@ -1,6 +1,7 @@
 import type { ChannelAdapter } from '../types';
 import { telegramActions } from './actions';
 import { telegramTrigger } from './trigger';
+import { telegramTriggerProperties } from './triggerProperties';
 import { TELEGRAM_CREDENTIAL, TELEGRAM_LIMITS } from './transport';
 
 export const telegram: ChannelAdapter = {
@@ -16,6 +17,7 @@ export const telegram: ChannelAdapter = {
 		description: 'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
 	},
 	messageId: { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' },
+	triggerProperties: telegramTriggerProperties,
 	unavailable: {
 		sendTemplate: 'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',
 	},

@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-export const triggerProperties: INodeProperties[] = [
+import { updateDisplayOptions } from '../../shared/displayOptions';
+
+/** Telegram's fields in the Chat Channel Trigger, shown only for Telegram. */
+
+const properties: INodeProperties[] = [
 	{
 		displayName: 'Mode',
 		name: 'mode',
@@ -105,3 +109,5 @@ export const triggerProperties: INodeProperties[] = [
 		],
 	},
 ];
+
+export const telegramTriggerProperties = updateDisplayOptions({ show: { channel: ['telegram'] } }, properties);
