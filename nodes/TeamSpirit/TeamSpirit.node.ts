@@ -16,7 +16,8 @@ import * as message from './actions/message';
 import * as status from './actions/status';
 import * as user from './actions/user';
 import { router } from './actions/router';
-import { listSearch, loadOptions } from './methods';
+import * as listSearch from '../shared/teamspirit/listSearch';
+import * as loadOptions from '../shared/teamspirit/loadOptions';
 import { operationSubtitle } from '../shared/subtitle';
 
 /**

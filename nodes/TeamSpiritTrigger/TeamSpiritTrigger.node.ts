@@ -1,7 +1,7 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchChats } from '../TeamSpirit/methods/listSearch';
+import { searchChats } from '../shared/teamspirit/listSearch';
 import { optionNames } from '../shared/subtitle';
 import { EVENT_OPTIONS, properties } from './description';
 import { webhookMethods } from './registration';

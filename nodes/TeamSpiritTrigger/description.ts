@@ -7,7 +7,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { chatRLC } from '../TeamSpirit/descriptions/common';
+import { chatRLC } from '../shared/teamspirit/descriptions';
 import type { FilterSettings } from './helpers/filters';
 
 export const EVENT_OPTIONS: INodePropertyOptions[] = [

@@ -11,8 +11,8 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { segment } from '../TeamSpirit/helpers/utils';
-import { teamSpiritApiRequest } from '../TeamSpirit/transport';
+import { segment } from '../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { readSettings } from './description';
 
 export interface Registration {

@@ -7,8 +7,8 @@ import type { IBinaryData, IDataObject, INodeExecutionData, IWebhookFunctions, I
 
 import { handledDeliveries } from '../shared/dedupe';
 import type { BinaryStream } from '../shared/binary';
-import { segment } from '../TeamSpirit/helpers/utils';
-import { CREDENTIAL_TYPE, normalizeServerUrl, teamSpiritApiRequest } from '../TeamSpirit/transport';
+import { segment } from '../shared/teamspirit/utils';
+import { CREDENTIAL_TYPE, normalizeServerUrl, teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { readSettings, type TriggerSettings } from './description';
 import { checkDelivery, type Delivery } from './helpers/delivery';
 import { isMessageEvent, needsBotIdentity, whyIgnored, type BotIdentity } from './helpers/filters';

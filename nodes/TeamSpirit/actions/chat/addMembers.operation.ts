@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { chatRLC } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { chatRLC } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { parseIdList } from '../message/shared';
 import { memberIdsField } from './shared';
 

@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { getRequiredString } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { getRequiredString } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { parseIdList } from '../message/shared';
 import { memberIdsField } from './shared';
 

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { limitField, queryFilters, returnAllField } from '../../descriptions/common';
-import { compact, getListLimit } from '../../helpers/utils';
-import { teamSpiritApiRequestAllItems } from '../../transport';
+import { limitField, queryFilters, returnAllField } from '../../../shared/teamspirit/descriptions';
+import { compact, getListLimit } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequestAllItems } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	returnAllField,

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { chatRLC, userRLC } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { chatRLC, userRLC } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	chatRLC,

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeProperti
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { teamSpiritApiRequest } from '../../transport';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	{

@@ -4,8 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { BinaryStream } from '../../../shared/binary';
 import { capStream, DownloadTooLargeError } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { getRequiredString, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { getRequiredString, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { fileIdField } from './shared';
 
 const properties: INodeProperties[] = [

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { getRequiredString, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { getRequiredString, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { fileIdField } from './shared';
 
 export const description = updateDisplayOptions(

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { buildMultipart, getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { chatRLC, formatField } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { chatRLC, formatField } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { createMessage } from '../message/shared';
 
 const properties: INodeProperties[] = [

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { formatField, textField } from '../../descriptions/common';
-import { compact, getRequiredString } from '../../helpers/utils';
-import { incomingWebhookRequest } from '../../transport';
+import { formatField, textField } from '../../../shared/teamspirit/descriptions';
+import { compact, getRequiredString } from '../../../shared/teamspirit/utils';
+import { incomingWebhookRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	textField,

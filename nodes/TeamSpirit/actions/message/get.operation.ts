@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { chatRLC, messageIdField } from '../../descriptions/common';
-import { getLocatorValue, getRequiredString, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { chatRLC, messageIdField } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, getRequiredString, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 
 const properties: INodeProperties[] = [chatRLC, messageIdField];

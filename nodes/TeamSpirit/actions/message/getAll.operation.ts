@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { chatRLC, limitField, returnAllField } from '../../descriptions/common';
-import { getListLimit, getLocatorValue, segment } from '../../helpers/utils';
-import { teamSpiritApiRequestAllItems } from '../../transport';
+import { chatRLC, limitField, returnAllField } from '../../../shared/teamspirit/descriptions';
+import { getListLimit, getLocatorValue, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequestAllItems } from '../../../shared/teamspirit/transport';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 
 const properties: INodeProperties[] = [chatRLC, returnAllField, limitField];

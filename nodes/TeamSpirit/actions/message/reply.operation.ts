@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { chatRLC, messageIdField, textField } from '../../descriptions/common';
-import { getLocatorValue, getRequiredString, segment } from '../../helpers/utils';
+import { chatRLC, messageIdField, textField } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, getRequiredString, segment } from '../../../shared/teamspirit/utils';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { createMessage, messageBody, messageOptions } from './shared';
 

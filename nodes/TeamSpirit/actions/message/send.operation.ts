@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { chatRLC, textField } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
+import { chatRLC, textField } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { createMessage, messageBody, messageOptions } from './shared';
 

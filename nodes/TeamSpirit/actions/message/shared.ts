@@ -1,9 +1,9 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { teamSpiritApiRequest } from '../../transport';
-import { formatField } from '../../descriptions/common';
-import { getRequiredString } from '../../helpers/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
+import { formatField } from '../../../shared/teamspirit/descriptions';
+import { getRequiredString } from '../../../shared/teamspirit/utils';
 
 export const messageOptions: INodeProperties = {
 	displayName: 'Options',

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { compact, toIsoDate } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { compact, toIsoDate } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	{

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { userRLC } from '../../descriptions/common';
-import { getLocatorValue, segment } from '../../helpers/utils';
-import { teamSpiritApiRequest } from '../../transport';
+import { userRLC } from '../../../shared/teamspirit/descriptions';
+import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
+import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [userRLC];
 

@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import type { ListPage } from '../transport';
-import { teamSpiritApiRequest } from '../transport';
+import type { ListPage } from './transport';
+import { teamSpiritApiRequest } from './transport';
 
 async function search(
 	ctx: ILoadOptionsFunctions,

@@ -1,7 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import type { ListPage } from '../transport';
-import { teamSpiritApiRequest } from '../transport';
+import type { ListPage } from './transport';
+import { teamSpiritApiRequest } from './transport';
 
 /** Enough for a picker; a larger directory is searched by typing in the list (or by expression). */
 const MAX_USERS = 1000;

@@ -14,9 +14,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { BinaryStream } from '../../shared/binary';
-import type { EnvelopeResponse } from '../../shared/http';
-import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../../shared/http';
+import type { BinaryStream } from '../binary';
+import type { EnvelopeResponse } from '../http';
+import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 
 export type TeamSpiritContext =
 	| IExecuteFunctions
