@@ -19,7 +19,7 @@ import type { ChannelAdapter, ChannelName } from './types';
 
 export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
 
-export const CHANNEL_OPTIONS: INodePropertyOptions[] = [
+const CHANNEL_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Facebook Messenger', value: 'messenger', description: 'A Facebook Page through a Meta app (Graph API)' },
 	{ name: 'Telegram', value: 'telegram', description: 'A Telegram bot (Bot API)' },
 	{ name: 'WhatsApp (Twilio)', value: 'whatsapp', description: 'A WhatsApp sender on Twilio' },

@@ -17,7 +17,7 @@ export interface PaceLimits {
 	groupIntervalMs: number;
 }
 
-export class Pacer {
+class Pacer {
 	private readonly next = new Map<string, number>();
 
 	constructor(

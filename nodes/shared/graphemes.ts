@@ -18,7 +18,7 @@ export function graphemeBoundaries(text: string): number[] {
 }
 
 /** The last grapheme boundary at or before `at` (0 when the first cluster is already longer). */
-export function graphemeBoundaryAtOrBefore(text: string, at: number): number {
+function graphemeBoundaryAtOrBefore(text: string, at: number): number {
 	if (at >= text.length) return text.length;
 	let best = 0;
 	// segmenting from the start: a window could pair a flag's regional indicators wrongly

@@ -186,7 +186,7 @@ export function basicAuthForms(user: unknown, password: unknown): string[] {
 	return [...secretForms(pass), encoded];
 }
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 function redactText(text: string, secrets: string[]): string {
 	let out = text;

@@ -50,7 +50,7 @@ export interface RetryPolicy {
 	abortSignal?: AbortSignal;
 }
 
-export const DEFAULT_RETRY = {
+const DEFAULT_RETRY = {
 	maxAttempts: 5,
 	baseDelayMs: 500,
 	maxDelayMs: 8000,
@@ -73,7 +73,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 /** A server-given wait in seconds, as ms; undefined when it is not a finite, non-negative number. */
-export function serverWaitMs(seconds: unknown): number | undefined {
+function serverWaitMs(seconds: unknown): number | undefined {
 	const value = typeof seconds === 'string' && seconds.trim() !== '' ? Number(seconds) : seconds;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
 	return Math.round(value * 1000);
@@ -85,7 +85,7 @@ export function backoffDelay(attempt: number, base: number, cap: number): number
 	return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
-export function isServerError(status: number): boolean {
+function isServerError(status: number): boolean {
 	return status >= 500 && status <= 599;
 }
 

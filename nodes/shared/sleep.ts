@@ -5,9 +5,9 @@
 import { sleep } from 'n8n-workflow';
 
 /** The longest wait a server may ask for; beyond it the poller comes back anyway. */
-export const MAX_SERVER_WAIT_MS = 5 * 60 * 1000;
+const MAX_SERVER_WAIT_MS = 5 * 60 * 1000;
 /** The shortest: a server asking for 0, a negative or an unreadable wait gets this (no hot loop). */
-export const MIN_SERVER_WAIT_MS = 1000;
+const MIN_SERVER_WAIT_MS = 1000;
 
 /**
  * A wait a server asked for (`retry_after`, `Retry-After`), in ms, kept within

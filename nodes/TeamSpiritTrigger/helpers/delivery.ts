@@ -6,17 +6,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { checkTimestamp, headerValue, verifyHmacSignature } from '../../shared/signature';
 
-export const TEAMSPIRIT_EVENTS = [
-	'message.created',
-	'message.updated',
-	'message.deleted',
-	'chat.member_joined',
-	'chat.member_left',
-	'user.status_changed',
-] as const;
-
 /** How far a delivery's timestamp may be from our clock, in seconds (the contract's 5 minutes). */
-export const TIMESTAMP_TOLERANCE_SECONDS = 300;
+const TIMESTAMP_TOLERANCE_SECONDS = 300;
 
 export interface Delivery {
 	event: string;

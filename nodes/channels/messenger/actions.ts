@@ -119,7 +119,7 @@ function mimeOfUrl(url: string): string | undefined {
 	return extension ? EXTENSION_MIME[extension] : undefined;
 }
 
-export function attachmentTypeFor(kind: FileKind, mimeType: string | undefined): string {
+function attachmentTypeFor(kind: FileKind, mimeType: string | undefined): string {
 	if (kind !== 'auto') return TYPE_OF_KIND[kind];
 	const mime = (mimeType ?? '').toLowerCase();
 	if (/^image\/(jpeg|jpg|png|gif|webp)$/.test(mime)) return 'image';
@@ -180,7 +180,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 }
 
 /** The node's chat actions as Messenger sender actions. */
-export function senderActionFor(action: string): string {
+function senderActionFor(action: string): string {
 	if (action === 'mark_seen') return 'mark_seen';
 	if (action === 'typing_off') return 'typing_off';
 	return 'typing_on';

@@ -80,7 +80,7 @@ interface GraphError {
 	is_transient?: boolean;
 }
 
-export function graphErrorOf(body: unknown): GraphError | undefined {
+function graphErrorOf(body: unknown): GraphError | undefined {
 	const error = (body as { error?: GraphError } | undefined)?.error;
 	return error && typeof error === 'object' ? error : undefined;
 }
@@ -100,7 +100,7 @@ function hintFor(error: GraphError | undefined, statusCode: number): string | un
 	return undefined;
 }
 
-export function graphError(
+function graphError(
 	ctx: MessengerContext,
 	statusCode: number,
 	body: unknown,

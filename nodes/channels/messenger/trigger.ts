@@ -28,7 +28,7 @@ interface MessengerTriggerOptions {
 }
 
 /** Page fields the trigger subscribes to when "Subscribe Page" is on. */
-export const SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads', 'message_echoes'];
+const SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads', 'message_echoes'];
 
 export const messengerTriggerProperties: INodeProperties[] = [
 	{

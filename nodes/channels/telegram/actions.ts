@@ -80,7 +80,7 @@ const MIME_KIND: Array<[RegExp, FileKind]> = [
 ];
 
 /** The send method for a file: the chosen kind, or one that fits the MIME type. */
-export function fileKindFor(kind: FileKind, mimeType: string | undefined, size?: number): Exclude<FileKind, 'auto'> {
+function fileKindFor(kind: FileKind, mimeType: string | undefined, size?: number): Exclude<FileKind, 'auto'> {
 	if (kind !== 'auto') return kind;
 	const found = MIME_KIND.find(([re]) => re.test(mimeType ?? ''))?.[1] ?? 'document';
 	// Telegram takes photos up to 10 MB; a larger image goes as a document.

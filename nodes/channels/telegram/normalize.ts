@@ -56,7 +56,7 @@ export interface TgUpdate extends IDataObject {
 export const TELEGRAM_FILE_PATH = /^[A-Za-z0-9_][^?#\\:]*$/;
 
 /** The update types the trigger offers, in Telegram's names. */
-export const UPDATE_TYPES = [
+const UPDATE_TYPES = [
 	'message',
 	'edited_message',
 	'channel_post',

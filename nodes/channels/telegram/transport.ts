@@ -75,7 +75,7 @@ export function redact(text: string): string {
 	return text.replace(TOKEN_PATTERN, 'bot<token>').replace(/\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g, '<token>');
 }
 
-export function botIdOf(token: unknown): string {
+function botIdOf(token: unknown): string {
 	return String(token ?? '').split(':')[0] || 'bot';
 }
 
@@ -93,13 +93,11 @@ export async function credentialsOf(ctx: TelegramContext, itemIndex?: number) {
 }
 
 /** Group and channel ids are negative (or a @username of a public channel). */
-export function isGroupChat(chatId: string): boolean {
+function isGroupChat(chatId: string): boolean {
 	return chatId.startsWith('-') || chatId.startsWith('@');
 }
 
-export class TelegramApiError extends NodeApiError {}
-
-export function telegramError(
+function telegramError(
 	ctx: TelegramContext,
 	statusCode: number,
 	body: TelegramResponse | undefined,

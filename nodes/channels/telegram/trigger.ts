@@ -65,7 +65,7 @@ export function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
 }
 
 /** Why an update starts nothing, or undefined when it passes the trigger's filters. */
-export function filterReason(update: TgUpdate, updates: string[], options: TriggerOptions): string | undefined {
+function filterReason(update: TgUpdate, updates: string[], options: TriggerOptions): string | undefined {
 	const type = updateTypeOf(update);
 	if (!type || !updates.includes(type)) return `update type ${type ?? 'unknown'} not selected`;
 	const chatIds = list(options.chatIds);
@@ -143,7 +143,7 @@ async function downloadAttachments(
 }
 
 /** The item an update starts a workflow with, or undefined when the filters drop it. */
-export async function toItem(
+async function toItem(
 	ctx: TriggerContext,
 	update: TgUpdate,
 	botId: string,

@@ -20,7 +20,7 @@ export function whatsappAddress(value: string): string | undefined {
 }
 
 /** WhatsApp formatting from the node's formats: *bold*, _italic_, ~strike~, ```mono```. */
-export const toWhatsAppText = toLightMarkup;
+const toWhatsAppText = toLightMarkup;
 
 export const whatsappSendProperties: INodeProperties[] = [
 	{

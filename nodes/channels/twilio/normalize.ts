@@ -26,8 +26,8 @@ export const TWILIO_MEDIA_SOURCES: MediaSources = {
 
 
 /** The shapes of Twilio's ids in a webhook (a value that merges a neighbour parameter fails them). */
-export const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
-export const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
+const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
 
 /**
  * Why a (signed) webhook's ids cannot be trusted, or undefined. Twilio signs the names and values
@@ -55,7 +55,7 @@ export function idProblem(params: TwilioParams, accountSid: string): string | un
 }
 
 /** Statuses Twilio posts to a StatusCallback. */
-export const STATUS_VALUES = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered'];
+const STATUS_VALUES = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered'];
 
 export function isStatusCallback(params: TwilioParams): boolean {
 	const status = one(params.MessageStatus).toLowerCase();

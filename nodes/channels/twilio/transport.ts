@@ -94,7 +94,7 @@ export function twilioErrorHint(code: number | string | undefined): string | und
 	return HINTS[Number(code)];
 }
 
-export function twilioError(
+function twilioError(
 	ctx: TwilioContext,
 	statusCode: number,
 	body: TwilioErrorBody | undefined,
@@ -137,7 +137,7 @@ export async function readJson(body: unknown, secrets: string[] = []): Promise<I
 }
 
 /** Form-encodes parameters the way Twilio reads them (a repeated name for a list). */
-export function formEncode(params: Record<string, string | string[] | undefined>): string {
+function formEncode(params: Record<string, string | string[] | undefined>): string {
 	const form = new URLSearchParams();
 	for (const [name, value] of Object.entries(params)) {
 		if (value === undefined) continue;
@@ -165,7 +165,7 @@ export interface TwilioRequest {
 }
 
 /** Messaging Services live on messaging.twilio.com; a proxy or test server serves both APIs. */
-export function messagingBaseUrl(baseUrl: string): string {
+function messagingBaseUrl(baseUrl: string): string {
 	return /^https:\/\/api\.twilio\.com$/i.test(baseUrl) ? 'https://messaging.twilio.com' : baseUrl;
 }
 

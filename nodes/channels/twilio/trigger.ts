@@ -146,7 +146,7 @@ export function twilioSignedData(url: string, params: TwilioParams): string {
 }
 
 /** The URL as given, with and without the scheme's standard port (twilio-node tries both). */
-export function urlVariants(url: string): string[] {
+function urlVariants(url: string): string[] {
 	const variants = [url];
 	try {
 		const parsed = new URL(url);

@@ -75,7 +75,7 @@ async function connection(this: TeamSpiritContext, itemIndex?: number) {
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
-export function apiError(
+function apiError(
 	this: TeamSpiritContext,
 	statusCode: number,
 	body: unknown,
@@ -196,7 +196,7 @@ export interface ListPage<T> {
 }
 
 /** "Return All" reads at most this many pages (100 items each). */
-export const MAX_PAGES = 1000;
+const MAX_PAGES = 1000;
 
 /**
  * Follows `nextCursor` until `limit` items are read (or all of them when `limit` is undefined),

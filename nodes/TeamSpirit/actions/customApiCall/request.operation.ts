@@ -70,7 +70,7 @@ const API_BASE = 'http://teamspirit.invalid/api/v1/';
  * URLs are resolved the way the HTTP client would, and anything that ends up outside the API
  * (`../../hooks/abc`, `https://elsewhere/…`) is refused before a request is made.
  */
-export function apiPath(ctx: IExecuteFunctions, given: string, itemIndex: number): string {
+function apiPath(ctx: IExecuteFunctions, given: string, itemIndex: number): string {
 	const relative = given.replace(/^[/\\]+/, '').replace(/^api\/v1(\/|$)/, '');
 	let resolved: URL | undefined;
 	try {
