@@ -495,25 +495,32 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 			if (!picker) {
 				throw new Error(`the members parameter is a ${textbox ? 'text box' : 'field'} without a picker`);
 			}
-			// the users of the TeamSpirit server (the emulator) appear in the list; the list loads from
-			// the server, and a click before the field is ready does nothing: click until it opens
+			// the users of the TeamSpirit server (the emulator) appear in the list. A click before the
+			// field is ready can be lost: click until its list (popper) opens, at most 5 times, and
+			// only then wait for the users, which load from the server (no click while it is open:
+			// a second click would close it)
+			const listOpen = () =>
+				[...document.querySelectorAll('.el-select-dropdown, [data-test-id="resource-locator-dropdown"], [data-test-id^="resource-locator-dropdown"]')].some((e) => {
+					const popper = e.closest('.el-popper') as HTMLElement | null;
+					const shown = !popper || (popper.style.display !== 'none' && popper.getAttribute('aria-hidden') !== 'true');
+					return shown && (e as HTMLElement).offsetParent !== null && e.getClientRects().length > 0;
+				});
 			for (let attempt = 1; ; attempt++) {
 				await stableClick(page, picker);
-				const listed = await page
-					.waitForFunction(
-						() =>
-							[...document.querySelectorAll('li.el-select-dropdown__item, [data-test-id="rlc-item"], [data-test-id^="resource-locator-dropdown"] li')].some(
-								(e) => (e as HTMLElement).offsetParent !== null && (e as HTMLElement).innerText.trim().startsWith('Alice Archer'),
-							),
-						{ timeout: attempt < 4 ? 10_000 : WAIT },
-					)
+				const opened = await page
+					.waitForFunction(listOpen, { timeout: 10_000, polling: 200 })
 					.then(() => true)
-					.catch((e) => {
-						if (attempt >= 4) throw e;
-						return false;
-					});
-				if (listed) break;
+					.catch(() => false);
+				if (opened) break;
+				if (attempt >= 5) throw new Error(`the members list did not open after ${attempt} clicks`);
 			}
+			await page.waitForFunction(
+				() =>
+					[...document.querySelectorAll('li.el-select-dropdown__item, [data-test-id="rlc-item"], [data-test-id^="resource-locator-dropdown"] li')].some(
+						(e) => (e as HTMLElement).offsetParent !== null && (e as HTMLElement).innerText.trim().startsWith('Alice Archer'),
+					),
+				{ timeout: 80_000, polling: 250 },
+			);
 			await page.keyboard.press('Escape');
 			await closeNdv();
 		});
@@ -532,52 +539,104 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 			await create!.evaluate((e) => (e as HTMLElement).click());
 			await page.waitForSelector(`${tid('parameter-input-serverUrl')} input`, { visible: true });
 
+			/**
+			 * Types a value into a credential field. The editor re-renders a field on its first
+			 * keystroke (its "required" hint goes away), and keystrokes typed into it one by one can
+			 * then reach only the input box and not the form: the credential was saved with a Server
+			 * URL of "h". So the whole value goes in as one input event (as a paste does), and the
+			 * field is left with Tab like a user does before pressing Save.
+			 */
 			const fill = async (name: string, value: string) => {
-				const input = await page.waitForSelector(`${tid(`parameter-input-${name}`)} input`, { visible: true });
-				await input!.click({ count: 3 });
-				await page.keyboard.press('Backspace');
-				await input!.type(value);
-				// leave the field, as a user does before pressing Save (the editor takes the value on input and blur)
+				const sel = `${tid(`parameter-input-${name}`)} input`;
+				const input = await page.waitForSelector(sel, { visible: true });
+				await stableClick(page, input!);
+				await input!.evaluate((e, v) => {
+					const el = e as HTMLInputElement;
+					el.focus();
+					el.select();
+					if (!document.execCommand('insertText', false, v)) {
+						el.value = v;
+						el.dispatchEvent(new Event('input', { bubbles: true }));
+					}
+				}, value);
 				await page.keyboard.press('Tab');
+				await page.waitForFunction((s, v) => (document.querySelector(s) as HTMLInputElement | null)?.value === v, {}, sel, value);
 			};
-			/** Save runs the connection test; its banner says how it went ("success" or the error). */
-			const saveAndTest = async (serverUrl: string): Promise<string> => {
+			/** What the dialog saved (its POST/PATCH to /rest/credentials), for the failure message. */
+			const saved: Array<Record<string, unknown>> = [];
+			const onRequest = (r: import('puppeteer-core').HTTPRequest) => {
+				if (/\/rest\/credentials(\/(?!test$)[A-Za-z0-9]+)?$/.test(new URL(r.url()).pathname) && ['POST', 'PATCH'].includes(r.method())) {
+					try {
+						const data = (JSON.parse(r.postData() ?? '{}') as { data?: Record<string, unknown> }).data ?? {};
+						saved.push({ serverUrl: data.serverUrl, apiKey: data.apiKey === ts.apiKey ? '<the key>' : typeof data.apiKey === 'string' && data.apiKey.startsWith('__n8n_BLANK_VALUE') ? '<unchanged>' : data.apiKey });
+					} catch {
+						/* not JSON */
+					}
+				}
+			};
+			page.on('request', onRequest);
+			/**
+			 * Save stores the credential and then runs its connection test (POST /rest/credentials/test);
+			 * the dialog's banner then says how it went: "success", or the error it shows.
+			 */
+			const saveAndTest = async (serverUrl: string): Promise<{ banner: string; test: unknown; emulator: string[] }> => {
 				await fill('serverUrl', serverUrl);
-				await page.click(tid('credential-save-button'));
+				const seen = ts.requests.length;
+				const [res] = await Promise.all([
+					page.waitForResponse((r) => r.url().endsWith('/rest/credentials/test') && r.request().method() === 'POST', { timeout: 120_000 }),
+					stableClick(page, (await page.waitForSelector(`${tid('credential-save-button')}:not([disabled])`, { visible: true }))!),
+				]);
+				const test = ((await res.json().catch(() => ({}))) as { data?: { status?: string; message?: string } }).data;
+				// a new credential whose test succeeds: the dialog closes by itself; an existing one
+				// stays open with the "Connection tested successfully" banner; a failure shows its error
 				const outcome = await page.waitForFunction(
-					(url) => {
-						const input = document.querySelector('[data-test-id="parameter-input-serverUrl"] input') as HTMLInputElement | null;
-						if (input?.value !== url) return null;
+					() => {
+						const save = document.querySelector('[data-test-id="credential-save-button"]') as HTMLElement | null;
+						if (!save?.offsetParent) return 'success';
+						if (/Saving|Testing/.test(save.innerText ?? '')) return null;
 						const ok = document.querySelector('[data-test-id="credentials-config-container-test-success"]') as HTMLElement | null;
 						if (ok?.offsetParent) return 'success';
 						const dialog = document.querySelector('.el-dialog:has([data-test-id="credential-save-button"])') as HTMLElement | null;
-						const text = dialog?.innerText ?? '';
-						const failed = /Couldn.t connect[^\n]*/.exec(text);
-						const saving = /Saving|Testing/.test((document.querySelector('[data-test-id="credential-save-button"]') as HTMLElement | null)?.innerText ?? '');
-						return failed && !saving ? failed[0] : null;
+						const failed = /Couldn.t connect[^\n]*/.exec(dialog?.innerText ?? '');
+						return failed ? failed[0].trim() : null;
 					},
-					{ timeout: 120_000 },
-					serverUrl,
+					{ timeout: 80_000, polling: 250 },
 				);
-				return (await outcome.jsonValue()) as string;
+				const emulator = ts.requests.slice(seen).map((r) => `${r.method} ${r.path} ${r.status} ${r.headers.authorization === `Bearer ${ts.apiKey}` ? '(the key)' : (r.headers.authorization ?? '(no key)')}`);
+				return { banner: (await outcome.jsonValue()) as string, test: test?.status ?? test, emulator };
+			};
+			/** The credential dialog of the node's credential, open (the pencil beside the credential). */
+			const editCredential = async () => {
+				if (await page.$(`${tid('credential-save-button')}`).then((e) => e?.isVisible())) return;
+				for (let attempt = 1; ; attempt++) {
+					const pen = await page.waitForSelector(`${NDV} ${tid('credential-edit-button')} .clickable, ${NDV} ${tid('credential-edit-button')} > *`, { visible: true });
+					await stableClick(page, pen!);
+					const open = await page
+						.waitForSelector(`${tid('parameter-input-serverUrl')} input`, { visible: true, timeout: attempt < 3 ? 15_000 : WAIT })
+						.then(() => true)
+						.catch((e) => {
+							if (attempt >= 3) throw e;
+							return false;
+						});
+					if (open) break;
+				}
 			};
 			await fill('apiKey', ts.apiKey);
 			const plain = await saveAndTest(ts.url);
-			if (plain === 'success') await shot('credential-teamspirit-api.png', await boxOf(page, '.el-dialog:has([data-test-id="credential-save-button"])'));
+			await editCredential();
 			const withApi = await saveAndTest(`${ts.url}/api/v1`);
-			// what n8n's credential test answers for the same data (says why, when the banner only says it failed)
-			const direct: Record<string, unknown> = {};
-			for (const url of [ts.url, `${ts.url}/api/v1`]) {
-				const r = await rest(page, 'POST', '/rest/credentials/test', {
-					credentials: { id: 'teamspirit', name: 'TeamSpirit account', type: 'teamSpiritApi', data: { serverUrl: url, apiKey: ts.apiKey } },
-				});
-				direct[url.replace(ts.url, 'http://127.0.0.1:<port>')] = r.json?.data ?? r.json;
+			if (withApi.banner === 'success' && (await page.$(tid('credentials-config-container-test-success')).then((e) => e?.isVisible()))) {
+				await shot('credential-teamspirit-api.png', await boxOf(page, '.el-dialog:has([data-test-id="credential-save-button"])'));
 			}
-			console.log(`[editor] POST /rest/credentials/test: ${JSON.stringify(direct)}`);
-			expect({ 'http://127.0.0.1:<port>': plain, 'http://127.0.0.1:<port>/api/v1': withApi }).toEqual({
-				'http://127.0.0.1:<port>': 'success',
-				'http://127.0.0.1:<port>/api/v1': 'success',
+			page.off('request', onRequest);
+			const report = { 'http://127.0.0.1:<port>': plain, 'http://127.0.0.1:<port>/api/v1': withApi };
+			console.log(`[editor] credential dialog: saved ${JSON.stringify(saved).replaceAll(ts.url, 'http://127.0.0.1:<port>')}; ${JSON.stringify(report).replaceAll(ts.url, 'http://127.0.0.1:<port>')}`);
+			expect({ 'http://127.0.0.1:<port>': [plain.banner, plain.test], 'http://127.0.0.1:<port>/api/v1': [withApi.banner, withApi.test] }).toEqual({
+				'http://127.0.0.1:<port>': ['success', 'OK'],
+				'http://127.0.0.1:<port>/api/v1': ['success', 'OK'],
 			});
+			// the emulator saw the test's GET /api/v1/me with the key, both times
+			expect([plain.emulator, withApi.emulator].map((e) => e.some((l) => l.startsWith('GET /api/v1/me 200 (the key)')))).toEqual([true, true]);
 			await page.keyboard.press('Escape');
 		});
 	});
