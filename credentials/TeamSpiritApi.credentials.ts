@@ -64,7 +64,8 @@ export class TeamSpiritApi implements ICredentialType {
 			// a redirect is not followed: n8n would send the credential to whatever host it names
 			disableFollowRedirect: true,
 			// the Server URL as the nodes read it: a trailing slash or /api/v1 is ignored
-			baseURL: '={{$credentials.serverUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}/api/v1',
+			baseURL:
+				'={{$credentials.serverUrl.trim().replace(/\\/+$/, "").replace(/\\/api\\/v1$/, "")}}/api/v1',
 			url: '/me',
 			method: 'GET',
 		},

@@ -38,7 +38,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'The numeric ID of the Facebook Page (Page → About → Page transparency, or Meta Business Suite)',
+			description:
+				'The numeric ID of the Facebook Page (Page → About → Page transparency, or Meta Business Suite)',
 		},
 		{
 			displayName: 'Page Access Token',
@@ -47,7 +48,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'A Page access token with pages_messaging (and pages_manage_metadata to subscribe the page): Meta app → Messenger → Settings → Access Tokens',
+			description:
+				'A Page access token with pages_messaging (and pages_manage_metadata to subscribe the page): Meta app → Messenger → Settings → Access Tokens',
 		},
 		{
 			displayName: 'App Secret',
@@ -56,7 +58,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Meta app → App settings → Basic → App secret. Checks the webhook signatures and signs API calls (appsecret_proof).',
+			description:
+				'Meta app → App settings → Basic → App secret. Checks the webhook signatures and signs API calls (appsecret_proof).',
 		},
 		{
 			displayName: 'Verify Token',
@@ -65,7 +68,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Any secret string; enter the same one as "Verify token" when adding the callback URL in the Meta app (Messenger → Settings → Webhooks)',
+			description:
+				'Any secret string; enter the same one as "Verify token" when adding the callback URL in the Meta app (Messenger → Settings → Webhooks)',
 		},
 		{
 			displayName: 'Graph API Version',
@@ -101,7 +105,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 		request: {
 			// a redirect is not followed: n8n would send the credential to whatever host it names
 			disableFollowRedirect: true,
-			baseURL: '={{ ($credentials.baseUrl || "https://graph.facebook.com").replace(/\\/+$/, "") + "/" + ($credentials.graphVersion || "v23.0") }}',
+			baseURL:
+				'={{ ($credentials.baseUrl || "https://graph.facebook.com").replace(/\\/+$/, "") + "/" + ($credentials.graphVersion || "v23.0") }}',
 			url: '=/{{ $credentials.pageId.trim() }}',
 			qs: { fields: 'id,name' },
 			method: 'GET',

@@ -13,9 +13,13 @@ import type {
  * in the request n8n sends (never in a node's parameters, output or errors).
  */
 export function telegramUrl(baseUrl: unknown, token: unknown, path: string): string {
-	const base = String(baseUrl ?? '').trim().replace(/\/+$/, '') || 'https://api.telegram.org';
+	const base =
+		String(baseUrl ?? '')
+			.trim()
+			.replace(/\/+$/, '') || 'https://api.telegram.org';
 	const secret = String(token ?? '').trim();
-	if (path.startsWith('/file/bot/')) return `${base}/file/bot${secret}/${path.slice('/file/bot/'.length)}`;
+	if (path.startsWith('/file/bot/'))
+		return `${base}/file/bot${secret}/${path.slice('/file/bot/'.length)}`;
 	if (path.startsWith('/bot/')) return `${base}/bot${secret}/${path.slice('/bot/'.length)}`;
 	return path;
 }
@@ -30,7 +34,8 @@ export class TeamSpiritTelegramApi implements ICredentialType {
 		dark: 'file:../nodes/ChatChannel/chatchannel.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/teamspirit/n8n-nodes-teamspirit#chat-channel-and-chat-channel-trigger-telegram';
+	documentationUrl =
+		'https://github.com/teamspirit/n8n-nodes-teamspirit#chat-channel-and-chat-channel-trigger-telegram';
 
 	properties: INodeProperties[] = [
 		{
@@ -41,7 +46,8 @@ export class TeamSpiritTelegramApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '123456789:AAE…',
-			description: 'The token @BotFather gave you when you created the bot (/newbot, or /token for an existing one)',
+			description:
+				'The token @BotFather gave you when you created the bot (/newbot, or /token for an existing one)',
 		},
 		{
 			displayName: 'API Base URL',

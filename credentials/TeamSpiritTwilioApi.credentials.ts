@@ -41,7 +41,8 @@ export class TeamSpiritTwilioApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Twilio Console → Account Info. Twilio signs every webhook with it (X-Twilio-Signature).',
+			description:
+				'Twilio Console → Account Info. Twilio signs every webhook with it (X-Twilio-Signature).',
 		},
 		{
 			displayName: 'API Key SID',
@@ -50,7 +51,8 @@ export class TeamSpiritTwilioApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			placeholder: 'SK…',
-			description: 'Optional: send with an API key instead of the Auth Token (Console → Account → API keys)',
+			description:
+				'Optional: send with an API key instead of the Auth Token (Console → Account → API keys)',
 		},
 		{
 			displayName: 'API Key Secret',
@@ -77,7 +79,10 @@ export class TeamSpiritTwilioApi implements ICredentialType {
 		const auth =
 			keySid && keySecret
 				? { username: keySid, password: keySecret }
-				: { username: String(credentials.accountSid ?? '').trim(), password: String(credentials.authToken ?? '') };
+				: {
+						username: String(credentials.accountSid ?? '').trim(),
+						password: String(credentials.authToken ?? ''),
+					};
 		return { ...requestOptions, auth };
 	}
 

@@ -7,7 +7,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { channelCredentials, channelNameExpression, channelProperty, sendProperties } from '../channels';
+import {
+	channelCredentials,
+	channelNameExpression,
+	channelProperty,
+	sendProperties,
+} from '../channels';
 import { operationSubtitle } from '../shared/subtitle';
 import { pickersPerChannel } from './descriptions/offers';
 import * as callback from './actions/callback';
@@ -33,7 +38,10 @@ const operations = [...message.description, ...chat.description, ...callback.des
 const properties: INodeProperties[] = [
 	channelProperty,
 	// each channel gets the resources and operations it can do (descriptions/offers.ts)
-	...pickersPerChannel(resource, operations.filter((p) => p.name === 'operation')),
+	...pickersPerChannel(
+		resource,
+		operations.filter((p) => p.name === 'operation'),
+	),
 	...operations.filter((p) => p.name !== 'operation'),
 	...sendProperties(),
 ];
@@ -46,7 +54,8 @@ export class ChatChannel implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: operationSubtitle(properties, channelNameExpression()),
-		description: 'Reply to customers on Telegram, WhatsApp (Twilio) or Facebook Messenger with one node for every channel',
+		description:
+			'Reply to customers on Telegram, WhatsApp (Twilio) or Facebook Messenger with one node for every channel',
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -22,7 +22,8 @@ import type { ChannelAdapter } from '../channels';
 function adapterOf(ctx: IHookFunctions | ITriggerFunctions | IWebhookFunctions): ChannelAdapter {
 	const channel = ctx.getNodeParameter('channel', 'telegram') as string;
 	const adapter = adapterFor(channel);
-	if (!adapter) throw new NodeOperationError(ctx.getNode(), `The channel "${channel}" is not supported`);
+	if (!adapter)
+		throw new NodeOperationError(ctx.getNode(), `The channel "${channel}" is not supported`);
 	return adapter;
 }
 
@@ -34,7 +35,8 @@ export class ChatChannelTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: triggerSubtitle(),
-		description: 'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) or Facebook Messenger, with one message shape for every channel',
+		description:
+			'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) or Facebook Messenger, with one message shape for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -56,10 +58,7 @@ export class ChatChannelTrigger implements INodeType {
 				path: 'webhook',
 			},
 		],
-		properties: [
-			channelProperty,
-			...triggerChannelProperties(),
-		],
+		properties: [channelProperty, ...triggerChannelProperties()],
 	};
 
 	webhookMethods = {

@@ -33,7 +33,11 @@ const RESOURCES: INodePropertyOptions[] = [
 	{ name: 'Message', value: 'message' },
 	{ name: 'Status', value: 'status' },
 	{ name: 'User', value: 'user' },
-	{ name: 'Custom API Call', value: 'customApiCall', description: 'Call any endpoint of the TeamSpirit REST API with this credential' },
+	{
+		name: 'Custom API Call',
+		value: 'customApiCall',
+		description: 'Call any endpoint of the TeamSpirit REST API with this credential',
+	},
 ];
 
 const properties: INodeProperties[] = [

@@ -1,4 +1,9 @@
-import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchChats } from '../shared/teamspirit/listSearch';
@@ -20,7 +25,9 @@ export class TeamSpiritTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'teamSpiritApi', required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'teamspirit' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'teamspirit' },
+		],
 		activationMessage: 'TeamSpirit now sends the chosen events to this workflow.',
 		eventTriggerDescription: 'Waiting for an event from TeamSpirit',
 		properties,

@@ -11,12 +11,28 @@ import { chatRLC } from '../shared/teamspirit/descriptions';
 import type { FilterSettings } from './helpers/filters';
 
 export const EVENT_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Member Joined Chat', value: 'chat.member_joined', description: 'A user joins or is added to a chat' },
-	{ name: 'Member Left Chat', value: 'chat.member_left', description: 'A user leaves or is removed from a chat' },
-	{ name: 'Message Created', value: 'message.created', description: 'A message is posted in a chat' },
+	{
+		name: 'Member Joined Chat',
+		value: 'chat.member_joined',
+		description: 'A user joins or is added to a chat',
+	},
+	{
+		name: 'Member Left Chat',
+		value: 'chat.member_left',
+		description: 'A user leaves or is removed from a chat',
+	},
+	{
+		name: 'Message Created',
+		value: 'message.created',
+		description: 'A message is posted in a chat',
+	},
 	{ name: 'Message Deleted', value: 'message.deleted', description: 'A message is deleted' },
 	{ name: 'Message Updated', value: 'message.updated', description: 'A message is edited' },
-	{ name: 'User Status Changed', value: 'user.status_changed', description: "A user's status changes" },
+	{
+		name: 'User Status Changed',
+		value: 'user.status_changed',
+		description: "A user's status changes",
+	},
 ];
 
 export const properties: INodeProperties[] = [
@@ -58,7 +74,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Check Signature',
 				value: 'signature',
-				description: 'Accept only deliveries signed with the webhook secret, sent in the last 5 minutes',
+				description:
+					'Accept only deliveries signed with the webhook secret, sent in the last 5 minutes',
 			},
 			{
 				name: 'None (Not Recommended)',
@@ -132,14 +149,16 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 25,
-				description: 'With Download Files: larger files are not downloaded but listed in skippedFiles',
+				description:
+					'With Download Files: larger files are not downloaded but listed in skippedFiles',
 			},
 			{
 				displayName: 'Only Messages Mentioning the Bot',
 				name: 'onlyMentions',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to skip message events whose text does not contain @ and the bot\'s username',
+				description:
+					"Whether to skip message events whose text does not contain @ and the bot's username",
 			},
 		],
 	},
@@ -154,15 +173,20 @@ export interface TriggerSettings extends FilterSettings {
 }
 
 function locatorValue(value: unknown): string {
-	if (value && typeof value === 'object') return String((value as INodeParameterResourceLocator).value ?? '').trim();
+	if (value && typeof value === 'object')
+		return String((value as INodeParameterResourceLocator).value ?? '').trim();
 	return String(value ?? '').trim();
 }
 
 export function readSettings(ctx: IHookFunctions | IWebhookFunctions): TriggerSettings {
 	const setup = ctx.getNodeParameter('setup', 'register') === 'manual' ? 'manual' : 'register';
 	const verification = ctx.getNodeParameter('verification', 'signature') as string;
-	const chatFilter = ctx.getNodeParameter('chatFilter', {}) as { chats?: Array<{ chat?: unknown }> };
-	const chatIds = [...new Set((chatFilter.chats ?? []).map((entry) => locatorValue(entry.chat)).filter(Boolean))];
+	const chatFilter = ctx.getNodeParameter('chatFilter', {}) as {
+		chats?: Array<{ chat?: unknown }>;
+	};
+	const chatIds = [
+		...new Set((chatFilter.chats ?? []).map((entry) => locatorValue(entry.chat)).filter(Boolean)),
+	];
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		setup,

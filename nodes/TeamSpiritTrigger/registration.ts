@@ -26,7 +26,8 @@ export interface Registration {
 type Registrations = Record<string, Registration>;
 
 function registrations(ctx: IHookFunctions | IWebhookFunctions): Registrations {
-	return ((ctx.getWorkflowStaticData('node').registrations as Registrations | undefined) ?? {}) as Registrations;
+	return ((ctx.getWorkflowStaticData('node').registrations as Registrations | undefined) ??
+		{}) as Registrations;
 }
 
 function saveRegistrations(ctx: IHookFunctions, next: Registrations): void {
@@ -36,7 +37,8 @@ function saveRegistrations(ctx: IHookFunctions, next: Registrations): void {
 
 function webhookUrl(ctx: IHookFunctions): string {
 	const url = ctx.getNodeWebhookUrl('default');
-	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this node');
+	if (!url)
+		throw new NodeOperationError(ctx.getNode(), 'n8n did not provide a webhook URL for this node');
 	return url;
 }
 
@@ -57,7 +59,10 @@ function findRegistration(all: Registrations, url: string): [string, Registratio
 const httpCodeOf = (error: unknown) => String((error as { httpCode?: unknown }).httpCode ?? '');
 
 /** The transport's error again, as an error of this node (message, description and HTTP code kept). */
-export function nodeError(ctx: IHookFunctions | IWebhookFunctions, error: unknown): NodeApiError | NodeOperationError {
+export function nodeError(
+	ctx: IHookFunctions | IWebhookFunctions,
+	error: unknown,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError) {
 		return new NodeApiError(ctx.getNode(), error as unknown as JsonObject, {
 			message: error.message,
@@ -74,7 +79,10 @@ const sameSet = (a: unknown, b: string[]) =>
 /** The secrets deliveries to this node may be signed with: the one of the URL called, else all it holds. */
 export function registeredSecrets(ctx: IWebhookFunctions): string[] {
 	const all = registrations(ctx);
-	const url = typeof ctx.getWebhookResourceUrl === 'function' ? ctx.getWebhookResourceUrl('default') : undefined;
+	const url =
+		typeof ctx.getWebhookResourceUrl === 'function'
+			? ctx.getWebhookResourceUrl('default')
+			: undefined;
 	const own = url ? all[url] : undefined;
 	return (own ? [own] : Object.values(all)).map((registration) => registration.secret);
 }
@@ -96,12 +104,19 @@ async function checkExists(this: IHookFunctions): Promise<boolean> {
 	if (!registration) return false;
 	let remote: IDataObject;
 	try {
-		remote = await teamSpiritApiRequest.call(this, { method: 'GET', path: `/webhooks/${segment(registration.id)}` });
+		remote = await teamSpiritApiRequest.call(this, {
+			method: 'GET',
+			path: `/webhooks/${segment(registration.id)}`,
+		});
 	} catch (error) {
 		if (httpCodeOf(error) === '404') return false; // deleted in TeamSpirit: register again
 		throw nodeError(this, error);
 	}
-	return remote.url === url && sameSet(remote.events, settings.events) && sameSet(remote.chatIds, settings.chatIds);
+	return (
+		remote.url === url &&
+		sameSet(remote.events, settings.events) &&
+		sameSet(remote.chatIds, settings.chatIds)
+	);
 }
 
 async function create(this: IHookFunctions): Promise<boolean> {
@@ -124,11 +139,19 @@ async function create(this: IHookFunctions): Promise<boolean> {
 		body: { url, events: settings.events, chatIds: settings.chatIds },
 	});
 	if (typeof created.id !== 'string' || typeof created.secret !== 'string' || !created.secret) {
-		throw new NodeOperationError(this.getNode(), 'TeamSpirit did not return the new webhook’s id and secret');
+		throw new NodeOperationError(
+			this.getNode(),
+			'TeamSpirit did not return the new webhook’s id and secret',
+		);
 	}
 	saveRegistrations(this, {
 		...others,
-		[url]: { id: created.id, secret: created.secret, events: settings.events, chatIds: settings.chatIds },
+		[url]: {
+			id: created.id,
+			secret: created.secret,
+			events: settings.events,
+			chatIds: settings.chatIds,
+		},
 	});
 	return true;
 }
@@ -143,7 +166,9 @@ async function remove(this: IHookFunctions): Promise<boolean> {
 		await deleteRemote(this, registration.id);
 	} catch (error) {
 		// keep it: the next activation replaces it
-		this.logger.warn(`TeamSpirit Trigger: could not delete webhook ${registration.id}: ${(error as Error).message}`);
+		this.logger.warn(
+			`TeamSpirit Trigger: could not delete webhook ${registration.id}: ${(error as Error).message}`,
+		);
 		return false;
 	}
 	saveRegistrations(this, others);

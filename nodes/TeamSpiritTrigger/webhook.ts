@@ -3,12 +3,22 @@
  * Every answer is written here, in one line of JSON, before the workflow starts.
  */
 import { createHash } from 'crypto';
-import type { IBinaryData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { handledDeliveries } from '../shared/dedupe';
 import type { BinaryStream } from '../shared/binary';
 import { segment } from '../shared/teamspirit/utils';
-import { CREDENTIAL_TYPE, normalizeServerUrl, teamSpiritApiRequest } from '../shared/teamspirit/transport';
+import {
+	CREDENTIAL_TYPE,
+	normalizeServerUrl,
+	teamSpiritApiRequest,
+} from '../shared/teamspirit/transport';
 import { readSettings, type TriggerSettings } from './description';
 import { checkDelivery, type Delivery } from './helpers/delivery';
 import { isMessageEvent, needsBotIdentity, whyIgnored, type BotIdentity } from './helpers/filters';
@@ -25,7 +35,9 @@ const bots = new Map<string, { bot: BotIdentity; at: number }>();
 const BOT_TTL_MS = 10 * 60 * 1000;
 
 async function botIdentity(ctx: IWebhookFunctions): Promise<BotIdentity> {
-	const credentials = await ctx.getCredentials<{ serverUrl?: string; apiKey?: string }>(CREDENTIAL_TYPE);
+	const credentials = await ctx.getCredentials<{ serverUrl?: string; apiKey?: string }>(
+		CREDENTIAL_TYPE,
+	);
 	const key = createHash('sha256')
 		.update(`${normalizeServerUrl(credentials.serverUrl)}\n${String(credentials.apiKey ?? '')}`)
 		.digest('hex');
@@ -45,7 +57,10 @@ async function downloadFiles(
 	settings: TriggerSettings,
 	json: IDataObject,
 ): Promise<INodeExecutionData['binary']> {
-	if (!settings.downloadFiles || (delivery.event !== 'message.created' && delivery.event !== 'message.updated')) {
+	if (
+		!settings.downloadFiles ||
+		(delivery.event !== 'message.created' && delivery.event !== 'message.updated')
+	) {
 		return undefined;
 	}
 	const files = Array.isArray(delivery.data.files) ? (delivery.data.files as IDataObject[]) : [];
@@ -54,7 +69,12 @@ async function downloadFiles(
 	const skippedFiles: IDataObject[] = [];
 	for (const [index, file] of files.entries()) {
 		if (typeof file.size === 'number' && file.size > maxBytes) {
-			skippedFiles.push({ id: file.id, name: file.name, size: file.size, reason: `larger than ${settings.maxFileSizeMb} MB` });
+			skippedFiles.push({
+				id: file.id,
+				name: file.name,
+				size: file.size,
+				reason: `larger than ${settings.maxFileSizeMb} MB`,
+			});
 			continue;
 		}
 		const content = (await teamSpiritApiRequest.call(ctx, {
@@ -62,7 +82,11 @@ async function downloadFiles(
 			path: `/files/${segment(String(file.id))}/content`,
 			responseType: 'stream',
 		})) as unknown as BinaryStream;
-		binary[`file_${index}`] = await ctx.helpers.prepareBinaryData(content, String(file.name ?? 'file'), String(file.mimeType ?? ''));
+		binary[`file_${index}`] = await ctx.helpers.prepareBinaryData(
+			content,
+			String(file.name ?? 'file'),
+			String(file.mimeType ?? ''),
+		);
 	}
 	if (skippedFiles.length) json.skippedFiles = skippedFiles;
 	return Object.keys(binary).length ? binary : undefined;
@@ -72,7 +96,10 @@ async function downloadFiles(
  * Manual mode: the secret of the admin-created webhook, from the credential (a secret kept in a
  * node parameter would travel with every exported workflow). An empty one matches nothing.
  */
-async function manualSecrets(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<string[] | null> {
+async function manualSecrets(
+	ctx: IWebhookFunctions,
+	settings: TriggerSettings,
+): Promise<string[] | null> {
 	if (!settings.verifyManual) return null;
 	const credentials = await ctx.getCredentials<{ webhookSecret?: string }>('teamSpiritApi');
 	return [String(credentials.webhookSecret ?? '').trim()];
@@ -81,15 +108,19 @@ async function manualSecrets(ctx: IWebhookFunctions, settings: TriggerSettings):
 export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const settings = readSettings(this);
 	const request = this.getRequestObject();
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
+		await request.readRawBody();
 
 	const checked = checkDelivery({
 		rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
 		headers: this.getHeaderData(),
-		secrets: settings.setup === 'manual' ? await manualSecrets(this, settings) : registeredSecrets(this),
+		secrets:
+			settings.setup === 'manual' ? await manualSecrets(this, settings) : registeredSecrets(this),
 	});
 	if (!checked.ok) {
-		this.logger.warn(`TeamSpirit Trigger rejected a request with ${checked.status}: ${checked.message}`);
+		this.logger.warn(
+			`TeamSpirit Trigger rejected a request with ${checked.status}: ${checked.message}`,
+		);
 		return answer(this, checked.status, { ok: false, error: checked.message });
 	}
 	const { delivery } = checked;
@@ -112,7 +143,9 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		if (ignored) return answer(this, 200, { ok: true, ignored });
 
 		const json = toOutputJson(delivery);
-		const binary = isMessageEvent(delivery.event) ? await downloadFiles(this, delivery, settings, json) : undefined;
+		const binary = isMessageEvent(delivery.event)
+			? await downloadFiles(this, delivery, settings, json)
+			: undefined;
 		answer(this, 200, { ok: true });
 		return { noWebhookResponse: true, workflowData: [[binary ? { json, binary } : { json }]] };
 	} catch (error) {

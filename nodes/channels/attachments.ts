@@ -77,14 +77,23 @@ export async function downloadAttachments(
 				continue;
 			}
 			const property = index === 0 ? 'data' : `data_${index}`;
-			const stored = await storeCapped(ctx, stream, capBytes, attachment.fileName ?? undefined, attachment.mimeType ?? undefined);
+			const stored = await storeCapped(
+				ctx,
+				stream,
+				capBytes,
+				attachment.fileName ?? undefined,
+				attachment.mimeType ?? undefined,
+			);
 			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
 			// bytes, as counted (n8n's own fileSize is a text such as "3.15 MB")
 			attachment.size = stored.bytes;
 			index++;
 		} catch (error) {
-			attachment.notice = error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError' ? tooLargeNotice(capMb) : `Not downloaded: ${(error as Error).message}`;
+			attachment.notice =
+				error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError'
+					? tooLargeNotice(capMb)
+					: `Not downloaded: ${(error as Error).message}`;
 		}
 	}
 	return Object.keys(binary).length ? binary : undefined;

@@ -20,14 +20,20 @@ import type { ChannelAdapter, ChannelName } from './types';
 export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
 
 const CHANNEL_OPTIONS: INodePropertyOptions[] = [
-	{ name: 'Facebook Messenger', value: 'messenger', description: 'A Facebook Page through a Meta app (Graph API)' },
+	{
+		name: 'Facebook Messenger',
+		value: 'messenger',
+		description: 'A Facebook Page through a Meta app (Graph API)',
+	},
 	{ name: 'Telegram', value: 'telegram', description: 'A Telegram bot (Bot API)' },
 	{ name: 'WhatsApp (Twilio)', value: 'whatsapp', description: 'A WhatsApp sender on Twilio' },
 ];
 
 /** The channels' own node fields, each shown only for its channel. */
-export const sendProperties = () => Object.values(adapters).flatMap((adapter) => adapter.sendProperties ?? []);
-export const triggerChannelProperties = () => Object.values(adapters).flatMap((adapter) => adapter.triggerProperties ?? []);
+export const sendProperties = () =>
+	Object.values(adapters).flatMap((adapter) => adapter.sendProperties ?? []);
+export const triggerChannelProperties = () =>
+	Object.values(adapters).flatMap((adapter) => adapter.triggerProperties ?? []);
 /**
  * One credential entry per channel, shown only for it. The rule is written as a condition
  * (`{ _cnd: { eq } }`) rather than a plain value on purpose: n8n's editor takes a parameter whose

@@ -32,7 +32,13 @@ const escapeUrl = (text: string) => text.replace(/[)\\]/g, (c) => `\\${c}`);
 
 type Style = 'bold' | 'italic' | 'underline' | 'strike' | 'spoiler';
 
-const MARKER: Record<Style, string> = { bold: '*', italic: '_', underline: '__', strike: '~', spoiler: '||' };
+const MARKER: Record<Style, string> = {
+	bold: '*',
+	italic: '_',
+	underline: '__',
+	strike: '~',
+	spoiler: '||',
+};
 
 type MdNode =
 	| { kind: 'text'; text: string }
@@ -47,8 +53,28 @@ interface Parsed {
 }
 
 type Atom =
-	| { kind: 'node'; node: MdNode; start: number; end: number; inner?: Parsed; innerOffset?: number; open?: string; close?: string; contentStart?: number; contentEnd?: number }
-	| { kind: 'delim'; char: string; length: number; start: number; canOpen: boolean; canClose: boolean; style?: Style; partner?: number }
+	| {
+			kind: 'node';
+			node: MdNode;
+			start: number;
+			end: number;
+			inner?: Parsed;
+			innerOffset?: number;
+			open?: string;
+			close?: string;
+			contentStart?: number;
+			contentEnd?: number;
+	  }
+	| {
+			kind: 'delim';
+			char: string;
+			length: number;
+			start: number;
+			canOpen: boolean;
+			canClose: boolean;
+			style?: Style;
+			partner?: number;
+	  }
 	| { kind: 'text'; text: string; start: number; paragraph?: boolean };
 
 const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c);
@@ -100,7 +126,16 @@ function atomsOf(src: string, inLink: boolean): Atom[] {
 						continue;
 					}
 				} else {
-					atoms.push({ kind: 'node', node: { kind: 'code', text: content }, start: i, end, open: fence, close: fence, contentStart: i + n, contentEnd: close });
+					atoms.push({
+						kind: 'node',
+						node: { kind: 'code', text: content },
+						start: i,
+						end,
+						open: fence,
+						close: fence,
+						contentStart: i + n,
+						contentEnd: close,
+					});
 					i = end;
 					continue;
 				}
@@ -211,16 +246,36 @@ function parseMarkdown(src: string, inLink: boolean): Parsed {
 			else if (atom.kind === 'node') {
 				nodes.push(atom.node);
 				if (atom.open !== undefined) {
-					spans.push({ start: atom.start, contentStart: atom.contentStart!, contentEnd: atom.contentEnd!, end: atom.end, open: atom.open, close: atom.close! });
+					spans.push({
+						start: atom.start,
+						contentStart: atom.contentStart!,
+						contentEnd: atom.contentEnd!,
+						end: atom.end,
+						open: atom.open,
+						close: atom.close!,
+					});
 				}
 				for (const span of atom.inner?.spans ?? []) {
 					const shift = atom.innerOffset ?? 0;
-					spans.push({ ...span, start: span.start + shift, contentStart: span.contentStart + shift, contentEnd: span.contentEnd + shift, end: span.end + shift });
+					spans.push({
+						...span,
+						start: span.start + shift,
+						contentStart: span.contentStart + shift,
+						contentEnd: span.contentEnd + shift,
+						end: span.end + shift,
+					});
 				}
 			} else if (atom.partner !== undefined && atom.partner > k) {
 				const closer = atoms[atom.partner] as Extract<Atom, { kind: 'delim' }>;
 				const marker = atom.char.repeat(atom.length);
-				spans.push({ start: atom.start, contentStart: atom.start + atom.length, contentEnd: closer.start, end: closer.start + closer.length, open: marker, close: marker });
+				spans.push({
+					start: atom.start,
+					contentStart: atom.start + atom.length,
+					contentEnd: closer.start,
+					end: closer.start + closer.length,
+					open: marker,
+					close: marker,
+				});
 				nodes.push({ kind: 'style', style: atom.style!, children: build(k + 1, atom.partner) });
 				k = atom.partner;
 			} else {
@@ -252,7 +307,9 @@ function render(nodes: MdNode[], active: ReadonlySet<Style>): string {
 			case 'style': {
 				const inner = render(node.children, new Set([...active, node.style]));
 				// the same style inside itself would close the outer one: the inner markers stay text
-				const marker = active.has(node.style) ? escapeMarkdownV2(MARKER[node.style]) : MARKER[node.style];
+				const marker = active.has(node.style)
+					? escapeMarkdownV2(MARKER[node.style])
+					: MARKER[node.style];
 				out += marker + inner + marker;
 				break;
 			}
@@ -347,7 +404,13 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 			advance(i + 1, 1);
 			continue;
 		}
-		if (expandable && !inCode && top?.type !== 'spoiler' && src.startsWith('||', i) && (i + 2 === src.length || src[i + 2] === '\n')) {
+		if (
+			expandable &&
+			!inCode &&
+			top?.type !== 'spoiler' &&
+			src.startsWith('||', i) &&
+			(i + 2 === src.length || src[i + 2] === '\n')
+		) {
 			block(i + 1, i + 2);
 			advance(i + 2, 0);
 			endExpandable(i - 2, i);
@@ -379,7 +442,8 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 				while (j < src.length && !/\s/.test(src[j]) && src[j] !== '`') j++;
 				language = j > i + 3 && j < src.length && src[j] !== '`' ? src.slice(i + 3, j) : '';
 				if (!language) j = i + 3;
-				if (src[j] === '\n' || src[j] === '\r') j += (src[j + 1] === '\n' || src[j + 1] === '\r') && src[j] !== src[j + 1] ? 2 : 1;
+				if (src[j] === '\n' || src[j] === '\r')
+					j += (src[j + 1] === '\n' || src[j + 1] === '\r') && src[j] !== src[j + 1] ? 2 : 1;
 				len = j - i;
 			} else if (c === '`') type = 'code';
 			else return undefined;
@@ -399,15 +463,26 @@ export function readMarkdownV2(src: string): RawReading | undefined {
 		}
 		if ((entity.type === 'link' || entity.type === 'emoji') && src[i + 1] === '(') {
 			let j = i + 2;
-			while (j < src.length && src[j] !== ')') j += src[j] === '\\' && src.charCodeAt(j + 1) >= 1 && src.charCodeAt(j + 1) <= 126 ? 2 : 1;
+			while (j < src.length && src[j] !== ')')
+				j += src[j] === '\\' && src.charCodeAt(j + 1) >= 1 && src.charCodeAt(j + 1) <= 126 ? 2 : 1;
 			if (j >= src.length) return undefined;
 			len = j + 1 - i;
 			close = src.slice(i, j + 1);
 		}
 		block(i, i + len - 1);
 		advance(i + len, 0);
-		const open = entity.type === 'pre' ? '```' + (entity.language ?? '') + '\n' : src.slice(entity.start, entity.contentStart);
-		spans.push({ start: entity.start, contentStart: entity.contentStart, contentEnd, end: i, open, close });
+		const open =
+			entity.type === 'pre'
+				? '```' + (entity.language ?? '') + '\n'
+				: src.slice(entity.start, entity.contentStart);
+		spans.push({
+			start: entity.start,
+			contentStart: entity.contentStart,
+			contentEnd,
+			end: i,
+			open,
+			close,
+		});
 	}
 	if (stack.length) return undefined;
 	if (quoteLine) spans.push({ ...quoteLine, contentEnd: src.length, end: src.length, close: '' });
@@ -424,7 +499,11 @@ export function readMarkdownV2(src: string): RawReading | undefined {
  * as Telegram counts them (after parsing, UTF-16). Text Telegram would reject anyway is split like
  * plain text, so the error Telegram gives names the user's markup.
  */
-export function splitMarkdownV2(text: string, limit: number, plain: (text: string, limit: number) => string[]): string[] {
+export function splitMarkdownV2(
+	text: string,
+	limit: number,
+	plain: (text: string, limit: number) => string[],
+): string[] {
 	const reading = readMarkdownV2(text);
 	if (!reading) return plain(text, limit);
 	const { visibleBefore } = reading;
@@ -448,5 +527,8 @@ export function splitMarkdown(text: string, limit: number): string[] {
 	const clean = text.replace(/\r/g, '');
 	const { spans } = parseMarkdown(clean, false);
 	// reopened markers that end up as text must still fit: keep a margin
-	return splitOnSpans({ text: clean, spans, shown: (from, to) => to - from, blocked: () => false }, Math.max(2, limit - 16));
+	return splitOnSpans(
+		{ text: clean, spans, shown: (from, to) => to - from, blocked: () => false },
+		Math.max(2, limit - 16),
+	);
 }

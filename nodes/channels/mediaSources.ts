@@ -16,7 +16,9 @@ export interface MediaSources {
 }
 
 function hostMatches(host: string, pattern: string): boolean {
-	return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1 : host === pattern;
+	return pattern.startsWith('*.')
+		? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1
+		: host === pattern;
 }
 
 function hostnameOf(url: string | undefined): string | undefined {
@@ -31,21 +33,30 @@ function hostnameOf(url: string | undefined): string | undefined {
  * Why `url` is not fetched, or undefined when it may be: a platform media host over https, or
  * (http or https) the host of `apiBaseUrl`.
  */
-export function mediaUrlRefusal(url: string, sources: MediaSources, apiBaseUrl?: string): string | undefined {
+export function mediaUrlRefusal(
+	url: string,
+	sources: MediaSources,
+	apiBaseUrl?: string,
+): string | undefined {
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
 	} catch {
 		return 'the media URL is not a valid URL';
 	}
-	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `${parsed.protocol} URLs are not fetched`;
-	if (parsed.username || parsed.password) return 'a media URL with a user name or password is not fetched';
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+		return `${parsed.protocol} URLs are not fetched`;
+	if (parsed.username || parsed.password)
+		return 'a media URL with a user name or password is not fetched';
 	const host = parsed.hostname.toLowerCase();
 	const configured = hostnameOf(apiBaseUrl);
-	const allowedHost = host === configured || (parsed.protocol === 'https:' && sources.hosts.some((p) => hostMatches(host, p)));
+	const allowedHost =
+		host === configured ||
+		(parsed.protocol === 'https:' && sources.hosts.some((p) => hostMatches(host, p)));
 	if (!allowedHost) {
 		return `${parsed.hostname} is not ${sources.description}${configured ? ` or the credential's API host (${configured})` : ''}, so the file was not fetched`;
 	}
-	if (sources.path && !sources.path.test(parsed.pathname)) return 'the media URL does not have the form of a media file URL';
+	if (sources.path && !sources.path.test(parsed.pathname))
+		return 'the media URL does not have the form of a media file URL';
 	return undefined;
 }

@@ -49,7 +49,11 @@ export async function sendParts(
 	return sent;
 }
 
-export function partsResult(channel: ChannelName, conversationId: string, sent: AcceptedPart[]): SendResult {
+export function partsResult(
+	channel: ChannelName,
+	conversationId: string,
+	sent: AcceptedPart[],
+): SendResult {
 	return {
 		channel,
 		conversationId,

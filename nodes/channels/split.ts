@@ -45,7 +45,9 @@ export function splitOnSpans(source: SplitSource, limit: number): string[] {
 	const openAt = (p: number) => {
 		let found = opened.get(p);
 		if (!found) {
-			found = spans.filter((s) => s.contentStart < p && p < s.contentEnd).sort((a, b) => a.start - b.start || b.end - a.end);
+			found = spans
+				.filter((s) => s.contentStart < p && p < s.contentEnd)
+				.sort((a, b) => a.start - b.start || b.end - a.end);
 			opened.set(p, found);
 		}
 		return found;
@@ -98,4 +100,3 @@ export function splitOnSpans(source: SplitSource, limit: number): string[] {
 	}
 	return parts.length ? parts : [text];
 }
-

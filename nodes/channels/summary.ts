@@ -5,7 +5,8 @@
 import type { ChannelAttachment, ChannelMessage } from './types';
 
 function describe(attachment: ChannelAttachment): string {
-	if (attachment.binaryProperty) return [attachment.type, attachment.mimeType, 'received'].filter(Boolean).join(' ');
+	if (attachment.binaryProperty)
+		return [attachment.type, attachment.mimeType, 'received'].filter(Boolean).join(' ');
 	if (attachment.fileId) return `${attachment.type} not downloaded`;
 	return attachment.type;
 }
@@ -19,6 +20,7 @@ export function addSummary(message: ChannelMessage): ChannelMessage {
 	const attachmentsText = message.attachments.map(describe).join(', ');
 	const text = message.text ?? '';
 	message.attachmentsText = attachmentsText;
-	message.summary = text && attachmentsText ? `${text} (+ ${attachmentsText})` : text || attachmentsText;
+	message.summary =
+		text && attachmentsText ? `${text} (+ ${attachmentsText})` : text || attachmentsText;
 	return message;
 }

@@ -10,7 +10,12 @@
  */
 
 import { graphemeBoundaries } from '../shared/graphemes';
-import { escapeMarkdownV2, splitMarkdown, splitMarkdownV2 as splitMarkdownV2Parts, toMarkdownV2 } from './markdownV2';
+import {
+	escapeMarkdownV2,
+	splitMarkdown,
+	splitMarkdownV2 as splitMarkdownV2Parts,
+	toMarkdownV2,
+} from './markdownV2';
 import { splitOnSpans, type SourceSpan } from './split';
 
 /**
@@ -19,7 +24,11 @@ import { splitOnSpans, type SourceSpan } from './split';
  * cluster). `veto(i)` returns false for a position that must not be cut (e.g. inside an HTML
  * tag). Returns the length of the first part.
  */
-function cutPosition(text: string, limit: number, veto: (i: number) => boolean = () => true): number {
+function cutPosition(
+	text: string,
+	limit: number,
+	veto: (i: number) => boolean = () => true,
+): number {
 	if (text.length <= limit) return text.length;
 	const window = text.slice(0, limit + 1);
 	// a boundary depends on the characters before it and the one after: limit + 2 code units suffice
@@ -28,7 +37,8 @@ function cutPosition(text: string, limit: number, veto: (i: number) => boolean =
 	const minimum = Math.floor(limit / 2); // never cut off a tiny first part when a better cut exists
 	for (const separator of ['\n\n', '\n', ' ']) {
 		let at = window.lastIndexOf(separator, limit - separator.length);
-		while (at > 0 && !allowed(at, at + separator.length)) at = window.lastIndexOf(separator, at - 1);
+		while (at > 0 && !allowed(at, at + separator.length))
+			at = window.lastIndexOf(separator, at - 1);
 		if (at >= minimum || (at > 0 && separator === ' ')) return at + separator.length;
 	}
 	let at = limit;
@@ -109,7 +119,14 @@ export function splitHtml(html: string, limit: number): string[] {
 			continue;
 		}
 		const openTag = html.slice(open.start, open.contentStart);
-		spans.push({ start: open.start, contentStart: open.contentStart, contentEnd: m.index, end, open: openTag, close: m[0] });
+		spans.push({
+			start: open.start,
+			contentStart: open.contentStart,
+			contentEnd: m.index,
+			end,
+			open: openTag,
+			close: m[0],
+		});
 	}
 	textUpTo(html.length);
 	return splitOnSpans(
@@ -126,7 +143,10 @@ export function splitHtml(html: string, limit: number): string[] {
 /** UTF-16 code units of the character an HTML entity stands for. */
 function decodedLength(entity: string): number {
 	if (!entity.startsWith('#')) return 1;
-	const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1));
+	const code =
+		entity[1] === 'x' || entity[1] === 'X'
+			? parseInt(entity.slice(2), 16)
+			: Number(entity.slice(1));
 	return code > 0xffff ? 2 : 1;
 }
 
@@ -149,7 +169,10 @@ export function splitMarkdownV2(text: string, limit: number): string[] {
  * Messenger shows the same characters as they are): HTML becomes that markup, escaped MarkdownV2
  * is unescaped, plain text and "Markdown (escaped for you)" stay as written.
  */
-export function toLightMarkup(text: string, format: 'plain' | 'html' | 'markdownV2' | 'markdownV2Raw'): string {
+export function toLightMarkup(
+	text: string,
+	format: 'plain' | 'html' | 'markdownV2' | 'markdownV2Raw',
+): string {
 	if (format === 'markdownV2Raw') return text.replace(/\\([_*[\]()~`>#+\-=|{}.!\\])/g, '$1');
 	if (format !== 'html') return text;
 	return text

@@ -183,7 +183,13 @@ export interface ChannelActions {
 	/* Optional: a channel that cannot do one leaves it out, and the editor does not offer it. */
 	editText?(
 		call: SendContext,
-		request: { conversationId: string; messageId: string; text: string; format: TextFormat; buttons?: InlineButton[][] },
+		request: {
+			conversationId: string;
+			messageId: string;
+			text: string;
+			format: TextFormat;
+			buttons?: InlineButton[][];
+		},
 	): Promise<IDataObject>;
 	deleteMessage?(
 		call: SendContext,
@@ -201,7 +207,8 @@ export interface ChannelActions {
 }
 
 /** The actions a channel may lack. */
-export type OptionalAction = 'editText' | 'deleteMessage' | 'sendTyping' | 'sendTemplate' | 'answerCallback';
+export type OptionalAction =
+	'editText' | 'deleteMessage' | 'sendTyping' | 'sendTemplate' | 'answerCallback';
 
 // ---------------------------------------------------------------------------
 // Receiving

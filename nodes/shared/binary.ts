@@ -46,7 +46,8 @@ export async function getUploadSource(
 			},
 		);
 	}
-	const fileName = binaryData.fileName ?? `file${binaryData.fileExtension ? `.${binaryData.fileExtension}` : ''}`;
+	const fileName =
+		binaryData.fileName ?? `file${binaryData.fileExtension ? `.${binaryData.fileExtension}` : ''}`;
 	const mimeType = binaryData.mimeType || 'application/octet-stream';
 	const id = binaryData.id;
 	if (id) {
@@ -63,7 +64,10 @@ export async function getUploadSource(
 }
 
 function quoted(value: string): string {
-	return value.replace(/[\r\n]+/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+	return value
+		.replace(/[\r\n]+/g, ' ')
+		.replace(/\\/g, '\\\\')
+		.replace(/"/g, '\\"');
 }
 
 function dispositionFor(fieldName: string, fileName?: string): string {
@@ -187,7 +191,10 @@ export function capStream(source: BinaryStream, maxBytes: number): CappedStream 
  * A response body as JSON, whether n8n handed it over parsed, as text, or as a stream (the error
  * answer of a request made for a download). Text that is not JSON goes through `fromText`.
  */
-export async function parseBody<T>(body: unknown, fromText: (text: string) => T): Promise<T | undefined> {
+export async function parseBody<T>(
+	body: unknown,
+	fromText: (text: string) => T,
+): Promise<T | undefined> {
 	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
 		const chunks: Buffer[] = [];
 		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);

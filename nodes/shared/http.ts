@@ -137,14 +137,20 @@ export async function sendRequest<T = unknown>(
 			const sameOrigin = originOf(target) === originOf(url) && originOf(url) !== undefined;
 			// Only reads are followed: a redirected POST is not sent again (it may have been carried out).
 			const method = String(options.method ?? 'GET').toUpperCase();
-			const elsewhereAllowed = request.redirects === 'download' && (request.allowRedirectTo?.(target) ?? true);
+			const elsewhereAllowed =
+				request.redirects === 'download' && (request.allowRedirectTo?.(target) ?? true);
 			if ((method !== 'GET' && method !== 'HEAD') || (!sameOrigin && !elsewhereAllowed)) {
 				refusedRedirect = originOf(target) ?? target;
 				break;
 			}
 			discard(response.body);
 			url = target;
-			const next: IHttpRequestOptions = { ...options, url: target, baseURL: undefined, qs: undefined };
+			const next: IHttpRequestOptions = {
+				...options,
+				url: target,
+				baseURL: undefined,
+				qs: undefined,
+			};
 			// Another origin never gets the credential (nor does any hop after it).
 			if (!sameOrigin) credential = undefined;
 			response = (await send(ctx, next, credential)) as HttpResponse;
@@ -152,17 +158,27 @@ export async function sendRequest<T = unknown>(
 		return response;
 	};
 	const response = await sendWithRetry(attempt, request.retry);
-	return refusedRedirect ? { ...(response as FinalResponse<T>), refusedRedirect } : (response as FinalResponse<T>);
+	return refusedRedirect
+		? { ...(response as FinalResponse<T>), refusedRedirect }
+		: (response as FinalResponse<T>);
 }
 
-async function send(ctx: HttpContext, options: IHttpRequestOptions, credentialType: string | undefined) {
+async function send(
+	ctx: HttpContext,
+	options: IHttpRequestOptions,
+	credentialType: string | undefined,
+) {
 	if (credentialType === undefined) {
 		const anonymous = { ...options, headers: { ...options.headers } };
 		delete anonymous.headers!.Authorization;
 		delete anonymous.headers!.authorization;
 		return (await ctx.helpers.httpRequest(anonymous)) as IN8nHttpFullResponse;
 	}
-	return (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as IN8nHttpFullResponse;
+	return (await ctx.helpers.httpRequestWithAuthentication.call(
+		ctx,
+		credentialType,
+		options,
+	)) as IN8nHttpFullResponse;
 }
 
 // ---------------------------------------------------------------------------
@@ -175,7 +191,9 @@ const MIN_SECRET_LENGTH = 6;
 export function secretForms(secret: unknown): string[] {
 	const text = typeof secret === 'string' ? secret.trim() : '';
 	if (text.length < MIN_SECRET_LENGTH) return [];
-	return [...new Set([text, encodeURIComponent(text), encodeURIComponent(encodeURIComponent(text))])];
+	return [
+		...new Set([text, encodeURIComponent(text), encodeURIComponent(encodeURIComponent(text))]),
+	];
 }
 
 /** `user:password` as HTTP Basic sends it (base64), plus the password's own forms. */
@@ -190,7 +208,8 @@ const REDACTED = '[redacted]';
 
 function redactText(text: string, secrets: string[]): string {
 	let out = text;
-	for (const secret of secrets) if (secret && out.includes(secret)) out = out.split(secret).join(REDACTED);
+	for (const secret of secrets)
+		if (secret && out.includes(secret)) out = out.split(secret).join(REDACTED);
 	return out;
 }
 
@@ -214,9 +233,13 @@ export function redact<T>(value: T, secretList: string[]): T {
 			return current;
 		}
 		// streams, buffers and the like are not data to show
-		if (typeof (current as { pipe?: unknown }).pipe === 'function' || Buffer.isBuffer(current)) return current;
+		if (typeof (current as { pipe?: unknown }).pipe === 'function' || Buffer.isBuffer(current))
+			return current;
 		const record = current as Record<string, unknown>;
-		const keys = new Set([...Object.getOwnPropertyNames(record), ...(current instanceof Error ? ['message', 'stack'] : [])]);
+		const keys = new Set([
+			...Object.getOwnPropertyNames(record),
+			...(current instanceof Error ? ['message', 'stack'] : []),
+		]);
 		for (const key of keys) {
 			try {
 				const before = record[key];

@@ -120,7 +120,13 @@ export async function sendWithRetry<T>(
 			response = await send();
 		} catch (error) {
 			if (!policy.retryServerErrors || attempt >= maxAttempts) {
-				return { statusCode: 0, headers: {}, body: undefined as T, networkError: error, attempts: attempt };
+				return {
+					statusCode: 0,
+					headers: {},
+					body: undefined as T,
+					networkError: error,
+					attempts: attempt,
+				};
 			}
 			const delayMs = backoffDelay(attempt, base, cap);
 			policy.onRetry?.({ attempt, delayMs, reason: (error as Error).message });

@@ -18,19 +18,27 @@ export function operationSubtitle(properties: INodeProperties[], prefix?: string
 		}
 	}
 	const resource = properties.find((p) => p.name === 'resource' && Array.isArray(p.options));
-	const lead = prefix ?? optionName('resource', (resource?.options ?? []) as Array<{ name: string; value: unknown }>);
+	const lead =
+		prefix ??
+		optionName('resource', (resource?.options ?? []) as Array<{ name: string; value: unknown }>);
 	const operation = `(${JSON.stringify(labels)}[$parameter["resource"] + ":" + $parameter["operation"]] || "")`;
 	return `={{ ${lead} + ": " + ${operation} }}`;
 }
 
 /** An expression fragment that maps an options parameter's value to its display name. */
-export function optionName(parameter: string, options: Array<{ name: string; value: unknown }>): string {
+export function optionName(
+	parameter: string,
+	options: Array<{ name: string; value: unknown }>,
+): string {
 	const names = Object.fromEntries(options.map((option) => [String(option.value), option.name]));
 	return `(${JSON.stringify(names)}[$parameter["${parameter}"]] || "")`;
 }
 
 /** A multiOptions parameter's chosen values as their display names, comma-separated. */
-export function optionNames(parameter: string, options: Array<{ name: string; value: unknown }>): string {
+export function optionNames(
+	parameter: string,
+	options: Array<{ name: string; value: unknown }>,
+): string {
 	const names = Object.fromEntries(options.map((option) => [String(option.value), option.name]));
 	return `={{ [].concat($parameter["${parameter}"] || []).map((value) => (${JSON.stringify(names)}[value] || value)).join(", ") }}`;
 }

@@ -41,7 +41,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const channel = this.getNodeParameter('channel', 0, 'telegram') as string;
 	const adapter = adapterFor(channel);
-	if (!adapter) throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
+	if (!adapter)
+		throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
 	const resource = this.getNodeParameter('resource', 0) as ChatChannelResource;
 	// The editor offers each channel only what it can do (descriptions/offers.ts); a workflow that
 	// asks for more anyway (switched channel, written by hand) has no operation picker shown here.
@@ -49,13 +50,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	try {
 		operationName = this.getNodeParameter('operation', 0) as string;
 	} catch {
-		throw new NodeOperationError(this.getNode(), `${adapter.displayName} has no "${resource}" operations`, {
-			description: 'Choose another resource, or another channel.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${adapter.displayName} has no "${resource}" operations`,
+			{
+				description: 'Choose another resource, or another channel.',
+			},
+		);
 	}
 	const operation = (resources[resource] as Record<string, Operation> | undefined)?.[operationName];
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" of "${resource}" is not supported`,
+		);
 	}
 	const usesConversation = resource !== 'callback';
 
@@ -73,15 +81,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				acceptKey: acceptKeyOf(this, itemIndex, `${resource}.${operationName}`),
 			};
 			const data = await operation.execute.call(this, call);
-			results[itemIndex] = this.helpers.constructExecutionMetaData(this.helpers.returnJsonArray(data), {
-				itemData: { item: itemIndex },
-			});
+			results[itemIndex] = this.helpers.constructExecutionMetaData(
+				this.helpers.returnJsonArray(data),
+				{
+					itemData: { item: itemIndex },
+				},
+			);
 		} catch (error) {
 			if (this.continueOnFail()) {
 				const sent = (error as NodeApiError).context?.sentMessageIds;
 				results[itemIndex] = [
 					{
-						json: { error: (error as Error).message, ...(sent ? { sentMessageIds: sent as IDataObject[] } : {}) },
+						json: {
+							error: (error as Error).message,
+							...(sent ? { sentMessageIds: sent as IDataObject[] } : {}),
+						},
 						pairedItem: { item: itemIndex },
 					},
 				];
@@ -102,7 +116,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				key = conversations[itemIndex];
 			} catch (error) {
 				if (this.continueOnFail()) {
-					results[itemIndex] = [{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } }];
+					results[itemIndex] = [
+						{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } },
+					];
 				} else {
 					failures.push({ itemIndex, error: error as Error });
 				}
@@ -119,7 +135,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				for (const itemIndex of queue) await runItem(itemIndex, conversations[itemIndex] ?? '');
 			}
 		};
-		await Promise.all(Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, pending.length) }, worker));
+		await Promise.all(
+			Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, pending.length) }, worker),
+		);
 	}
 
 	if (failures.length) {

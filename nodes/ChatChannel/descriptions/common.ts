@@ -10,7 +10,7 @@ export const conversationField: INodeProperties = {
 	default: '={{ $json.conversationId }}',
 	required: true,
 	description:
-		'Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer\'s page-scoped ID (PSID).',
+		"Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer's page-scoped ID (PSID).",
 };
 
 export const formatField: INodeProperties = {
@@ -18,13 +18,23 @@ export const formatField: INodeProperties = {
 	name: 'format',
 	type: 'options',
 	options: [
-		{ name: 'HTML', value: 'html', description: '<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags' },
+		{
+			name: 'HTML',
+			value: 'html',
+			description:
+				'<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags',
+		},
 		{
 			name: 'Markdown (Escaped for You)',
 			value: 'markdownV2',
-			description: '*bold*, _italic_, `code`, [link](URL); every other special character (. - ! ( …) is escaped, so data from earlier nodes cannot break the message.',
+			description:
+				'*bold*, _italic_, `code`, [link](URL); every other special character (. - ! ( …) is escaped, so data from earlier nodes cannot break the message.',
 		},
-		{ name: 'MarkdownV2 (As Written)', value: 'markdownV2Raw', description: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself" },
+		{
+			name: 'MarkdownV2 (As Written)',
+			value: 'markdownV2Raw',
+			description: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself",
+		},
 		{ name: 'Plain Text', value: 'plain', description: 'Shown exactly as written' },
 	],
 	default: 'plain',
@@ -37,7 +47,8 @@ export const buttonsField: INodeProperties = {
 	placeholder: 'Add Button Row',
 	typeOptions: { multipleValues: true },
 	default: {},
-	description: 'Buttons under the message. A button with callback data starts the Chat Channel Trigger with event "callback".',
+	description:
+		'Buttons under the message. A button with callback data starts the Chat Channel Trigger with event "callback".',
 	options: [
 		{
 			displayName: 'Row',
@@ -55,9 +66,28 @@ export const buttonsField: INodeProperties = {
 							displayName: 'Button',
 							name: 'button',
 							values: [
-								{ displayName: 'Text', name: 'text', type: 'string', default: '', description: 'Label of the button' },
-								{ displayName: 'Callback Data', name: 'callbackData', type: 'string', default: '', description: 'Sent back to the trigger when the button is pressed (up to 64 bytes); defaults to the text' },
-								{ displayName: 'URL', name: 'url', type: 'string', default: '', description: 'Opens this link instead of sending callback data' },
+								{
+									displayName: 'Text',
+									name: 'text',
+									type: 'string',
+									default: '',
+									description: 'Label of the button',
+								},
+								{
+									displayName: 'Callback Data',
+									name: 'callbackData',
+									type: 'string',
+									default: '',
+									description:
+										'Sent back to the trigger when the button is pressed (up to 64 bytes); defaults to the text',
+								},
+								{
+									displayName: 'URL',
+									name: 'url',
+									type: 'string',
+									default: '',
+									description: 'Opens this link instead of sending callback data',
+								},
 							],
 						},
 					],
@@ -67,7 +97,11 @@ export const buttonsField: INodeProperties = {
 	],
 };
 
-export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, adapter: ChannelAdapter): string {
+export function getConversationId(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	adapter: ChannelAdapter,
+): string {
 	const value = String(ctx.getNodeParameter('conversationId', itemIndex, '') ?? '').trim();
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), 'The conversation ID is empty', {
@@ -77,10 +111,14 @@ export function getConversationId(ctx: IExecuteFunctions, itemIndex: number, ada
 	}
 	const normalized = adapter.conversationId.normalize(value);
 	if (normalized === undefined) {
-		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 60)}" is not a ${adapter.displayName} conversation ID`, {
-			itemIndex,
-			description: adapter.conversationId.description,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"${value.slice(0, 60)}" is not a ${adapter.displayName} conversation ID`,
+			{
+				itemIndex,
+				description: adapter.conversationId.description,
+			},
+		);
 	}
 	return normalized;
 }

@@ -31,13 +31,21 @@ export function offers(adapter: ChannelAdapter, resource: string, operation: str
  * do are left out (a resource with no operation left, too), and each copy shows only for its
  * channel.
  */
-export function pickersPerChannel(resource: INodeProperties, operations: INodeProperties[]): INodeProperties[] {
+export function pickersPerChannel(
+	resource: INodeProperties,
+	operations: INodeProperties[],
+): INodeProperties[] {
 	const out: INodeProperties[] = [];
 	for (const adapter of Object.values(adapters)) {
-		const forChannel = (property: INodeProperties, options: INodePropertyOptions[]): INodeProperties => ({
+		const forChannel = (
+			property: INodeProperties,
+			options: INodePropertyOptions[],
+		): INodeProperties => ({
 			...property,
 			options,
-			default: options.some((o) => o.value === property.default) ? property.default : options[0].value,
+			default: options.some((o) => o.value === property.default)
+				? property.default
+				: options[0].value,
 			displayOptions: {
 				...property.displayOptions,
 				show: { ...property.displayOptions?.show, channel: [adapter.name] },
@@ -46,10 +54,14 @@ export function pickersPerChannel(resource: INodeProperties, operations: INodePr
 		const kept = new Map<string, INodePropertyOptions[]>();
 		for (const picker of operations) {
 			const [res] = (picker.displayOptions?.show?.resource ?? []) as string[];
-			const options = (picker.options as INodePropertyOptions[]).filter((o) => offers(adapter, res, String(o.value)));
+			const options = (picker.options as INodePropertyOptions[]).filter((o) =>
+				offers(adapter, res, String(o.value)),
+			);
 			if (options.length) kept.set(res, options);
 		}
-		const resources = (resource.options as INodePropertyOptions[]).filter((o) => kept.has(String(o.value)));
+		const resources = (resource.options as INodePropertyOptions[]).filter((o) =>
+			kept.has(String(o.value)),
+		);
 		out.push(forChannel(resource, resources));
 		for (const picker of operations) {
 			const [res] = (picker.displayOptions?.show?.resource ?? []) as string[];

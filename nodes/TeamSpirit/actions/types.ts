@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 /** What an operation returns for one input item: API data, or a ready item when it carries binary. */
 export type OperationResult = IDataObject | IDataObject[] | INodeExecutionData;

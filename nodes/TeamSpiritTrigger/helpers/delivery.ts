@@ -22,8 +22,7 @@ export interface Delivery {
 }
 
 export type DeliveryCheck =
-	| { ok: true; delivery: Delivery }
-	| { ok: false; status: 400 | 401; message: string };
+	{ ok: true; delivery: Delivery } | { ok: false; status: 400 | 401; message: string };
 
 export interface DeliveryInput {
 	/** The request body exactly as received; undefined when n8n did not keep it. */
@@ -37,14 +36,21 @@ export interface DeliveryInput {
 	nowMs?: number;
 }
 
-const reject = (status: 400 | 401, message: string): DeliveryCheck => ({ ok: false, status, message });
+const reject = (status: 400 | 401, message: string): DeliveryCheck => ({
+	ok: false,
+	status,
+	message,
+});
 
 function checkSignature(input: DeliveryInput, rawBody: Buffer): DeliveryCheck | undefined {
 	const secrets = (input.secrets ?? []).filter((secret) => secret.length > 0);
 	const signature = headerValue(input.headers, 'x-teamspirit-signature');
 	const timestamp = headerValue(input.headers, 'x-teamspirit-timestamp');
 	if (secrets.length === 0) {
-		return reject(401, 'This webhook URL has no TeamSpirit secret here: deactivate and activate the workflow');
+		return reject(
+			401,
+			'This webhook URL has no TeamSpirit secret here: deactivate and activate the workflow',
+		);
 	}
 	if (!signature) return reject(401, 'Missing X-TeamSpirit-Signature header');
 	const time = checkTimestamp(timestamp, TIMESTAMP_TOLERANCE_SECONDS, input.nowMs);
@@ -60,12 +66,19 @@ function checkSignature(input: DeliveryInput, rawBody: Buffer): DeliveryCheck | 
 			prefix: 'sha256=',
 		}),
 	);
-	if (!matches.includes(true)) return reject(401, 'X-TeamSpirit-Signature does not match the body and timestamp');
+	if (!matches.includes(true))
+		return reject(401, 'X-TeamSpirit-Signature does not match the body and timestamp');
 	if (!time.ok && time.reason === 'too-old') {
-		return reject(401, `X-TeamSpirit-Timestamp is ${time.ageSeconds} s old, more than ${TIMESTAMP_TOLERANCE_SECONDS} s: a replayed delivery`);
+		return reject(
+			401,
+			`X-TeamSpirit-Timestamp is ${time.ageSeconds} s old, more than ${TIMESTAMP_TOLERANCE_SECONDS} s: a replayed delivery`,
+		);
 	}
 	if (!time.ok) {
-		return reject(401, `X-TeamSpirit-Timestamp is ${-(time.ageSeconds ?? 0)} s ahead of this server's clock, more than ${TIMESTAMP_TOLERANCE_SECONDS} s`);
+		return reject(
+			401,
+			`X-TeamSpirit-Timestamp is ${-(time.ageSeconds ?? 0)} s ahead of this server's clock, more than ${TIMESTAMP_TOLERANCE_SECONDS} s`,
+		);
 	}
 	return undefined;
 }
@@ -98,11 +111,13 @@ export function checkDelivery(input: DeliveryInput): DeliveryCheck {
 		return reject(400, 'The body is not JSON');
 	}
 	if (!isObject(body)) return reject(400, 'The body is not a JSON object');
-	if (typeof body.event !== 'string' || body.event === '') return reject(400, 'The body has no "event"');
+	if (typeof body.event !== 'string' || body.event === '')
+		return reject(400, 'The body has no "event"');
 	if (!isObject(body.data)) return reject(400, 'The body has no "data" object');
 	const deliveryId = headerValue(input.headers, 'x-teamspirit-delivery')?.trim() || undefined;
 	const eventId = typeof body.id === 'string' && body.id ? body.id : undefined;
-	if (!deliveryId && !eventId) return reject(400, 'Neither an X-TeamSpirit-Delivery header nor an "id" in the body');
+	if (!deliveryId && !eventId)
+		return reject(400, 'Neither an X-TeamSpirit-Delivery header nor an "id" in the body');
 	return {
 		ok: true,
 		delivery: {

@@ -28,7 +28,10 @@ function escapeRegExp(text: string): string {
  */
 export function mentions(text: unknown, username: string): boolean {
 	if (typeof text !== 'string' || !username) return false;
-	const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])@${escapeRegExp(username)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}_-])`, 'iu');
+	const pattern = new RegExp(
+		`(?<![\\p{L}\\p{N}_])@${escapeRegExp(username)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}_-])`,
+		'iu',
+	);
 	return pattern.test(text);
 }
 
@@ -38,14 +41,24 @@ export function needsBotIdentity(delivery: Delivery, settings: FilterSettings): 
 }
 
 /** Why the delivery starts nothing, or undefined when it should start the workflow. */
-export function whyIgnored(delivery: Delivery, settings: FilterSettings, bot?: BotIdentity): string | undefined {
+export function whyIgnored(
+	delivery: Delivery,
+	settings: FilterSettings,
+	bot?: BotIdentity,
+): string | undefined {
 	if (!settings.events.includes(delivery.event)) return `event ${delivery.event} is not selected`;
-	if (settings.chatIds.length > 0 && delivery.chatId !== undefined && !settings.chatIds.includes(delivery.chatId)) {
+	if (
+		settings.chatIds.length > 0 &&
+		delivery.chatId !== undefined &&
+		!settings.chatIds.includes(delivery.chatId)
+	) {
 		return `chat ${delivery.chatId} is not selected`;
 	}
 	if (!isMessageEvent(delivery.event) || !bot) return undefined;
 	const message: IDataObject = delivery.data;
-	if (settings.ignoreOwnMessages && message.senderId === bot.id) return 'the message is from the bot itself';
-	if (settings.onlyMentions && !mentions(message.text, bot.username)) return 'the message does not mention the bot';
+	if (settings.ignoreOwnMessages && message.senderId === bot.id)
+		return 'the message is from the bot itself';
+	if (settings.onlyMentions && !mentions(message.text, bot.username))
+		return 'the message does not mention the bot';
 	return undefined;
 }

@@ -10,7 +10,15 @@ import { buildMultipart } from '../../shared/binary';
 import { truncateGraphemes } from '../../shared/graphemes';
 import { partsResult, sendParts, type AcceptedPart } from '../parts';
 import { splitText, toLightMarkup } from '../text';
-import type { ChannelActions, FileKind, InlineButton, SendContext, SendFileRequest, SendResult, SendTextRequest } from '../types';
+import type {
+	ChannelActions,
+	FileKind,
+	InlineButton,
+	SendContext,
+	SendFileRequest,
+	SendResult,
+	SendTextRequest,
+} from '../types';
 import { MESSENGER_LIMITS, graphApiRequest } from './transport';
 
 export const messengerSendProperties: INodeProperties[] = [
@@ -18,11 +26,26 @@ export const messengerSendProperties: INodeProperties[] = [
 		displayName: 'Messaging Type',
 		name: 'messengerMessagingType',
 		type: 'options',
-		displayOptions: { show: { channel: ['messenger'], resource: ['message'], operation: ['send', 'sendFile'] } },
+		displayOptions: {
+			show: { channel: ['messenger'], resource: ['message'], operation: ['send', 'sendFile'] },
+		},
 		options: [
-			{ name: 'Message Tag', value: 'MESSAGE_TAG', description: 'Outside the 24-hour window, with a tag (e.g. HUMAN_AGENT: a person answers within 7 days)' },
-			{ name: 'Response', value: 'RESPONSE', description: 'A reply to a message the customer sent within the last 24 hours' },
-			{ name: 'Update', value: 'UPDATE', description: 'A message the page starts itself, within the 24-hour window' },
+			{
+				name: 'Message Tag',
+				value: 'MESSAGE_TAG',
+				description:
+					'Outside the 24-hour window, with a tag (e.g. HUMAN_AGENT: a person answers within 7 days)',
+			},
+			{
+				name: 'Response',
+				value: 'RESPONSE',
+				description: 'A reply to a message the customer sent within the last 24 hours',
+			},
+			{
+				name: 'Update',
+				value: 'UPDATE',
+				description: 'A message the page starts itself, within the 24-hour window',
+			},
 		],
 		default: 'RESPONSE',
 	},
@@ -30,12 +53,23 @@ export const messengerSendProperties: INodeProperties[] = [
 		displayName: 'Tag',
 		name: 'messengerTag',
 		type: 'options',
-		displayOptions: { show: { channel: ['messenger'], resource: ['message'], operation: ['send', 'sendFile'], messengerMessagingType: ['MESSAGE_TAG'] } },
+		displayOptions: {
+			show: {
+				channel: ['messenger'],
+				resource: ['message'],
+				operation: ['send', 'sendFile'],
+				messengerMessagingType: ['MESSAGE_TAG'],
+			},
+		},
 		options: [
 			{ name: 'Account Update', value: 'ACCOUNT_UPDATE' },
 			{ name: 'Confirmed Event Update', value: 'CONFIRMED_EVENT_UPDATE' },
 			{ name: 'Customer Feedback', value: 'CUSTOMER_FEEDBACK' },
-			{ name: 'Human Agent', value: 'HUMAN_AGENT', description: 'A person replies up to 7 days after the customer\'s last message' },
+			{
+				name: 'Human Agent',
+				value: 'HUMAN_AGENT',
+				description: "A person replies up to 7 days after the customer's last message",
+			},
 			{ name: 'Post Purchase Update', value: 'POST_PURCHASE_UPDATE' },
 		],
 		default: 'HUMAN_AGENT',
@@ -48,13 +82,21 @@ interface GraphSent extends IDataObject {
 }
 
 function messagingOf(call: SendContext): IDataObject {
-	const type = String(call.ctx.getNodeParameter('messengerMessagingType', call.itemIndex, 'RESPONSE'));
+	const type = String(
+		call.ctx.getNodeParameter('messengerMessagingType', call.itemIndex, 'RESPONSE'),
+	);
 	if (type !== 'MESSAGE_TAG') return { messaging_type: type };
-	return { messaging_type: type, tag: String(call.ctx.getNodeParameter('messengerTag', call.itemIndex, 'HUMAN_AGENT')) };
+	return {
+		messaging_type: type,
+		tag: String(call.ctx.getNodeParameter('messengerTag', call.itemIndex, 'HUMAN_AGENT')),
+	};
 }
 
 /** Inline buttons with callback data become quick replies (Messenger: up to 13, under the last message). */
-export function quickReplies(call: SendContext, buttons: InlineButton[][] | undefined): IDataObject[] | undefined {
+export function quickReplies(
+	call: SendContext,
+	buttons: InlineButton[][] | undefined,
+): IDataObject[] | undefined {
 	const all = (buttons ?? []).flat().filter((b) => b.text);
 	if (!all.length) return undefined;
 	if (all.some((b) => b.url)) {
@@ -64,13 +106,21 @@ export function quickReplies(call: SendContext, buttons: InlineButton[][] | unde
 		});
 	}
 	if (all.length > MESSENGER_LIMITS.maxQuickReplies) {
-		throw new NodeOperationError(call.ctx.getNode(), `Messenger allows at most 13 quick replies; the message has ${all.length}`, {
-			itemIndex: call.itemIndex,
-		});
+		throw new NodeOperationError(
+			call.ctx.getNode(),
+			`Messenger allows at most 13 quick replies; the message has ${all.length}`,
+			{
+				itemIndex: call.itemIndex,
+			},
+		);
 	}
 	// Meta allows 20 characters; cut between grapheme clusters, counted in UTF-16 code units (never
 	// fewer than Meta's characters), so no title ends in half an emoji or flag
-	return all.map((b) => ({ content_type: 'text', title: truncateGraphemes(b.text, 20), payload: b.callbackData || b.text }));
+	return all.map((b) => ({
+		content_type: 'text',
+		title: truncateGraphemes(b.text, 20),
+		payload: b.callbackData || b.text,
+	}));
 }
 
 async function post(call: SendContext, body: IDataObject): Promise<AcceptedPart> {
@@ -90,7 +140,9 @@ function textParts(text: string, format: SendTextRequest['format']): string[] {
 
 async function sendText(call: SendContext, request: SendTextRequest): Promise<SendResult> {
 	if (!request.text.trim()) {
-		throw new NodeOperationError(call.ctx.getNode(), 'The text is empty', { itemIndex: call.itemIndex });
+		throw new NodeOperationError(call.ctx.getNode(), 'The text is empty', {
+			itemIndex: call.itemIndex,
+		});
 	}
 	const replies = quickReplies(call, request.buttons);
 	const parts = textParts(request.text, request.format);
@@ -111,7 +163,17 @@ const TYPE_OF_KIND: Record<Exclude<FileKind, 'auto'>, string> = {
 	document: 'file',
 };
 
-const EXTENSION_MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', mp3: 'audio/mpeg', m4a: 'audio/mp4', ogg: 'audio/ogg', mp4: 'video/mp4' };
+const EXTENSION_MIME: Record<string, string> = {
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	png: 'image/png',
+	gif: 'image/gif',
+	webp: 'image/webp',
+	mp3: 'audio/mpeg',
+	m4a: 'audio/mp4',
+	ogg: 'audio/ogg',
+	mp4: 'video/mp4',
+};
 
 /** A MIME type guessed from a URL's file extension (for "Send As: Automatic" with a URL). */
 function mimeOfUrl(url: string): string | undefined {
@@ -135,10 +197,16 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		throw new NodeOperationError(
 			call.ctx.getNode(),
 			`The file is ${(upload.size / 1024 / 1024).toFixed(1)} MB; Messenger takes attachments up to 25 MB`,
-			{ itemIndex: call.itemIndex, description: 'Send a link to the file in a text message instead.' },
+			{
+				itemIndex: call.itemIndex,
+				description: 'Send a link to the file in a text message instead.',
+			},
 		);
 	}
-	const type = attachmentTypeFor(request.kind, upload?.mimeType ?? (source.type === 'url' ? mimeOfUrl(source.url) : undefined));
+	const type = attachmentTypeFor(
+		request.kind,
+		upload?.mimeType ?? (source.type === 'url' ? mimeOfUrl(source.url) : undefined),
+	);
 	const messaging = messagingOf(call);
 	const replies = quickReplies(call, request.buttons);
 	const caption = request.caption?.trim() ? textParts(request.caption, request.format) : [];
@@ -154,10 +222,16 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		const message: IDataObject = { attachment };
 		if (replies && last) message.quick_replies = replies;
 		if (!upload) {
-			attachment.payload = source.type === 'url' ? { url: source.url, is_reusable: false } : { attachment_id: source.type === 'fileId' ? source.fileId : '' };
+			attachment.payload =
+				source.type === 'url'
+					? { url: source.url, is_reusable: false }
+					: { attachment_id: source.type === 'fileId' ? source.fileId : '' };
 			return await post(call, { recipient, ...messaging, message });
 		}
-		const fields: Record<string, string> = { recipient: JSON.stringify(recipient), message: JSON.stringify(message) };
+		const fields: Record<string, string> = {
+			recipient: JSON.stringify(recipient),
+			message: JSON.stringify(message),
+		};
 		for (const [name, value] of Object.entries(messaging)) fields[name] = String(value);
 		const result = await graphApiRequest<GraphSent>(call.ctx, {
 			method: 'POST',
@@ -200,6 +274,11 @@ export const messengerActions: ChannelActions = {
 			itemIndex: call.itemIndex,
 			what: 'sender action',
 		});
-		return { channel: 'messenger', conversationId: request.conversationId, action: senderAction, sent: true };
+		return {
+			channel: 'messenger',
+			conversationId: request.conversationId,
+			action: senderAction,
+			sent: true,
+		};
 	},
 };

@@ -13,14 +13,21 @@ export const messenger: ChannelAdapter = {
 	maxCaptionLength: MESSENGER_LIMITS.maxCaptionLength,
 	conversationId: {
 		normalize: (value) => (/^\d{5,25}$/.test(value.trim()) ? value.trim() : undefined),
-		description: 'A Messenger conversation ID is the customer\'s page-scoped ID (PSID), a number: conversationId of a trigger item.',
+		description:
+			"A Messenger conversation ID is the customer's page-scoped ID (PSID), a number: conversationId of a trigger item.",
 	},
-	messageId: { pattern: /^(m_|mid\.)[\w.$:-]+$/, description: 'A Messenger message ID starts with m_ (message_id of the Send API, mid of the trigger).' },
+	messageId: {
+		pattern: /^(m_|mid\.)[\w.$:-]+$/,
+		description:
+			'A Messenger message ID starts with m_ (message_id of the Send API, mid of the trigger).',
+	},
 	unavailable: {
 		editText: 'Messenger messages cannot be changed after sending; send a new message.',
 		deleteMessage: 'The Send API cannot take a message back.',
-		sendTemplate: 'Use "Send Text" on this channel (outside 24 hours: Messaging Type "Message Tag", HUMAN_AGENT).',
-		answerCallback: 'Messenger postbacks and quick-reply taps need no answer: reply with Send Text.',
+		sendTemplate:
+			'Use "Send Text" on this channel (outside 24 hours: Messaging Type "Message Tag", HUMAN_AGENT).',
+		answerCallback:
+			'Messenger postbacks and quick-reply taps need no answer: reply with Send Text.',
 	},
 	sendProperties: messengerSendProperties,
 	triggerProperties: messengerTriggerProperties,

@@ -28,7 +28,9 @@ export function eventsOf(body: IDataObject): Array<{ pageId: string; event: Mess
 	const out: Array<{ pageId: string; event: MessengerEvent }> = [];
 	for (const entry of (Array.isArray(body.entry) ? body.entry : []) as IDataObject[]) {
 		if (!entry || typeof entry !== 'object') continue;
-		for (const event of (Array.isArray(entry.messaging) ? entry.messaging : []) as MessengerEvent[]) {
+		for (const event of (Array.isArray(entry.messaging)
+			? entry.messaging
+			: []) as MessengerEvent[]) {
 			if (event && typeof event === 'object') out.push({ pageId: String(entry.id ?? ''), event });
 		}
 	}
@@ -73,20 +75,32 @@ function fileNameOf(url: string): string {
 
 function attachmentOf(attachment: IDataObject): ChannelAttachment {
 	const kind = String(attachment?.type ?? '');
-	const payload = (attachment?.payload && typeof attachment.payload === 'object' ? attachment.payload : {}) as IDataObject;
+	const payload = (
+		attachment?.payload && typeof attachment.payload === 'object' ? attachment.payload : {}
+	) as IDataObject;
 	const url = typeof payload.url === 'string' ? payload.url : undefined;
-	const type = payload.sticker_id ? 'sticker' : TYPES[kind] ?? 'other';
+	const type = payload.sticker_id ? 'sticker' : (TYPES[kind] ?? 'other');
 	if (!MEDIA_TYPES.has(kind)) {
 		// a link the customer shared ("fallback"), a template, a reel or post share: not a file of the
 		// conversation, and never fetched
-		const title = typeof payload.title === 'string' ? payload.title : typeof attachment?.title === 'string' ? attachment.title : null;
+		const title =
+			typeof payload.title === 'string'
+				? payload.title
+				: typeof attachment?.title === 'string'
+					? attachment.title
+					: null;
 		const item: ChannelAttachment = { type, fileName: title, mimeType: null, size: null };
 		if (url || typeof attachment?.url === 'string') {
 			item.notice = `Not downloaded: a shared link (attachment type "${kind || 'unknown'}"), not a file Meta hosts`;
 		}
 		return item;
 	}
-	const item: ChannelAttachment = { type, fileName: (url && fileNameOf(url)) || null, mimeType: null, size: null };
+	const item: ChannelAttachment = {
+		type,
+		fileName: (url && fileNameOf(url)) || null,
+		mimeType: null,
+		size: null,
+	};
 	if (url) item.fileId = url;
 	return item;
 }
@@ -96,7 +110,8 @@ function attachmentsOf(message: IDataObject): ChannelAttachment[] {
 	return list.map((attachment) => attachmentOf(attachment));
 }
 
-const iso = (ms: unknown) => new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
+const iso = (ms: unknown) =>
+	new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
 
 /** The item of one event; `pageId` is the page the webhook is for. */
 export function normalizeMessenger(pageId: string, event: MessengerEvent): ChannelMessage {

@@ -44,7 +44,10 @@ export interface MessengerCredentials {
 	secrets: string[];
 }
 
-export async function messengerCredentials(ctx: MessengerContext, itemIndex?: number): Promise<MessengerCredentials> {
+export async function messengerCredentials(
+	ctx: MessengerContext,
+	itemIndex?: number,
+): Promise<MessengerCredentials> {
 	const credentials = await (ctx as IExecuteFunctions).getCredentials<{
 		pageId?: string;
 		accessToken?: string;
@@ -53,8 +56,14 @@ export async function messengerCredentials(ctx: MessengerContext, itemIndex?: nu
 		graphVersion?: string;
 		baseUrl?: string;
 	}>(MESSENGER_CREDENTIAL, itemIndex ?? 0);
-	const base = String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '') || 'https://graph.facebook.com';
-	const version = String(credentials.graphVersion ?? '').trim().replace(/^\/+|\/+$/g, '') || 'v23.0';
+	const base =
+		String(credentials.baseUrl ?? '')
+			.trim()
+			.replace(/\/+$/, '') || 'https://graph.facebook.com';
+	const version =
+		String(credentials.graphVersion ?? '')
+			.trim()
+			.replace(/^\/+|\/+$/g, '') || 'v23.0';
 	return {
 		pageId: String(credentials.pageId ?? '').trim(),
 		appSecret: String(credentials.appSecret ?? ''),
@@ -65,7 +74,11 @@ export async function messengerCredentials(ctx: MessengerContext, itemIndex?: nu
 			...secretForms(credentials.appSecret),
 			...secretForms(credentials.verifyToken),
 			...(credentials.accessToken && credentials.appSecret
-				? secretForms(createHmac('sha256', String(credentials.appSecret)).update(String(credentials.accessToken)).digest('hex'))
+				? secretForms(
+						createHmac('sha256', String(credentials.appSecret))
+							.update(String(credentials.accessToken))
+							.digest('hex'),
+					)
 				: []),
 		],
 	};
@@ -91,11 +104,16 @@ function hintFor(error: GraphError | undefined, statusCode: number): string | un
 	if (sub === 2018278 || /outside of allowed window/i.test(error?.message ?? '')) {
 		return 'Messenger allows replies within 24 hours of the customer\'s last message. Later, a person may still answer for up to 7 days with Messaging Type "Message Tag" and the tag HUMAN_AGENT (the app needs the Human Agent permission); automated messages cannot be sent.';
 	}
-	if (code === 190) return 'The Page access token is invalid or expired: create a new one in the Meta app (Messenger → Settings → Access Tokens).';
-	if (code === 100 && /appsecret_proof/i.test(error?.message ?? '')) return 'Check the App Secret in the Messenger credential: it must belong to the app the Page token was made for.';
-	if (sub === 2018001) return 'No such person: the conversation ID must be a page-scoped ID (PSID) from the trigger, of someone who wrote to this page.';
-	if (code === 10 || code === 200) return 'The app lacks a permission (pages_messaging), or the person cannot be messaged now.';
-	if (code !== undefined && RATE_LIMIT_CODES.has(code)) return 'Meta kept rate-limiting the request after several waits. Send fewer messages at once.';
+	if (code === 190)
+		return 'The Page access token is invalid or expired: create a new one in the Meta app (Messenger → Settings → Access Tokens).';
+	if (code === 100 && /appsecret_proof/i.test(error?.message ?? ''))
+		return 'Check the App Secret in the Messenger credential: it must belong to the app the Page token was made for.';
+	if (sub === 2018001)
+		return 'No such person: the conversation ID must be a page-scoped ID (PSID) from the trigger, of someone who wrote to this page.';
+	if (code === 10 || code === 200)
+		return 'The app lacks a permission (pages_messaging), or the person cannot be messaged now.';
+	if (code !== undefined && RATE_LIMIT_CODES.has(code))
+		return 'Meta kept rate-limiting the request after several waits. Send fewer messages at once.';
 	if (statusCode >= 500 || code === 1 || code === 2) return 'A temporary problem at Meta.';
 	return undefined;
 }
@@ -109,7 +127,10 @@ function graphError(
 ): NodeApiError {
 	const error = graphErrorOf(body);
 	const onItem = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
-	const codes = error?.code !== undefined ? ` (#${error.code}${error.error_subcode ? `/${error.error_subcode}` : ''})` : '';
+	const codes =
+		error?.code !== undefined
+			? ` (#${error.code}${error.error_subcode ? `/${error.error_subcode}` : ''})`
+			: '';
 	return new NodeApiError(
 		ctx.getNode(),
 		{ ...((body as JsonObject) ?? {}), httpCode: String(statusCode) },
@@ -123,7 +144,9 @@ function graphError(
 }
 
 async function readAnswer(body: unknown, secrets: string[]): Promise<unknown | undefined> {
-	return await readBody<unknown>(body, secrets, (text) => ({ error: { message: text.slice(0, 300) } }));
+	return await readBody<unknown>(body, secrets, (text) => ({
+		error: { message: text.slice(0, 300) },
+	}));
 }
 
 export interface GraphRequest {
@@ -142,11 +165,18 @@ export interface GraphRequest {
 }
 
 /** One Graph call; resolves with the JSON body, throws a NodeApiError with Meta's reason. */
-export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, request: GraphRequest): Promise<T> {
+export async function graphApiRequest<T = IDataObject>(
+	ctx: MessengerContext,
+	request: GraphRequest,
+): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
 	const { apiUrl, secrets } = await messengerCredentials(ctx, itemIndex);
-	const options: IHttpRequestOptions = { method: request.method, url: `${apiUrl}${request.path}`, headers: { Accept: 'application/json' } };
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${apiUrl}${request.path}`,
+		headers: { Accept: 'application/json' },
+	};
 	if (request.qs) options.qs = request.qs;
 	if (!request.multipart && request.body) {
 		options.body = request.body;
@@ -159,11 +189,21 @@ export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, re
 				httpRequest: async (o) => await ctx.helpers.httpRequest(o),
 				// A Graph rate limit is a refused request: retry it like a 429 (Graph sends no Retry-After).
 				httpRequestWithAuthentication: async (type, o) => {
-					const answer = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, type, o)) as HttpResponse;
+					const answer = (await ctx.helpers.httpRequestWithAuthentication.call(
+						ctx,
+						type,
+						o,
+					)) as HttpResponse;
 					const body = await readAnswer(answer.body, secrets);
 					const code = graphErrorOf(body)?.code;
-					const statusCode = code !== undefined && RATE_LIMIT_CODES.has(code) ? 429 : answer.statusCode;
-					return { ...answer, statusCode, body, headers: { ...answer.headers, 'x-graph-status': String(answer.statusCode) } };
+					const statusCode =
+						code !== undefined && RATE_LIMIT_CODES.has(code) ? 429 : answer.statusCode;
+					return {
+						...answer,
+						statusCode,
+						body,
+						headers: { ...answer.headers, 'x-graph-status': String(answer.statusCode) },
+					};
 				},
 			},
 		},
@@ -176,7 +216,9 @@ export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, re
 			retry: {
 				retryServerErrors: request.idempotent ?? false,
 				onRetry: ({ attempt, delayMs, reason }) =>
-					ctx.logger.debug(`Messenger ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+					ctx.logger.debug(
+						`Messenger ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`,
+					),
 			},
 		},
 	);
@@ -197,9 +239,13 @@ export async function graphApiRequest<T = IDataObject>(ctx: MessengerContext, re
 	}
 	if (response.refusedRedirect !== undefined) {
 		const message = `redirected to ${response.refusedRedirect}; not followed, so the Page token stays with the API Base URL you configured`;
-		throw redact(graphError(ctx, response.statusCode, { error: { message } }, what, itemIndex), secrets);
+		throw redact(
+			graphError(ctx, response.statusCode, { error: { message } }, what, itemIndex),
+			secrets,
+		);
 	}
 	const originalStatus = Number(response.headers['x-graph-status'] ?? response.statusCode);
-	if (originalStatus >= 200 && originalStatus < 300 && !graphErrorOf(response.body)) return response.body as T;
+	if (originalStatus >= 200 && originalStatus < 300 && !graphErrorOf(response.body))
+		return response.body as T;
 	throw redact(graphError(ctx, originalStatus, response.body, what, itemIndex), secrets);
 }

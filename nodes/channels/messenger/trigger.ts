@@ -3,7 +3,13 @@
  * signed POST deliveries (X-Hub-Signature-256 over the raw bytes) flattened into one item per
  * `entry[].messaging[]` event. Optionally subscribes the page to the app on activation.
  */
-import type { IDataObject, INodeExecutionData, INodeProperties, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeProperties,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
@@ -28,7 +34,13 @@ interface MessengerTriggerOptions {
 }
 
 /** Page fields the trigger subscribes to when "Subscribe Page" is on. */
-const SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_deliveries', 'message_reads', 'message_echoes'];
+const SUBSCRIBED_FIELDS = [
+	'messages',
+	'messaging_postbacks',
+	'message_deliveries',
+	'message_reads',
+	'message_echoes',
+];
 
 export const messengerTriggerProperties: INodeProperties[] = [
 	{
@@ -45,10 +57,22 @@ export const messengerTriggerProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		displayOptions: { show: { channel: ['messenger'] } },
 		options: [
-			{ name: 'Delivery', value: 'delivery', description: 'The customer\'s device received the page\'s messages (status "delivered")' },
+			{
+				name: 'Delivery',
+				value: 'delivery',
+				description: 'The customer\'s device received the page\'s messages (status "delivered")',
+			},
 			{ name: 'Message', value: 'message', description: 'Text, attachments, quick reply taps' },
-			{ name: 'Postback', value: 'postback', description: 'A button or menu item was tapped (event "callback")' },
-			{ name: 'Read', value: 'read', description: 'The customer read the page\'s messages (status "read")' },
+			{
+				name: 'Postback',
+				value: 'postback',
+				description: 'A button or menu item was tapped (event "callback")',
+			},
+			{
+				name: 'Read',
+				value: 'read',
+				description: 'The customer read the page\'s messages (status "read")',
+			},
 		],
 		default: ['message', 'postback'],
 	},
@@ -65,14 +89,16 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				name: 'download',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to download images, audio, video and files into binary properties (data, data_1, …)',
+				description:
+					'Whether to download images, audio, video and files into binary properties (data, data_1, …)',
 			},
 			{
 				displayName: 'Include Echoes',
 				name: 'includeEchoes',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to trigger on the page\'s own messages too (Meta echoes them). Off prevents loops: a reply of the workflow starts nothing.',
+				description:
+					"Whether to trigger on the page's own messages too (Meta echoes them). Off prevents loops: a reply of the workflow starts nothing.",
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -87,7 +113,8 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				name: 'subscribePage',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to subscribe the page to the app\'s webhook on activation (/{page-ID}/subscribed_apps; the token needs pages_manage_metadata). The subscription is left in place on deactivation.',
+				description:
+					"Whether to subscribe the page to the app's webhook on activation (/{page-ID}/subscribed_apps; the token needs pages_manage_metadata). The subscription is left in place on deactivation.",
 			},
 		],
 	},
@@ -101,7 +128,9 @@ function reply(ctx: IWebhookFunctions, status: number, body: string): IWebhookRe
 	return { noWebhookResponse: true };
 }
 
-function optionsOf(ctx: { getNodeParameter: IWebhookFunctions['getNodeParameter'] }): MessengerTriggerOptions {
+function optionsOf(ctx: {
+	getNodeParameter: IWebhookFunctions['getNodeParameter'];
+}): MessengerTriggerOptions {
 	return ctx.getNodeParameter('messengerOptions', {}) as MessengerTriggerOptions;
 }
 
@@ -114,7 +143,9 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 	const challenge = query['hub.challenge'] ?? hub.challenge;
 	const { verifyToken } = await messengerCredentials(ctx);
 	if (mode !== 'subscribe' || typeof challenge !== 'string' || !safeEqual(verifyToken, token)) {
-		ctx.logger.warn('Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused');
+		ctx.logger.warn(
+			'Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused',
+		);
 		return reply(ctx, 403, 'Forbidden');
 	}
 	return reply(ctx, 200, challenge);
@@ -148,16 +179,37 @@ async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<Open
 	};
 }
 
-const EVENT_OPTION: Record<string, string> = { message: 'message', echo: 'message', postback: 'postback', delivery: 'delivery', read: 'read' };
+const EVENT_OPTION: Record<string, string> = {
+	message: 'message',
+	echo: 'message',
+	postback: 'postback',
+	delivery: 'delivery',
+	read: 'read',
+};
 
 async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const { appSecret, pageId, apiUrl } = await messengerCredentials(ctx);
 	const request = ctx.getRequestObject();
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
+		await request.readRawBody();
 	const raw = Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
-	const signature = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'x-hub-signature-256');
-	if (!raw || !verifyHmacSignature({ algorithm: 'sha256', secret: appSecret, parts: [raw], signature, prefix: 'sha256=' })) {
-		ctx.logger.warn('Chat Channel Trigger (Messenger): delivery with a missing or wrong X-Hub-Signature-256 refused');
+	const signature = headerValue(
+		ctx.getHeaderData() as Record<string, string | string[] | undefined>,
+		'x-hub-signature-256',
+	);
+	if (
+		!raw ||
+		!verifyHmacSignature({
+			algorithm: 'sha256',
+			secret: appSecret,
+			parts: [raw],
+			signature,
+			prefix: 'sha256=',
+		})
+	) {
+		ctx.logger.warn(
+			'Chat Channel Trigger (Messenger): delivery with a missing or wrong X-Hub-Signature-256 refused',
+		);
 		return reply(ctx, 401, 'Unauthorized: X-Hub-Signature-256 does not match');
 	}
 	let body: IDataObject;
@@ -190,12 +242,20 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 				continue;
 			}
 			if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
-				const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 25), async (url) => await openAttachment(ctx, url), refusal);
+				const binary = await downloadAttachments(
+					ctx,
+					message,
+					Number(options.maxDownloadMb ?? 25),
+					async (url) => await openAttachment(ctx, url),
+					refusal,
+				);
 				if (binary) item.binary = binary;
 			}
 			addSummary(message);
 		} catch (error) {
-			ctx.logger.warn(`Chat Channel Trigger (Messenger): an event could not be read (${(error as Error).message}); emitted with a notice`);
+			ctx.logger.warn(
+				`Chat Channel Trigger (Messenger): an event could not be read (${(error as Error).message}); emitted with a notice`,
+			);
 			const sender = (event?.sender ?? {}) as IDataObject;
 			message = unreadableEvent('messenger', page, event, error, {
 				messageId: ((event?.message ?? {}) as IDataObject).mid,
@@ -223,7 +283,9 @@ export const messengerTrigger: TriggerAdapter = {
 			idempotent: true,
 			what: 'read page subscriptions',
 		});
-		return (apps.data ?? []).some((app) => SUBSCRIBED_FIELDS.every((field) => app.subscribed_fields?.includes(field)));
+		return (apps.data ?? []).some((app) =>
+			SUBSCRIBED_FIELDS.every((field) => app.subscribed_fields?.includes(field)),
+		);
 	},
 
 	async create(ctx) {

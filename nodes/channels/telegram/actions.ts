@@ -9,7 +9,14 @@ import { buildMultipart } from '../../shared/binary';
 import type { AcceptedPart } from '../parts';
 import { partsResult, sendParts } from '../parts';
 import { readMarkdownV2 } from '../markdownV2';
-import { escapeHtml, htmlVisibleLength, splitHtml, splitMarkdownV2, splitText, toMarkdownV2 } from '../text';
+import {
+	escapeHtml,
+	htmlVisibleLength,
+	splitHtml,
+	splitMarkdownV2,
+	splitText,
+	toMarkdownV2,
+} from '../text';
 import type {
 	ChannelActions,
 	FileKind,
@@ -36,7 +43,11 @@ const PARSE_MODE: Record<TextFormat, string | undefined> = {
 };
 
 /** The text in parts Telegram accepts, each already in the wire format. */
-export function telegramTextParts(text: string, format: TextFormat, limit = TELEGRAM_LIMITS.maxTextLength): string[] {
+export function telegramTextParts(
+	text: string,
+	format: TextFormat,
+	limit = TELEGRAM_LIMITS.maxTextLength,
+): string[] {
 	switch (format) {
 		case 'html':
 			return splitHtml(text, limit);
@@ -67,7 +78,11 @@ export function replyMarkup(buttons: InlineButton[][] | undefined): string | und
 	if (!rows.length) return undefined;
 	return JSON.stringify({
 		inline_keyboard: rows.map((row) =>
-			row.map((b) => (b.url ? { text: b.text, url: b.url } : { text: b.text, callback_data: b.callbackData || b.text })),
+			row.map((b) =>
+				b.url
+					? { text: b.text, url: b.url }
+					: { text: b.text, callback_data: b.callbackData || b.text },
+			),
 		),
 	});
 }
@@ -80,7 +95,11 @@ const MIME_KIND: Array<[RegExp, FileKind]> = [
 ];
 
 /** The send method for a file: the chosen kind, or one that fits the MIME type. */
-function fileKindFor(kind: FileKind, mimeType: string | undefined, size?: number): Exclude<FileKind, 'auto'> {
+function fileKindFor(
+	kind: FileKind,
+	mimeType: string | undefined,
+	size?: number,
+): Exclude<FileKind, 'auto'> {
 	if (kind !== 'auto') return kind;
 	const found = MIME_KIND.find(([re]) => re.test(mimeType ?? ''))?.[1] ?? 'document';
 	// Telegram takes photos up to 10 MB; a larger image goes as a document.
@@ -98,7 +117,11 @@ const METHOD: Record<Exclude<FileKind, 'auto'>, string> = {
 
 /** A message Telegram accepted, as the shared part-sending (nodes/channels/parts.ts) keeps it. */
 function accepted(message: TgSent): AcceptedPart {
-	return { messageId: String(message.message_id), timestamp: new Date(message.date * 1000).toISOString(), raw: message };
+	return {
+		messageId: String(message.message_id),
+		timestamp: new Date(message.date * 1000).toISOString(),
+		raw: message,
+	};
 }
 
 /** Sends `count` messages in order through the shared part-sending (no part sent twice). */
@@ -116,7 +139,10 @@ function commonFields(
 ): IDataObject {
 	const body: IDataObject = { chat_id: request.conversationId };
 	if (first && request.replyToMessageId) {
-		body.reply_parameters = { message_id: Number(request.replyToMessageId), allow_sending_without_reply: true };
+		body.reply_parameters = {
+			message_id: Number(request.replyToMessageId),
+			allow_sending_without_reply: true,
+		};
 	}
 	if (request.silent) body.disable_notification = true;
 	return body;
@@ -124,7 +150,9 @@ function commonFields(
 
 async function sendText(call: SendContext, request: SendTextRequest): Promise<SendResult> {
 	if (!request.text.trim()) {
-		throw new NodeOperationError(call.ctx.getNode(), 'The text is empty', { itemIndex: call.itemIndex });
+		throw new NodeOperationError(call.ctx.getNode(), 'The text is empty', {
+			itemIndex: call.itemIndex,
+		});
 	}
 	const parts = telegramTextParts(request.text, request.format);
 	const markup = replyMarkup(request.buttons);
@@ -152,12 +180,16 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		throw new NodeOperationError(
 			call.ctx.getNode(),
 			`The file is ${(upload.size / 1024 / 1024).toFixed(1)} MB; Telegram bots can upload at most 50 MB`,
-			{ itemIndex: call.itemIndex, description: 'Send a link to the file instead (File Source: URL), or use a local Bot API server (up to 2000 MB).' },
+			{
+				itemIndex: call.itemIndex,
+				description:
+					'Send a link to the file instead (File Source: URL), or use a local Bot API server (up to 2000 MB).',
+			},
 		);
 	}
 	const caption = request.caption ?? '';
 	const captionFits = visibleLength(caption, request.format) <= TELEGRAM_LIMITS.maxCaptionLength;
-	const captionText = captionFits ? telegramTextParts(caption, request.format)[0] ?? '' : '';
+	const captionText = captionFits ? (telegramTextParts(caption, request.format)[0] ?? '') : '';
 	const followUp = caption.trim() && !captionFits ? telegramTextParts(caption, request.format) : [];
 	const markup = replyMarkup(request.buttons);
 	const parseMode = PARSE_MODE[request.format];
@@ -181,7 +213,8 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		}
 		if (markup && !followUp.length) fields.reply_markup = markup;
 		if (!upload) {
-			const reference = source.type === 'url' ? source.url : source.type === 'fileId' ? source.fileId : '';
+			const reference =
+				source.type === 'url' ? source.url : source.type === 'fileId' ? source.fileId : '';
 			const body: IDataObject = { ...fields, [kind]: reference };
 			if (typeof body.reply_markup === 'string') body.reply_markup = JSON.parse(body.reply_markup);
 			return await telegramApiRequest<TgSent>(call.ctx, {
@@ -220,12 +253,20 @@ export const telegramActions: ChannelActions = {
 	async editText(call, request) {
 		const [text, ...more] = telegramTextParts(request.text, request.format);
 		if (more.length) {
-			throw new NodeOperationError(call.ctx.getNode(), 'The new text is longer than 4096 characters', {
-				itemIndex: call.itemIndex,
-				description: 'An edited message cannot be split; shorten the text.',
-			});
+			throw new NodeOperationError(
+				call.ctx.getNode(),
+				'The new text is longer than 4096 characters',
+				{
+					itemIndex: call.itemIndex,
+					description: 'An edited message cannot be split; shorten the text.',
+				},
+			);
 		}
-		const body: IDataObject = { chat_id: request.conversationId, message_id: Number(request.messageId), text };
+		const body: IDataObject = {
+			chat_id: request.conversationId,
+			message_id: Number(request.messageId),
+			text,
+		};
 		const parseMode = PARSE_MODE[request.format];
 		if (parseMode) body.parse_mode = parseMode;
 		const markup = replyMarkup(request.buttons);
@@ -239,10 +280,18 @@ export const telegramActions: ChannelActions = {
 			(edited) => ({ edited, error: undefined }),
 			(error: unknown) => ({ edited: undefined, error }),
 		);
-		const done = { channel: 'telegram', conversationId: request.conversationId, messageId: request.messageId };
-		if (outcome.error === undefined) return { ...done, edited: true, raw: outcome.edited as IDataObject };
+		const done = {
+			channel: 'telegram',
+			conversationId: request.conversationId,
+			messageId: request.messageId,
+		};
+		if (outcome.error === undefined)
+			return { ...done, edited: true, raw: outcome.edited as IDataObject };
 		// the text is already what was asked for: an earlier attempt went through
-		if (outcome.error instanceof NodeApiError && /message is not modified/i.test(outcome.error.message)) {
+		if (
+			outcome.error instanceof NodeApiError &&
+			/message is not modified/i.test(outcome.error.message)
+		) {
 			return { ...done, edited: false };
 		}
 		throw outcome.error;
@@ -255,7 +304,12 @@ export const telegramActions: ChannelActions = {
 			idempotent: true,
 			itemIndex: call.itemIndex,
 		});
-		return { channel: 'telegram', conversationId: request.conversationId, messageId: request.messageId, deleted: true };
+		return {
+			channel: 'telegram',
+			conversationId: request.conversationId,
+			messageId: request.messageId,
+			deleted: true,
+		};
 	},
 
 	async sendTyping(call, request) {
@@ -265,7 +319,12 @@ export const telegramActions: ChannelActions = {
 			idempotent: true,
 			itemIndex: call.itemIndex,
 		});
-		return { channel: 'telegram', conversationId: request.conversationId, action: request.action, sent: true };
+		return {
+			channel: 'telegram',
+			conversationId: request.conversationId,
+			action: request.action,
+			sent: true,
+		};
 	},
 
 	async answerCallback(call, request) {

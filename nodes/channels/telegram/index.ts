@@ -13,12 +13,15 @@ export const telegram: ChannelAdapter = {
 	maxTextLength: TELEGRAM_LIMITS.maxTextLength,
 	maxCaptionLength: TELEGRAM_LIMITS.maxCaptionLength,
 	conversationId: {
-		normalize: (value) => (/^-?\d{1,20}$/.test(value) || /^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value) ? value : undefined),
-		description: 'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
+		normalize: (value) =>
+			/^-?\d{1,20}$/.test(value) || /^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value) ? value : undefined,
+		description:
+			'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
 	},
 	messageId: { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' },
 	triggerProperties: telegramTriggerProperties,
 	unavailable: {
-		sendTemplate: 'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',
+		sendTemplate:
+			'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',
 	},
 };

@@ -77,9 +77,12 @@ const EVENTS: Record<string, ChannelEvent> = {
 	callback_query: 'callback',
 };
 
-function fullName(user: { first_name?: string; last_name?: string; title?: string; username?: string } | undefined): string {
+function fullName(
+	user: { first_name?: string; last_name?: string; title?: string; username?: string } | undefined,
+): string {
 	if (!user) return '';
-	const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || user.title || user.username;
+	const name =
+		[user.first_name, user.last_name].filter(Boolean).join(' ') || user.title || user.username;
 	return name ?? '';
 }
 
@@ -87,7 +90,8 @@ function fullName(user: { first_name?: string; last_name?: string; title?: strin
 export function messageOf(update: TgUpdate): TgMessage | undefined {
 	const type = updateTypeOf(update);
 	if (!type) return undefined;
-	if (type === 'callback_query') return (update.callback_query as IDataObject).message as TgMessage | undefined;
+	if (type === 'callback_query')
+		return (update.callback_query as IDataObject).message as TgMessage | undefined;
 	const value = update[type] as TgMessage | undefined;
 	return value && typeof value === 'object' && 'chat' in value ? value : undefined;
 }
@@ -101,17 +105,30 @@ export function senderOf(update: TgUpdate): TgUser | undefined {
 }
 
 /** The files of a message, the largest photo size only. */
-export function filesOf(message: TgMessage | undefined): Array<{ type: AttachmentType; file: TgFile }> {
+export function filesOf(
+	message: TgMessage | undefined,
+): Array<{ type: AttachmentType; file: TgFile }> {
 	if (!message) return [];
 	const files: Array<{ type: AttachmentType; file: TgFile }> = [];
 	const photo = message.photo as TgFile[] | undefined;
 	if (Array.isArray(photo) && photo.length) {
 		const largest = photo.reduce((a, b) =>
-			(b.file_size ?? (b.width ?? 0) * (b.height ?? 0)) > (a.file_size ?? (a.width ?? 0) * (a.height ?? 0)) ? b : a,
+			(b.file_size ?? (b.width ?? 0) * (b.height ?? 0)) >
+			(a.file_size ?? (a.width ?? 0) * (a.height ?? 0))
+				? b
+				: a,
 		);
 		files.push({ type: 'photo', file: largest });
 	}
-	for (const type of ['document', 'audio', 'voice', 'video', 'video_note', 'animation', 'sticker'] as const) {
+	for (const type of [
+		'document',
+		'audio',
+		'voice',
+		'video',
+		'video_note',
+		'animation',
+		'sticker',
+	] as const) {
 		const file = message[type] as TgFile | undefined;
 		if (file?.file_id) files.push({ type, file });
 	}
@@ -146,14 +163,18 @@ export function normalizeUpdate(update: TgUpdate, botId: string): ChannelMessage
 	const callback = type === 'callback_query' ? (update.callback_query as IDataObject) : undefined;
 	const from = senderOf(update) ?? (message?.sender_chat as TgUser | undefined);
 	const chat = message?.chat;
-	const attachments: ChannelAttachment[] = filesOf(callback ? undefined : message).map(({ type: t, file }) =>
-		attachmentOf(t, file),
+	const attachments: ChannelAttachment[] = filesOf(callback ? undefined : message).map(
+		({ type: t, file }) => attachmentOf(t, file),
 	);
 	if (message && !callback) {
-		if (message.location) attachments.push({ type: 'location', fileName: null, mimeType: null, size: null });
-		if (message.contact) attachments.push({ type: 'contact', fileName: null, mimeType: null, size: null });
+		if (message.location)
+			attachments.push({ type: 'location', fileName: null, mimeType: null, size: null });
+		if (message.contact)
+			attachments.push({ type: 'contact', fileName: null, mimeType: null, size: null });
 	}
-	const seconds = callback ? Date.now() / 1000 : (message?.edit_date ?? message?.date ?? Date.now() / 1000);
+	const seconds = callback
+		? Date.now() / 1000
+		: (message?.edit_date ?? message?.date ?? Date.now() / 1000);
 	const contact = message?.contact as { phone_number?: string; user_id?: number } | undefined;
 	const result: ChannelMessage = {
 		channel: 'telegram',
@@ -165,7 +186,9 @@ export function normalizeUpdate(update: TgUpdate, botId: string): ChannelMessage
 			id: from ? String(from.id) : '',
 			name: fullName(from as TgUser & { title?: string }),
 			...(from?.username ? { username: from.username } : {}),
-			...(contact?.phone_number && contact.user_id === from?.id ? { phone: contact.phone_number } : {}),
+			...(contact?.phone_number && contact.user_id === from?.id
+				? { phone: contact.phone_number }
+				: {}),
 			isBot: from?.is_bot === true,
 		},
 		text: callback ? String(callback.data ?? '') : String(message?.text ?? message?.caption ?? ''),
@@ -173,7 +196,8 @@ export function normalizeUpdate(update: TgUpdate, botId: string): ChannelMessage
 		timestamp: new Date(Math.round(seconds * 1000)).toISOString(),
 		raw: update,
 	};
-	if (message?.reply_to_message && !callback) result.replyToMessageId = String(message.reply_to_message.message_id);
+	if (message?.reply_to_message && !callback)
+		result.replyToMessageId = String(message.reply_to_message.message_id);
 	if (callback) {
 		result.callbackData = String(callback.data ?? '');
 		result.callbackId = String(callback.id ?? '');

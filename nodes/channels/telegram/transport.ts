@@ -16,12 +16,19 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, MultipartBody } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
-import { TIMEOUTS, readBody, redact as redactSecrets, secretForms, sendRequest } from '../../shared/http';
+import {
+	TIMEOUTS,
+	readBody,
+	redact as redactSecrets,
+	secretForms,
+	sendRequest,
+} from '../../shared/http';
 import { pacer } from '../pacing';
 
 export const TELEGRAM_CREDENTIAL = 'teamSpiritTelegramApi';
 
-export type TelegramContext = IExecuteFunctions | ITriggerFunctions | IHookFunctions | IWebhookFunctions;
+export type TelegramContext =
+	IExecuteFunctions | ITriggerFunctions | IHookFunctions | IWebhookFunctions;
 
 /** Telegram's documented limits (core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this). */
 export const TELEGRAM_LIMITS = {
@@ -72,7 +79,9 @@ const TOKEN_PATTERN = /bot\d+:[A-Za-z0-9_-]+/g;
 
 /** Removes anything that looks like a bot token from a text. */
 export function redact(text: string): string {
-	return text.replace(TOKEN_PATTERN, 'bot<token>').replace(/\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g, '<token>');
+	return text
+		.replace(TOKEN_PATTERN, 'bot<token>')
+		.replace(/\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g, '<token>');
 }
 
 function botIdOf(token: unknown): string {
@@ -80,10 +89,10 @@ function botIdOf(token: unknown): string {
 }
 
 export async function credentialsOf(ctx: TelegramContext, itemIndex?: number) {
-	const credentials = await (ctx as IExecuteFunctions).getCredentials<{ accessToken?: string; baseUrl?: string }>(
-		TELEGRAM_CREDENTIAL,
-		itemIndex ?? 0,
-	);
+	const credentials = await (ctx as IExecuteFunctions).getCredentials<{
+		accessToken?: string;
+		baseUrl?: string;
+	}>(TELEGRAM_CREDENTIAL, itemIndex ?? 0);
 	return {
 		botId: botIdOf(credentials.accessToken),
 		baseUrl: credentials.baseUrl,
@@ -108,31 +117,64 @@ function telegramError(
 	const onItem = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
 	const hints: Array<[RegExp | number, string]> = [
 		[401, 'Check the bot token in the Telegram credential (@BotFather → /token).'],
-		[/bot was blocked/i, 'The user blocked the bot; it can write to them again once they unblock it.'],
-		[/chat not found/i, 'Check the conversation ID: the chat does not exist or the bot was never added to it (users must write to the bot first).'],
-		[/can't parse entities/i, 'The text is not valid for the chosen format. Choose "Markdown (escaped for you)" or "Plain Text", or escape the text.'],
-		[/terminated by other getUpdates/i, 'Another program (or another n8n workflow) is reading updates for this bot. Only one may: stop the other one, or use webhook mode.'],
-		[/webhook is active/i, 'A webhook is set for this bot. Enable "Delete Existing Webhook" in the trigger, or use webhook mode.'],
-		[429, 'Telegram kept rate-limiting the request after several waits. Send fewer messages at once.'],
+		[
+			/bot was blocked/i,
+			'The user blocked the bot; it can write to them again once they unblock it.',
+		],
+		[
+			/chat not found/i,
+			'Check the conversation ID: the chat does not exist or the bot was never added to it (users must write to the bot first).',
+		],
+		[
+			/can't parse entities/i,
+			'The text is not valid for the chosen format. Choose "Markdown (escaped for you)" or "Plain Text", or escape the text.',
+		],
+		[
+			/terminated by other getUpdates/i,
+			'Another program (or another n8n workflow) is reading updates for this bot. Only one may: stop the other one, or use webhook mode.',
+		],
+		[
+			/webhook is active/i,
+			'A webhook is set for this bot. Enable "Delete Existing Webhook" in the trigger, or use webhook mode.',
+		],
+		[
+			429,
+			'Telegram kept rate-limiting the request after several waits. Send fewer messages at once.',
+		],
 	];
-	const hint = hints.find(([test]) => (typeof test === 'number' ? test === statusCode : test.test(description)))?.[1];
+	const hint = hints.find(([test]) =>
+		typeof test === 'number' ? test === statusCode : test.test(description),
+	)?.[1];
 	const migrate = body?.parameters?.migrate_to_chat_id;
 	return new NodeApiError(
 		ctx.getNode(),
 		{ ...(body as unknown as JsonObject), httpCode: String(statusCode) },
 		{
 			message: `Telegram ${method}: ${description}${onItem}`,
-			description: [hint, migrate ? `The group became a supergroup: use conversation ID ${migrate}.` : undefined]
-				.filter(Boolean)
-				.join(' ') || undefined,
+			description:
+				[
+					hint,
+					migrate ? `The group became a supergroup: use conversation ID ${migrate}.` : undefined,
+				]
+					.filter(Boolean)
+					.join(' ') || undefined,
 			httpCode: String(statusCode),
 			itemIndex,
 		},
 	);
 }
 
-function networkError(ctx: TelegramContext, error: unknown, method: string, itemIndex?: number): NodeApiError {
-	const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+function networkError(
+	ctx: TelegramContext,
+	error: unknown,
+	method: string,
+	itemIndex?: number,
+): NodeApiError {
+	const cause = error as {
+		code?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const code = cause.cause?.code ?? cause.code;
 	const reason = redact(cause.cause?.message ?? cause.message ?? 'unknown error');
 	return new NodeApiError(
@@ -147,7 +189,10 @@ function networkError(ctx: TelegramContext, error: unknown, method: string, item
 }
 
 async function readAnswer(body: unknown, secrets: string[]): Promise<TelegramResponse | undefined> {
-	return await readBody<TelegramResponse>(body, secrets, (text) => ({ ok: false, description: text.slice(0, 300) }));
+	return await readBody<TelegramResponse>(body, secrets, (text) => ({
+		ok: false,
+		description: text.slice(0, 300),
+	}));
 }
 
 export const retryAfterFromBody = (body: unknown): number | undefined => {
@@ -168,10 +213,17 @@ export async function telegramApiRequest<T = IDataObject>(
 			? []
 			: [
 					[`tg:${botId}`, TELEGRAM_LIMITS.globalIntervalMs],
-					[`tg:${botId}:${chat}`, isGroupChat(chat) ? TELEGRAM_LIMITS.groupIntervalMs : TELEGRAM_LIMITS.chatIntervalMs],
+					[
+						`tg:${botId}:${chat}`,
+						isGroupChat(chat) ? TELEGRAM_LIMITS.groupIntervalMs : TELEGRAM_LIMITS.chatIntervalMs,
+					],
 				];
 
-	const options: IHttpRequestOptions = { method: 'POST', url: `/bot/${method}`, headers: { Accept: 'application/json' } };
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		url: `/bot/${method}`,
+		headers: { Accept: 'application/json' },
+	};
 	if (!request.multipart) {
 		options.body = request.body ?? {};
 		options.json = true;
@@ -189,13 +241,16 @@ export async function telegramApiRequest<T = IDataObject>(
 			maxAttempts: request.maxAttempts,
 			retryAfterFromBody,
 			abortSignal: request.abortSignal,
-			beforeAttempt: chat === undefined ? undefined : async () => void (await pacer.acquire(paceKeys())),
+			beforeAttempt:
+				chat === undefined ? undefined : async () => void (await pacer.acquire(paceKeys())),
 			onRetry: ({ attempt, delayMs, reason }) => {
 				if (chat !== undefined && reason.startsWith('429')) {
 					// the whole bot waits: Telegram's flood control is per bot and chat
 					for (const [key] of paceKeys()) pacer.defer(key, Date.now() + delayMs);
 				}
-				ctx.logger.debug(`Telegram ${method}: ${redact(redactSecrets(reason, secrets))}, retry ${attempt} in ${delayMs} ms`);
+				ctx.logger.debug(
+					`Telegram ${method}: ${redact(redactSecrets(reason, secrets))}, retry ${attempt} in ${delayMs} ms`,
+				);
 			},
 		},
 	});
@@ -216,15 +271,28 @@ async function failure(
 	itemIndex: number | undefined,
 	secrets: string[],
 ): Promise<NodeApiError> {
-	if (response.networkError !== undefined) return networkError(ctx, response.networkError, method, itemIndex);
+	if (response.networkError !== undefined)
+		return networkError(ctx, response.networkError, method, itemIndex);
 	if (response.refusedRedirect !== undefined) {
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
-		return telegramError(ctx, response.statusCode, {
-			ok: false,
-			description: `redirected to ${response.refusedRedirect}; not followed, so the bot token stays with the API Base URL you configured`,
-		}, method, itemIndex);
+		return telegramError(
+			ctx,
+			response.statusCode,
+			{
+				ok: false,
+				description: `redirected to ${response.refusedRedirect}; not followed, so the bot token stays with the API Base URL you configured`,
+			},
+			method,
+			itemIndex,
+		);
 	}
-	return telegramError(ctx, response.statusCode, await readAnswer(response.body, secrets), method, itemIndex);
+	return telegramError(
+		ctx,
+		response.statusCode,
+		await readAnswer(response.body, secrets),
+		method,
+		itemIndex,
+	);
 }
 
 /** Streams a file Telegram holds (`getFile`'s file_path). */
@@ -236,13 +304,21 @@ export async function telegramDownload(
 	const { secrets } = await credentialsOf(ctx);
 	const response = await sendRequest(ctx, {
 		credentialType: TELEGRAM_CREDENTIAL,
-		options: { method: 'GET', url: `/file/bot/${filePath.split('/').map(encodeURIComponent).join('/')}`, encoding: 'stream' },
+		options: {
+			method: 'GET',
+			url: `/file/bot/${filePath.split('/').map(encodeURIComponent).join('/')}`,
+			encoding: 'stream',
+		},
 		timeoutMs: TIMEOUTS.transfer,
 		abortSignal,
 		redirects: 'sameOrigin',
 		retry: { retryServerErrors: true, maxAttempts: 3, abortSignal },
 	});
-	if (response.statusCode >= 200 && response.statusCode < 300 && response.networkError === undefined) {
+	if (
+		response.statusCode >= 200 &&
+		response.statusCode < 300 &&
+		response.networkError === undefined
+	) {
 		return response.body as BinaryStream;
 	}
 	throw redactSecrets(await failure(ctx, response, 'file download', undefined, secrets), secrets);

@@ -25,9 +25,23 @@ import { addSummary } from '../summary';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import type { TgFile, TgUpdate } from './normalize';
-import { filesOf, messageOf, normalizeUpdate, senderOf, TELEGRAM_FILE_PATH, updateTypeOf } from './normalize';
+import {
+	filesOf,
+	messageOf,
+	normalizeUpdate,
+	senderOf,
+	TELEGRAM_FILE_PATH,
+	updateTypeOf,
+} from './normalize';
 import type { TelegramContext } from './transport';
-import { TELEGRAM_LIMITS, credentialsOf, redact, retryAfterFromBody, telegramApiRequest, telegramDownload } from './transport';
+import {
+	TELEGRAM_LIMITS,
+	credentialsOf,
+	redact,
+	retryAfterFromBody,
+	telegramApiRequest,
+	telegramDownload,
+} from './transport';
 
 type TriggerContext = ITriggerFunctions | IWebhookFunctions;
 
@@ -65,17 +79,29 @@ export function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
 }
 
 /** Why an update starts nothing, or undefined when it passes the trigger's filters. */
-function filterReason(update: TgUpdate, updates: string[], options: TriggerOptions): string | undefined {
+function filterReason(
+	update: TgUpdate,
+	updates: string[],
+	options: TriggerOptions,
+): string | undefined {
 	const type = updateTypeOf(update);
 	if (!type || !updates.includes(type)) return `update type ${type ?? 'unknown'} not selected`;
 	const chatIds = list(options.chatIds);
 	const chat = messageOf(update)?.chat;
-	if (chatIds.length && !chatIds.includes(String(chat?.id ?? '')) && !(chat?.username && chatIds.includes(`@${chat.username}`))) {
+	if (
+		chatIds.length &&
+		!chatIds.includes(String(chat?.id ?? '')) &&
+		!(chat?.username && chatIds.includes(`@${chat.username}`))
+	) {
 		return 'chat not in the allow-list';
 	}
 	const userIds = list(options.userIds);
 	const from = senderOf(update);
-	if (userIds.length && !userIds.includes(String(from?.id ?? '')) && !(from?.username && userIds.includes(`@${from.username}`))) {
+	if (
+		userIds.length &&
+		!userIds.includes(String(from?.id ?? '')) &&
+		!(from?.username && userIds.includes(`@${from.username}`))
+	) {
 		return 'user not in the allow-list';
 	}
 	if ((options.ignoreBots ?? true) && from?.is_bot === true) return 'sent by a bot';
@@ -118,18 +144,32 @@ async function downloadAttachments(
 				attachment.notice = `Not downloaded: larger than ${options.maxDownloadMb} MB`;
 				continue;
 			}
-			if (!TELEGRAM_FILE_PATH.test(info.file_path) || info.file_path.split('/').some((part) => part === '..' || part === '.')) {
-				throw new Error('Telegram returned a file_path that is not a file of the Bot API file endpoint');
+			if (
+				!TELEGRAM_FILE_PATH.test(info.file_path) ||
+				info.file_path.split('/').some((part) => part === '..' || part === '.')
+			) {
+				throw new Error(
+					'Telegram returned a file_path that is not a file of the Bot API file endpoint',
+				);
 			}
 			const stream = await telegramDownload(ctx, info.file_path, abortSignal);
 			const property = index === 0 ? 'data' : `data_${index}`;
-			const stored = await storeCapped(ctx, stream, capBytes, attachment.fileName ?? undefined, attachment.mimeType ?? undefined);
+			const stored = await storeCapped(
+				ctx,
+				stream,
+				capBytes,
+				attachment.fileName ?? undefined,
+				attachment.mimeType ?? undefined,
+			);
 			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
 			attachment.size = stored.bytes;
 			index++;
 		} catch (error) {
-			if (error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError') {
+			if (
+				error instanceof DownloadTooLargeError ||
+				(error as Error)?.name === 'DownloadTooLargeError'
+			) {
 				attachment.notice = tooLargeNotice(Number(options.maxDownloadMb ?? 20));
 				continue;
 			}
@@ -167,7 +207,12 @@ async function toItem(
 
 /** The item of an update that could not be read: emitted with a notice, never dropped. */
 function unreadableItem(update: TgUpdate, botId: string, error: unknown): INodeExecutionData {
-	const message = unreadableEvent('telegram', botId, update, new Error(redact((error as Error)?.message ?? String(error))));
+	const message = unreadableEvent(
+		'telegram',
+		botId,
+		update,
+		new Error(redact((error as Error)?.message ?? String(error))),
+	);
 	message.eventId = `telegram:${botId}:${update.update_id}`;
 	return { json: message as unknown as IDataObject };
 }
@@ -180,7 +225,10 @@ function unreadableItem(update: TgUpdate, botId: string, error: unknown): INodeE
 const CLOSE_WAIT_MS = 2000;
 
 async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions): Promise<void> {
-	const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+	const info = await telegramApiRequest<{ url?: string }>(ctx, {
+		method: 'getWebhookInfo',
+		idempotent: true,
+	});
 	if (!info?.url) return;
 	if (!options.replaceWebhook) {
 		throw new NodeOperationError(
@@ -192,8 +240,14 @@ async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions):
 			},
 		);
 	}
-	await telegramApiRequest(ctx, { method: 'deleteWebhook', body: { drop_pending_updates: false }, idempotent: true });
-	ctx.logger.info(`Chat Channel Trigger: deleted the webhook ${redact(info.url)} to use long polling`);
+	await telegramApiRequest(ctx, {
+		method: 'deleteWebhook',
+		body: { drop_pending_updates: false },
+		idempotent: true,
+	});
+	ctx.logger.info(
+		`Chat Channel Trigger: deleted the webhook ${redact(info.url)} to use long polling`,
+	);
 }
 
 function classify(error: unknown): 'conflict-webhook' | 'conflict-poller' | 'fatal' | 'transient' {
@@ -242,21 +296,35 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				if (signal.aborted) return;
 				const kind = classify(error);
 				const message = redact((error as Error).message);
-				if (kind === 'conflict-webhook' || kind === 'fatal' || (kind === 'conflict-poller' && ++conflicts >= 3)) {
+				if (
+					kind === 'conflict-webhook' ||
+					kind === 'fatal' ||
+					(kind === 'conflict-poller' && ++conflicts >= 3)
+				) {
 					ctx.logger.error(`Chat Channel Trigger: ${message}`);
 					const text =
 						kind === 'conflict-poller'
-							? 'Telegram 409 Conflict: another program is reading this bot\'s updates with getUpdates (another n8n workflow, a second n8n, a script). Only one may: stop the other one, or use webhook mode.'
+							? "Telegram 409 Conflict: another program is reading this bot's updates with getUpdates (another n8n workflow, a second n8n, a script). Only one may: stop the other one, or use webhook mode."
 							: message;
-					ctx.emitError(new NodeOperationError(ctx.getNode(), text, { description: (error as NodeApiError).description ?? undefined }));
+					ctx.emitError(
+						new NodeOperationError(ctx.getNode(), text, {
+							description: (error as NodeApiError).description ?? undefined,
+						}),
+					);
 					return;
 				}
 				failures++;
 				const cause = error as { cause?: unknown; errorResponse?: unknown };
-				const retryAfter = retryAfterFromBody(cause.errorResponse) ?? retryAfterFromBody(cause.cause);
+				const retryAfter =
+					retryAfterFromBody(cause.errorResponse) ?? retryAfterFromBody(cause.cause);
 				// a server-given wait is kept within [1 s, 5 min]: never a hot loop, never a day's pause
-				const delay = retryAfter !== undefined ? clampServerWait(retryAfter * 1000) : backoffDelay(failures, 1000, 30_000);
-				ctx.logger.warn(`Chat Channel Trigger: getUpdates failed (${message}); polling again in ${delay} ms`);
+				const delay =
+					retryAfter !== undefined
+						? clampServerWait(retryAfter * 1000)
+						: backoffDelay(failures, 1000, 30_000);
+				ctx.logger.warn(
+					`Chat Channel Trigger: getUpdates failed (${message}); polling again in ${delay} ms`,
+				);
 				await abortableSleep(delay, signal);
 				continue;
 			}
@@ -268,7 +336,9 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 					item = await toItem(ctx, update, botId, signal);
 				} catch (error) {
 					if (signal.aborted) return;
-					ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`);
+					ctx.logger.warn(
+						`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`,
+					);
 					item = unreadableItem(update, botId, error);
 				}
 				if (signal.aborted) return; // not emitted: the next start reads it again
@@ -312,7 +382,8 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 
 function webhookUrlOf(ctx: IHookFunctions): string {
 	const url = ctx.getNodeWebhookUrl('default');
-	if (!url) throw new NodeOperationError(ctx.getNode(), 'n8n did not give this trigger a webhook URL');
+	if (!url)
+		throw new NodeOperationError(ctx.getNode(), 'n8n did not give this trigger a webhook URL');
 	return url;
 }
 
@@ -324,14 +395,20 @@ export const telegramTrigger: TriggerAdapter = {
 
 	async checkExists(ctx) {
 		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
-		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		const info = await telegramApiRequest<{ url?: string }>(ctx, {
+			method: 'getWebhookInfo',
+			idempotent: true,
+		});
 		return Boolean(info?.url) && info.url === webhookUrlOf(ctx) && Boolean(staticData.secretToken);
 	},
 
 	async create(ctx) {
 		const url = webhookUrlOf(ctx);
 		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
-		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		const info = await telegramApiRequest<{ url?: string }>(ctx, {
+			method: 'getWebhookInfo',
+			idempotent: true,
+		});
 		// our own earlier production registration (n8n's URL changed) is ours to move; never for a
 		// test listener, whose static data is a copy of production's
 		const ours = ctx.getMode() !== 'manual' && info?.url === staticData.webhookUrl;
@@ -351,7 +428,12 @@ export const telegramTrigger: TriggerAdapter = {
 		const secretToken = randomBytes(32).toString('hex');
 		await telegramApiRequest(ctx, {
 			method: 'setWebhook',
-			body: { url, secret_token: secretToken, allowed_updates: allowedUpdates(ctx), drop_pending_updates: false },
+			body: {
+				url,
+				secret_token: secretToken,
+				allowed_updates: allowedUpdates(ctx),
+				drop_pending_updates: false,
+			},
 			idempotent: true,
 		});
 		staticData.secretToken = secretToken;
@@ -362,12 +444,19 @@ export const telegramTrigger: TriggerAdapter = {
 	async delete(ctx) {
 		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
 		const url = webhookUrlOf(ctx);
-		const info = await telegramApiRequest<{ url?: string }>(ctx, { method: 'getWebhookInfo', idempotent: true });
+		const info = await telegramApiRequest<{ url?: string }>(ctx, {
+			method: 'getWebhookInfo',
+			idempotent: true,
+		});
 		delete staticData.secretToken;
 		delete staticData.webhookUrl;
 		// Only our own webhook: another workflow (or the production of this one) may own the bot now.
 		if (info?.url !== url) return true;
-		await telegramApiRequest(ctx, { method: 'deleteWebhook', body: { drop_pending_updates: false }, idempotent: true });
+		await telegramApiRequest(ctx, {
+			method: 'deleteWebhook',
+			body: { drop_pending_updates: false },
+			idempotent: true,
+		});
 		return true;
 	},
 
@@ -375,7 +464,10 @@ export const telegramTrigger: TriggerAdapter = {
 		const staticData = ctx.getWorkflowStaticData('node') as TelegramStaticData;
 		const received = ctx.getHeaderData()['x-telegram-bot-api-secret-token'];
 		if (!safeEqual(staticData.secretToken, received)) {
-			ctx.getResponseObject().status(403).json({ ok: false, description: 'Forbidden: wrong secret token' });
+			ctx
+				.getResponseObject()
+				.status(403)
+				.json({ ok: false, description: 'Forbidden: wrong secret token' });
 			return { noWebhookResponse: true };
 		}
 		const update = ctx.getBodyData() as TgUpdate;
@@ -386,7 +478,9 @@ export const telegramTrigger: TriggerAdapter = {
 		const { botId } = await credentialsOf(ctx);
 		const eventId = `telegram:${botId}:${update.update_id}`;
 		if (!seenEvents.add(eventId)) {
-			ctx.logger.debug(`Chat Channel Trigger: duplicate delivery of update ${update.update_id} ignored`);
+			ctx.logger.debug(
+				`Chat Channel Trigger: duplicate delivery of update ${update.update_id} ignored`,
+			);
 			return { webhookResponse: { ok: true, duplicate: true } };
 		}
 		let item: INodeExecutionData | undefined;
@@ -395,7 +489,9 @@ export const telegramTrigger: TriggerAdapter = {
 		} catch (error) {
 			// a redelivery would fail the same way and hold up the bot's later updates: the update
 			// starts its workflow with a notice instead
-			ctx.logger.warn(`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`);
+			ctx.logger.warn(
+				`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`,
+			);
 			item = unreadableItem(update, botId, error);
 		}
 		if (!item) return { webhookResponse: { ok: true, skipped: true } };

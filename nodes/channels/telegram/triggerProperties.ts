@@ -14,12 +14,14 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Long Polling',
 				value: 'polling',
-				description: 'The trigger asks Telegram for new messages; works behind a firewall, without a public URL',
+				description:
+					'The trigger asks Telegram for new messages; works behind a firewall, without a public URL',
 			},
 			{
 				name: 'Webhook',
 				value: 'webhook',
-				description: 'Telegram calls n8n (needs a public HTTPS URL); secured with a random secret token',
+				description:
+					'Telegram calls n8n (needs a public HTTPS URL); secured with a random secret token',
 			},
 		],
 		default: 'polling',
@@ -57,7 +59,8 @@ const properties: INodeProperties[] = [
 				name: 'download',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to download photos (largest size), documents, audio, voice notes and videos into binary properties (data, data_1, …)',
+				description:
+					'Whether to download photos (largest size), documents, audio, voice notes and videos into binary properties (data, data_1, …)',
 			},
 			{
 				displayName: 'Ignore Bots',
@@ -72,7 +75,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 20,
-				description: 'Larger files are not downloaded; the attachment gets a notice instead. Telegram lets bots download at most 20 MB (a local Bot API server: any size).',
+				description:
+					'Larger files are not downloaded; the attachment gets a notice instead. Telegram lets bots download at most 20 MB (a local Bot API server: any size).',
 			},
 			{
 				displayName: 'Only Chat IDs',
@@ -80,7 +84,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '123456789, -1001234567890',
-				description: 'Comma-separated chat IDs (or @usernames); updates from other chats start nothing',
+				description:
+					'Comma-separated chat IDs (or @usernames); updates from other chats start nothing',
 			},
 			{
 				displayName: 'Only User IDs',
@@ -88,7 +93,8 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '123456789, @alice',
-				description: 'Comma-separated user IDs (or @usernames); updates from other users start nothing',
+				description:
+					'Comma-separated user IDs (or @usernames); updates from other users start nothing',
 			},
 			{
 				displayName: 'Poll Timeout (Seconds)',
@@ -97,17 +103,22 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 50 },
 				default: 30,
 				displayOptions: { show: { '/mode': ['polling'] } },
-				description: 'How long one long poll waits for a message (Telegram allows up to 50). Messages still arrive at once.',
+				description:
+					'How long one long poll waits for a message (Telegram allows up to 50). Messages still arrive at once.',
 			},
 			{
 				displayName: 'Replace Existing Webhook',
 				name: 'replaceWebhook',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to take the bot over when a webhook is already set elsewhere. Long polling deletes it (waiting updates are kept); webhook mode points it here. Off: activation stops with an error naming the webhook.',
+				description:
+					'Whether to take the bot over when a webhook is already set elsewhere. Long polling deletes it (waiting updates are kept); webhook mode points it here. Off: activation stops with an error naming the webhook.',
 			},
 		],
 	},
 ];
 
-export const telegramTriggerProperties = updateDisplayOptions({ show: { channel: ['telegram'] } }, properties);
+export const telegramTriggerProperties = updateDisplayOptions(
+	{ show: { channel: ['telegram'] } },
+	properties,
+);

@@ -13,18 +13,25 @@ export const whatsapp: ChannelAdapter = {
 	maxCaptionLength: TWILIO_LIMITS.maxCaptionLength,
 	conversationId: {
 		normalize: whatsappAddress,
-		description: 'A WhatsApp conversation ID is the customer\'s number: whatsapp:+<country code><number> (or +E164).',
+		description:
+			"A WhatsApp conversation ID is the customer's number: whatsapp:+<country code><number> (or +E164).",
 	},
-	messageId: { pattern: /^(SM|MM)[0-9a-f]{32}$/i, description: 'A Twilio message SID starts with SM or MM.' },
+	messageId: {
+		pattern: /^(SM|MM)[0-9a-f]{32}$/i,
+		description: 'A Twilio message SID starts with SM or MM.',
+	},
 	templateId: {
 		pattern: /^HX[0-9a-f]{32}$/i,
-		description: 'A Twilio Content SID is HX followed by 32 hexadecimal characters (Content Template Builder → your template).',
+		description:
+			'A Twilio Content SID is HX followed by 32 hexadecimal characters (Content Template Builder → your template).',
 	},
 	unavailable: {
 		editText: 'WhatsApp messages sent through Twilio cannot be changed; send a new message.',
-		deleteMessage: "WhatsApp messages sent through Twilio cannot be deleted from the customer's phone.",
+		deleteMessage:
+			"WhatsApp messages sent through Twilio cannot be deleted from the customer's phone.",
 		sendTyping: 'Twilio\'s WhatsApp API has no "typing…" status for this node.',
-		answerCallback: 'WhatsApp button taps arrive as messages (ButtonPayload): answer them with Send Text.',
+		answerCallback:
+			'WhatsApp button taps arrive as messages (ButtonPayload): answer them with Send Text.',
 	},
 	sendProperties: whatsappSendProperties,
 	triggerProperties: whatsappTriggerProperties,

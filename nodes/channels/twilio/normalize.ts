@@ -10,7 +10,8 @@ import { twilioErrorHint } from './transport';
 
 export type TwilioParams = Record<string, string | string[] | undefined>;
 
-export const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] ?? '' : value ?? '');
+export const one = (value: string | string[] | undefined): string =>
+	Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 
 /**
  * Where WhatsApp media may be fetched from: Twilio's REST API media URLs
@@ -24,7 +25,6 @@ export const TWILIO_MEDIA_SOURCES: MediaSources = {
 	description: "Twilio's API host (api.twilio.com)",
 };
 
-
 /** The shapes of Twilio's ids in a webhook (a value that merges a neighbour parameter fails them). */
 const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
@@ -36,12 +36,14 @@ const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
  */
 export function idProblem(params: TwilioParams, accountSid: string): string | undefined {
 	const account = params.AccountSid;
-	if (typeof account !== 'string' || !ACCOUNT_SID.test(account) || account !== accountSid) return 'AccountSid is not this account';
+	if (typeof account !== 'string' || !ACCOUNT_SID.test(account) || account !== accountSid)
+		return 'AccountSid is not this account';
 	const ids: string[] = [];
 	for (const name of ['MessageSid', 'SmsSid', 'SmsMessageSid']) {
 		const value = params[name];
 		if (value === undefined) continue;
-		if (typeof value !== 'string' || !MESSAGE_SID.test(value)) return `${name} is not a message SID`;
+		if (typeof value !== 'string' || !MESSAGE_SID.test(value))
+			return `${name} is not a message SID`;
 		ids.push(value);
 	}
 	if (!ids.length) return 'no MessageSid';
@@ -49,13 +51,23 @@ export function idProblem(params: TwilioParams, accountSid: string): string | un
 	for (const name of ['MessageStatus', 'SmsStatus']) {
 		const value = params[name];
 		if (value === undefined) continue;
-		if (typeof value !== 'string' || !/^[a-z_]{1,40}$/i.test(value) || /[a-z][A-Z]/.test(value)) return `${name} is not a message status`;
+		if (typeof value !== 'string' || !/^[a-z_]{1,40}$/i.test(value) || /[a-z][A-Z]/.test(value))
+			return `${name} is not a message status`;
 	}
 	return undefined;
 }
 
 /** Statuses Twilio posts to a StatusCallback. */
-const STATUS_VALUES = ['queued', 'accepted', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered'];
+const STATUS_VALUES = [
+	'queued',
+	'accepted',
+	'sending',
+	'sent',
+	'delivered',
+	'read',
+	'failed',
+	'undelivered',
+];
 
 export function isStatusCallback(params: TwilioParams): boolean {
 	const status = one(params.MessageStatus).toLowerCase();
@@ -85,15 +97,23 @@ const EXTENSIONS: Record<string, string> = {
 /** Twilio sends no file names: `<MediaSid>.<extension>`. */
 function fileNameOf(url: string, mimeType: string): string {
 	const id = url.split('/').pop() || 'media';
-	const extension = EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()] ?? mimeType.split('/')[1]?.split(';')[0] ?? 'bin';
+	const extension =
+		EXTENSIONS[mimeType.split(';')[0].trim().toLowerCase()] ??
+		mimeType.split('/')[1]?.split(';')[0] ??
+		'bin';
 	return `${id}.${extension}`;
 }
 
 /** The item of an inbound message or a status callback. */
-export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date().toISOString()): ChannelMessage {
+export function normalizeTwilio(
+	params: TwilioParams,
+	nowIso: string = new Date().toISOString(),
+): ChannelMessage {
 	const account = one(params.AccountSid);
 	const messageSid = one(params.MessageSid) || one(params.SmsSid);
-	const raw = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v ?? ''])) as IDataObject;
+	const raw = Object.fromEntries(
+		Object.entries(params).map(([k, v]) => [k, v ?? '']),
+	) as IDataObject;
 	if (isStatusCallback(params)) {
 		const status = one(params.MessageStatus).toLowerCase();
 		const errorCode = one(params.ErrorCode);
@@ -103,7 +123,12 @@ export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date(
 			eventId: `whatsapp:${account}:${messageSid}:${status}`,
 			messageId: messageSid,
 			conversationId: one(params.To),
-			sender: { id: one(params.From).replace(/^whatsapp:/, ''), name: '', phone: one(params.From).replace(/^whatsapp:/, ''), isBot: true },
+			sender: {
+				id: one(params.From).replace(/^whatsapp:/, ''),
+				name: '',
+				phone: one(params.From).replace(/^whatsapp:/, ''),
+				isBot: true,
+			},
 			text: '',
 			attachments: [],
 			timestamp: nowIso,
@@ -112,7 +137,9 @@ export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date(
 		};
 		if (errorCode) {
 			message.errorCode = errorCode;
-			message.error = twilioErrorHint(errorCode) ?? `Twilio error ${errorCode}: https://www.twilio.com/docs/errors/${errorCode}`;
+			message.error =
+				twilioErrorHint(errorCode) ??
+				`Twilio error ${errorCode}: https://www.twilio.com/docs/errors/${errorCode}`;
 		}
 		return message;
 	}
@@ -122,10 +149,22 @@ export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date(
 		const url = one(params[`MediaUrl${index}`]);
 		if (!url) continue;
 		const mimeType = one(params[`MediaContentType${index}`]) || 'application/octet-stream';
-		attachments.push({ type: attachmentType(mimeType), fileName: fileNameOf(url, mimeType), mimeType, size: null, fileId: url });
+		attachments.push({
+			type: attachmentType(mimeType),
+			fileName: fileNameOf(url, mimeType),
+			mimeType,
+			size: null,
+			fileId: url,
+		});
 	}
 	if (one(params.Latitude) && one(params.Longitude)) {
-		attachments.push({ type: 'location', fileName: null, mimeType: null, size: null, fileId: `${one(params.Latitude)},${one(params.Longitude)}` });
+		attachments.push({
+			type: 'location',
+			fileName: null,
+			mimeType: null,
+			size: null,
+			fileId: `${one(params.Latitude)},${one(params.Longitude)}`,
+		});
 	}
 	const waId = one(params.WaId);
 	const from = one(params.From);
@@ -137,7 +176,12 @@ export function normalizeTwilio(params: TwilioParams, nowIso: string = new Date(
 		eventId: `whatsapp:${account}:${messageSid}:received`,
 		messageId: messageSid,
 		conversationId: from.startsWith('whatsapp:') ? from : `whatsapp:${phone}`,
-		sender: { id: waId || phone.replace(/^\+/, ''), name: one(params.ProfileName), phone, isBot: false },
+		sender: {
+			id: waId || phone.replace(/^\+/, ''),
+			name: one(params.ProfileName),
+			phone,
+			isBot: false,
+		},
 		text: payload || one(params.Body),
 		attachments,
 		timestamp: nowIso,

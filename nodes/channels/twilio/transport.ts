@@ -16,7 +16,14 @@ import type { BinaryStream } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
 import type { MediaSources } from '../mediaSources';
 import { mediaUrlRefusal } from '../mediaSources';
-import { TIMEOUTS, basicAuthForms, readBody, redact, secretForms, sendRequest } from '../../shared/http';
+import {
+	TIMEOUTS,
+	basicAuthForms,
+	readBody,
+	redact,
+	secretForms,
+	sendRequest,
+} from '../../shared/http';
 
 export const TWILIO_CREDENTIAL = 'teamSpiritTwilioApi';
 
@@ -39,7 +46,10 @@ export interface TwilioCredentials {
 	secrets: string[];
 }
 
-export async function twilioCredentials(ctx: TwilioContext, itemIndex?: number): Promise<TwilioCredentials> {
+export async function twilioCredentials(
+	ctx: TwilioContext,
+	itemIndex?: number,
+): Promise<TwilioCredentials> {
 	const credentials = await (ctx as IExecuteFunctions).getCredentials<{
 		accountSid?: string;
 		authToken?: string;
@@ -51,7 +61,10 @@ export async function twilioCredentials(ctx: TwilioContext, itemIndex?: number):
 	return {
 		accountSid,
 		authToken: String(credentials.authToken ?? ''),
-		baseUrl: String(credentials.baseUrl ?? '').trim().replace(/\/+$/, '') || 'https://api.twilio.com',
+		baseUrl:
+			String(credentials.baseUrl ?? '')
+				.trim()
+				.replace(/\/+$/, '') || 'https://api.twilio.com',
 		secrets: [
 			...basicAuthForms(accountSid, credentials.authToken),
 			...basicAuthForms(String(credentials.apiKeySid ?? '').trim(), credentials.apiKeySecret),
@@ -72,13 +85,16 @@ const WINDOW_HINT =
 
 /** What a Twilio error code means for the person reading the error, and what to do. */
 const HINTS: Record<number, string> = {
-	20003: 'Twilio did not accept the credential: check the Account SID and Auth Token (or the API key pair).',
+	20003:
+		'Twilio did not accept the credential: check the Account SID and Auth Token (or the API key pair).',
 	20404: 'Twilio does not know this resource: check the Account SID.',
-	20429: 'Twilio kept answering "too many requests" after several waits. Send fewer messages at once.',
+	20429:
+		'Twilio kept answering "too many requests" after several waits. Send fewer messages at once.',
 	21211: 'The conversation ID must be a WhatsApp number: whatsapp:+<country code><number>.',
 	21617: 'The text is longer than 1600 characters.',
 	21619: 'The message needs a text, a media URL or a template.',
-	21620: 'Twilio could not use the media URL: it must be public and serve one file of a supported type.',
+	21620:
+		'Twilio could not use the media URL: it must be public and serve one file of a supported type.',
 	21654: 'Template variables need a Content SID.',
 	21655: 'The Content SID (HX…) does not exist on this account.',
 	21656: 'A template variable is missing or empty.',
@@ -117,8 +133,18 @@ function twilioError(
 	);
 }
 
-function networkError(ctx: TwilioContext, error: unknown, what: string, itemIndex?: number, mayHaveSent = false): NodeApiError {
-	const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+function networkError(
+	ctx: TwilioContext,
+	error: unknown,
+	what: string,
+	itemIndex?: number,
+	mayHaveSent = false,
+): NodeApiError {
+	const cause = error as {
+		code?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const code = cause.cause?.code ?? cause.code;
 	const reason = cause.cause?.message ?? cause.message ?? 'unknown error';
 	return new NodeApiError(
@@ -132,7 +158,10 @@ function networkError(ctx: TwilioContext, error: unknown, what: string, itemInde
 	);
 }
 
-export async function readJson(body: unknown, secrets: string[] = []): Promise<IDataObject | undefined> {
+export async function readJson(
+	body: unknown,
+	secrets: string[] = [],
+): Promise<IDataObject | undefined> {
 	return await readBody<IDataObject>(body, secrets, (text) => ({ message: text.slice(0, 300) }));
 }
 
@@ -170,7 +199,10 @@ function messagingBaseUrl(baseUrl: string): string {
 }
 
 /** One REST call below the account; resolves with the JSON body, throws a NodeApiError naming Twilio's code. */
-export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, request: TwilioRequest): Promise<T> {
+export async function twilioApiRequest<T = IDataObject>(
+	ctx: TwilioContext,
+	request: TwilioRequest,
+): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
 	const { accountSid, baseUrl, secrets } = await twilioCredentials(ctx, itemIndex);
@@ -195,13 +227,19 @@ export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, requ
 		retry: {
 			retryServerErrors: request.idempotent ?? false,
 			onRetry: ({ attempt, delayMs, reason }) =>
-				ctx.logger.debug(`Twilio ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+				ctx.logger.debug(
+					`Twilio ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`,
+				),
 		},
 	});
 	if (response.networkError !== undefined) {
-		throw redact(networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)), secrets);
+		throw redact(
+			networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)),
+			secrets,
+		);
 	}
-	if (response.refusedRedirect !== undefined) throw redact(refusedRedirect(ctx, response, what, itemIndex), secrets);
+	if (response.refusedRedirect !== undefined)
+		throw redact(refusedRedirect(ctx, response, what, itemIndex), secrets);
 	const body = await readJson(response.body, secrets);
 	if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
 	const error = twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex);
@@ -211,17 +249,37 @@ export async function twilioApiRequest<T = IDataObject>(ctx: TwilioContext, requ
 	throw redact(error, secrets);
 }
 
-function refusedRedirect(ctx: TwilioContext, response: EnvelopeResponse, what: string, itemIndex?: number): NodeApiError {
+function refusedRedirect(
+	ctx: TwilioContext,
+	response: EnvelopeResponse,
+	what: string,
+	itemIndex?: number,
+): NodeApiError {
 	(response.body as { destroy?: () => void } | undefined)?.destroy?.();
-	return twilioError(ctx, response.statusCode, {
-		message: `redirected to ${response.refusedRedirect}; not followed, so the Twilio credentials stay with the API Base URL you configured`,
-	}, what, itemIndex);
+	return twilioError(
+		ctx,
+		response.statusCode,
+		{
+			message: `redirected to ${response.refusedRedirect}; not followed, so the Twilio credentials stay with the API Base URL you configured`,
+		},
+		what,
+		itemIndex,
+	);
 }
 
 /** The hosts a Twilio media URL redirects to: Twilio's media CDN and its S3 storage. */
-const TWILIO_MEDIA_REDIRECT_HOSTS = ['*.twiliocdn.com', '*.twilio.com', 's3.amazonaws.com', '*.s3.amazonaws.com', 's3-external-1.amazonaws.com'];
+const TWILIO_MEDIA_REDIRECT_HOSTS = [
+	'*.twiliocdn.com',
+	'*.twilio.com',
+	's3.amazonaws.com',
+	'*.s3.amazonaws.com',
+	's3-external-1.amazonaws.com',
+];
 
-const MEDIA_CDN: MediaSources = { hosts: TWILIO_MEDIA_REDIRECT_HOSTS, description: "Twilio's media CDN" };
+const MEDIA_CDN: MediaSources = {
+	hosts: TWILIO_MEDIA_REDIRECT_HOSTS,
+	description: "Twilio's media CDN",
+};
 
 /**
  * Streams a media file (a `MediaUrlN` of an inbound message) with the account's Basic auth.
@@ -242,7 +300,8 @@ export async function twilioDownload(
 		allowRedirectTo: (target) => mediaUrlRefusal(target, MEDIA_CDN, baseUrl) === undefined,
 		retry: { retryServerErrors: true, maxAttempts: 3 },
 	});
-	if (response.networkError !== undefined) throw redact(networkError(ctx, response.networkError, 'media download'), secrets);
+	if (response.networkError !== undefined)
+		throw redact(networkError(ctx, response.networkError, 'media download'), secrets);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		const body = (await readJson(response.body, secrets)) as TwilioErrorBody;
 		throw redact(twilioError(ctx, response.statusCode, body, 'media download'), secrets);

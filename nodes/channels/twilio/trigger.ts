@@ -21,7 +21,13 @@ import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import type { TwilioParams } from './normalize';
-import { idProblem, isStatusCallback, normalizeTwilio, one, TWILIO_MEDIA_SOURCES } from './normalize';
+import {
+	idProblem,
+	isStatusCallback,
+	normalizeTwilio,
+	one,
+	TWILIO_MEDIA_SOURCES,
+} from './normalize';
 import { TWILIO_LIMITS, twilioApiRequest, twilioCredentials, twilioDownload } from './transport';
 
 interface WhatsAppTriggerOptions {
@@ -48,8 +54,17 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 		type: 'multiOptions',
 		displayOptions: { show: { channel: ['whatsapp'] } },
 		options: [
-			{ name: 'Message', value: 'message', description: 'A customer wrote (text, media, location, button tap)' },
-			{ name: 'Status', value: 'status', description: 'Status callbacks of sent messages: queued, sent, delivered, read, failed, undelivered' },
+			{
+				name: 'Message',
+				value: 'message',
+				description: 'A customer wrote (text, media, location, button tap)',
+			},
+			{
+				name: 'Status',
+				value: 'status',
+				description:
+					'Status callbacks of sent messages: queued, sent, delivered, read, failed, undelivered',
+			},
 		],
 		default: ['message'],
 	},
@@ -67,18 +82,30 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				type: 'options',
 				options: [
 					{ name: 'Nothing (Paste the URL in the Console)', value: 'none' },
-					{ name: 'Phone Number', value: 'phoneNumber', description: 'Set this URL as the number\'s messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation' },
-					{ name: 'Messaging Service', value: 'messagingService', description: 'Set this URL as the service\'s inbound request URL (and status callback) on activation' },
+					{
+						name: 'Phone Number',
+						value: 'phoneNumber',
+						description:
+							"Set this URL as the number's messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation",
+					},
+					{
+						name: 'Messaging Service',
+						value: 'messagingService',
+						description:
+							"Set this URL as the service's inbound request URL (and status callback) on activation",
+					},
 				],
 				default: 'none',
-				description: 'Whether the trigger sets its URL in Twilio itself on activation, and restores the previous URL on deactivation',
+				description:
+					'Whether the trigger sets its URL in Twilio itself on activation, and restores the previous URL on deactivation',
 			},
 			{
 				displayName: 'Download Media',
 				name: 'download',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to download images, audio, video and documents into binary properties (data, data_1, …) with the account\'s credentials',
+				description:
+					"Whether to download images, audio, video and documents into binary properties (data, data_1, …) with the account's credentials",
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -86,7 +113,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 16,
-				description: 'Larger files are not downloaded; the attachment gets a notice instead (WhatsApp media is at most 16 MB)',
+				description:
+					'Larger files are not downloaded; the attachment gets a notice instead (WhatsApp media is at most 16 MB)',
 			},
 			{
 				displayName: 'Phone Number or Service SID',
@@ -94,7 +122,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: '+14155238886 or MG…',
-				description: 'With "Configure Webhook On": the WhatsApp number (E.164) or the Messaging Service SID',
+				description:
+					'With "Configure Webhook On": the WhatsApp number (E.164) or the Messaging Service SID',
 			},
 			{
 				displayName: 'Public URL',
@@ -119,19 +148,23 @@ function reply(ctx: IWebhookFunctions, status: number, body: string, type = 'tex
 /** The form parameters exactly as sent (repeated names keep every value). */
 async function formParams(ctx: IWebhookFunctions): Promise<TwilioParams | undefined> {
 	const request = ctx.getRequestObject();
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function') await request.readRawBody();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
+		await request.readRawBody();
 	const params: TwilioParams = {};
 	if (Buffer.isBuffer(request.rawBody)) {
-		if (!/application\/x-www-form-urlencoded/i.test(String(request.headers['content-type'] ?? ''))) return undefined;
+		if (!/application\/x-www-form-urlencoded/i.test(String(request.headers['content-type'] ?? '')))
+			return undefined;
 		for (const [name, value] of new URLSearchParams(request.rawBody.toString('utf8'))) {
 			const earlier = params[name];
-			params[name] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
+			params[name] =
+				earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
 		}
 		return params;
 	}
 	const body = ctx.getBodyData() as IDataObject;
 	if (!body || typeof body !== 'object') return undefined;
-	for (const [name, value] of Object.entries(body)) params[name] = Array.isArray(value) ? value.map(String) : String(value);
+	for (const [name, value] of Object.entries(body))
+		params[name] = Array.isArray(value) ? value.map(String) : String(value);
 	return params;
 }
 
@@ -140,7 +173,8 @@ export function twilioSignedData(url: string, params: TwilioParams): string {
 	let data = url;
 	for (const name of Object.keys(params).sort()) {
 		const value = params[name];
-		for (const one of (Array.isArray(value) ? [...value] : [value ?? '']).sort()) data += name + one;
+		for (const one of (Array.isArray(value) ? [...value] : [value ?? '']).sort())
+			data += name + one;
 	}
 	return data;
 }
@@ -152,7 +186,12 @@ function urlVariants(url: string): string[] {
 		const parsed = new URL(url);
 		const standard = parsed.protocol === 'https:' ? '443' : '80';
 		if (parsed.port === '') {
-			variants.push(url.replace(`${parsed.protocol}//${parsed.host}`, `${parsed.protocol}//${parsed.hostname}:${standard}`));
+			variants.push(
+				url.replace(
+					`${parsed.protocol}//${parsed.host}`,
+					`${parsed.protocol}//${parsed.hostname}:${standard}`,
+				),
+			);
 		} else if (parsed.port === standard) {
 			variants.push(url.replace(`:${standard}`, ''));
 		}
@@ -162,9 +201,20 @@ function urlVariants(url: string): string[] {
 	return variants;
 }
 
-export function verifyTwilioSignature(authToken: string, signature: string | undefined, url: string, params: TwilioParams): boolean {
+export function verifyTwilioSignature(
+	authToken: string,
+	signature: string | undefined,
+	url: string,
+	params: TwilioParams,
+): boolean {
 	return urlVariants(url).some((candidate) =>
-		verifyHmacSignature({ algorithm: 'sha1', secret: authToken, parts: [twilioSignedData(candidate, params)], signature, encoding: 'base64' }),
+		verifyHmacSignature({
+			algorithm: 'sha1',
+			secret: authToken,
+			parts: [twilioSignedData(candidate, params)],
+			signature,
+			encoding: 'base64',
+		}),
 	);
 }
 
@@ -178,8 +228,8 @@ function signedUrlOf(ctx: IWebhookFunctions, options: WhatsAppTriggerOptions): s
 	return `${ctx.getNodeWebhookUrl('default') ?? ''}${query}`;
 }
 
-
-type ConfigTarget = { kind: 'phoneNumber'; sid: string } | { kind: 'messagingService'; sid: string };
+type ConfigTarget =
+	{ kind: 'phoneNumber'; sid: string } | { kind: 'messagingService'; sid: string };
 
 function hookUrlOf(ctx: IHookFunctions): string {
 	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
@@ -191,19 +241,31 @@ async function configTarget(ctx: IHookFunctions): Promise<ConfigTarget | undefin
 	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
 	const kind = options.configureOn ?? 'none';
 	if (kind === 'none') return undefined;
-	const value = String(options.configureTarget ?? '').trim().replace(/^whatsapp:/i, '');
+	const value = String(options.configureTarget ?? '')
+		.trim()
+		.replace(/^whatsapp:/i, '');
 	if (kind === 'messagingService') {
 		if (!/^MG[0-9a-f]{32}$/i.test(value)) {
-			throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a Messaging Service SID`, {
-				description: 'A Messaging Service SID is MG followed by 32 hexadecimal characters (Console → Messaging → Services).',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`"${value.slice(0, 40)}" is not a Messaging Service SID`,
+				{
+					description:
+						'A Messaging Service SID is MG followed by 32 hexadecimal characters (Console → Messaging → Services).',
+				},
+			);
 		}
 		return { kind, sid: value };
 	}
 	if (!/^\+[1-9]\d{6,14}$/.test(value)) {
-		throw new NodeOperationError(ctx.getNode(), `"${value.slice(0, 40)}" is not a phone number in E.164 form`, {
-			description: 'Enter the WhatsApp number of your Twilio account as +<country code><number>, e.g. +14155238886.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"${value.slice(0, 40)}" is not a phone number in E.164 form`,
+			{
+				description:
+					'Enter the WhatsApp number of your Twilio account as +<country code><number>, e.g. +14155238886.',
+			},
+		);
 	}
 	const found = await twilioApiRequest<{ incoming_phone_numbers?: Array<{ sid: string }> }>(ctx, {
 		method: 'GET',
@@ -215,7 +277,8 @@ async function configTarget(ctx: IHookFunctions): Promise<ConfigTarget | undefin
 	const sid = found.incoming_phone_numbers?.[0]?.sid;
 	if (!sid) {
 		throw new NodeOperationError(ctx.getNode(), `The Twilio account has no phone number ${value}`, {
-			description: 'Check "Phone Number or Service SID", or paste the webhook URL into the console (Configure Webhook On: Nothing).',
+			description:
+				'Check "Phone Number or Service SID", or paste the webhook URL into the console (Configure Webhook On: Nothing).',
 		});
 	}
 	return { kind, sid };
@@ -223,19 +286,47 @@ async function configTarget(ctx: IHookFunctions): Promise<ConfigTarget | undefin
 
 async function readConfigured(ctx: IHookFunctions, target: ConfigTarget): Promise<{ url: string }> {
 	if (target.kind === 'phoneNumber') {
-		const number = await twilioApiRequest<{ sms_url?: string }>(ctx, { method: 'GET', path: `/IncomingPhoneNumbers/${target.sid}.json`, idempotent: true, what: 'read the phone number' });
+		const number = await twilioApiRequest<{ sms_url?: string }>(ctx, {
+			method: 'GET',
+			path: `/IncomingPhoneNumbers/${target.sid}.json`,
+			idempotent: true,
+			what: 'read the phone number',
+		});
 		return { url: String(number.sms_url ?? '') };
 	}
-	const service = await twilioApiRequest<{ inbound_request_url?: string }>(ctx, { method: 'GET', path: `/Services/${target.sid}`, api: 'messaging', idempotent: true, what: 'read the Messaging Service' });
+	const service = await twilioApiRequest<{ inbound_request_url?: string }>(ctx, {
+		method: 'GET',
+		path: `/Services/${target.sid}`,
+		api: 'messaging',
+		idempotent: true,
+		what: 'read the Messaging Service',
+	});
 	return { url: String(service.inbound_request_url ?? '') };
 }
 
-async function writeConfigured(ctx: IHookFunctions, target: ConfigTarget, url: string): Promise<void> {
+async function writeConfigured(
+	ctx: IHookFunctions,
+	target: ConfigTarget,
+	url: string,
+): Promise<void> {
 	if (target.kind === 'phoneNumber') {
-		await twilioApiRequest(ctx, { method: 'POST', path: `/IncomingPhoneNumbers/${target.sid}.json`, form: { SmsUrl: url, SmsMethod: 'POST' }, idempotent: true, what: 'set the phone number\'s webhook' });
+		await twilioApiRequest(ctx, {
+			method: 'POST',
+			path: `/IncomingPhoneNumbers/${target.sid}.json`,
+			form: { SmsUrl: url, SmsMethod: 'POST' },
+			idempotent: true,
+			what: "set the phone number's webhook",
+		});
 		return;
 	}
-	await twilioApiRequest(ctx, { method: 'POST', path: `/Services/${target.sid}`, api: 'messaging', form: { InboundRequestUrl: url, InboundMethod: 'POST', UseInboundWebhookOnNumber: 'false' }, idempotent: true, what: 'set the Messaging Service\'s webhook' });
+	await twilioApiRequest(ctx, {
+		method: 'POST',
+		path: `/Services/${target.sid}`,
+		api: 'messaging',
+		form: { InboundRequestUrl: url, InboundMethod: 'POST', UseInboundWebhookOnNumber: 'false' },
+		idempotent: true,
+		what: "set the Messaging Service's webhook",
+	});
 }
 
 export const twilioTrigger: TriggerAdapter = {
@@ -262,7 +353,8 @@ export const twilioTrigger: TriggerAdapter = {
 		const previous = String(staticData.previousWebhookUrl ?? '');
 		delete staticData.previousWebhookUrl;
 		// only our own URL: someone may have pointed the number elsewhere since
-		if ((await readConfigured(ctx, target)).url === hookUrlOf(ctx)) await writeConfigured(ctx, target, previous);
+		if ((await readConfigured(ctx, target)).url === hookUrlOf(ctx))
+			await writeConfigured(ctx, target, previous);
 		return true;
 	},
 
@@ -270,9 +362,17 @@ export const twilioTrigger: TriggerAdapter = {
 		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
 		const { accountSid, authToken, baseUrl } = await twilioCredentials(ctx);
 		const params = await formParams(ctx);
-		const signature = headerValue(ctx.getHeaderData() as Record<string, string | string[] | undefined>, 'x-twilio-signature');
-		if (!params || !verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params)) {
-			ctx.logger.warn('Chat Channel Trigger (WhatsApp): request with a missing or wrong X-Twilio-Signature rejected');
+		const signature = headerValue(
+			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
+			'x-twilio-signature',
+		);
+		if (
+			!params ||
+			!verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params)
+		) {
+			ctx.logger.warn(
+				'Chat Channel Trigger (WhatsApp): request with a missing or wrong X-Twilio-Signature rejected',
+			);
 			reply(ctx, 403, 'Forbidden: X-Twilio-Signature does not match');
 			return { noWebhookResponse: true };
 		}
@@ -295,16 +395,33 @@ export const twilioTrigger: TriggerAdapter = {
 				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
 				return { noWebhookResponse: true };
 			}
-			if ((options.download ?? true) && message.attachments.some((a) => a.fileId?.startsWith('http'))) {
+			if (
+				(options.download ?? true) &&
+				message.attachments.some((a) => a.fileId?.startsWith('http'))
+			) {
 				const refusal = (url: string) => mediaUrlRefusal(url, TWILIO_MEDIA_SOURCES, baseUrl);
-				const binary = await downloadAttachments(ctx, message, Number(options.maxDownloadMb ?? 16), async (url) => await twilioDownload(ctx, url), refusal);
+				const binary = await downloadAttachments(
+					ctx,
+					message,
+					Number(options.maxDownloadMb ?? 16),
+					async (url) => await twilioDownload(ctx, url),
+					refusal,
+				);
 				if (binary) item.binary = binary;
 			}
 			addSummary(message);
 		} catch (error) {
-			ctx.logger.warn(`Chat Channel Trigger (WhatsApp): the request could not be read (${(error as Error).message}); emitted with a notice`);
-			const raw = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v ?? ''])) as IDataObject;
-			message = unreadableEvent('whatsapp', accountSid, raw, error, { messageId: one(params.MessageSid), conversationId: one(params.From), senderId: one(params.From).replace(/^whatsapp:/, '') });
+			ctx.logger.warn(
+				`Chat Channel Trigger (WhatsApp): the request could not be read (${(error as Error).message}); emitted with a notice`,
+			);
+			const raw = Object.fromEntries(
+				Object.entries(params).map(([k, v]) => [k, v ?? '']),
+			) as IDataObject;
+			message = unreadableEvent('whatsapp', accountSid, raw, error, {
+				messageId: one(params.MessageSid),
+				conversationId: one(params.From),
+				senderId: one(params.From).replace(/^whatsapp:/, ''),
+			});
 			delete item.binary;
 			if (!seenEvents.add(message.eventId)) return { noWebhookResponse: true };
 		}

@@ -85,7 +85,11 @@ export const formatField: INodeProperties = {
 	name: 'format',
 	type: 'options',
 	options: [
-		{ name: 'Markdown', value: 'markdown', description: 'Bold, italics, links and code in Markdown' },
+		{
+			name: 'Markdown',
+			value: 'markdown',
+			description: 'Bold, italics, links and code in Markdown',
+		},
 		{ name: 'Plain Text', value: 'plain', description: 'Shown exactly as written' },
 	],
 	default: 'plain',

@@ -22,7 +22,9 @@ export async function getUsers(this: ILoadOptionsFunctions): Promise<INodeProper
 			if (seen.has(id)) continue;
 			seen.add(id);
 			users.push({
-				name: user.username ? `${String(user.name)} (@${String(user.username)})` : String(user.name ?? id),
+				name: user.username
+					? `${String(user.name)} (@${String(user.username)})`
+					: String(user.name ?? id),
 				value: id,
 			});
 		}

@@ -19,10 +19,7 @@ import type { EnvelopeResponse } from '../http';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 
 export type TeamSpiritContext =
-	| IExecuteFunctions
-	| ILoadOptionsFunctions
-	| IHookFunctions
-	| IWebhookFunctions;
+	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export const CREDENTIAL_TYPE = 'teamSpiritApi';
 
@@ -82,7 +79,8 @@ function apiError(
 	itemIndex?: number,
 ): NodeApiError {
 	const error = (body as ApiErrorBody | undefined)?.error;
-	const text = error?.message ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined);
+	const text =
+		error?.message ?? (typeof body === 'string' && body ? body.slice(0, 500) : undefined);
 	const onItem = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
 	const message = text
 		? `TeamSpirit: ${text}${onItem}`
@@ -96,12 +94,16 @@ function apiError(
 	const description = [error?.code ? `Error code: ${error.code}` : undefined, hints[statusCode]]
 		.filter(Boolean)
 		.join('. ');
-	return new NodeApiError(this.getNode(), { ...(body as JsonObject), httpCode: String(statusCode) }, {
-		message,
-		description: description || undefined,
-		httpCode: String(statusCode),
-		itemIndex,
-	});
+	return new NodeApiError(
+		this.getNode(),
+		{ ...(body as JsonObject), httpCode: String(statusCode) },
+		{
+			message,
+			description: description || undefined,
+			httpCode: String(statusCode),
+			itemIndex,
+		},
+	);
 }
 
 function networkError(
@@ -111,7 +113,11 @@ function networkError(
 	itemIndex?: number,
 ): NodeApiError {
 	// Never pass the raw error on: it carries the request config, the Authorization header included.
-	const cause = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+	const cause = error as {
+		code?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const code = cause.cause?.code ?? cause.code;
 	const reason = cause.cause?.message ?? cause.message ?? 'unknown error';
 	const host = url.replace(/^(https?:\/\/[^/]+).*$/, '$1');
@@ -139,7 +145,12 @@ export async function teamSpiritApiRequest(
 		(request.idempotent ?? method !== 'POST') || request.idempotencyKey !== undefined;
 	const stream = request.responseType === 'stream' || request.rawBody !== undefined;
 
-	const options: IHttpRequestOptions = { method, url, qs: request.qs, headers: { Accept: 'application/json' } };
+	const options: IHttpRequestOptions = {
+		method,
+		url,
+		qs: request.qs,
+		headers: { Accept: 'application/json' },
+	};
 	if (request.idempotencyKey) options.headers!['Idempotency-Key'] = request.idempotencyKey;
 	if (!request.rawBody && request.body !== undefined) {
 		options.body = request.body;
@@ -157,7 +168,9 @@ export async function teamSpiritApiRequest(
 		retry: {
 			retryServerErrors: retrySafe,
 			onRetry: ({ attempt, delayMs, reason }) =>
-				this.logger.debug(`TeamSpirit ${method} ${path}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`),
+				this.logger.debug(
+					`TeamSpirit ${method} ${path}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`,
+				),
 		},
 	});
 	if (response.statusCode >= 200 && response.statusCode < 300) {
@@ -179,14 +192,21 @@ async function finalError(
 	if (response.refusedRedirect !== undefined) {
 		const message = `The server redirected the request to ${response.refusedRedirect}; the redirect was not followed, so the API key goes nowhere but the server you configured (check the Server URL: e.g. https instead of http)`;
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
-		return apiError.call(this, response.statusCode, { error: { code: 'redirect_refused', message } }, itemIndex);
+		return apiError.call(
+			this,
+			response.statusCode,
+			{ error: { code: 'redirect_refused', message } },
+			itemIndex,
+		);
 	}
 	if (response.retryAfterMs !== undefined) {
 		const seconds = Math.ceil(response.retryAfterMs / 1000);
 		const message = `Rate limited: TeamSpirit asked to wait ${seconds} s, longer than the node waits`;
 		return apiError.call(this, 429, { error: { code: 'rate_limited', message } }, itemIndex);
 	}
-	const body = await readBody<unknown>(response.body, secrets, (text) => ({ error: { message: text.slice(0, 500) } }));
+	const body = await readBody<unknown>(response.body, secrets, (text) => ({
+		error: { message: text.slice(0, 500) },
+	}));
 	return apiError.call(this, response.statusCode, body, itemIndex);
 }
 
@@ -215,13 +235,17 @@ export async function teamSpiritApiRequestAllItems(
 	do {
 		if (cursor !== null) {
 			if (seenCursors.has(cursor) || seenCursors.size >= MAX_PAGES) {
-				throw new NodeApiError(this.getNode(), { cursor }, {
-					message: seenCursors.has(cursor)
-						? `TeamSpirit returned the page cursor "${cursor.slice(0, 40)}" twice: stopped reading ${path} to avoid an endless loop`
-						: `Stopped reading ${path} after ${MAX_PAGES} pages (${results.length} items)`,
-					description: 'Use a Limit (turn off Return All), or narrow the request with filters.',
-					itemIndex,
-				});
+				throw new NodeApiError(
+					this.getNode(),
+					{ cursor },
+					{
+						message: seenCursors.has(cursor)
+							? `TeamSpirit returned the page cursor "${cursor.slice(0, 40)}" twice: stopped reading ${path} to avoid an endless loop`
+							: `Stopped reading ${path} after ${MAX_PAGES} pages (${results.length} items)`,
+						description: 'Use a Limit (turn off Return All), or narrow the request with filters.',
+						itemIndex,
+					},
+				);
 			}
 			seenCursors.add(cursor);
 		}

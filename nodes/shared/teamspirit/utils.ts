@@ -8,7 +8,9 @@ export function getLocatorValue(
 	itemIndex: number,
 	label: string,
 ): string {
-	const value = String(ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) ?? '').trim();
+	const value = String(
+		ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) ?? '',
+	).trim();
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), `${label} is empty on item ${itemIndex}`, {
 			itemIndex,
@@ -50,10 +52,14 @@ export function toIsoDate(
 	if (value === undefined || value === null || value === '') return undefined;
 	const date = new Date(String(value));
 	if (Number.isNaN(date.getTime())) {
-		throw new NodeOperationError(ctx.getNode(), `${label} "${String(value)}" is not a date on item ${itemIndex}`, {
-			itemIndex,
-			description: 'Use an ISO-8601 date and time, e.g. 2026-12-01T17:00:00Z.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${label} "${String(value)}" is not a date on item ${itemIndex}`,
+			{
+				itemIndex,
+				description: 'Use an ISO-8601 date and time, e.g. 2026-12-01T17:00:00Z.',
+			},
+		);
 	}
 	return date.toISOString();
 }

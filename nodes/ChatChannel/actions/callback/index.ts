@@ -12,7 +12,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['callback'] } },
 		options: [
-			{ name: 'Answer', value: 'answer', description: 'Acknowledge an inline button press', action: 'Answer a button press' },
+			{
+				name: 'Answer',
+				value: 'answer',
+				description: 'Acknowledge an inline button press',
+				action: 'Answer a button press',
+			},
 		],
 		default: 'answer',
 	},

@@ -12,7 +12,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['chat'] } },
 		options: [
-			{ name: 'Send Chat Action', value: 'sendAction', description: 'Show "typing…" (or another status) in the chat', action: 'Send a chat action' },
+			{
+				name: 'Send Chat Action',
+				value: 'sendAction',
+				description: 'Show "typing…" (or another status) in the chat',
+				action: 'Send a chat action',
+			},
 		],
 		default: 'sendAction',
 	},

@@ -6,13 +6,17 @@ import type { OperationCall } from '../types';
 import { messageIdField, getMessageId } from './shared';
 import { actionOf } from '../../descriptions/offers';
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['delete'] } }, [
-	conversationField,
-	messageIdField,
-]);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['delete'] } },
+	[conversationField, messageIdField],
+);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
-	return await actionOf(call, 'deleteMessage', 'delete a sent message')(call, {
+	return await actionOf(
+		call,
+		'deleteMessage',
+		'delete a sent message',
+	)(call, {
 		conversationId: call.conversationId,
 		messageId: getMessageId(this, call.itemIndex, call.adapter),
 	});

@@ -1,7 +1,13 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { buttonsField, conversationField, formatField, getButtons, getFormat } from '../../descriptions/common';
+import {
+	buttonsField,
+	conversationField,
+	formatField,
+	getButtons,
+	getFormat,
+} from '../../descriptions/common';
 import type { OperationCall } from '../types';
 import { messageIdField, getMessageId } from './shared';
 import { actionOf } from '../../descriptions/offers';
@@ -9,16 +15,31 @@ import { actionOf } from '../../descriptions/offers';
 const properties: INodeProperties[] = [
 	conversationField,
 	messageIdField,
-	{ displayName: 'Text', name: 'text', type: 'string', typeOptions: { rows: 4 }, default: '', required: true, description: 'The new text (at most 4096 characters)' },
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		description: 'The new text (at most 4096 characters)',
+	},
 	formatField,
 	buttonsField,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['edit'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['edit'] } },
+	properties,
+);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
-	return await actionOf(call, 'editText', 'edit a sent message')(call, {
+	return await actionOf(
+		call,
+		'editText',
+		'edit a sent message',
+	)(call, {
 		conversationId: call.conversationId,
 		messageId: getMessageId(this, itemIndex, call.adapter),
 		text: String(this.getNodeParameter('text', itemIndex, '')),

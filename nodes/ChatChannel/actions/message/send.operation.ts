@@ -1,7 +1,13 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { buttonsField, conversationField, formatField, getButtons, getFormat } from '../../descriptions/common';
+import {
+	buttonsField,
+	conversationField,
+	formatField,
+	getButtons,
+	getFormat,
+} from '../../descriptions/common';
 import type { OperationCall } from '../types';
 
 const properties: INodeProperties[] = [
@@ -13,7 +19,8 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		description: 'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
+		description:
+			'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
 	},
 	formatField,
 	buttonsField,
@@ -24,14 +31,34 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
-			{ displayName: 'Disable Link Preview', name: 'disableLinkPreview', type: 'boolean', default: false },
-			{ displayName: 'Reply To Message ID', name: 'replyToMessageId', type: 'string', default: '', description: 'Show the message as a reply to this one (e.g. messageId from the trigger)' },
-			{ displayName: 'Silent', name: 'silent', type: 'boolean', default: false, description: 'Whether to deliver without a notification sound' },
+			{
+				displayName: 'Disable Link Preview',
+				name: 'disableLinkPreview',
+				type: 'boolean',
+				default: false,
+			},
+			{
+				displayName: 'Reply To Message ID',
+				name: 'replyToMessageId',
+				type: 'string',
+				default: '',
+				description: 'Show the message as a reply to this one (e.g. messageId from the trigger)',
+			},
+			{
+				displayName: 'Silent',
+				name: 'silent',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to deliver without a notification sound',
+			},
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['send'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['send'] } },
+	properties,
+);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;

@@ -3,7 +3,13 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { FileKind, SendFileRequest } from '../../../channels/types';
-import { buttonsField, conversationField, formatField, getButtons, getFormat } from '../../descriptions/common';
+import {
+	buttonsField,
+	conversationField,
+	formatField,
+	getButtons,
+	getFormat,
+} from '../../descriptions/common';
 import type { OperationCall } from '../types';
 
 const properties: INodeProperties[] = [
@@ -13,8 +19,16 @@ const properties: INodeProperties[] = [
 		name: 'source',
 		type: 'options',
 		options: [
-			{ name: 'Binary Field', value: 'binary', description: 'A file an earlier node read or downloaded (uploaded as a stream)' },
-			{ name: 'File ID', value: 'fileId', description: 'A file Telegram already has (e.g. fileId of an attachment from the trigger)' },
+			{
+				name: 'Binary Field',
+				value: 'binary',
+				description: 'A file an earlier node read or downloaded (uploaded as a stream)',
+			},
+			{
+				name: 'File ID',
+				value: 'fileId',
+				description: 'A file Telegram already has (e.g. fileId of an attachment from the trigger)',
+			},
 			{ name: 'URL', value: 'url', description: 'A public link; Telegram fetches the file itself' },
 		],
 		default: 'binary',
@@ -50,9 +64,18 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Audio', value: 'audio', description: 'A music file with a player (MP3, M4A)' },
-			{ name: 'Automatic (by MIME Type)', value: 'auto', description: 'JPEG/PNG/WebP → photo, OGG → voice, MP3/M4A → audio, MP4 → video, everything else → document' },
+			{
+				name: 'Automatic (by MIME Type)',
+				value: 'auto',
+				description:
+					'JPEG/PNG/WebP → photo, OGG → voice, MP3/M4A → audio, MP4 → video, everything else → document',
+			},
 			{ name: 'Document', value: 'document', description: 'Any file, sent as is' },
-			{ name: 'Photo', value: 'photo', description: 'An image, compressed by Telegram (up to 10 MB)' },
+			{
+				name: 'Photo',
+				value: 'photo',
+				description: 'An image, compressed by Telegram (up to 10 MB)',
+			},
 			{ name: 'Video', value: 'video', description: 'An MP4 video with a player' },
 			{ name: 'Voice', value: 'voice', description: 'A voice note (OGG/Opus)' },
 		],
@@ -64,7 +87,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 2 },
 		default: '',
-		description: 'Text under the file, up to 1024 characters; a longer text is sent as message(s) after the file',
+		description:
+			'Text under the file, up to 1024 characters; a longer text is sent as message(s) after the file',
 	},
 	formatField,
 	buttonsField,
@@ -76,24 +100,38 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Reply To Message ID', name: 'replyToMessageId', type: 'string', default: '' },
-			{ displayName: 'Silent', name: 'silent', type: 'boolean', default: false, description: 'Whether to deliver without a notification sound' },
+			{
+				displayName: 'Silent',
+				name: 'silent',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to deliver without a notification sound',
+			},
 		],
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['sendFile'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['sendFile'] } },
+	properties,
+);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
 	const sourceType = this.getNodeParameter('source', itemIndex, 'binary') as string;
 	let source: SendFileRequest['source'];
-	if (sourceType === 'url') source = { type: 'url', url: String(this.getNodeParameter('fileUrl', itemIndex)) };
-	else if (sourceType === 'fileId') source = { type: 'fileId', fileId: String(this.getNodeParameter('fileId', itemIndex)) };
+	if (sourceType === 'url')
+		source = { type: 'url', url: String(this.getNodeParameter('fileUrl', itemIndex)) };
+	else if (sourceType === 'fileId')
+		source = { type: 'fileId', fileId: String(this.getNodeParameter('fileId', itemIndex)) };
 	else {
 		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 		source = { type: 'binary', upload: await getUploadSource(this, itemIndex, property) };
 	}
-	const options = this.getNodeParameter('options', itemIndex, {}) as { replyToMessageId?: string; silent?: boolean };
+	const options = this.getNodeParameter('options', itemIndex, {}) as {
+		replyToMessageId?: string;
+		silent?: boolean;
+	};
 	return await call.adapter.actions.sendFile(call, {
 		conversationId: call.conversationId,
 		kind: this.getNodeParameter('kind', itemIndex, 'auto') as FileKind,

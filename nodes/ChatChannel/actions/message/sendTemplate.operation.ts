@@ -15,7 +15,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'HX0123456789abcdef0123456789abcdef',
-		description: 'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). Templates are what WhatsApp allows outside the 24-hour window.',
+		description:
+			'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). Templates are what WhatsApp allows outside the 24-hour window.',
 	},
 	{
 		displayName: 'Variables (JSON)',
@@ -26,7 +27,10 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['message'], operation: ['sendTemplate'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['message'], operation: ['sendTemplate'] } },
+	properties,
+);
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
@@ -34,25 +38,44 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const templateId = String(this.getNodeParameter('templateId', itemIndex, '')).trim();
 	const rule = call.adapter.templateId;
 	if (rule && !rule.pattern.test(templateId)) {
-		throw new NodeOperationError(this.getNode(), `"${templateId.slice(0, 40)}" is not a template ID`, {
-			itemIndex,
-			description: rule.description,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`"${templateId.slice(0, 40)}" is not a template ID`,
+			{
+				itemIndex,
+				description: rule.description,
+			},
+		);
 	}
 	let variables = this.getNodeParameter('variables', itemIndex, {}) as unknown;
 	if (typeof variables === 'string') {
 		try {
 			variables = variables.trim() ? JSON.parse(variables) : {};
 		} catch {
-			throw new NodeOperationError(this.getNode(), 'The template variables are not valid JSON', { itemIndex });
+			throw new NodeOperationError(this.getNode(), 'The template variables are not valid JSON', {
+				itemIndex,
+			});
 		}
 	}
 	if (!variables || typeof variables !== 'object' || Array.isArray(variables)) {
-		throw new NodeOperationError(this.getNode(), 'The template variables must be a JSON object, e.g. {"1": "Ada"}', { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			'The template variables must be a JSON object, e.g. {"1": "Ada"}',
+			{ itemIndex },
+		);
 	}
 	const values: Record<string, string> = {};
 	for (const [key, value] of Object.entries(variables as IDataObject)) {
-		values[key] = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+		values[key] =
+			value === null || value === undefined
+				? ''
+				: typeof value === 'object'
+					? JSON.stringify(value)
+					: String(value);
 	}
-	return await sendTemplate(call, { conversationId: call.conversationId, templateId, variables: values });
+	return await sendTemplate(call, {
+		conversationId: call.conversationId,
+		templateId,
+		variables: values,
+	});
 }

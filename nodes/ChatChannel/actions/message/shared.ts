@@ -12,7 +12,11 @@ export const messageIdField: INodeProperties = {
 	description: 'The message to change: messageId of a trigger item, or of the output of a send',
 };
 
-export function getMessageId(ctx: IExecuteFunctions, itemIndex: number, adapter: ChannelAdapter): string {
+export function getMessageId(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	adapter: ChannelAdapter,
+): string {
 	const value = String(ctx.getNodeParameter('messageId', itemIndex, '') ?? '').trim();
 	const rule = adapter.messageId;
 	if (!rule.pattern.test(value)) {

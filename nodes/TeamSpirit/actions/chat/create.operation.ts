@@ -22,8 +22,16 @@ const properties: INodeProperties[] = [
 		name: 'type',
 		type: 'options',
 		options: [
-			{ name: 'Direct', value: 'direct', description: 'A one-to-one chat between the bot and one user' },
-			{ name: 'Group', value: 'group', description: 'A chat with a title and any number of members' },
+			{
+				name: 'Direct',
+				value: 'direct',
+				description: 'A one-to-one chat between the bot and one user',
+			},
+			{
+				name: 'Group',
+				value: 'group',
+				description: 'A chat with a title and any number of members',
+			},
 		],
 		default: 'group',
 	},

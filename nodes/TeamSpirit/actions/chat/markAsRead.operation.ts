@@ -7,7 +7,10 @@ import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 
 const properties: INodeProperties[] = [
 	chatRLC,
-	{ ...messageIdField, description: 'The newest message the bot has read; earlier ones count as read too' },
+	{
+		...messageIdField,
+		description: 'The newest message the bot has read; earlier ones count as read too',
+	},
 ];
 
 export const description = updateDisplayOptions(

@@ -12,7 +12,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['customApiCall'] } },
 		options: [
-			{ name: 'Make a Request', value: 'request', description: 'Call any endpoint of the TeamSpirit REST API', action: 'Make a custom API call' },
+			{
+				name: 'Make a Request',
+				value: 'request',
+				description: 'Call any endpoint of the TeamSpirit REST API',
+				action: 'Make a custom API call',
+			},
 		],
 		default: 'request',
 	},

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
@@ -79,11 +84,20 @@ function apiPath(ctx: IExecuteFunctions, given: string, itemIndex: number): stri
 		resolved = undefined;
 	}
 	const base = new URL(API_BASE);
-	if (!resolved || resolved.origin !== base.origin || !resolved.pathname.startsWith(base.pathname)) {
-		throw new NodeOperationError(ctx.getNode(), `Path "${given}" leaves the TeamSpirit API on item ${itemIndex}`, {
-			itemIndex,
-			description: 'The Custom API Call reaches only paths below {Server URL}/api/v1, e.g. /chats/c_general/messages.',
-		});
+	if (
+		!resolved ||
+		resolved.origin !== base.origin ||
+		!resolved.pathname.startsWith(base.pathname)
+	) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Path "${given}" leaves the TeamSpirit API on item ${itemIndex}`,
+			{
+				itemIndex,
+				description:
+					'The Custom API Call reaches only paths below {Server URL}/api/v1, e.g. /chats/c_general/messages.',
+			},
+		);
 	}
 	return `/${resolved.pathname.slice(base.pathname.length)}${resolved.search}`;
 }
@@ -92,7 +106,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const method = this.getNodeParameter('method', itemIndex) as IHttpRequestMethods;
 	let path = String(this.getNodeParameter('path', itemIndex, '')).trim();
 	if (!path) {
-		throw new NodeOperationError(this.getNode(), `Path is empty on item ${itemIndex}`, { itemIndex });
+		throw new NodeOperationError(this.getNode(), `Path is empty on item ${itemIndex}`, {
+			itemIndex,
+		});
 	}
 	path = apiPath(this, path, itemIndex);
 	const qs = jsonParameter(this, 'query', itemIndex, 'Query Parameters');

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../../shared/binary';
@@ -28,9 +33,14 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
 	const fileId = getRequiredString(this, 'fileId', itemIndex, 'File ID').trim();
-	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const propertyName = String(
+		this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+	).trim();
 	const path = `/files/${segment(fileId)}`;
 	const metadata = await teamSpiritApiRequest.call(this, { method: 'GET', path, itemIndex });
 	const content = (await teamSpiritApiRequest.call(this, {
@@ -47,16 +57,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const capped = capStream(content, maxBytes);
 	let binary;
 	try {
-		binary = await this.helpers.prepareBinaryData(capped.stream, metadata.name as string, metadata.mimeType as string);
+		binary = await this.helpers.prepareBinaryData(
+			capped.stream,
+			metadata.name as string,
+			metadata.mimeType as string,
+		);
 	} catch (error) {
-		if (error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError') {
-			throw new NodeOperationError(this.getNode(), `File ${fileId} is larger than ${maxBytes} bytes: the download was stopped`, {
-				itemIndex,
-				description:
-					maxBytes === declared
-						? `The server said the file has ${declared} bytes but sent more. Nothing was stored; try again, or check the server.`
-						: 'TeamSpirit files are at most 100 MB. Nothing was stored.',
-			});
+		if (
+			error instanceof DownloadTooLargeError ||
+			(error as Error)?.name === 'DownloadTooLargeError'
+		) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`File ${fileId} is larger than ${maxBytes} bytes: the download was stopped`,
+				{
+					itemIndex,
+					description:
+						maxBytes === declared
+							? `The server said the file has ${declared} bytes but sent more. Nothing was stored; try again, or check the server.`
+							: 'TeamSpirit files are at most 100 MB. Nothing was stored.',
+				},
+			);
 		}
 		throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 	}

@@ -14,9 +14,24 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['file'] } },
 		options: [
-			{ name: 'Download', value: 'download', description: 'Download a file into a binary field', action: 'Download a file' },
-			{ name: 'Get', value: 'get', description: 'Get the metadata of a file', action: 'Get a file' },
-			{ name: 'Upload and Send', value: 'upload', description: 'Upload a binary file and send it to a chat', action: 'Upload a file to a chat' },
+			{
+				name: 'Download',
+				value: 'download',
+				description: 'Download a file into a binary field',
+				action: 'Download a file',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get the metadata of a file',
+				action: 'Get a file',
+			},
+			{
+				name: 'Upload and Send',
+				value: 'upload',
+				description: 'Upload a binary file and send it to a chat',
+				action: 'Upload a file to a chat',
+			},
 		],
 		default: 'upload',
 	},

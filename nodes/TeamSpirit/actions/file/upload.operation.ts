@@ -51,7 +51,9 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
-	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const propertyName = String(
+		this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+	).trim();
 	const caption = this.getNodeParameter('caption', itemIndex, '') as string;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const source = await getUploadSource(this, itemIndex, propertyName);
@@ -59,7 +61,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 
 	// The chat is checked first: a file uploaded for a chat that does not exist (or is not the
 	// bot's) would stay behind unused, and the API has no way to delete it.
-	await teamSpiritApiRequest.call(this, { method: 'GET', path: `/chats/${segment(chatId)}`, idempotent: true, itemIndex });
+	await teamSpiritApiRequest.call(this, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}`,
+		idempotent: true,
+		itemIndex,
+	});
 
 	// Then the file goes up (streamed, and opened afresh if a 429 or 5xx makes us send it again:
 	// an unsent upload creates nothing in a chat), and one message carries it into the chat.

@@ -12,7 +12,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['incomingWebhook'] } },
 		options: [
-			{ name: 'Post Message', value: 'post', description: 'Post a message through an incoming-webhook URL (no API key needed)', action: 'Post a message through an incoming webhook' },
+			{
+				name: 'Post Message',
+				value: 'post',
+				description: 'Post a message through an incoming-webhook URL (no API key needed)',
+				action: 'Post a message through an incoming webhook',
+			},
 		],
 		default: 'post',
 	},

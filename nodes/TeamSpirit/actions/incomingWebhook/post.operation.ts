@@ -27,7 +27,13 @@ const properties: INodeProperties[] = [
 						name: 'link',
 						values: [
 							{ displayName: 'Title', name: 'title', type: 'string', default: '' },
-							{ displayName: 'URL', name: 'url', type: 'string', default: '', placeholder: 'https://…' },
+							{
+								displayName: 'URL',
+								name: 'url',
+								type: 'string',
+								default: '',
+								placeholder: 'https://…',
+							},
 						],
 					},
 				],

@@ -12,7 +12,12 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['status'] } },
 		options: [
-			{ name: 'Set', value: 'set', description: "Set the bot's status, with text and expiry", action: 'Set the status of the bot' },
+			{
+				name: 'Set',
+				value: 'set',
+				description: "Set the bot's status, with text and expiry",
+				action: 'Set the status of the bot',
+			},
 		],
 		default: 'set',
 	},

@@ -57,5 +57,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 		text: options.text as string,
 		until: toIsoDate(this, options.until, itemIndex, 'Until'),
 	});
-	return await teamSpiritApiRequest.call(this, { method: 'PUT', path: '/me/status', body, itemIndex });
+	return await teamSpiritApiRequest.call(this, {
+		method: 'PUT',
+		path: '/me/status',
+		body,
+		itemIndex,
+	});
 }

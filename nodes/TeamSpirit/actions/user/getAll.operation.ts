@@ -19,5 +19,11 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const limit = getListLimit(this, itemIndex);
-	return await teamSpiritApiRequestAllItems.call(this, '/users', compact(filters), limit, itemIndex);
+	return await teamSpiritApiRequestAllItems.call(
+		this,
+		'/users',
+		compact(filters),
+		limit,
+		itemIndex,
+	);
 }

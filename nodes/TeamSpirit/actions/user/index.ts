@@ -15,8 +15,18 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['user'] } },
 		options: [
 			{ name: 'Get', value: 'get', description: 'Get a user', action: 'Get a user' },
-			{ name: 'Get Many', value: 'getAll', description: 'Get or search users', action: 'Get many users' },
-			{ name: 'Get Status', value: 'getStatus', description: 'Get the presence status of a user', action: 'Get the status of a user' },
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'Get or search users',
+				action: 'Get many users',
+			},
+			{
+				name: 'Get Status',
+				value: 'getStatus',
+				description: 'Get the presence status of a user',
+				action: 'Get the status of a user',
+			},
 		],
 		default: 'get',
 	},
