@@ -1,6 +1,8 @@
 /**
- * The channel registry: every channel's adapter behind one interface (./types.ts). Twilio
- * WhatsApp and Facebook Messenger add their folder and one line each here and in CHANNEL_OPTIONS.
+ * The channel registry: every channel's adapter behind one interface (./types.ts). Both Chat
+ * Channel nodes are built from it: the Channel options, the credentials, each channel's fields,
+ * the operations each channel offers, subtitles and webhook methods. A new channel is one folder
+ * and one line in `adapters` (README, "Adding a channel").
  */
 import type {
 	DisplayCondition,
@@ -14,20 +16,19 @@ import { optionName } from '../shared/subtitle';
 
 import { messenger } from './messenger';
 import { telegram } from './telegram';
-import { whatsapp } from './twilio';
+import { whatsapp } from './whatsapp';
 import type { ChannelAdapter, ChannelName } from './types';
 
 export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
 
-const CHANNEL_OPTIONS: INodePropertyOptions[] = [
-	{
-		name: 'Facebook Messenger',
-		value: 'messenger',
-		description: 'A Facebook Page through a Meta app (Graph API)',
-	},
-	{ name: 'Telegram', value: 'telegram', description: 'A Telegram bot (Bot API)' },
-	{ name: 'WhatsApp (Twilio)', value: 'whatsapp', description: 'A WhatsApp sender on Twilio' },
-];
+/** The Channel parameter's options, from the registry, sorted by name. */
+const CHANNEL_OPTIONS: INodePropertyOptions[] = Object.values(adapters)
+	.map((adapter) => ({
+		name: adapter.displayName,
+		value: adapter.name,
+		description: adapter.description,
+	}))
+	.sort((a, b) => a.name.localeCompare(b.name));
 
 /** The channels' own node fields, each shown only for its channel. */
 export const sendProperties = () =>

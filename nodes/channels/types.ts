@@ -1,7 +1,7 @@
 /**
  * The channel layer shared by the Chat Channel and Chat Channel Trigger nodes: one message shape
- * for every channel, and one adapter interface each channel implements (Telegram now; Twilio
- * WhatsApp and Facebook Messenger next, in nodes/channels/twilio/ and nodes/channels/messenger/).
+ * for every channel, and one adapter interface each channel implements, one folder per channel
+ * (nodes/channels/telegram/, whatsapp/ (through Twilio), messenger/), registered in ./index.ts.
  *
  * A node asks the adapter of the chosen channel; it never branches on the channel name itself.
  */
@@ -233,6 +233,8 @@ export interface TriggerAdapter {
 export interface ChannelAdapter {
 	name: ChannelName;
 	displayName: string;
+	/** One line under the channel's name in the Channel picker. */
+	description: string;
 	credentialType: string;
 	actions: ChannelActions;
 	trigger: TriggerAdapter;

@@ -6,6 +6,7 @@ import { messengerTrigger, messengerTriggerProperties } from './trigger';
 export const messenger: ChannelAdapter = {
 	name: 'messenger',
 	displayName: 'Facebook Messenger',
+	description: 'A Facebook Page through a Meta app (Graph API)',
 	credentialType: MESSENGER_CREDENTIAL,
 	actions: messengerActions,
 	trigger: messengerTrigger,

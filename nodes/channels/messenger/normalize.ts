@@ -114,7 +114,7 @@ const iso = (ms: unknown) =>
 	new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
 
 /** The item of one event; `pageId` is the page the webhook is for. */
-export function normalizeMessenger(pageId: string, event: MessengerEvent): ChannelMessage {
+export function normalize(pageId: string, event: MessengerEvent): ChannelMessage {
 	const kind = kindOf(event);
 	const senderId = String(event.sender?.id ?? '');
 	const recipientId = String(event.recipient?.id ?? '');

@@ -44,7 +44,7 @@ export interface MessengerCredentials {
 	secrets: string[];
 }
 
-export async function messengerCredentials(
+export async function credentialsOf(
 	ctx: MessengerContext,
 	itemIndex?: number,
 ): Promise<MessengerCredentials> {
@@ -171,7 +171,7 @@ export async function graphApiRequest<T = IDataObject>(
 ): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
-	const { apiUrl, secrets } = await messengerCredentials(ctx, itemIndex);
+	const { apiUrl, secrets } = await credentialsOf(ctx, itemIndex);
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url: `${apiUrl}${request.path}`,

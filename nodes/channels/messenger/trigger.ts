@@ -23,8 +23,8 @@ import { seenEvents } from '../memory';
 import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
-import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalizeMessenger } from './normalize';
-import { graphApiRequest, messengerCredentials } from './transport';
+import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
+import { graphApiRequest, credentialsOf } from './transport';
 
 interface MessengerTriggerOptions {
 	download?: boolean;
@@ -141,7 +141,7 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 	const mode = query['hub.mode'] ?? hub.mode;
 	const token = query['hub.verify_token'] ?? hub.verify_token;
 	const challenge = query['hub.challenge'] ?? hub.challenge;
-	const { verifyToken } = await messengerCredentials(ctx);
+	const { verifyToken } = await credentialsOf(ctx);
 	if (mode !== 'subscribe' || typeof challenge !== 'string' || !safeEqual(verifyToken, token)) {
 		ctx.logger.warn(
 			'Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused',
@@ -188,7 +188,7 @@ const EVENT_OPTION: Record<string, string> = {
 };
 
 async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const { appSecret, pageId, apiUrl } = await messengerCredentials(ctx);
+	const { appSecret, pageId, apiUrl } = await credentialsOf(ctx);
 	const request = ctx.getRequestObject();
 	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
 		await request.readRawBody();
@@ -236,7 +236,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 			const kind = kindOf(event);
 			if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
 			if (kind === 'echo' && !options.includeEchoes) continue;
-			message = normalizeMessenger(page, event);
+			message = normalize(page, event);
 			if (!seenEvents.add(message.eventId)) {
 				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
 				continue;
@@ -276,7 +276,7 @@ export const messengerTrigger: TriggerAdapter = {
 	getHandshake: true,
 	async checkExists(ctx) {
 		if (!optionsOf(ctx).subscribePage) return true;
-		const { pageId } = await messengerCredentials(ctx);
+		const { pageId } = await credentialsOf(ctx);
 		const apps = await graphApiRequest<{ data?: Array<{ subscribed_fields?: string[] }> }>(ctx, {
 			method: 'GET',
 			path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
@@ -290,7 +290,7 @@ export const messengerTrigger: TriggerAdapter = {
 
 	async create(ctx) {
 		if (!optionsOf(ctx).subscribePage) return true;
-		const { pageId } = await messengerCredentials(ctx);
+		const { pageId } = await credentialsOf(ctx);
 		await graphApiRequest(ctx, {
 			method: 'POST',
 			path: `/${encodeURIComponent(pageId)}/subscribed_apps`,

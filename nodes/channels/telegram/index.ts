@@ -7,6 +7,7 @@ import { TELEGRAM_CREDENTIAL, TELEGRAM_LIMITS } from './transport';
 export const telegram: ChannelAdapter = {
 	name: 'telegram',
 	displayName: 'Telegram',
+	description: 'A Telegram bot (Bot API)',
 	credentialType: TELEGRAM_CREDENTIAL,
 	actions: telegramActions,
 	trigger: telegramTrigger,

@@ -157,7 +157,7 @@ export function attachmentOf(type: AttachmentType, file: TgFile): ChannelAttachm
 }
 
 /** An update as the item every channel trigger emits. */
-export function normalizeUpdate(update: TgUpdate, botId: string): ChannelMessage {
+export function normalize(update: TgUpdate, botId: string): ChannelMessage {
 	const type = updateTypeOf(update) ?? 'other';
 	const message = messageOf(update);
 	const callback = type === 'callback_query' ? (update.callback_query as IDataObject) : undefined;

@@ -28,7 +28,7 @@ import type { TgFile, TgUpdate } from './normalize';
 import {
 	filesOf,
 	messageOf,
-	normalizeUpdate,
+	normalize,
 	senderOf,
 	TELEGRAM_FILE_PATH,
 	updateTypeOf,
@@ -195,7 +195,7 @@ async function toItem(
 		ctx.logger.debug(`Chat Channel Trigger: update ${update.update_id} skipped (${reason})`);
 		return undefined;
 	}
-	const message = normalizeUpdate(update, botId);
+	const message = normalize(update, botId);
 	const item: INodeExecutionData = { json: message as unknown as IDataObject };
 	if (options.download && message.attachments.some((a) => a.fileId)) {
 		const binary = await downloadAttachments(ctx, update, message, options, abortSignal);

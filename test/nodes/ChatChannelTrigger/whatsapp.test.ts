@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.credentials';
 import { seenEvents } from '../../../nodes/channels/memory';
-import { twilioSignedData, verifyTwilioSignature } from '../../../nodes/channels/twilio/trigger';
+import { twilioSignedData, verifyTwilioSignature } from '../../../nodes/channels/whatsapp/trigger';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { TwilioEmulator, twilioSignature } from '../../emulators/twilio';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';

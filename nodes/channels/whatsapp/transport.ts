@@ -46,7 +46,7 @@ export interface TwilioCredentials {
 	secrets: string[];
 }
 
-export async function twilioCredentials(
+export async function credentialsOf(
 	ctx: TwilioContext,
 	itemIndex?: number,
 ): Promise<TwilioCredentials> {
@@ -205,7 +205,7 @@ export async function twilioApiRequest<T = IDataObject>(
 ): Promise<T> {
 	const { itemIndex } = request;
 	const what = request.what ?? `${request.method} ${request.path}`;
-	const { accountSid, baseUrl, secrets } = await twilioCredentials(ctx, itemIndex);
+	const { accountSid, baseUrl, secrets } = await credentialsOf(ctx, itemIndex);
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url:
@@ -290,7 +290,7 @@ export async function twilioDownload(
 	ctx: TwilioContext,
 	url: string,
 ): Promise<{ stream: BinaryStream; size: number | undefined; contentType: string | undefined }> {
-	const { secrets, baseUrl } = await twilioCredentials(ctx);
+	const { secrets, baseUrl } = await credentialsOf(ctx);
 	const response = await sendRequest(ctx, {
 		credentialType: TWILIO_CREDENTIAL,
 		options: { method: 'GET', url, encoding: 'stream' },

@@ -105,7 +105,7 @@ function fileNameOf(url: string, mimeType: string): string {
 }
 
 /** The item of an inbound message or a status callback. */
-export function normalizeTwilio(
+export function normalize(
 	params: TwilioParams,
 	nowIso: string = new Date().toISOString(),
 ): ChannelMessage {

@@ -6,6 +6,7 @@ import { twilioTrigger, whatsappTriggerProperties } from './trigger';
 export const whatsapp: ChannelAdapter = {
 	name: 'whatsapp',
 	displayName: 'WhatsApp (Twilio)',
+	description: 'A WhatsApp sender on Twilio',
 	credentialType: TWILIO_CREDENTIAL,
 	actions: twilioActions,
 	trigger: twilioTrigger,

@@ -21,14 +21,8 @@ import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import type { TwilioParams } from './normalize';
-import {
-	idProblem,
-	isStatusCallback,
-	normalizeTwilio,
-	one,
-	TWILIO_MEDIA_SOURCES,
-} from './normalize';
-import { TWILIO_LIMITS, twilioApiRequest, twilioCredentials, twilioDownload } from './transport';
+import { idProblem, isStatusCallback, normalize, one, TWILIO_MEDIA_SOURCES } from './normalize';
+import { TWILIO_LIMITS, twilioApiRequest, credentialsOf, twilioDownload } from './transport';
 
 interface WhatsAppTriggerOptions {
 	download?: boolean;
@@ -360,7 +354,7 @@ export const twilioTrigger: TriggerAdapter = {
 
 	async webhook(ctx): Promise<IWebhookResponseData> {
 		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
-		const { accountSid, authToken, baseUrl } = await twilioCredentials(ctx);
+		const { accountSid, authToken, baseUrl } = await credentialsOf(ctx);
 		const params = await formParams(ctx);
 		const signature = headerValue(
 			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
@@ -390,7 +384,7 @@ export const twilioTrigger: TriggerAdapter = {
 		let message: ChannelMessage;
 		const item: INodeExecutionData = { json: {} };
 		try {
-			message = normalizeTwilio(params);
+			message = normalize(params);
 			if (!seenEvents.add(message.eventId)) {
 				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
 				return { noWebhookResponse: true };
