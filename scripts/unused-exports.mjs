@@ -23,7 +23,9 @@ for (const file of sources) {
 	const names = [...text.matchAll(/^export (?:async )?(?:const|let|function|class|enum) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
 	for (const name of names) {
 		const word = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
-		const usedElsewhere = [...texts].some(([other, body]) => other !== file && word.test(body));
+		// a file that declares a namesake of its own does not use this one
+		const own = new RegExp(`(?:function|const|let|class|enum)\\s+${name.replace(/\$/g, '\\$')}\\b`);
+		const usedElsewhere = [...texts].some(([other, body]) => other !== file && word.test(body) && !own.test(body));
 		if (!usedElsewhere) unused.push(`${relative(root, file)}: ${name}`);
 	}
 }

@@ -186,27 +186,3 @@ export function capStream(source: BinaryStream, maxBytes: number): CappedStream 
 	}
 	return { stream: ReadableClass.from(counted(), { objectMode: false }), bytes: () => count };
 }
-
-/**
- * A response body as JSON, whether n8n handed it over parsed, as text, or as a stream (the error
- * answer of a request made for a download). Text that is not JSON goes through `fromText`.
- */
-export async function parseBody<T>(
-	body: unknown,
-	fromText: (text: string) => T,
-): Promise<T | undefined> {
-	if (body && typeof body === 'object' && typeof (body as BinaryStream).pipe === 'function') {
-		const chunks: Buffer[] = [];
-		for await (const chunk of body as BinaryStream) chunks.push(chunk as Buffer);
-		body = Buffer.concat(chunks).toString('utf8');
-	}
-	if (Buffer.isBuffer(body)) body = body.toString('utf8');
-	if (typeof body === 'string') {
-		try {
-			return JSON.parse(body) as T;
-		} catch {
-			return fromText(body);
-		}
-	}
-	return body as T | undefined;
-}

@@ -34,9 +34,7 @@ import {
 import {
 	boxOf,
 	panelClip,
-	clickText,
 	failureShot,
-	findByText,
 	launchBrowser,
 	loadCredentialDisplayNames,
 	loadNode,

@@ -92,7 +92,7 @@ export const tid = (id: string) => `[data-test-id="${id}"]`;
 export const NDV = tid('ndv');
 
 /** Visible elements matching `selector` whose text (first line, trimmed) is exactly `text`. */
-export async function findByText(page: Page, selector: string, text: string): Promise<ElementHandle<Element> | undefined> {
+async function findByText(page: Page, selector: string, text: string): Promise<ElementHandle<Element> | undefined> {
 	const handles = await page.$$(selector);
 	for (const h of handles) {
 		const match = await h.evaluate(
@@ -124,10 +124,6 @@ export async function stableClick(page: Page, el: ElementHandle<Element>): Promi
 		await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	}
 	await el.click();
-}
-
-export async function clickText(page: Page, selector: string, text: string): Promise<void> {
-	await stableClick(page, await waitForText(page, selector, text));
 }
 
 /** First lines (the option names) of the visible items of the open dropdown. */

@@ -73,7 +73,7 @@ function visibleLength(text: string, format: TextFormat): number {
 	return text.length;
 }
 
-export function replyMarkup(buttons: InlineButton[][] | undefined): string | undefined {
+function replyMarkup(buttons: InlineButton[][] | undefined): string | undefined {
 	const rows = (buttons ?? []).map((row) => row.filter((b) => b.text)).filter((row) => row.length);
 	if (!rows.length) return undefined;
 	return JSON.stringify({

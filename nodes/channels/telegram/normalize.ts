@@ -145,7 +145,7 @@ const DEFAULT_NAMES: Partial<Record<AttachmentType, [string, string]>> = {
 	audio: ['audio.mp3', 'audio/mpeg'],
 };
 
-export function attachmentOf(type: AttachmentType, file: TgFile): ChannelAttachment {
+function attachmentOf(type: AttachmentType, file: TgFile): ChannelAttachment {
 	const [defaultName, defaultMime] = DEFAULT_NAMES[type] ?? [`${type}`, 'application/octet-stream'];
 	return {
 		type,

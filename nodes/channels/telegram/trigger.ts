@@ -73,7 +73,7 @@ function optionsOf(ctx: TriggerContext | IHookFunctions): TriggerOptions {
 	return ctx.getNodeParameter('options', {}) as TriggerOptions;
 }
 
-export function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
+function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
 	const updates = ctx.getNodeParameter('updates', []) as string[];
 	return updates.length ? updates : ['message'];
 }
