@@ -1,9 +1,12 @@
 import type {
+	DisplayCondition,
 	IExecuteFunctions,
+	INodeCredentialDescription,
 	INodeExecutionData,
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
+	NodeParameterValue,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
@@ -13,10 +16,13 @@ import {
 	channelProperty,
 	sendProperties,
 } from '../channels';
+import { getUsers } from '../shared/teamspirit/loadOptions';
+import { CREDENTIAL_TYPE as TEAMSPIRIT_CREDENTIAL } from '../shared/teamspirit/transport';
 import { operationSubtitle } from '../shared/subtitle';
 import { pickersPerChannel } from './descriptions/offers';
 import * as callback from './actions/callback';
 import * as chat from './actions/chat';
+import * as conversation from './actions/conversation';
 import * as message from './actions/message';
 import { router } from './actions/router';
 
@@ -28,12 +34,36 @@ const resource: INodeProperties = {
 	options: [
 		{ name: 'Callback', value: 'callback' },
 		{ name: 'Chat', value: 'chat' },
+		{
+			name: 'Conversation',
+			value: 'conversation',
+			description:
+				'Customer conversations in TeamSpirit: one chat per customer, operators just type',
+		},
 		{ name: 'Message', value: 'message' },
 	],
 	default: 'message',
 };
 
-const operations = [...message.description, ...chat.description, ...callback.description];
+const operations = [
+	...message.description,
+	...chat.description,
+	...callback.description,
+	...conversation.description,
+];
+
+/**
+ * The conversation bridge also talks to TeamSpirit. A condition rather than a plain value, like
+ * the channels' credentials (nodes/channels/index.ts): the Resource picker must stay visible.
+ */
+const conversationCondition: DisplayCondition = { _cnd: { eq: 'conversation' } };
+const teamSpiritCredential: INodeCredentialDescription = {
+	name: TEAMSPIRIT_CREDENTIAL,
+	required: true,
+	displayOptions: {
+		show: { resource: [conversationCondition as unknown as NodeParameterValue] },
+	},
+};
 
 const properties: INodeProperties[] = [
 	channelProperty,
@@ -60,9 +90,11 @@ export class ChatChannel implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: channelCredentials(),
+		credentials: [...channelCredentials(), teamSpiritCredential],
 		properties,
 	};
+
+	methods = { loadOptions: { getUsers } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -7,6 +7,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { CHANNEL_OPTIONS } from '../channels';
 import { chatRLC } from '../shared/teamspirit/descriptions';
 import type { FilterSettings } from './helpers/filters';
 
@@ -128,6 +129,15 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Customer Conversations Only',
+				name: 'conversationChannels',
+				type: 'multiOptions',
+				options: CHANNEL_OPTIONS,
+				default: [],
+				description:
+					"Start only for messages in the customer conversation chats of these channels (the chats the Chat Channel node's Conversation operations keep); other chats start nothing. None: every chat.",
+			},
+			{
 				displayName: 'Download Files',
 				name: 'downloadFiles',
 				type: 'boolean',
@@ -195,6 +205,9 @@ export function readSettings(ctx: IHookFunctions | IWebhookFunctions): TriggerSe
 		chatIds,
 		ignoreOwnMessages: options.ignoreOwnMessages !== false,
 		onlyMentions: options.onlyMentions === true,
+		conversationChannels: Array.isArray(options.conversationChannels)
+			? (options.conversationChannels as string[])
+			: [],
 		downloadFiles: options.downloadFiles === true,
 		maxFileSizeMb: typeof options.maxFileSizeMb === 'number' ? options.maxFileSizeMb : 25,
 	};

@@ -22,7 +22,7 @@ import type { ChannelAdapter, ChannelName } from './types';
 export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
 
 /** The Channel parameter's options, from the registry, sorted by name. */
-const CHANNEL_OPTIONS: INodePropertyOptions[] = Object.values(adapters)
+export const CHANNEL_OPTIONS: INodePropertyOptions[] = Object.values(adapters)
 	.map((adapter) => ({
 		name: adapter.displayName,
 		value: adapter.name,

@@ -68,6 +68,11 @@ export interface ChannelSender {
 /** The item every channel trigger emits (docs/chat-channels.md). */
 export interface ChannelMessage {
 	channel: ChannelName;
+	/**
+	 * The bot / number / page the customer wrote to (Telegram: the bot id; WhatsApp: the business
+	 * number, E.164; Messenger: the page id). Every trigger item has it (docs/conversations.md).
+	 */
+	account?: string;
 	event: ChannelEvent;
 	/** Unique per delivery: the dedupe key (Telegram: `telegram:<bot id>:<update_id>`). */
 	eventId: string;
@@ -175,6 +180,11 @@ export interface SendContext {
 	 * already accepted under this key are not sent again.
 	 */
 	acceptKey: string;
+	/**
+	 * The account to send from when it is not the node's own setting: a customer conversation
+	 * answers from the bot / number / page the customer wrote to (the trigger item's `account`).
+	 */
+	account?: string;
 }
 
 export interface ChannelActions {
@@ -230,6 +240,32 @@ export interface TriggerAdapter {
 	webhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData>;
 }
 
+/**
+ * What the customer-conversation bridge (nodes/conversations/) needs of a channel: how its text
+ * becomes TeamSpirit markdown and back, how files reach the customer, and which account a
+ * credential speaks for.
+ */
+export interface ConversationRules {
+	/** A customer's message as TeamSpirit markdown: the channel's formatting kept, the rest literal. */
+	toMarkdown(message: ChannelMessage): string;
+	/** Extra lines for what is not text or a file (a location, a contact card), or []. */
+	describe(message: ChannelMessage): string[];
+	/** An operator's TeamSpirit markdown as this channel's text. */
+	fromMarkdown(markdown: string): { text: string; format: TextFormat };
+	/**
+	 * How an operator's file reaches the customer: `upload` (the node streams it to the channel)
+	 * or `link` (the channel fetches it from a short-lived TeamSpirit link).
+	 */
+	files: 'upload' | 'link';
+	/**
+	 * The account the node's credential speaks for (Telegram: the bot id), so a conversation of
+	 * another bot is left alone; undefined when one credential serves several accounts.
+	 */
+	account(ctx: IExecuteFunctions, itemIndex: number): Promise<string | undefined>;
+	/** The conversation part of a conversation key, from a conversation ID (no channel prefix). */
+	keyPart(conversationId: string): string;
+}
+
 export interface ChannelAdapter {
 	name: ChannelName;
 	displayName: string;
@@ -252,6 +288,8 @@ export interface ChannelAdapter {
 	templateId?: { pattern: RegExp; description: string };
 	/** Why an optional action is missing on this channel (shown when a workflow asks for it anyway). */
 	unavailable?: Partial<Record<OptionalAction, string>>;
+	/** The customer-conversation bridge's rules for this channel. */
+	conversation: ConversationRules;
 	/** The channel's own fields in the Chat Channel node (shown only for this channel). */
 	sendProperties?: INodeProperties[];
 	/** The channel's fields in the Chat Channel Trigger (shown only for this channel). */

@@ -5,6 +5,7 @@ type NodeMap = {
 	message: 'send' | 'sendFile' | 'sendTemplate' | 'edit' | 'delete';
 	chat: 'sendAction';
 	callback: 'answer';
+	conversation: 'toTeamSpirit' | 'toCustomer';
 };
 
 export type ChatChannelType = AllEntities<NodeMap>;

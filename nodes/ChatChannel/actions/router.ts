@@ -6,6 +6,7 @@ import { adapterFor } from '../../channels';
 import { getConversationId } from '../descriptions/common';
 import * as callback from './callback';
 import * as chat from './chat';
+import * as conversation from './conversation';
 import * as message from './message';
 import type { ChatChannelMap, ChatChannelResource } from './node.type';
 import type { Operation, OperationCall } from './types';
@@ -14,6 +15,7 @@ const resources: { [R in ChatChannelResource]: Record<ChatChannelMap[R], Operati
 	message,
 	chat,
 	callback,
+	conversation,
 };
 
 /** Conversations served at the same time; items of one conversation always go in order. */
@@ -65,7 +67,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operationName}" of "${resource}" is not supported`,
 		);
 	}
-	const usesConversation = resource !== 'callback';
+	const usesConversation = resource !== 'callback' && !operation.conversationOf;
 
 	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length);
 	const failures: Array<{ itemIndex: number; error: Error }> = [];
@@ -109,7 +111,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const queues = new Map<string, number[]>();
 	const conversations: string[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		let key = `#${itemIndex}`;
+		let key = operation.conversationOf?.(this, itemIndex) ?? `#${itemIndex}`;
 		if (usesConversation) {
 			try {
 				conversations[itemIndex] = getConversationId(this, itemIndex, adapter);

@@ -11,4 +11,9 @@ export interface OperationCall extends SendContext {
 export interface Operation {
 	description: INodeProperties[];
 	execute(this: IExecuteFunctions, call: OperationCall): Promise<IDataObject>;
+	/**
+	 * The item's conversation for operations without a Conversation ID parameter (the bridge's):
+	 * items with the same value run one after another, in input order.
+	 */
+	conversationOf?(ctx: IExecuteFunctions, itemIndex: number): string;
 }

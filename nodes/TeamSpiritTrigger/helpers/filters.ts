@@ -9,6 +9,11 @@ export interface FilterSettings {
 	chatIds: string[];
 	ignoreOwnMessages: boolean;
 	onlyMentions: boolean;
+	/**
+	 * Only message events in customer-conversation chats of these channels (chats whose
+	 * `externalKey` is `<channel>:…`, docs/conversations.md). Empty: every chat.
+	 */
+	conversationChannels?: string[];
 }
 
 export interface BotIdentity {
@@ -54,8 +59,14 @@ export function whyIgnored(
 	) {
 		return `chat ${delivery.chatId} is not selected`;
 	}
-	if (!isMessageEvent(delivery.event) || !bot) return undefined;
 	const message: IDataObject = delivery.data;
+	if (settings.conversationChannels?.length && isMessageEvent(delivery.event)) {
+		const key = (message.chat as IDataObject | undefined)?.externalKey;
+		const channel = typeof key === 'string' ? key.split(':')[0] : undefined;
+		if (!channel || !settings.conversationChannels.includes(channel))
+			return `chat ${delivery.chatId ?? ''} is not a conversation of the chosen channels`;
+	}
+	if (!isMessageEvent(delivery.event) || !bot) return undefined;
 	if (settings.ignoreOwnMessages && message.senderId === bot.id)
 		return 'the message is from the bot itself';
 	if (settings.onlyMentions && !mentions(message.text, bot.username))

@@ -22,6 +22,8 @@ export function toOutputJson(delivery: Delivery): IDataObject {
 			replyToId: data.replyToId ?? null,
 			files: Array.isArray(data.files) ? data.files : [],
 			editedAt: data.editedAt ?? null,
+			// the chat (id, title, externalKey, metadata): a customer conversation's reply needs no lookup
+			chat: data.chat ?? null,
 			message: data,
 		};
 	}

@@ -1,4 +1,5 @@
 import type { ChannelAdapter } from '../types';
+import { telegramConversation } from './conversation';
 import { telegramActions } from './actions';
 import { telegramTrigger } from './trigger';
 import { telegramTriggerProperties } from './triggerProperties';
@@ -10,6 +11,7 @@ export const telegram: ChannelAdapter = {
 	description: 'A Telegram bot (Bot API)',
 	credentialType: TELEGRAM_CREDENTIAL,
 	actions: telegramActions,
+	conversation: telegramConversation,
 	trigger: telegramTrigger,
 	maxTextLength: TELEGRAM_LIMITS.maxTextLength,
 	maxCaptionLength: TELEGRAM_LIMITS.maxCaptionLength,

@@ -77,7 +77,8 @@ interface TwilioMessage extends IDataObject {
 }
 
 function senderOf(call: SendContext): Record<string, string> {
-	const value = String(call.ctx.getNodeParameter('whatsappFrom', call.itemIndex, '') ?? '').trim();
+	const value =
+		call.account ?? String(call.ctx.getNodeParameter('whatsappFrom', call.itemIndex, '') ?? '').trim();
 	if (/^MG[0-9a-f]{32}$/i.test(value)) return { MessagingServiceSid: value };
 	const from = whatsappAddress(value);
 	if (!from) {

@@ -1,4 +1,5 @@
 import type { ChannelAdapter } from '../types';
+import { whatsappConversation } from './conversation';
 import { twilioActions, whatsappAddress, whatsappSendProperties } from './actions';
 import { TWILIO_CREDENTIAL, TWILIO_LIMITS } from './transport';
 import { twilioTrigger, whatsappTriggerProperties } from './trigger';
@@ -9,6 +10,7 @@ export const whatsapp: ChannelAdapter = {
 	description: 'A WhatsApp sender on Twilio',
 	credentialType: TWILIO_CREDENTIAL,
 	actions: twilioActions,
+	conversation: whatsappConversation,
 	trigger: twilioTrigger,
 	maxTextLength: TWILIO_LIMITS.maxTextLength,
 	maxCaptionLength: TWILIO_LIMITS.maxCaptionLength,

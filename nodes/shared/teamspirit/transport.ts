@@ -43,6 +43,11 @@ export interface TeamSpiritRequest {
 	itemIndex?: number;
 	/** Ms one attempt may take (default TIMEOUTS.api; streams TIMEOUTS.transfer). */
 	timeoutMs?: number;
+	/**
+	 * Error statuses the caller handles itself (e.g. 409 for a chat whose externalKey exists):
+	 * their body is returned, as `{ statusCode, body }`, instead of thrown.
+	 */
+	expectStatuses?: number[];
 }
 
 interface ApiErrorBody {
@@ -175,6 +180,13 @@ export async function teamSpiritApiRequest(
 	});
 	if (response.statusCode >= 200 && response.statusCode < 300) {
 		return (response.statusCode === 204 ? {} : response.body) as IDataObject;
+	}
+	if (
+		request.expectStatuses?.includes(response.statusCode) &&
+		response.networkError === undefined
+	) {
+		const body = await readBody<IDataObject>(response.body, secrets, (text) => ({ text }));
+		return { statusCode: response.statusCode, body: body ?? {} };
 	}
 	throw redact(await finalError.call(this, response, url, itemIndex, secrets), secrets);
 }

@@ -1,0 +1,270 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { SendResult } from '../../../channels/types';
+import {
+	channelMessageIdOf,
+	messageKey,
+	noticeKey,
+	parseConversationKey,
+} from '../../../conversations/keys';
+import type { ConversationChat } from '../../../conversations/teamspirit';
+import {
+	fileLink,
+	fileSource,
+	getChat,
+	getMessage,
+	patchMessage,
+	postMessage,
+	userName,
+} from '../../../conversations/teamspirit';
+import { plainToMarkdown } from '../../../conversations/format';
+import { updateDisplayOptions } from '../../../shared/displayOptions';
+import type { OperationCall } from '../types';
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Connect this node to a TeamSpirit Trigger (events Message Created, Updated and Deleted; Conversations: this channel): what operators post in a conversation chat reaches its customer.',
+		name: 'toCustomerNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Options',
+		name: 'conversationOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'File Link Lifetime (Minutes)',
+				name: 'linkMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 1440 },
+				default: 60,
+				description:
+					"For channels that fetch files from a link (WhatsApp through Twilio): how long the unguessable TeamSpirit link to an operator's file works",
+			},
+			{
+				displayName: 'Sign With Operator Name',
+				name: 'signature',
+				type: 'boolean',
+				default: false,
+				description: "Whether to start each message with the operator's name in bold",
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['conversation'], operation: ['toCustomer'] } },
+	properties,
+);
+
+/** One TeamSpirit chat's items go in order: the chat is the grouping key. */
+export function conversationOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const json = ctx.getInputData()[itemIndex]?.json ?? {};
+	return `teamspirit:${String(json.chatId ?? (json.message as IDataObject | undefined)?.chatId ?? '')}`;
+}
+
+const skipped = (reason: string, extra: IDataObject = {}) => ({
+	action: 'skipped',
+	reason,
+	...extra,
+});
+
+/** Why the channel refused, for the operator: the error and the channel's own hint. */
+function refusal(error: unknown): string {
+	const e = error as { message?: string; description?: string | null };
+	return [e.message, e.description].filter(Boolean).join('. ');
+}
+
+export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	const { itemIndex, adapter } = call;
+	const json = this.getInputData()[itemIndex].json;
+	const event = String(json.event ?? '');
+	const message = (json.message ?? {}) as IDataObject;
+	if (!event.startsWith('message.') || !message.id) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item ${itemIndex} is not a message event of the TeamSpirit Trigger`,
+			{
+				itemIndex,
+				description:
+					'Connect this node to a TeamSpirit Trigger with the events Message Created, Message Updated and Message Deleted.',
+			},
+		);
+	}
+	const chatId = String(message.chatId ?? json.chatId ?? '');
+	const chat = (
+		(json.chat as ConversationChat | undefined)?.id
+			? json.chat
+			: await getChat(this, itemIndex, chatId)
+	) as ConversationChat;
+	const parsed = parseConversationKey(chat.externalKey);
+	const metadata = (chat.metadata ?? {}) as IDataObject;
+	if (!parsed || parsed.channel !== adapter.name || typeof metadata.conversationId !== 'string') {
+		return skipped(`chat ${chatId} is not a ${adapter.displayName} conversation`, { chatId });
+	}
+	const ownAccount = await adapter.conversation.account(this, itemIndex);
+	if (ownAccount !== undefined && ownAccount !== parsed.account) {
+		return skipped(`chat ${chatId} is a conversation of another ${adapter.displayName} account`, {
+			chatId,
+		});
+	}
+	const conversationId = adapter.conversationId.normalize(metadata.conversationId);
+	if (!conversationId) {
+		return skipped(`chat ${chatId} names no valid ${adapter.displayName} conversation`, { chatId });
+	}
+	const key = String(chat.externalKey);
+	const messageId = String(message.id);
+	const channelMessageId = channelMessageIdOf(message.externalKey, key);
+	// the key of the TeamSpirit message, not of this execution: parts the channel accepted for it
+	// are not sent again by a retried execution in this n8n process
+	const send = {
+		...call,
+		conversationId,
+		account: parsed.account,
+		acceptKey: `teamspirit:${messageId}:${event}:${String(message.editedAt ?? '')}`,
+	};
+	const base = { chatId, messageId, conversationId };
+
+	const notice = async (what: string, text: string) => {
+		await postMessage(this, itemIndex, chatId, {
+			text: `⚠️ ${text}`,
+			format: 'plain',
+			externalKey: noticeKey(messageId, what),
+		});
+	};
+
+	if (event === 'message.updated' || event === 'message.deleted') {
+		// only what reached the customer can change there; the bridge's own posts carry other keys
+		if (!channelMessageId) return skipped('the message was not sent to the customer', base);
+		const edit = event === 'message.updated';
+		const action = edit ? adapter.actions.editText : adapter.actions.deleteMessage;
+		if (typeof action !== 'function') {
+			const why = adapter.unavailable?.[edit ? 'editText' : 'deleteMessage'] ?? '';
+			await notice(
+				edit ? `edited:${String(message.editedAt ?? '')}` : 'deleted',
+				`${adapter.displayName}: the customer still sees the ${edit ? 'original' : 'message'}. ${why}`.trim(),
+			);
+			return { action: 'notice', ...base, reason: why };
+		}
+		try {
+			if (edit) {
+				const { text, format } = await outgoingText.call(this, itemIndex, message, adapter);
+				await adapter.actions.editText!(send, {
+					conversationId,
+					messageId: channelMessageId,
+					text,
+					format,
+				});
+			} else {
+				await adapter.actions.deleteMessage!(send, { conversationId, messageId: channelMessageId });
+			}
+		} catch (error) {
+			await notice(
+				edit ? `edit-failed:${String(message.editedAt ?? '')}` : 'delete-failed',
+				`Not ${edit ? 'changed' : 'deleted'} for the customer: ${refusal(error)}`,
+			);
+			return { action: 'notice', ...base, error: refusal(error) };
+		}
+		return { action: edit ? 'edited' : 'deleted', ...base, channelMessageId };
+	}
+
+	// message.created. A message with a key was posted by the bridge (the customer's own, a
+	// notice) or has already reached the customer: never send it (again).
+	if (typeof message.externalKey === 'string' && message.externalKey) {
+		return skipped('the message is already mapped to the channel', base);
+	}
+	let replyToMessageId: string | undefined;
+	if (message.replyToId) {
+		try {
+			const original = await getMessage(this, itemIndex, chatId, String(message.replyToId));
+			replyToMessageId = channelMessageIdOf(original.externalKey, key);
+		} catch {
+			replyToMessageId = undefined;
+		}
+	}
+	const files = Array.isArray(message.files) ? (message.files as IDataObject[]) : [];
+	const { text, format } = await outgoingText.call(this, itemIndex, message, adapter);
+	const sentIds: string[] = [];
+	let failure: unknown;
+	try {
+		if (text.trim()) {
+			const result = await adapter.actions.sendText(
+				{ ...send, acceptKey: `${send.acceptKey}:text` },
+				{
+					conversationId,
+					text,
+					format,
+					replyToMessageId,
+				},
+			);
+			sentIds.push(...result.messageIds);
+		}
+		const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+		const seconds = Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60);
+		for (const [index, file] of files.entries()) {
+			const sendPart = { ...send, acceptKey: `${send.acceptKey}:file:${index}` };
+			let result: SendResult;
+			if (adapter.conversation.files === 'link') {
+				const url = await fileLink(this, itemIndex, String(file.id), seconds);
+				result = await adapter.actions.sendFile(sendPart, {
+					conversationId,
+					kind: 'auto',
+					source: { type: 'url', url },
+					format: 'plain',
+					replyToMessageId: sentIds.length ? undefined : replyToMessageId,
+				});
+			} else {
+				result = await adapter.actions.sendFile(sendPart, {
+					conversationId,
+					kind: 'auto',
+					source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
+					format: 'plain',
+					replyToMessageId: sentIds.length ? undefined : replyToMessageId,
+				});
+			}
+			sentIds.push(...result.messageIds);
+		}
+	} catch (error) {
+		const partly = (error as { context?: IDataObject }).context?.sentMessageIds;
+		if (Array.isArray(partly)) sentIds.push(...partly.map(String));
+		failure = error;
+	}
+	if (sentIds.length) {
+		// record what the message became: replies, edits and deletes find it by this key
+		await patchMessage(this, itemIndex, chatId, messageId, {
+			externalKey: messageKey(key, sentIds[0]),
+		});
+	}
+	if (failure) {
+		const what = sentIds.length ? 'Only partly delivered' : 'Not delivered';
+		await notice('created', `${what} to the customer: ${refusal(failure)}`);
+		return { action: 'notice', ...base, sentMessageIds: sentIds, error: refusal(failure) };
+	}
+	return { action: 'sent', ...base, channelMessageIds: sentIds };
+}
+
+/** The operator's text in the channel's format, signed when asked. */
+async function outgoingText(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	message: IDataObject,
+	adapter: OperationCall['adapter'],
+) {
+	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	let markdown =
+		message.format === 'markdown'
+			? String(message.text ?? '')
+			: plainToMarkdown(String(message.text ?? ''));
+	if (options.signature === true && message.senderId) {
+		const name = await userName(this, itemIndex, String(message.senderId));
+		if (name) {
+			markdown = markdown.trim() ? `**${plainToMarkdown(name)}:**\n${markdown}` : markdown;
+		}
+	}
+	return adapter.conversation.fromMarkdown(markdown);
+}

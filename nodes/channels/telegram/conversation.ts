@@ -1,0 +1,55 @@
+/** How Telegram conversations meet TeamSpirit (nodes/conversations/): formatting, files, bot id. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { markdownToTelegramHtml, telegramToMarkdown } from '../../conversations/format';
+import type { TelegramEntity } from '../../conversations/format';
+import type { ChannelMessage, ConversationRules } from '../types';
+import { messageOf } from './normalize';
+import type { TgUpdate } from './normalize';
+import { credentialsOf } from './transport';
+
+function mapLink(lat: number, lon: number): string {
+	return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
+}
+
+function messageIn(message: ChannelMessage): IDataObject | undefined {
+	return messageOf(message.raw as TgUpdate) as IDataObject | undefined;
+}
+
+export const telegramConversation: ConversationRules = {
+	toMarkdown(message) {
+		const raw = messageIn(message);
+		const entities = (raw?.entities ?? raw?.caption_entities) as TelegramEntity[] | undefined;
+		return telegramToMarkdown(message.text ?? '', Array.isArray(entities) ? entities : []);
+	},
+	describe(message) {
+		const raw = messageIn(message);
+		if (!raw) return [];
+		const lines: string[] = [];
+		const venue = raw.venue as { title?: string; address?: string } | undefined;
+		const location = raw.location as { latitude?: number; longitude?: number } | undefined;
+		if (
+			location &&
+			typeof location.latitude === 'number' &&
+			typeof location.longitude === 'number'
+		) {
+			const where = venue?.title
+				? `${venue.title}, ${venue.address ?? ''}`.replace(/, $/, '')
+				: 'Location';
+			lines.push(`📍 ${where}: ${mapLink(location.latitude, location.longitude)}`);
+		}
+		const contact = raw.contact as
+			{ first_name?: string; last_name?: string; phone_number?: string } | undefined;
+		if (contact) {
+			const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
+			lines.push(`👤 Contact: ${[name, contact.phone_number].filter(Boolean).join(', ')}`);
+		}
+		const sticker = raw.sticker as { emoji?: string } | undefined;
+		if (sticker?.emoji) lines.push(`Sticker ${sticker.emoji}`);
+		return lines;
+	},
+	fromMarkdown: (markdown) => ({ text: markdownToTelegramHtml(markdown), format: 'html' }),
+	files: 'upload',
+	account: async (ctx, itemIndex) => (await credentialsOf(ctx, itemIndex)).botId,
+	keyPart: (conversationId) => conversationId,
+};

@@ -1,0 +1,29 @@
+/** How WhatsApp (Twilio) conversations meet TeamSpirit (nodes/conversations/). */
+import { markdownToWhatsApp, whatsappToMarkdown } from '../../conversations/format';
+import type { ConversationRules } from '../types';
+
+function field(raw: Record<string, unknown>, name: string): string | undefined {
+	const value = raw[name];
+	const one = Array.isArray(value) ? value[0] : value;
+	return typeof one === 'string' && one.trim() ? one.trim() : undefined;
+}
+
+export const whatsappConversation: ConversationRules = {
+	toMarkdown: (message) => whatsappToMarkdown(message.text ?? ''),
+	describe(message) {
+		const raw = message.raw as Record<string, unknown>;
+		const lat = field(raw, 'Latitude');
+		const lon = field(raw, 'Longitude');
+		if (!lat || !lon || !/^-?\d+(\.\d+)?$/.test(lat) || !/^-?\d+(\.\d+)?$/.test(lon)) return [];
+		const where = [field(raw, 'Label'), field(raw, 'Address')].filter(Boolean).join(', ');
+		return [
+			`📍 ${where || 'Location'}: https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`,
+		];
+	},
+	fromMarkdown: (markdown) => ({ text: markdownToWhatsApp(markdown), format: 'plain' }),
+	// Twilio fetches media itself from a public URL: a short-lived TeamSpirit file link.
+	files: 'link',
+	// One Twilio account serves many numbers: a reply goes out from the number the customer wrote to.
+	account: async () => undefined,
+	keyPart: (conversationId) => conversationId.replace(/^whatsapp:/, ''),
+};

@@ -1,0 +1,245 @@
+/**
+ * The TeamSpirit calls of the customer-conversation bridge (docs/conversations.md), through the
+ * package's one TeamSpirit transport. Every write carries an `externalKey`, so a repeated call
+ * (a retried execution, a second n8n process) finds what the first one made instead of making it
+ * twice.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import type { BinaryStream, UploadSource } from '../shared/binary';
+import { buildMultipart } from '../shared/binary';
+import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
+import { segment } from '../shared/teamspirit/utils';
+
+export interface ConversationChat extends IDataObject {
+	id: string;
+	title: string;
+	externalKey: string | null;
+	metadata: IDataObject;
+}
+
+export interface NewChat {
+	key: string;
+	title: string;
+	memberIds: string[];
+	metadata: IDataObject;
+}
+
+/**
+ * The chat of a conversation, created on its first message. Creating is the lookup: a chat with
+ * this key that exists answers 409 with the chat, so two first messages at the same moment (in
+ * two executions or two n8n processes) end in one chat.
+ */
+export async function ensureChat(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chat: NewChat,
+): Promise<{ chat: ConversationChat; created: boolean }> {
+	const answer = await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: '/chats',
+		body: {
+			type: 'group',
+			title: chat.title,
+			memberIds: chat.memberIds,
+			externalKey: chat.key,
+			metadata: chat.metadata,
+		},
+		// safe to resend: the key makes a second creation a 409 with the chat
+		idempotent: true,
+		expectStatuses: [409],
+		itemIndex,
+	});
+	if (answer.statusCode !== 409) return { chat: answer as ConversationChat, created: true };
+	const existing = ((answer.body as IDataObject)?.error as IDataObject | undefined)?.chat;
+	if (existing && typeof existing === 'object') {
+		return { chat: existing as ConversationChat, created: false };
+	}
+	const found = await findChat(ctx, itemIndex, chat.key);
+	if (!found) {
+		throw new NodeApiError(
+			ctx.getNode(),
+			{},
+			{
+				message: `TeamSpirit said a chat with the key "${chat.key}" exists but does not show it`,
+				description: 'Check that the bot is a member of that chat.',
+				itemIndex,
+			},
+		);
+	}
+	return { chat: found, created: false };
+}
+
+export async function findChat(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	key: string,
+): Promise<ConversationChat | undefined> {
+	const page = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: '/chats',
+		qs: { externalKey: key, limit: 1 },
+		itemIndex,
+	});
+	const [chat] = (page.items as ConversationChat[] | undefined) ?? [];
+	return chat;
+}
+
+export async function getChat(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+): Promise<ConversationChat> {
+	return (await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}`,
+		itemIndex,
+	})) as ConversationChat;
+}
+
+/** The message of `chatId` with this key, if there is one. */
+export async function findMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	key: string,
+): Promise<IDataObject | undefined> {
+	const page = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}/messages`,
+		qs: { externalKey: key, limit: 1 },
+		itemIndex,
+	});
+	const [message] = (page.items as IDataObject[] | undefined) ?? [];
+	return message;
+}
+
+export async function getMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	messageId: string,
+): Promise<IDataObject> {
+	return await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
+		itemIndex,
+	});
+}
+
+/**
+ * Posts a message under its key: TeamSpirit answers a key it has seen with the message it already
+ * has (200) and creates nothing, forever, so resending is always safe.
+ */
+export async function postMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	body: IDataObject & { externalKey: string },
+): Promise<IDataObject> {
+	return await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: `/chats/${segment(chatId)}/messages`,
+		body,
+		idempotent: true,
+		itemIndex,
+	});
+}
+
+export async function patchMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	messageId: string,
+	body: IDataObject,
+): Promise<IDataObject> {
+	return await teamSpiritApiRequest.call(ctx, {
+		method: 'PATCH',
+		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
+		body,
+		itemIndex,
+	});
+}
+
+/** Streams a file up to TeamSpirit (opened afresh if the request is sent again). */
+export async function uploadFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	source: UploadSource,
+): Promise<IDataObject> {
+	return await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: '/files',
+		// an upload that did not arrive creates nothing a user sees
+		idempotent: true,
+		rawBody: async () =>
+			buildMultipart(
+				{},
+				{
+					fieldName: 'file',
+					fileName: source.fileName,
+					mimeType: source.mimeType,
+					content: await source.open(),
+					size: source.size,
+				},
+			),
+		itemIndex,
+	});
+}
+
+/** A TeamSpirit file as an upload source for a channel: streamed, never held whole. */
+export function fileSource(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	file: IDataObject,
+): UploadSource {
+	return {
+		fileName: String(file.name ?? 'file'),
+		mimeType: String(file.mimeType ?? 'application/octet-stream'),
+		size: typeof file.size === 'number' ? file.size : undefined,
+		open: async () =>
+			(await teamSpiritApiRequest.call(ctx, {
+				method: 'GET',
+				path: `/files/${segment(String(file.id))}/content`,
+				responseType: 'stream',
+				itemIndex,
+			})) as unknown as BinaryStream,
+	};
+}
+
+/** A public, unguessable link to a file's bytes that stops working after `seconds`. */
+export async function fileLink(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	fileId: string,
+	seconds: number,
+): Promise<string> {
+	const link = await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: `/files/${segment(fileId)}/links`,
+		body: { expiresInSeconds: seconds },
+		// a second link for the same file harms nothing
+		idempotent: true,
+		itemIndex,
+	});
+	return String(link.url);
+}
+
+/** A user's display name, or undefined when TeamSpirit does not tell it. */
+export async function userName(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+): Promise<string | undefined> {
+	try {
+		const user = await teamSpiritApiRequest.call(ctx, {
+			method: 'GET',
+			path: `/users/${segment(userId)}`,
+			itemIndex,
+		});
+		return typeof user.name === 'string' && user.name.trim() ? user.name.trim() : undefined;
+	} catch {
+		return undefined;
+	}
+}
