@@ -8,9 +8,10 @@
  * origin (n8n's WEBHOOK_URL changed since) still counts as this URL's when its path is the same:
  * the path tells test and production apart, the origin does not.
  */
-import type { IDataObject, IHookFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { withItemIndex } from '../shared/errors';
 import { segment } from '../shared/teamspirit/utils';
 import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { readSettings } from './description';
@@ -58,21 +59,6 @@ function findRegistration(all: Registrations, url: string): [string, Registratio
 
 const httpCodeOf = (error: unknown) => String((error as { httpCode?: unknown }).httpCode ?? '');
 
-/** The transport's error again, as an error of this node (message, description and HTTP code kept). */
-export function nodeError(
-	ctx: IHookFunctions | IWebhookFunctions,
-	error: unknown,
-): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError) {
-		return new NodeApiError(ctx.getNode(), error as unknown as JsonObject, {
-			message: error.message,
-			description: error.description ?? undefined,
-			httpCode: error.httpCode ?? undefined,
-		});
-	}
-	return new NodeOperationError(ctx.getNode(), error as Error);
-}
-
 const sameSet = (a: unknown, b: string[]) =>
 	Array.isArray(a) && a.length === b.length && b.every((value) => a.includes(value));
 
@@ -91,7 +77,7 @@ async function deleteRemote(ctx: IHookFunctions, id: string): Promise<void> {
 	try {
 		await teamSpiritApiRequest.call(ctx, { method: 'DELETE', path: `/webhooks/${segment(id)}` });
 	} catch (error) {
-		if (httpCodeOf(error) !== '404') throw nodeError(ctx, error);
+		if (httpCodeOf(error) !== '404') throw withItemIndex(ctx.getNode(), error);
 	}
 }
 
@@ -110,7 +96,7 @@ async function checkExists(this: IHookFunctions): Promise<boolean> {
 		});
 	} catch (error) {
 		if (httpCodeOf(error) === '404') return false; // deleted in TeamSpirit: register again
-		throw nodeError(this, error);
+		throw withItemIndex(this.getNode(), error);
 	}
 	return (
 		remote.url === url &&

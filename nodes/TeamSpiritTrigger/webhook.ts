@@ -19,11 +19,12 @@ import {
 	normalizeServerUrl,
 	teamSpiritApiRequest,
 } from '../shared/teamspirit/transport';
+import { withItemIndex } from '../shared/errors';
 import { readSettings, type TriggerSettings } from './description';
 import { checkDelivery, type Delivery } from './helpers/delivery';
 import { isMessageEvent, needsBotIdentity, whyIgnored, type BotIdentity } from './helpers/filters';
 import { toOutputJson } from './helpers/output';
-import { nodeError, registeredSecrets } from './registration';
+import { registeredSecrets } from './registration';
 
 function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	ctx.getResponseObject().status(status).json(body);
@@ -151,6 +152,6 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	} catch (error) {
 		// not handled after all: TeamSpirit's retry gets another chance
 		handledDeliveries.release(keys);
-		throw nodeError(this, error);
+		throw withItemIndex(this.getNode(), error);
 	}
 }

@@ -1,8 +1,14 @@
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	NodeApiError,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { adapterFor } from '../../channels';
+import { withItemIndex } from '../../shared/errors';
 import { getConversationId } from '../descriptions/common';
 import * as callback from './callback';
 import * as chat from './chat';
@@ -144,20 +150,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	if (failures.length) {
 		const { itemIndex, error } = failures.sort((a, b) => a.itemIndex - b.itemIndex)[0];
-		if (error instanceof NodeApiError) {
-			error.context.itemIndex ??= itemIndex;
-			throw new NodeApiError(this.getNode(), error as unknown as JsonObject, {
-				message: error.message,
-				description: error.description ?? undefined,
-				itemIndex,
-				httpCode: error.httpCode ?? undefined,
-			});
-		}
-		if (error instanceof NodeOperationError) {
-			error.context.itemIndex ??= itemIndex;
-			throw error;
-		}
-		throw new NodeOperationError(this.getNode(), error, { itemIndex });
+		throw withItemIndex(this.getNode(), error, itemIndex);
 	}
 	return [results.flatMap((r) => r ?? [])];
 }

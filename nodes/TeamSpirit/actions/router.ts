@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { withItemIndex } from '../../shared/errors';
 import * as chat from './chat';
 import * as customApiCall from './customApiCall';
 import * as file from './file';
@@ -64,12 +65,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				});
 				continue;
 			}
-			if (error instanceof NodeApiError) {
-				error.context.itemIndex ??= itemIndex;
-				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-			}
-			if (error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw withItemIndex(this.getNode(), error, itemIndex);
 		}
 	}
 	return [returnData];
