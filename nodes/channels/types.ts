@@ -205,7 +205,7 @@ export interface ChannelActions {
 		call: SendContext,
 		request: { conversationId: string; messageId: string },
 	): Promise<IDataObject>;
-	sendTyping?(
+	sendAction?(
 		call: SendContext,
 		request: { conversationId: string; action: string },
 	): Promise<IDataObject>;
@@ -218,7 +218,7 @@ export interface ChannelActions {
 
 /** The actions a channel may lack. */
 export type OptionalAction =
-	'editText' | 'deleteMessage' | 'sendTyping' | 'sendTemplate' | 'answerCallback';
+	'editText' | 'deleteMessage' | 'sendAction' | 'sendTemplate' | 'answerCallback';
 
 // ---------------------------------------------------------------------------
 // Receiving

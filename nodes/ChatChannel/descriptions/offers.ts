@@ -16,7 +16,7 @@ const NEEDS: Record<string, OptionalAction> = {
 	'message:edit': 'editText',
 	'message:delete': 'deleteMessage',
 	'message:sendTemplate': 'sendTemplate',
-	'chat:sendAction': 'sendTyping',
+	'chat:sendAction': 'sendAction',
 	'callback:answer': 'answerCallback',
 };
 

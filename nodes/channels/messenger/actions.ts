@@ -264,7 +264,7 @@ export const messengerActions: ChannelActions = {
 	sendText,
 	sendFile,
 
-	async sendTyping(call, request) {
+	async sendAction(call, request) {
 		const senderAction = senderActionFor(request.action);
 		await graphApiRequest(call.ctx, {
 			method: 'POST',

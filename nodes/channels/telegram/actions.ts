@@ -312,7 +312,7 @@ export const telegramActions: ChannelActions = {
 		};
 	},
 
-	async sendTyping(call, request) {
+	async sendAction(call, request) {
 		await telegramApiRequest(call.ctx, {
 			method: 'sendChatAction',
 			body: { chat_id: request.conversationId, action: request.action },

@@ -32,7 +32,7 @@ export const whatsapp: ChannelAdapter = {
 		editText: 'WhatsApp messages sent through Twilio cannot be changed; send a new message.',
 		deleteMessage:
 			"WhatsApp messages sent through Twilio cannot be deleted from the customer's phone.",
-		sendTyping: 'Twilio\'s WhatsApp API has no "typing…" status for this node.',
+		sendAction: 'Twilio\'s WhatsApp API has no "typing…" status for this node.',
 		answerCallback:
 			'WhatsApp button taps arrive as messages (ButtonPayload): answer them with Send Text.',
 	},

@@ -34,7 +34,7 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	return await actionOf(
 		call,
-		'sendTyping',
+		'sendAction',
 		'show a chat action',
 	)(call, {
 		conversationId: call.conversationId,
