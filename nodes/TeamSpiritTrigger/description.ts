@@ -155,6 +155,7 @@ export const properties: INodeProperties[] = [
 			},
 			{
 				displayName: 'Max File Size (MB)',
+				// saved workflows hold this name, and omit the value when it is the default: both stay
 				name: 'maxFileSizeMb',
 				type: 'number',
 				typeOptions: { minValue: 0 },

@@ -71,12 +71,14 @@ const properties: INodeProperties[] = [
 			},
 			{
 				displayName: 'Max File Size (MB)',
+				// saved workflows hold this name, and omit the value when it is the default: both stay
 				name: 'maxDownloadMb',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 20,
 				description:
-					'Larger files are not downloaded; the attachment gets a notice instead. Telegram lets bots download at most 20 MB (a local Bot API server: any size).',
+					'Larger files are not downloaded; the attachment gets a notice instead. ' +
+					'Telegram lets bots download at most 20 MB (a local Bot API server: any size).',
 			},
 			{
 				displayName: 'Only Chat IDs',

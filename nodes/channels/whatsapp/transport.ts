@@ -34,8 +34,8 @@ export const TWILIO_LIMITS = {
 	maxTextLength: 1600,
 	/** The body next to a media file is the same body. */
 	maxCaptionLength: 1600,
-	/** WhatsApp takes at most 16 MB of media per message. */
-	maxMediaBytes: 16 * 1024 * 1024,
+	/** WhatsApp media is at most 16 MB a message, received or sent (by URL: Twilio fetches it). */
+	maxDownloadBytes: 16 * 1024 * 1024,
 };
 
 export interface TwilioCredentials {
