@@ -16,6 +16,7 @@ import {
 	channelProperty,
 	sendProperties,
 } from '../channels';
+import { searchChats } from '../shared/teamspirit/listSearch';
 import { getUsers } from '../shared/teamspirit/loadOptions';
 import { CREDENTIAL_TYPE as TEAMSPIRIT_CREDENTIAL } from '../shared/teamspirit/transport';
 import { operationSubtitle } from '../shared/subtitle';
@@ -94,7 +95,7 @@ export class ChatChannel implements INodeType {
 		properties,
 	};
 
-	methods = { loadOptions: { getUsers } };
+	methods = { loadOptions: { getUsers }, listSearch: { searchChats } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -12,6 +12,7 @@ import {
 } from '../../../conversations/teamspirit';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { chatRLC } from '../../../shared/teamspirit/descriptions';
 import type { OperationCall } from '../types';
 
 const properties: INodeProperties[] = [
@@ -39,13 +40,12 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				...chatRLC,
 				displayName: 'Announce New Conversations In',
-				name: 'announceChatId',
-				type: 'string',
-				default: '',
-				placeholder: 'c_8a71d2f0b3c4',
+				name: 'announceChat',
+				required: false,
 				description:
-					'The ID of a team chat that gets a short message when a customer writes for the first time',
+					'A team chat that gets a short message when a customer writes for the first time',
 			},
 			{
 				displayName: 'Chat Title Prefix',
@@ -155,7 +155,11 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 			},
 		},
 	});
-	const announceChatId = String(options.announceChatId ?? '').trim();
+	const announceChatId = String(
+		this.getNodeParameter('conversationOptions.announceChat', itemIndex, '', {
+			extractValue: true,
+		}) ?? '',
+	).trim();
 	if (created && announceChatId) {
 		await postMessage(this, itemIndex, announceChatId, {
 			text: `New ${channelTitle(adapter.displayName)} conversation: ${name} (chat "${chat.title}")`,
