@@ -1,0 +1,72 @@
+/** The keys of the conversation bridge (nodes/conversations/keys.ts) and the trigger's conversation filter. */
+import {
+	announcementKey,
+	channelMessageIdOf,
+	conversationKey,
+	messageKey,
+	noticeKey,
+	parseConversationKey,
+} from '../../nodes/conversations/keys';
+import type { Delivery } from '../../nodes/TeamSpiritTrigger/helpers/delivery';
+import { whyIgnored } from '../../nodes/TeamSpiritTrigger/helpers/filters';
+import { toOutputJson } from '../../nodes/TeamSpiritTrigger/helpers/output';
+
+describe('conversation keys', () => {
+	it('names a conversation by channel, account and conversation, and parses it back', () => {
+		const key = conversationKey('whatsapp', '+14155238886', '+4915112345678');
+		expect(key).toBe('whatsapp:+14155238886:+4915112345678');
+		expect(parseConversationKey(key)).toEqual({ channel: 'whatsapp', account: '+14155238886', conversation: '+4915112345678' });
+		expect(parseConversationKey('telegram:123456:-1001234')).toEqual({ channel: 'telegram', account: '123456', conversation: '-1001234' });
+	});
+
+	it('refuses what is not a conversation key', () => {
+		for (const value of [undefined, null, 42, '', 'support', 'telegram:123', 'telegram:1:2#3', 'Telegram:1:2']) {
+			expect(parseConversationKey(value)).toBeUndefined();
+		}
+	});
+
+	it('maps a message key to its channel message id only within its conversation', () => {
+		const conversation = conversationKey('telegram', '123456', '1001');
+		const key = messageKey(conversation, '42');
+		expect(key).toBe('telegram:123456:1001#42');
+		expect(channelMessageIdOf(key, conversation)).toBe('42');
+		expect(channelMessageIdOf(key, conversationKey('telegram', '123456', '100'))).toBeUndefined();
+		expect(channelMessageIdOf(`${conversation}#`, conversation)).toBeUndefined();
+		expect(channelMessageIdOf(null, conversation)).toBeUndefined();
+		expect(channelMessageIdOf(noticeKey('m_1', 'created'), conversation)).toBeUndefined();
+		expect(channelMessageIdOf(announcementKey(conversation), conversation)).toBeUndefined();
+	});
+});
+
+describe('TeamSpirit Trigger: Customer Conversations Only', () => {
+	const delivery = (externalKey: string | null, event = 'message.created'): Delivery => ({
+		event,
+		eventId: 'evt_1',
+		deliveryId: 'dlv_1',
+		createdAt: '2026-11-27T00:00:00.000Z',
+		chatId: 'c_1',
+		data: { id: 'm_1', chatId: 'c_1', senderId: 'u_op', text: 'hi', chat: { id: 'c_1', title: 'T', externalKey, metadata: {} } },
+	});
+	const settings = (conversationChannels: string[]) => ({
+		events: ['message.created', 'message.updated', 'chat.member_joined'],
+		chatIds: [],
+		ignoreOwnMessages: false,
+		onlyMentions: false,
+		conversationChannels,
+	});
+
+	it('passes only message events in conversation chats of the chosen channels', () => {
+		expect(whyIgnored(delivery('telegram:1:2'), settings(['telegram']))).toBeUndefined();
+		expect(whyIgnored(delivery('telegram:1:2', 'message.updated'), settings(['telegram', 'whatsapp']))).toBeUndefined();
+		expect(whyIgnored(delivery('whatsapp:+1:+2'), settings(['telegram']))).toMatch(/not a conversation/);
+		expect(whyIgnored(delivery(null), settings(['telegram']))).toMatch(/not a conversation/);
+	});
+
+	it('filters nothing when no channel is chosen', () => {
+		expect(whyIgnored(delivery(null), settings([]))).toBeUndefined();
+	});
+
+	it('puts the chat on message items', () => {
+		expect(toOutputJson(delivery('telegram:1:2')).chat).toEqual({ id: 'c_1', title: 'T', externalKey: 'telegram:1:2', metadata: {} });
+	});
+});
