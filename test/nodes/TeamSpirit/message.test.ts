@@ -97,6 +97,26 @@ describe('TeamSpirit node: rate limits, server errors and no duplicates', () => 
 		expect(jsonOf(output)[0].id).toBe(copies[0].id);
 	});
 
+	it('with an Idempotency Key from the item, a second run of the same items posts nothing new', async () => {
+		const withKey = (wf: { nodes: Array<{ parameters: Record<string, unknown> }> }) => {
+			const options = (wf.nodes[2].parameters.options ?? {}) as Record<string, unknown>;
+			wf.nodes[2].parameters.options = { ...options, idempotencyKey: '=event-{{ $json.text }}' };
+		};
+		const first = await runFixture(emulator, 'message.send', { edit: withKey });
+		const again = await runFixture(emulator, 'message.send', { edit: withKey });
+		expect([first.status, again.status]).toEqual(['success', 'success']);
+		expect(jsonOf(again.output).map((m) => m.id)).toEqual(jsonOf(first.output).map((m) => m.id));
+		expect(emulator.messagesIn('c_general').filter((m) => m.text === 'Hello *team*')).toHaveLength(1);
+		expect(messagePosts().map((p) => [p.status, p.headers['idempotency-key']])).toEqual([
+			[201, 'event-Hello *team*'],
+			[201, 'event-Second'],
+			[201, 'event-Third'],
+			[200, 'event-Hello *team*'],
+			[200, 'event-Second'],
+			[200, 'event-Third'],
+		]);
+	});
+
 	it('gives up after a few 503s with TeamSpirit’s message, and has sent no extra message', async () => {
 		emulator.failNext({ method: 'POST', path: /\/messages$/, status: 503, count: 10 });
 		const { status, error } = await runFixture(emulator, 'message.send');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { formatField } from '../../../shared/teamspirit/descriptions';
@@ -22,6 +23,15 @@ export const messageOptions: INodeProperties = {
 				'IDs of files already uploaded to TeamSpirit (comma-separated), shown with the message',
 		},
 		formatField,
+		{
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			placeholder: '={{ $json.eventId }}',
+			description:
+				"A key for this message, derived from what caused it (e.g. the trigger's eventId): sending again with the same key within 24 hours, from a retried execution or Retry On Fail, returns the message already posted instead of posting a second one. Empty: a new key per item, which protects only the retries inside one run.",
+		},
 	],
 };
 
@@ -50,11 +60,23 @@ export async function createMessage(
 	body: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
+	if (ownKey.length > 255) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'The Idempotency Key is longer than 255 characters',
+			{
+				itemIndex,
+				description: 'Use a shorter key, e.g. an ID of the event that caused the message.',
+			},
+		);
+	}
 	return await teamSpiritApiRequest.call(this, {
 		method: 'POST',
 		path,
 		body,
-		idempotencyKey: `n8n-${randomBytes(16).toString('hex')}`,
+		idempotencyKey: ownKey || `n8n-${randomBytes(16).toString('hex')}`,
 		itemIndex,
 	});
 }
