@@ -105,6 +105,61 @@ describe('GraphEmulator', () => {
 		expect((await api('GET', `/${user.id}?fields=first_name,last_name,profile_pic`)).json).toMatchObject({ id: user.id, first_name: 'Ada', last_name: 'Lovelace' });
 	});
 
+	it('answers the User Profile API for seeded PSIDs, and refuses hidden or unknown ones', async () => {
+		const ada = fb.addUser({ first_name: 'Ada', last_name: 'Lovelace' });
+		const profile = await api('GET', `/${ada.id}?fields=first_name,last_name,name`);
+		expect(profile).toMatchObject({ status: 200, json: { id: ada.id, first_name: 'Ada', last_name: 'Lovelace', name: 'Ada Lovelace' } });
+		expect(Object.keys(profile.json).sort()).toEqual(['first_name', 'id', 'last_name', 'name']);
+
+		const unknown = await api('GET', '/7999999999999999?fields=first_name,last_name,name');
+		expect([unknown.status, unknown.json.error.code, unknown.json.error.error_subcode]).toEqual([400, 100, 33]);
+		// a person first seen in an event can be messaged, but has no profile until seeded
+		fb.messageEvent('7888888888888888', { text: 'hi' });
+		expect(fb.users.has('7888888888888888')).toBe(true);
+		expect((await api('GET', '/7888888888888888?fields=name')).json.error).toMatchObject({ code: 100, error_subcode: 33 });
+		fb.addUser({ id: '7888888888888888', first_name: 'Grace', last_name: 'Hopper' });
+		expect((await api('GET', '/7888888888888888?fields=name')).json).toEqual({ id: '7888888888888888', name: 'Grace Hopper' });
+
+		fb.hideProfile(ada.id);
+		const hidden = await api('GET', `/${ada.id}?fields=name`);
+		expect([hidden.status, hidden.json.error.code, hidden.json.error.error_subcode]).toEqual([400, 100, 33]);
+		fb.touch(ada.id);
+		expect((await api('POST', '/me/messages', { recipient: { id: ada.id }, messaging_type: 'RESPONSE', message: { text: 'still reachable' } })).status).toBe(200);
+
+		fb.hideProfile(ada.id, { status: 500 });
+		expect((await api('GET', `/${ada.id}?fields=name`)).status).toBe(500);
+		fb.hideProfile(ada.id, { status: 403, error: { code: 200, message: '(#200) Missing permission' } });
+		expect((await api('GET', `/${ada.id}?fields=name`)).json.error).toMatchObject({ code: 200, message: '(#200) Missing permission' });
+		fb.showProfile(ada.id);
+		expect((await api('GET', `/${ada.id}?fields=name`)).json).toEqual({ name: 'Ada Lovelace', id: ada.id });
+
+		fb.hideProfile(ada.id, 'hang');
+		const before = fb.profileLookups(ada.id).length;
+		let answer: number | string = 'pending';
+		const hung = fetch(`${fb.baseUrl}/${ada.id}?fields=name&${auth()}`).then(
+			(r) => (answer = r.status),
+			() => (answer = 'no answer'),
+		);
+		while (fb.profileLookups(ada.id).length === before) await new Promise((r) => setTimeout(r, 10));
+		expect((await api('GET', '/me')).status).toBe(200); // a later request is answered meanwhile
+		expect(answer).toBe('pending');
+		await fb.stop();
+		await hung;
+		expect(answer).toBe('no answer');
+		fb = await GraphEmulator.start(); // for afterEach
+	});
+
+	it('counts profile lookups per PSID', async () => {
+		const a = fb.addUser();
+		const b = fb.addUser();
+		await api('GET', `/${a.id}?fields=name`);
+		await api('GET', `/${a.id}?fields=name`);
+		await api('GET', `/${b.id}?fields=name`);
+		await api('GET', '/me');
+		await api('GET', `/${fb.pageId}`);
+		expect([fb.profileLookups(a.id).length, fb.profileLookups(b.id).length, fb.profileLookups().length]).toEqual([2, 1, 3]);
+	});
+
 	it('enforces the 24-hour window (code 10 / 2018278) with HUMAN_AGENT up to 7 days', async () => {
 		const user = fb.addUser();
 		const text = (messaging_type: string, extra: object = {}) =>

@@ -6,7 +6,9 @@
  *
  *   const fb = await GraphEmulator.start();
  *   // credentials: pageAccessToken = fb.pageAccessToken, appSecret = fb.appSecret, graph URL = fb.url
- *   const user = fb.addUser({ first_name: 'Ada' });
+ *   const user = fb.addUser({ first_name: 'Ada' }); // with a profile (GET /<PSID>); a PSID
+ *   // first seen in an event builder has none: the User Profile API refuses it
+ *   fb.hideProfile(user.id); // the profile is refused (400, #100/33), or { status: 500 }, or 'hang'
  *   await fb.deliver(webhookUrl, [fb.messageEvent(user.id, { text: 'hi' })]);
  *   // ... the adapter replies through POST {fb.url}/v23.0/me/messages?access_token=…&appsecret_proof=…
  *   fb.messages; fb.requests; fb.deliveries
@@ -250,6 +252,9 @@ export interface FailNextOptions {
 	afterAccepting?: boolean;
 }
 
+/** How the User Profile API refuses a PSID (see `hideProfile`). */
+export type ProfileRefusal = { status?: number; error?: GraphErrorSpec } | 'hang';
+
 export interface GraphEmulatorOptions {
 	pageId?: string;
 	pageName?: string;
@@ -364,6 +369,11 @@ export class GraphEmulator {
 	/** Every verification GET and event POST the emulator sent, with the receiver's answer. */
 	deliveries: WebhookResult[] = [];
 	readonly users = new Map<string, GraphUser>();
+	/**
+	 * PSIDs whose profile the User Profile API does not give (the person can still be messaged):
+	 * the error it answers instead, or 'hang' (no answer until the emulator stops).
+	 */
+	readonly hiddenProfiles = new Map<string, ProfileRefusal>();
 	/** Saved (reusable) attachments by attachment_id. */
 	readonly savedAttachments = new Map<string, SavedAttachment>();
 	/** Files the emulator hosts for webhook attachment URLs. */
@@ -458,7 +468,30 @@ export class GraphEmulator {
 			profile_pic: partial.profile_pic ?? `${this.url}/cdn/profile/${id}.jpg`,
 		};
 		this.users.set(id, user);
+		this.hiddenProfiles.delete(id);
 		return user;
+	}
+
+	/**
+	 * Makes the User Profile API refuse `psid`'s profile (GET /<PSID>): by default as Meta does
+	 * when the page may not read it or there is no such person (HTTP 400, code 100, subcode 33);
+	 * `{ status, error }` for another answer (e.g. `{ status: 500 }`); 'hang' for no answer at all.
+	 * The person stays known to the Send API. `showProfile` undoes it.
+	 */
+	hideProfile(psid: string, refusal: ProfileRefusal = {}): void {
+		this.hiddenProfiles.set(psid, refusal);
+	}
+
+	showProfile(psid: string): void {
+		this.hiddenProfiles.delete(psid);
+	}
+
+	/** The User Profile API requests (GET /<PSID>) so far, for one PSID or all. */
+	profileLookups(psid?: string): RecordedRequest[] {
+		return this.requests.filter((r) => {
+			const m = /^\/v\d+\.\d+\/([^/]+)$/.exec(r.path);
+			return r.method === 'GET' && !!m && m[1] !== 'me' && m[1] !== this.pageId && (psid === undefined || m[1] === psid);
+		});
 	}
 
 	/**
@@ -478,8 +511,17 @@ export class GraphEmulator {
 
 	// ----- event builders ---------------------------------------------------
 
+	/**
+	 * The person behind an event. One not seeded with `addUser` is created on the fly: reachable by
+	 * the Send API, but without a profile (the User Profile API refuses it, as when the page may
+	 * not read it).
+	 */
 	private user(psid: string): GraphUser {
-		return this.users.get(psid) ?? this.addUser({ id: psid });
+		const known = this.users.get(psid);
+		if (known) return known;
+		const user = this.addUser({ id: psid });
+		this.hiddenProfiles.set(psid, {});
+		return user;
 	}
 
 	/** A `messages` event from `psid`. Attachments with bytes are hosted by the emulator. */
@@ -508,6 +550,20 @@ export class GraphEmulator {
 			}));
 		}
 		return { sender: { id: psid }, recipient: { id: this.pageId }, timestamp: opts.timestamp ?? this.now(), message };
+	}
+
+	/**
+	 * A `message_edits` event: `psid` changed the text of an earlier message `mid` (Meta's shape:
+	 * `message_edit: { mid, text, num_edit }`; a person may edit a message at most 5 times).
+	 */
+	editEvent(psid: string, opts: { mid: string; text: string; numEdit?: number; timestamp?: number }): MessagingEvent {
+		this.user(psid);
+		return {
+			sender: { id: psid },
+			recipient: { id: this.pageId },
+			timestamp: opts.timestamp ?? this.now(),
+			message_edit: { mid: opts.mid, text: opts.text, num_edit: opts.numEdit ?? 1 },
+		};
 	}
 
 	/** A `messaging_postbacks` event (a button tap). */
@@ -942,6 +998,12 @@ export class GraphEmulator {
 
 		if (!edge && method === 'GET') {
 			if (isPage) return { status: 200, json: this.pageView(f.fields) };
+			const refusal = this.hiddenProfiles.get(node);
+			if (refusal === 'hang') {
+				await new Promise<void>((resolve) => (this.abort.signal.aborted ? resolve() : this.abort.signal.addEventListener('abort', () => resolve())));
+				throw new GraphError(503, 2, 'The emulator stopped');
+			}
+			if (refusal) throw this.profileError(node, refusal);
 			const user = this.users.get(node);
 			if (user) return { status: 200, json: this.userView(user, f.fields) };
 			throw new GraphError(
@@ -981,6 +1043,23 @@ export class GraphEmulator {
 			}
 		}
 		throw this.unknownPath(method, p);
+	}
+
+	private profileError(node: string, refusal: Exclude<ProfileRefusal, 'hang'>): GraphError {
+		if (refusal.error) {
+			const e = refusal.error;
+			return new GraphError(refusal.status ?? 400, e.code, e.message ?? `(#${e.code}) Injected error`, e.type ?? 'OAuthException', e.subcode, e.isTransient);
+		}
+		if (refusal.status !== undefined && refusal.status >= 500) {
+			return new GraphError(refusal.status, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
+		}
+		return new GraphError(
+			refusal.status ?? 400,
+			100,
+			`Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+			'GraphMethodException',
+			33,
+		);
 	}
 
 	private unknownPath(method: string, p: string): GraphError {
