@@ -12,11 +12,13 @@ export interface MessengerEvent extends IDataObject {
 	timestamp?: number;
 }
 
-export type MessengerEventKind = 'message' | 'echo' | 'postback' | 'delivery' | 'read' | 'other';
+export type MessengerEventKind =
+	'message' | 'echo' | 'edit' | 'postback' | 'delivery' | 'read' | 'other';
 
 export function kindOf(event: MessengerEvent): MessengerEventKind {
 	const message = event.message as IDataObject | undefined;
 	if (message) return message.is_echo === true ? 'echo' : 'message';
+	if (event.message_edit) return 'edit';
 	if (event.postback) return 'postback';
 	if (event.delivery) return 'delivery';
 	if (event.read) return 'read';
@@ -120,6 +122,8 @@ export function normalize(pageId: string, event: MessengerEvent): ChannelMessage
 	const recipientId = String(event.recipient?.id ?? '');
 	const base = {
 		channel: 'messenger' as const,
+		// the page the customer wrote to: the recipient of what customers send, the sender of echoes
+		account: (kind === 'echo' ? senderId : recipientId) || pageId,
 		conversationId: kind === 'echo' ? recipientId : senderId,
 		sender: { id: senderId, name: '', isBot: kind === 'echo' },
 		text: '',
@@ -143,6 +147,19 @@ export function normalize(pageId: string, event: MessengerEvent): ChannelMessage
 		const replyTo = (message.reply_to as IDataObject | undefined)?.mid;
 		if (typeof replyTo === 'string') result.replyToMessageId = replyTo;
 		return result;
+	}
+	if (kind === 'edit') {
+		// message_edits: the customer changed the text of an earlier message (at most 5 times)
+		const edit = event.message_edit as IDataObject;
+		const mid = String(edit.mid ?? '');
+		const count = String(edit.num_edit ?? `at:${event.timestamp ?? ''}`);
+		return {
+			...base,
+			event: 'edited_message',
+			eventId: `messenger:${pageId}:${mid}:edit:${count}`,
+			messageId: mid,
+			text: typeof edit.text === 'string' ? edit.text : '',
+		};
 	}
 	if (kind === 'postback') {
 		const postback = event.postback as IDataObject;

@@ -162,6 +162,8 @@ export interface GraphRequest {
 	itemIndex?: number;
 	what?: string;
 	timeoutMs?: number;
+	/** Attempts in all, the first included (default: the envelope's). 1: no retry, no wait. */
+	maxAttempts?: number;
 }
 
 /** One Graph call; resolves with the JSON body, throws a NodeApiError with Meta's reason. */
@@ -215,6 +217,7 @@ export async function graphApiRequest<T = IDataObject>(
 			redirects: 'sameOrigin',
 			retry: {
 				retryServerErrors: request.idempotent ?? false,
+				...(request.maxAttempts !== undefined ? { maxAttempts: request.maxAttempts } : {}),
 				onRetry: ({ attempt, delayMs, reason }) =>
 					ctx.logger.debug(
 						`Messenger ${what}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`,

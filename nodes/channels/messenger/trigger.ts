@@ -24,6 +24,7 @@ import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
+import { senderNameLookups } from './profiles';
 import { graphApiRequest, credentialsOf } from './transport';
 
 interface MessengerTriggerOptions {
@@ -31,6 +32,7 @@ interface MessengerTriggerOptions {
 	maxDownloadMb?: number;
 	includeEchoes?: boolean;
 	subscribePage?: boolean;
+	lookUpNames?: boolean;
 }
 
 /** Page fields the trigger subscribes to when "Subscribe Page" is on. */
@@ -40,6 +42,7 @@ const SUBSCRIBED_FIELDS = [
 	'message_deliveries',
 	'message_reads',
 	'message_echoes',
+	'message_edits',
 ];
 
 export const messengerTriggerProperties: INodeProperties[] = [
@@ -61,6 +64,11 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				name: 'Delivery',
 				value: 'delivery',
 				description: 'The customer\'s device received the page\'s messages (status "delivered")',
+			},
+			{
+				name: 'Edited Message',
+				value: 'edit',
+				description: 'A customer changed the text of a message (event "edited_message")',
 			},
 			{ name: 'Message', value: 'message', description: 'Text, attachments, quick reply taps' },
 			{
@@ -99,6 +107,14 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				default: false,
 				description:
 					"Whether to trigger on the page's own messages too (Meta echoes them). Off prevents loops: a reply of the workflow starts nothing.",
+			},
+			{
+				displayName: 'Look Up Sender Names',
+				name: 'lookUpNames',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to look up the customer's name (User Profile API with the Page token) for sender.name; names are kept in memory for 24 hours. When Meta does not give the name, it stays empty and the event arrives as usual.",
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -182,6 +198,7 @@ async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<Open
 const EVENT_OPTION: Record<string, string> = {
 	message: 'message',
 	echo: 'message',
+	edit: 'edit',
 	postback: 'postback',
 	delivery: 'delivery',
 	read: 'read',
@@ -226,7 +243,9 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 	const options = optionsOf(ctx);
 	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
 	const refusal = (url: string) => mediaUrlRefusal(url, MESSENGER_MEDIA_SOURCES, apiUrl);
+	const names = (options.lookUpNames ?? true) ? senderNameLookups(ctx, pageId) : undefined;
 	const items: INodeExecutionData[] = [];
+	const naming: Array<Promise<void>> = [];
 	// Meta got EVENT_RECEIVED and will not resend: one bad event must not cost the others
 	for (const { pageId: entryPage, event } of eventsOf(body)) {
 		const page = entryPage || pageId;
@@ -241,6 +260,10 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
 				continue;
 			}
+			// the name arrives while the rest of the delivery is read (each sender asked once)
+			const sender = message.sender;
+			if (names && sender.id && !sender.isBot)
+				naming.push(names.request(sender.id).then((name) => void (sender.name = name)));
 			if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
 				const binary = await downloadAttachments(
 					ctx,
@@ -262,6 +285,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 				conversationId: sender.id,
 				senderId: sender.id,
 			});
+			message.account = page;
 			delete item.binary;
 			if (!seenEvents.add(message.eventId)) continue;
 		}
@@ -269,6 +293,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 		items.push(item);
 	}
 	if (!items.length) return { noWebhookResponse: true };
+	await Promise.all(naming);
 	return { noWebhookResponse: true, workflowData: [items] };
 }
 

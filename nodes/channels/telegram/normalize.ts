@@ -178,6 +178,7 @@ export function normalize(update: TgUpdate, botId: string): ChannelMessage {
 	const contact = message?.contact as { phone_number?: string; user_id?: number } | undefined;
 	const result: ChannelMessage = {
 		channel: 'telegram',
+		account: botId,
 		event: EVENTS[type] ?? 'other',
 		eventId: `telegram:${botId}:${update.update_id}`,
 		messageId: message ? String(message.message_id) : null,

@@ -214,6 +214,7 @@ function unreadableItem(update: TgUpdate, botId: string, error: unknown): INodeE
 		new Error(redact((error as Error)?.message ?? String(error))),
 	);
 	message.eventId = `telegram:${botId}:${update.update_id}`;
+	message.account = botId;
 	return { json: message as unknown as IDataObject };
 }
 

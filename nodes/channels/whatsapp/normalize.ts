@@ -119,6 +119,8 @@ export function normalize(
 		const errorCode = one(params.ErrorCode);
 		const message: ChannelMessage = {
 			channel: 'whatsapp',
+			// a status callback is about a message the business sent: From is the business number
+			account: one(params.From).replace(/^whatsapp:/, ''),
 			event: 'status',
 			eventId: `whatsapp:${account}:${messageSid}:${status}`,
 			messageId: messageSid,
@@ -172,6 +174,8 @@ export function normalize(
 	const payload = one(params.ButtonPayload);
 	const message: ChannelMessage = {
 		channel: 'whatsapp',
+		// the business number the customer wrote to
+		account: one(params.To).replace(/^whatsapp:/, ''),
 		event: payload ? 'callback' : 'message',
 		eventId: `whatsapp:${account}:${messageSid}:received`,
 		messageId: messageSid,

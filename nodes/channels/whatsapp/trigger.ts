@@ -416,6 +416,7 @@ export const twilioTrigger: TriggerAdapter = {
 				conversationId: one(params.From),
 				senderId: one(params.From).replace(/^whatsapp:/, ''),
 			});
+			message.account = one(params[kind === 'status' ? 'From' : 'To']).replace(/^whatsapp:/, '');
 			delete item.binary;
 			if (!seenEvents.add(message.eventId)) return { noWebhookResponse: true };
 		}
