@@ -1,4 +1,5 @@
 import type { ChannelAdapter } from '../types';
+import { messengerConversation } from './conversation';
 import { messengerActions, messengerSendProperties } from './actions';
 import { MESSENGER_CREDENTIAL, MESSENGER_LIMITS } from './transport';
 import { messengerTrigger, messengerTriggerProperties } from './trigger';
@@ -9,6 +10,7 @@ export const messenger: ChannelAdapter = {
 	description: 'A Facebook Page through a Meta app (Graph API)',
 	credentialType: MESSENGER_CREDENTIAL,
 	actions: messengerActions,
+	conversation: messengerConversation,
 	trigger: messengerTrigger,
 	maxTextLength: MESSENGER_LIMITS.maxTextLength,
 	maxCaptionLength: MESSENGER_LIMITS.maxCaptionLength,

@@ -34,6 +34,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		const [first, second] = trigger.items().map((i) => i.json);
 		expect(first).toEqual({
 			channel: 'telegram',
+			account: String(tg.botId),
 			event: 'message',
 			eventId: `telegram:${tg.botId}:${update.update_id}`,
 			messageId: String(update.message.message_id),
