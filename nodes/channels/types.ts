@@ -278,6 +278,11 @@ export interface ChannelAdapter {
 	maxTextLength: number;
 	maxCaptionLength: number;
 	/**
+	 * The text formats the editor offers for this channel, each with what it does here; absent:
+	 * plain text only. Sending still takes every TextFormat, so a saved workflow keeps working.
+	 */
+	textFormats?: Partial<Record<TextFormat, string>>;
+	/**
 	 * How a conversation ID of this channel looks: returns it normalized (e.g. `+4915…` →
 	 * `whatsapp:+4915…`), or undefined when it is not one.
 	 */

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { adapters } from '../../channels';
 import type { ChannelAdapter, InlineButton, TextFormat } from '../../channels/types';
 
 export const conversationField: INodeProperties = {
@@ -13,32 +14,36 @@ export const conversationField: INodeProperties = {
 		"Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer's page-scoped ID (PSID).",
 };
 
-export const formatField: INodeProperties = {
-	displayName: 'Format',
-	name: 'format',
-	type: 'options',
-	options: [
-		{
-			name: 'HTML',
-			value: 'html',
-			description:
-				'<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags',
-		},
-		{
-			name: 'Markdown (Escaped for You)',
-			value: 'markdownV2',
-			description:
-				'*bold*, _italic_, `code`, [link](URL); every other special character (. - ! ( …) is escaped, so data from earlier nodes cannot break the message.',
-		},
-		{
-			name: 'MarkdownV2 (As Written)',
-			value: 'markdownV2Raw',
-			description: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself",
-		},
-		{ name: 'Plain Text', value: 'plain', description: 'Shown exactly as written' },
-	],
-	default: 'plain',
-};
+/** The formats' names; what each does, and which a channel offers, come from its adapter. */
+const FORMAT_NAMES: Array<{ name: string; value: TextFormat }> = [
+	{ name: 'HTML', value: 'html' },
+	{ name: 'Markdown (Escaped for You)', value: 'markdownV2' },
+	{ name: 'MarkdownV2 (As Written)', value: 'markdownV2Raw' },
+	{ name: 'Plain Text', value: 'plain' },
+];
+
+const PLAIN_ONLY: Partial<Record<TextFormat, string>> = { plain: 'Shown exactly as written' };
+
+/**
+ * The Format field once per channel, offering the formats its adapter lists (`textFormats`). It
+ * stays shown on every channel, so that a saved value the channel is no longer offered is kept
+ * and still sent as before (n8n drops the values of hidden fields).
+ */
+export function formatFields(): INodeProperties[] {
+	return Object.values(adapters).map((adapter) => {
+		const offered = adapter.textFormats ?? PLAIN_ONLY;
+		return {
+			displayName: 'Format',
+			name: 'format',
+			type: 'options',
+			options: FORMAT_NAMES.filter(({ value }) => offered[value] !== undefined).map(
+				({ name, value }) => ({ name, value, description: offered[value] }),
+			),
+			default: 'plain',
+			displayOptions: { show: { channel: [adapter.name] } },
+		};
+	});
+}
 
 export const buttonsField: INodeProperties = {
 	displayName: 'Inline Buttons',

@@ -15,6 +15,14 @@ export const telegram: ChannelAdapter = {
 	trigger: telegramTrigger,
 	maxTextLength: TELEGRAM_LIMITS.maxTextLength,
 	maxCaptionLength: TELEGRAM_LIMITS.maxCaptionLength,
+	textFormats: {
+		html: '<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags',
+		markdownV2:
+			'*bold*, _italic_, `code`, [link](URL); every other special character (. - ! ( …) is ' +
+			'escaped, so data from earlier nodes cannot break the message.',
+		markdownV2Raw: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself",
+		plain: 'Shown exactly as written',
+	},
 	conversationId: {
 		normalize: (value) =>
 			/^-?\d{1,20}$/.test(value) || /^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value) ? value : undefined,

@@ -14,6 +14,12 @@ export const whatsapp: ChannelAdapter = {
 	trigger: twilioTrigger,
 	maxTextLength: TWILIO_LIMITS.maxTextLength,
 	maxCaptionLength: TWILIO_LIMITS.maxCaptionLength,
+	textFormats: {
+		html:
+			"<b>, <i>, <s>, <code>, <a href> as WhatsApp's *bold*, _italic_, ~strike~, ```mono``` " +
+			'and "text (URL)"; other tags are removed',
+		plain: 'Sent as written: WhatsApp itself shows *bold*, _italic_, ~strike~ and ```mono```',
+	},
 	conversationId: {
 		normalize: whatsappAddress,
 		description:

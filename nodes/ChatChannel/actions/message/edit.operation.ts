@@ -4,7 +4,7 @@ import { updateDisplayOptions } from '../../../shared/displayOptions';
 import {
 	buttonsField,
 	conversationField,
-	formatField,
+	formatFields,
 	getButtons,
 	getFormat,
 } from '../../descriptions/common';
@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'The new text (at most 4096 characters)',
 	},
-	formatField,
+	...formatFields(),
 	buttonsField,
 ];
 

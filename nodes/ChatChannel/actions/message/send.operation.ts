@@ -4,7 +4,7 @@ import { updateDisplayOptions } from '../../../shared/displayOptions';
 import {
 	buttonsField,
 	conversationField,
-	formatField,
+	formatFields,
 	getButtons,
 	getFormat,
 } from '../../descriptions/common';
@@ -22,7 +22,7 @@ const properties: INodeProperties[] = [
 		description:
 			'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
 	},
-	formatField,
+	...formatFields(),
 	buttonsField,
 	{
 		displayName: 'Options',

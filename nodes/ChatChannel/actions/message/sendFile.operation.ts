@@ -6,7 +6,7 @@ import type { FileKind, SendFileRequest } from '../../../channels/types';
 import {
 	buttonsField,
 	conversationField,
-	formatField,
+	formatFields,
 	getButtons,
 	getFormat,
 } from '../../descriptions/common';
@@ -90,7 +90,7 @@ const properties: INodeProperties[] = [
 		description:
 			'Text under the file, up to 1024 characters; a longer text is sent as message(s) after the file',
 	},
-	formatField,
+	...formatFields(),
 	buttonsField,
 	{
 		displayName: 'Options',
