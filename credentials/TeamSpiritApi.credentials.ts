@@ -37,7 +37,8 @@ export class TeamSpiritApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				"The bot's API key. A TeamSpirit admin issues it under Administration → Bots → API keys (it is also shown once when an outgoing webhook is registered).",
+				"The bot's API key. A TeamSpirit admin issues it under Administration → Bots → API " +
+				'keys (it is also shown once when an outgoing webhook is registered).',
 		},
 		{
 			displayName: 'Outgoing Webhook Secret',
@@ -46,7 +47,9 @@ export class TeamSpiritApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Only for a TeamSpirit Trigger whose outgoing webhook an admin created by hand: the secret TeamSpirit showed then (whsec_…). Leave empty otherwise: webhooks the trigger registers keep their own secret.',
+				'Only for a TeamSpirit Trigger whose outgoing webhook an admin created by hand: the ' +
+				'secret TeamSpirit showed then (whsec_…). Leave empty otherwise: webhooks the ' +
+				'trigger registers keep their own secret.',
 		},
 	];
 

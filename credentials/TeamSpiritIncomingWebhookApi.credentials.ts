@@ -26,7 +26,8 @@ export class TeamSpiritIncomingWebhookApi implements ICredentialType {
 			placeholder: 'https://teamspirit.example.com/hooks/3f9c…',
 			required: true,
 			description:
-				'The incoming-webhook URL that TeamSpirit shows when a chat admin adds an incoming webhook (Chat settings → Integrations). Anyone with it can post into that chat.',
+				'The incoming-webhook URL that TeamSpirit shows when a chat admin adds an incoming ' +
+				'webhook (Chat settings → Integrations). Anyone with it can post into that chat.',
 		},
 	];
 

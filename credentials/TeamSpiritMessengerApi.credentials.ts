@@ -49,7 +49,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'A Page access token with pages_messaging (and pages_manage_metadata to subscribe the page): Meta app → Messenger → Settings → Access Tokens',
+				'A Page access token with pages_messaging (and pages_manage_metadata to subscribe ' +
+				'the page): Meta app → Messenger → Settings → Access Tokens',
 		},
 		{
 			displayName: 'App Secret',
@@ -59,7 +60,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Meta app → App settings → Basic → App secret. Checks the webhook signatures and signs API calls (appsecret_proof).',
+				'Meta app → App settings → Basic → App secret. Checks the webhook signatures and ' +
+				'signs API calls (appsecret_proof).',
 		},
 		{
 			displayName: 'Verify Token',
@@ -69,7 +71,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Any secret string; enter the same one as "Verify token" when adding the callback URL in the Meta app (Messenger → Settings → Webhooks)',
+				'Any secret string; enter the same one as "Verify token" when adding the callback ' +
+				'URL in the Meta app (Messenger → Settings → Webhooks)',
 		},
 		{
 			displayName: 'Graph API Version',
@@ -106,7 +109,8 @@ export class TeamSpiritMessengerApi implements ICredentialType {
 			// a redirect is not followed: n8n would send the credential to whatever host it names
 			disableFollowRedirect: true,
 			baseURL:
-				'={{ ($credentials.baseUrl || "https://graph.facebook.com").replace(/\\/+$/, "") + "/" + ($credentials.graphVersion || "v23.0") }}',
+				'={{ ($credentials.baseUrl || "https://graph.facebook.com").replace(/\\/+$/, "") + ' +
+				'"/" + ($credentials.graphVersion || "v23.0") }}',
 			url: '=/{{ $credentials.pageId.trim() }}',
 			qs: { fields: 'id,name' },
 			method: 'GET',

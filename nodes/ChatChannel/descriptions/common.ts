@@ -11,7 +11,10 @@ export const conversationField: INodeProperties = {
 	default: '={{ $json.conversationId }}',
 	required: true,
 	description:
-		"Where the message goes. The Chat Channel Trigger puts it in every item as conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer's page-scoped ID (PSID).",
+		'Where the message goes. The Chat Channel Trigger puts it in every item as ' +
+		'conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) ' +
+		"or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer's page-scoped ID " +
+		'(PSID).',
 };
 
 /** The formats' names; what each does, and which a channel offers, come from its adapter. */

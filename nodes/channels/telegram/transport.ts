@@ -123,15 +123,18 @@ function telegramError(
 		],
 		[
 			/chat not found/i,
-			'Check the conversation ID: the chat does not exist or the bot was never added to it (users must write to the bot first).',
+			'Check the conversation ID: the chat does not exist or the bot was never added to it ' +
+				'(users must write to the bot first).',
 		],
 		[
 			/can't parse entities/i,
-			'The text is not valid for the chosen format. Choose "Markdown (escaped for you)" or "Plain Text", or escape the text.',
+			'The text is not valid for the chosen format. Choose "Markdown (escaped for you)" or ' +
+				'"Plain Text", or escape the text.',
 		],
 		[
 			/terminated by other getUpdates/i,
-			'Another program (or another n8n workflow) is reading updates for this bot. Only one may: stop the other one, or use webhook mode.',
+			'Another program (or another n8n workflow) is reading updates for this bot. Only one ' +
+				'may: stop the other one, or use webhook mode.',
 		],
 		[
 			/webhook is active/i,
@@ -182,7 +185,9 @@ function networkError(
 		{ message: reason },
 		{
 			message: `Could not reach the Telegram Bot API (${method})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-			description: `${code ? `${code}: ` : ''}${reason}. Check the API Base URL in the Telegram credential and that n8n can reach it.`,
+			description:
+				`${code ? `${code}: ` : ''}${reason}. ` +
+				'Check the API Base URL in the Telegram credential and that n8n can reach it.',
 			itemIndex,
 		},
 	);
@@ -280,7 +285,9 @@ async function failure(
 			response.statusCode,
 			{
 				ok: false,
-				description: `redirected to ${response.refusedRedirect}; not followed, so the bot token stays with the API Base URL you configured`,
+				description:
+					`redirected to ${response.refusedRedirect}; not followed, ` +
+					'so the bot token stays with the API Base URL you configured',
 			},
 			method,
 			itemIndex,

@@ -28,7 +28,8 @@ const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Only one program can receive a bot\'s updates: one active workflow per bot token (a second poller gets "409 Conflict").',
+			"Only one program can receive a bot's updates: one active workflow per bot token (a " +
+			'second poller gets "409 Conflict").',
 		name: 'notice',
 		type: 'notice',
 		default: '',
@@ -60,7 +61,8 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to download photos (largest size), documents, audio, voice notes and videos into binary properties (data, data_1, …)',
+					'Whether to download photos (largest size), documents, audio, voice notes and ' +
+					'videos into binary properties (data, data_1, …)',
 			},
 			{
 				displayName: 'Ignore Bots',
@@ -114,7 +116,9 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to take the bot over when a webhook is already set elsewhere. Long polling deletes it (waiting updates are kept); webhook mode points it here. Off: activation stops with an error naming the webhook.',
+					'Whether to take the bot over when a webhook is already set elsewhere. Long ' +
+					'polling deletes it (waiting updates are kept); webhook mode points it here. Off: ' +
+					'activation stops with an error naming the webhook.',
 			},
 		],
 	},

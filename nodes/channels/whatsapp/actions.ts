@@ -41,7 +41,8 @@ export const whatsappSendProperties: INodeProperties[] = [
 		placeholder: 'whatsapp:+14155238886',
 		displayOptions: { show: { channel: ['whatsapp'], resource: ['message'] } },
 		description:
-			'Your WhatsApp sender on Twilio (whatsapp:+E164 or +E164), or a Messaging Service SID (MG…). Replying to a trigger item, the default takes the number the customer wrote to.',
+			'Your WhatsApp sender on Twilio (whatsapp:+E164 or +E164), or a Messaging Service SID ' +
+			'(MG…). Replying to a trigger item, the default takes the number the customer wrote to.',
 	},
 	{
 		displayName: 'WhatsApp Options',
@@ -64,7 +65,8 @@ export const whatsappSendProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://n8n.example.com/webhook/…/webhook',
 				description:
-					'Twilio posts queued, sent, delivered, read, failed and undelivered here: the webhook URL of a Chat Channel Trigger (WhatsApp) turns them into "status" events',
+					'Twilio posts queued, sent, delivered, read, failed and undelivered here: the ' +
+					'webhook URL of a Chat Channel Trigger (WhatsApp) turns them into "status" events',
 			},
 		],
 	},
@@ -78,7 +80,8 @@ interface TwilioMessage extends IDataObject {
 
 function senderOf(call: SendContext): Record<string, string> {
 	const value =
-		call.account ?? String(call.ctx.getNodeParameter('whatsappFrom', call.itemIndex, '') ?? '').trim();
+		call.account ??
+		String(call.ctx.getNodeParameter('whatsappFrom', call.itemIndex, '') ?? '').trim();
 	if (/^MG[0-9a-f]{32}$/i.test(value)) return { MessagingServiceSid: value };
 	const from = whatsappAddress(value);
 	if (!from) {
@@ -88,7 +91,8 @@ function senderOf(call: SendContext): Record<string, string> {
 			{
 				itemIndex: call.itemIndex,
 				description:
-					'Set "From (WhatsApp Sender)" to your Twilio WhatsApp number (whatsapp:+14155238886) or a Messaging Service SID (MG…).',
+					'Set "From (WhatsApp Sender)" to your Twilio WhatsApp number ' +
+					'(whatsapp:+14155238886) or a Messaging Service SID (MG…).',
 			},
 		);
 	}
@@ -129,7 +133,8 @@ function rejectButtons(call: SendContext, request: { buttons?: SendTextRequest['
 			{
 				itemIndex: call.itemIndex,
 				description:
-					'Buttons on WhatsApp need an approved template with quick replies: use "Send Template" with its Content SID, or remove the buttons.',
+					'Buttons on WhatsApp need an approved template with quick replies: use "Send ' +
+					'Template" with its Content SID, or remove the buttons.',
 			},
 		);
 	}
@@ -165,7 +170,9 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 			{
 				itemIndex: call.itemIndex,
 				description:
-					'Twilio fetches media itself from a public http(s) URL (one file per message, up to 16 MB, images up to 5 MB); it cannot take an upload from a binary property. Set "File Source" to URL, e.g. a link from your file storage.',
+					'Twilio fetches media itself from a public http(s) URL (one file per message, up ' +
+					'to 16 MB, images up to 5 MB); it cannot take an upload from a binary property. ' +
+					'Set "File Source" to URL, e.g. a link from your file storage.',
 			},
 		);
 	}

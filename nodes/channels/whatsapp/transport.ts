@@ -81,7 +81,9 @@ interface TwilioErrorBody {
 }
 
 const WINDOW_HINT =
-	'WhatsApp allows free-form messages only within 24 hours of the customer\'s last message. Outside that window, send an approved template: operation "Send Template" with its Content SID (HX…) and variables.';
+	"WhatsApp allows free-form messages only within 24 hours of the customer's last message. " +
+	'Outside that window, send an approved template: operation "Send Template" with its ' +
+	'Content SID (HX…) and variables.';
 
 /** What a Twilio error code means for the person reading the error, and what to do. */
 const HINTS: Record<number, string> = {
@@ -152,7 +154,12 @@ function networkError(
 		{ message: reason },
 		{
 			message: `Could not reach Twilio (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-			description: `${code ? `${code}: ` : ''}${reason}. ${mayHaveSent ? 'The message may have been sent: it is not sent again automatically. ' : ''}Check the API Base URL in the Twilio credential and that n8n can reach it.`,
+			description:
+				`${code ? `${code}: ` : ''}${reason}. ` +
+				(mayHaveSent
+					? 'The message may have been sent: it is not sent again automatically. '
+					: '') +
+				'Check the API Base URL in the Twilio credential and that n8n can reach it.',
 			itemIndex,
 		},
 	);
@@ -244,7 +251,9 @@ export async function twilioApiRequest<T = IDataObject>(
 	if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
 	const error = twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex);
 	if (response.statusCode >= 500 && !request.idempotent) {
-		error.description = `${error.description ? `${error.description} ` : ''}The message may have been accepted: it is not sent again automatically.`;
+		error.description =
+			(error.description ? `${error.description} ` : '') +
+			'The message may have been accepted: it is not sent again automatically.';
 	}
 	throw redact(error, secrets);
 }
@@ -260,7 +269,9 @@ function refusedRedirect(
 		ctx,
 		response.statusCode,
 		{
-			message: `redirected to ${response.refusedRedirect}; not followed, so the Twilio credentials stay with the API Base URL you configured`,
+			message:
+				`redirected to ${response.refusedRedirect}; not followed, ` +
+				'so the Twilio credentials stay with the API Base URL you configured',
 		},
 		what,
 		itemIndex,

@@ -26,7 +26,8 @@ export const description = updateDisplayOptions(
 			],
 			default: 'typing',
 			description:
-				'Shown in the chat for about 5 seconds, or until the bot sends a message. Messenger shows every action as typing, except Mark as Seen.',
+				'Shown in the chat for about 5 seconds, or until the bot sends a message. Messenger ' +
+				'shows every action as typing, except Mark as Seen.',
 		},
 	] as INodeProperties[],
 );
