@@ -71,7 +71,7 @@ export async function ensureChat(
 	return { chat: found, created: false };
 }
 
-export async function findChat(
+async function findChat(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	key: string,
