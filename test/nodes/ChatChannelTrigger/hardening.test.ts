@@ -13,8 +13,9 @@ import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.cr
 import { seenEvents } from '../../../nodes/channels/memory';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { GraphEmulator } from '../../emulators/graph';
-import { TwilioEmulator, twilioSignature } from '../../emulators/twilio';
+import { TwilioEmulator } from '../../emulators/twilio';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';
+import { twilioRequest } from '../../helpers/signing';
 import { TRIGGER_TYPE } from './setup';
 
 const hooks: WebhookTrigger[] = [];
@@ -173,10 +174,7 @@ describe('Chat Channel Trigger (WhatsApp): what a sender controls', () => {
 	}
 
 	async function post(hook: WebhookTrigger, params: Record<string, string>) {
-		return await hook.request({
-			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, params) },
-			body: new URLSearchParams(params).toString(),
-		});
+		return await hook.request(twilioRequest(tw.authToken, hook.url, params));
 	}
 
 	it('refuses with 403 a signed request whose MessageSid swallowed a neighbour parameter (a replay with a new id)', async () => {
@@ -187,10 +185,7 @@ describe('Chat Channel Trigger (WhatsApp): what a sender controls', () => {
 		// the same signed bytes: "MessageSid" + "SMaaa…NumMedia0" == "MessageSid" + "SMaaa…" + "NumMedia" + "0"
 		const { NumMedia: _dropped, ...rest } = original;
 		const shifted = { ...rest, MessageSid: `${sid}NumMedia0` };
-		const replay = await hook.request({
-			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, original) },
-			body: new URLSearchParams(shifted).toString(),
-		});
+		const replay = await hook.request(twilioRequest(tw.authToken, hook.url, shifted, original));
 		await hook.settled();
 		expect([first.response.status, replay.response.status]).toEqual([200, 403]);
 		expect(started(hook)).toHaveLength(1);

@@ -3,8 +3,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { TeamSpiritMessengerApi } from '../../../credentials/TeamSpiritMessengerApi.credentials';
 import { seenEvents } from '../../../nodes/channels/memory';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
-import { GraphEmulator, hubSignature } from '../../emulators/graph';
+import { GraphEmulator } from '../../emulators/graph';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';
+import { metaRequest } from '../../helpers/signing';
 import { TRIGGER_TYPE } from './setup';
 
 let fb: GraphEmulator;
@@ -125,8 +126,8 @@ describe('Chat Channel Trigger (Facebook Messenger): deliveries', () => {
 		const hook = await start();
 		const body = JSON.stringify({ object: 'page', entry: [{ id: fb.pageId, time: 1, messaging: [fb.messageEvent(PSID, { text: 'a/b é' })] }] });
 		const metaStyle = body.replace(/\//g, '\\/').replace(/é/g, '\\u00e9');
-		const signedOther = await hook.request({ headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(fb.appSecret, body) }, body: metaStyle });
-		const signedSame = await hook.request({ headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(fb.appSecret, metaStyle) }, body: metaStyle });
+		const signedOther = await hook.request(metaRequest(fb.appSecret, metaStyle, body));
+		const signedSame = await hook.request(metaRequest(fb.appSecret, metaStyle));
 		expect([signedOther.response.status, signedSame.response.status]).toEqual([401, 200]);
 		expect(signedSame.workflowData![0][0].json.text).toBe('a/b é');
 	});

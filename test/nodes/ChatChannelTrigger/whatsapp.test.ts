@@ -6,8 +6,9 @@ import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.cr
 import { seenEvents } from '../../../nodes/channels/memory';
 import { twilioSignedData, verifyTwilioSignature } from '../../../nodes/channels/whatsapp/trigger';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
-import { TwilioEmulator, twilioSignature } from '../../emulators/twilio';
+import { TwilioEmulator } from '../../emulators/twilio';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';
+import { twilioRequest } from '../../helpers/signing';
 import { TRIGGER_TYPE } from './setup';
 
 let tw: TwilioEmulator;
@@ -98,11 +99,7 @@ describe('Chat Channel Trigger (WhatsApp through Twilio)', () => {
 	it('a changed parameter breaks the signature: 403', async () => {
 		const hook = await start();
 		const params = { AccountSid: tw.accountSid, MessageSid: `SM${'1'.repeat(32)}`, From: 'whatsapp:+4915112345678', Body: 'pay 10' };
-		const signature = twilioSignature(tw.authToken, hook.url, params);
-		const call = await hook.request({
-			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-			body: new URLSearchParams({ ...params, Body: 'pay 1000' }).toString(),
-		});
+		const call = await hook.request(twilioRequest(tw.authToken, hook.url, { ...params, Body: 'pay 1000' }, params));
 		expect(call.response.status).toBe(403);
 		expect(call.started).toBe(false);
 	});
@@ -165,10 +162,7 @@ describe('Chat Channel Trigger (WhatsApp through Twilio)', () => {
 		const hook = await start();
 		const json = await hook.request({ headers: { 'content-type': 'application/json', 'x-twilio-signature': 'x' }, body: '{"Body":"hi"}' });
 		const params = { AccountSid: tw.accountSid, Body: 'no sid' };
-		const noSid = await hook.request({
-			headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, params) },
-			body: new URLSearchParams(params).toString(),
-		});
+		const noSid = await hook.request(twilioRequest(tw.authToken, hook.url, params));
 		expect([json.response.status, noSid.response.status]).toEqual([403, 403]);
 		expect(json.started || noSid.started).toBe(false);
 	});

@@ -2,12 +2,12 @@
  * The delivery side of the emulator against the contract ("Outgoing webhook deliveries"),
  * checked with a plain HTTP receiver and independent HMAC code.
  */
-import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { TeamSpiritEmulator, WEBHOOK_EVENTS } from '../../emulators/teamspirit';
+import { teamSpiritSignature } from '../../helpers/signing';
 
 interface Received {
 	path: string;
@@ -55,8 +55,7 @@ async function register(path: string, events: string[], chatIds: string[] = []) 
 	return (await res.json()) as { id: string; secret: string; error?: { message: string } };
 }
 
-const sign = (secret: string, timestamp: string, body: string) =>
-	`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+const sign = teamSpiritSignature;
 
 describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
 	it('knows the six events of the contract and refuses the old names', async () => {

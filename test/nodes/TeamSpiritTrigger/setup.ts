@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,6 +10,7 @@ import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTr
 import { TeamSpiritEmulator, type EmulatorOptions } from '../../emulators/teamspirit';
 import type { WebhookCall, WebhookTrigger, WebhookTriggerOptions, WorkflowJson } from '../../harness';
 import { logsToText, startWebhookTrigger } from '../../harness';
+import { teamSpiritHeaders } from '../../helpers/signing';
 
 export const TRIGGER_TYPE = 'n8n-nodes-teamspirit.teamSpiritTrigger';
 export const ACTION_TYPE = 'n8n-nodes-teamspirit.teamSpirit';
@@ -59,22 +60,8 @@ export async function startTrigger(
 	});
 }
 
-/** Headers of a delivery signed as the contract says, computed here (not with the node's code). */
-export function signedHeaders(
-	secret: string,
-	body: string | Buffer,
-	opts: { timestamp?: number; event?: string; deliveryId?: string; contentType?: string } = {},
-): Record<string, string> {
-	const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
-	const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
-	return {
-		'content-type': opts.contentType ?? 'application/json',
-		'x-teamspirit-event': opts.event ?? 'message.created',
-		'x-teamspirit-delivery': opts.deliveryId ?? `dlv_${randomBytes(6).toString('hex')}`,
-		'x-teamspirit-timestamp': timestamp,
-		'x-teamspirit-signature': `sha256=${signature}`,
-	};
-}
+/** Headers of a delivery signed as the contract says, computed in test/helpers/signing.ts. */
+export const signedHeaders = teamSpiritHeaders;
 
 /** A delivery body as TeamSpirit sends it. */
 export function deliveryBody(event: string, data: object, id = `evt_${randomBytes(6).toString('hex')}`): string {
