@@ -77,6 +77,12 @@ const properties: INodeProperties[] = [
 	...sendProperties(),
 ];
 
+/** Each channel's credential, and TeamSpirit's for the conversation bridge. */
+const nodeCredentials = (): INodeCredentialDescription[] => [
+	...channelCredentials(),
+	teamSpiritCredential,
+];
+
 export class ChatChannel implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'TeamSpirit Chat Channel',
@@ -91,7 +97,7 @@ export class ChatChannel implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [...channelCredentials(), teamSpiritCredential],
+		credentials: nodeCredentials(),
 		properties,
 	};
 

@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 				value: 'toTeamSpirit',
 				description:
 					"Post a customer's message in the customer's own TeamSpirit chat, created on the first message",
-				action: 'Forward a customer message to TeamSpirit',
+				action: 'Forward a customer message to the operators',
 			},
 			{
 				name: 'Send to Customer',
