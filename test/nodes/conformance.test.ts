@@ -17,7 +17,7 @@ import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTr
 import { GraphEmulator } from '../emulators/graph';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
-import { runWorkflow, startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../harness';
+import { deterministicSha256, runWorkflow, startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../harness';
 import { NODE_TYPE, loadWorkflow } from './ChatChannel/setup';
 import { TRIGGER_TYPE } from './ChatChannelTrigger/setup';
 
@@ -42,6 +42,8 @@ interface ChannelKit<E extends Emulator = Emulator> {
 	conversations(emu: E): string[];
 	/** The messages that arrived in a conversation, oldest first. */
 	sent(emu: E, conversationId: string): Array<{ id: string; text: string }>;
+	/** The files that arrived in a conversation, oldest first: the URL the channel was given, or what was uploaded. */
+	files(emu: E, conversationId: string): ReceivedFile[];
 	/** HTTP status of every send request the channel answered, in order. */
 	sendStatuses(emu: E): number[];
 	/** The next send is refused with a 429 asking for a short wait. */
@@ -51,6 +53,13 @@ interface ChannelKit<E extends Emulator = Emulator> {
 	/** Sends one inbound message to the trigger's webhook, signed as the channel does (or forged); its HTTP status. */
 	deliver(emu: E, hook: WebhookTrigger, delivery: Delivery): Promise<number>;
 }
+
+interface ReceivedFile {
+	url?: string;
+	upload?: { filename: string; size: number; sha256: string };
+}
+
+const uploaded = (u: { filename: string; size: number; sha256: string }): ReceivedFile => ({ upload: { filename: u.filename, size: u.size, sha256: u.sha256 } });
 
 const kit = <E extends Emulator>(k: ChannelKit<E>) => k as unknown as ChannelKit;
 
@@ -62,6 +71,15 @@ const kits: Record<string, ChannelKit> = {
 		fixture: 'message.send-long',
 		conversations: () => ['1001', '1002', '1003'],
 		sent: (tg, chat) => tg.sentMessages(chat).map((m) => ({ id: String(m.message_id), text: m.text ?? '' })),
+		files: (tg, chat) =>
+			tg
+				.sentMessages(chat)
+				.filter((m) => m.method !== 'sendMessage')
+				.map((m) => {
+					if (m.upload) return uploaded(m.upload);
+					const field = m[m.method.replace(/^send/, '').toLowerCase()] as { file_id: string } | Array<{ file_id: string }>;
+					return { url: tg.files.get(Array.isArray(field) ? field[0].file_id : field.file_id)?.url };
+				}),
 		sendStatuses: (tg) => tg.calls('sendMessage').map((r) => r.status),
 		inject429: (tg) => tg.failNext({ method: 'sendMessage', status: 429, retryAfter: 1 }),
 		triggerParameters: { mode: 'webhook', updates: ['message'] },
@@ -89,6 +107,11 @@ const kits: Record<string, ChannelKit> = {
 			return numbers;
 		},
 		sent: (tw, to) => tw.messagesTo(to).map((m) => ({ id: m.sid, text: m.body })),
+		files: (tw, to) =>
+			tw
+				.messagesTo(to)
+				.filter((m) => m.mediaUrls.length)
+				.map((m) => ({ url: m.mediaUrls[0] })),
 		sendStatuses: (tw) => tw.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.status),
 		inject429: (tw) => tw.failNext({ status: 429, method: 'POST', path: /\/Messages\.json$/, retryAfter: 1 }),
 		triggerParameters: {},
@@ -119,6 +142,11 @@ const kits: Record<string, ChannelKit> = {
 			return psids;
 		},
 		sent: (fb, psid) => fb.messagesTo(psid).map((m) => ({ id: m.mid, text: m.text ?? '' })),
+		files: (fb, psid) =>
+			fb
+				.messagesTo(psid)
+				.filter((m) => m.upload || m.attachment)
+				.map((m) => (m.upload ? uploaded(m.upload) : { url: String(m.attachment!.payload.url) })),
 		sendStatuses: (fb) => fb.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.status),
 		inject429: (fb) => fb.failNext({ status: 429, method: 'POST', path: /\/messages$/, retryAfter: 1 }),
 		triggerParameters: {},
@@ -156,6 +184,36 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 		async function send(items: Array<{ conversationId: string; text: string }>) {
 			const workflow = loadWorkflow(channel.fixture);
 			workflow.nodes[1].parameters.items = JSON.stringify(items.map((i) => ({ ...i, format: 'plain' })));
+			const result = await runWorkflow({
+				workflow,
+				nodeTypes: { [NODE_TYPE]: new ChatChannel() },
+				credentialTypes: [channel.credentialType],
+				credentials: { [adapter.credentialType]: channel.credentials(emu) },
+			});
+			let output: INodeExecutionData[] = [];
+			try {
+				output = result.nodeOutput('Chat Channel');
+			} catch {
+				output = [];
+			}
+			return { ...result, output };
+		}
+
+		/** Send File through WorkflowExecute: by URL, or from a binary property the Items node makes. */
+		async function sendFile(conversationId: string, file: { url: string } | { name: string; mimeType: string; size: number; seed: number }) {
+			const workflow = loadWorkflow(channel.fixture);
+			const items = workflow.nodes[1].parameters;
+			items.items = JSON.stringify([{ conversationId }]);
+			if ('name' in file) items.binary = JSON.stringify([{ fileName: file.name, mimeType: file.mimeType, size: file.size, seed: file.seed }]);
+			const node = workflow.nodes[2].parameters;
+			delete node.text;
+			Object.assign(node, {
+				operation: 'sendFile',
+				conversationId: '={{ $json.conversationId }}',
+				kind: 'auto',
+				format: 'plain',
+				...('url' in file ? { source: 'url', fileUrl: file.url } : { source: 'binary', binaryPropertyName: 'data' }),
+			});
 			const result = await runWorkflow({
 				workflow,
 				nodeTypes: { [NODE_TYPE]: new ChatChannel() },
@@ -242,6 +300,43 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 			// exactly once: one accepted send (a further 429, e.g. flood control on a loaded machine, is waited out too)
 			expect(channel.sendStatuses(emu).filter((s) => s >= 200 && s < 300)).toHaveLength(1);
 			expect(channel.sent(emu, conversationId).map((m) => m.text)).toEqual(['once']);
+		});
+
+		it('sends a file by URL: the channel is given that URL, once', async () => {
+			const [conversationId] = channel.conversations(emu);
+			const url = 'https://files.example.com/reports/q3-report.pdf';
+			const { status, output } = await sendFile(conversationId, { url });
+			expect(status).toBe('success');
+			expect(channel.files(emu, conversationId)).toEqual([{ url }]);
+			expect(output[0].json).toMatchObject({ channel: adapter.name, conversationId });
+		});
+
+		if (adapter.conversation.files === 'upload') {
+			it('uploads a file from a binary property: the channel receives its name and every byte', async () => {
+				const [conversationId] = channel.conversations(emu);
+				const { status } = await sendFile(conversationId, { name: 'report.pdf', mimeType: 'application/pdf', size: 300_000, seed: 7 });
+				expect(status).toBe('success');
+				expect(channel.files(emu, conversationId)).toEqual([{ upload: { filename: 'report.pdf', size: 300_000, sha256: deterministicSha256(300_000, 7) } }]);
+			});
+		} else {
+			it('refuses a file from a binary property with a clear error, and sends nothing', async () => {
+				const [conversationId] = channel.conversations(emu);
+				const { status, error } = await sendFile(conversationId, { name: 'report.pdf', mimeType: 'application/pdf', size: 1000, seed: 7 });
+				expect(status).toBe('error');
+				expect(error?.message).toMatch(/URL/);
+				expect(channel.files(emu, conversationId)).toEqual([]);
+				expect(channel.sendStatuses(emu)).toEqual([]);
+			});
+		}
+
+		it('sends the items of one conversation in input order while other conversations are served too', async () => {
+			const [a, b] = channel.conversations(emu);
+			const items = [0, 1, 2, 3, 4, 5].map((i) => ({ conversationId: i % 2 ? b : a, text: `${i % 2 ? 'b' : 'a'}${i}` }));
+			const { status, output } = await send(items);
+			expect(status).toBe('success');
+			expect(channel.sent(emu, a).map((m) => m.text)).toEqual(['a0', 'a2', 'a4']);
+			expect(channel.sent(emu, b).map((m) => m.text)).toEqual(['b1', 'b3', 'b5']);
+			expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		});
 
 		it('refuses a forged webhook delivery with 401 or 403 and starts no execution', async () => {
