@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MultipartParser, type PartInfo } from './multipart';
 import { TeamSpiritEmulator, type FileMeta, type Message, type RecordedUpload } from './teamspirit';
 
@@ -37,14 +39,21 @@ describe('TeamSpiritEmulator', () => {
 	it('requires the API key and answers /me with the bot', async () => {
 		const none = await fetch(`${ts.url}/api/v1/me`);
 		expect(none.status).toBe(401);
-		expect(await none.json()).toEqual({ error: { code: 'unauthorized', message: 'Invalid API key' } });
+		expect(await none.json()).toEqual({
+			error: { code: 'unauthorized', message: 'Invalid API key' },
+		});
 
 		const wrong = await api('GET', '/me', undefined, { authorization: 'Bearer nope' });
 		expect(wrong.status).toBe(401);
 
 		const me = await api('GET', '/me');
 		expect(me.status).toBe(200);
-		expect(me.json).toEqual({ id: ts.bot.id, name: ts.bot.name, username: ts.bot.username, isBot: true });
+		expect(me.json).toEqual({
+			id: ts.bot.id,
+			name: ts.bot.name,
+			username: ts.bot.username,
+			isBot: true,
+		});
 		expect(ts.requests.map((r) => r.status)).toEqual([401, 401, 200]);
 		expect(ts.requests[2]).toMatchObject({ method: 'GET', path: '/api/v1/me', query: {} });
 	});
@@ -71,7 +80,10 @@ describe('TeamSpiritEmulator', () => {
 		const first = await api('GET', `/chats/${chat.id}/messages`);
 		expect(first.json.items).toHaveLength(50); // default limit
 		expect(first.json.items[0].text).toBe('m119'); // newest first
-		const second = await api('GET', `/chats/${chat.id}/messages?cursor=${first.json.nextCursor}&limit=100`);
+		const second = await api(
+			'GET',
+			`/chats/${chat.id}/messages?cursor=${first.json.nextCursor}&limit=100`,
+		);
 		expect(second.json.items).toHaveLength(70);
 		expect(second.json.items.at(-1).text).toBe('m0');
 		expect(second.json.nextCursor).toBeNull();
@@ -96,10 +108,17 @@ describe('TeamSpiritEmulator', () => {
 		});
 		expect(up.status).toBe(201);
 		const meta = (await up.json()) as FileMeta;
-		expect(meta).toMatchObject({ name: 'report Q3.pdf', mimeType: 'application/pdf', size: bytes.length });
+		expect(meta).toMatchObject({
+			name: 'report Q3.pdf',
+			mimeType: 'application/pdf',
+			size: bytes.length,
+		});
 		expect(meta.id).toMatch(/^f_/);
 		expect(ts.files.get(meta.id)?.sha256).toBe(sha256(bytes));
-		const recorded = ts.requests.at(-1)?.body as { fields: Record<string, string>; file: RecordedUpload };
+		const recorded = ts.requests.at(-1)?.body as {
+			fields: Record<string, string>;
+			file: RecordedUpload;
+		};
 		expect(recorded.fields).toEqual({ comment: 'hello' });
 		expect(recorded.file).toEqual({
 			fieldName: 'file',
@@ -127,7 +146,11 @@ describe('TeamSpiritEmulator', () => {
 
 	it('parses a chunked multipart upload split at awkward places', async () => {
 		const boundary = '----ts-boundary-42';
-		const content = Buffer.concat([randomBytes(200_000), Buffer.from(`\r\n--${boundary.slice(0, 8)}`), randomBytes(1000)]);
+		const content = Buffer.concat([
+			randomBytes(200_000),
+			Buffer.from(`\r\n--${boundary.slice(0, 8)}`),
+			randomBytes(1000),
+		]);
 		const body = Buffer.concat([
 			Buffer.from(
 				`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8''na%C3%AFve.txt\r\n` +
@@ -237,20 +260,36 @@ describe('TeamSpiritEmulator', () => {
 		const empty = await api('POST', `/chats/${chat.id}/messages`, { text: '  ' });
 		expect(empty.status).toBe(400);
 		expect(empty.json.error.code).toBe('validation_error');
-		expect((await api('POST', `/chats/${chat.id}/messages`, { text: 'x', format: 'html' })).status).toBe(400);
-		expect((await api('POST', `/chats/${chat.id}/messages`, { text: 'x', fileIds: ['f_nope'] })).status).toBe(404);
+		expect(
+			(await api('POST', `/chats/${chat.id}/messages`, { text: 'x', format: 'html' })).status,
+		).toBe(400);
+		expect(
+			(await api('POST', `/chats/${chat.id}/messages`, { text: 'x', fileIds: ['f_nope'] })).status,
+		).toBe(404);
 		const missing = await api('GET', '/chats/c_x/messages');
 		expect(missing.status).toBe(404);
 		expect(missing.json).toEqual({ error: { code: 'not_found', message: "Chat 'c_x' not found" } });
 		expect((await api('GET', `/chats/${chat.id}/messages/m_nope`)).status).toBe(404);
 		expect((await api('PUT', '/me/status', { status: 'sleeping' })).status).toBe(400);
-		expect((await api('PUT', '/me/status', { status: 'busy', until: 'tomorrow' })).status).toBe(400);
-		const ok = await api('PUT', '/me/status', { status: 'busy', text: 'In a meeting', until: '2030-01-01T10:00:00+02:00' });
-		expect(ok.json).toEqual({ status: 'busy', text: 'In a meeting', until: '2030-01-01T08:00:00.000Z' });
+		expect((await api('PUT', '/me/status', { status: 'busy', until: 'tomorrow' })).status).toBe(
+			400,
+		);
+		const ok = await api('PUT', '/me/status', {
+			status: 'busy',
+			text: 'In a meeting',
+			until: '2030-01-01T10:00:00+02:00',
+		});
+		expect(ok.json).toEqual({
+			status: 'busy',
+			text: 'In a meeting',
+			until: '2030-01-01T08:00:00.000Z',
+		});
 		expect((await api('GET', `/users/${ts.bot.id}/status`)).json).toEqual(ok.json);
 
 		const edited = await api('POST', `/chats/${chat.id}/messages`, { text: 'v1' });
-		const patched = await api('PATCH', `/chats/${chat.id}/messages/${edited.json.id}`, { text: 'v2' });
+		const patched = await api('PATCH', `/chats/${chat.id}/messages/${edited.json.id}`, {
+			text: 'v2',
+		});
 		expect(patched.json).toMatchObject({ text: 'v2', editedAt: expect.any(String) });
 		expect((await api('DELETE', `/chats/${chat.id}/messages/${edited.json.id}`)).status).toBe(204);
 	});
@@ -261,20 +300,493 @@ describe('TeamSpiritEmulator', () => {
 		const m2 = await api('POST', `/users/${alice.id}/messages`, { text: 'again' });
 		expect(m1.status).toBe(201);
 		expect(m2.json.chatId).toBe(m1.json.chatId);
-		expect(ts.chats.get(m1.json.chatId)).toMatchObject({ type: 'direct', memberIds: [ts.bot.id, alice.id] });
+		expect(ts.chats.get(m1.json.chatId)).toMatchObject({
+			type: 'direct',
+			memberIds: [ts.bot.id, alice.id],
+		});
 
 		const hook = ts.addIncomingHook();
 		const res = await fetch(hook.url, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ text: 'build failed', username: 'CI', attachments: [{ title: 'log', url: 'https://ci/1' }] }),
+			body: JSON.stringify({
+				text: 'build failed',
+				username: 'CI',
+				attachments: [{ title: 'log', url: 'https://ci/1' }],
+			}),
 		});
 		expect(res.status).toBe(200);
 		const out = (await res.json()) as { ok: boolean; messageId: string };
 		expect(out.ok).toBe(true);
 		expect(ts.messagesIn(hook.chatId).map((m: Message) => m.id)).toEqual([out.messageId]);
-		expect(ts.hookMessages[0]).toMatchObject({ username: 'CI', attachments: [{ title: 'log', url: 'https://ci/1' }] });
+		expect(ts.hookMessages[0]).toMatchObject({
+			username: 'CI',
+			attachments: [{ title: 'log', url: 'https://ci/1' }],
+		});
 		expect((await fetch(`${ts.url}/hooks/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
+	});
+});
+
+describe('TeamSpiritEmulator: conversation additions (externalKey, metadata, file links, data.chat)', () => {
+	let ts: TeamSpiritEmulator;
+	let receiver: http.Server;
+
+	beforeEach(async () => {
+		ts = await TeamSpiritEmulator.start({ autoDeliver: true });
+		receiver = http.createServer((req, res) => {
+			req.resume();
+			req.on('end', () => res.writeHead(200).end());
+		});
+		receiver.listen(0, '127.0.0.1');
+		await once(receiver, 'listening');
+		const { port } = receiver.address() as AddressInfo;
+		const hook = await api('POST', '/webhooks', {
+			url: `http://127.0.0.1:${port}/ts`,
+			events: ['message.created', 'message.updated', 'message.deleted'],
+		});
+		expect(hook.status).toBe(201);
+	});
+	afterEach(async () => {
+		await ts.stop();
+		receiver.closeAllConnections();
+		await new Promise((resolve) => receiver.close(resolve));
+	});
+
+	async function api(
+		method: string,
+		path: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	): Promise<{ status: number; headers: Headers; json: any }> {
+		const res = await fetch(`${ts.url}/api/v1${path}`, {
+			method,
+			headers: {
+				authorization: `Bearer ${ts.apiKey}`,
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...headers,
+			},
+			body: body !== undefined ? JSON.stringify(body) : undefined,
+		});
+		const text = await res.text();
+		return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+	}
+
+	/** The bodies of every delivery so far, once the background ones are answered. */
+	async function delivered(): Promise<Array<{ event: string; data: any }>> {
+		await ts.settled();
+		return ts.deliveries.map((d) => JSON.parse(d.body) as { event: string; data: any });
+	}
+
+	it('chats: externalKey and metadata on POST, always on the object; a taken key is 409 with the chat and creates nothing', async () => {
+		const plain = await api('POST', '/chats', { type: 'group', title: 'Ops' });
+		expect(plain.status).toBe(201);
+		expect(plain.json).toMatchObject({ externalKey: null, metadata: {} });
+		expect((await api('GET', `/chats/${plain.json.id}`)).json).toMatchObject({
+			externalKey: null,
+			metadata: {},
+		});
+
+		const metadata = { channel: 'telegram', customer: { id: '1001', name: 'Anna' } };
+		const body = {
+			type: 'group',
+			title: 'Anna (Telegram)',
+			externalKey: 'telegram:1:1001',
+			metadata,
+		};
+		const created = await api('POST', '/chats', body);
+		expect(created.status).toBe(201);
+		expect(created.json).toMatchObject({
+			title: 'Anna (Telegram)',
+			externalKey: 'telegram:1:1001',
+			metadata,
+		});
+		expect(ts.chatByKey('telegram:1:1001')?.id).toBe(created.json.id);
+
+		const again = await api('POST', '/chats', { ...body, title: 'Another title' });
+		expect(again.status).toBe(409);
+		expect(again.json).toEqual({
+			error: {
+				code: 'conflict',
+				message: "A chat with externalKey 'telegram:1:1001' already exists",
+				chat: created.json,
+			},
+		});
+		expect(ts.chats.size).toBe(2);
+
+		// a body that is wrong otherwise is a 400 first, and creates nothing either
+		expect((await api('POST', '/chats', { ...body, metadata: [1] })).status).toBe(400);
+
+		// two at the same moment: one 201, one 409 with that chat
+		const both = await Promise.all([
+			api('POST', '/chats', { type: 'group', title: 'A', externalKey: 'k:race' }),
+			api('POST', '/chats', { type: 'group', title: 'B', externalKey: 'k:race' }),
+		]);
+		expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+		const winner = both.find((r) => r.status === 201)!.json;
+		expect(both.find((r) => r.status === 409)!.json.error.chat).toEqual(winner);
+		expect([...ts.chats.values()].filter((c) => c.externalKey === 'k:race')).toHaveLength(1);
+	});
+
+	it('chats: validates externalKey and metadata, finds by key, PATCHes title and metadata', async () => {
+		for (const externalKey of ['', 'x'.repeat(201), 42]) {
+			const r = await api('POST', '/chats', { type: 'group', title: 'T', externalKey });
+			expect(r.status).toBe(400);
+			expect(r.json.error.code).toBe('validation_error');
+		}
+		expect(
+			(await api('POST', '/chats', { type: 'group', title: 'T', externalKey: 'x'.repeat(200) }))
+				.status,
+		).toBe(201);
+		for (const metadata of ['text', [1], { big: 'é'.repeat(2044) }]) {
+			expect((await api('POST', '/chats', { type: 'group', title: 'T', metadata })).status).toBe(
+				400,
+			);
+		}
+		// 4096 bytes exactly is fine ({"v":"…"} is 8 bytes around the value)
+		expect(
+			(
+				await api('POST', '/chats', {
+					type: 'group',
+					title: 'T',
+					metadata: { v: 'a'.repeat(4088) },
+				})
+			).status,
+		).toBe(201);
+		expect(ts.chats.size).toBe(2);
+
+		const chat = ts.addChat({ title: 'Bob', externalKey: 'whatsapp:+1:+49', metadata: { a: 1 } });
+		ts.addChat({ title: 'Bob 2', externalKey: 'whatsapp:+1:+490' });
+		const found = await api('GET', `/chats?externalKey=${encodeURIComponent('whatsapp:+1:+49')}`);
+		expect(found.json).toEqual({ items: [chat], nextCursor: null });
+		expect((await api('GET', '/chats?externalKey=nope')).json).toEqual({
+			items: [],
+			nextCursor: null,
+		});
+		expect((await api('GET', '/chats?externalKey=')).status).toBe(400);
+		// keys are unique among the bot's chats: one without the bot is not found, and does not take the key
+		const left = ts.addChat({ title: 'Left', externalKey: 'k:left', includeBot: false });
+		expect((await api('GET', '/chats?externalKey=k:left')).json.items).toEqual([]);
+		expect(
+			(await api('POST', '/chats', { type: 'group', title: 'New', externalKey: 'k:left' })).status,
+		).toBe(201);
+
+		const patched = await api('PATCH', `/chats/${chat.id}`, { metadata: { b: 2 } });
+		expect(patched.status).toBe(200);
+		expect(patched.json).toMatchObject({
+			id: chat.id,
+			title: 'Bob',
+			externalKey: 'whatsapp:+1:+49',
+			metadata: { b: 2 },
+		});
+		expect((await api('PATCH', `/chats/${chat.id}`, { title: 'Bob Boyd' })).json).toMatchObject({
+			title: 'Bob Boyd',
+			metadata: { b: 2 },
+		});
+		expect((await api('PATCH', `/chats/${chat.id}`, {})).status).toBe(400);
+		expect((await api('PATCH', `/chats/${chat.id}`, { title: '  ' })).status).toBe(400);
+		expect(
+			(await api('PATCH', `/chats/${chat.id}`, { metadata: { v: 'a'.repeat(4089) } })).status,
+		).toBe(400);
+		expect((await api('PATCH', '/chats/c_nope', { title: 'x' })).status).toBe(404);
+		expect((await api('PATCH', `/chats/${left.id}`, { title: 'x' })).status).toBe(403);
+		expect(ts.chats.get(chat.id)).toMatchObject({ title: 'Bob Boyd', metadata: { b: 2 } });
+	});
+
+	it('messages: a known externalKey answers the existing message with 200, creates nothing and delivers nothing; forever, per chat', async () => {
+		const chat = ts.addChat({ title: 'Anna', externalKey: 'telegram:1:1001' });
+		const first = await api('POST', `/chats/${chat.id}/messages`, {
+			text: 'Hello',
+			externalKey: 'telegram:1:1001#42',
+		});
+		expect(first.status).toBe(201);
+		expect(first.json).toMatchObject({ text: 'Hello', externalKey: 'telegram:1:1001#42' });
+		expect(first.json).not.toHaveProperty('chat');
+
+		const again = await api('POST', `/chats/${chat.id}/messages`, {
+			text: 'other text',
+			externalKey: 'telegram:1:1001#42',
+		});
+		expect(again.status).toBe(200);
+		expect(again.json).toEqual(first.json);
+		// the rest of the body is ignored, even when it would be invalid
+		const ignored = await api('POST', `/chats/${chat.id}/messages`, {
+			format: 'html',
+			externalKey: 'telegram:1:1001#42',
+		});
+		expect(ignored.status).toBe(200);
+		expect(ts.messagesIn(chat.id)).toHaveLength(1);
+		expect((await delivered()).filter((d) => d.event === 'message.created')).toHaveLength(1);
+
+		// with a new Idempotency-Key too: still the same message
+		const keyed = await api(
+			'POST',
+			`/chats/${chat.id}/messages`,
+			{ text: 'x', externalKey: 'telegram:1:1001#42' },
+			{
+				'idempotency-key': 'k-1',
+			},
+		);
+		expect(keyed.status).toBe(200);
+		expect(keyed.json.id).toBe(first.json.id);
+
+		// the same key in another chat is another message
+		const other = ts.addChat();
+		expect(
+			(
+				await api('POST', `/chats/${other.id}/messages`, {
+					text: 'x',
+					externalKey: 'telegram:1:1001#42',
+				})
+			).status,
+		).toBe(201);
+
+		const plain = await api('POST', `/chats/${chat.id}/messages`, { text: 'no key' });
+		expect(plain.json.externalKey).toBeNull();
+		expect(ts.messagesIn(chat.id).map((m) => m.text)).toEqual(['Hello', 'no key']);
+
+		const found = await api(
+			'GET',
+			`/chats/${chat.id}/messages?externalKey=${encodeURIComponent('telegram:1:1001#42')}`,
+		);
+		expect(found.json).toEqual({ items: [first.json], nextCursor: null });
+		expect((await api('GET', `/chats/${chat.id}/messages?externalKey=nope`)).json.items).toEqual(
+			[],
+		);
+		expect((await api('GET', `/chats/${chat.id}/messages?externalKey=`)).status).toBe(400);
+
+		for (const externalKey of ['', 'k'.repeat(201)]) {
+			expect(
+				(await api('POST', `/chats/${chat.id}/messages`, { text: 'x', externalKey })).status,
+			).toBe(400);
+		}
+
+		// direct messages too
+		const alice = ts.addUser({ name: 'Alice' });
+		const dm = await api('POST', `/users/${alice.id}/messages`, {
+			text: 'hi',
+			externalKey: 'dm-1',
+		});
+		const dm2 = await api('POST', `/users/${alice.id}/messages`, {
+			text: 'hi again',
+			externalKey: 'dm-1',
+		});
+		expect([dm.status, dm2.status]).toEqual([201, 200]);
+		expect(dm2.json).toEqual(dm.json);
+		expect(ts.messagesIn(dm.json.chatId)).toHaveLength(1);
+	});
+
+	it('messages: PATCH sets externalKey on any message (no editedAt, no event); text/format only on the bot’s own; a taken key is 409', async () => {
+		const chat = ts.addChat();
+		const operator = ts.addUser({ name: 'Olga' });
+		const theirs = ts.addMessage(chat.id, { senderId: operator.id, text: 'from Olga' });
+		const ours = (
+			await api('POST', `/chats/${chat.id}/messages`, { text: 'v1', externalKey: 'k:ours' })
+		).json;
+
+		const keyed = await api('PATCH', `/chats/${chat.id}/messages/${theirs.id}`, {
+			externalKey: 'telegram:1:1001#43',
+		});
+		expect(keyed.status).toBe(200);
+		expect(keyed.json).toMatchObject({
+			id: theirs.id,
+			externalKey: 'telegram:1:1001#43',
+			editedAt: null,
+			text: 'from Olga',
+		});
+		expect(ts.messageByKey(chat.id, 'telegram:1:1001#43')?.id).toBe(theirs.id);
+		// its own key again is fine
+		expect(
+			(
+				await api('PATCH', `/chats/${chat.id}/messages/${theirs.id}`, {
+					externalKey: 'telegram:1:1001#43',
+				})
+			).status,
+		).toBe(200);
+
+		const text = await api('PATCH', `/chats/${chat.id}/messages/${theirs.id}`, {
+			text: 'changed',
+			externalKey: 'z',
+		});
+		expect(text.status).toBe(403);
+		expect(
+			(await api('PATCH', `/chats/${chat.id}/messages/${theirs.id}`, { format: 'markdown' }))
+				.status,
+		).toBe(403);
+
+		const taken = await api('PATCH', `/chats/${chat.id}/messages/${ours.id}`, {
+			externalKey: 'telegram:1:1001#43',
+		});
+		expect(taken.status).toBe(409);
+		expect(taken.json.error.code).toBe('conflict');
+		expect(ts.message(ours.id)?.externalKey).toBe('k:ours');
+
+		expect((await api('PATCH', `/chats/${chat.id}/messages/${ours.id}`, {})).status).toBe(400);
+		expect(
+			(await api('PATCH', `/chats/${chat.id}/messages/${ours.id}`, { externalKey: '' })).status,
+		).toBe(400);
+
+		const format = await api('PATCH', `/chats/${chat.id}/messages/${ours.id}`, {
+			format: 'markdown',
+		});
+		expect(format.json).toMatchObject({
+			text: 'v1',
+			format: 'markdown',
+			editedAt: expect.any(String),
+		});
+
+		const events = await delivered();
+		expect(events.map((e) => e.event)).toEqual(['message.created', 'message.updated']);
+		expect(events[1].data).toMatchObject({
+			id: ours.id,
+			format: 'markdown',
+			externalKey: 'k:ours',
+		});
+	});
+
+	it('events: message.* deliveries carry data.chat (id, title, externalKey, metadata); message.deleted keeps the externalKey', async () => {
+		const metadata = { channel: 'telegram', customer: { id: '1001', name: 'Anna' } };
+		const chat = ts.addChat({ title: 'Anna', externalKey: 'telegram:1:1001', metadata });
+		const summary = { id: chat.id, title: 'Anna', externalKey: 'telegram:1:1001', metadata };
+		const sent = (
+			await api('POST', `/chats/${chat.id}/messages`, { text: 'v1', externalKey: 'k:1' })
+		).json;
+		await api('PATCH', `/chats/${chat.id}/messages/${sent.id}`, { text: 'v2' });
+		await api('DELETE', `/chats/${chat.id}/messages/${sent.id}`);
+		const events = await delivered();
+		expect(events.map((e) => e.event)).toEqual([
+			'message.created',
+			'message.updated',
+			'message.deleted',
+		]);
+		for (const e of events) expect(e.data.chat).toEqual(summary);
+		expect(events[2].data).toMatchObject({ id: sent.id, text: 'v2', externalKey: 'k:1' });
+
+		// REST answers never carry it
+		const rest = await api('POST', `/chats/${chat.id}/messages`, { text: 'again' });
+		expect(rest.json).not.toHaveProperty('chat');
+		expect((await api('GET', `/chats/${chat.id}/messages`)).json.items[0]).not.toHaveProperty(
+			'chat',
+		);
+	});
+
+	it('helpers: an operator posts (replyToId, fileIds), edits and deletes; each delivers its event with the chat', async () => {
+		const operator = ts.addUser({ name: 'Olga' });
+		const chat = ts.addChat({
+			title: 'Anna',
+			externalKey: 'telegram:1:1001',
+			memberIds: [operator.id],
+		});
+		const asked = ts.addMessage(chat.id, {
+			text: 'Do you ship to Norway?',
+			externalKey: 'telegram:1:1001#7',
+		});
+		const label = ts.uploadAsUser(operator.id, {
+			name: 'label.pdf',
+			mimeType: 'application/pdf',
+			content: '%PDF-1.7',
+		});
+		expect(ts.files.get(label.id)?.uploadedBy).toBe(operator.id);
+
+		const posted = await ts.postAsUser(chat.id, operator.id, {
+			text: 'Yes',
+			replyToId: asked.id,
+			fileIds: [label.id],
+		});
+		expect(posted.message).toMatchObject({
+			senderId: operator.id,
+			replyToId: asked.id,
+			files: [label],
+			externalKey: null,
+		});
+		const edited = await ts.editAsUser(posted.message.id, { text: 'Yes, we do' });
+		expect(edited.message).toMatchObject({ text: 'Yes, we do', editedAt: expect.any(String) });
+		const deleted = await ts.deleteAsUser(posted.message.id);
+		expect(ts.message(posted.message.id)).toBeUndefined();
+
+		const bodies = [posted, edited, deleted].map(
+			(r) => JSON.parse(r.deliveries[0].body) as { event: string; data: any },
+		);
+		expect(bodies.map((b) => b.event)).toEqual([
+			'message.created',
+			'message.updated',
+			'message.deleted',
+		]);
+		expect(bodies[0].data).toMatchObject({ replyToId: asked.id, files: [label] });
+		expect(bodies[1].data).toMatchObject({ text: 'Yes, we do' });
+		expect(bodies[2].data).toMatchObject({ id: posted.message.id, text: 'Yes, we do' });
+		for (const b of bodies)
+			expect(b.data.chat).toEqual({
+				id: chat.id,
+				title: 'Anna',
+				externalKey: 'telegram:1:1001',
+				metadata: {},
+			});
+
+		expect(() => ts.addMessage(chat.id, { replyToId: 'm_nope' })).toThrow(/replyToId/);
+		expect(() => ts.addMessage(chat.id, { externalKey: 'telegram:1:1001#7' })).toThrow(
+			/externalKey/,
+		);
+		expect(() => ts.addChat({ externalKey: 'telegram:1:1001' })).toThrow(/externalKey/);
+		expect(ts.messagesIn(chat.id).map((m) => m.id)).toEqual([asked.id]);
+	});
+
+	it('files: POST /files/{id}/links makes a public link (no API key) to the bytes, 404 once expired', async () => {
+		const bytes = randomBytes(300_000);
+		const file = ts.addFile({
+			name: 'Lieferschein März.pdf',
+			mimeType: 'application/pdf',
+			content: bytes,
+		});
+		const made = await api('POST', `/files/${file.id}/links`, { expiresInSeconds: 600 });
+		expect(made.status).toBe(201);
+		expect(Object.keys(made.json).sort()).toEqual(['expiresAt', 'url']);
+		expect(new Date(made.json.expiresAt).toISOString()).toBe(made.json.expiresAt);
+		const url = new URL(made.json.url);
+		expect(url.origin).toBe(ts.url);
+		const [, pub, files, token, name] = url.pathname.split('/');
+		expect([pub, files, decodeURIComponent(name)]).toEqual([
+			'public',
+			'files',
+			'Lieferschein März.pdf',
+		]);
+		expect(Buffer.from(token, 'base64url').length).toBeGreaterThanOrEqual(16); // ≥ 128 bits
+		expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+
+		const got = await fetch(made.json.url); // no authorization header
+		expect(got.status).toBe(200);
+		expect(got.headers.get('content-type')).toBe('application/pdf');
+		expect(got.headers.get('content-length')).toBe(String(bytes.length));
+		expect(sha256(Buffer.from(await got.arrayBuffer()))).toBe(sha256(bytes));
+		const head = await fetch(made.json.url, { method: 'HEAD' });
+		expect([head.status, head.headers.get('content-length')]).toEqual([200, String(bytes.length)]);
+
+		const second = await api('POST', `/files/${file.id}/links`);
+		expect(second.status).toBe(201);
+		expect(second.json.url).not.toBe(made.json.url);
+		const expiresIn = Date.parse(second.json.expiresAt) - Date.parse(made.json.expiresAt);
+		expect(expiresIn).toBeGreaterThan(2900 * 1000); // default 3600 s against 600 s
+
+		expect((await fetch(`${ts.url}/public/files/${'A'.repeat(32)}/x.pdf`)).status).toBe(404);
+		ts.expireLinks();
+		for (const method of ['GET', 'HEAD']) {
+			for (const link of [made.json.url, second.json.url]) {
+				expect((await fetch(link, { method })).status).toBe(404);
+			}
+		}
+		const gone = await fetch(made.json.url);
+		expect(await gone.json()).toEqual({
+			error: { code: 'not_found', message: 'Unknown or expired link' },
+		});
+
+		for (const expiresInSeconds of [59, 86401, 1.5, '600']) {
+			expect((await api('POST', `/files/${file.id}/links`, { expiresInSeconds })).status).toBe(400);
+		}
+		expect((await api('POST', `/files/${file.id}/links`, { expiresInSeconds: 86400 })).status).toBe(
+			201,
+		);
+		expect((await api('POST', '/files/f_nope/links', {})).status).toBe(404);
+		const noKey = await fetch(`${ts.url}/api/v1/files/${file.id}/links`, { method: 'POST' });
+		expect(noKey.status).toBe(401);
 	});
 });
 
@@ -303,7 +815,10 @@ describe('MultipartParser', () => {
 	});
 
 	it('rejects a truncated body', async () => {
-		const parser = new MultipartParser('b', () => ({ write: () => undefined, end: () => undefined }));
+		const parser = new MultipartParser('b', () => ({
+			write: () => undefined,
+			end: () => undefined,
+		}));
 		await parser.write(Buffer.from('--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nabc'));
 		await expect(parser.end()).rejects.toThrow('Unexpected end');
 	});

@@ -15,7 +15,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
+import {
+	boundaryFromContentType,
+	MultipartParser,
+	type PartInfo,
+	type PartSink,
+} from './multipart';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -36,8 +41,15 @@ export interface Chat {
 	title: string;
 	type: ChatType;
 	memberIds: string[];
+	/** The client's own key for the chat (1–200 characters, unique); null when unset. */
+	externalKey: string | null;
+	/** A JSON object of the client's own (at most 4096 bytes serialized); {} when unset. */
+	metadata: Record<string, unknown>;
 	createdAt: string;
 }
+
+/** `data.chat` of message.* deliveries (never in REST answers). */
+export type ChatSummary = Pick<Chat, 'id' | 'title' | 'externalKey' | 'metadata'>;
 
 export interface FileMeta {
 	id: string;
@@ -59,6 +71,8 @@ export interface Message {
 	files: FileMeta[];
 	createdAt: string;
 	editedAt: string | null;
+	/** The client's own key for the message (1–200 characters, unique in its chat); null when unset. */
+	externalKey: string | null;
 }
 
 export type Presence = 'online' | 'away' | 'busy' | 'offline';
@@ -179,6 +193,17 @@ export interface StoredFile {
 	sha256: string;
 	/** Where the bytes live (a temp file, removed on stop()). */
 	path: string;
+	/** Who uploaded it: the bot for POST /files, a user for uploadAsUser(); emulator-only. */
+	uploadedBy: string;
+}
+
+/** A public link made by POST /files/{fileId}/links. */
+export interface FileLink {
+	token: string;
+	fileId: string;
+	url: string;
+	/** Epoch ms; the link answers 404 from then on. */
+	expiresAt: number;
 }
 
 export interface RecordedUpload {
@@ -240,6 +265,11 @@ export const MAX_FILE_SIZE = 100 * 1024 * 1024;
 const MAX_JSON_BODY = 1024 * 1024;
 const MAX_TEXT_FIELD = 1024 * 1024;
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+export const MAX_EXTERNAL_KEY = 200;
+export const MAX_METADATA_BYTES = 4096;
+export const LINK_MIN_SECONDS = 60;
+export const LINK_MAX_SECONDS = 86400;
+export const LINK_DEFAULT_SECONDS = 3600;
 
 // ---------------------------------------------------------------------------
 // Internals
@@ -251,6 +281,8 @@ class ApiError extends Error {
 		readonly code: string,
 		message: string,
 		readonly headers: Record<string, string> = {},
+		/** More fields of the `error` object (e.g. the existing `chat` of a 409). */
+		readonly extra: Record<string, unknown> = {},
 	) {
 		super(message);
 	}
@@ -259,12 +291,14 @@ class ApiError extends Error {
 const invalid = (message: string) => new ApiError(400, 'validation_error', message);
 const notFound = (message: string) => new ApiError(404, 'not_found', message);
 const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+const conflict = (message: string, extra: Record<string, unknown> = {}) =>
+	new ApiError(409, 'conflict', message, {}, extra);
 
 type JsonObject = Record<string, unknown>;
 
 type Reply =
 	| { status: number; json?: unknown; headers?: Record<string, string> }
-	| { status: number; file: StoredFile };
+	| { status: number; file: StoredFile; disposition?: 'attachment' | 'inline' };
 
 interface Ctx {
 	req: http.IncomingMessage;
@@ -342,7 +376,33 @@ function optStringArray(body: JsonObject, key: string): string[] | undefined {
 	return [...new Set(v as string[])];
 }
 
-function optEnum<T extends string>(body: JsonObject, key: string, allowed: readonly T[]): T | undefined {
+/** An optional externalKey: 1–200 characters (an empty string is not "unset": 400). */
+function optKey(body: JsonObject, key = 'externalKey'): string | undefined {
+	const v = optString(body, key);
+	if (v === undefined) return undefined;
+	const length = [...v].length;
+	if (length < 1 || length > MAX_EXTERNAL_KEY) {
+		throw invalid(`'${key}' must be 1 to ${MAX_EXTERNAL_KEY} characters`);
+	}
+	return v;
+}
+
+/** An optional metadata object, at most 4096 bytes as JSON. */
+function optMetadata(body: JsonObject): Record<string, unknown> | undefined {
+	const v = body.metadata;
+	if (v === undefined || v === null) return undefined;
+	if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`'metadata' must be a JSON object`);
+	if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
+		throw invalid(`'metadata' must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
+	}
+	return v as Record<string, unknown>;
+}
+
+function optEnum<T extends string>(
+	body: JsonObject,
+	key: string,
+	allowed: readonly T[],
+): T | undefined {
 	const v = optString(body, key);
 	if (v === undefined) return undefined;
 	if (!(allowed as readonly string[]).includes(v)) {
@@ -365,13 +425,32 @@ function parseIso(value: string): string | undefined {
 	return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
+/** The `externalKey` query filter: undefined when absent; 1–200 characters else 400. */
+function keyFilter(query: Record<string, string>): string | undefined {
+	if (query.externalKey === undefined) return undefined;
+	return optKey({ externalKey: query.externalKey });
+}
+
+/** A path segment decoded; a malformed %-escape stays as it is (and then matches nothing). */
+function safeDecode(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
+}
+
 const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
 
-function paginate<T>(items: T[], query: Record<string, string>): { items: T[]; nextCursor: string | null } {
+function paginate<T>(
+	items: T[],
+	query: Record<string, string>,
+): { items: T[]; nextCursor: string | null } {
 	let limit = 50;
 	if (query.limit !== undefined) {
 		limit = /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
-		if (!(limit >= 1 && limit <= 100)) throw invalid(`'limit' must be an integer between 1 and 100`);
+		if (!(limit >= 1 && limit <= 100))
+			throw invalid(`'limit' must be an integer between 1 and 100`);
 	}
 	let offset = 0;
 	if (query.cursor !== undefined && query.cursor !== '') {
@@ -420,7 +499,10 @@ class FileSink implements PartSink {
 		this.sha256 = this.hash.digest('hex');
 		const ws = this.ws;
 		this.ws = null;
-		if (ws) await new Promise<void>((resolve, reject) => ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		if (ws)
+			await new Promise<void>((resolve, reject) =>
+				ws.end((err?: Error | null) => (err ? reject(err) : resolve())),
+			);
 	}
 
 	async discard(): Promise<void> {
@@ -463,7 +545,9 @@ async function postOnce(
 ): Promise<Pick<DeliveryAttempt, 'status' | 'responseHeaders' | 'responseBody' | 'error'>> {
 	return await new Promise((resolve) => {
 		let settled = false;
-		const done = (result: Pick<DeliveryAttempt, 'status' | 'responseHeaders' | 'responseBody' | 'error'>) => {
+		const done = (
+			result: Pick<DeliveryAttempt, 'status' | 'responseHeaders' | 'responseBody' | 'error'>,
+		) => {
 			if (settled) return;
 			settled = true;
 			clearTimeout(timer);
@@ -473,15 +557,23 @@ async function postOnce(
 			const chunks: Buffer[] = [];
 			res.on('data', (chunk: Buffer) => chunks.push(chunk));
 			res.on('end', () =>
-				done({ status: res.statusCode ?? 0, responseHeaders: res.headers, responseBody: Buffer.concat(chunks).toString('utf8') }),
+				done({
+					status: res.statusCode ?? 0,
+					responseHeaders: res.headers,
+					responseBody: Buffer.concat(chunks).toString('utf8'),
+				}),
 			);
-			res.on('error', (e) => done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }));
+			res.on('error', (e) =>
+				done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }),
+			);
 		});
 		const timer = setTimeout(() => {
 			done({ status: 0, responseHeaders: {}, responseBody: '', error: 'timeout' });
 			req.destroy();
 		}, timeoutMs);
-		req.on('error', (e) => done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }));
+		req.on('error', (e) =>
+			done({ status: 0, responseHeaders: {}, responseBody: '', error: e.message }),
+		);
 		req.end(body);
 	});
 }
@@ -504,6 +596,8 @@ export class TeamSpiritEmulator {
 	readonly users = new Map<string, User>();
 	readonly chats = new Map<string, Chat>();
 	readonly files = new Map<string, StoredFile>();
+	/** token → public link (POST /files/{fileId}/links). See expireLinks(). */
+	readonly fileLinks = new Map<string, FileLink>();
 	readonly webhooks = new Map<string, Webhook>();
 	readonly statuses = new Map<string, UserStatus>();
 	readonly incomingHooks = new Map<string, IncomingHook>();
@@ -532,7 +626,12 @@ export class TeamSpiritEmulator {
 		this.apiKey = opts.apiKey ?? DEFAULT_API_KEY;
 		this.maxFileSize = opts.maxFileSize ?? MAX_FILE_SIZE;
 		this.autoDeliver = opts.autoDeliver ?? false;
-		this.bot = this.addUser({ name: 'n8n Bot', username: 'n8n-bot', email: 'n8n-bot@teamspirit.local', isBot: true });
+		this.bot = this.addUser({
+			name: 'n8n Bot',
+			username: 'n8n-bot',
+			email: 'n8n-bot@teamspirit.local',
+			isBot: true,
+		});
 		this.statuses.set(this.bot.id, { status: 'online', text: null, until: null });
 		this.routes = this.buildRoutes();
 		server.on('request', (req, res) => void this.handle(req, res));
@@ -567,31 +666,57 @@ export class TeamSpiritEmulator {
 			...partial,
 		};
 		this.users.set(user.id, user);
-		if (!this.statuses.has(user.id)) this.statuses.set(user.id, { status: 'offline', text: null, until: null });
+		if (!this.statuses.has(user.id))
+			this.statuses.set(user.id, { status: 'offline', text: null, until: null });
 		return user;
 	}
 
-	/** The bot is always added to memberIds unless `includeBot: false`. */
+	/**
+	 * The bot is always added to memberIds unless `includeBot: false`. An `externalKey` must not be
+	 * on another of the bot's chats.
+	 */
 	addChat(partial: Partial<Chat> & { includeBot?: boolean } = {}): Chat {
 		const { includeBot = true, ...rest } = partial;
-		const memberIds = [...new Set([...(includeBot ? [this.bot.id] : []), ...(rest.memberIds ?? [])])];
-		for (const id of memberIds) if (!this.users.has(id)) throw new Error(`addChat: unknown user ${id}`);
+		const memberIds = [
+			...new Set([...(includeBot ? [this.bot.id] : []), ...(rest.memberIds ?? [])]),
+		];
+		for (const id of memberIds)
+			if (!this.users.has(id)) throw new Error(`addChat: unknown user ${id}`);
+		if (rest.externalKey && memberIds.includes(this.bot.id) && this.chatByKey(rest.externalKey)) {
+			throw new Error(`addChat: a chat with externalKey ${rest.externalKey} exists`);
+		}
 		const chat: Chat = {
 			id: newId('c'),
 			title: `Chat ${this.chats.size + 1}`,
 			type: 'group',
 			createdAt: nowIso(),
 			...rest,
+			externalKey: rest.externalKey ?? null,
+			metadata: rest.metadata ?? {},
 			memberIds,
 		};
 		this.chats.set(chat.id, chat);
 		return chat;
 	}
 
-	/** Seeds a message; senderId defaults to the bot. `fileIds` are resolved to file metadata. */
-	addMessage(chatId: string, partial: Partial<Omit<Message, 'chatId'>> & { fileIds?: string[] } = {}): Message {
+	/**
+	 * Seeds a message (no event); senderId defaults to the bot. `fileIds` are resolved to file
+	 * metadata. A `replyToId` must be a message of the chat, an `externalKey` unused in the chat.
+	 */
+	addMessage(
+		chatId: string,
+		partial: Partial<Omit<Message, 'chatId'>> & { fileIds?: string[] } = {},
+	): Message {
 		if (!this.chats.has(chatId)) throw new Error(`addMessage: unknown chat ${chatId}`);
 		const { fileIds, ...rest } = partial;
+		if (rest.replyToId && this.message(rest.replyToId)?.chatId !== chatId) {
+			throw new Error(`addMessage: replyToId ${rest.replyToId} is not a message of chat ${chatId}`);
+		}
+		if (rest.externalKey && this.messageByKey(chatId, rest.externalKey)) {
+			throw new Error(
+				`addMessage: chat ${chatId} has a message with externalKey ${rest.externalKey}`,
+			);
+		}
 		const files = fileIds?.map((id) => {
 			const f = this.files.get(id);
 			if (!f) throw new Error(`addMessage: unknown file ${id}`);
@@ -607,14 +732,20 @@ export class TeamSpiritEmulator {
 			files: files ?? [],
 			createdAt: nowIso(),
 			editedAt: null,
+			externalKey: null,
 			...rest,
 		};
 		this.messages.set(msg.id, { msg, seq: ++this.seq });
 		return msg;
 	}
 
-	/** Seeds a stored file (as if uploaded through POST /files). */
-	addFile(opts: { name?: string; mimeType?: string; content: Buffer | string }): FileMeta {
+	/** Seeds a stored file (as if the bot uploaded it through POST /files; `uploadedBy` says otherwise). */
+	addFile(opts: {
+		name?: string;
+		mimeType?: string;
+		content: Buffer | string;
+		uploadedBy?: string;
+	}): FileMeta {
 		const bytes = typeof opts.content === 'string' ? Buffer.from(opts.content) : opts.content;
 		const id = newId('f');
 		const filePath = path.join(this.tmpDir, id);
@@ -626,8 +757,24 @@ export class TeamSpiritEmulator {
 			size: bytes.length,
 			createdAt: nowIso(),
 		};
-		this.files.set(id, { meta, sha256: createHash('sha256').update(bytes).digest('hex'), path: filePath });
+		const uploadedBy = opts.uploadedBy ?? this.bot.id;
+		if (!this.users.has(uploadedBy)) throw new Error(`addFile: unknown user ${uploadedBy}`);
+		this.files.set(id, {
+			meta,
+			sha256: createHash('sha256').update(bytes).digest('hex'),
+			path: filePath,
+			uploadedBy,
+		});
 		return meta;
+	}
+
+	/** Seeds a file as if a user (an operator) uploaded it in the TeamSpirit app; attach it with postAsUser's fileIds. */
+	uploadAsUser(
+		userId: string,
+		opts: { name?: string; mimeType?: string; content: Buffer | string },
+	): FileMeta {
+		if (!this.users.has(userId)) throw new Error(`uploadAsUser: unknown user ${userId}`);
+		return this.addFile({ ...opts, uploadedBy: userId });
 	}
 
 	/** Creates an incoming hook posting into `chatId` (a new group chat if omitted). */
@@ -649,7 +796,7 @@ export class TeamSpiritEmulator {
 
 	// ----- inspection -------------------------------------------------------
 
-	/** Messages of a chat, oldest first. */
+	/** Messages of a chat, oldest first (by createdAt, then creation order). */
 	messagesIn(chatId: string): Message[] {
 		return [...this.messages.values()]
 			.filter((e) => e.msg.chatId === chatId)
@@ -659,6 +806,38 @@ export class TeamSpiritEmulator {
 
 	message(messageId: string): Message | undefined {
 		return this.messages.get(messageId)?.msg;
+	}
+
+	/** The bot's chat with this externalKey (keys are unique among the bot's chats), as `GET /chats?externalKey=` finds it. */
+	chatByKey(externalKey: string): Chat | undefined {
+		return [...this.chats.values()].find(
+			(chat) => chat.externalKey === externalKey && chat.memberIds.includes(this.bot.id),
+		);
+	}
+
+	/** The message of a chat with this externalKey. */
+	messageByKey(chatId: string, externalKey: string): Message | undefined {
+		return [...this.messages.values()].find(
+			(e) => e.msg.chatId === chatId && e.msg.externalKey === externalKey,
+		)?.msg;
+	}
+
+	/** `data.chat` of message.* deliveries. */
+	chatSummary(chatId: string): ChatSummary | undefined {
+		const chat = this.chats.get(chatId);
+		if (!chat) return undefined;
+		return clone({
+			id: chat.id,
+			title: chat.title,
+			externalKey: chat.externalKey,
+			metadata: chat.metadata,
+		});
+	}
+
+	/** Makes every public file link made so far answer 404, as if its time were up. */
+	expireLinks(): void {
+		for (const link of this.fileLinks.values())
+			link.expiresAt = Math.min(link.expiresAt, Date.now() - 1);
 	}
 
 	/** The bytes of a stored file (reads the temp file). */
@@ -675,16 +854,31 @@ export class TeamSpiritEmulator {
 	 * signed as the contract says ("Outgoing webhook deliveries"), and resolves with the attempts
 	 * (also recorded in `deliveries`). No automatic retries: resend with `redeliver()`.
 	 */
-	async deliver(event: WebhookEvent, data: object, opts: DeliverOptions = {}): Promise<DeliveryAttempt[]> {
+	async deliver(
+		event: WebhookEvent,
+		data: object,
+		opts: DeliverOptions = {},
+	): Promise<DeliveryAttempt[]> {
+		data = this.withChat(event, data);
 		const eventId = opts.eventId ?? newId('evt');
-		const body = JSON.stringify({ id: eventId, event, createdAt: opts.createdAt ?? nowIso(), data });
+		const body = JSON.stringify({
+			id: eventId,
+			event,
+			createdAt: opts.createdAt ?? nowIso(),
+			data,
+		});
 		const targets = [...this.webhooks.values()].filter(
 			(hook) => (!opts.webhookId || hook.id === opts.webhookId) && this.covers(hook, event, data),
 		);
 		return await Promise.all(
 			targets.map(
 				async (hook) =>
-					await this.attempt(hook, { event, eventId, deliveryId: opts.deliveryId ?? newId('dlv'), body }, opts, false),
+					await this.attempt(
+						hook,
+						{ event, eventId, deliveryId: opts.deliveryId ?? newId('dlv'), body },
+						opts,
+						false,
+					),
 			),
 		);
 	}
@@ -692,12 +886,17 @@ export class TeamSpiritEmulator {
 	/** Sends an earlier delivery again, as the server's retry does: same delivery id and body, fresh timestamp and signature. */
 	async redeliver(previous: DeliveryAttempt, opts: DeliverOptions = {}): Promise<DeliveryAttempt> {
 		const hook = this.webhooks.get(previous.webhookId);
-		if (!hook) throw new Error(`redeliver: webhook ${previous.webhookId} is not registered any more`);
+		if (!hook)
+			throw new Error(`redeliver: webhook ${previous.webhookId} is not registered any more`);
 		const { event, eventId, deliveryId, body } = previous;
 		return await this.attempt(hook, { event, eventId, deliveryId, body }, opts, true);
 	}
 
-	/** Seeds a message from a user (as if typed in the TeamSpirit app) and delivers `message.created`. */
+	/**
+	 * Seeds a message from a user (as if typed in the TeamSpirit app, e.g. by an operator) and
+	 * delivers `message.created`. `replyToId` must be a message of the chat; `fileIds` files seeded
+	 * with uploadAsUser() / addFile().
+	 */
 	async postAsUser(
 		chatId: string,
 		userId: string,
@@ -705,8 +904,40 @@ export class TeamSpiritEmulator {
 		opts: DeliverOptions = {},
 	): Promise<{ message: Message; deliveries: DeliveryAttempt[] }> {
 		if (!this.users.has(userId)) throw new Error(`postAsUser: unknown user ${userId}`);
-		const message = this.addMessage(chatId, { ...fields, senderId: userId, createdAt: fields.createdAt ?? nowIso() });
+		const message = this.addMessage(chatId, {
+			...fields,
+			senderId: userId,
+			createdAt: fields.createdAt ?? nowIso(),
+		});
 		return { message, deliveries: await this.deliver('message.created', clone(message), opts) };
+	}
+
+	/**
+	 * Edits a message as its sender did in the TeamSpirit app (sets `editedAt`) and delivers
+	 * `message.updated`.
+	 */
+	async editAsUser(
+		messageId: string,
+		changes: { text?: string; format?: MessageFormat },
+		opts: DeliverOptions = {},
+	): Promise<{ message: Message; deliveries: DeliveryAttempt[] }> {
+		const message = this.message(messageId);
+		if (!message) throw new Error(`editAsUser: unknown message ${messageId}`);
+		if (changes.text !== undefined) message.text = changes.text;
+		if (changes.format !== undefined) message.format = changes.format;
+		message.editedAt = nowIso();
+		return { message, deliveries: await this.deliver('message.updated', clone(message), opts) };
+	}
+
+	/** Deletes a message as a user did in the TeamSpirit app and delivers `message.deleted` (the message as it was). */
+	async deleteAsUser(
+		messageId: string,
+		opts: DeliverOptions = {},
+	): Promise<{ message: Message; deliveries: DeliveryAttempt[] }> {
+		const message = this.message(messageId);
+		if (!message) throw new Error(`deleteAsUser: unknown message ${messageId}`);
+		this.messages.delete(messageId);
+		return { message, deliveries: await this.deliver('message.deleted', clone(message), opts) };
 	}
 
 	/** The `data` of a membership event. */
@@ -717,6 +948,14 @@ export class TeamSpiritEmulator {
 	/** Resolves once every delivery started by `autoDeliver` has been answered (or timed out). */
 	async settled(): Promise<void> {
 		while (this.pendingDeliveries.size > 0) await Promise.allSettled([...this.pendingDeliveries]);
+	}
+
+	/** message.* deliveries carry `data.chat` (unless the data has a `chat` already, or the chat is unknown). */
+	private withChat(event: WebhookEvent, data: object): object {
+		if (!event.startsWith('message.') || 'chat' in data) return data;
+		const chatId = (data as { chatId?: unknown }).chatId;
+		const chat = typeof chatId === 'string' ? this.chatSummary(chatId) : undefined;
+		return chat ? { ...data, chat } : data;
 	}
 
 	/** The chat an event is about (none for user.status_changed). */
@@ -751,7 +990,8 @@ export class TeamSpiritEmulator {
 	): Promise<DeliveryAttempt> {
 		let payload: Buffer;
 		if (opts.rawBody !== undefined) payload = Buffer.from(opts.rawBody);
-		else if (opts.malformed) payload = Buffer.from(this.malformedBody(opts.malformed, delivery.body));
+		else if (opts.malformed)
+			payload = Buffer.from(this.malformedBody(opts.malformed, delivery.body));
 		else payload = Buffer.from(delivery.body);
 		const timestamp = Math.floor(Date.now() / 1000) - (opts.ageSeconds ?? 0);
 		const headers: Record<string, string> = {
@@ -765,7 +1005,10 @@ export class TeamSpiritEmulator {
 		const signature = opts.signature ?? 'valid';
 		if (signature !== 'omit') {
 			const key = signature === 'valid' ? hook.secret : `whsec_${randomBytes(24).toString('hex')}`;
-			const digest = createHmac('sha256', key).update(`${timestamp}.`).update(payload).digest('hex');
+			const digest = createHmac('sha256', key)
+				.update(`${timestamp}.`)
+				.update(payload)
+				.digest('hex');
 			headers['x-teamspirit-signature'] = `sha256=${digest}`;
 		}
 		const record: DeliveryAttempt = {
@@ -822,7 +1065,8 @@ export class TeamSpiritEmulator {
 	private faultReply(rule: FaultRule): Reply {
 		const headers: Record<string, string> = {};
 		const retryAfter = rule.retryAfter ?? (rule.status === 429 ? 1 : undefined);
-		if (retryAfter !== undefined) headers['retry-after'] = String(Math.max(0, Math.round(retryAfter)));
+		if (retryAfter !== undefined)
+			headers['retry-after'] = String(Math.max(0, Math.round(retryAfter)));
 		const [code, message] =
 			rule.status === 429
 				? ['rate_limited', `Too many requests, retry after ${headers['retry-after']} s`]
@@ -865,22 +1109,27 @@ export class TeamSpiritEmulator {
 		// (req itself is destroyed once a body has been read with for-await; look at the socket)
 		if (res.destroyed || !res.socket || res.socket.destroyed) return; // the client went away
 		rec.status = reply.status;
-		this.send(res, reply);
+		this.send(res, reply, method === 'HEAD');
 	}
 
-	private send(res: http.ServerResponse, reply: Reply): void {
+	private send(res: http.ServerResponse, reply: Reply, head = false): void {
 		if ('file' in reply) {
 			const { meta, path: filePath } = reply.file;
 			const ascii = asciiFallback(meta.name);
+			const type = reply.disposition ?? 'attachment';
 			const disposition =
 				ascii === meta.name
-					? `attachment; filename="${ascii}"`
-					: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`;
+					? `${type}; filename="${ascii}"`
+					: `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`;
 			res.writeHead(reply.status, {
 				'content-type': meta.mimeType,
 				'content-length': String(meta.size),
 				'content-disposition': disposition,
 			});
+			if (head) {
+				res.end();
+				return;
+			}
 			const stream = fs.createReadStream(filePath);
 			stream.on('error', () => res.destroy());
 			stream.pipe(res);
@@ -901,7 +1150,12 @@ export class TeamSpiritEmulator {
 		res.end(payload);
 	}
 
-	private async dispatch(req: http.IncomingMessage, rec: RecordedRequest, method: string, url: URL): Promise<Reply> {
+	private async dispatch(
+		req: http.IncomingMessage,
+		rec: RecordedRequest,
+		method: string,
+		url: URL,
+	): Promise<Reply> {
 		try {
 			const isUpload = method === 'POST' && url.pathname === '/api/v1/files';
 			let body: JsonObject = {};
@@ -919,7 +1173,7 @@ export class TeamSpiritEmulator {
 			const route = this.routes.find((r) => {
 				if (r.method !== method) return false;
 				const m = r.pattern.exec(url.pathname);
-				params = m?.slice(1).map((s) => decodeURIComponent(s));
+				params = m?.slice(1).map(safeDecode);
 				return m !== null;
 			});
 			if (!route || !params) throw notFound(`Route ${method} ${url.pathname} not found`);
@@ -937,15 +1191,23 @@ export class TeamSpiritEmulator {
 			return await route.handler(ctx);
 		} catch (e) {
 			if (e instanceof ApiError) {
-				return { status: e.status, headers: e.headers, json: { error: { code: e.code, message: e.message } } };
+				return {
+					status: e.status,
+					headers: e.headers,
+					json: { error: { code: e.code, message: e.message, ...e.extra } },
+				};
 			}
-			return { status: 500, json: { error: { code: 'internal', message: (e as Error).message ?? 'Internal error' } } };
+			return {
+				status: 500,
+				json: { error: { code: 'internal', message: (e as Error).message ?? 'Internal error' } },
+			};
 		}
 	}
 
 	private checkAuth(req: http.IncomingMessage): void {
 		const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-		if (!m || m[1].trim() !== this.apiKey) throw new ApiError(401, 'unauthorized', 'Invalid API key');
+		if (!m || m[1].trim() !== this.apiKey)
+			throw new ApiError(401, 'unauthorized', 'Invalid API key');
 	}
 
 	/** Reads a JSON object body. undefined when there is no body. */
@@ -956,7 +1218,8 @@ export class TeamSpiritEmulator {
 			size += chunk.length;
 			if (size <= MAX_JSON_BODY) chunks.push(chunk);
 		}
-		if (size > MAX_JSON_BODY) throw new ApiError(413, 'payload_too_large', 'JSON body exceeds 1 MB');
+		if (size > MAX_JSON_BODY)
+			throw new ApiError(413, 'payload_too_large', 'JSON body exceeds 1 MB');
 		if (size === 0) return undefined;
 		const ct = (req.headers['content-type'] ?? '').toLowerCase();
 		if (!/^application\/([\w.+-]+\+)?json\b/.test(ct)) {
@@ -988,6 +1251,7 @@ export class TeamSpiritEmulator {
 			r('GET', `${api}/chats`, (c) => this.listChats(c)),
 			r('POST', `${api}/chats`, (c) => this.createChat(c)),
 			r('GET', `${api}/chats/:chatId`, (c) => ({ status: 200, json: this.chatFor(c.params[0]) })),
+			r('PATCH', `${api}/chats/:chatId`, (c) => this.patchChat(c)),
 			r('POST', `${api}/chats/:chatId/members`, (c) => this.addMembers(c)),
 			r('DELETE', `${api}/chats/:chatId/members/:userId`, (c) => this.removeMember(c)),
 			r('POST', `${api}/chats/:chatId/read`, (c) => this.markRead(c)),
@@ -1005,7 +1269,8 @@ export class TeamSpiritEmulator {
 
 			r('POST', `${api}/users/:userId/messages`, (c) => {
 				const user = this.userFor(c.params[0]);
-				if (user.id === this.bot.id) throw invalid('Cannot send a direct message to the bot itself');
+				if (user.id === this.bot.id)
+					throw invalid('Cannot send a direct message to the bot itself');
 				return this.idempotent(c, () => this.directMessage(user, c.body));
 			}),
 			r('GET', `${api}/users`, (c) => this.listUsers(c)),
@@ -1016,12 +1281,24 @@ export class TeamSpiritEmulator {
 			})),
 
 			r('POST', `${api}/files`, (c) => this.upload(c)),
-			r('GET', `${api}/files/:fileId`, (c) => ({ status: 200, json: this.fileFor(c.params[0]).meta })),
-			r('GET', `${api}/files/:fileId/content`, (c) => ({ status: 200, file: this.fileFor(c.params[0]) })),
+			r('GET', `${api}/files/:fileId`, (c) => ({
+				status: 200,
+				json: this.fileFor(c.params[0]).meta,
+			})),
+			r('GET', `${api}/files/:fileId/content`, (c) => ({
+				status: 200,
+				file: this.fileFor(c.params[0]),
+			})),
+			r('POST', `${api}/files/:fileId/links`, (c) => this.createFileLink(c)),
+			r('GET', '/public/files/:token/:name', (c) => this.publicFile(c)),
+			r('HEAD', '/public/files/:token/:name', (c) => this.publicFile(c)),
 
 			r('GET', `${api}/webhooks`, (c) => ({
 				status: 200,
-				json: paginate([...this.webhooks.values()].map(({ secret: _s, ...w }) => w), c.query),
+				json: paginate(
+					[...this.webhooks.values()].map(({ secret: _s, ...w }) => w),
+					c.query,
+				),
 			})),
 			r('POST', `${api}/webhooks`, (c) => this.createWebhook(c)),
 			r('GET', `${api}/webhooks/:webhookId`, (c) => {
@@ -1055,7 +1332,8 @@ export class TeamSpiritEmulator {
 	private chatFor(chatId: string): Chat {
 		const chat = this.chats.get(chatId);
 		if (!chat) throw notFound(`Chat '${chatId}' not found`);
-		if (!chat.memberIds.includes(this.bot.id)) throw forbidden(`The bot is not a member of chat '${chatId}'`);
+		if (!chat.memberIds.includes(this.bot.id))
+			throw forbidden(`The bot is not a member of chat '${chatId}'`);
 		return chat;
 	}
 
@@ -1081,8 +1359,12 @@ export class TeamSpiritEmulator {
 
 	private listChats(c: Ctx): Reply {
 		const q = c.query.query?.toLowerCase();
+		const key = keyFilter(c.query);
 		const chats = [...this.chats.values()].filter(
-			(chat) => chat.memberIds.includes(this.bot.id) && (!q || chat.title.toLowerCase().includes(q)),
+			(chat) =>
+				chat.memberIds.includes(this.bot.id) &&
+				(!q || chat.title.toLowerCase().includes(q)) &&
+				(key === undefined || chat.externalKey === key),
 		);
 		return { status: 200, json: paginate(chats, c.query) };
 	}
@@ -1092,17 +1374,44 @@ export class TeamSpiritEmulator {
 		if (!type) throw invalid(`'type' is required`);
 		const memberIds = optStringArray(c.body, 'memberIds') ?? [];
 		memberIds.forEach((id) => this.userFor(id));
+		const externalKey = optKey(c.body) ?? null;
+		const metadata = optMetadata(c.body) ?? {};
 		const others = memberIds.filter((id) => id !== this.bot.id);
+		let title: string;
 		if (type === 'direct') {
-			if (others.length !== 1) throw invalid('A direct chat needs exactly one member besides the bot');
+			if (others.length !== 1)
+				throw invalid('A direct chat needs exactly one member besides the bot');
+			title = optString(c.body, 'title') || this.userFor(others[0]).name;
+		} else {
+			title = reqString(c.body, 'title');
+			if (!title.trim()) throw invalid(`'title' must not be blank`);
+		}
+		// Checked after every 400/404, so a conflict creates nothing and says why.
+		const taken = externalKey === null ? undefined : this.chatByKey(externalKey);
+		if (taken)
+			throw conflict(`A chat with externalKey '${externalKey}' already exists`, {
+				chat: clone(taken),
+			});
+		if (type === 'direct') {
 			const existing = this.findDirectChat(others[0]);
 			if (existing) return { status: 200, json: existing };
-			const title = optString(c.body, 'title') || this.userFor(others[0]).name;
-			return { status: 201, json: this.addChat({ type, title, memberIds: others }) };
 		}
-		const title = reqString(c.body, 'title');
-		if (!title.trim()) throw invalid(`'title' must not be blank`);
-		return { status: 201, json: this.addChat({ type, title, memberIds: others }) };
+		return {
+			status: 201,
+			json: this.addChat({ type, title, memberIds: others, externalKey, metadata }),
+		};
+	}
+
+	private patchChat(c: Ctx): Reply {
+		const chat = this.chatFor(c.params[0]);
+		const title = optString(c.body, 'title');
+		const metadata = optMetadata(c.body);
+		if (title === undefined && metadata === undefined)
+			throw invalid(`Give 'title', 'metadata' or both`);
+		if (title !== undefined && !title.trim()) throw invalid(`'title' must not be blank`);
+		if (title !== undefined) chat.title = title;
+		if (metadata !== undefined) chat.metadata = clone(metadata);
+		return { status: 200, json: chat };
 	}
 
 	private findDirectChat(userId: string): Chat | undefined {
@@ -1133,7 +1442,8 @@ export class TeamSpiritEmulator {
 		const chat = this.chatFor(c.params[0]);
 		const userId = this.userFor(c.params[1]).id;
 		if (chat.type === 'direct') throw invalid('Cannot remove members from a direct chat');
-		if (!chat.memberIds.includes(userId)) throw notFound(`User '${userId}' is not a member of chat '${chat.id}'`);
+		if (!chat.memberIds.includes(userId))
+			throw notFound(`User '${userId}' is not a member of chat '${chat.id}'`);
 		chat.memberIds = chat.memberIds.filter((id) => id !== userId);
 		this.emit('chat.member_left', this.membership(chat.id, userId, this.bot.id));
 		return { status: 204 };
@@ -1150,24 +1460,41 @@ export class TeamSpiritEmulator {
 
 	private listMessages(c: Ctx): Reply {
 		const chat = this.chatFor(c.params[0]);
-		return { status: 200, json: paginate(this.messagesIn(chat.id).reverse(), c.query) };
+		const key = keyFilter(c.query);
+		const messages = this.messagesIn(chat.id).filter(
+			(m) => key === undefined || m.externalKey === key,
+		);
+		return { status: 200, json: paginate(messages.reverse(), c.query) };
 	}
 
-	private createMessage(chat: Chat, body: JsonObject): Message {
+	/** Creates a message, or finds the one the body's `externalKey` names (then nothing else of the body counts). */
+	private createMessage(chat: Chat, body: JsonObject): { message: Message; created: boolean } {
+		const externalKey = optKey(body) ?? null;
+		const existing = externalKey === null ? undefined : this.messageByKey(chat.id, externalKey);
+		if (existing) return { message: existing, created: false };
 		const text = optString(body, 'text') ?? '';
 		const format = optEnum(body, 'format', ['plain', 'markdown'] as const) ?? 'plain';
 		const fileIds = optStringArray(body, 'fileIds') ?? [];
 		const replyToId = optString(body, 'replyToId') || null;
-		if (!text.trim() && fileIds.length === 0) throw invalid('A message needs non-empty text or at least one fileId');
+		if (!text.trim() && fileIds.length === 0)
+			throw invalid('A message needs non-empty text or at least one fileId');
 		const files = fileIds.map((id) => ({ ...this.fileFor(id).meta }));
 		if (replyToId) this.messageFor(chat, replyToId);
-		const message = this.addMessage(chat.id, { senderId: this.bot.id, text, format, replyToId, files, createdAt: nowIso() });
+		const message = this.addMessage(chat.id, {
+			senderId: this.bot.id,
+			text,
+			format,
+			replyToId,
+			files,
+			externalKey,
+			createdAt: nowIso(),
+		});
 		this.emit('message.created', message);
-		return message;
+		return { message, created: true };
 	}
 
 	/** Sends into the bot↔user direct chat, creating it only once the message is valid. */
-	private directMessage(user: User, body: JsonObject): Message {
+	private directMessage(user: User, body: JsonObject): { message: Message; created: boolean } {
 		const existing = this.findDirectChat(user.id);
 		if (existing) return this.createMessage(existing, body);
 		const chat = this.addChat({ type: 'direct', title: user.name, memberIds: [user.id] });
@@ -1180,9 +1507,12 @@ export class TeamSpiritEmulator {
 	}
 
 	/** Wraps a message-creating handler with Idempotency-Key semantics. */
-	private idempotent(c: Ctx, create: () => Message): Reply {
+	private idempotent(c: Ctx, create: () => { message: Message; created: boolean }): Reply {
 		const raw = c.req.headers['idempotency-key'];
-		if (raw === undefined) return { status: 201, json: create() };
+		if (raw === undefined) {
+			const { message, created } = create();
+			return { status: created ? 201 : 200, json: message };
+		}
 		const key = Array.isArray(raw) ? raw[0] : raw;
 		if (!key || key.length > 255) throw invalid('Idempotency-Key must be 1 to 255 characters');
 		const fingerprint = `${c.rec.method} ${c.rec.path} ${stableStringify(c.body)}`;
@@ -1193,22 +1523,45 @@ export class TeamSpiritEmulator {
 			}
 			return { status: 200, json: this.message(prior.message.id) ?? prior.message };
 		}
-		const msg = create();
-		this.idempotency.set(key, { at: Date.now(), fingerprint, message: clone(msg) });
-		return { status: 201, json: msg };
+		const { message, created } = create();
+		this.idempotency.set(key, { at: Date.now(), fingerprint, message: clone(message) });
+		return { status: created ? 201 : 200, json: message };
 	}
 
+	/**
+	 * Edits text/format of the bot's own messages (editedAt, message.updated), and sets the
+	 * externalKey of any message of the chat (bookkeeping: neither editedAt nor an event).
+	 */
 	private editMessage(c: Ctx): Reply {
-		const msg = this.messageFor(this.chatFor(c.params[0]), c.params[1]);
-		if (msg.senderId !== this.bot.id) throw forbidden('The bot can only edit its own messages');
+		const chat = this.chatFor(c.params[0]);
+		const msg = this.messageFor(chat, c.params[1]);
 		const text = optString(c.body, 'text');
-		if (text === undefined) throw invalid(`'text' is required`);
 		const format = optEnum(c.body, 'format', ['plain', 'markdown'] as const);
-		if (!text.trim() && msg.files.length === 0) throw invalid('A message needs non-empty text or at least one file');
-		msg.text = text;
-		if (format) msg.format = format;
-		msg.editedAt = nowIso();
-		this.emit('message.updated', msg);
+		const externalKey = optKey(c.body);
+		if (text === undefined && format === undefined && externalKey === undefined) {
+			throw invalid(`Give at least one of 'text', 'format', 'externalKey'`);
+		}
+		const edits = text !== undefined || format !== undefined;
+		if (edits && msg.senderId !== this.bot.id)
+			throw forbidden('The bot can only edit its own messages');
+		if (edits && !(text ?? msg.text).trim() && msg.files.length === 0) {
+			throw invalid('A message needs non-empty text or at least one file');
+		}
+		if (externalKey !== undefined) {
+			const other = this.messageByKey(chat.id, externalKey);
+			if (other && other.id !== msg.id) {
+				throw conflict(
+					`A message with externalKey '${externalKey}' already exists in chat '${chat.id}'`,
+				);
+			}
+			msg.externalKey = externalKey;
+		}
+		if (edits) {
+			if (text !== undefined) msg.text = text;
+			if (format !== undefined) msg.format = format;
+			msg.editedAt = nowIso();
+			this.emit('message.updated', msg);
+		}
 		return { status: 200, json: msg };
 	}
 
@@ -1271,7 +1624,8 @@ export class TeamSpiritEmulator {
 			return {
 				write: (chunk: Buffer) => {
 					text.write(chunk);
-					if (text.tooLarge) problem ??= new ApiError(413, 'payload_too_large', `Field '${part.name}' is too large`);
+					if (text.tooLarge)
+						problem ??= new ApiError(413, 'payload_too_large', `Field '${part.name}' is too large`);
 				},
 				end: () => text.end(),
 			};
@@ -1326,8 +1680,50 @@ export class TeamSpiritEmulator {
 			size: file.sink.size,
 			createdAt: nowIso(),
 		};
-		this.files.set(id, { meta, sha256: file.sink.sha256, path: file.sink.tmpPath });
+		this.files.set(id, {
+			meta,
+			sha256: file.sink.sha256,
+			path: file.sink.tmpPath,
+			uploadedBy: this.bot.id,
+		});
 		return { status: 201, json: meta };
+	}
+
+	private createFileLink(c: Ctx): Reply {
+		const file = this.fileFor(c.params[0]);
+		const raw = c.body.expiresInSeconds;
+		let seconds = LINK_DEFAULT_SECONDS;
+		if (raw !== undefined && raw !== null) {
+			if (
+				typeof raw !== 'number' ||
+				!Number.isInteger(raw) ||
+				raw < LINK_MIN_SECONDS ||
+				raw > LINK_MAX_SECONDS
+			) {
+				throw invalid(
+					`'expiresInSeconds' must be an integer from ${LINK_MIN_SECONDS} to ${LINK_MAX_SECONDS}`,
+				);
+			}
+			seconds = raw;
+		}
+		const token = randomBytes(24).toString('base64url'); // 192 random bits
+		const url = `${this.url}/public/files/${token}/${encodeURIComponent(file.meta.name)}`;
+		const link: FileLink = {
+			token,
+			fileId: file.meta.id,
+			url,
+			expiresAt: Date.now() + seconds * 1000,
+		};
+		this.fileLinks.set(token, link);
+		return { status: 201, json: { url, expiresAt: new Date(link.expiresAt).toISOString() } };
+	}
+
+	/** GET/HEAD of a public link: no API key; 404 once expired. The name segment is not checked. */
+	private publicFile(c: Ctx): Reply {
+		const link = this.fileLinks.get(c.params[0]);
+		const file = link && Date.now() < link.expiresAt ? this.files.get(link.fileId) : undefined;
+		if (!file) throw notFound('Unknown or expired link');
+		return { status: 200, file, disposition: 'inline' };
 	}
 
 	// ----- webhooks ---------------------------------------------------------
@@ -1340,7 +1736,8 @@ export class TeamSpiritEmulator {
 		} catch {
 			parsed = undefined;
 		}
-		if (!parsed || !/^https?:$/.test(parsed.protocol)) throw invalid(`'url' must be an absolute http(s) URL`);
+		if (!parsed || !/^https?:$/.test(parsed.protocol))
+			throw invalid(`'url' must be an absolute http(s) URL`);
 		const events = optStringArray(c.body, 'events');
 		if (!events || events.length === 0) throw invalid(`'events' must be a non-empty array`);
 		const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
@@ -1379,13 +1776,22 @@ export class TeamSpiritEmulator {
 		if (!Array.isArray(rawAttachments)) throw invalid(`'attachments' must be an array`);
 		const attachments = rawAttachments.map((a: unknown, i): HookAttachment => {
 			const o = (a && typeof a === 'object' ? a : {}) as JsonObject;
-			if (typeof o.title !== 'string' || typeof o.url !== 'string' || !/^https?:\/\//i.test(o.url)) {
+			if (
+				typeof o.title !== 'string' ||
+				typeof o.url !== 'string' ||
+				!/^https?:\/\//i.test(o.url)
+			) {
 				throw invalid(`attachments[${i}] needs a string 'title' and an http(s) 'url'`);
 			}
 			return { title: o.title, url: o.url };
 		});
 		if (!text.trim() && attachments.length === 0) throw invalid(`'text' is required`);
-		const msg = this.addMessage(hook.chatId, { text, format, senderId: this.bot.id, createdAt: nowIso() });
+		const msg = this.addMessage(hook.chatId, {
+			text,
+			format,
+			senderId: this.bot.id,
+			createdAt: nowIso(),
+		});
 		this.emit('message.created', msg);
 		this.hookMessages.push({
 			token: hook.token,
