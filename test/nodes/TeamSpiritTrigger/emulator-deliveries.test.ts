@@ -88,7 +88,8 @@ describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
 		});
 		expect(Math.abs(Number(r.headers['x-teamspirit-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
 		expect(r.headers['x-teamspirit-signature']).toBe(sign(secret, String(r.headers['x-teamspirit-timestamp']), r.body));
-		expect(JSON.parse(r.body)).toEqual({ id: expect.stringMatching(/^evt_/), event: 'message.created', createdAt: expect.any(String), data: message });
+		const data = { ...message, chat: { id: chat.id, title: 'Ops', externalKey: null, metadata: {} } };
+		expect(JSON.parse(r.body)).toEqual({ id: expect.stringMatching(/^evt_/), event: 'message.created', createdAt: expect.any(String), data });
 		expect(attempt).toMatchObject({ status: 200, responseBody: '{"ok":true}', retry: false, body: r.body });
 	});
 
