@@ -737,3 +737,15 @@ export function workflowFromFixtures(opts: {
 	});
 	return { name: opts.name ?? `${opts.label}: every operation`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
+
+/**
+ * Several workflows in one `n8n import:workflow` (n8n takes an array; each CLI call costs seconds):
+ * like importWorkflow, ids assigned where missing and webhook ids given to trigger nodes. Returns
+ * the ids in order.
+ */
+export async function importWorkflows(home: N8nHome, workflows: WorkflowJson[], opts: CliOptions = {}): Promise<string[]> {
+	const withIds = workflows.map((workflow) => ({ ...assignWebhookIds(workflow), id: workflow.id ?? newWorkflowId() }));
+	const file = await writeTemp(home, 'workflows.json', withIds);
+	await n8nCliOk(home, ['import:workflow', `--input=${file}`], { label: `n8n import:workflow (${workflows.length})`, ...opts });
+	return withIds.map((w) => w.id);
+}
