@@ -10,16 +10,38 @@ export function conversationKey(channel: string, account: string, conversation: 
 	return `${channel}:${account}:${conversation}`;
 }
 
-/** `<conversation key>#<channel message id>`. */
-export function messageKey(conversation: string, channelMessageId: string): string {
-	return `${conversation}#${channelMessageId}`;
+/** The most characters TeamSpirit keeps in an `externalKey`. */
+const MAX_KEY_LENGTH = 200;
+
+/**
+ * `<conversation key>#<channel message id>`. An operator message that became several channel
+ * messages (a long text, text and files) records them all, `#<id>&<id>…`, as many as fit, so that
+ * deleting it deletes every part; a customer's reply is mapped only to a single-part message.
+ */
+export function messageKey(conversation: string, channelMessageIds: string | string[]): string {
+	const [first, ...rest] = Array.isArray(channelMessageIds)
+		? channelMessageIds
+		: [channelMessageIds];
+	let key = `${conversation}#${first}`;
+	for (const id of rest) {
+		if (key.length + id.length + 1 > MAX_KEY_LENGTH) break;
+		key += `&${id}`;
+	}
+	return key;
 }
 
-/** The channel message id a message key names, when the key belongs to `conversation`. */
+/** Every channel message id a message key names, when the key belongs to `conversation`. */
+export function channelMessageIdsOf(key: unknown, conversation: string): string[] {
+	if (typeof key !== 'string' || !key.startsWith(`${conversation}#`)) return [];
+	return key
+		.slice(conversation.length + 1)
+		.split('&')
+		.filter(Boolean);
+}
+
+/** The (first) channel message id a message key names, when the key belongs to `conversation`. */
 export function channelMessageIdOf(key: unknown, conversation: string): string | undefined {
-	if (typeof key !== 'string' || !key.startsWith(`${conversation}#`)) return undefined;
-	const id = key.slice(conversation.length + 1);
-	return id || undefined;
+	return channelMessageIdsOf(key, conversation)[0];
 }
 
 /** The channel and account of a conversation key (the rest is the conversation). */

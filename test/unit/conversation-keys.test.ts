@@ -2,6 +2,7 @@
 import {
 	announcementKey,
 	channelMessageIdOf,
+	channelMessageIdsOf,
 	conversationKey,
 	messageKey,
 	noticeKey,
@@ -35,6 +36,18 @@ describe('conversation keys', () => {
 		expect(channelMessageIdOf(null, conversation)).toBeUndefined();
 		expect(channelMessageIdOf(noticeKey('m_1', 'created'), conversation)).toBeUndefined();
 		expect(channelMessageIdOf(announcementKey(conversation), conversation)).toBeUndefined();
+	});
+
+	it('records every part an operator message became, as many as fit in 200 characters', () => {
+		const conversation = conversationKey('telegram', '123456', '1001');
+		const key = messageKey(conversation, ['42', '43', '44']);
+		expect(key).toBe('telegram:123456:1001#42&43&44');
+		expect(channelMessageIdsOf(key, conversation)).toEqual(['42', '43', '44']);
+		expect(channelMessageIdOf(key, conversation)).toBe('42');
+		const many = messageKey(conversation, Array.from({ length: 100 }, (_, i) => String(1000 + i)));
+		expect(many.length).toBeLessThanOrEqual(200);
+		expect(channelMessageIdsOf(many, conversation)[0]).toBe('1000');
+		expect(channelMessageIdsOf(many, conversation).length).toBeGreaterThan(30);
 	});
 });
 

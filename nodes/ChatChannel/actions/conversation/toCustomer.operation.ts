@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { SendResult } from '../../../channels/types';
 import {
 	channelMessageIdOf,
+	channelMessageIdsOf,
 	messageKey,
 	noticeKey,
 	parseConversationKey,
@@ -119,7 +120,8 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	}
 	const key = String(chat.externalKey);
 	const messageId = String(message.id);
-	const channelMessageId = channelMessageIdOf(message.externalKey, key);
+	const channelMessageIds = channelMessageIdsOf(message.externalKey, key);
+	const channelMessageId = channelMessageIds[0];
 	// the key of the TeamSpirit message, not of this execution: parts the channel accepted for it
 	// are not sent again by a retried execution in this n8n process
 	const send = {
@@ -161,7 +163,10 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 					format,
 				});
 			} else {
-				await adapter.actions.deleteMessage!(send, { conversationId, messageId: channelMessageId });
+				// every part the message became: its text and each of its files
+				for (const id of channelMessageIds) {
+					await adapter.actions.deleteMessage!(send, { conversationId, messageId: id });
+				}
 			}
 		} catch (error) {
 			await notice(
@@ -170,7 +175,9 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 			);
 			return { action: 'notice', ...base, error: refusal(error) };
 		}
-		return { action: edit ? 'edited' : 'deleted', ...base, channelMessageId };
+		return edit
+			? { action: 'edited', ...base, channelMessageId }
+			: { action: 'deleted', ...base, channelMessageIds };
 	}
 
 	// message.created. A message with a key was posted by the bridge (the customer's own, a
@@ -237,7 +244,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	if (sentIds.length) {
 		// record what the message became: replies, edits and deletes find it by this key
 		await patchMessage(this, itemIndex, chatId, messageId, {
-			externalKey: messageKey(key, sentIds[0]),
+			externalKey: messageKey(key, sentIds),
 		});
 	}
 	if (failure) {
