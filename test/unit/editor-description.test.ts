@@ -127,13 +127,15 @@ describe('the editor shows what users need', () => {
 					optionValues(TYPES.chatChannel, 'operation', { channel, resource }).sort(),
 				]),
 			);
+		const conversation = ['toCustomer', 'toTeamSpirit'];
 		expect(offered('telegram')).toEqual({
 			callback: ['answer'],
 			chat: ['sendAction'],
+			conversation,
 			message: ['delete', 'edit', 'send', 'sendFile'],
 		});
-		expect(offered('whatsapp')).toEqual({ message: ['send', 'sendFile', 'sendTemplate'] });
-		expect(offered('messenger')).toEqual({ chat: ['sendAction'], message: ['send', 'sendFile'] });
+		expect(offered('whatsapp')).toEqual({ conversation, message: ['send', 'sendFile', 'sendTemplate'] });
+		expect(offered('messenger')).toEqual({ chat: ['sendAction'], conversation, message: ['send', 'sendFile'] });
 		// and what is offered, the adapter has (checked against the registry, not the lists above)
 		for (const adapter of Object.values(adapters)) {
 			for (const [resource, operations] of Object.entries(offered(adapter.name))) {
