@@ -1,0 +1,141 @@
+/**
+ * Replies, edits and deletes in customer conversations, through the examples: a customer's reply
+ * becomes a TeamSpirit reply to the mapped message (the customer's own or an operator's), a
+ * Telegram edit edits the mapped message; an operator's reply is a channel reply where the
+ * channel has them, an operator's edit or delete is applied on Telegram and explained in the chat
+ * where the channel cannot (WhatsApp, Messenger).
+ */
+import { CHANNELS, PDF, shown, startBridge, type Bridge, type Customer } from './setup';
+
+let bridge: Bridge;
+let anna: Customer;
+afterEach(async () => {
+	await bridge?.stop();
+});
+
+describe.each(CHANNELS)('Customer conversations (%s): replies', (channel) => {
+	beforeEach(async () => {
+		bridge = await startBridge(channel);
+		anna = bridge.newCustomer('Anna', 'Petrova');
+	});
+
+	it('a customer’s reply to their own earlier message and to an operator’s message is a TeamSpirit reply to the mapped message', async () => {
+		const first = await bridge.write(anna, 'My order number is 4711');
+		await bridge.write(anna, { text: 'Sorry, I meant this one', replyTo: first.id });
+		const answer = await bridge.operatorPosts(anna, { text: 'Which colour did you order?' });
+		const [sentToAnna] = bridge.received(anna);
+		await bridge.write(anna, { text: 'Blue', replyTo: sentToAnna.id });
+
+		const [own, reply, operator, blue] = bridge.messagesOf(anna);
+		expect([shown(own.text), shown(reply.text), operator.id, shown(blue.text)]).toEqual([
+			'My order number is 4711',
+			'Sorry, I meant this one',
+			answer.id,
+			'Blue',
+		]);
+		expect(reply.replyToId).toBe(own.id);
+		expect(blue.replyToId).toBe(answer.id);
+		expect(own.replyToId).toBeNull();
+	});
+
+	it('an operator’s plain answer reaches the customer; a TeamSpirit reply is a channel reply where the channel has them', async () => {
+		const question = await bridge.write(anna, 'Do you ship to Riga?');
+		await bridge.write(anna, 'And to Tallinn?');
+		const [asked] = bridge.messagesOf(anna);
+
+		const plain = await bridge.operatorPosts(anna, { text: 'Hello Anna' });
+		const reply = await bridge.operatorPosts(anna, { text: 'Yes, we do', replyToId: asked.id });
+
+		const received = bridge.received(anna);
+		expect(received.map((r) => r.text)).toEqual(['Hello Anna', 'Yes, we do']);
+		if (channel === 'telegram') {
+			expect(received.map((r) => r.replyTo)).toEqual([undefined, question.id]);
+		}
+		expect(plain.externalKey).toBe(`${bridge.keyOf(anna)}#${received[0].id}`);
+		expect(reply.externalKey).toBe(`${bridge.keyOf(anna)}#${received[1].id}`);
+		expect(bridge.started().operator.map((c) => c.run?.status)).toEqual(['success', 'success']);
+	});
+});
+
+describe.each(CHANNELS)('Customer conversations (%s): edits and deletes', (channel) => {
+	beforeEach(async () => {
+		bridge = await startBridge(channel);
+		anna = bridge.newCustomer('Anna', 'Petrova');
+	});
+
+	if (channel !== 'whatsapp') {
+		it('a customer’s edit edits the mapped TeamSpirit message, nothing new is posted', async () => {
+			const sent = await bridge.write(anna, 'Helo');
+			await bridge.edit(anna, sent.id, 'Hello, *I* mean');
+			const messages = bridge.messagesOf(anna);
+			expect(messages).toHaveLength(1);
+			expect(shown(messages[0].text)).toBe('Hello, *I* mean');
+			expect(messages[0].editedAt).not.toBeNull();
+			expect(
+				bridge
+					.started()
+					.customer.map((c) => c.run?.nodeOutput('Forward to TeamSpirit')[0].json.action),
+			).toEqual(['posted', 'edited']);
+		});
+	}
+
+	if (channel === 'telegram') {
+		it('an operator’s edit and delete are applied on Telegram (editMessageText, deleteMessage)', async () => {
+			await bridge.write(anna, 'Hi');
+			const first = await bridge.operatorPosts(anna, { text: 'Your parcel leaves on Monday' });
+			const second = await bridge.operatorPosts(anna, { text: 'Ignore this' });
+			const label = bridge.operatorUploads('label.pdf', 'application/pdf', PDF);
+			const third = await bridge.operatorPosts(anna, { text: 'Wrong label', fileIds: [label.id] });
+			await bridge.operatorEdits(first, 'Your parcel leaves on **Tuesday**');
+			await bridge.operatorDeletes(second);
+			await bridge.operatorDeletes(third); // text and file: both parts go
+
+			const received = bridge.received(anna);
+			expect(received.map((r) => [r.text, r.edited ?? false, r.deleted ?? false])).toEqual([
+				['Your parcel leaves on Tuesday', true, false],
+				['Ignore this', false, true],
+				['Wrong label', false, true],
+				['', false, true],
+			]);
+			expect(received[0].source).toMatch(/<(b|strong)>Tuesday<\/(b|strong)>/);
+			expect(bridge.driver.tg!.calls('editMessageText')).toHaveLength(1);
+			expect(bridge.driver.tg!.calls('deleteMessage')).toHaveLength(3);
+			// no notices: only Anna's message and the operator's first (the others deleted)
+			expect(bridge.messagesOf(anna).map((m) => m.text)).toEqual([
+				'Hi',
+				'Your parcel leaves on **Tuesday**',
+			]);
+			expect(bridge.started().operator.map((c) => c.run?.status)).toEqual(Array(6).fill('success'));
+		});
+	} else {
+		it('an operator’s edit or delete cannot be applied: a notice in the chat says so, nothing is sent', async () => {
+			await bridge.write(anna, 'Hi');
+			const first = await bridge.operatorPosts(anna, { text: 'Your parcel leaves on Monday' });
+			const second = await bridge.operatorPosts(anna, { text: 'Ignore this' });
+			await bridge.operatorEdits(first, 'Your parcel leaves on Tuesday');
+			await bridge.operatorDeletes(second);
+
+			expect(bridge.received(anna).map((r) => r.text)).toEqual([
+				'Your parcel leaves on Monday',
+				'Ignore this',
+			]);
+			const notices = bridge
+				.messagesOf(anna)
+				.filter((m) => m.senderId === bridge.ts.bot.id && m.text.startsWith('⚠️'));
+			expect(notices).toHaveLength(2);
+			const [edited, deleted] = notices.map((m) => m.text);
+			expect(edited).toMatch(
+				new RegExp(`${channel === 'whatsapp' ? 'WhatsApp' : 'Messenger'}.*still sees the original`),
+			);
+			expect(deleted).toMatch(/still sees the message/);
+			// the notices themselves go nowhere
+			expect(bridge.started().operator.map((c) => c.run?.status)).toEqual([
+				'success',
+				'success',
+				'success',
+				'success',
+			]);
+			expect(bridge.received(anna)).toHaveLength(2);
+		});
+	}
+});

@@ -1,0 +1,371 @@
+/**
+ * The customer-conversation examples (examples/<channel>-conversations.json) run as a user runs
+ * them: imported, credentials pointing at the emulators, operators chosen, both triggers active.
+ * "Customer writes" is started through the channel's webhook (Telegram: the example switched
+ * from long polling to webhook mode, the same trigger with Telegram pushing instead of n8n
+ * asking), "Operator writes" through TeamSpirit's deliveries (the emulator delivers every event
+ * as it happens). Everything runs through n8n-core's WorkflowExecute (test/harness).
+ *
+ * A `Bridge` hides which channel it is: a test says what the customer does (`write`) and what
+ * the operator does (`operatorPosts`, `operatorEdits`, `operatorDeletes`), waits (`settle`), and
+ * asserts what TeamSpirit holds (`chatOf`, `messagesOf`) and what the customer got (`received`).
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
+import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
+import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
+import { acceptedParts, seenEvents } from '../../../nodes/channels/memory';
+import { senderNames } from '../../../nodes/channels/messenger/profiles';
+import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import type { GraphEmulatorOptions } from '../../emulators/graph';
+import { TeamSpiritEmulator, type Chat, type Message } from '../../emulators/teamspirit';
+import type { TwilioEmulatorOptions } from '../../emulators/twilio';
+import {
+	runWorkflow,
+	startWebhookTrigger,
+	type RunResult,
+	type WebhookCall,
+	type WebhookTrigger,
+	type WorkflowJson,
+} from '../../harness';
+import { startChannel, type Channel, type Customer, type Outgoing } from './channels';
+
+export { CHANNELS, type Channel, type Customer } from './channels';
+
+export const TITLES: Record<Channel, string> = {
+	telegram: 'Telegram',
+	whatsapp: 'WhatsApp',
+	messenger: 'Facebook Messenger',
+};
+
+const NODE_TYPES = {
+	'n8n-nodes-teamspirit.chatChannelTrigger': new ChatChannelTrigger(),
+	'n8n-nodes-teamspirit.chatChannel': new ChatChannel(),
+	'n8n-nodes-teamspirit.teamSpiritTrigger': new TeamSpiritTrigger(),
+};
+
+export function example(channel: Channel): WorkflowJson {
+	const file = path.join(__dirname, '..', '..', '..', 'examples', `${channel}-conversations.json`);
+	return JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson;
+}
+
+/** Forgets what one n8n process remembers (dedupe, accepted parts, Messenger names): a restart. */
+export function forgetProcessMemory(): void {
+	seenEvents.clear();
+	acceptedParts.clear();
+	senderNames.clear();
+}
+
+// ---------------------------------------------------------------------------
+// The bridge
+// ---------------------------------------------------------------------------
+
+export interface BridgeOptions {
+	/**
+	 * Hold TeamSpirit chat creations (POST /chats) until this many have arrived, then let them all
+	 * through at once: two executions are then certainly creating the same chat at the same time.
+	 */
+	holdChatCreations?: number;
+	twilio?: TwilioEmulatorOptions;
+	graph?: GraphEmulatorOptions;
+	/** Parameters of "Send to Customer"'s options (e.g. signature). */
+	toCustomerOptions?: IDataObject;
+}
+
+export type Bridge = Awaited<ReturnType<typeof startBridge>>;
+
+export async function startBridge(channel: Channel, options: BridgeOptions = {}) {
+	forgetProcessMemory();
+	const ts = await TeamSpiritEmulator.start({ autoDeliver: true });
+	const operator = ts.addUser({ name: 'Olga Operator', username: 'olga' });
+	const second = ts.addUser({ name: 'Oskar Operator', username: 'oskar' });
+	const driver = await startChannel(channel, options);
+
+	// the example as a user imports it: the editor gives each trigger a webhook id, the user picks
+	// the credentials and the operators
+	const workflow = example(channel);
+	workflow.id = `wf-${channel}-${randomUUID().slice(0, 8)}`;
+	for (const node of workflow.nodes) {
+		if (node.type.endsWith('Trigger')) node.webhookId = randomUUID();
+		if (node.name === 'Forward to TeamSpirit') node.parameters.operators = [operator.id, second.id];
+		if (node.name === 'Send to Customer' && options.toCustomerOptions)
+			node.parameters.conversationOptions = options.toCustomerOptions as INodeParameters;
+	}
+	driver.adapt(workflow);
+	const credentialTypes = [...driver.credentialTypes, new TeamSpiritApi()];
+	const proxy = options.holdChatCreations
+		? await barrierProxy(ts.url, options.holdChatCreations)
+		: undefined;
+	const credentials = {
+		...driver.credentials,
+		teamSpiritApi: { serverUrl: proxy?.url ?? ts.url, apiKey: ts.apiKey },
+	};
+
+	const start = async (triggerNode: string, previous?: WebhookTrigger) => {
+		const hook = await startWebhookTrigger({
+			workflow,
+			triggerNode,
+			nodeTypes: NODE_TYPES,
+			credentialTypes,
+			credentials,
+			listen: true,
+			runWorkflow: true,
+			// a restart: the same n8n URL, the static data n8n kept in its database
+			...(previous
+				? { port: Number(new URL(previous.url).port), staticData: previous.savedStaticData() }
+				: {}),
+		});
+		await hook.activate();
+		return hook;
+	};
+	let customerHook = await start('Customer writes');
+	let operatorHook = await start('Operator writes');
+
+	const keyOf = (customer: Customer) => `${channel}:${driver.account}:${customer.part}`;
+	const chatOf = (customer: Customer): Chat | undefined => ts.chatByKey(keyOf(customer));
+	const settle = async () => {
+		for (let round = 0; round < 3; round++) {
+			await driver.delivered();
+			await customerHook.settled();
+			await ts.settled();
+			await operatorHook.settled();
+		}
+	};
+
+	return {
+		channel,
+		title: TITLES[channel],
+		ts,
+		operator,
+		operators: [operator, second],
+		driver,
+		workflow,
+		credentialTypes,
+		credentials,
+		get customerHook() {
+			return customerHook;
+		},
+		get operatorHook() {
+			return operatorHook;
+		},
+		keyOf,
+		chatOf,
+		settle,
+		newCustomer: (first: string, last: string) => driver.newCustomer(first, last),
+		/** The customer writes; resolves when the bridge is done with it. */
+		async write(customer: Customer, message: Outgoing | string) {
+			const sent = await driver.write(
+				customerHook.url,
+				customer,
+				typeof message === 'string' ? { text: message } : message,
+			);
+			await settle();
+			return sent;
+		},
+		/** Two (or more) messages at the same moment: the channel's calls run side by side. */
+		async writeTogether(customer: Customer, texts: string[]) {
+			await Promise.all(
+				texts.map(async (text) => await driver.write(customerHook.url, customer, { text })),
+			);
+			await settle();
+		},
+		/** The customer edits an earlier message (Telegram). */
+		async edit(customer: Customer, id: string, text: string) {
+			await driver.edit!(customerHook.url, customer, id, text);
+			await settle();
+		},
+		/** An operator types in the customer's chat (as in the TeamSpirit app). */
+		async operatorPosts(
+			customer: Customer,
+			fields: {
+				text?: string;
+				format?: 'plain' | 'markdown';
+				replyToId?: string;
+				fileIds?: string[];
+			},
+		) {
+			const chat = chatOf(customer);
+			if (!chat) throw new Error(`no chat for ${customer.name}`);
+			const { message } = await ts.postAsUser(chat.id, operator.id, {
+				text: '',
+				format: 'plain',
+				...fields,
+			});
+			await settle();
+			return ts.message(message.id)!;
+		},
+		/** The operator edits their message in TeamSpirit. */
+		async operatorEdits(message: Message, text: string) {
+			await ts.editAsUser(message.id, { text, format: 'markdown' });
+			await settle();
+		},
+		/** The operator deletes their message in TeamSpirit. */
+		async operatorDeletes(message: Message) {
+			await ts.deleteAsUser(message.id);
+			await settle();
+		},
+		/** A file an operator uploaded in the TeamSpirit app. */
+		operatorUploads: (name: string, mimeType: string, content: Buffer) =>
+			ts.uploadAsUser(operator.id, { name, mimeType, content }),
+		forgetProcessMemory,
+		/** The chat's messages, oldest first. */
+		messagesOf(customer: Customer): Message[] {
+			const chat = chatOf(customer);
+			return chat ? ts.messagesIn(chat.id) : [];
+		},
+		received: (customer: Customer) => driver.received(customer),
+		/** Executions each trigger started. */
+		started: () => ({
+			customer: customerHook.calls.filter((c) => c.started),
+			operator: operatorHook.calls.filter((c) => c.started),
+		}),
+		/** Simulates an n8n restart: triggers and node memory gone, webhooks and TeamSpirit kept. */
+		async restart() {
+			await customerHook.close();
+			await operatorHook.close();
+			forgetProcessMemory();
+			customerHook = await start('Customer writes', customerHook);
+			operatorHook = await start('Operator writes', operatorHook);
+		},
+		async stop() {
+			await customerHook.close();
+			await operatorHook.close();
+			await driver.stop();
+			await proxy?.stop();
+			await ts.stop();
+		},
+	};
+}
+
+/**
+ * A pass-through HTTP proxy in front of TeamSpirit that holds `POST …/chats` requests until
+ * `count` of them are waiting, then forwards them together (or after 15 s, so a test that
+ * expected a race it did not get fails on its assertions instead of hanging).
+ */
+async function barrierProxy(target: string, count: number) {
+	const held: Array<() => void> = [];
+	const server = http.createServer((req, res) => {
+		const forward = () => {
+			const upstream = http.request(
+				new URL(req.url ?? '/', target),
+				{ method: req.method, headers: req.headers },
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(res);
+				},
+			);
+			upstream.on('error', () => res.destroy());
+			req.pipe(upstream);
+		};
+		const creation =
+			req.method === 'POST' && /\/chats$/.test(new URL(req.url ?? '/', target).pathname);
+		if (!creation) return forward();
+		if (held.length < count - 1) {
+			held.push(forward);
+			setTimeout(() => held.splice(0).forEach((go) => go()), 15_000).unref();
+			return;
+		}
+		forward();
+		held.splice(0).forEach((go) => go());
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		async stop() {
+			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+			server.closeAllConnections();
+			await closed;
+		},
+	};
+}
+
+/** Runs "Send to Customer" (or another node) directly with hand-made items. */
+export async function runNode(
+	bridge: Bridge,
+	node: string,
+	items: IDataObject[],
+): Promise<RunResult> {
+	return await runWorkflow({
+		workflow: bridge.workflow,
+		nodeTypes: NODE_TYPES,
+		credentialTypes: bridge.credentialTypes,
+		credentials: bridge.credentials,
+		startNode: node,
+		startItems: items.map((json) => ({ json })),
+		mode: 'webhook',
+	});
+}
+
+/** Runs the execution of an earlier trigger call again (n8n's "Retry" of an execution). */
+export async function retry(
+	bridge: Bridge,
+	call: WebhookCall,
+	trigger: string,
+): Promise<RunResult> {
+	return await runWorkflow({
+		workflow: bridge.workflow,
+		nodeTypes: NODE_TYPES,
+		credentialTypes: bridge.credentialTypes,
+		credentials: bridge.credentials,
+		startNode: trigger,
+		startItems: call.workflowData![0],
+		mode: 'retry',
+	});
+}
+
+/**
+ * TeamSpirit markdown (the contract's subset, docs/teamspirit-api.md) as the operator sees it:
+ * plain text with <b>, <i>, <s>, <code>, <a url> around what is formatted. Written here, not
+ * taken from the package's converters, so a test reads what TeamSpirit would show.
+ */
+export function shown(markdown: string): string {
+	let out = '';
+	const open: string[] = [];
+	const toggle = (tag: string) => {
+		if (open[open.length - 1] === tag) {
+			open.pop();
+			out += `</${tag}>`;
+		} else {
+			open.push(tag);
+			out += `<${tag}>`;
+		}
+	};
+	const word = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+	for (let i = 0; i < markdown.length;) {
+		const c = markdown[i];
+		if (c === '\\' && /[!-/:-@[-`{-~]/.test(markdown[i + 1] ?? '')) {
+			out += markdown[i + 1];
+			i += 2;
+		} else if (c === '`' && markdown.indexOf('`', i + 1) > i) {
+			const end = markdown.indexOf('`', i + 1);
+			out += `<code>${markdown.slice(i + 1, end)}</code>`;
+			i = end + 1;
+		} else if (markdown.startsWith('**', i) || markdown.startsWith('~~', i)) {
+			toggle(c === '*' ? 'b' : 's');
+			i += 2;
+		} else if (c === '*' || (c === '_' && !(word(markdown[i - 1]) && word(markdown[i + 1])))) {
+			toggle('i');
+			i += 1;
+		} else if (c === '[' && /^\[([^\]]*)\]\(([^)\s]+)\)/.test(markdown.slice(i))) {
+			const [all, text, url] = /^\[([^\]]*)\]\(([^)\s]+)\)/.exec(markdown.slice(i))!;
+			out += `<a ${url}>${shown(text)}</a>`;
+			i += all.length;
+		} else {
+			out += c;
+			i += 1;
+		}
+	}
+	return open.length ? `${out} [unclosed: ${open.join(', ')}]` : out;
+}
+
+export const PHOTO = Buffer.from('\xff\xd8\xff\xe0 a tiny jpeg, honestly '.repeat(20), 'latin1');
+export const PDF = Buffer.from('%PDF-1.4\n% an invoice\n'.repeat(40));
