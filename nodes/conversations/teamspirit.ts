@@ -9,6 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, UploadSource } from '../shared/binary';
 import { buildMultipart } from '../shared/binary';
+import { channelMessageIdsOf } from './keys';
 import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { segment } from '../shared/teamspirit/utils';
 
@@ -71,7 +72,7 @@ export async function ensureChat(
 	return { chat: found, created: false };
 }
 
-async function findChat(
+export async function findChat(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	key: string,
@@ -242,4 +243,27 @@ export async function userName(
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * The recent message of a chat whose key names `channelMessageId` (an operator message that became
+ * it), searching the newest `limit` messages: a delivery failure is reported minutes after sending.
+ */
+export async function findSentMessage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	conversation: string,
+	channelMessageId: string,
+	limit = 100,
+): Promise<IDataObject | undefined> {
+	const page = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}/messages`,
+		qs: { limit },
+		itemIndex,
+	});
+	return ((page.items as IDataObject[] | undefined) ?? []).find((message) =>
+		channelMessageIdsOf(message.externalKey, conversation).includes(channelMessageId),
+	);
 }

@@ -17,6 +17,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { MultipartBody } from '../../shared/binary';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../../shared/http';
+import { markNetworkError } from '../../shared/outcome';
 import type { HttpResponse } from '../../shared/retry';
 
 export const MESSENGER_CREDENTIAL = 'teamSpiritMessengerApi';
@@ -228,14 +229,17 @@ export async function graphApiRequest<T = IDataObject>(
 	if (response.networkError !== undefined) {
 		const cause = response.networkError as { message?: string; code?: string };
 		throw redact(
-			new NodeApiError(
-				ctx.getNode(),
-				{ message: cause.message ?? 'network error' },
-				{
-					message: `Could not reach the Graph API (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-					description: `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}. ${request.idempotent ? '' : 'The message may have been sent: it is not sent again automatically. '}Check the API Base URL in the Messenger credential.`,
-					itemIndex,
-				},
+			markNetworkError(
+				new NodeApiError(
+					ctx.getNode(),
+					{ message: cause.message ?? 'network error' },
+					{
+						message: `Could not reach the Graph API (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
+						description: `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}. ${request.idempotent ? '' : 'The message may have been sent: it is not sent again automatically. '}Check the API Base URL in the Messenger credential.`,
+						itemIndex,
+					},
+				),
+				response.networkError,
 			),
 			secrets,
 		);

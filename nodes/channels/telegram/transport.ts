@@ -23,6 +23,7 @@ import {
 	secretForms,
 	sendRequest,
 } from '../../shared/http';
+import { markNetworkError } from '../../shared/outcome';
 import { pacer } from '../pacing';
 
 export const TELEGRAM_CREDENTIAL = 'teamSpiritTelegramApi';
@@ -277,7 +278,10 @@ async function failure(
 	secrets: string[],
 ): Promise<NodeApiError> {
 	if (response.networkError !== undefined)
-		return networkError(ctx, response.networkError, method, itemIndex);
+		return markNetworkError(
+			networkError(ctx, response.networkError, method, itemIndex),
+			response.networkError,
+		);
 	if (response.refusedRedirect !== undefined) {
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
 		return telegramError(

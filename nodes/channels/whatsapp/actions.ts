@@ -53,8 +53,10 @@ export const whatsappSendProperties: INodeProperties[] = [
 		displayOptions: {
 			show: {
 				channel: ['whatsapp'],
-				resource: ['message'],
-				operation: ['send', 'sendFile', 'sendTemplate'],
+				resource: ['message', 'conversation'],
+				// Send to Customer too: its Status Callback URL turns Twilio's late refusals (63016)
+				// into notices in the conversation chat
+				operation: ['send', 'sendFile', 'sendTemplate', 'toCustomer'],
 			},
 		},
 		options: [

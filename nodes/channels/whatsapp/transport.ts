@@ -14,6 +14,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
+import { markNetworkError } from '../../shared/outcome';
 import type { MediaSources } from '../mediaSources';
 import { mediaUrlRefusal } from '../mediaSources';
 import {
@@ -241,7 +242,10 @@ export async function twilioApiRequest<T = IDataObject>(
 	});
 	if (response.networkError !== undefined) {
 		throw redact(
-			networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)),
+			markNetworkError(
+				networkError(ctx, response.networkError, what, itemIndex, !(request.idempotent ?? false)),
+				response.networkError,
+			),
 			secrets,
 		);
 	}

@@ -17,6 +17,7 @@ import { NodeApiError } from 'n8n-workflow';
 import type { BinaryStream } from '../binary';
 import type { EnvelopeResponse } from '../http';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
+import { markNetworkError } from '../outcome';
 
 export type TeamSpiritContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
@@ -199,7 +200,10 @@ async function finalError(
 	secrets: string[],
 ): Promise<NodeApiError> {
 	if (response.networkError !== undefined) {
-		return networkError.call(this, response.networkError, url, itemIndex);
+		return markNetworkError(
+			networkError.call(this, response.networkError, url, itemIndex),
+			response.networkError,
+		);
 	}
 	if (response.refusedRedirect !== undefined) {
 		const message = `The server redirected the request to ${response.refusedRedirect}; the redirect was not followed, so the API key goes nowhere but the server you configured (check the Server URL: e.g. https instead of http)`;

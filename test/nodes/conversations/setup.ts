@@ -78,6 +78,11 @@ export interface BridgeOptions {
 	graph?: GraphEmulatorOptions;
 	/** Parameters of "Send to Customer"'s options (e.g. signature). */
 	toCustomerOptions?: IDataObject;
+	/**
+	 * WhatsApp: "Send to Customer" asks Twilio for status callbacks to the "Customer writes" URL
+	 * (its Status Callback URL option, as the README's set-up says).
+	 */
+	statusCallback?: boolean;
 }
 
 export type Bridge = Awaited<ReturnType<typeof startBridge>>;
@@ -127,6 +132,10 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 		return hook;
 	};
 	let customerHook = await start('Customer writes');
+	if (options.statusCallback) {
+		const node = workflow.nodes.find((n) => n.name === 'Send to Customer')!;
+		node.parameters.whatsappOptions = { statusCallback: customerHook.url };
+	}
 	let operatorHook = await start('Operator writes');
 
 	const keyOf = (customer: Customer) => `${channel}:${driver.account}:${customer.part}`;

@@ -20,7 +20,10 @@ import {
 	userName,
 } from '../../../conversations/teamspirit';
 import { plainToMarkdown } from '../../../conversations/format';
+import { inOrder, untilAvailable } from '../../../conversations/order';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { withItemIndex } from '../../../shared/errors';
+import { outcomeOf } from '../../../shared/outcome';
 import type { OperationCall } from '../types';
 
 const properties: INodeProperties[] = [
@@ -54,6 +57,15 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: "Whether to start each message with the operator's name in bold",
 			},
+			{
+				displayName: 'Wait Through Outages (Minutes)',
+				name: 'waitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 60 },
+				default: 10,
+				description:
+					"While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long (the operator's next messages wait behind, in order). A message the channel may already have taken (its answer was lost) is never sent again.",
+			},
 		],
 	},
 ];
@@ -82,7 +94,7 @@ function refusal(error: unknown): string {
 }
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
-	const { itemIndex, adapter } = call;
+	const { itemIndex } = call;
 	const json = this.getInputData()[itemIndex].json;
 	const event = String(json.event ?? '');
 	const message = (json.message ?? {}) as IDataObject;
@@ -98,10 +110,48 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		);
 	}
 	const chatId = String(message.chatId ?? json.chatId ?? '');
+	// one chat's messages reach its customer one after another, in the order they came
+	return await inOrder(
+		`teamspirit:${chatId}`,
+		async () => await deliver.call(this, call, { event, message, chatId, json }),
+	);
+}
+
+/** This process's claims on operator messages it is sending (a cache: the marker is in TeamSpirit). */
+const claimedHere = new Set<string>();
+const MAX_CLAIMS = 10_000;
+
+const pendingKey = (messageId: string) => `pending:${messageId}`;
+const unsentKey = (messageId: string) => `unsent:${messageId}`;
+
+async function deliver(
+	this: IExecuteFunctions,
+	call: OperationCall,
+	{
+		event,
+		message,
+		chatId,
+		json,
+	}: { event: string; message: IDataObject; chatId: string; json: IDataObject },
+) {
+	const { itemIndex, adapter } = call;
+	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	const patienceMs = patienceOf(options);
+	const onWait = (error: unknown, waitMs: number) =>
+		this.logger.info(
+			`Conversation chat ${chatId}: ${(error as Error).message}; trying again in ${waitMs} ms`,
+		);
+	// TeamSpirit calls are reads and keyed writes: safe to repeat whatever happened
+	const ts = async <T>(step: () => Promise<T>) =>
+		await untilAvailable(this, { ms: patienceMs, repeatable: true, onWait }, step);
+	// a channel send is repeated only when the channel said it did not take it
+	const channel = async <T>(step: () => Promise<T>) =>
+		await untilAvailable(this, { ms: patienceMs, repeatable: false, onWait }, step);
+
 	const chat = (
 		(json.chat as ConversationChat | undefined)?.id
 			? json.chat
-			: await getChat(this, itemIndex, chatId)
+			: await ts(async () => await getChat(this, itemIndex, chatId))
 	) as ConversationChat;
 	const parsed = parseConversationKey(chat.externalKey);
 	const metadata = (chat.metadata ?? {}) as IDataObject;
@@ -133,12 +183,17 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const base = { chatId, messageId, conversationId };
 
 	const notice = async (what: string, text: string) => {
-		await postMessage(this, itemIndex, chatId, {
-			text: `⚠️ ${text}`,
-			format: 'plain',
-			externalKey: noticeKey(messageId, what),
-		});
+		await ts(
+			async () =>
+				await postMessage(this, itemIndex, chatId, {
+					text: `⚠️ ${text}`,
+					format: 'plain',
+					externalKey: noticeKey(messageId, what),
+				}),
+		);
 	};
+	const setKey = async (externalKey: string) =>
+		await ts(async () => await patchMessage(this, itemIndex, chatId, messageId, { externalKey }));
 
 	if (event === 'message.updated' || event === 'message.deleted') {
 		// only what reached the customer can change there; the bridge's own posts carry other keys
@@ -156,16 +211,22 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		try {
 			if (edit) {
 				const { text, format } = await outgoingText.call(this, itemIndex, message, adapter);
-				await adapter.actions.editText!(send, {
-					conversationId,
-					messageId: channelMessageId,
-					text,
-					format,
-				});
+				await channel(
+					async () =>
+						await adapter.actions.editText!(send, {
+							conversationId,
+							messageId: channelMessageId,
+							text,
+							format,
+						}),
+				);
 			} else {
 				// every part the message became: its text and each of its files
 				for (const id of channelMessageIds) {
-					await adapter.actions.deleteMessage!(send, { conversationId, messageId: id });
+					await channel(
+						async () =>
+							await adapter.actions.deleteMessage!(send, { conversationId, messageId: id }),
+					);
 				}
 			}
 		} catch (error) {
@@ -180,59 +241,88 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 			: { action: 'deleted', ...base, channelMessageIds };
 	}
 
-	// message.created. A message with a key was posted by the bridge (the customer's own, a
-	// notice) or has already reached the customer: never send it (again).
-	if (typeof message.externalKey === 'string' && message.externalKey) {
+	// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery: a message
+	// with a key was posted by the bridge (the customer's own, a notice) or has reached the customer.
+	let current: IDataObject;
+	try {
+		current = await ts(async () => await getMessage(this, itemIndex, chatId, messageId));
+	} catch (error) {
+		if (Number((error as { httpCode?: string }).httpCode) === 404) {
+			return skipped('the message was deleted before it was sent', base);
+		}
+		throw withItemIndex(this.getNode(), error, itemIndex);
+	}
+	const currentKey = typeof current.externalKey === 'string' ? current.externalKey : '';
+	if (currentKey === pendingKey(messageId) && !claimedHere.has(messageId)) {
+		// an attempt elsewhere (another process, or one that stopped) may have sent it
+		await notice(
+			'uncertain',
+			'An earlier attempt to send this message stopped before it was recorded: it may or may not ' +
+				'have reached the customer, so it is not sent again. Ask the customer, or send it again.',
+		);
+		return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
+	}
+	if (currentKey && currentKey !== pendingKey(messageId) && currentKey !== unsentKey(messageId)) {
 		return skipped('the message is already mapped to the channel', base);
 	}
+	if (currentKey !== pendingKey(messageId)) await setKey(pendingKey(messageId));
+	if (claimedHere.size >= MAX_CLAIMS) claimedHere.clear();
+	claimedHere.add(messageId);
+
 	let replyToMessageId: string | undefined;
 	if (message.replyToId) {
 		try {
-			const original = await getMessage(this, itemIndex, chatId, String(message.replyToId));
+			const original = await ts(
+				async () => await getMessage(this, itemIndex, chatId, String(message.replyToId)),
+			);
 			replyToMessageId = channelMessageIdOf(original.externalKey, key);
 		} catch {
 			replyToMessageId = undefined;
 		}
 	}
-	const files = Array.isArray(message.files) ? (message.files as IDataObject[]) : [];
-	const { text, format } = await outgoingText.call(this, itemIndex, message, adapter);
+	const files = Array.isArray(current.files) ? (current.files as IDataObject[]) : [];
+	const { text, format } = await outgoingText.call(this, itemIndex, current, adapter);
 	const sentIds: string[] = [];
 	let failure: unknown;
 	try {
 		if (text.trim()) {
-			const result = await adapter.actions.sendText(
-				{ ...send, acceptKey: `${send.acceptKey}:text` },
-				{
-					conversationId,
-					text,
-					format,
-					replyToMessageId,
-				},
+			const result = await channel(
+				async () =>
+					await adapter.actions.sendText(
+						{ ...send, acceptKey: `${send.acceptKey}:text` },
+						{ conversationId, text, format, replyToMessageId },
+					),
 			);
 			sentIds.push(...result.messageIds);
 		}
-		const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
 		const seconds = Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60);
 		for (const [index, file] of files.entries()) {
 			const sendPart = { ...send, acceptKey: `${send.acceptKey}:file:${index}` };
+			const replyTo = sentIds.length ? undefined : replyToMessageId;
 			let result: SendResult;
 			if (adapter.conversation.files === 'link') {
-				const url = await fileLink(this, itemIndex, String(file.id), seconds);
-				result = await adapter.actions.sendFile(sendPart, {
-					conversationId,
-					kind: 'auto',
-					source: { type: 'url', url },
-					format: 'plain',
-					replyToMessageId: sentIds.length ? undefined : replyToMessageId,
-				});
+				const url = await ts(async () => await fileLink(this, itemIndex, String(file.id), seconds));
+				result = await channel(
+					async () =>
+						await adapter.actions.sendFile(sendPart, {
+							conversationId,
+							kind: 'auto',
+							source: { type: 'url', url },
+							format: 'plain',
+							replyToMessageId: replyTo,
+						}),
+				);
 			} else {
-				result = await adapter.actions.sendFile(sendPart, {
-					conversationId,
-					kind: 'auto',
-					source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
-					format: 'plain',
-					replyToMessageId: sentIds.length ? undefined : replyToMessageId,
-				});
+				result = await channel(
+					async () =>
+						await adapter.actions.sendFile(sendPart, {
+							conversationId,
+							kind: 'auto',
+							source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
+							format: 'plain',
+							replyToMessageId: replyTo,
+						}),
+				);
 			}
 			sentIds.push(...result.messageIds);
 		}
@@ -243,16 +333,28 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	}
 	if (sentIds.length) {
 		// record what the message became: replies, edits and deletes find it by this key
-		await patchMessage(this, itemIndex, chatId, messageId, {
-			externalKey: messageKey(key, sentIds),
-		});
+		await setKey(messageKey(key, sentIds));
+	} else if (failure && outcomeOf(failure) !== 'unknown') {
+		// certainly not sent: a retried execution may try again
+		await setKey(unsentKey(messageId));
 	}
+	claimedHere.delete(messageId);
 	if (failure) {
 		const what = sentIds.length ? 'Only partly delivered' : 'Not delivered';
-		await notice('created', `${what} to the customer: ${refusal(failure)}`);
+		const unsure =
+			outcomeOf(failure) === 'unknown'
+				? ' The answer was lost: the customer may have it; it is not sent again.'
+				: '';
+		await notice('created', `${what} to the customer: ${refusal(failure)}${unsure}`);
 		return { action: 'notice', ...base, sentMessageIds: sentIds, error: refusal(failure) };
 	}
 	return { action: 'sent', ...base, channelMessageIds: sentIds };
+}
+
+/** How long to wait through an outage, in ms (the option is in minutes, default 10). */
+function patienceOf(options: IDataObject): number {
+	const minutes = options.waitMinutes === undefined ? 10 : Number(options.waitMinutes);
+	return Math.round(Math.min(60, Math.max(0, Number.isFinite(minutes) ? minutes : 10)) * 60_000);
 }
 
 /** The operator's text in the channel's format, signed when asked. */

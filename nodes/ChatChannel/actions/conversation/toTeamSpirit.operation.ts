@@ -2,10 +2,18 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ChannelAttachment, ChannelMessage } from '../../../channels/types';
-import { announcementKey, conversationKey, messageKey } from '../../../conversations/keys';
+import {
+	announcementKey,
+	conversationKey,
+	messageKey,
+	noticeKey,
+} from '../../../conversations/keys';
+import { inOrder, untilAvailable } from '../../../conversations/order';
 import {
 	ensureChat,
+	findChat,
 	findMessage,
+	findSentMessage,
 	patchMessage,
 	postMessage,
 	uploadFile,
@@ -14,6 +22,34 @@ import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 import type { OperationCall } from '../types';
+
+/**
+ * A message the channel took but could not deliver (Twilio's status callback "failed", e.g.
+ * 63016 outside WhatsApp's 24-hour window): a notice in the conversation chat, as a reply to the
+ * operator's message, once.
+ */
+async function reportFailure(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	key: string,
+	message: ChannelMessage,
+) {
+	const channelMessageId = String(message.messageId);
+	const chat = await findChat(this, itemIndex, key);
+	if (!chat) return { action: 'skipped', reason: 'no conversation chat for this customer' };
+	const sent = await findSentMessage(this, itemIndex, chat.id, key, channelMessageId);
+	if (!sent) return { action: 'skipped', reason: 'no operator message was sent as this one' };
+	const why = [message.errorCode ? `error ${message.errorCode}` : '', message.error ?? '']
+		.filter(Boolean)
+		.join(': ');
+	const notice = await postMessage(this, itemIndex, chat.id, {
+		text: `⚠️ Not delivered to the customer (${String(message.status)}${why ? `, ${why}` : ''}).`,
+		format: 'plain',
+		replyToId: String(sent.id),
+		externalKey: noticeKey(String(sent.id), `status:${channelMessageId}`),
+	});
+	return { action: 'notice', chatId: chat.id, messageId: notice.id, notice: notice.text };
+}
 
 const properties: INodeProperties[] = [
 	{
@@ -55,6 +91,15 @@ const properties: INodeProperties[] = [
 				placeholder: 'Telegram',
 				description:
 					'Starts the title of every new conversation chat ("Telegram · Anna Petrova"). Empty: the channel\'s name.',
+			},
+			{
+				displayName: 'Wait Through Outages (Minutes)',
+				name: 'waitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 60 },
+				default: 10,
+				description:
+					"While TeamSpirit is unreachable or answers 5xx / 429, keep trying this long; the customer's next messages wait behind, in order. Past it, the execution fails and can be retried safely.",
 			},
 		],
 	},
@@ -117,11 +162,45 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	}
 	const event = String(message.event);
 	const isEdit = event === 'edited_message' || event === 'edited_channel_post';
-	if (!['message', 'channel_post'].includes(event) && !isEdit) {
+	const isFailure =
+		event === 'status' && ['failed', 'undelivered'].includes(String(message.status));
+	if (!['message', 'channel_post'].includes(event) && !isEdit && !isFailure) {
 		return { action: 'skipped', reason: `${event} events are not forwarded`, event };
 	}
 	if (!message.messageId)
 		return { action: 'skipped', reason: 'the event has no message ID', event };
+	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	const minutes = options.waitMinutes === undefined ? 10 : Number(options.waitMinutes);
+	const patience = {
+		ms: Math.round(Math.min(60, Math.max(0, Number.isFinite(minutes) ? minutes : 10)) * 60_000),
+		// every step is a read or a keyed write: repeating one can never post twice
+		repeatable: true,
+		onWait: (error: unknown, waitMs: number) =>
+			this.logger.info(
+				`Conversation ${message.conversationId}: ${(error as Error).message}; trying again in ${waitMs} ms`,
+			),
+	};
+	// one customer's messages are posted one after another, in the order they came, also while
+	// the first waits for TeamSpirit to come back
+	return await inOrder(
+		conversationOf(this, itemIndex),
+		async () =>
+			await untilAvailable(
+				this,
+				patience,
+				async () => await forward.call(this, call, message, { isEdit, isFailure, options }),
+			),
+	);
+}
+
+async function forward(
+	this: IExecuteFunctions,
+	call: OperationCall,
+	message: ChannelMessage & { account?: string },
+	{ isEdit, isFailure, options }: { isEdit: boolean; isFailure: boolean; options: IDataObject },
+) {
+	const { itemIndex, adapter } = call;
+	const item = this.getInputData()[itemIndex];
 
 	const account =
 		(typeof message.account === 'string' && message.account) ||
@@ -135,7 +214,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	}
 	const part = adapter.conversation.keyPart(message.conversationId);
 	const key = conversationKey(adapter.name, account, part);
-	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	if (isFailure) return await reportFailure.call(this, itemIndex, key, message);
 	const name = customerName(message, part);
 	const prefix = String(options.titlePrefix ?? '').trim() || channelTitle(adapter.displayName);
 	const sender = message.sender ?? { id: '', name: '' };
@@ -168,7 +247,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		});
 	}
 
-	const ownKey = messageKey(key, message.messageId);
+	const ownKey = messageKey(key, String(message.messageId));
 	const existing = await findMessage(this, itemIndex, chat.id, ownKey);
 	const text = [
 		adapter.conversation.toMarkdown(message),

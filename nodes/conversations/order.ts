@@ -1,0 +1,75 @@
+/**
+ * Order and patience for the conversation bridge, in one n8n process.
+ *
+ * - `inOrder`: the executions of one conversation run the bridge one at a time, in the order they
+ *   reached it; other conversations go on side by side. A burst of messages from one customer (or
+ *   one operator) therefore arrives in the order it was sent, also when the first waits out an
+ *   outage. This is process memory: it orders, it never guarantees an effect happens once (the
+ *   keys kept in TeamSpirit do that, in every process).
+ * - `untilAvailable`: runs a step again while the server says it did not take it (or, for a step
+ *   that is safe to repeat, while the answer is lost), with backoff capped at 15 s, until the
+ *   patience runs out or the execution is cancelled.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { withItemIndex } from '../shared/errors';
+import { outcomeOf } from '../shared/outcome';
+import { abortableSleep } from '../shared/sleep';
+
+const tails = new Map<string, Promise<void>>();
+
+export async function inOrder<T>(key: string, step: () => Promise<T>): Promise<T> {
+	const previous = tails.get(key) ?? Promise.resolve();
+	let release: () => void = () => undefined;
+	const mine = new Promise<void>((resolve) => (release = resolve));
+	const tail = previous.then(async () => await mine);
+	tails.set(key, tail);
+	try {
+		await previous;
+		return await step();
+	} finally {
+		release();
+		if (tails.get(key) === tail) tails.delete(key);
+	}
+}
+
+/** Waits between attempts: 1 s doubling up to 15 s, so a recovery is noticed within 15 s. */
+const FIRST_WAIT_MS = 1000;
+const MAX_WAIT_MS = 15_000;
+
+export interface Patience {
+	/** How long to keep trying, in ms (0: one attempt). */
+	ms: number;
+	/** Whether a lost answer may be retried too (the step is idempotent, e.g. keyed). */
+	repeatable: boolean;
+	/** Called before each wait, e.g. to log. */
+	onWait?: (error: unknown, waitMs: number) => void;
+}
+
+/**
+ * `step()`, again while it fails in a way that sending again cannot duplicate, within
+ * `patience.ms`. A refusal (4xx) and, for a step that is not repeatable, a lost answer end it at
+ * once; so does cancelling the execution. Throws the last error.
+ */
+export async function untilAvailable<T>(
+	ctx: IExecuteFunctions,
+	patience: Patience,
+	step: () => Promise<T>,
+): Promise<T> {
+	const deadline = Date.now() + Math.max(0, patience.ms);
+	const signal = ctx.getExecutionCancelSignal?.();
+	let wait = FIRST_WAIT_MS;
+	for (;;) {
+		try {
+			return await step();
+		} catch (error) {
+			const outcome = outcomeOf(error);
+			const retryable = outcome === 'notTaken' || (outcome === 'unknown' && patience.repeatable);
+			if (!retryable || Date.now() + wait > deadline || signal?.aborted)
+				throw withItemIndex(ctx.getNode(), error);
+			patience.onWait?.(error, wait);
+			if (!(await abortableSleep(wait, signal))) throw withItemIndex(ctx.getNode(), error);
+			wait = Math.min(wait * 2, MAX_WAIT_MS);
+		}
+	}
+}
