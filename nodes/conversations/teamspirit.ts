@@ -267,3 +267,25 @@ export async function findSentMessage(
 		channelMessageIdsOf(message.externalKey, conversation).includes(channelMessageId),
 	);
 }
+
+/** The newest `limit` messages of a chat, newest first. */
+export async function recentMessages(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	limit: number,
+): Promise<IDataObject[]> {
+	const page = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}/messages`,
+		qs: { limit },
+		itemIndex,
+	});
+	return (page.items as IDataObject[] | undefined) ?? [];
+}
+
+/** The bot's user id (the API key's user). */
+export async function botIdOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+	const me = await teamSpiritApiRequest.call(ctx, { method: 'GET', path: '/me', itemIndex });
+	return String(me.id ?? '');
+}

@@ -14,9 +14,11 @@ import {
 	fileLink,
 	fileSource,
 	getChat,
+	botIdOf,
 	getMessage,
 	patchMessage,
 	postMessage,
+	recentMessages,
 	userName,
 } from '../../../conversations/teamspirit';
 import { plainToMarkdown } from '../../../conversations/format';
@@ -121,6 +123,10 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 const claimedHere = new Set<string>();
 const MAX_CLAIMS = 10_000;
 
+/** How far back a delivery catches up on operator messages whose own delivery has not come. */
+const CATCH_UP_MS = 60 * 60 * 1000;
+const CATCH_UP_COUNT = 50;
+
 const pendingKey = (messageId: string) => `pending:${messageId}`;
 const unsentKey = (messageId: string) => `unsent:${messageId}`;
 
@@ -192,8 +198,6 @@ async function deliver(
 				}),
 		);
 	};
-	const setKey = async (externalKey: string) =>
-		await ts(async () => await patchMessage(this, itemIndex, chatId, messageId, { externalKey }));
 
 	if (event === 'message.updated' || event === 'message.deleted') {
 		// only what reached the customer can change there; the bridge's own posts carry other keys
@@ -241,114 +245,169 @@ async function deliver(
 			: { action: 'deleted', ...base, channelMessageIds };
 	}
 
-	// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery: a message
-	// with a key was posted by the bridge (the customer's own, a notice) or has reached the customer.
-	let current: IDataObject;
-	try {
-		current = await ts(async () => await getMessage(this, itemIndex, chatId, messageId));
-	} catch (error) {
-		if (Number((error as { httpCode?: string }).httpCode) === 404) {
-			return skipped('the message was deleted before it was sent', base);
-		}
-		throw withItemIndex(this.getNode(), error, itemIndex);
-	}
-	const currentKey = typeof current.externalKey === 'string' ? current.externalKey : '';
-	if (currentKey === pendingKey(messageId) && !claimedHere.has(messageId)) {
-		// an attempt elsewhere (another process, or one that stopped) may have sent it
-		await notice(
-			'uncertain',
-			'An earlier attempt to send this message stopped before it was recorded: it may or may not ' +
-				'have reached the customer, so it is not sent again. Ask the customer, or send it again.',
-		);
-		return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
-	}
-	if (currentKey && currentKey !== pendingKey(messageId) && currentKey !== unsentKey(messageId)) {
-		return skipped('the message is already mapped to the channel', base);
-	}
-	if (currentKey !== pendingKey(messageId)) await setKey(pendingKey(messageId));
-	if (claimedHere.size >= MAX_CLAIMS) claimedHere.clear();
-	claimedHere.add(messageId);
-
-	let replyToMessageId: string | undefined;
-	if (message.replyToId) {
-		try {
-			const original = await ts(
-				async () => await getMessage(this, itemIndex, chatId, String(message.replyToId)),
-			);
-			replyToMessageId = channelMessageIdOf(original.externalKey, key);
-		} catch {
-			replyToMessageId = undefined;
-		}
-	}
-	const files = Array.isArray(current.files) ? (current.files as IDataObject[]) : [];
-	const { text, format } = await outgoingText.call(this, itemIndex, current, adapter);
-	const sentIds: string[] = [];
-	let failure: unknown;
-	try {
-		if (text.trim()) {
-			const result = await channel(
+	/** Sends one created operator message (the delivered one, or an earlier one it catches up). */
+	const sendCreated = async (targetId: string): Promise<IDataObject> => {
+		const messageId = targetId;
+		const base = { chatId, messageId, conversationId };
+		const send = {
+			...call,
+			conversationId,
+			account: parsed.account,
+			acceptKey: `teamspirit:${messageId}:message.created:`,
+		};
+		const notice = async (what: string, text: string) => {
+			await ts(
 				async () =>
-					await adapter.actions.sendText(
-						{ ...send, acceptKey: `${send.acceptKey}:text` },
-						{ conversationId, text, format, replyToMessageId },
-					),
+					await postMessage(this, itemIndex, chatId, {
+						text: `⚠️ ${text}`,
+						format: 'plain',
+						externalKey: noticeKey(messageId, what),
+					}),
 			);
-			sentIds.push(...result.messageIds);
-		}
-		const seconds = Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60);
-		for (const [index, file] of files.entries()) {
-			const sendPart = { ...send, acceptKey: `${send.acceptKey}:file:${index}` };
-			const replyTo = sentIds.length ? undefined : replyToMessageId;
-			let result: SendResult;
-			if (adapter.conversation.files === 'link') {
-				const url = await ts(async () => await fileLink(this, itemIndex, String(file.id), seconds));
-				result = await channel(
-					async () =>
-						await adapter.actions.sendFile(sendPart, {
-							conversationId,
-							kind: 'auto',
-							source: { type: 'url', url },
-							format: 'plain',
-							replyToMessageId: replyTo,
-						}),
-				);
-			} else {
-				result = await channel(
-					async () =>
-						await adapter.actions.sendFile(sendPart, {
-							conversationId,
-							kind: 'auto',
-							source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
-							format: 'plain',
-							replyToMessageId: replyTo,
-						}),
-				);
+		};
+		const setKey = async (externalKey: string) =>
+			await ts(async () => await patchMessage(this, itemIndex, chatId, messageId, { externalKey }));
+		// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery: a message
+		// with a key was posted by the bridge (the customer's own, a notice) or has reached the customer.
+		let current: IDataObject;
+		try {
+			current = await ts(async () => await getMessage(this, itemIndex, chatId, messageId));
+		} catch (error) {
+			if (Number((error as { httpCode?: string }).httpCode) === 404) {
+				return skipped('the message was deleted before it was sent', base);
 			}
-			sentIds.push(...result.messageIds);
+			throw withItemIndex(this.getNode(), error, itemIndex);
 		}
-	} catch (error) {
-		const partly = (error as { context?: IDataObject }).context?.sentMessageIds;
-		if (Array.isArray(partly)) sentIds.push(...partly.map(String));
-		failure = error;
+		const currentKey = typeof current.externalKey === 'string' ? current.externalKey : '';
+		if (currentKey === pendingKey(messageId) && !claimedHere.has(messageId)) {
+			// an attempt elsewhere (another process, or one that stopped) may have sent it
+			await notice(
+				'uncertain',
+				'An earlier attempt to send this message stopped before it was recorded: it may or may not ' +
+					'have reached the customer, so it is not sent again. Ask the customer, or send it again.',
+			);
+			return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
+		}
+		if (currentKey && currentKey !== pendingKey(messageId) && currentKey !== unsentKey(messageId)) {
+			return skipped('the message is already mapped to the channel', base);
+		}
+		if (currentKey !== pendingKey(messageId)) await setKey(pendingKey(messageId));
+		if (claimedHere.size >= MAX_CLAIMS) claimedHere.clear();
+		claimedHere.add(messageId);
+
+		let replyToMessageId: string | undefined;
+		if (current.replyToId) {
+			try {
+				const original = await ts(
+					async () => await getMessage(this, itemIndex, chatId, String(current.replyToId)),
+				);
+				replyToMessageId = channelMessageIdOf(original.externalKey, key);
+			} catch {
+				replyToMessageId = undefined;
+			}
+		}
+		const files = Array.isArray(current.files) ? (current.files as IDataObject[]) : [];
+		const { text, format } = await outgoingText.call(this, itemIndex, current, adapter);
+		const sentIds: string[] = [];
+		let failure: unknown;
+		try {
+			if (text.trim()) {
+				const result = await channel(
+					async () =>
+						await adapter.actions.sendText(
+							{ ...send, acceptKey: `${send.acceptKey}:text` },
+							{ conversationId, text, format, replyToMessageId },
+						),
+				);
+				sentIds.push(...result.messageIds);
+			}
+			const seconds = Math.round(
+				Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60,
+			);
+			for (const [index, file] of files.entries()) {
+				const sendPart = { ...send, acceptKey: `${send.acceptKey}:file:${index}` };
+				const replyTo = sentIds.length ? undefined : replyToMessageId;
+				let result: SendResult;
+				if (adapter.conversation.files === 'link') {
+					const url = await ts(
+						async () => await fileLink(this, itemIndex, String(file.id), seconds),
+					);
+					result = await channel(
+						async () =>
+							await adapter.actions.sendFile(sendPart, {
+								conversationId,
+								kind: 'auto',
+								source: { type: 'url', url },
+								format: 'plain',
+								replyToMessageId: replyTo,
+							}),
+					);
+				} else {
+					result = await channel(
+						async () =>
+							await adapter.actions.sendFile(sendPart, {
+								conversationId,
+								kind: 'auto',
+								source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
+								format: 'plain',
+								replyToMessageId: replyTo,
+							}),
+					);
+				}
+				sentIds.push(...result.messageIds);
+			}
+		} catch (error) {
+			const partly = (error as { context?: IDataObject }).context?.sentMessageIds;
+			if (Array.isArray(partly)) sentIds.push(...partly.map(String));
+			failure = error;
+		}
+		if (sentIds.length) {
+			// record what the message became: replies, edits and deletes find it by this key
+			await setKey(messageKey(key, sentIds));
+		} else if (failure && outcomeOf(failure) !== 'unknown') {
+			// certainly not sent: a retried execution may try again
+			await setKey(unsentKey(messageId));
+		}
+		claimedHere.delete(messageId);
+		if (failure) {
+			const what = sentIds.length ? 'Only partly delivered' : 'Not delivered';
+			const unsure =
+				outcomeOf(failure) === 'unknown'
+					? ' The answer was lost: the customer may have it; it is not sent again.'
+					: '';
+			await notice('created', `${what} to the customer: ${refusal(failure)}${unsure}`);
+			return { action: 'notice', ...base, sentMessageIds: sentIds, error: refusal(failure) };
+		}
+		return { action: 'sent', ...base, channelMessageIds: sentIds };
+	};
+
+	// Deliveries can come out of order (TeamSpirit re-sends a failed one later): operator messages
+	// of the last hour that are older than this one and have not reached the customer go first.
+	const caughtUp: string[] = [];
+	const botId = await ts(async () => await botIdOf(this, itemIndex));
+	const recent = await ts(
+		async () => await recentMessages(this, itemIndex, chatId, CATCH_UP_COUNT),
+	);
+	const createdAt = String(
+		recent.find((m) => m.id === messageId)?.createdAt ?? message.createdAt ?? '',
+	);
+	const since = Date.parse(createdAt) - CATCH_UP_MS;
+	const earlier = recent
+		.filter(
+			(m) =>
+				m.id !== messageId &&
+				!m.externalKey &&
+				m.senderId !== botId &&
+				String(m.createdAt) < createdAt &&
+				Date.parse(String(m.createdAt)) >= since,
+		)
+		.reverse();
+	for (const older of earlier) {
+		await sendCreated(String(older.id));
+		caughtUp.push(String(older.id));
 	}
-	if (sentIds.length) {
-		// record what the message became: replies, edits and deletes find it by this key
-		await setKey(messageKey(key, sentIds));
-	} else if (failure && outcomeOf(failure) !== 'unknown') {
-		// certainly not sent: a retried execution may try again
-		await setKey(unsentKey(messageId));
-	}
-	claimedHere.delete(messageId);
-	if (failure) {
-		const what = sentIds.length ? 'Only partly delivered' : 'Not delivered';
-		const unsure =
-			outcomeOf(failure) === 'unknown'
-				? ' The answer was lost: the customer may have it; it is not sent again.'
-				: '';
-		await notice('created', `${what} to the customer: ${refusal(failure)}${unsure}`);
-		return { action: 'notice', ...base, sentMessageIds: sentIds, error: refusal(failure) };
-	}
-	return { action: 'sent', ...base, channelMessageIds: sentIds };
+	const result = await sendCreated(messageId);
+	return caughtUp.length ? { ...result, caughtUp } : result;
 }
 
 /** How long to wait through an outage, in ms (the option is in minutes, default 10). */
