@@ -823,3 +823,123 @@ describe('MultipartParser', () => {
 		await expect(parser.end()).rejects.toThrow('Unexpected end');
 	});
 });
+
+describe('TeamSpiritEmulator: delivery retry schedule and skipped faults', () => {
+	let ts: TeamSpiritEmulator;
+	let receiver: http.Server;
+	/** How the receiver answers each request it gets, in turn (then 200). */
+	let answers: number[];
+	let received: Array<{ delivery: string; timestamp: string }>;
+
+	beforeEach(async () => {
+		answers = [];
+		received = [];
+		receiver = http.createServer((req, res) => {
+			received.push({
+				delivery: String(req.headers['x-teamspirit-delivery']),
+				timestamp: String(req.headers['x-teamspirit-timestamp']),
+			});
+			req.resume();
+			req.on('end', () => res.writeHead(answers.shift() ?? 200).end());
+		});
+		receiver.listen(0, '127.0.0.1');
+		await once(receiver, 'listening');
+	});
+	afterEach(async () => {
+		await ts.stop();
+		receiver.closeAllConnections();
+		await new Promise((resolve) => receiver.close(resolve));
+	});
+
+	const hook = (url: string) =>
+		ts.webhooks.set('wh_test', {
+			id: 'wh_test',
+			url,
+			events: ['message.created'],
+			chatIds: [],
+			secret: 'whsec_test',
+			createdAt: new Date().toISOString(),
+		});
+	const receiverUrl = () => `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ts`;
+	const until = async (what: string, probe: () => boolean) => {
+		const deadline = Date.now() + 10_000;
+		while (!probe()) {
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+			await new Promise((r) => setTimeout(r, 10));
+		}
+	};
+
+	it('retryDelaysMs: a failed delivery is sent again, same delivery id, until it is answered 2xx', async () => {
+		ts = await TeamSpiritEmulator.start({ retryDelaysMs: [20, 20, 20, 20, 20] });
+		hook(receiverUrl());
+		const chat = ts.addChat({ title: 'Ops' });
+		const operator = ts.addUser({ name: 'Olga' });
+		answers = [503, 500];
+		const { deliveries } = await ts.postAsUser(chat.id, operator.id, { text: 'hi' });
+		expect(deliveries.map((d) => d.status)).toEqual([503]);
+		await until('the third attempt', () => received.length === 3);
+		await ts.settled();
+		expect(new Set(received.map((r) => r.delivery))).toEqual(new Set([deliveries[0].deliveryId]));
+		expect(ts.deliveries.map((d) => [d.status, d.retry])).toEqual([
+			[503, false],
+			[500, true],
+			[200, true],
+		]);
+		// answered: no more attempts
+		await new Promise((r) => setTimeout(r, 150));
+		expect(received).toHaveLength(3);
+	});
+
+	it('retryDelaysMs: a receiver that is down gets every retry, then the delivery is dropped', async () => {
+		ts = await TeamSpiritEmulator.start({ retryDelaysMs: [10, 10, 10] });
+		const closedPort = (receiver.address() as AddressInfo).port;
+		receiver.closeAllConnections();
+		await new Promise((resolve) => receiver.close(resolve));
+		hook(`http://127.0.0.1:${closedPort}/ts`);
+		const chat = ts.addChat({ title: 'Ops' });
+		await ts.postAsUser(chat.id, ts.addUser().id, { text: 'hi' });
+		await until('four attempts', () => ts.deliveries.length === 4);
+		await new Promise((r) => setTimeout(r, 100));
+		await ts.settled();
+		expect(ts.deliveries.map((d) => [d.status, d.retry])).toEqual([
+			[0, false],
+			[0, true],
+			[0, true],
+			[0, true],
+		]);
+		receiver = http.createServer().listen(0, '127.0.0.1'); // for afterEach
+		await once(receiver, 'listening');
+	});
+
+	it('without retryDelaysMs nothing is retried; autoDeliver events follow the schedule too', async () => {
+		ts = await TeamSpiritEmulator.start({ autoDeliver: true });
+		hook(receiverUrl());
+		const chat = ts.addChat({ title: 'Ops' });
+		answers = [503];
+		await ts.postAsUser(chat.id, ts.addUser().id, { text: 'hi' });
+		await new Promise((r) => setTimeout(r, 100));
+		expect(received).toHaveLength(1);
+
+		ts.retryDelaysMs = [10];
+		answers = [503];
+		const res = await fetch(`${ts.url}/api/v1/chats/${chat.id}/messages`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${ts.apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ text: 'from the bot' }),
+		});
+		expect(res.status).toBe(201);
+		await until('the retry of the bot message', () => received.length === 3);
+		expect(received[1].delivery).toBe(received[2].delivery);
+	});
+
+	it('failNext skip: the first matching requests pass, the next ones fail', async () => {
+		ts = await TeamSpiritEmulator.start();
+		ts.failNext({ method: 'GET', path: /\/me$/, status: 503, skip: 1, count: 1 });
+		const get = async () =>
+			(await fetch(`${ts.url}/api/v1/me`, { headers: { authorization: `Bearer ${ts.apiKey}` } }))
+				.status;
+		expect(await get()).toBe(200);
+		expect(await get()).toBe(503);
+		expect(await get()).toBe(200);
+	});
+});

@@ -246,6 +246,8 @@ export interface FailNextOptions {
 	 * with the error status: simulates a response lost after the server acted.
 	 */
 	afterAccepting?: boolean;
+	/** Let this many matching requests through first (e.g. 1: the second PATCH of a message fails). Default 0. */
+	skip?: number;
 }
 
 export interface EmulatorOptions {
@@ -258,6 +260,14 @@ export interface EmulatorOptions {
 	autoDeliver?: boolean;
 	/** Maximum upload size in bytes (default 100 MB). */
 	maxFileSize?: number;
+	/**
+	 * With `autoDeliver`: resend a failed delivery (not 2xx, a network error, no answer in time)
+	 * after each of these waits in turn, then drop it, as the contract's "Answers, timeouts and
+	 * retries" says (there: 10 s, 1 min, 10 min, 1 h, 6 h; tests pass compressed ones). Same
+	 * delivery id and body, fresh timestamp and signature. Default: none (resend with
+	 * `redeliver()`).
+	 */
+	retryDelaysMs?: number[];
 }
 
 export const DEFAULT_API_KEY = 'ts-test-key-0123456789';
@@ -608,6 +618,9 @@ export class TeamSpiritEmulator {
 	readonly deliveries: DeliveryAttempt[] = [];
 	/** See EmulatorOptions.autoDeliver. */
 	autoDeliver: boolean;
+	/** See EmulatorOptions.retryDelaysMs (may be changed while running). */
+	retryDelaysMs: number[];
+	private readonly retryTimers = new Set<NodeJS.Timeout>();
 	private readonly pendingDeliveries = new Set<Promise<unknown>>();
 
 	private readonly messages = new Map<string, { msg: Message; seq: number }>();
@@ -626,6 +639,7 @@ export class TeamSpiritEmulator {
 		this.apiKey = opts.apiKey ?? DEFAULT_API_KEY;
 		this.maxFileSize = opts.maxFileSize ?? MAX_FILE_SIZE;
 		this.autoDeliver = opts.autoDeliver ?? false;
+		this.retryDelaysMs = opts.retryDelaysMs ?? [];
 		this.bot = this.addUser({
 			name: 'n8n Bot',
 			username: 'n8n-bot',
@@ -646,6 +660,9 @@ export class TeamSpiritEmulator {
 	}
 
 	async stop(): Promise<void> {
+		this.retryDelaysMs = [];
+		for (const timer of this.retryTimers) clearTimeout(timer);
+		this.retryTimers.clear();
 		await this.settled();
 		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
 		this.server.closeAllConnections();
@@ -852,7 +869,8 @@ export class TeamSpiritEmulator {
 	/**
 	 * Delivers an event to every registered webhook that is subscribed to it and covers its chat,
 	 * signed as the contract says ("Outgoing webhook deliveries"), and resolves with the attempts
-	 * (also recorded in `deliveries`). No automatic retries: resend with `redeliver()`.
+	 * (also recorded in `deliveries`). No automatic retries here (see `retryDelaysMs` for the
+	 * events `autoDeliver` sends): resend with `redeliver()`.
 	 */
 	async deliver(
 		event: WebhookEvent,
@@ -895,7 +913,8 @@ export class TeamSpiritEmulator {
 	/**
 	 * Seeds a message from a user (as if typed in the TeamSpirit app, e.g. by an operator) and
 	 * delivers `message.created`. `replyToId` must be a message of the chat; `fileIds` files seeded
-	 * with uploadAsUser() / addFile().
+	 * with uploadAsUser() / addFile(). Failed attempts are retried on `retryDelaysMs` (as are
+	 * those of editAsUser() and deleteAsUser()).
 	 */
 	async postAsUser(
 		chatId: string,
@@ -909,7 +928,10 @@ export class TeamSpiritEmulator {
 			senderId: userId,
 			createdAt: fields.createdAt ?? nowIso(),
 		});
-		return { message, deliveries: await this.deliver('message.created', clone(message), opts) };
+		return {
+			message,
+			deliveries: this.retryFailed(await this.deliver('message.created', clone(message), opts)),
+		};
 	}
 
 	/**
@@ -926,7 +948,10 @@ export class TeamSpiritEmulator {
 		if (changes.text !== undefined) message.text = changes.text;
 		if (changes.format !== undefined) message.format = changes.format;
 		message.editedAt = nowIso();
-		return { message, deliveries: await this.deliver('message.updated', clone(message), opts) };
+		return {
+			message,
+			deliveries: this.retryFailed(await this.deliver('message.updated', clone(message), opts)),
+		};
 	}
 
 	/** Deletes a message as a user did in the TeamSpirit app and delivers `message.deleted` (the message as it was). */
@@ -937,7 +962,10 @@ export class TeamSpiritEmulator {
 		const message = this.message(messageId);
 		if (!message) throw new Error(`deleteAsUser: unknown message ${messageId}`);
 		this.messages.delete(messageId);
-		return { message, deliveries: await this.deliver('message.deleted', clone(message), opts) };
+		return {
+			message,
+			deliveries: this.retryFailed(await this.deliver('message.deleted', clone(message), opts)),
+		};
 	}
 
 	/** The `data` of a membership event. */
@@ -1036,10 +1064,34 @@ export class TeamSpiritEmulator {
 	/** With `autoDeliver`: delivers in the background, as the server does after answering the API call. */
 	private emit(event: WebhookEvent, data: object): void {
 		if (!this.autoDeliver) return;
-		const pending: Promise<unknown> = this.deliver(event, clone(data))
+		this.track(this.deliver(event, clone(data)).then((attempts) => this.retryFailed(attempts)));
+	}
+
+	private track(work: Promise<unknown>): void {
+		const pending: Promise<unknown> = work
 			.catch(() => undefined)
 			.finally(() => this.pendingDeliveries.delete(pending));
 		this.pendingDeliveries.add(pending);
+	}
+
+	/** With `retryDelaysMs`: schedules the failed attempts' retries; returns the attempts. */
+	private retryFailed(attempts: DeliveryAttempt[]): DeliveryAttempt[] {
+		for (const attempt of attempts) this.retryLater(attempt, 0);
+		return attempts;
+	}
+
+	/** With `retryDelaysMs`: a failed attempt is sent again after the next wait of the schedule. */
+	private retryLater(attempt: DeliveryAttempt, retriesSoFar: number): void {
+		if (attempt.status >= 200 && attempt.status < 300) return;
+		const wait = this.retryDelaysMs[retriesSoFar];
+		if (wait === undefined) return; // dropped after the last retry
+		const timer = setTimeout(() => {
+			this.retryTimers.delete(timer);
+			// a deleted webhook gets no more attempts
+			if (!this.webhooks.has(attempt.webhookId)) return;
+			this.track(this.redeliver(attempt).then((next) => this.retryLater(next, retriesSoFar + 1)));
+		}, wait);
+		this.retryTimers.add(timer);
 	}
 
 	// ----- fault injection --------------------------------------------------
@@ -1058,6 +1110,10 @@ export class TeamSpiritEmulator {
 			(f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || f.path.test(p)),
 		);
 		if (!rule) return undefined;
+		if (rule.skip && rule.skip > 0) {
+			rule.skip--;
+			return undefined;
+		}
 		if (--rule.remaining <= 0) this.faults = this.faults.filter((f) => f !== rule);
 		return rule;
 	}
