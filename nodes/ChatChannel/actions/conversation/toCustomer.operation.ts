@@ -31,7 +31,8 @@ import type { OperationCall } from '../types';
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Connect this node to a TeamSpirit Trigger (events Message Created, Updated and Deleted; Conversations: this channel): what operators post in a conversation chat reaches its customer.',
+			'Connect this node to a TeamSpirit Trigger (events Message Created, Updated and Deleted; ' +
+			'Conversations: this channel): what operators post in a conversation chat reaches its customer.',
 		name: 'toCustomerNotice',
 		type: 'notice',
 		default: '',
@@ -50,7 +51,8 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 1440 },
 				default: 60,
 				description:
-					"For channels that fetch files from a link (WhatsApp through Twilio): how long the unguessable TeamSpirit link to an operator's file works",
+					'For channels that fetch files from a link (WhatsApp through Twilio): ' +
+					"how long the unguessable TeamSpirit link to an operator's file works",
 			},
 			{
 				displayName: 'Sign With Operator Name',
@@ -66,7 +68,9 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 60 },
 				default: 10,
 				description:
-					"While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long (the operator's next messages wait behind, in order). A message the channel may already have taken (its answer was lost) is never sent again.",
+					'While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long ' +
+					"(the operator's next messages wait behind, in order). " +
+					'A message the channel may already have taken (its answer was lost) is never sent again.',
 			},
 		],
 	},

@@ -20,7 +20,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		description:
-			'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
+			'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, ' +
+			'Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
 	},
 	...formatFields(),
 	buttonsField,

@@ -16,7 +16,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'HX0123456789abcdef0123456789abcdef',
 		description:
-			'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). Templates are what WhatsApp allows outside the 24-hour window.',
+			'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). ' +
+			'Templates are what WhatsApp allows outside the 24-hour window.',
 	},
 	{
 		displayName: 'Variables (JSON)',
