@@ -36,7 +36,8 @@ export class ChatChannelTrigger implements INodeType {
 		version: 1,
 		subtitle: triggerSubtitle(),
 		description:
-			'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) or Facebook Messenger, with one message shape for every channel',
+			'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) ' +
+			'or Facebook Messenger, with one message shape for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
