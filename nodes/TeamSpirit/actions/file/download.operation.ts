@@ -74,7 +74,8 @@ export async function execute(
 					itemIndex,
 					description:
 						maxBytes === declared
-							? `The server said the file has ${declared} bytes but sent more. Nothing was stored; try again, or check the server.`
+							? `The server said the file has ${declared} bytes but sent more. ` +
+								'Nothing was stored; try again, or check the server.'
 							: 'TeamSpirit files are at most 100 MB. Nothing was stored.',
 				},
 			);

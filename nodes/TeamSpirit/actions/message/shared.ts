@@ -30,7 +30,10 @@ export const messageOptions: INodeProperties = {
 			default: '',
 			placeholder: '={{ $json.eventId }}',
 			description:
-				"A key for this message, derived from what caused it (e.g. the trigger's eventId): sending again with the same key within 24 hours, from a retried execution or Retry On Fail, returns the message already posted instead of posting a second one. Empty: a new key per item, which protects only the retries inside one run.",
+				"A key for this message, derived from what caused it (e.g. the trigger's eventId): " +
+				'sending again with the same key within 24 hours, from a retried execution or Retry On Fail, ' +
+				'returns the message already posted instead of posting a second one. ' +
+				'Empty: a new key per item, which protects only the retries inside one run.',
 		},
 	],
 };
