@@ -60,7 +60,9 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Give a TeamSpirit admin the Production URL from "Webhook URLs" above and the events chosen below. The admin creates an outgoing webhook with them and shows its secret once: paste it into Outgoing Webhook Secret in the TeamSpirit API credential.',
+			'Give a TeamSpirit admin the Production URL from "Webhook URLs" above and the events chosen below. ' +
+			'The admin creates an outgoing webhook with them and shows its secret once: ' +
+			'paste it into Outgoing Webhook Secret in the TeamSpirit API credential.',
 		name: 'manualNotice',
 		type: 'notice',
 		default: '',
@@ -89,7 +91,8 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Without verification anyone who knows the URL can start this workflow with made-up events, and old deliveries can be replayed. Use it only on a closed network.',
+			'Without verification anyone who knows the URL can start this workflow with made-up events, ' +
+			'and old deliveries can be replayed. Use it only on a closed network.',
 		name: 'noVerificationWarning',
 		type: 'notice',
 		default: '',
@@ -112,7 +115,8 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Chat',
 		default: {},
 		description:
-			'Only events from these chats. None: every chat the bot is a member of. (Status changes belong to no chat and always pass.)',
+			'Only events from these chats. None: every chat the bot is a member of. ' +
+			'(Status changes belong to no chat and always pass.)',
 		options: [
 			{
 				name: 'chats',
@@ -135,7 +139,9 @@ export const properties: INodeProperties[] = [
 				options: CHANNEL_OPTIONS,
 				default: [],
 				description:
-					"Start only for messages in the customer conversation chats of these channels (the chats the Chat Channel node's Conversation operations keep); other chats start nothing. None: every chat.",
+					'Start only for messages in the customer conversation chats of these channels ' +
+					"(the chats the Chat Channel node's Conversation operations keep); " +
+					'other chats start nothing. None: every chat.',
 			},
 			{
 				displayName: 'Download Files',
@@ -143,7 +149,8 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to download the files of a created or edited message into the binary fields file_0, file_1, … (in the order of "files")',
+					'Whether to download the files of a created or edited message ' +
+					'into the binary fields file_0, file_1, … (in the order of "files")',
 			},
 			{
 				displayName: "Ignore the Bot's Own Messages",
@@ -151,7 +158,8 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to skip message events of messages the bot sent (on unless turned off here). Keep it on when the workflow posts into TeamSpirit, or it triggers itself in a loop.',
+					'Whether to skip message events of messages the bot sent (on unless turned off here). ' +
+					'Keep it on when the workflow posts into TeamSpirit, or it triggers itself in a loop.',
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -177,7 +185,10 @@ export const properties: INodeProperties[] = [
 
 export interface TriggerSettings extends FilterSettings {
 	setup: 'register' | 'manual';
-	/** Manual mode: check signatures with the credential's Outgoing Webhook Secret (false: the user chose no verification). */
+	/**
+	 * Manual mode: check signatures with the credential's Outgoing Webhook Secret
+	 * (false: the user chose no verification).
+	 */
 	verifyManual: boolean;
 	downloadFiles: boolean;
 	maxFileSizeMb: number;

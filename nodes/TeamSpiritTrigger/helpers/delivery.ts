@@ -71,13 +71,15 @@ function checkSignature(input: DeliveryInput, rawBody: Buffer): DeliveryCheck | 
 	if (!time.ok && time.reason === 'too-old') {
 		return reject(
 			401,
-			`X-TeamSpirit-Timestamp is ${time.ageSeconds} s old, more than ${TIMESTAMP_TOLERANCE_SECONDS} s: a replayed delivery`,
+			`X-TeamSpirit-Timestamp is ${time.ageSeconds} s old, ` +
+				`more than ${TIMESTAMP_TOLERANCE_SECONDS} s: a replayed delivery`,
 		);
 	}
 	if (!time.ok) {
 		return reject(
 			401,
-			`X-TeamSpirit-Timestamp is ${-(time.ageSeconds ?? 0)} s ahead of this server's clock, more than ${TIMESTAMP_TOLERANCE_SECONDS} s`,
+			`X-TeamSpirit-Timestamp is ${-(time.ageSeconds ?? 0)} s ahead of this server's clock, ` +
+				`more than ${TIMESTAMP_TOLERANCE_SECONDS} s`,
 		);
 	}
 	return undefined;
