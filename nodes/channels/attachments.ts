@@ -29,8 +29,10 @@ type BinaryContext = {
 
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-export const tooLargeNotice = (capMb: number, size?: number) =>
-	`Not downloaded: ${size === undefined ? 'the file is' : `${megabytes(size)} is`} more than the ${capMb} MB set in "Max File Size"`;
+export const tooLargeNotice = (capMb: number, size?: number) => {
+	const what = size === undefined ? 'the file is' : `${megabytes(size)} is`;
+	return `Not downloaded: ${what} more than the ${capMb} MB set in "Max File Size"`;
+};
 
 /**
  * Streams `stream` into n8n's binary store, stopping (and aborting the download) as soon as more

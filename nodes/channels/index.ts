@@ -89,7 +89,9 @@ export function triggerSubtitle(): string {
 	const polling = Object.values(adapters)
 		.filter((adapter) => adapter.trigger.poll)
 		.map((adapter) => adapter.name);
-	const mode = `(${JSON.stringify(polling)}.includes($parameter["channel"]) ? ($parameter["mode"] === "webhook" ? " · webhook" : " · long polling") : "")`;
+	const polls = `${JSON.stringify(polling)}.includes($parameter["channel"])`;
+	const how = `($parameter["mode"] === "webhook" ? " · webhook" : " · long polling")`;
+	const mode = `(${polls} ? ${how} : "")`;
 	return `={{ ${channelNameExpression()} + ${mode} }}`;
 }
 

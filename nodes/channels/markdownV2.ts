@@ -208,7 +208,10 @@ function closingRun(src: string, from: number, n: number): number {
 	return -1;
 }
 
-/** Pairs openers and closers like CommonMark's delimiter stack: the nearest opener of the same run wins, openers in between stay text. */
+/**
+ * Pairs openers and closers like CommonMark's delimiter stack: the nearest opener of the same
+ * run wins, openers in between stay text.
+ */
 function pairDelimiters(atoms: Atom[]): void {
 	const stack: number[] = [];
 	atoms.forEach((atom, index) => {

@@ -54,7 +54,8 @@ export function mediaUrlRefusal(
 		host === configured ||
 		(parsed.protocol === 'https:' && sources.hosts.some((p) => hostMatches(host, p)));
 	if (!allowedHost) {
-		return `${parsed.hostname} is not ${sources.description}${configured ? ` or the credential's API host (${configured})` : ''}, so the file was not fetched`;
+		const orApiHost = configured ? ` or the credential's API host (${configured})` : '';
+		return `${parsed.hostname} is not ${sources.description}${orApiHost}, so the file was not fetched`;
 	}
 	if (sources.path && !sources.path.test(parsed.pathname))
 		return 'the media URL does not have the form of a media file URL';

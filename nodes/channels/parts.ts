@@ -41,7 +41,10 @@ export async function sendParts(
 		const { error } = outcome;
 		if (sent.length && error instanceof NodeApiError) {
 			const ids = sent.map((m) => m.messageId).join(', ');
-			error.description = `${error.description ? `${error.description} ` : ''}Parts 1–${sent.length} of ${count} were sent (message IDs ${ids}); they are not sent again when the node retries.`;
+			const before = error.description ? `${error.description} ` : '';
+			error.description =
+				`${before}Parts 1–${sent.length} of ${count} were sent (message IDs ${ids}); ` +
+				'they are not sent again when the node retries.';
 			error.context.sentMessageIds = sent.map((m) => m.messageId);
 		}
 		throw error;

@@ -19,7 +19,8 @@ export const messengerConversation: ConversationRules = {
 			.filter((a) => a?.type === 'location' && typeof a.payload?.coordinates?.lat === 'number')
 			.map((a) => {
 				const { lat, long } = a.payload!.coordinates!;
-				return `📍 ${a.title || 'Location'}: https://www.openstreetmap.org/?mlat=${lat}&mlon=${long}#map=17/${lat}/${long}`;
+				const map = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${long}#map=17/${lat}/${long}`;
+				return `📍 ${a.title || 'Location'}: ${map}`;
 			});
 	},
 	fromMarkdown: (markdown) => ({ text: markdownToPlain(markdown), format: 'plain' }),

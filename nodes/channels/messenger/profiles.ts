@@ -70,7 +70,8 @@ async function lookUp(ctx: IWebhookFunctions, pageId: string, psid: string): Pro
 		// graphApiRequest's errors carry no secret (redacted there)
 		senderNames.failed.set(key, true);
 		ctx.logger.debug(
-			`Chat Channel Trigger (Messenger): no name for sender ${psid} (${(error as Error).message}); the item's sender.name stays empty`,
+			`Chat Channel Trigger (Messenger): no name for sender ${psid} (${(error as Error).message}); ` +
+				"the item's sender.name stays empty",
 		);
 		return '';
 	}

@@ -103,14 +103,25 @@ function hintFor(error: GraphError | undefined, statusCode: number): string | un
 	const code = error?.code;
 	const sub = error?.error_subcode;
 	if (sub === 2018278 || /outside of allowed window/i.test(error?.message ?? '')) {
-		return 'Messenger allows replies within 24 hours of the customer\'s last message. Later, a person may still answer for up to 7 days with Messaging Type "Message Tag" and the tag HUMAN_AGENT (the app needs the Human Agent permission); automated messages cannot be sent.';
+		return (
+			"Messenger allows replies within 24 hours of the customer's last message. " +
+			'Later, a person may still answer for up to 7 days with Messaging Type "Message Tag" ' +
+			'and the tag HUMAN_AGENT (the app needs the Human Agent permission); ' +
+			'automated messages cannot be sent.'
+		);
 	}
 	if (code === 190)
-		return 'The Page access token is invalid or expired: create a new one in the Meta app (Messenger → Settings → Access Tokens).';
+		return (
+			'The Page access token is invalid or expired: ' +
+			'create a new one in the Meta app (Messenger → Settings → Access Tokens).'
+		);
 	if (code === 100 && /appsecret_proof/i.test(error?.message ?? ''))
 		return 'Check the App Secret in the Messenger credential: it must belong to the app the Page token was made for.';
 	if (sub === 2018001)
-		return 'No such person: the conversation ID must be a page-scoped ID (PSID) from the trigger, of someone who wrote to this page.';
+		return (
+			'No such person: the conversation ID must be a page-scoped ID (PSID) from the trigger, ' +
+			'of someone who wrote to this page.'
+		);
 	if (code === 10 || code === 200)
 		return 'The app lacks a permission (pages_messaging), or the person cannot be messaged now.';
 	if (code !== undefined && RATE_LIMIT_CODES.has(code))
@@ -228,6 +239,10 @@ export async function graphApiRequest<T = IDataObject>(
 	);
 	if (response.networkError !== undefined) {
 		const cause = response.networkError as { message?: string; code?: string };
+		const reason = `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}`;
+		const maybeSent = request.idempotent
+			? ''
+			: 'The message may have been sent: it is not sent again automatically. ';
 		throw redact(
 			markNetworkError(
 				new NodeApiError(
@@ -235,7 +250,7 @@ export async function graphApiRequest<T = IDataObject>(
 					{ message: cause.message ?? 'network error' },
 					{
 						message: `Could not reach the Graph API (${what})${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-						description: `${cause.code ? `${cause.code}: ` : ''}${cause.message ?? ''}. ${request.idempotent ? '' : 'The message may have been sent: it is not sent again automatically. '}Check the API Base URL in the Messenger credential.`,
+						description: `${reason}. ${maybeSent}Check the API Base URL in the Messenger credential.`,
 						itemIndex,
 					},
 				),
@@ -245,7 +260,9 @@ export async function graphApiRequest<T = IDataObject>(
 		);
 	}
 	if (response.refusedRedirect !== undefined) {
-		const message = `redirected to ${response.refusedRedirect}; not followed, so the Page token stays with the API Base URL you configured`;
+		const message =
+			`redirected to ${response.refusedRedirect}; ` +
+			'not followed, so the Page token stays with the API Base URL you configured';
 		throw redact(
 			graphError(ctx, response.statusCode, { error: { message } }, what, itemIndex),
 			secrets,

@@ -48,7 +48,9 @@ const SUBSCRIBED_FIELDS = [
 export const messengerTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'In the Meta app: Messenger → Settings → Webhooks → "Add Callback URL": paste this node\'s webhook URL and the Verify Token of the credential, then subscribe the page (or turn on "Subscribe Page" below).',
+			'In the Meta app: Messenger → Settings → Webhooks → "Add Callback URL": ' +
+			"paste this node's webhook URL and the Verify Token of the credential, " +
+			'then subscribe the page (or turn on "Subscribe Page" below).',
 		name: 'messengerNotice',
 		type: 'notice',
 		default: '',
@@ -106,7 +108,8 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to trigger on the page's own messages too (Meta echoes them). Off prevents loops: a reply of the workflow starts nothing.",
+					"Whether to trigger on the page's own messages too (Meta echoes them). " +
+					'Off prevents loops: a reply of the workflow starts nothing.',
 			},
 			{
 				displayName: 'Look Up Sender Names',
@@ -114,7 +117,9 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to look up the customer's name (User Profile API with the Page token) for sender.name; names are kept in memory for 24 hours. When Meta does not give the name, it stays empty and the event arrives as usual.",
+					"Whether to look up the customer's name (User Profile API with the Page token) for sender.name; " +
+					'names are kept in memory for 24 hours. ' +
+					'When Meta does not give the name, it stays empty and the event arrives as usual.',
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -130,7 +135,9 @@ export const messengerTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to subscribe the page to the app's webhook on activation (/{page-ID}/subscribed_apps; the token needs pages_manage_metadata). The subscription is left in place on deactivation.",
+					"Whether to subscribe the page to the app's webhook on activation " +
+					'(/{page-ID}/subscribed_apps; the token needs pages_manage_metadata). ' +
+					'The subscription is left in place on deactivation.',
 			},
 		],
 	},

@@ -127,10 +127,12 @@ async function downloadAttachments(
 		if (!file) continue;
 		const size = attachment.size ?? undefined;
 		if (size !== undefined && size > capBytes) {
+			const mb = `${(size / 1048576).toFixed(1)} MB`;
 			attachment.notice =
 				size > TELEGRAM_LIMITS.maxDownloadBytes
-					? `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the 20 MB Telegram lets bots download (a local Bot API server has no such limit)`
-					: `Not downloaded: ${(size / 1048576).toFixed(1)} MB is more than the ${options.maxDownloadMb} MB set in "Max File Size"`;
+					? `Not downloaded: ${mb} is more than the 20 MB Telegram lets bots download ` +
+						'(a local Bot API server has no such limit)'
+					: `Not downloaded: ${mb} is more than the ${options.maxDownloadMb} MB set in "Max File Size"`;
 			continue;
 		}
 		try {
@@ -237,7 +239,9 @@ async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions):
 			`This bot has a webhook (${redact(info.url)}), so Telegram refuses long polling`,
 			{
 				description:
-					'Telegram sends the bot\'s updates to that URL. Either turn on "Replace Existing Webhook" in the trigger\'s options (the webhook is deleted; updates waiting for it are kept), or switch Mode to Webhook.',
+					"Telegram sends the bot's updates to that URL. " +
+					'Either turn on "Replace Existing Webhook" in the trigger\'s options ' +
+					'(the webhook is deleted; updates waiting for it are kept), or switch Mode to Webhook.',
 			},
 		);
 	}
@@ -305,7 +309,9 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 					ctx.logger.error(`Chat Channel Trigger: ${message}`);
 					const text =
 						kind === 'conflict-poller'
-							? "Telegram 409 Conflict: another program is reading this bot's updates with getUpdates (another n8n workflow, a second n8n, a script). Only one may: stop the other one, or use webhook mode."
+							? "Telegram 409 Conflict: another program is reading this bot's updates with getUpdates " +
+								'(another n8n workflow, a second n8n, a script). ' +
+								'Only one may: stop the other one, or use webhook mode.'
 							: message;
 					ctx.emitError(
 						new NodeOperationError(ctx.getNode(), text, {
@@ -338,7 +344,8 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				} catch (error) {
 					if (signal.aborted) return;
 					ctx.logger.warn(
-						`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`,
+						`Chat Channel Trigger: update ${update.update_id} could not be read ` +
+							`(${redact((error as Error).message)}); emitted with a notice`,
 					);
 					item = unreadableItem(update, botId, error);
 				}
@@ -422,7 +429,8 @@ export const telegramTrigger: TriggerAdapter = {
 			throw new NodeOperationError(ctx.getNode(), `This bot's webhook already points to ${what}`, {
 				description:
 					ctx.getMode() === 'manual'
-						? 'A bot has one webhook: listening for a test event would take it away from production. Test with a second bot, or turn on "Replace Existing Webhook" if you mean it.'
+						? 'A bot has one webhook: listening for a test event would take it away from production. ' +
+							'Test with a second bot, or turn on "Replace Existing Webhook" if you mean it.'
 						: 'A bot has one webhook. Turn on "Replace Existing Webhook" to take it over, or use another bot.',
 			});
 		}
@@ -491,7 +499,8 @@ export const telegramTrigger: TriggerAdapter = {
 			// a redelivery would fail the same way and hold up the bot's later updates: the update
 			// starts its workflow with a notice instead
 			ctx.logger.warn(
-				`Chat Channel Trigger: update ${update.update_id} could not be read (${redact((error as Error).message)}); emitted with a notice`,
+				`Chat Channel Trigger: update ${update.update_id} could not be read ` +
+					`(${redact((error as Error).message)}); emitted with a notice`,
 			);
 			item = unreadableItem(update, botId, error);
 		}
