@@ -40,5 +40,7 @@ export function optionNames(
 	options: Array<{ name: string; value: unknown }>,
 ): string {
 	const names = Object.fromEntries(options.map((option) => [String(option.value), option.name]));
-	return `={{ [].concat($parameter["${parameter}"] || []).map((value) => (${JSON.stringify(names)}[value] || value)).join(", ") }}`;
+	const values = `[].concat($parameter["${parameter}"] || [])`;
+	const toName = `(value) => (${JSON.stringify(names)}[value] || value)`;
+	return `={{ ${values}.map(${toName}).join(", ") }}`;
 }

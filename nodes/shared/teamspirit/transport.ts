@@ -93,7 +93,9 @@ function apiError(
 		: `TeamSpirit answered HTTP ${statusCode} without an error message${onItem}`;
 	const hints: Record<number, string> = {
 		401: 'Check the API key in the TeamSpirit API credential.',
-		403: 'The bot is not allowed to do this. Ask a TeamSpirit admin to grant the bot access (for a chat: add the bot as a member).',
+		403:
+			'The bot is not allowed to do this. ' +
+			'Ask a TeamSpirit admin to grant the bot access (for a chat: add the bot as a member).',
 		404: 'Check the ID: the chat, message, user or file does not exist or the bot cannot see it.',
 		429: 'TeamSpirit kept rate-limiting the request after several waits. Send fewer requests at once.',
 	};
@@ -133,7 +135,9 @@ function networkError(
 		{ message: reason },
 		{
 			message: `Could not reach TeamSpirit at ${host}${itemIndex === undefined ? '' : ` (item ${itemIndex})`}`,
-			description: `${code ? `${code}: ` : ''}${reason}. Check the Server URL in the TeamSpirit API credential and that n8n can reach the server.`,
+			description:
+				`${code ? `${code}: ` : ''}${reason}. ` +
+				'Check the Server URL in the TeamSpirit API credential and that n8n can reach the server.',
 			itemIndex,
 		},
 	);
@@ -206,7 +210,10 @@ async function finalError(
 		);
 	}
 	if (response.refusedRedirect !== undefined) {
-		const message = `The server redirected the request to ${response.refusedRedirect}; the redirect was not followed, so the API key goes nowhere but the server you configured (check the Server URL: e.g. https instead of http)`;
+		const message =
+			`The server redirected the request to ${response.refusedRedirect}; ` +
+			'the redirect was not followed, so the API key goes nowhere but the server you configured ' +
+			'(check the Server URL: e.g. https instead of http)';
 		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
 		return apiError.call(
 			this,
@@ -256,7 +263,8 @@ export async function teamSpiritApiRequestAllItems(
 					{ cursor },
 					{
 						message: seenCursors.has(cursor)
-							? `TeamSpirit returned the page cursor "${cursor.slice(0, 40)}" twice: stopped reading ${path} to avoid an endless loop`
+							? `TeamSpirit returned the page cursor "${cursor.slice(0, 40)}" twice: ` +
+								`stopped reading ${path} to avoid an endless loop`
 							: `Stopped reading ${path} after ${MAX_PAGES} pages (${results.length} items)`,
 						description: 'Use a Limit (turn off Return All), or narrow the request with filters.',
 						itemIndex,
