@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { TwilioEmulator, twilioSignature, validateTwilioSignature, type TwilioParams } from './twilio';
+import { parseConnectionOverrides, TwilioEmulator, twilioSignature, validateTwilioSignature, type TwilioParams } from './twilio';
 
 /** A tiny receiver that checks X-Twilio-Signature against the URL it believes it is served at. */
 async function receiver(authToken: string, publicUrl?: (path: string) => string) {
@@ -296,5 +296,140 @@ describe('TwilioEmulator', () => {
 			await rx.close();
 			await fx.stop();
 		}
+	});
+});
+
+describe('connection overrides (webhook retries)', () => {
+	/** A receiver answering each request with the next status of `script` (then 200). */
+	async function scripted(script: number[]) {
+		const seen: Array<{ token: string | undefined; signature: string | undefined }> = [];
+		const server = http.createServer((req, res) => {
+			req.resume();
+			req.on('end', () => {
+				seen.push({ token: req.headers['i-twilio-idempotency-token'] as string | undefined, signature: req.headers['x-twilio-signature'] as string | undefined });
+				const next = script.shift() ?? 200;
+				res.writeHead(next, { 'content-type': 'text/plain' }).end(String(next));
+			});
+		});
+		server.listen(0, '127.0.0.1');
+		await once(server, 'listening');
+		const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		return { base, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+	}
+
+	let tw: TwilioEmulator;
+	afterEach(async () => {
+		await tw?.stop();
+	});
+
+	it('parses the fragment with Twilio’s defaults and limits', () => {
+		expect(parseConnectionOverrides('https://h/p')).toMatchObject({ ct: 5000, rt: 15000, tt: 15000, rc: 1 });
+		expect([...parseConnectionOverrides('https://h/p').rp]).toEqual(['ct']);
+		const all = parseConnectionOverrides('https://h/p?x=1#ct=2000&rt=5000&tt=15000&rc=5&rp=all');
+		expect(all).toMatchObject({ ct: 2000, rt: 5000, tt: 15000, rc: 5 });
+		expect([...all.rp].sort()).toEqual(['4xx', '5xx', 'ct', 'rt']);
+		expect(parseConnectionOverrides('https://h/p#rc=9&tt=99999&rp=5xx,rt')).toMatchObject({ rc: 5, tt: 15000 });
+		expect([...parseConnectionOverrides('https://h/p#rp=5xx,rt').rp]).toEqual(['5xx', 'rt']);
+	});
+
+	it('retries what rp names, up to rc times, with the same idempotency token and signature; never the fragment on the wire', async () => {
+		tw = await TwilioEmulator.start({ connectionOverrides: true });
+		const rx = await scripted([503, 404, 200]);
+		try {
+			const result = await tw.sendInbound(`${rx.base}/hook#rc=5&rp=all`, { Body: 'hi' });
+			expect(result.status).toBe(200);
+			expect(result.attempts?.map((a) => [a.status, a.failure])).toEqual([
+				[503, '5xx'],
+				[404, '4xx'],
+				[200, undefined],
+			]);
+			expect(rx.seen).toHaveLength(3);
+			expect(new Set(rx.seen.map((r) => r.token)).size).toBe(1);
+			expect(new Set(rx.seen.map((r) => r.signature)).size).toBe(1);
+			expect(tw.deliveries).toHaveLength(1);
+		} finally {
+			await rx.close();
+		}
+	});
+
+	it('stops at rc, and retries only the failures rp names (default: a failed connection, once)', async () => {
+		tw = await TwilioEmulator.start({ connectionOverrides: true });
+		const rx = await scripted([500, 500, 500, 404, 502]);
+		try {
+			const capped = await tw.sendInbound(`${rx.base}/a#rc=2&rp=5xx`, { Body: 'x' });
+			expect(capped.attempts?.map((a) => a.status)).toEqual([500, 500, 500]);
+			expect(capped.status).toBe(500);
+			const fourxx = await tw.sendInbound(`${rx.base}/b#rc=5&rp=5xx`, { Body: 'x' });
+			expect(fourxx.attempts?.map((a) => a.status)).toEqual([404]); // rp does not name 4xx
+			const plain = await tw.sendInbound(`${rx.base}/c`, { Body: 'x' });
+			expect(plain.attempts?.map((a) => a.status)).toEqual([502]); // default rp=ct: a 5xx is not retried
+			expect(rx.seen).toHaveLength(5);
+		} finally {
+			await rx.close();
+		}
+		const refused = await tw.sendInbound(`${rx.base}/e`, { Body: 'x' });
+		expect(refused.attempts?.map((a) => a.failure)).toEqual(['ct', 'ct']); // default rc=1 retry
+	});
+
+	it('calls beforeRetry between attempts, so a receiver can come back in between', async () => {
+		tw = await TwilioEmulator.start({ connectionOverrides: true });
+		const down = await scripted([]);
+		const port = Number(new URL(down.base).port);
+		await down.close(); // nothing listens on the port now: connections are refused
+		let server: http.Server | undefined;
+		const retries: Array<[number, string | undefined]> = [];
+		tw.beforeRetry = async (failed, _url, attempt) => {
+			retries.push([attempt, failed.failure]);
+			if (attempt === 2) {
+				server = http.createServer((req, res) => (req.resume(), req.on('end', () => res.writeHead(200).end('ok'))));
+				server.listen(port, '127.0.0.1');
+				await once(server, 'listening');
+			}
+		};
+		try {
+			const result = await tw.sendInbound(`http://127.0.0.1:${port}/hook#rc=5&rp=ct`, { Body: 'x' });
+			expect(result.attempts?.map((a) => a.status)).toEqual([0, 0, 200]);
+			expect(retries).toEqual([
+				[1, 'ct'],
+				[2, 'ct'],
+			]);
+		} finally {
+			await new Promise<void>((r) => (server ? (server.closeAllConnections(), server.close(() => r())) : r()));
+		}
+	});
+
+	it('signs the URL with its fragment by default, without it with signFragment: false; off by default (one attempt)', async () => {
+		tw = await TwilioEmulator.start({ signFragment: false });
+		const rx = await scripted([503]);
+		try {
+			const url = `${rx.base}/hook#rc=5&rp=all`;
+			const r = await tw.sendInbound(url, { Body: 'x' });
+			expect(r.attempts).toBeUndefined();
+			expect(r.status).toBe(503);
+			expect(validateTwilioSignature(tw.authToken, r.signature ?? undefined, `${rx.base}/hook`, r.params)).toBe(true);
+			const other = await TwilioEmulator.start();
+			try {
+				const s = await other.sendInbound(url, { Body: 'x' });
+				expect(validateTwilioSignature(other.authToken, s.signature ?? undefined, url, s.params)).toBe(true);
+				expect(validateTwilioSignature(other.authToken, s.signature ?? undefined, `${rx.base}/hook`, s.params)).toBe(false);
+			} finally {
+				await other.stop();
+			}
+		} finally {
+			await rx.close();
+		}
+	});
+
+	it('inboundWebhookUrl: the number’s SmsUrl, or the Messaging Service’s URL when it does not defer to the number', async () => {
+		tw = await TwilioEmulator.start();
+		expect(() => tw.inboundWebhookUrl()).toThrow('no webhook URL');
+		const [number] = [...tw.phoneNumbers.values()];
+		number.sms_url = 'https://n8n.example.com/webhook/x/webhook#rc=5';
+		expect(tw.inboundWebhookUrl()).toBe('https://n8n.example.com/webhook/x/webhook#rc=5');
+		const service = tw.services.get(tw.messagingServiceSid)!;
+		service.inbound_request_url = 'https://svc.example.com/in';
+		expect(tw.inboundWebhookUrl()).toBe('https://n8n.example.com/webhook/x/webhook#rc=5');
+		service.use_inbound_webhook_on_number = false;
+		expect(tw.inboundWebhookUrl()).toBe('https://svc.example.com/in');
 	});
 });

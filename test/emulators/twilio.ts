@@ -180,6 +180,60 @@ export interface WebhookResult {
 	signature: string | null;
 	/** Network error (status 0). */
 	error?: string;
+	/**
+	 * With `connectionOverrides`: every attempt of this delivery, in order (the last one is the
+	 * result above). Without: absent (one attempt).
+	 */
+	attempts?: WebhookAttempt[];
+}
+
+/** One attempt of a webhook delivery (see `connectionOverrides`). */
+export interface WebhookAttempt {
+	status: number;
+	/** Network error (status 0): `ct` the connection failed (refused, reset, timed out), `rt` no answer in time. */
+	error?: string;
+	failure?: 'ct' | 'rt' | '4xx' | '5xx';
+}
+
+/**
+ * Twilio's connection overrides, read from a webhook URL's fragment (`#ct=…&rt=…&tt=…&rc=…&rp=…`);
+ * missing keys take Twilio's defaults: ct 5000, rt 15000, tt 15000, rc 1, rp `ct`.
+ */
+export interface ConnectionOverrides {
+	ct: number;
+	rt: number;
+	tt: number;
+	rc: number;
+	/** Which failures are retried: `4xx`, `5xx`, `ct`, `rt`, or `all`. */
+	rp: Set<'4xx' | '5xx' | 'ct' | 'rt'>;
+}
+
+const clamp = (value: string | null, min: number, max: number, fallback: number): number => {
+	const n = value === null || value.trim() === '' ? NaN : Number(value);
+	return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
+};
+
+/**
+ * Parses the fragment of `url` as Twilio documents it (docs/channel-apis.md §4): ct 100–10000,
+ * rt 100–15000, tt 100–15000, rc 0–5, rp a comma-separated list of 4xx, 5xx, ct, rt or `all`.
+ * Values out of range are clamped (Twilio rejects them with 11237–11243; not emulated).
+ */
+export function parseConnectionOverrides(url: string): ConnectionOverrides {
+	const hash = url.indexOf('#');
+	const f = new URLSearchParams(hash === -1 ? '' : url.slice(hash + 1));
+	const policies = (f.get('rp') ?? 'ct').split(',').map((x) => x.trim().toLowerCase());
+	const rp = new Set<'4xx' | '5xx' | 'ct' | 'rt'>();
+	for (const p of policies) {
+		if (p === 'all') for (const q of ['4xx', '5xx', 'ct', 'rt'] as const) rp.add(q);
+		else if (p === '4xx' || p === '5xx' || p === 'ct' || p === 'rt') rp.add(p);
+	}
+	return {
+		ct: clamp(f.get('ct'), 100, 10_000, 5_000),
+		rt: clamp(f.get('rt'), 100, 15_000, 15_000),
+		tt: clamp(f.get('tt'), 100, 15_000, 15_000),
+		rc: clamp(f.get('rc'), 0, 5, 1),
+		rp,
+	};
 }
 
 export interface SendWebhookOptions {
@@ -240,6 +294,19 @@ export interface TwilioEmulatorOptions {
 	fetchMedia?: boolean;
 	/** After accepting, move each message on to sent and delivered, with status callbacks. */
 	autoStatus?: boolean;
+	/**
+	 * Emulate Twilio's webhook retries (connection overrides, docs/channel-apis.md §4): a delivery
+	 * that fails the way the URL's `rp` names (default `ct`: the connection failed) is posted again,
+	 * at once, up to `rc` times (default 1), while the total time stays under `tt`. The attempts
+	 * are in `WebhookResult.attempts`; `beforeRetry` runs before each retry. Default false: one
+	 * attempt, whatever the URL says.
+	 */
+	connectionOverrides?: boolean;
+	/**
+	 * Whether X-Twilio-Signature is computed over the URL with its fragment (as configured, the
+	 * default) or without it. Twilio does not document which; the trigger must accept both.
+	 */
+	signFragment?: boolean;
 }
 
 export const DEFAULT_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -330,7 +397,9 @@ export class TwilioEmulator {
 	readonly whatsappNumber: string;
 	readonly messagingServiceSid: string;
 	readonly friendlyName: string;
-	readonly opts: Required<Pick<TwilioEmulatorOptions, 'mediaAuth' | 'windowErrors' | 'strictMedia' | 'fetchMedia' | 'autoStatus'>>;
+	readonly opts: Required<
+		Pick<TwilioEmulatorOptions, 'mediaAuth' | 'windowErrors' | 'strictMedia' | 'fetchMedia' | 'autoStatus' | 'connectionOverrides' | 'signFragment'>
+	>;
 
 	/** Every request to either server, in arrival order. */
 	requests: RecordedRequest[] = [];
@@ -343,6 +412,11 @@ export class TwilioEmulator {
 	/** Fault injection: the CDN sends media chunked (no Content-Length); `cdnServes` replaces the bytes. */
 	chunkedCdn = false;
 	cdnServes: ((item: HostedMedia) => Buffer) | undefined;
+	/**
+	 * With `connectionOverrides`: awaited before each retry of a webhook delivery, with the attempt
+	 * that failed (a test restarts its receiver here, so the retry finds it back without racing it).
+	 */
+	beforeRetry: ((failed: WebhookAttempt, url: string, attempt: number) => Promise<void> | void) | undefined;
 	/** 'whatsapp:+E164' → when that user last wrote (ms since epoch). */
 	readonly lastInbound = new Map<string, number>();
 	/**
@@ -381,6 +455,8 @@ export class TwilioEmulator {
 			strictMedia: options.strictMedia ?? true,
 			fetchMedia: options.fetchMedia ?? false,
 			autoStatus: options.autoStatus ?? false,
+			connectionOverrides: options.connectionOverrides ?? false,
+			signFragment: options.signFragment ?? true,
 		};
 		api.on('request', (req, res) => void this.handle('api', req, res));
 		cdn.on('request', (req, res) => void this.handle('cdn', req, res));
@@ -478,6 +554,29 @@ export class TwilioEmulator {
 	messagesTo(to: string): TwilioMessage[] {
 		const addr = this.normalizeAddress(to);
 		return this.messages.filter((m) => m.to === addr);
+	}
+
+	/** The WhatsApp sender's number (IncomingPhoneNumbers record), e.g. to preset its `sms_url`. */
+	senderNumber(): { sid: string; phone_number: string; sms_url: string; sms_method: string } {
+		this.seedConfigurables();
+		const number = [...this.phoneNumbers.values()].find((n) => `whatsapp:${n.phone_number}` === this.whatsappNumber);
+		if (!number) throw new Error(`senderNumber: no phone number ${this.whatsappNumber}`);
+		return number;
+	}
+
+	/**
+	 * The URL Twilio calls for a message to the WhatsApp sender: the default Messaging Service's
+	 * inbound request URL when it is set and the service does not defer to the number
+	 * (`use_inbound_webhook_on_number: false`), else the number's `sms_url`; as configured,
+	 * fragment included. Throws when neither is set.
+	 */
+	inboundWebhookUrl(): string {
+		this.seedConfigurables();
+		const service = this.services.get(this.messagingServiceSid);
+		if (service && !service.use_inbound_webhook_on_number && service.inbound_request_url) return service.inbound_request_url;
+		const number = this.senderNumber();
+		if (number.sms_url) return number.sms_url;
+		throw new Error('inboundWebhookUrl: no webhook URL is configured for the WhatsApp sender');
 	}
 
 	/** Resolves when no status callback or media fetch is in flight. */
@@ -628,36 +727,68 @@ export class TwilioEmulator {
 		params: TwilioParams,
 		opts: SendWebhookOptions,
 	): Promise<WebhookResult> {
-		const correct = twilioSignature(opts.authToken ?? this.authToken, opts.signUrl ?? url, params);
+		const hash = url.indexOf('#');
+		const target = hash === -1 ? url : url.slice(0, hash); // a fragment is never sent
+		const signedUrl = opts.signUrl ?? (this.opts.signFragment ? url : target);
+		const correct = twilioSignature(opts.authToken ?? this.authToken, signedUrl, params);
 		let signature: string | null = correct;
 		if (opts.omitSignature) signature = null;
 		else if (typeof opts.forgeSignature === 'string') signature = opts.forgeSignature;
-		else if (opts.forgeSignature) signature = twilioSignature(randomBytes(16).toString('hex'), url, params);
+		else if (opts.forgeSignature) signature = twilioSignature(randomBytes(16).toString('hex'), signedUrl, params);
 		const headers: Record<string, string> = {
 			'content-type': 'application/x-www-form-urlencoded',
 			'user-agent': 'TwilioProxy/1.1',
+			// the same token on every attempt of one delivery, as Twilio documents
 			'i-twilio-idempotency-token': randomBytes(16).toString('hex'),
 			'x-home-region': 'us1',
 			...(signature !== null ? { 'x-twilio-signature': signature } : {}),
 			...opts.headers,
 		};
 		const result: WebhookResult = { kind, url, status: 0, contentType: null, body: '', headers: {}, params, signature };
-		const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
-		try {
-			const res = await fetch(url, {
-				method: 'POST',
-				headers,
-				body: encodeForm(params),
-				redirect: 'manual',
-				signal: AbortSignal.any([timeout, this.abort.signal]),
-			});
-			result.status = res.status;
-			result.contentType = res.headers.get('content-type');
-			result.headers = headerRecord(res.headers);
-			result.body = await res.text();
-		} catch (e) {
-			result.error = (e as Error).message;
+		const overrides = this.opts.connectionOverrides ? parseConnectionOverrides(url) : undefined;
+		const started = Date.now();
+		const attempts: WebhookAttempt[] = [];
+		for (let attempt = 0; ; attempt++) {
+			const remaining = overrides ? overrides.tt - (Date.now() - started) : Infinity;
+			const timeoutMs = Math.max(1, Math.min(opts.timeoutMs ?? overrides?.rt ?? 15_000, remaining));
+			const timeout = AbortSignal.timeout(timeoutMs);
+			const tried: WebhookAttempt = { status: 0 };
+			try {
+				const res = await fetch(target, {
+					method: 'POST',
+					headers,
+					body: encodeForm(params),
+					redirect: 'manual',
+					signal: AbortSignal.any([timeout, this.abort.signal]),
+				});
+				result.status = tried.status = res.status;
+				result.contentType = res.headers.get('content-type');
+				result.headers = headerRecord(res.headers);
+				result.body = await res.text();
+				delete result.error;
+				if (res.status >= 400 && res.status < 500) tried.failure = '4xx';
+				else if (res.status >= 500) tried.failure = '5xx';
+			} catch (e) {
+				result.status = 0;
+				result.contentType = null;
+				result.headers = {};
+				result.body = '';
+				result.error = tried.error = (e as Error).message;
+				tried.failure = timeout.aborted ? 'rt' : 'ct';
+			}
+			attempts.push(tried);
+			if (
+				!overrides ||
+				!tried.failure ||
+				!overrides.rp.has(tried.failure) ||
+				attempt >= overrides.rc ||
+				Date.now() - started >= overrides.tt ||
+				this.abort.signal.aborted
+			)
+				break;
+			await this.beforeRetry?.(tried, url, attempt + 1);
 		}
+		if (overrides) result.attempts = attempts;
 		this.deliveries.push(result);
 		return result;
 	}

@@ -24,6 +24,15 @@ import type { TwilioParams } from './normalize';
 import { idProblem, isStatusCallback, normalize, one, TWILIO_MEDIA_SOURCES } from './normalize';
 import { TWILIO_LIMITS, twilioApiRequest, credentialsOf, twilioDownload } from './transport';
 
+/**
+ * Twilio's connection overrides (docs/channel-apis.md §4), appended as a URL fragment when the
+ * trigger sets its URL on a number or a Messaging Service: retry a failed delivery (connection
+ * refused or timed out, read timeout, any 4xx or 5xx, e.g. n8n's 404 while the workflow is being
+ * activated or a proxy's 502 while n8n restarts) up to 5 times, Twilio's maximum, within its
+ * 15-second total. A 2-second connect and 5-second read timeout leave room for retries.
+ */
+export const TWILIO_CONNECTION_OVERRIDES = 'ct=2000&rt=5000&tt=15000&rc=5&rp=all';
+
 interface WhatsAppTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
@@ -35,8 +44,7 @@ interface WhatsAppTriggerOptions {
 
 export const whatsappTriggerProperties: INodeProperties[] = [
 	{
-		displayName:
-			'Paste this node\'s webhook URL into the Twilio console: Messaging → Senders → WhatsApp senders → your sender → "Webhook URL for incoming messages" (sandbox: "When a message comes in"), method POST. Use it as Status Callback URL too to receive delivery events.',
+		displayName: `Paste this node's webhook URL into the Twilio console: Messaging → Senders → WhatsApp senders → your sender → "Webhook URL for incoming messages" (sandbox: "When a message comes in"), method POST. Use it as Status Callback URL too to receive delivery events. Add #${TWILIO_CONNECTION_OVERRIDES} to the URL to have Twilio retry a delivery n8n did not take (for up to 15 seconds; Options → Configure Webhook On does it for you).`,
 		name: 'whatsappNotice',
 		type: 'notice',
 		default: '',
@@ -80,13 +88,13 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 						name: 'Phone Number',
 						value: 'phoneNumber',
 						description:
-							"Set this URL as the number's messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation",
+							"Set this URL as the number's messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation, with Twilio's retry options (#rc=5&rp=all…)",
 					},
 					{
 						name: 'Messaging Service',
 						value: 'messagingService',
 						description:
-							"Set this URL as the service's inbound request URL (and status callback) on activation",
+							"Set this URL as the service's inbound request URL on activation, with Twilio's retry options (#rc=5&rp=all…)",
 					},
 				],
 				default: 'none',
@@ -195,21 +203,43 @@ function urlVariants(url: string): string[] {
 	return variants;
 }
 
+/** The URL without its fragment (connection overrides are one; a fragment never reaches n8n). */
+export function withoutFragment(url: string): string {
+	const hash = url.indexOf('#');
+	return hash === -1 ? url : url.slice(0, hash);
+}
+
+/**
+ * The URLs Twilio may have signed for a request to `url`: Twilio's documentation does not say
+ * whether the fragment of connection overrides is part of the signed URL, so the URL without a
+ * fragment, with the trigger's own overrides, and with the fragment given in `url` (a Public URL
+ * entered with one) are all accepted. Each is a URL Twilio calls for this webhook and every
+ * signature still needs the Auth Token, so accepting any of them does not weaken the check.
+ */
+export function signedUrlCandidates(url: string): string[] {
+	const base = withoutFragment(url);
+	const candidates = [base, `${base}#${TWILIO_CONNECTION_OVERRIDES}`];
+	if (url !== base && !candidates.includes(url)) candidates.push(url);
+	return candidates;
+}
+
 export function verifyTwilioSignature(
 	authToken: string,
 	signature: string | undefined,
 	url: string,
 	params: TwilioParams,
 ): boolean {
-	return urlVariants(url).some((candidate) =>
-		verifyHmacSignature({
-			algorithm: 'sha1',
-			secret: authToken,
-			parts: [twilioSignedData(candidate, params)],
-			signature,
-			encoding: 'base64',
-		}),
-	);
+	return signedUrlCandidates(url)
+		.flatMap((candidate) => urlVariants(candidate))
+		.some((candidate) =>
+			verifyHmacSignature({
+				algorithm: 'sha1',
+				secret: authToken,
+				parts: [twilioSignedData(candidate, params)],
+				signature,
+				encoding: 'base64',
+			}),
+		);
 }
 
 /** The URL Twilio called: the public URL option, or n8n's webhook URL plus the request's query string. */
@@ -228,6 +258,20 @@ type ConfigTarget =
 function hookUrlOf(ctx: IHookFunctions): string {
 	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
 	return String(options.publicUrl ?? '').trim() || (ctx.getNodeWebhookUrl('default') ?? '');
+}
+
+/**
+ * The URL the trigger sets in Twilio: its own URL with the connection overrides that make Twilio
+ * retry a failed delivery; a Public URL that has a fragment already is set as it was entered.
+ */
+function configuredUrlOf(ctx: IHookFunctions): string {
+	const url = hookUrlOf(ctx);
+	return url.includes('#') ? url : `${url}#${TWILIO_CONNECTION_OVERRIDES}`;
+}
+
+/** Whether a URL set in Twilio is this trigger's, with or without a fragment. */
+function isOwnUrl(ctx: IHookFunctions, url: string): boolean {
+	return url !== '' && withoutFragment(url) === withoutFragment(hookUrlOf(ctx));
 }
 
 /** The number (its PN SID, looked up by E.164) or Messaging Service to configure, if any. */
@@ -329,15 +373,17 @@ export const twilioTrigger: TriggerAdapter = {
 	async checkExists(ctx) {
 		const target = await configTarget(ctx);
 		if (!target) return true;
-		return (await readConfigured(ctx, target)).url === hookUrlOf(ctx);
+		// our URL without the overrides (set by an earlier version) is set again, with them
+		return (await readConfigured(ctx, target)).url === configuredUrlOf(ctx);
 	},
 	async create(ctx) {
 		const target = await configTarget(ctx);
 		if (!target) return true;
 		const current = await readConfigured(ctx, target);
 		const staticData = ctx.getWorkflowStaticData('node');
-		staticData.previousWebhookUrl = current.url;
-		await writeConfigured(ctx, target, hookUrlOf(ctx));
+		// our own URL is not "the previous one": deactivation would point the number at a dead URL
+		if (!isOwnUrl(ctx, current.url)) staticData.previousWebhookUrl = current.url;
+		await writeConfigured(ctx, target, configuredUrlOf(ctx));
 		return true;
 	},
 	async delete(ctx) {
@@ -346,8 +392,8 @@ export const twilioTrigger: TriggerAdapter = {
 		const staticData = ctx.getWorkflowStaticData('node');
 		const previous = String(staticData.previousWebhookUrl ?? '');
 		delete staticData.previousWebhookUrl;
-		// only our own URL: someone may have pointed the number elsewhere since
-		if ((await readConfigured(ctx, target)).url === hookUrlOf(ctx))
+		// only our own URL (with or without overrides): someone may have pointed the number elsewhere since
+		if (isOwnUrl(ctx, (await readConfigured(ctx, target)).url))
 			await writeConfigured(ctx, target, previous);
 		return true;
 	},

@@ -4,7 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.credentials';
 import { seenEvents } from '../../../nodes/channels/memory';
-import { twilioSignedData, verifyTwilioSignature } from '../../../nodes/channels/whatsapp/trigger';
+import { TWILIO_CONNECTION_OVERRIDES, twilioSignedData, verifyTwilioSignature } from '../../../nodes/channels/whatsapp/trigger';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { TwilioEmulator } from '../../emulators/twilio';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';
@@ -183,7 +183,7 @@ describe('Chat Channel Trigger (WhatsApp): configuring the webhook through the R
 	it('sets the URL on the phone number on activation, once, and restores the previous URL on deactivation', async () => {
 		const hook = await start({ whatsappOptions: { configureOn: 'phoneNumber', configureTarget: '+14155238886' } });
 		const [number] = [...tw.phoneNumbers.values()];
-		expect(number).toMatchObject({ phone_number: '+14155238886', sms_url: hook.url, sms_method: 'POST' });
+		expect(number).toMatchObject({ phone_number: '+14155238886', sms_url: `${hook.url}#${TWILIO_CONNECTION_OVERRIDES}`, sms_method: 'POST' });
 		expect(await hook.activate()).toEqual({ existed: true });
 		expect(posts()).toHaveLength(1);
 		await hook.deactivate();
@@ -193,7 +193,7 @@ describe('Chat Channel Trigger (WhatsApp): configuring the webhook through the R
 	it('sets the inbound request URL of a Messaging Service, and leaves it alone on deactivation when it was changed since', async () => {
 		const hook = await start({ whatsappOptions: { configureOn: 'messagingService', configureTarget: tw.messagingServiceSid } });
 		const service = tw.services.get(tw.messagingServiceSid)!;
-		expect(service).toMatchObject({ inbound_request_url: hook.url, inbound_method: 'POST', use_inbound_webhook_on_number: false });
+		expect(service).toMatchObject({ inbound_request_url: `${hook.url}#${TWILIO_CONNECTION_OVERRIDES}`, inbound_method: 'POST', use_inbound_webhook_on_number: false });
 		service.inbound_request_url = 'https://someone-else.example.com/hook';
 		await hook.deactivate();
 		expect(service.inbound_request_url).toBe('https://someone-else.example.com/hook');
