@@ -5,26 +5,49 @@
 #   1. 300 messages to 30 chats: delivered, unique, duplicates, 429s, wall time (the limits allow ~10 s)
 #   2. webhook requests per second: Chat Channel Trigger vs n8n's Telegram Trigger
 #   3. long-polling latency: update pushed → execution started (→ reply sent)
+# Then the customer-conversation bridge through n8n-core's engine against the emulators
+# (scripts/bench/conversations.ts):
+#   4. customer → TeamSpirit and operator → customer latency, median and p95 per channel
+#   5. a TeamSpirit outage (503) while 5 messages per channel arrive: recovery → last held message
 #
-#   npm run bench            # prints a table; BENCH_JSON=path also writes the figures as JSON
+#   npm run bench                   # both parts; prints tables; BENCH_JSON=path also writes the figures as JSON
+#   npm run bench -- telegram       # only 1–3 (real n8n)
+#   npm run bench -- conversations  # only 4–5 (no n8n install; BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[bench] $*" >&2; }
 
+PARTS=" ${*:-telegram conversations} "
+want() { [[ "$PARTS" == *" $1 "* ]]; }
 ORIG_PATH="$PATH"
-eval "$(bash scripts/n8n-env.sh)"
-log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version)"
-
-PATH="$ORIG_PATH" npm run build >&2
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$WORK" --json \
-  | PATH="$ORIG_PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].filename))')"
-export TS_PACKAGE_TARBALL="$WORK/$TARBALL_NAME"
 
-# the bench script and what it uses (emulator, n8n helpers), compiled once
-PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/js" --rootDir . --module commonjs --target es2022 \
-  --esModuleInterop --skipLibCheck --types node --strict false --noImplicitAny false \
-  scripts/bench/telegram.ts
-PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/telegram.js"
+if want telegram; then
+  eval "$(bash scripts/n8n-env.sh)"
+  log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version)"
+
+  PATH="$ORIG_PATH" npm run build >&2
+  TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$WORK" --json \
+    | PATH="$ORIG_PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].filename))')"
+  export TS_PACKAGE_TARBALL="$WORK/$TARBALL_NAME"
+
+  # the bench script and what it uses (emulator, n8n helpers), compiled once
+  PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/js" --rootDir . --module commonjs --target es2022 \
+    --esModuleInterop --skipLibCheck --types node --strict false --noImplicitAny false \
+    scripts/bench/telegram.ts
+  PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/telegram.js"
+fi
+
+if want conversations; then
+  # the bench, the nodes and the test harness it runs them with, compiled as the tests see them
+  # (strict); node_modules and the example workflows reached from the output folder
+  PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/conversations" --rootDir . --module commonjs \
+    --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node --strict \
+    scripts/bench/conversations.ts
+  ln -s "$ROOT/node_modules" "$WORK/conversations/node_modules"
+  ln -s "$ROOT/examples" "$WORK/conversations/examples"
+  log "conversation bridge (n8n-core $(PATH="$ORIG_PATH" node -p 'require("n8n-core/package.json").version') on Node $(PATH="$ORIG_PATH" node --version))"
+  PATH="$ORIG_PATH" node "$WORK/conversations/scripts/bench/conversations.js"
+fi
