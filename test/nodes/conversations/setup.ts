@@ -83,6 +83,15 @@ export interface BridgeOptions {
 	 * (its Status Callback URL option, as the README's set-up says).
 	 */
 	statusCallback?: boolean;
+	/** Parameters of "Forward to TeamSpirit"'s options (e.g. waitMinutes). */
+	forwardOptions?: IDataObject;
+	/** Node settings by node name, e.g. `{ 'Send to Customer': { retryOnFail: true, maxTries: 3 } }`. */
+	nodeSettings?: Record<string, IDataObject>;
+	/**
+	 * Put a fault proxy (`faultProxy`) in front of TeamSpirit and one in front of the channel's API:
+	 * the bridge's `tsProxy` / `channelProxy` refuse connections, answer slowly, drop answers.
+	 */
+	faultProxies?: boolean;
 }
 
 export type Bridge = Awaited<ReturnType<typeof startBridge>>;
@@ -103,15 +112,31 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 		if (node.name === 'Forward to TeamSpirit') node.parameters.operators = [operator.id, second.id];
 		if (node.name === 'Send to Customer' && options.toCustomerOptions)
 			node.parameters.conversationOptions = options.toCustomerOptions as INodeParameters;
+		if (node.name === 'Forward to TeamSpirit' && options.forwardOptions)
+			node.parameters.conversationOptions = options.forwardOptions as INodeParameters;
+		Object.assign(node, options.nodeSettings?.[node.name] ?? {});
 	}
 	driver.adapt(workflow);
 	const credentialTypes = [...driver.credentialTypes, new TeamSpiritApi()];
 	const proxy = options.holdChatCreations
 		? await barrierProxy(ts.url, options.holdChatCreations)
 		: undefined;
+	const tsProxy = options.faultProxies ? await faultProxy(ts.url) : undefined;
+	const channelUrl = (driver.tg ?? driver.tw ?? driver.fb)!.url;
+	const channelProxy = options.faultProxies ? await faultProxy(channelUrl) : undefined;
+	const channelCredentials = channelProxy
+		? Object.fromEntries(
+				Object.entries(driver.credentials).map(([type, data]) => [
+					type,
+					Object.fromEntries(
+						Object.entries(data).map(([k, v]) => [k, v === channelUrl ? channelProxy.url : v]),
+					),
+				]),
+			)
+		: driver.credentials;
 	const credentials = {
-		...driver.credentials,
-		teamSpiritApi: { serverUrl: proxy?.url ?? ts.url, apiKey: ts.apiKey },
+		...channelCredentials,
+		teamSpiritApi: { serverUrl: proxy?.url ?? tsProxy?.url ?? ts.url, apiKey: ts.apiKey },
 	};
 
 	const start = async (triggerNode: string, previous?: WebhookTrigger) => {
@@ -168,6 +193,9 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 		keyOf,
 		chatOf,
 		settle,
+		/** With `faultProxies`: the proxies in front of TeamSpirit and of the channel's API. */
+		tsProxy,
+		channelProxy,
 		newCustomer: (first: string, last: string) => driver.newCustomer(first, last),
 		/** The customer writes; resolves when the bridge is done with it. */
 		async write(customer: Customer, message: Outgoing | string) {
@@ -178,6 +206,21 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 			);
 			await settle();
 			return sent;
+		},
+		/** The customer writes; resolves when the channel has handed it to n8n (not when the bridge is done). */
+		async writeNow(customer: Customer, message: Outgoing | string) {
+			return await driver.write(
+				customerHook.url,
+				customer,
+				typeof message === 'string' ? { text: message } : message,
+			);
+		},
+		/** An operator posts without waiting for the bridge (TeamSpirit's delivery was answered). */
+		async operatorPostsNow(customer: Customer, text: string) {
+			const chat = chatOf(customer);
+			if (!chat) throw new Error(`no chat for ${customer.name}`);
+			const { message } = await ts.postAsUser(chat.id, operator.id, { text, format: 'plain' });
+			return message;
 		},
 		/** Two (or more) messages at the same moment: the channel's calls run side by side. */
 		async writeTogether(customer: Customer, texts: string[]) {
@@ -249,6 +292,8 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 			await operatorHook.close();
 			await driver.stop();
 			await proxy?.stop();
+			await tsProxy?.stop();
+			await channelProxy?.stop();
 			await ts.stop();
 		},
 	};
@@ -295,6 +340,157 @@ async function barrierProxy(target: string, count: number) {
 			await closed;
 		},
 	};
+}
+
+/** What a fault proxy does with a request a rule matches. */
+export type ProxyAction =
+	/** Answer this without forwarding (the server did not take it). */
+	| { status: number; json?: unknown; headers?: Record<string, string> }
+	/** Forward it, let the server answer, then cut the client's connection (a lost answer). */
+	| 'dropAfterForward'
+	/** Keep it until `release()` (a server that is slow for this request only). */
+	| 'hold';
+
+export interface ProxyRule {
+	match: (request: { method: string; path: string; body: string }) => boolean;
+	action: ProxyAction;
+	/** How many matching requests it takes; default: every one until removed. */
+	count?: number;
+}
+
+export interface SeenRequest {
+	method: string;
+	path: string;
+	body: string;
+	/** What the proxy did: forwarded, refused by a rule (its status), dropped, held. */
+	outcome: 'forwarded' | 'dropped' | 'held' | number;
+}
+
+export type FaultProxy = Awaited<ReturnType<typeof faultProxy>>;
+
+/**
+ * A pass-through HTTP proxy in front of an emulator that can misbehave the way networks and
+ * servers do: refuse connections (`refuse()` closes the listener, `accept()` listens again on the
+ * same port), answer slowly (`delayMs`), and, per request (`rule()`), answer an error without
+ * forwarding, forward and then drop the answer, or hold the request until `release()`.
+ */
+export async function faultProxy(target: string) {
+	const rules: Array<ProxyRule & { remaining: number }> = [];
+	const held: Array<() => void> = [];
+	const seen: SeenRequest[] = [];
+	const state = { delayMs: 0, jitterMs: 0 };
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			const url = new URL(req.url ?? '/', target);
+			const request = { method: req.method ?? 'GET', path: url.pathname, body: body.toString() };
+			const rule = rules.find((r) => r.remaining > 0 && r.match(request));
+			if (rule) rule.remaining--;
+			const action = rule?.action;
+			const record: SeenRequest = { ...request, outcome: 'forwarded' };
+			seen.push(record);
+			if (action && typeof action === 'object') {
+				record.outcome = action.status;
+				const text = JSON.stringify(action.json ?? { error: 'injected by the fault proxy' });
+				res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
+				res.end(text);
+				return;
+			}
+			const forward = () => {
+				const upstream = http.request(
+					url,
+					{ method: req.method, headers: { ...req.headers, host: url.host } },
+					(answer) => {
+						const parts: Buffer[] = [];
+						answer.on('data', (chunk: Buffer) => parts.push(chunk));
+						answer.on('end', () => {
+							if (action === 'dropAfterForward') {
+								record.outcome = 'dropped';
+								req.socket.destroy();
+								return;
+							}
+							res.writeHead(answer.statusCode ?? 502, answer.headers);
+							res.end(Buffer.concat(parts));
+						});
+					},
+				);
+				upstream.on('error', () => res.destroy());
+				upstream.end(body);
+			};
+			if (action === 'hold') {
+				record.outcome = 'held';
+				held.push(forward);
+				return;
+			}
+			const delay = state.delayMs + Math.random() * state.jitterMs;
+			if (delay > 0) setTimeout(forward, delay);
+			else forward();
+		});
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	const port = (server.address() as AddressInfo).port;
+	const close = async () => {
+		if (!server.listening) return;
+		const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+		server.closeAllConnections();
+		await closed;
+	};
+	return {
+		url: `http://127.0.0.1:${port}`,
+		/** Every request that reached the proxy, in order. */
+		seen,
+		/** Every forwarded request waits this long first (a slow server). */
+		set delayMs(ms: number) {
+			state.delayMs = ms;
+		},
+		get delayMs() {
+			return state.delayMs;
+		},
+		/** Each forwarded request waits up to this much longer, at random (answers overtake each other). */
+		set jitterMs(ms: number) {
+			state.jitterMs = ms;
+		},
+		get jitterMs() {
+			return state.jitterMs;
+		},
+		/** Adds a rule (first match wins); returns a function that removes it. */
+		rule(rule: ProxyRule) {
+			const entry = { ...rule, remaining: rule.count ?? Number.POSITIVE_INFINITY };
+			rules.push(entry);
+			return () => {
+				const index = rules.indexOf(entry);
+				if (index >= 0) rules.splice(index, 1);
+			};
+		},
+		/** Forwards the held requests. */
+		release() {
+			held.splice(0).forEach((go) => go());
+		},
+		/** Connections are refused from now on (nothing listens on the port). */
+		refuse: close,
+		/** Listens again on the same port. */
+		async accept() {
+			if (server.listening) return;
+			server.listen(port, '127.0.0.1');
+			await once(server, 'listening');
+		},
+		async stop() {
+			held.splice(0);
+			await close();
+		},
+	};
+}
+
+/** Resolves when `predicate` holds (checked every 50 ms); rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 60_000) {
+	const started = Date.now();
+	while (!predicate()) {
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
 }
 
 /** Runs "Send to Customer" (or another node) directly with hand-made items. */

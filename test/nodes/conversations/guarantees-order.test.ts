@@ -1,0 +1,118 @@
+/**
+ * Order of customer conversations (issue 12), through the examples and the engine, with n8n's
+ * default settings: a burst of customer messages 200 ms apart appears in TeamSpirit in the order
+ * sent; a burst of operator messages reaches the customer in the order posted; a conversation
+ * held up at the channel does not hold up another; deliveries of operator messages that arrive
+ * in reverse order still reach the customer in creation order, once each (catch-up).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { CHANNELS, shown, startBridge, until, type Bridge, type Channel } from './setup';
+
+jest.setTimeout(180_000);
+
+let bridge: Bridge;
+afterEach(async () => {
+	await bridge?.stop();
+});
+
+const SEND: Record<Channel, RegExp> = {
+	telegram: /\/sendMessage$/,
+	whatsapp: /\/Messages\.json$/,
+	messenger: /\/messages$/,
+};
+
+const TEN = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
+
+describe.each(CHANNELS)('Conversation order (%s)', (channel) => {
+	it('10 customer messages 200 ms apart appear in TeamSpirit in the order sent (TeamSpirit answering at uneven speed)', async () => {
+		bridge = await startBridge(channel, { faultProxies: true });
+		// every TeamSpirit answer takes 0–400 ms: executions overlap, and answers overtake each other
+		bridge.tsProxy!.jitterMs = 400;
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		for (const text of TEN) {
+			await bridge.writeNow(anna, text);
+			await sleep(200);
+		}
+		await bridge.settle();
+
+		expect(bridge.messagesOf(anna).map((m) => shown(m.text))).toEqual(TEN);
+		expect(bridge.started().customer.map((c) => c.run?.status)).toEqual(Array(10).fill('success'));
+	});
+
+	it('10 operator messages posted in a row reach the customer in that order, once each', async () => {
+		bridge = await startBridge(channel);
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hi');
+		for (const text of TEN) await bridge.operatorPostsNow(anna, text);
+		await bridge.settle();
+
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(TEN);
+		expect(bridge.started().operator.map((c) => c.run?.status)).toEqual(Array(10).fill('success'));
+	});
+
+	it('one conversation held up at the channel does not hold up another', async () => {
+		bridge = await startBridge(channel, { faultProxies: true });
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		const boris = bridge.newCustomer('Boris', 'Ivanov');
+		await bridge.write(anna, 'Hi, Anna here');
+		await bridge.write(boris, 'Hi, Boris here');
+
+		// the channel does not answer Anna's send (it is held at the proxy) until released
+		const annaId = anna.part.replace(/^\+/, '');
+		bridge.channelProxy!.rule({
+			match: (r) => r.method === 'POST' && SEND[channel].test(r.path) && r.body.includes(annaId),
+			action: 'hold',
+			count: 1,
+		});
+		await bridge.operatorPostsNow(anna, 'For Anna');
+		await until(
+			() => bridge.channelProxy!.seen.some((r) => r.outcome === 'held'),
+			'Anna’s send to reach the channel',
+		);
+		await bridge.operatorPostsNow(boris, 'For Boris');
+		await until(() => bridge.received(boris).length === 1, 'Boris to get his answer');
+		expect(bridge.received(anna)).toEqual([]);
+
+		bridge.channelProxy!.release();
+		await bridge.settle();
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(['For Anna']);
+		expect(bridge.received(boris).map((r) => r.text)).toEqual(['For Boris']);
+	});
+
+	it('deliveries of 3 operator messages arriving in reverse order: the customer gets them in creation order, once each', async () => {
+		bridge = await startBridge(channel);
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hi');
+		const chat = bridge.chatOf(anna)!;
+		// three operator messages TeamSpirit holds but has not delivered yet
+		const now = Date.now();
+		const posted = ['one', 'two', 'three'].map((text, i) =>
+			bridge.ts.addMessage(chat.id, {
+				senderId: bridge.operator.id,
+				text,
+				format: 'plain',
+				createdAt: new Date(now - (3 - i) * 1000).toISOString(),
+			}),
+		);
+		for (const message of [...posted].reverse()) {
+			await bridge.ts.deliver('message.created', { ...message });
+			await bridge.settle();
+		}
+
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(['one', 'two', 'three']);
+		const outputs = bridge
+			.started()
+			.operator.map((c) => c.run!.nodeOutput('Send to Customer')[0].json);
+		expect(outputs[0]).toMatchObject({
+			action: 'sent',
+			messageId: posted[2].id,
+			caughtUp: [posted[0].id, posted[1].id],
+		});
+		expect(outputs.slice(1).map((o) => o.action)).toEqual(['skipped', 'skipped']);
+		// each is mapped to what it became at the customer
+		expect(posted.map((m) => bridge.ts.message(m.id)!.externalKey)).toEqual(
+			bridge.received(anna).map((r) => `${bridge.keyOf(anna)}#${r.id}`),
+		);
+	});
+});
