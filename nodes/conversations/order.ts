@@ -10,7 +10,7 @@
  *   that is safe to repeat, while the answer is lost), with backoff capped at 15 s, until the
  *   patience runs out or the execution is cancelled.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { withItemIndex } from '../shared/errors';
 import { outcomeOf } from '../shared/outcome';
@@ -72,4 +72,22 @@ export async function untilAvailable<T>(
 			wait = Math.min(wait * 2, MAX_WAIT_MS);
 		}
 	}
+}
+
+/** The bridge operations' "Wait Through Outages (Minutes)" option; `description` says what waits. */
+export function waitOption(description: string): INodeProperties {
+	return {
+		displayName: 'Wait Through Outages (Minutes)',
+		name: 'waitMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 60 },
+		default: 10,
+		description,
+	};
+}
+
+/** The option in ms (default 10 minutes, at most 60). */
+export function patienceMs(options: IDataObject): number {
+	const minutes = options.waitMinutes === undefined ? 10 : Number(options.waitMinutes);
+	return Math.round(Math.min(60, Math.max(0, Number.isFinite(minutes) ? minutes : 10)) * 60_000);
 }

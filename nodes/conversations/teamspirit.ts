@@ -8,7 +8,6 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, UploadSource } from '../shared/binary';
-import { buildMultipart } from '../shared/binary';
 import { channelMessageIdsOf } from './keys';
 import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { segment } from '../shared/teamspirit/utils';
@@ -159,32 +158,6 @@ export async function patchMessage(
 		method: 'PATCH',
 		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
 		body,
-		itemIndex,
-	});
-}
-
-/** Streams a file up to TeamSpirit (opened afresh if the request is sent again). */
-export async function uploadFile(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	source: UploadSource,
-): Promise<IDataObject> {
-	return await teamSpiritApiRequest.call(ctx, {
-		method: 'POST',
-		path: '/files',
-		// an upload that did not arrive creates nothing a user sees
-		idempotent: true,
-		rawBody: async () =>
-			buildMultipart(
-				{},
-				{
-					fieldName: 'file',
-					fileName: source.fileName,
-					mimeType: source.mimeType,
-					content: await source.open(),
-					size: source.size,
-				},
-			),
 		itemIndex,
 	});
 }

@@ -204,7 +204,7 @@ function urlVariants(url: string): string[] {
 }
 
 /** The URL without its fragment (connection overrides are one; a fragment never reaches n8n). */
-export function withoutFragment(url: string): string {
+function withoutFragment(url: string): string {
 	const hash = url.indexOf('#');
 	return hash === -1 ? url : url.slice(0, hash);
 }
@@ -216,7 +216,7 @@ export function withoutFragment(url: string): string {
  * entered with one) are all accepted. Each is a URL Twilio calls for this webhook and every
  * signature still needs the Auth Token, so accepting any of them does not weaken the check.
  */
-export function signedUrlCandidates(url: string): string[] {
+function signedUrlCandidates(url: string): string[] {
 	const base = withoutFragment(url);
 	const candidates = [base, `${base}#${TWILIO_CONNECTION_OVERRIDES}`];
 	if (url !== base && !candidates.includes(url)) candidates.push(url);

@@ -22,7 +22,7 @@ import {
 	userName,
 } from '../../../conversations/teamspirit';
 import { plainToMarkdown } from '../../../conversations/format';
-import { inOrder, untilAvailable } from '../../../conversations/order';
+import { inOrder, patienceMs, untilAvailable, waitOption } from '../../../conversations/order';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { withItemIndex } from '../../../shared/errors';
 import { outcomeOf } from '../../../shared/outcome';
@@ -61,17 +61,11 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: "Whether to start each message with the operator's name in bold",
 			},
-			{
-				displayName: 'Wait Through Outages (Minutes)',
-				name: 'waitMinutes',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 60 },
-				default: 10,
-				description:
-					'While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long ' +
+			waitOption(
+				'While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long ' +
 					"(the operator's next messages wait behind, in order). " +
 					'A message the channel may already have taken (its answer was lost) is never sent again.',
-			},
+			),
 		],
 	},
 ];
@@ -146,17 +140,17 @@ async function deliver(
 ) {
 	const { itemIndex, adapter } = call;
 	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
-	const patienceMs = patienceOf(options);
+	const waitMs = patienceMs(options);
 	const onWait = (error: unknown, waitMs: number) =>
 		this.logger.info(
 			`Conversation chat ${chatId}: ${(error as Error).message}; trying again in ${waitMs} ms`,
 		);
 	// TeamSpirit calls are reads and keyed writes: safe to repeat whatever happened
 	const ts = async <T>(step: () => Promise<T>) =>
-		await untilAvailable(this, { ms: patienceMs, repeatable: true, onWait }, step);
+		await untilAvailable(this, { ms: waitMs, repeatable: true, onWait }, step);
 	// a channel send is repeated only when the channel said it did not take it
 	const channel = async <T>(step: () => Promise<T>) =>
-		await untilAvailable(this, { ms: patienceMs, repeatable: false, onWait }, step);
+		await untilAvailable(this, { ms: waitMs, repeatable: false, onWait }, step);
 
 	const chat = (
 		(json.chat as ConversationChat | undefined)?.id
@@ -192,16 +186,18 @@ async function deliver(
 	};
 	const base = { chatId, messageId, conversationId };
 
-	const notice = async (what: string, text: string) => {
+	/** A notice about one operator message in the conversation chat, posted once. */
+	const noticeFor = (id: string) => async (what: string, text: string) => {
 		await ts(
 			async () =>
 				await postMessage(this, itemIndex, chatId, {
 					text: `⚠️ ${text}`,
 					format: 'plain',
-					externalKey: noticeKey(messageId, what),
+					externalKey: noticeKey(id, what),
 				}),
 		);
 	};
+	const notice = noticeFor(messageId);
 
 	if (event === 'message.updated' || event === 'message.deleted') {
 		// only what reached the customer can change there; the bridge's own posts carry other keys
@@ -259,16 +255,7 @@ async function deliver(
 			account: parsed.account,
 			acceptKey: `teamspirit:${messageId}:message.created:`,
 		};
-		const notice = async (what: string, text: string) => {
-			await ts(
-				async () =>
-					await postMessage(this, itemIndex, chatId, {
-						text: `⚠️ ${text}`,
-						format: 'plain',
-						externalKey: noticeKey(messageId, what),
-					}),
-			);
-		};
+		const notice = noticeFor(messageId);
 		const setKey = async (externalKey: string) =>
 			await ts(async () => await patchMessage(this, itemIndex, chatId, messageId, { externalKey }));
 		// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery: a message
@@ -412,12 +399,6 @@ async function deliver(
 	}
 	const result = await sendCreated(messageId);
 	return caughtUp.length ? { ...result, caughtUp } : result;
-}
-
-/** How long to wait through an outage, in ms (the option is in minutes, default 10). */
-function patienceOf(options: IDataObject): number {
-	const minutes = options.waitMinutes === undefined ? 10 : Number(options.waitMinutes);
-	return Math.round(Math.min(60, Math.max(0, Number.isFinite(minutes) ? minutes : 10)) * 60_000);
 }
 
 /** The operator's text in the channel's format, signed when asked. */

@@ -8,7 +8,7 @@ import {
 	messageKey,
 	noticeKey,
 } from '../../../conversations/keys';
-import { inOrder, untilAvailable } from '../../../conversations/order';
+import { inOrder, patienceMs, untilAvailable, waitOption } from '../../../conversations/order';
 import {
 	ensureChat,
 	findChat,
@@ -16,8 +16,8 @@ import {
 	findSentMessage,
 	patchMessage,
 	postMessage,
-	uploadFile,
 } from '../../../conversations/teamspirit';
+import { uploadFile } from '../../../shared/teamspirit/files';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
@@ -97,17 +97,11 @@ const properties: INodeProperties[] = [
 				description:
 					'Starts the title of every new conversation chat ("Telegram · Anna Petrova"). Empty: the channel\'s name.',
 			},
-			{
-				displayName: 'Wait Through Outages (Minutes)',
-				name: 'waitMinutes',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 60 },
-				default: 10,
-				description:
-					'While TeamSpirit is unreachable or answers 5xx / 429, keep trying this long; ' +
+			waitOption(
+				'While TeamSpirit is unreachable or answers 5xx / 429, keep trying this long; ' +
 					"the customer's next messages wait behind, in order. " +
 					'Past it, the execution fails and can be retried safely.',
-			},
+			),
 		],
 	},
 ];
@@ -179,9 +173,8 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	if (!message.messageId)
 		return { action: 'skipped', reason: 'the event has no message ID', event };
 	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
-	const minutes = options.waitMinutes === undefined ? 10 : Number(options.waitMinutes);
 	const patience = {
-		ms: Math.round(Math.min(60, Math.max(0, Number.isFinite(minutes) ? minutes : 10)) * 60_000),
+		ms: patienceMs(options),
 		// every step is a read or a keyed write: repeating one can never post twice
 		repeatable: true,
 		onWait: (error: unknown, waitMs: number) =>

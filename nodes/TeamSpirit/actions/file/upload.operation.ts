@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { buildMultipart, getUploadSource } from '../../../shared/binary';
+import { getUploadSource } from '../../../shared/binary';
+import { uploadFile } from '../../../shared/teamspirit/files';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { chatRLC, formatField } from '../../../shared/teamspirit/descriptions';
 import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
@@ -70,23 +71,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 
 	// Then the file goes up (streamed, and opened afresh if a 429 or 5xx makes us send it again:
 	// an unsent upload creates nothing in a chat), and one message carries it into the chat.
-	const file = await teamSpiritApiRequest.call(this, {
-		method: 'POST',
-		path: '/files',
-		idempotent: true,
-		rawBody: async () =>
-			buildMultipart(
-				{},
-				{
-					fieldName: 'file',
-					fileName,
-					mimeType: source.mimeType,
-					content: await source.open(),
-					size: source.size,
-				},
-			),
-		itemIndex,
-	});
+	const file = await uploadFile(this, itemIndex, source, fileName);
 	return await createMessage.call(
 		this,
 		`/chats/${segment(chatId)}/messages`,
