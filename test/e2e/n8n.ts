@@ -749,3 +749,153 @@ export async function importWorkflows(home: N8nHome, workflows: WorkflowJson[], 
 	await n8nCliOk(home, ['import:workflow', `--input=${file}`], { label: `n8n import:workflow (${workflows.length})`, ...opts });
 	return withIds.map((w) => w.id);
 }
+
+// ----- n8n's REST API as the editor uses it; a TCP proxy that can refuse connections -----------
+
+/** An execution as n8n's REST API lists it. */
+export interface ExecutionSummary {
+	id: string;
+	workflowId: string;
+	status: string;
+	mode: string;
+	retryOf?: string | null;
+	retrySuccessId?: string | null;
+}
+
+/**
+ * The instance owner's session in n8n's REST API (what the editor calls): owner set-up, login,
+ * publish, the execution list, and the execution list's Retry button.
+ */
+export class N8nEditor {
+	private cookie = '';
+
+	constructor(private readonly baseUrl: () => string) {}
+
+	async call(method: string, route: string, body?: object): Promise<{ status: number; json: any }> {
+		const res = await fetch(`${this.baseUrl()}/rest${route}`, {
+			method,
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': 'e2e-browser',
+				cookie: this.cookie,
+			},
+			body: body && JSON.stringify(body),
+		});
+		const setCookie = res.headers.get('set-cookie');
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const text = await res.text();
+		try {
+			return { status: res.status, json: JSON.parse(text) };
+		} catch {
+			return { status: res.status, json: text };
+		}
+	}
+
+	async setUpOwner(): Promise<void> {
+		const r = await this.call('POST', '/owner/setup', {
+			email: 'owner@example.corp',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-owner-password-1',
+		});
+		if (r.status !== 200) throw new Error(`owner setup: ${r.status} ${JSON.stringify(r.json)}`);
+	}
+
+	async login(): Promise<void> {
+		const r = await this.call('POST', '/login', {
+			emailOrLdapLoginId: 'owner@example.corp',
+			password: 'E2e-owner-password-1',
+		});
+		if (r.status !== 200) throw new Error(`login: ${r.status} ${JSON.stringify(r.json)}`);
+	}
+
+	/** The editor's Publish button: activates the workflow's current version. */
+	async publish(workflowId: string): Promise<void> {
+		const current = await this.call('GET', `/workflows/${workflowId}`);
+		const r = await this.call('POST', `/workflows/${workflowId}/activate`, {
+			versionId: current.json?.data?.versionId,
+		});
+		if (r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(r.json)}`);
+	}
+
+	/** The newest executions (all workflows), newest first. */
+	async executions(limit = 100): Promise<ExecutionSummary[]> {
+		const r = await this.call('GET', `/executions?limit=${limit}`);
+		if (r.status !== 200) throw new Error(`executions: ${r.status} ${JSON.stringify(r.json)}`);
+		return r.json.data.results;
+	}
+
+	/**
+	 * The execution list's Retry: `POST /rest/executions/<id>/retry`, as n8n 2.41's editor sends it
+	 * (no body: "Retry with original workflow"; `{loadWorkflow: true}`: "with currently saved
+	 * workflow"). n8n answers once the retry has run: its summary (`status`, `id`).
+	 */
+	async retry(
+		executionId: string,
+		opts: { loadWorkflow?: boolean } = {},
+	): Promise<{ status: number; json: any }> {
+		return await this.call(
+			'POST',
+			`/executions/${executionId}/retry`,
+			opts.loadWorkflow ? { loadWorkflow: true } : undefined,
+		);
+	}
+}
+
+export interface TcpProxy {
+	/** `http://127.0.0.1:<port>`: give this to n8n instead of the target's URL. */
+	url: string;
+	port: number;
+	/** Stops listening and drops open connections: new connections are refused (ECONNREFUSED). */
+	refuse(): Promise<void>;
+	/** Listens again on the same port. */
+	accept(): Promise<void>;
+	stop(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a local server, which can refuse connections for a while
+ * (the server "down" without touching it) and come back on the same port.
+ */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+	const sockets = new Set<net.Socket>();
+	const server = net.createServer((client) => {
+		const upstream = net.connect(targetPort, '127.0.0.1');
+		sockets.add(client).add(upstream);
+		const drop = () => {
+			client.destroy();
+			upstream.destroy();
+			sockets.delete(client);
+			sockets.delete(upstream);
+		};
+		client.on('error', drop).on('close', drop);
+		upstream.on('error', drop).on('close', drop);
+		client.pipe(upstream).pipe(client);
+	});
+	const listen = (port: number) =>
+		new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+	await listen(0);
+	const { port } = server.address() as net.AddressInfo;
+	const close = async () => {
+		if (!server.listening) return;
+		const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+		for (const s of sockets) s.destroy();
+		sockets.clear();
+		await closed;
+	};
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		refuse: close,
+		async accept() {
+			if (!server.listening) await listen(port);
+		},
+		stop: close,
+	};
+}
