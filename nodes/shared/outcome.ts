@@ -2,10 +2,12 @@
  * What a failed request says about whether the server took it: the one rule for "may I send this
  * again?" when no idempotency key makes the question moot.
  *
- * - `notTaken`: the server answered that it did not do it (429, 5xx with an answer), or it was
- *   never reached (connection refused, unknown host, no route): sending again cannot duplicate.
- * - `unknown`: the request went out and the answer was lost (timeout, connection reset): the
- *   server may have done it. Without a key, do not send it again.
+ * - `notTaken`: the server answered that it did not do it (429 "too many", 503 "unavailable"), or
+ *   it was never reached (connection refused, unknown host, no route): sending again cannot
+ *   duplicate.
+ * - `unknown`: the request went out and what happened is not known: the answer was lost (timeout,
+ *   connection reset), or another 5xx came back (500, 502, 504: a gateway or the service failing
+ *   part-way, after it may have done the work). Without a key, do not send it again.
  * - `refused`: the server answered no (4xx): sending again gives the same answer.
  */
 import type { IDataObject } from 'n8n-workflow';
@@ -41,6 +43,7 @@ export function outcomeOf(error: unknown): Outcome {
 		return typeof code === 'string' && NEVER_REACHED.has(code) ? 'notTaken' : 'unknown';
 	}
 	const status = Number(e?.httpCode);
-	if (status === 429 || status >= 500) return 'notTaken';
+	if (status === 429 || status === 503) return 'notTaken';
+	if (status >= 500) return 'unknown';
 	return 'refused';
 }

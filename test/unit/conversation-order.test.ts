@@ -111,14 +111,27 @@ describe('untilAvailable', () => {
 		return result;
 	}
 
-	it('repeats while the server did not take the request (5xx, 429, connection refused), then returns', async () => {
-		const step = flaky([answered(503), answered(429), network('ECONNREFUSED'), answered(500)]);
+	it('repeats while the server did not take the request (503, 429, connection refused), then returns', async () => {
+		const step = flaky([answered(503), answered(429), network('ECONNREFUSED'), answered(503)]);
 		const onWait = jest.fn();
 		const { value } = await settle(untilAvailable(context(), patience({ onWait }), step));
 		expect(value).toBe('done');
 		expect(step).toHaveBeenCalledTimes(5);
 		// 1 s doubling, capped at 15 s
 		expect(onWait.mock.calls.map(([, ms]) => ms)).toEqual([1000, 2000, 4000, 8000]);
+	});
+
+	it('repeats another 5xx (the server may have done the work) only when the step is repeatable', async () => {
+		for (const status of [500, 502, 504]) {
+			const once = flaky([answered(status)]);
+			const { error } = await settle(untilAvailable(context(), patience(), once));
+			expect(error).toBeDefined();
+			expect(once).toHaveBeenCalledTimes(1);
+			const keyed = flaky([answered(status)]);
+			const { value } = await settle(untilAvailable(context(), patience({ repeatable: true }), keyed));
+			expect(value).toBe('done');
+			expect(keyed).toHaveBeenCalledTimes(2);
+		}
 	});
 
 	it('never repeats a refusal (4xx)', async () => {

@@ -147,10 +147,9 @@ describe.each(CHANNELS)('Conversation guarantees, operator → customer (%s)', (
 		expect(bridge.received(anna)).toHaveLength(2);
 	});
 
-	// BUG (issue 12, rule 3), fails today: a 5xx answer is read as "not taken" (nodes/shared/outcome.ts,
-	// outcomeOf) and the send is repeated (toCustomer.operation.ts, `channel` → untilAvailable): the
-	// customer gets the message twice and no notice is posted.
-	it('BUG: the channel answers an error after it took the message (afterAccepting): not sent again, a notice says it may not have arrived', async () => {
+	// Issue 12, rule 3: a 5xx other than 503 may come after the channel did the work (a gateway, a
+	// failure part-way): nodes/shared/outcome.ts reads it as "unknown", so the send is not repeated.
+	it('the channel answers 500 after it took the message (afterAccepting): not sent again, a notice says it may not have arrived', async () => {
 		const emulatorFault = {
 			telegram: () =>
 				bridge.driver.tg!.failNext({ method: 'sendMessage', status: 500, afterAccepting: true }),
