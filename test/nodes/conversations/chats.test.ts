@@ -67,7 +67,10 @@ describe.each(CHANNELS)('Customer conversations (%s)', (channel) => {
 
 	it('two first messages of one customer at the same moment (two executions) end in one chat holding both', async () => {
 		await bridge.stop();
-		// both executions certainly create the chat at the same time: TeamSpirit gets both requests together
+		// Two executions in one n8n process run one after the other (the bridge keeps a conversation's
+		// order); in two processes they would reach TeamSpirit together. Either way the second creation
+		// is answered 409 with the chat, and the bridge uses it: the barrier lets both through together
+		// when they do come together.
 		bridge = await startBridge(channel, { holdChatCreations: 2 });
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.writeTogether(anna, ['Hello?', 'Is anybody there?']);

@@ -324,7 +324,9 @@ async function barrierProxy(target: string, count: number) {
 		if (!creation) return forward();
 		if (held.length < count - 1) {
 			held.push(forward);
-			setTimeout(() => held.splice(0).forEach((go) => go()), 15_000).unref();
+			// in one process the bridge runs one conversation's executions one after another (inOrder):
+			// the second creation then comes only after the first, so do not hold it long
+			setTimeout(() => held.splice(0).forEach((go) => go()), 2_000).unref();
 			return;
 		}
 		forward();
