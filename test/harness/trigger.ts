@@ -64,6 +64,8 @@ export interface RunningTrigger {
 	errors: Error[];
 	failedExecutions: Error[];
 	waitForEmits(count: number, timeoutMs?: number): Promise<void>;
+	/** Until the emits hold `count` items (one emit may carry several: a chat's batch). */
+	waitForItems(count: number, timeoutMs?: number): Promise<void>;
 	waitForErrors(count: number, timeoutMs?: number): Promise<void>;
 	/** Calls the trigger's closeFunction (as deactivation does); safe to call twice. */
 	close(): Promise<void>;
@@ -183,6 +185,15 @@ export async function startTrigger(options: TriggerOptions): Promise<RunningTrig
 				() => `${count} emits (got ${emitted.length})`,
 			);
 			if (emitted.length < count && errors.length) throw errors[0];
+		},
+		async waitForItems(count, timeoutMs = 10_000) {
+			const total = () => emitted.reduce((sum, data) => sum + (data[0]?.length ?? 0), 0);
+			await waitUntil(
+				() => total() >= count || errors.length > 0,
+				timeoutMs,
+				() => `${count} emitted items (got ${total()})`,
+			);
+			if (total() < count && errors.length) throw errors[0];
 		},
 		async waitForErrors(count, timeoutMs = 10_000) {
 			await waitUntil(() => errors.length >= count, timeoutMs, () => `${count} errors (got ${errors.length})`);

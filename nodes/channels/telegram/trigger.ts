@@ -335,6 +335,11 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				await abortableSleep(delay, signal);
 				continue;
 			}
+			// Updates of one chat that come in one batch (a burst, or what Telegram kept while n8n was
+			// down) start one execution with one item each, in order: separate executions would race,
+			// and the messages could reach the next node out of order. Other chats' updates start
+			// executions of their own, side by side.
+			const groups = new Map<string, INodeExecutionData[]>();
 			for (const update of batch ?? []) {
 				if (signal.aborted) return;
 				if (update.update_id < offset) continue; // confirmed before: never again
@@ -358,13 +363,18 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 					}
 					continue;
 				}
-				// The offset is saved with the emit (n8n stores static data when a trigger emits), and
-				// Telegram forgets the update only at the next getUpdates: an update is never confirmed
-				// before its execution was handed to n8n.
-				staticData.offset = offset;
-				const eventId = String((item?.json as IDataObject | undefined)?.eventId ?? '');
-				if (item && seenEvents.add(eventId)) ctx.emit([[item]]);
+				const json = (item?.json ?? {}) as IDataObject;
+				if (!item || !seenEvents.add(String(json.eventId ?? ''))) continue;
+				const chat = String(json.conversationId ?? `#${update.update_id}`);
+				if (!groups.has(chat)) groups.set(chat, []);
+				groups.get(chat)!.push(item);
 			}
+			if (manual) continue;
+			// The offset is saved with the emit (n8n stores static data when a trigger emits), and
+			// Telegram forgets the updates only at the next getUpdates: an update is never confirmed
+			// before its execution was handed to n8n.
+			staticData.offset = offset;
+			for (const items of groups.values()) ctx.emit([items]);
 		}
 	};
 

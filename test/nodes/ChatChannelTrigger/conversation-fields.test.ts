@@ -409,7 +409,7 @@ describe('Chat Channel Trigger (Telegram): what the bridge needs', () => {
 				reply_to_message: replyTo,
 			},
 		});
-		await trigger.waitForEmits(2);
+		await trigger.waitForItems(2);
 		const [message, edit] = trigger.items().map((i) => i.json);
 		expect(message).toMatchObject({
 			account: String(tg.botId),

@@ -29,7 +29,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		await tg.waitFor(() => tg.polling, 5000, 'the first long poll');
 		const update = tg.pushMessage({ chatId: 1001, text: 'Hello bot', extra: { reply_to_message: { message_id: 7, date: 1, chat: { id: 1001 } } } });
 		tg.pushMessage({ chatId: -2001, text: 'In the group', from: { id: 55, first_name: 'Bob', last_name: 'Builder', username: 'bob' } });
-		await trigger.waitForEmits(2);
+		await trigger.waitForItems(2);
 		expect(trigger.emitted.map((e) => e[0].length)).toEqual([1, 1]);
 		const [first, second] = trigger.items().map((i) => i.json);
 		expect(first).toEqual({
@@ -60,7 +60,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 			tg.pushMessage({ chatId: 2, text: 'two' }),
 			tg.pushMessage({ chatId: 3, text: 'three' }),
 		];
-		await first.waitForEmits(3);
+		await first.waitForItems(3);
 		// n8n stops: only what n8n saved survives (static data is stored when a trigger emits)
 		const saved = first.savedStaticData();
 		await first.close();
@@ -72,9 +72,9 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		tg.pushMessage({ chatId: 5, text: 'five (while n8n was down)' });
 
 		const second = await start({ staticData: saved });
-		await second.waitForEmits(2);
+		await second.waitForItems(2);
 		tg.pushMessage({ chatId: 6, text: 'six' });
-		await second.waitForEmits(3);
+		await second.waitForItems(3);
 		expect(texts(first)).toEqual(['one', 'two', 'three']);
 		expect(texts(second)).toEqual(['four (while n8n was down)', 'five (while n8n was down)', 'six']);
 	});
@@ -82,7 +82,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 	it('an update is confirmed to Telegram only after it was emitted', async () => {
 		const trigger = await start();
 		const u1 = tg.pushMessage({ chatId: 1, text: 'a' });
-		await trigger.waitForEmits(1);
+		await trigger.waitForItems(1);
 		await tg.waitFor(() => tg.calls('getUpdates').length >= 2, 5000, 'the next poll');
 		const offsets = tg.calls('getUpdates').map((r) => r.params.offset);
 		// the poll that fetched u1 did not confirm it; the next one (after the emit) does
@@ -94,10 +94,10 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 	it('starts nothing for an update_id it has already emitted', async () => {
 		const trigger = await start();
 		const u = tg.pushMessage({ chatId: 1, text: 'once' });
-		await trigger.waitForEmits(1);
+		await trigger.waitForItems(1);
 		tg.pushUpdate({ ...u }); // Telegram delivers the same update again
 		tg.pushMessage({ chatId: 1, text: 'next' });
-		await trigger.waitForEmits(2);
+		await trigger.waitForItems(2);
 		expect(texts(trigger)).toEqual(['once', 'next']);
 	});
 
@@ -115,7 +115,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		tg.failNext({ method: 'getUpdates', status: 502, count: 2 });
 		const trigger = await start();
 		tg.pushMessage({ chatId: 1, text: 'still arrives' });
-		await trigger.waitForEmits(1, 15_000);
+		await trigger.waitForItems(1, 15_000);
 		expect(texts(trigger)).toEqual(['still arrives']);
 		expect(tg.calls('getUpdates').slice(0, 2).map((r) => r.status)).toEqual([502, 502]);
 		expect(trigger.errors).toEqual([]);
@@ -127,7 +127,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		const trigger = await start({ parameters: { channel: 'telegram', mode: 'polling', options: { pollTimeout: 5, replaceWebhook: true } } });
 		expect(tg.webhook).toBeNull();
 		tg.pushMessage({ chatId: 1, text: 'via polling' });
-		await trigger.waitForEmits(1);
+		await trigger.waitForItems(1);
 	});
 
 	it('a second poller (409 Conflict) ends in a clear error instead of a silent fight', async () => {
@@ -148,8 +148,23 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		tg.pushMessage({ chatId: 1, text: 'a bot', from: { id: 1, is_bot: true } });
 		tg.pushMessage({ chatId: 1, text: 'edited', edited: true });
 		tg.pushMessage({ chatId: 1, text: 'last' });
-		await trigger.waitForEmits(3);
-		expect(texts(trigger)).toEqual(['allowed', 'group, allowed user', 'last']);
+		await trigger.waitForItems(3);
+		// one chat's updates stay in order; different chats' executions are separate
+		expect(texts(trigger).filter((t) => t !== 'group, allowed user')).toEqual(['allowed', 'last']);
+		expect(texts(trigger)).toContain('group, allowed user');
+		expect(texts(trigger)).toHaveLength(3);
+	});
+
+	it('updates of one chat that come in one batch start one execution, in order; other chats start their own', async () => {
+		tg.pushMessage({ chatId: 1001, text: 'one' });
+		tg.pushMessage({ chatId: 1002, text: 'other chat' });
+		tg.pushMessage({ chatId: 1001, text: 'two' });
+		tg.pushMessage({ chatId: 1001, text: 'three' });
+		// the updates wait at Telegram (n8n was down); the trigger gets them in one batch
+		const trigger = await start();
+		await trigger.waitForItems(4);
+		const batches = trigger.emitted.map((data) => data[0].map((item) => item.json.text));
+		expect(batches).toEqual([['one', 'two', 'three'], ['other chat']]);
 	});
 
 	it('downloads the largest photo and a document into binary properties; too large files get a notice', async () => {
@@ -161,7 +176,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		tg.pushMessage({ chatId: 1, extra: { caption: 'look', photo: [{ file_id: small.file_id, width: 90, height: 90, file_size: 1000 }, { file_id: large.file_id, width: 1280, height: 960, file_size: 200_000 }] } });
 		tg.pushMessage({ chatId: 1, extra: { document: { file_id: doc.file_id, file_name: 'invoice.pdf', mime_type: 'application/pdf', file_size: 50_000 } } });
 		tg.pushMessage({ chatId: 1, extra: { video: { file_id: huge.file_id, mime_type: 'video/mp4', file_size: huge.file_size } } });
-		await trigger.waitForEmits(3);
+		await trigger.waitForItems(3);
 		const [photo, pdf, video] = trigger.items();
 		expect(photo.json).toMatchObject({ text: 'look', attachments: [{ type: 'photo', fileId: large.file_id, binaryProperty: 'data', size: 200_000 }] });
 		expect(await binarySha256(photo.binary!.data)).toBe(deterministicSha256(200_000, 'photo'));
@@ -180,7 +195,7 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 	it('normalizes a button press into event "callback" with its data', async () => {
 		const trigger = await start();
 		tg.pushUpdate({ callback_query: { id: 'cb1', from: { id: 1, is_bot: false, first_name: 'Ada' }, data: 'yes', message: { message_id: 5, date: 1, chat: { id: 1, type: 'private' }, text: 'Pick one' } } });
-		await trigger.waitForEmits(1);
+		await trigger.waitForItems(1);
 		expect(trigger.items()[0].json).toMatchObject({ event: 'callback', text: 'yes', callbackData: 'yes', callbackId: 'cb1', conversationId: '1', messageId: '5' });
 	});
 });

@@ -79,7 +79,7 @@ describe('Chat Channel Trigger (Telegram, long polling): server-given waits', ()
 		const [first, second] = tg.calls('getUpdates');
 		expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(1900);
 		tg.pushMessage({ chatId: 1, text: 'after the wait' });
-		await trigger.waitForEmits(1);
+		await trigger.waitForItems(1);
 	}, 15_000);
 });
 
@@ -91,7 +91,7 @@ describe('Chat Channel Trigger (Telegram): what a sender or server controls', ()
 		const trigger = await poll({ download: true, maxDownloadMb: 1 });
 		tg.pushMessage({ chatId: 1, extra: { document: { file_id: big.file_id, file_name: 'big.bin', file_size: 1000 } } });
 		tg.pushMessage({ chatId: 1, extra: { document: { file_id: small.file_id, file_name: 'small.bin' } } });
-		await trigger.waitForEmits(2);
+		await trigger.waitForItems(2);
 		const [first, second] = trigger.items();
 		expect(first.binary).toBeUndefined();
 		expect((first.json.attachments as IDataObject[])[0].notice).toMatch(/more than the 1 MB set in "Max File Size"/);
@@ -102,7 +102,7 @@ describe('Chat Channel Trigger (Telegram): what a sender or server controls', ()
 		const trigger = await poll();
 		const bad = tg.pushUpdate({ message: { message_id: 1, date: 1e20, chat: { id: 5, type: 'private' }, from: { id: 5, first_name: 'X' }, text: 'broken date' } });
 		tg.pushMessage({ chatId: 6, text: 'fine' });
-		await trigger.waitForEmits(2);
+		await trigger.waitForItems(2);
 		const [first, second] = trigger.items().map((i) => i.json);
 		expect(first).toMatchObject({ channel: 'telegram', event: 'other', eventId: `telegram:${tg.botId}:${bad.update_id}`, notice: expect.stringMatching(/^This event could not be read/) });
 		expect(second).toMatchObject({ text: 'fine' });
