@@ -44,7 +44,12 @@ interface WhatsAppTriggerOptions {
 
 export const whatsappTriggerProperties: INodeProperties[] = [
 	{
-		displayName: `Paste this node's webhook URL into the Twilio console: Messaging → Senders → WhatsApp senders → your sender → "Webhook URL for incoming messages" (sandbox: "When a message comes in"), method POST. Use it as Status Callback URL too to receive delivery events. Add #${TWILIO_CONNECTION_OVERRIDES} to the URL to have Twilio retry a delivery n8n did not take (for up to 15 seconds; Options → Configure Webhook On does it for you).`,
+		displayName:
+			"Paste this node's webhook URL into the Twilio console: Messaging → Senders → WhatsApp senders → " +
+			'your sender → "Webhook URL for incoming messages" (sandbox: "When a message comes in"), method POST. ' +
+			'Use it as Status Callback URL too to receive delivery events. ' +
+			`Add #${TWILIO_CONNECTION_OVERRIDES} to the URL to have Twilio retry a delivery n8n did not take ` +
+			'(for up to 15 seconds; Options → Configure Webhook On does it for you).',
 		name: 'whatsappNotice',
 		type: 'notice',
 		default: '',
@@ -88,7 +93,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 						name: 'Phone Number',
 						value: 'phoneNumber',
 						description:
-							"Set this URL as the number's messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation, with Twilio's retry options (#rc=5&rp=all…)",
+							"Set this URL as the number's messaging webhook (IncomingPhoneNumbers: SmsUrl) on activation, " +
+							"with Twilio's retry options (#rc=5&rp=all…)",
 					},
 					{
 						name: 'Messaging Service',
@@ -107,7 +113,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					"Whether to download images, audio, video and documents into binary properties (data, data_1, …) with the account's credentials",
+					'Whether to download images, audio, video and documents into binary properties ' +
+					"(data, data_1, …) with the account's credentials",
 			},
 			{
 				displayName: 'Max File Size (MB)',
@@ -134,7 +141,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://n8n.example.com/webhook/…/webhook',
 				description:
-					'The URL exactly as entered in the Twilio console, when n8n runs behind a reverse proxy that changes scheme, host, port or path. Twilio signs that URL; empty: the webhook URL n8n shows.',
+					'The URL exactly as entered in the Twilio console, when n8n runs behind a reverse proxy that ' +
+					'changes scheme, host, port or path. Twilio signs that URL; empty: the webhook URL n8n shows.',
 			},
 		],
 	},
@@ -170,7 +178,10 @@ async function formParams(ctx: IWebhookFunctions): Promise<TwilioParams | undefi
 	return params;
 }
 
-/** Twilio's string to sign: the URL, then every parameter name + value, sorted by name (values of a name sorted too). */
+/**
+ * Twilio's string to sign: the URL, then every parameter name + value, sorted by name (values of a
+ * name sorted too).
+ */
 export function twilioSignedData(url: string, params: TwilioParams): string {
 	let data = url;
 	for (const name of Object.keys(params).sort()) {
@@ -452,7 +463,8 @@ export const twilioTrigger: TriggerAdapter = {
 			addSummary(message);
 		} catch (error) {
 			ctx.logger.warn(
-				`Chat Channel Trigger (WhatsApp): the request could not be read (${(error as Error).message}); emitted with a notice`,
+				'Chat Channel Trigger (WhatsApp): the request could not be read ' +
+					`(${(error as Error).message}); emitted with a notice`,
 			);
 			const raw = Object.fromEntries(
 				Object.entries(params).map(([k, v]) => [k, v ?? '']),
