@@ -13,10 +13,8 @@
  * 3. n8n is stopped for 60 s while a Telegram customer writes and operators post in TeamSpirit:
  *    once it is back, Telegram hands over the held updates and TeamSpirit re-sends the failed
  *    deliveries (the emulator's retry schedule, the contract's compressed): everything arrives
- *    once, in order. KNOWN FAILURE (a bug in the node code, reported, not fixed here): the held
- *    Telegram updates land in TeamSpirit out of order (seen: 2,1,4,3,5). The polling trigger emits
- *    one execution per update (nodes/channels/telegram/trigger.ts), n8n starts them side by side,
- *    and `inOrder` (nodes/conversations/order.ts) orders by arrival at the node, not by update_id.
+ *    once, in order (this test found held updates overtaking each other in concurrent
+ *    executions, fixed in fdcd03a).
  *
  * Every check is on what TeamSpirit and the customers (the channel emulators) hold. Run with
  * `npm run test:e2e -- test/e2e/guarantees.e2e.test.ts` (about 6 minutes after the build: the
