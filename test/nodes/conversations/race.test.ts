@@ -7,9 +7,6 @@
  * chat, and the bridge uses it.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { INodeType } from 'n8n-workflow';
 
@@ -17,6 +14,7 @@ import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
+import { barrierProxy } from './setup';
 
 /** The Chat Channel node from a fresh copy of the package's modules: one "n8n process". */
 function processCopy(): INodeType {
@@ -27,39 +25,6 @@ function processCopy(): INodeType {
 		node = new ChatChannel() as INodeType;
 	});
 	return node!;
-}
-
-/** Forwards to TeamSpirit, holding POST /chats until two have come, then letting both through. */
-async function meetingPoint(target: string) {
-	const held: Array<() => void> = [];
-	const server = http.createServer((req, res) => {
-		const forward = () => {
-			const upstream = http.request(
-				new URL(req.url ?? '/', target),
-				{ method: req.method, headers: req.headers },
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				},
-			);
-			upstream.on('error', () => res.destroy());
-			req.pipe(upstream);
-		};
-		const creation = req.method === 'POST' && /\/chats$/.test(req.url ?? '');
-		if (!creation) return forward();
-		held.push(forward);
-		if (held.length === 2) held.splice(0).forEach((go) => go());
-	});
-	server.listen(0, '127.0.0.1');
-	await once(server, 'listening');
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-		held: () => held.length,
-		stop: async () => {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
 }
 
 const BOT_ID = '123456789';
@@ -122,10 +87,10 @@ function customerMessage(messageId: number, text: string) {
 }
 
 let ts: TeamSpiritEmulator;
-let proxy: Awaited<ReturnType<typeof meetingPoint>>;
+let proxy: Awaited<ReturnType<typeof barrierProxy>>;
 beforeEach(async () => {
 	ts = await TeamSpiritEmulator.start();
-	proxy = await meetingPoint(ts.url);
+	proxy = await barrierProxy(ts.url, 2);
 });
 afterEach(async () => {
 	await proxy.stop();

@@ -304,7 +304,8 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
  * `count` of them are waiting, then forwards them together (or after 15 s, so a test that
  * expected a race it did not get fails on its assertions instead of hanging).
  */
-async function barrierProxy(target: string, count: number) {
+/** Forwards to TeamSpirit, holding chat creations (POST /chats) until `count` have come. */
+export async function barrierProxy(target: string, count: number) {
 	const held: Array<() => void> = [];
 	const server = http.createServer((req, res) => {
 		const forward = () => {
