@@ -62,7 +62,7 @@ const properties: INodeProperties[] = [
 				description: "Whether to start each message with the operator's name in bold",
 			},
 			waitOption(
-				'While the channel or TeamSpirit is unreachable or answers 5xx / 429, keep trying this long ' +
+				'While the channel or TeamSpirit is unreachable or answers 503 / 429, keep trying this long ' +
 					"(the operator's next messages wait behind, in order). " +
 					'A message the channel may already have taken (its answer was lost) is never sent again.',
 			),
