@@ -566,12 +566,21 @@ function httpStatus(url: string, timeoutMs = 2000): Promise<number> {
 /**
  * `n8n start` on 127.0.0.1 with free ports (main, task broker); resolves once
  * `/healthz/readiness` answers 200 (DB migrated, active workflows registered).
+ * In queue mode (test/e2e/queue.ts) the same for `n8n webhook` (a webhook processor on `port`)
+ * and `n8n worker` (its health server on `port`).
  */
 export async function startN8n(
 	home: N8nHome,
-	opts: { port?: number; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+	opts: {
+		port?: number;
+		env?: NodeJS.ProcessEnv;
+		timeoutMs?: number;
+		command?: 'start' | 'webhook' | 'worker';
+		args?: string[];
+	} = {},
 ): Promise<RunningN8n> {
 	const n8n = await resolveN8n();
+	const command = opts.command ?? 'start';
 	const port = opts.port ?? (await freePort());
 	let brokerPort = await freePort();
 	while (brokerPort === port) brokerPort = await freePort();
@@ -587,12 +596,18 @@ export async function startN8n(
 		N8N_WEBHOOK_URL: `${url}/`,
 		N8N_EDITOR_BASE_URL: `${url}/`,
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		...(command === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port) } : {}),
 		...opts.env,
 	};
 	const started = Date.now();
-	const child = spawn(n8n.nodeBin, [n8n.n8nBin, 'start'], { cwd: home.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(n8n.nodeBin, [n8n.n8nBin, command, ...(opts.args ?? [])], {
+		cwd: home.dir,
+		env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const pid = child.pid;
-	if (pid === undefined) throw new Error('could not spawn n8n start');
+	if (pid === undefined) throw new Error(`could not spawn n8n ${command}`);
 	liveGroups.add(pid);
 	let out = '';
 	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -626,15 +641,15 @@ export async function startN8n(
 
 	const deadline = started + (opts.timeoutMs ?? 120_000);
 	for (;;) {
-		if (exited) throw new Error(`n8n start exited early (${exited.code ?? exited.signal}):\n${out.slice(-6000)}`);
+		if (exited) throw new Error(`n8n ${command} exited early (${exited.code ?? exited.signal}):\n${out.slice(-6000)}`);
 		if ((await httpStatus(`${url}/healthz/readiness`)) === 200) break;
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`n8n start not ready after ${Date.now() - started} ms:\n${out.slice(-6000)}`);
+			throw new Error(`n8n ${command} not ready after ${Date.now() - started} ms:\n${out.slice(-6000)}`);
 		}
 		await new Promise((r) => setTimeout(r, 250));
 	}
-	timings.push({ label: 'n8n start (until ready)', ms: Date.now() - started });
+	timings.push({ label: `n8n ${command} (until ready)`, ms: Date.now() - started });
 	return { url, webhookBaseUrl: `${url}/webhook/`, port, brokerPort, pid, output: () => out, stop };
 }
 
