@@ -42,6 +42,11 @@ export interface RetryPolicy {
 	retryAfterFromBody?: (body: unknown) => number | undefined;
 	/** Waits; tests may pass a recorder. Defaults to n8n-workflow's `sleep`. */
 	wait?: (ms: number) => Promise<void>;
+	/**
+	 * Called on a 429 that will be waited out, with the wait: a transport shares it with the other
+	 * requests to the same server (which then pause too).
+	 */
+	onRateLimited?: (delayMs: number) => void;
 	/** Called before every wait, for logging. */
 	onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 	/** Runs before every attempt (e.g. pacing: waits for the channel's next free slot). */
@@ -142,6 +147,7 @@ export async function sendWithRetry<T>(
 			// missing one falls back to backoff (never a hot loop), a huge one ends the retries below.
 			const delayMs = fromHeader ?? fromBody ?? backoffDelay(attempt, base, cap);
 			if (delayMs > maxRetryAfter) return { ...response, retryAfterMs: delayMs, attempts: attempt };
+			policy.onRateLimited?.(delayMs);
 			policy.onRetry?.({ attempt, delayMs, reason: '429 rate limited' });
 			await wait(delayMs);
 			continue;
