@@ -229,6 +229,9 @@ export interface RecordedRequest {
 	status: number;
 	/** True when the response was produced by failNext(). */
 	injected?: boolean;
+	/** `Date.now()` when the request arrived, and when its answer was sent (unset: none sent). */
+	receivedAt: number;
+	answeredAt?: number;
 }
 
 export interface FailNextOptions {
@@ -268,6 +271,11 @@ export interface EmulatorOptions {
 	 * `redeliver()`).
 	 */
 	retryDelaysMs?: number[];
+	/**
+	 * Ms every API answer is held back after the request was handled, like a server farther away
+	 * or busier (the bulk-send bench uses 5). Default 0; may be changed while running.
+	 */
+	latencyMs?: number;
 }
 
 export const DEFAULT_API_KEY = 'ts-test-key-0123456789';
@@ -620,6 +628,12 @@ export class TeamSpiritEmulator {
 	autoDeliver: boolean;
 	/** See EmulatorOptions.retryDelaysMs (may be changed while running). */
 	retryDelaysMs: number[];
+	/** See EmulatorOptions.latencyMs. */
+	latencyMs: number;
+	/** Requests that arrived and have no answer sent yet. */
+	inFlight = 0;
+	/** The most requests ever in flight at once (reset it to 0 to measure a part). */
+	maxInFlight = 0;
 	private readonly retryTimers = new Set<NodeJS.Timeout>();
 	private readonly pendingDeliveries = new Set<Promise<unknown>>();
 
@@ -640,6 +654,7 @@ export class TeamSpiritEmulator {
 		this.maxFileSize = opts.maxFileSize ?? MAX_FILE_SIZE;
 		this.autoDeliver = opts.autoDeliver ?? false;
 		this.retryDelaysMs = opts.retryDelaysMs ?? [];
+		this.latencyMs = opts.latencyMs ?? 0;
 		this.bot = this.addUser({
 			name: 'n8n Bot',
 			username: 'n8n-bot',
@@ -1146,8 +1161,24 @@ export class TeamSpiritEmulator {
 			headers: req.headers,
 			body: undefined,
 			status: 0,
+			receivedAt: Date.now(),
 		};
 		this.requests.push(rec);
+		this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+		try {
+			await this.answer(req, res, rec, method, url);
+		} finally {
+			this.inFlight--;
+		}
+	}
+
+	private async answer(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		rec: RecordedRequest,
+		method: string,
+		url: URL,
+	): Promise<void> {
 
 		let reply: Reply;
 		const fault = this.takeFault(method, url.pathname);
@@ -1162,9 +1193,11 @@ export class TeamSpiritEmulator {
 		}
 		if (fault) rec.injected = true;
 		await drain(req);
+		if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
 		// (req itself is destroyed once a body has been read with for-await; look at the socket)
 		if (res.destroyed || !res.socket || res.socket.destroyed) return; // the client went away
 		rec.status = reply.status;
+		rec.answeredAt = Date.now();
 		this.send(res, reply, method === 'HEAD');
 	}
 
