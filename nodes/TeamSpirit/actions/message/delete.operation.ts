@@ -4,8 +4,9 @@ import { chatRLC, messageIdField } from '../../../shared/teamspirit/descriptions
 import { getLocatorValue, getRequiredString, segment } from '../../../shared/teamspirit/utils';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { concurrencyOptions } from './shared';
 
-const properties: INodeProperties[] = [chatRLC, messageIdField];
+const properties: INodeProperties[] = [chatRLC, messageIdField, concurrencyOptions];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['message'], operation: ['delete'] } },
@@ -21,4 +22,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 		itemIndex,
 	});
 	return { deleted: true, chatId, messageId };
+}
+
+/** Items to the same chat are sent one after another; different chats concurrently. */
+export function chatKey(this: IExecuteFunctions, itemIndex: number): string {
+	return getLocatorValue(this, 'chatId', itemIndex, 'Chat');
 }

@@ -23,3 +23,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const body = { ...messageBody(this, itemIndex), replyToId };
 	return await createMessage.call(this, `/chats/${segment(chatId)}/messages`, body, itemIndex);
 }
+
+/** Items to the same chat are sent one after another; different chats concurrently. */
+export function chatKey(this: IExecuteFunctions, itemIndex: number): string {
+	return getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+}

@@ -21,3 +21,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	const body = messageBody(this, itemIndex);
 	return await createMessage.call(this, `/users/${segment(userId)}/messages`, body, itemIndex);
 }
+
+/** Items to the same user are sent one after another; different users concurrently. */
+export function chatKey(this: IExecuteFunctions, itemIndex: number): string {
+	return `user:${getLocatorValue(this, 'userId', itemIndex, 'User')}`;
+}

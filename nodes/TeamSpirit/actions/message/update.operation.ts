@@ -4,11 +4,13 @@ import { chatRLC, messageIdField, textField } from '../../../shared/teamspirit/d
 import { getLocatorValue, getRequiredString, segment } from '../../../shared/teamspirit/utils';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
+import { concurrencyOptions } from './shared';
 
 const properties: INodeProperties[] = [
 	chatRLC,
 	messageIdField,
 	{ ...textField, displayName: 'New Text', description: 'The text that replaces the message text' },
+	concurrencyOptions,
 ];
 
 export const description = updateDisplayOptions(
@@ -26,4 +28,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 		body: { text },
 		itemIndex,
 	});
+}
+
+/** Items to the same chat are sent one after another; different chats concurrently. */
+export function chatKey(this: IExecuteFunctions, itemIndex: number): string {
+	return getLocatorValue(this, 'chatId', itemIndex, 'Chat');
 }
