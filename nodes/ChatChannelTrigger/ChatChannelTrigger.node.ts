@@ -18,6 +18,11 @@ import {
 	triggerSubtitle,
 } from '../channels';
 import type { ChannelAdapter } from '../channels';
+import { ACKNOWLEDGE_RESPONSE_MODE, acknowledgeProperty } from '../shared/acknowledge';
+
+const RESEND =
+	"the channel sends it again (Telegram: webhook and long polling; WhatsApp: with Twilio's retry " +
+	'options in the URL; Messenger: Meta for up to 36 hours)';
 
 function adapterOf(ctx: IHookFunctions | ITriggerFunctions | IWebhookFunctions): ChannelAdapter {
 	const channel = ctx.getNodeParameter('channel', 'telegram') as string;
@@ -48,7 +53,10 @@ export class ChatChannelTrigger implements INodeType {
 				// No webhook at all in Telegram's long-polling mode: n8n registers none and tests by
 				// polling. Channels without polling hide "mode": theirs is always a webhook.
 				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
-				responseMode: 'onReceived',
+				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
+				// or 500 when it failed or crashed), with an empty body
+				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
+				responseData: 'noData',
 				path: 'webhook',
 			},
 			{
@@ -59,7 +67,7 @@ export class ChatChannelTrigger implements INodeType {
 				path: 'webhook',
 			},
 		],
-		properties: [channelProperty, ...triggerChannelProperties()],
+		properties: [channelProperty, ...triggerChannelProperties(), acknowledgeProperty(RESEND)],
 	};
 
 	webhookMethods = {

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { ACKNOWLEDGE_RESPONSE_MODE } from '../shared/acknowledge';
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { optionNames } from '../shared/subtitle';
 import { EVENT_OPTIONS, properties } from './description';
@@ -26,7 +27,15 @@ export class TeamSpiritTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'teamSpiritApi', required: true }],
 		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'teamspirit' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
+				// or 500 when it failed or crashed), with an empty body
+				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
+				responseData: 'noData',
+				path: 'teamspirit',
+			},
 		],
 		activationMessage: 'TeamSpirit now sends the chosen events to this workflow.',
 		eventTriggerDescription: 'Waiting for an event from TeamSpirit',

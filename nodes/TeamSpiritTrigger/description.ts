@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { CHANNEL_OPTIONS } from '../channels';
+import { acknowledgeProperty } from '../shared/acknowledge';
 import { chatRLC } from '../shared/teamspirit/descriptions';
 import type { FilterSettings } from './helpers/filters';
 
@@ -125,6 +126,10 @@ export const properties: INodeProperties[] = [
 			},
 		],
 	},
+	acknowledgeProperty(
+		'TeamSpirit sends it again (after about 10 s, 1 min, 10 min, 1 h and 6 h); a run longer ' +
+			'than 10 s is sent again while it runs',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -1,6 +1,7 @@
 /**
  * One delivery from TeamSpirit: verify, drop repeats, filter, and start the workflow with one item.
- * Every answer is written here, in one line of JSON, before the workflow starts.
+ * Every answer is written here, in one line of JSON, before the workflow starts; with "Acknowledge:
+ * After the Workflow Has Run" n8n answers a delivery that starts the workflow when the run ended.
  */
 import { createHash } from 'crypto';
 import type {
@@ -11,6 +12,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../shared/acknowledge';
 import { handledDeliveries } from '../shared/dedupe';
 import type { BinaryStream } from '../shared/binary';
 import { segment } from '../shared/teamspirit/utils';
@@ -132,7 +134,9 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		...(delivery.deliveryId ? [`${scope}|delivery:${delivery.deliveryId}`] : []),
 		...(delivery.eventId ? [`${scope}|event:${delivery.eventId}`] : []),
 	];
-	if (!handledDeliveries.claim(keys)) {
+	// After the run, the delivery counts as handled once n8n answered it 2xx (see shared/acknowledge)
+	const afterRun = acknowledgesAfterRun(this);
+	if (handledBefore(afterRun, handledDeliveries, keys)) {
 		const which = delivery.deliveryId ?? delivery.eventId;
 		this.logger.debug(`TeamSpirit Trigger: delivery ${which} was already handled`);
 		return answer(this, 200, { ok: true, ignored: `delivery ${which} was already handled` });
@@ -147,11 +151,16 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		const binary = isMessageEvent(delivery.event)
 			? await downloadFiles(this, delivery, settings, json)
 			: undefined;
+		const workflowData = [[binary ? { json, binary } : { json }]];
+		if (afterRun) {
+			claimWhenConfirmed(this, handledDeliveries, keys);
+			return { workflowData };
+		}
 		answer(this, 200, { ok: true });
-		return { noWebhookResponse: true, workflowData: [[binary ? { json, binary } : { json }]] };
+		return { noWebhookResponse: true, workflowData };
 	} catch (error) {
 		// not handled after all: TeamSpirit's retry gets another chance
-		handledDeliveries.release(keys);
+		if (!afterRun) handledDeliveries.release(keys);
 		throw withItemIndex(this.getNode(), error);
 	}
 }

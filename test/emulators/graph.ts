@@ -204,6 +204,13 @@ export interface DeliverOptions {
 	object?: string;
 	headers?: Record<string, string>;
 	timeoutMs?: number;
+	/**
+	 * Meta re-sends a notification that was not answered 2xx (an error status, a refused
+	 * connection, a timeout): "immediately, then a few more times with decreasing frequency over
+	 * the next 36 hours" (docs/channel-apis.md §4.2). These are the waits before each re-send (the
+	 * same body and signature); none by default. Every attempt is in `WebhookResult.attempts`.
+	 */
+	retryDelaysMs?: number[];
 }
 
 export interface WebhookResult {
@@ -218,6 +225,8 @@ export interface WebhookResult {
 	/** For deliver: the X-Hub-Signature-256 sent (null when omitted). */
 	signature: string | null;
 	error?: string;
+	/** For deliver with `retryDelaysMs`: every attempt, the last one being this result. */
+	attempts?: WebhookResult[];
 }
 
 export interface VerifyResult extends WebhookResult {
@@ -681,6 +690,21 @@ export class GraphEmulator {
 				: {}),
 			...opts.headers,
 		};
+		const retries = [...(opts.retryDelaysMs ?? [])];
+		const attempts: WebhookResult[] = [];
+		for (;;) {
+			const result = await this.post(url, raw, signature, headers, opts);
+			attempts.push(result);
+			const wait = retries.shift();
+			if ((result.status >= 200 && result.status < 300) || wait === undefined || this.abort.signal.aborted) {
+				if (opts.retryDelaysMs) result.attempts = attempts;
+				return result;
+			}
+			await new Promise((resolve) => setTimeout(resolve, wait));
+		}
+	}
+
+	private async post(url: string, raw: string, signature: string | null, headers: Record<string, string>, opts: DeliverOptions): Promise<WebhookResult> {
 		const result: WebhookResult = { kind: 'deliver', url, status: 0, contentType: null, body: '', headers: {}, sent: raw, signature };
 		try {
 			const res = await fetch(url, {

@@ -24,6 +24,7 @@ import {
 	type INodeExecutionData,
 	type INodeParameters,
 	type INodeType,
+	type ITriggerFunctions,
 	type ITriggerResponse,
 	type WorkflowActivateMode,
 	type WorkflowExecuteMode,
@@ -58,6 +59,11 @@ export interface RunningTrigger {
 	response: ITriggerResponse;
 	/** Every emit, in order. */
 	emitted: INodeExecutionData[][][];
+	/**
+	 * The done promise of every emit (n8n resolves it with the run when the execution ended), in
+	 * order: a test settles it as n8n would (`resolve(run)`, or `reject(error)`).
+	 */
+	donePromises: Array<Parameters<ITriggerFunctions['emit']>[2]>;
 	/** The first output's items of every emit, flattened. */
 	items(): INodeExecutionData[];
 	/** Errors passed to `emitError` / `saveFailedExecution`. */
@@ -141,6 +147,7 @@ export async function startTrigger(options: TriggerOptions): Promise<RunningTrig
 	const additionalData = createAdditionalData({ credentialsHelper, hooks, workflowId });
 
 	const emitted: INodeExecutionData[][][] = [];
+	const donePromises: Array<Parameters<ITriggerFunctions['emit']>[2]> = [];
 	const errors: Error[] = [];
 	const failedExecutions: Error[] = [];
 	let saved = snapshot(workflow.staticData as IDataObject);
@@ -154,9 +161,10 @@ export async function startTrigger(options: TriggerOptions): Promise<RunningTrig
 		additionalData,
 		mode,
 		options.activation ?? 'activate',
-		(data) => {
+		(data, _responsePromise, donePromise) => {
 			save();
 			emitted.push(data);
+			donePromises.push(donePromise);
 		},
 		(error) => {
 			errors.push(error);
@@ -174,6 +182,7 @@ export async function startTrigger(options: TriggerOptions): Promise<RunningTrig
 	return {
 		response,
 		emitted,
+		donePromises,
 		errors,
 		failedExecutions,
 		node: resolvedNode,

@@ -44,7 +44,7 @@ import {
 	type WorkflowActivateMode,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
@@ -167,7 +167,8 @@ function parseBody(
 
 const PARSABLE = /^(application\/json|text\/plain|application\/x-www-form-urlencoded)|[/+]xml$/;
 
-class FakeResponse {
+/** Emits `finish` when the answer is complete, as Node's ServerResponse does. */
+class FakeResponse extends EventEmitter {
 	statusCode = 200;
 	headers: Record<string, string> = {};
 	chunks: Buffer[] = [];
@@ -216,7 +217,11 @@ class FakeResponse {
 	end(chunk?: string | Buffer): this {
 		if (chunk !== undefined) this.write(chunk);
 		this.headersSent = true;
-		this.finished = true;
+		if (!this.finished) {
+			this.finished = true;
+			this.emit('finish');
+			this.emit('close');
+		}
 		return this;
 	}
 
@@ -231,7 +236,8 @@ class FakeResponse {
 
 	json(body: unknown): this {
 		this.headers['content-type'] ??= 'application/json; charset=utf-8';
-		return this.end(JSON.stringify(body));
+		// Express sends no body for undefined
+		return body === undefined ? this.end() : this.end(JSON.stringify(body));
 	}
 
 	sendStatus(code: number): this {
@@ -476,9 +482,10 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			if (!started) {
 				response = jsonResponse(responseCode, result.webhookResponse ?? { message: 'Webhook call received' });
 			} else {
-				const responseMode = evaluate(workflow, node, description.responseMode, 'onReceived');
+				const responseMode = evaluate<string>(workflow, node, description.responseMode, 'onReceived');
+				if (responseMode === 'lastNode') return await answerAfterRun(result, res, responseCode, finish, onResponse);
 				if (responseMode !== 'onReceived') {
-					throw new UnexpectedError(`The webhook harness answers only responseMode onReceived (not ${String(responseMode)})`);
+					throw new UnexpectedError(`The webhook harness answers only responseMode onReceived or lastNode (not ${String(responseMode)})`);
 				}
 				// as n8n 2.41's extractWebhookOnReceivedResponse
 				const responseData = description.responseData ?? 'firstEntryJson';
@@ -506,6 +513,42 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			});
 		}
 		return finish({ response, started, workflowData: result.workflowData, run });
+	};
+
+	/**
+	 * responseMode `lastNode`, as n8n 2.41's executeWebhook: the answer waits for the execution; a
+	 * failed one gets 500 `{"message":"Error in workflow"}` (n8n's answer to a crashed queue-mode job
+	 * too), a successful one `responseCode` with the body `responseData` picks (`noData`: none).
+	 */
+	const answerAfterRun = async (
+		result: IWebhookResponseData,
+		res: FakeResponse,
+		responseCode: number,
+		finish: (call: Omit<WebhookCall, 'logs'>) => WebhookCall,
+		onResponse?: (response: WebhookResponse) => void,
+	): Promise<WebhookCall> => {
+		if (!options.runWorkflow) throw new UnexpectedError('responseMode lastNode needs runWorkflow: true in the webhook harness');
+		if (description.responseData !== 'noData') throw new UnexpectedError('The webhook harness answers lastNode only with responseData noData');
+		const nodeName = triggerNode.name;
+		let run: RunResult | undefined;
+		try {
+			run = await runWorkflow({
+				workflow: options.workflow,
+				nodeTypes: options.nodeTypes,
+				credentialTypes: options.credentialTypes,
+				credentials: options.credentials,
+				startNode: nodeName,
+				startItems: result.workflowData![0] ?? [],
+				mode: isTest ? 'manual' : 'webhook',
+				binaryMode: options.binaryMode,
+			});
+		} finally {
+			if (!run || run.error) res.status(500).json({ message: 'Error in workflow' });
+			else res.status(responseCode).json(undefined);
+		}
+		const response = res.toResponse();
+		onResponse?.(response);
+		return finish({ response, started: true, workflowData: result.workflowData, run });
 	};
 
 	const request = async (raw: RawRequest) => await handle(raw);

@@ -12,6 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
+import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import type { BinaryStream } from '../../shared/binary';
 import { TIMEOUTS, sendRequest } from '../../shared/http';
 import type { FinalResponse } from '../../shared/retry';
@@ -245,7 +246,10 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 	if (!body || typeof body !== 'object' || body.object !== 'page' || !Array.isArray(body.entry)) {
 		return reply(ctx, 400, 'Bad Request: not a Messenger page event');
 	}
-	reply(ctx, 200, 'EVENT_RECEIVED');
+	// After the run, n8n answers a delivery that starts the workflow (empty 200, or 500 so that Meta
+	// sends it again); one that starts nothing is answered here
+	const afterRun = acknowledgesAfterRun(ctx);
+	if (!afterRun) reply(ctx, 200, 'EVENT_RECEIVED');
 
 	const options = optionsOf(ctx);
 	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
@@ -253,7 +257,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 	const names = (options.lookUpNames ?? true) ? senderNameLookups(ctx, pageId) : undefined;
 	const items: INodeExecutionData[] = [];
 	const naming: Array<Promise<void>> = [];
-	// Meta got EVENT_RECEIVED and will not resend: one bad event must not cost the others
+	// one bad event must not cost the others: it arrives with a notice
 	for (const { pageId: entryPage, event } of eventsOf(body)) {
 		const page = entryPage || pageId;
 		let message: ChannelMessage;
@@ -263,7 +267,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 			if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
 			if (kind === 'echo' && !options.includeEchoes) continue;
 			message = normalize(page, event);
-			if (!seenEvents.add(message.eventId)) {
+			if (handledBefore(afterRun, seenEvents, [message.eventId])) {
 				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
 				continue;
 			}
@@ -294,14 +298,18 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 			});
 			message.account = page;
 			delete item.binary;
-			if (!seenEvents.add(message.eventId)) continue;
+			if (handledBefore(afterRun, seenEvents, [message.eventId])) continue;
 		}
 		item.json = message as unknown as IDataObject;
 		items.push(item);
 	}
-	if (!items.length) return { noWebhookResponse: true };
+	if (!items.length)
+		return afterRun ? reply(ctx, 200, 'EVENT_RECEIVED') : { noWebhookResponse: true };
 	await Promise.all(naming);
-	return { noWebhookResponse: true, workflowData: [items] };
+	if (!afterRun) return { noWebhookResponse: true, workflowData: [items] };
+	const eventIds = items.map((item) => String(item.json.eventId));
+	claimWhenConfirmed(ctx, seenEvents, eventIds);
+	return { workflowData: [items] };
 }
 
 export const messengerTrigger: TriggerAdapter = {

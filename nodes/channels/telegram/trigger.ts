@@ -9,12 +9,14 @@ import type {
 	IHookFunctions,
 	INodeExecutionData,
 	ITriggerFunctions,
+	IRun,
 	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import { DownloadTooLargeError } from '../../shared/binary';
 import { backoffDelay } from '../../shared/retry';
 import { safeEqual } from '../../shared/signature';
@@ -227,6 +229,13 @@ function unreadableItem(update: TgUpdate, botId: string, error: unknown): INodeE
 /** How long deactivation waits for the poller to stop. */
 const CLOSE_WAIT_MS = 2000;
 
+/** Whether an execution n8n reports as ended succeeded (a failed or crashed one has an error). */
+function runSucceeded(run: IRun | undefined): boolean {
+	if (!run) return true;
+	if (run.data?.resultData?.error) return false;
+	return !['error', 'crashed', 'canceled'].includes(String(run.status));
+}
+
 async function ensureNoWebhook(ctx: ITriggerFunctions, options: TriggerOptions): Promise<void> {
 	const info = await telegramApiRequest<{ url?: string }>(ctx, {
 		method: 'getWebhookInfo',
@@ -272,6 +281,7 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	const updates = allowedUpdates(ctx);
 	const timeout = Math.min(50, Math.max(1, Math.round(Number(options.pollTimeout ?? 30))));
 	const manual = ctx.getMode() === 'manual';
+	const afterRun = acknowledgesAfterRun(ctx);
 	await ensureNoWebhook(ctx, options);
 
 	const controller = new AbortController();
@@ -280,6 +290,7 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 	let offset = Number(staticData.offset ?? 0);
 	let failures = 0;
 	let conflicts = 0;
+	let failedRuns = 0;
 
 	const getUpdates = async () =>
 		await telegramApiRequest<TgUpdate[]>(ctx, {
@@ -340,6 +351,7 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 			// and the messages could reach the next node out of order. Other chats' updates start
 			// executions of their own, side by side.
 			const groups = new Map<string, INodeExecutionData[]>();
+			const batchStart = offset;
 			for (const update of batch ?? []) {
 				if (signal.aborted) return;
 				if (update.update_id < offset) continue; // confirmed before: never again
@@ -370,12 +382,68 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				groups.get(chat)!.push(item);
 			}
 			if (manual) continue;
+			if (afterRun) {
+				// Confirmed only when every execution of the batch succeeded: the offset stays at the
+				// batch until then (n8n saves it with the emits), and after a failed or crashed one the
+				// next getUpdates asks again from its first update
+				const failed = await runBatch(batchStart, [...groups.values()]);
+				if (signal.aborted) return;
+				if (failed === undefined) {
+					failedRuns = 0;
+					staticData.offset = offset;
+					continue;
+				}
+				offset = failed;
+				const delay = backoffDelay(++failedRuns, 1000, 60_000);
+				ctx.logger.warn(
+					`Chat Channel Trigger: an execution of updates from ${failed} did not succeed; ` +
+						`they are emitted again in ${delay} ms`,
+				);
+				await abortableSleep(delay, signal);
+				continue;
+			}
 			// The offset is saved with the emit (n8n stores static data when a trigger emits), and
 			// Telegram forgets the updates only at the next getUpdates: an update is never confirmed
 			// before its execution was handed to n8n.
 			staticData.offset = offset;
 			for (const items of groups.values()) ctx.emit([items]);
 		}
+	};
+
+	/**
+	 * "Acknowledge: After the Workflow Has Run": emits each chat's group with a done promise (n8n
+	 * resolves it with the run when the execution ended; in queue mode when the worker finished, or
+	 * with a crashed run once the job stalled) and waits for all of them. Returns the first update id
+	 * of the groups that did not succeed (they are forgotten, so they are emitted again), or undefined.
+	 */
+	const runBatch = async (
+		batchStart: number,
+		groups: INodeExecutionData[][],
+	): Promise<number | undefined> => {
+		staticData.offset = batchStart;
+		const runs = groups.map(async (items) => {
+			const done = ctx.helpers.createDeferredPromise<IRun>();
+			ctx.emit([items], undefined, done);
+			const succeeded = await done.promise.then(runSucceeded, () => false);
+			return { items, succeeded };
+		});
+		const stopped = new Promise<void>((resolve) =>
+			signal.addEventListener('abort', () => resolve(), { once: true }),
+		);
+		const results = await Promise.race([Promise.all(runs), stopped]);
+		if (!results) return undefined;
+		let first: number | undefined;
+		for (const { items, succeeded } of results) {
+			if (succeeded) continue;
+			for (const item of items) {
+				const eventId = String(item.json.eventId ?? '');
+				seenEvents.delete(eventId);
+				const updateId = Number(eventId.split(':').pop());
+				if (Number.isSafeInteger(updateId) && (first === undefined || updateId < first))
+					first = updateId;
+			}
+		}
+		return first === undefined ? undefined : Math.max(first, batchStart);
 	};
 
 	const running = loop().catch((error) => {
@@ -496,7 +564,8 @@ export const telegramTrigger: TriggerAdapter = {
 		}
 		const { botId } = await credentialsOf(ctx);
 		const eventId = `telegram:${botId}:${update.update_id}`;
-		if (!seenEvents.add(eventId)) {
+		const afterRun = acknowledgesAfterRun(ctx);
+		if (handledBefore(afterRun, seenEvents, [eventId])) {
 			ctx.logger.debug(
 				`Chat Channel Trigger: duplicate delivery of update ${update.update_id} ignored`,
 			);
@@ -515,6 +584,7 @@ export const telegramTrigger: TriggerAdapter = {
 			item = unreadableItem(update, botId, error);
 		}
 		if (!item) return { webhookResponse: { ok: true, skipped: true } };
+		if (afterRun) claimWhenConfirmed(ctx, seenEvents, [eventId]);
 		return { workflowData: [[item]] };
 	},
 };

@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
 import { downloadAttachments } from '../attachments';
 import { addSummary } from '../summary';
@@ -147,6 +148,8 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 		],
 	},
 ];
+
+const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 function reply(ctx: IWebhookFunctions, status: number, body: string, type = 'text/plain'): void {
 	const res = ctx.getResponseObject();
@@ -435,16 +438,23 @@ export const twilioTrigger: TriggerAdapter = {
 		}
 		const wanted = ctx.getNodeParameter('whatsappEvents', ['message']) as string[];
 		const kind = isStatusCallback(params) ? 'status' : 'message';
-		reply(ctx, 200, '<?xml version="1.0" encoding="UTF-8"?><Response/>', 'text/xml');
-		if (!wanted.includes(kind)) return { noWebhookResponse: true };
+		// After the run, n8n answers an accepted message (empty 200, or 500 so that Twilio retries);
+		// everything else is answered at once
+		const afterRun = acknowledgesAfterRun(ctx);
+		const answered = (): IWebhookResponseData => {
+			if (afterRun) reply(ctx, 200, TWIML_EMPTY, 'text/xml');
+			return { noWebhookResponse: true };
+		};
+		if (!afterRun) reply(ctx, 200, TWIML_EMPTY, 'text/xml');
+		if (!wanted.includes(kind)) return answered();
 		// Twilio got its answer: whatever goes wrong now, the event still arrives, with a notice
 		let message: ChannelMessage;
 		const item: INodeExecutionData = { json: {} };
 		try {
 			message = normalize(params);
-			if (!seenEvents.add(message.eventId)) {
+			if (handledBefore(afterRun, seenEvents, [message.eventId])) {
 				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
-				return { noWebhookResponse: true };
+				return answered();
 			}
 			if (
 				(options.download ?? true) &&
@@ -476,10 +486,13 @@ export const twilioTrigger: TriggerAdapter = {
 			});
 			message.account = one(params[kind === 'status' ? 'From' : 'To']).replace(/^whatsapp:/, '');
 			delete item.binary;
-			if (!seenEvents.add(message.eventId)) return { noWebhookResponse: true };
+			if (handledBefore(afterRun, seenEvents, [message.eventId])) return answered();
 		}
 		item.json = message as unknown as IDataObject;
-		return { noWebhookResponse: true, workflowData: [[item]] };
+		if (!afterRun) return { noWebhookResponse: true, workflowData: [[item]] };
+		claimWhenConfirmed(ctx, seenEvents, [message.eventId]);
+		ctx.getResponseObject().setHeader('Content-Type', 'text/xml');
+		return { workflowData: [[item]] };
 	},
 };
 
