@@ -1,6 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+/**
+ * Locator values already resolved in this node run, per parameter and item: the router reads an
+ * item's chat to schedule it (bulk sends), the operation reads it again, and resolving an
+ * expression is most of the node's own work per item. Parameters and items do not change during a
+ * run, and the context object is the run's.
+ */
+const resolvedLocators = new WeakMap<IExecuteFunctions, Map<string, string>>();
+
 /** The value of a resource locator parameter, trimmed; an empty one is an error naming the item. */
 export function getLocatorValue(
 	ctx: IExecuteFunctions,
@@ -8,9 +16,15 @@ export function getLocatorValue(
 	itemIndex: number,
 	label: string,
 ): string {
+	let resolved = resolvedLocators.get(ctx);
+	if (!resolved) resolvedLocators.set(ctx, (resolved = new Map()));
+	const key = `${itemIndex}:${name}`;
+	const known = resolved.get(key);
+	if (known !== undefined) return known;
 	const value = String(
 		ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) ?? '',
 	).trim();
+	if (value) resolved.set(key, value);
 	if (!value) {
 		throw new NodeOperationError(ctx.getNode(), `${label} is empty on item ${itemIndex}`, {
 			itemIndex,
