@@ -23,7 +23,9 @@ async function main(): Promise<void> {
 	line('editor (balancer)', `${cluster.url}   owner@example.corp / E2e-owner-password-1`);
 	line('main', cluster.main.url);
 	cluster.webhooks.forEach((w, i) => line(`webhook processor ${i + 1}`, `${w.url}/webhook/…`));
-	cluster.workers.forEach((w, i) => line(`worker ${i + 1}`, `pid ${w.pid}, health ${w.url}/healthz`));
+	cluster.workers.forEach((w, i) =>
+		line(`worker ${i + 1}`, `pid ${w.pid}, health ${w.url}/healthz`),
+	);
 	line('PostgreSQL', `127.0.0.1:${cluster.postgres.port} (user postgres, database postgres)`);
 	line('Redis', `127.0.0.1:${cluster.redis.port}`);
 	console.log('Ctrl-C stops all of it.\n');

@@ -63,8 +63,14 @@ export async function resolveServers(): Promise<ServerBinaries> {
 
 function exec(cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
 	return new Promise((resolve, reject) => {
-		execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-			err ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
+		execFile(
+			cmd,
+			args,
+			{ timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+			(err, stdout, stderr) =>
+				err
+					? reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`))
+					: resolve(stdout),
 		);
 	});
 }
@@ -83,7 +89,11 @@ export interface Service {
 }
 
 function spawnService(name: string, cmd: string, args: string[], opts: { cwd?: string } = {}) {
-	const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
+	const child = spawn(cmd, args, {
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		cwd: opts.cwd,
+	});
 	let out = '';
 	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
 	child.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
@@ -104,7 +114,11 @@ process.on('exit', () => {
 	}
 });
 
-async function stopGroup(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals): Promise<void> {
+async function stopGroup(
+	child: ChildProcess,
+	exited: Promise<void>,
+	signal: NodeJS.Signals,
+): Promise<void> {
 	const pid = child.pid!;
 	try {
 		process.kill(-pid, signal);
@@ -124,10 +138,16 @@ function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms).unref());
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, output: () => string, timeoutMs = 60_000) {
+async function waitFor(
+	what: string,
+	check: () => Promise<boolean>,
+	output: () => string,
+	timeoutMs = 60_000,
+) {
 	const deadline = Date.now() + timeoutMs;
 	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms:\n${output().slice(-4000)}`);
+		if (Date.now() > deadline)
+			throw new Error(`${what} not ready after ${timeoutMs} ms:\n${output().slice(-4000)}`);
 		await sleep(200);
 	}
 }
@@ -243,7 +263,44 @@ export interface LoadBalancer {
 	port: number;
 	/** Requests forwarded to each webhook processor (by index), and to the main. */
 	counts: { webhooks: number[]; main: number };
+	/**
+	 * When on, every `/webhook/…` request goes to all webhook processors at once (the same bytes,
+	 * the same headers) and the client gets the first answer: a platform delivering twice.
+	 */
+	mirror: boolean;
 	stop(): Promise<void>;
+}
+
+interface Answer {
+	status: number;
+	headers: http.IncomingHttpHeaders;
+	body: Buffer;
+}
+
+function forward(port: number, req: http.IncomingMessage, body: Buffer): Promise<Answer> {
+	return new Promise((resolve) => {
+		const upstream = http.request(
+			{ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+			(answer) => {
+				const chunks: Buffer[] = [];
+				answer.on('data', (c: Buffer) => chunks.push(c));
+				answer.on('end', () =>
+					resolve({
+						status: answer.statusCode ?? 502,
+						headers: answer.headers,
+						body: Buffer.concat(chunks),
+					}),
+				);
+				answer.on('error', () =>
+					resolve({ status: 502, headers: {}, body: Buffer.from('upstream failed') }),
+				);
+			},
+		);
+		upstream.on('error', () =>
+			resolve({ status: 502, headers: {}, body: Buffer.from('upstream unavailable') }),
+		);
+		upstream.end(body);
+	});
 }
 
 /**
@@ -257,8 +314,24 @@ export async function startLoadBalancer(
 ): Promise<LoadBalancer> {
 	const counts = { webhooks: webhooks().map(() => 0), main: 0 };
 	let next = 0;
+	const balancer = { mirror: false };
 	const server = http.createServer((req, res) => {
 		let port: number;
+		if (balancer.mirror && (req.url ?? '').startsWith('/webhook/')) {
+			const chunks: Buffer[] = [];
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				const body = Buffer.concat(chunks);
+				const ports = webhooks();
+				ports.forEach((_, i) => (counts.webhooks[i] = (counts.webhooks[i] ?? 0) + 1));
+				const answers = ports.map((p) => forward(p, req, body));
+				void Promise.race(answers).then((first) => {
+					res.writeHead(first.status, first.headers);
+					res.end(first.body);
+				});
+			});
+			return;
+		}
 		if ((req.url ?? '').startsWith('/webhook/')) {
 			const ports = webhooks();
 			const i = next++ % ports.length;
@@ -291,6 +364,12 @@ export async function startLoadBalancer(
 		url: `http://127.0.0.1:${listenPort}`,
 		port: listenPort,
 		counts,
+		get mirror() {
+			return balancer.mirror;
+		},
+		set mirror(on: boolean) {
+			balancer.mirror = on;
+		},
 		stop: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();
@@ -484,6 +563,7 @@ export async function startQueueCluster(opts: QueueClusterOptions): Promise<Queu
 /** Peak and current resident memory of a process (Linux /proc), in MiB. */
 export async function memoryOf(pid: number): Promise<{ peakMb: number; rssMb: number }> {
 	const status = await fs.promises.readFile(`/proc/${pid}/status`, 'utf8');
-	const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+	const kb = (field: string) =>
+		Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
 	return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }

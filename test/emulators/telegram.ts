@@ -82,6 +82,8 @@ export interface RecordedTgRequest {
 	response?: Json;
 	receivedAt: number;
 	injected?: boolean;
+	/** The client's TCP port (which process called, e.g. with `ss -tnp`). */
+	remotePort?: number;
 }
 
 export interface WebhookDelivery {
@@ -303,7 +305,7 @@ export class TelegramEmulator {
 		const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
 		const apiMatch = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
 		const method = fileMatch ? 'file' : (apiMatch?.[2] ?? url.pathname);
-		const record: RecordedTgRequest = { method, httpMethod: req.method ?? '', params: {}, headers: req.headers, status: 0, receivedAt: Date.now() };
+		const record: RecordedTgRequest = { method, httpMethod: req.method ?? '', params: {}, headers: req.headers, status: 0, receivedAt: Date.now(), remotePort: req.socket.remotePort };
 		this.requests.push(record);
 		res.on('close', () => {
 			if (!res.writableEnded && this.waiter?.res === res) {

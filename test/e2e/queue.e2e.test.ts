@@ -1,0 +1,751 @@
+/**
+ * End to end in n8n's queue mode (test/e2e/queue.ts): PostgreSQL, Redis, a main, 2 webhook
+ * processors, 2 workers and a balancer, the packed package installed into every process, binary
+ * data in the database. Every check is on what TeamSpirit and the customers (the emulators) hold.
+ *
+ * 1. Every trigger registers once and is removed once: TeamSpirit Trigger registrations, the
+ *    Telegram webhook, the WhatsApp number's configuration; Telegram long polling runs in the main
+ *    only (the process holding the getUpdates connection) and stops when the workflow is
+ *    deactivated.
+ * 2. The balancer mirrors every webhook request to both webhook processors (a platform delivering
+ *    twice, at once): one TeamSpirit message per customer message, one customer reply per
+ *    operator message — the exactly-once keys kept in TeamSpirit, not any process's memory.
+ * 3. Customer conversations with executions spread over both workers: one chat per customer,
+ *    replies routed, files both ways, a 45 MB file through n8n's binary store (database mode) and
+ *    through Send to Customer; peak memory of each worker and webhook processor reported.
+ * 4. Pacing with 2 workers sending for one Telegram bot at once (Telegram's limits on in the
+ *    emulator): 300 messages to 30 chats, each once, no failed execution; 429s and wall time
+ *    reported.
+ * 5. A worker SIGKILLed while a customer message is in flight (its POST to TeamSpirit held): n8n
+ *    does not re-queue the job (Bull's maxStalledCount is 0 in n8n 2.41); with the trigger's
+ *    acknowledgement after the run, Twilio re-sends the delivery and the other worker posts it:
+ *    the message arrives once.
+ *
+ * Run with `npm run test:e2e -- test/e2e/queue.e2e.test.ts` (the cluster takes 1–2 minutes to
+ * start on a 2-core machine; the suite about 6).
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+
+import { GraphEmulator, type GraphUser } from '../emulators/graph';
+import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emulators/teamspirit';
+import { TelegramEmulator } from '../emulators/telegram';
+import { TwilioEmulator } from '../emulators/twilio';
+import {
+	formatTimings,
+	importCredentials,
+	importWorkflows,
+	REPO_ROOT,
+	timings,
+	type ExecutionSummary,
+	type RunningN8n,
+	type WorkflowJson,
+} from './n8n';
+import { memoryOf, startQueueCluster, type QueueCluster } from './queue';
+
+const tarball = process.env.TS_PACKAGE_TARBALL;
+const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
+const TEAMSPIRIT_TRIGGER = 'n8n-nodes-teamspirit.teamSpiritTrigger';
+const WEBHOOK_BOT_TOKEN = '555000111:AAHwebhookBOTforTHEqueueTEST_0123456789';
+const PACING_BOT_TOKEN = '555000222:AAHpacingBOTforTHEqueueTEST_01234567890';
+const MB = 1024 * 1024;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function example(channel: string): WorkflowJson {
+	return JSON.parse(
+		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8'),
+	) as WorkflowJson;
+}
+
+/** Which pid has a TCP connection from 127.0.0.1:<port> (ss -tnp). */
+function pidOfClientPort(port: number): Promise<number | undefined> {
+	return new Promise((resolve) => {
+		execFile('ss', ['-tnpH', `sport = :${port}`], (err, stdout) => {
+			if (err) return resolve(undefined);
+			const pid = /pid=(\d+)/.exec(stdout)?.[1];
+			resolve(pid ? Number(pid) : undefined);
+		});
+	});
+}
+
+/** The process group's leader for a pid (our RunningN8n pids lead their groups). */
+async function groupOf(pid: number): Promise<number> {
+	const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8');
+	// pid (comm) state ppid pgrp ...
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+/**
+ * A pass-through proxy in front of TeamSpirit that can hold the next message post
+ * (`POST …/chats/{id}/messages`): it is never forwarded; `held` resolves with the client's TCP
+ * port, so the test knows which process is waiting for it.
+ */
+async function gateProxy(target: string) {
+	let armed: ((port: number) => void) | undefined;
+	const server = http.createServer((req, res) => {
+		const pathname = new URL(req.url ?? '/', target).pathname;
+		if (armed && req.method === 'POST' && /\/chats\/[^/]+\/messages$/.test(pathname)) {
+			const notify = armed;
+			armed = undefined;
+			notify(req.socket.remotePort ?? 0);
+			return; // held for good: the caller dies waiting
+		}
+		const upstream = http.request(
+			new URL(req.url ?? '/', target),
+			{ method: req.method, headers: req.headers },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		upstream.on('error', () => res.destroy());
+		req.pipe(upstream);
+	});
+	server.listen(0, '127.0.0.1');
+	await new Promise((r) => server.once('listening', r));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		holdNextMessagePost(): Promise<number> {
+			return new Promise((resolve) => (armed = resolve));
+		},
+		async stop() {
+			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+			server.closeAllConnections();
+			await closed;
+		},
+	};
+}
+
+describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, Redis)', () => {
+	let cluster: QueueCluster;
+	let ts: TeamSpiritEmulator;
+	let gate: Awaited<ReturnType<typeof gateProxy>>;
+	let tg: TelegramEmulator;
+	let tgHook: TelegramEmulator;
+	let tgPace: TelegramEmulator;
+	let tw: TwilioEmulator;
+	let fb: GraphEmulator;
+	let operator: User;
+	let relayChat: Chat;
+	const webhookIds: Record<string, string> = {};
+	const workflowIds: Record<string, string> = {};
+	const started = Date.now();
+	const report: string[] = [];
+
+	const showN8n = () => `--- n8n output ---\n${cluster?.output().slice(-8000) ?? '(not running)'}`;
+
+	async function waitFor<T>(
+		what: string,
+		probe: () => T | undefined | false | null,
+		timeoutMs = 60_000,
+	): Promise<T> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const value = probe();
+			if (value) return value;
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${showN8n()}`);
+			await sleep(100);
+		}
+	}
+
+	const chatByKey = (key: string): Chat | undefined =>
+		[...ts.chats.values()].find((c) => c.externalKey === key);
+	const chatsWithKey = (key: string) => [...ts.chats.values()].filter((c) => c.externalKey === key);
+	const messagesIn = (key: string): Message[] => {
+		const chat = chatByKey(key);
+		return chat ? ts.messagesIn(chat.id) : [];
+	};
+	const customerTexts = (key: string) =>
+		messagesIn(key)
+			.filter((m) => m.senderId === ts.bot.id && !m.text.startsWith('⚠️'))
+			.map((m) => m.text);
+	const notices = (key: string) =>
+		messagesIn(key)
+			.filter((m) => m.senderId === ts.bot.id && m.text.startsWith('⚠️'))
+			.map((m) => m.text);
+
+	/** Execution ids each worker started (its log at level info). */
+	const ranOn = (worker: RunningN8n) =>
+		new Set([...worker.output().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]));
+
+	async function executionsSettled(): Promise<ExecutionSummary[]> {
+		const deadline = Date.now() + 120_000;
+		for (;;) {
+			const list = await cluster.editor.executions(100);
+			if (list.every((e) => !['new', 'running', 'waiting'].includes(e.status))) return list;
+			if (Date.now() > deadline)
+				throw new Error(`executions: ${JSON.stringify(list)}\n${showN8n()}`);
+			await sleep(250);
+		}
+	}
+
+	beforeAll(async () => {
+		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');
+		ts = await TeamSpiritEmulator.start({
+			autoDeliver: true,
+			retryDelaysMs: [2_000, 5_000, 10_000],
+		});
+		operator = ts.addUser({ name: 'Olga Operator', username: 'olga' });
+		relayChat = ts.addChat({ title: 'Files for the field team', memberIds: [operator.id] });
+		gate = await gateProxy(ts.url);
+		tg = await TelegramEmulator.start({ rateLimits: false });
+		tgHook = await TelegramEmulator.start({ token: WEBHOOK_BOT_TOKEN, rateLimits: false });
+		tgPace = await TelegramEmulator.start({ token: PACING_BOT_TOKEN });
+		tw = await TwilioEmulator.start();
+		fb = await GraphEmulator.start();
+
+		const credentials = [
+			{
+				id: 'teamspirit',
+				name: 'TeamSpirit account',
+				type: 'teamSpiritApi',
+				data: { serverUrl: gate.url, apiKey: ts.apiKey },
+			},
+			{
+				id: 'telegram-bot',
+				name: 'Telegram bot',
+				type: 'teamSpiritTelegramApi',
+				data: { accessToken: tg.token, baseUrl: tg.url },
+			},
+			{
+				id: 'telegram-webhook-bot',
+				name: 'Telegram bot (webhook)',
+				type: 'teamSpiritTelegramApi',
+				data: { accessToken: tgHook.token, baseUrl: tgHook.url },
+			},
+			{
+				id: 'telegram-pacing-bot',
+				name: 'Telegram bot (bulk)',
+				type: 'teamSpiritTelegramApi',
+				data: { accessToken: tgPace.token, baseUrl: tgPace.url },
+			},
+			{
+				id: 'twilio-account',
+				name: 'Twilio account',
+				type: 'teamSpiritTwilioApi',
+				data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
+			},
+			{
+				id: 'messenger-page',
+				name: 'Messenger page',
+				type: 'teamSpiritMessengerApi',
+				data: {
+					pageId: fb.pageId,
+					accessToken: fb.pageAccessToken,
+					appSecret: fb.appSecret,
+					verifyToken: fb.verifyToken,
+					graphVersion: fb.version,
+					baseUrl: fb.url,
+				},
+			},
+		];
+
+		const names = ['telegram', 'whatsapp', 'messenger', 'telegramWebhook', 'pacing', 'relay'];
+		const workflows = names.map((name) => workflowFor(name));
+		cluster = await startQueueCluster({
+			tarball,
+			// which worker runs what: n8n logs it at level info
+			workerEnv: { N8N_LOG_LEVEL: 'info' },
+			env: {
+				// a killed worker's job is found stalled after its lock expires (default 60 s + 30 s)
+				QUEUE_WORKER_LOCK_DURATION: '15000',
+				QUEUE_WORKER_LOCK_RENEW_TIME: '5000',
+				QUEUE_WORKER_STALLED_INTERVAL: '5000',
+			},
+			beforeStart: async (home) => {
+				await importCredentials(home, credentials);
+				const ids = await importWorkflows(home, workflows);
+				names.forEach((name, i) => {
+					workflowIds[name] = ids[i];
+					const node = (type: string) => workflows[i].nodes.find((n) => n.type === type);
+					webhookIds[name] = (node(CHANNEL_TRIGGER)?.webhookId as string) ?? '';
+				});
+			},
+		});
+		report.push(`cluster up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	});
+
+	afterAll(async () => {
+		if (report.length) console.log(`[e2e] queue mode\n  ${report.join('\n  ')}`);
+		await cluster?.stop();
+		await gate?.stop();
+		for (const emulator of [tg, tgHook, tgPace, tw, fb, ts]) await emulator?.stop();
+		timings.push({ label: 'queue-mode suite total', ms: Date.now() - started });
+		console.log(`[e2e] timings\n${formatTimings()}`);
+	});
+
+	function workflowFor(name: string): WorkflowJson {
+		if (name === 'pacing') return pacingWorkflow();
+		if (name === 'relay') return relayWorkflow();
+		const workflow = example(name === 'telegramWebhook' ? 'telegram' : name);
+		const forward = workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+		forward.parameters.operators = [operator.id];
+		if (name === 'whatsapp') {
+			// the trigger points the number at n8n when it is published (registration test)
+			const trigger = workflow.nodes.find((n) => n.type === CHANNEL_TRIGGER)!;
+			trigger.parameters.whatsappOptions = {
+				...trigger.parameters.whatsappOptions,
+				configureOn: 'phoneNumber',
+				configureTarget: tw.whatsappNumber.replace(/^whatsapp:/, ''),
+			};
+		}
+		if (name === 'telegramWebhook') {
+			workflow.name = 'Telegram conversations (webhook)';
+			for (const node of workflow.nodes) {
+				if (node.credentials?.teamSpiritTelegramApi)
+					node.credentials.teamSpiritTelegramApi = {
+						id: 'telegram-webhook-bot',
+						name: 'Telegram bot (webhook)',
+					};
+				if (node.type === CHANNEL_TRIGGER) node.parameters.mode = 'webhook';
+			}
+		}
+		return workflow;
+	}
+
+	/** n8n's Webhook (answers when the run is over) → Split Out → Chat Channel: Send Message. */
+	function pacingWorkflow(): WorkflowJson {
+		return {
+			name: 'Bulk send (Telegram)',
+			nodes: [
+				{
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					parameters: {
+						httpMethod: 'POST',
+						path: 'queue-bulk-send',
+						responseMode: 'lastNode',
+						options: {},
+					},
+				},
+				{
+					name: 'Split Out',
+					type: 'n8n-nodes-base.splitOut',
+					typeVersion: 1,
+					position: [220, 0],
+					parameters: { fieldToSplitOut: 'body.messages', options: {} },
+				},
+				{
+					name: 'Chat Channel',
+					type: 'n8n-nodes-teamspirit.chatChannel',
+					typeVersion: 1,
+					position: [440, 0],
+					parameters: {
+						channel: 'telegram',
+						resource: 'message',
+						operation: 'send',
+						conversationId: '={{ $json.chatId }}',
+						text: '={{ $json.text }}',
+						format: 'plain',
+					},
+					credentials: {
+						teamSpiritTelegramApi: { id: 'telegram-pacing-bot', name: 'Telegram bot (bulk)' },
+					},
+				},
+			],
+			connections: {
+				Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+				'Split Out': { main: [[{ node: 'Chat Channel', type: 'main', index: 0 }]] },
+			},
+		};
+	}
+
+	/** TeamSpirit Trigger (files downloaded into binary data) → Chat Channel: Send File (Telegram). */
+	function relayWorkflow(): WorkflowJson {
+		return {
+			name: 'Files from TeamSpirit to the field team on Telegram',
+			nodes: [
+				{
+					name: 'Operator posts a file',
+					type: TEAMSPIRIT_TRIGGER,
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						events: ['message.created'],
+						chatFilter: { chats: [{ chat: { __rl: true, mode: 'id', value: relayChat.id } }] },
+						options: { downloadFiles: true, maxFileSizeMb: 50 },
+					},
+					credentials: { teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' } },
+				},
+				{
+					name: 'Send File',
+					type: 'n8n-nodes-teamspirit.chatChannel',
+					typeVersion: 1,
+					position: [220, 0],
+					parameters: {
+						channel: 'telegram',
+						resource: 'message',
+						operation: 'sendFile',
+						conversationId: '9001',
+						source: 'binary',
+						binaryPropertyName: 'file_0',
+						kind: 'document',
+						caption: '={{ $json.text }}',
+						format: 'plain',
+					},
+					credentials: { teamSpiritTelegramApi: { id: 'telegram-bot', name: 'Telegram bot' } },
+				},
+			],
+			connections: {
+				'Operator posts a file': { main: [[{ node: 'Send File', type: 'main', index: 0 }]] },
+			},
+		};
+	}
+
+	const url = {
+		whatsapp: () => `${cluster.webhookBaseUrl}${webhookIds.whatsapp}/webhook`,
+		messenger: () => `${cluster.webhookBaseUrl}${webhookIds.messenger}/webhook`,
+	};
+	/** TeamSpirit's POST /webhooks requests so far (registrations), and DELETEs. */
+	const registrations = () =>
+		ts.requests.filter((r) => r.method === 'POST' && /\/webhooks$/.test(r.path)).length;
+	const removals = () =>
+		ts.requests.filter((r) => r.method === 'DELETE' && /\/webhooks\//.test(r.path)).length;
+	const numberUpdates = () =>
+		tw.requests.filter(
+			(r) => r.method === 'POST' && /IncomingPhoneNumbers\/[^/]+\.json$/.test(r.path),
+		).length;
+
+	describe('1. triggers register once, in the main', () => {
+		it('publishing the six workflows: five TeamSpirit registrations, one Telegram webhook, one WhatsApp number update, one poller', async () => {
+			for (const name of Object.keys(workflowIds)) await cluster.editor.publish(workflowIds[name]);
+			await waitFor('the five TeamSpirit registrations', () => ts.webhooks.size === 5);
+			await waitFor('Telegram long polling', () => tg.polling);
+			await waitFor('the Telegram webhook', () => tgHook.webhook);
+			await waitFor('the WhatsApp number pointed at n8n', () => numberUpdates() >= 1);
+			// give any second registrant (a webhook processor or worker) time to show itself
+			await sleep(5_000);
+			expect(registrations()).toBe(5);
+			expect(tgHook.calls('setWebhook')).toHaveLength(1);
+			expect(tgHook.webhook!.url.startsWith(cluster.url)).toBe(true);
+			expect(numberUpdates()).toBe(1);
+			for (const hook of ts.webhooks.values()) expect(hook.url.startsWith(cluster.url)).toBe(true);
+			// the getUpdates in flight comes from the main
+			const polling = await waitFor('a getUpdates in flight', () =>
+				tg.calls('getUpdates').find((r) => r.status === 0 && r.remotePort),
+			);
+			const pid = await pidOfClientPort(polling.remotePort!);
+			expect(pid).toBeDefined();
+			expect(await groupOf(pid!)).toBe(cluster.main.pid);
+			// and only the main polls: never two getUpdates at once (Telegram would answer 409)
+			expect(tg.calls('getUpdates').filter((r) => r.status === 409)).toEqual([]);
+			report.push(
+				`1. registrations: TeamSpirit ${registrations()}, setWebhook ${tgHook.calls('setWebhook').length}, ` +
+					`WhatsApp number updates ${numberUpdates()}, getUpdates from pid ${pid} (main ${cluster.main.pid})`,
+			);
+		});
+	});
+
+	// customers
+	const anna = { chatId: 7101, from: { id: 7101, first_name: 'Anna', last_name: 'Petrova' } };
+	const boris = { chatId: 7102, from: { id: 7102, first_name: 'Boris', last_name: 'Ivanov' } };
+	const hanna = { chatId: 7301, from: { id: 7301, first_name: 'Hanna', last_name: 'Weber' } };
+	const maria = { phone: '+4915112340001', name: 'Maria Garcia' };
+	const pedro = { phone: '+4915112340002', name: 'Pedro Alves' };
+	let lena: GraphUser;
+	const key = {
+		telegram: (c: { chatId: number }) => `telegram:${tg.botId}:${c.chatId}`,
+		telegramWebhook: (c: { chatId: number }) => `telegram:${tgHook.botId}:${c.chatId}`,
+		whatsapp: (c: { phone: string }) =>
+			`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${c.phone}`,
+		messenger: (u: GraphUser) => `messenger:${fb.pageId}:${u.id}`,
+	};
+	const operatorPosts = async (chatKey: string, fields: { text: string; fileIds?: string[] }) => {
+		const { message } = await ts.postAsUser(chatByKey(chatKey)!.id, operator.id, {
+			format: 'plain',
+			...fields,
+		});
+		return message;
+	};
+
+	describe('2. the same delivery to both webhook processors: one effect', () => {
+		const before = { webhooks: [0, 0] };
+		beforeAll(() => {
+			lena = fb.addUser({ first_name: 'Lena', last_name: 'Schmidt' });
+			before.webhooks = [...cluster.lb.counts.webhooks];
+			cluster.lb.mirror = true;
+		});
+		afterAll(() => {
+			cluster.lb.mirror = false;
+		});
+
+		it('Telegram (webhook mode), Twilio and Meta deliveries, each to both processors: one TeamSpirit message each', async () => {
+			tgHook.pushMessage({
+				chatId: hanna.chatId,
+				from: hanna.from,
+				text: 'Hanna: hello from a webhook bot',
+			});
+			const wa = await tw.sendInbound(url.whatsapp(), {
+				From: `whatsapp:${pedro.phone}`,
+				ProfileName: pedro.name,
+				Body: 'Pedro: hello twice',
+			});
+			expect(wa.status).toBe(200);
+			const m = await fb.deliver(url.messenger(), [
+				fb.messageEvent(lena.id, { text: 'Lena: hello twice' }),
+			]);
+			expect(m.status).toBe(200);
+			await waitFor('the three messages in TeamSpirit', () =>
+				[key.telegramWebhook(hanna), key.whatsapp(pedro), key.messenger(lena)].every(
+					(k) => customerTexts(k).length >= 1,
+				),
+			);
+			await executionsSettled();
+			expect(customerTexts(key.telegramWebhook(hanna))).toEqual([
+				'Hanna: hello from a webhook bot',
+			]);
+			expect(customerTexts(key.whatsapp(pedro))).toEqual(['Pedro: hello twice']);
+			expect(customerTexts(key.messenger(lena))).toEqual(['Lena: hello twice']);
+			for (const k of [key.telegramWebhook(hanna), key.whatsapp(pedro), key.messenger(lena)])
+				expect(chatsWithKey(k)).toHaveLength(1);
+			// both processors got every delivery, and both started an execution for it
+			const got = cluster.lb.counts.webhooks.map((n, i) => n - before.webhooks[i]);
+			expect(got[0]).toBeGreaterThanOrEqual(3);
+			expect(got[1]).toBeGreaterThanOrEqual(3);
+		});
+
+		it('a TeamSpirit delivery of an operator message, to both processors: the customer gets one reply', async () => {
+			await operatorPosts(key.telegramWebhook(hanna), {
+				text: 'Olga: one answer, delivered twice',
+			});
+			await operatorPosts(key.whatsapp(pedro), { text: 'Olga: one WhatsApp answer' });
+			await operatorPosts(key.messenger(lena), { text: 'Olga: one Messenger answer' });
+			await waitFor(
+				'the three answers',
+				() =>
+					tgHook.sentMessages(hanna.chatId).length >= 1 &&
+					tw.messagesTo(`whatsapp:${pedro.phone}`).length >= 1 &&
+					fb.messagesTo(lena.id).length >= 1,
+			);
+			await ts.settled();
+			const list = await executionsSettled();
+			await sleep(2_000);
+			expect(tgHook.sentMessages(hanna.chatId).map((s) => s.text)).toEqual([
+				'Olga: one answer, delivered twice',
+			]);
+			expect(tw.messagesTo(`whatsapp:${pedro.phone}`).map((s) => s.body)).toEqual([
+				'Olga: one WhatsApp answer',
+			]);
+			expect(fb.messagesTo(lena.id).map((s) => s.text)).toEqual(['Olga: one Messenger answer']);
+			for (const k of [key.telegramWebhook(hanna), key.whatsapp(pedro), key.messenger(lena)])
+				expect(notices(k)).toEqual([]);
+			expect(list.filter((e) => e.status !== 'success')).toEqual([]);
+			report.push(
+				`2. mirrored deliveries: ${list.length} executions so far, all successful; one message and one reply each`,
+			);
+		});
+	});
+
+	describe('3. customer conversations over two workers', () => {
+		const photo = randomBytes(300_000);
+		let big: Buffer;
+		const memory: Record<string, { before: number; after: number }> = {};
+		const pids = () => ({
+			...Object.fromEntries(cluster.workers.map((w, i) => [`worker ${i + 1}`, w.pid])),
+			...Object.fromEntries(cluster.webhooks.map((w, i) => [`webhook processor ${i + 1}`, w.pid])),
+			main: cluster.main.pid,
+		});
+
+		it('four customers on three channels write text and a photo: one chat each, on both workers', async () => {
+			const mark = new Map(cluster.workers.map((w) => [w, ranOn(w).size]));
+			for (const c of [anna, boris]) {
+				tg.pushMessage({
+					chatId: c.chatId,
+					from: c.from,
+					text: `${c.from.first_name}: my parcel is late`,
+				});
+				const file = tg.addFile(photo, { mimeType: 'image/jpeg' });
+				tg.pushMessage({
+					chatId: c.chatId,
+					from: c.from,
+					extra: {
+						photo: [
+							{
+								file_id: file.file_id,
+								file_unique_id: file.file_unique_id,
+								file_size: photo.length,
+								width: 800,
+								height: 800,
+							},
+						],
+						caption: `${c.from.first_name}: the box`,
+					},
+				});
+			}
+			const wa = await tw.sendInbound(url.whatsapp(), {
+				From: `whatsapp:${maria.phone}`,
+				ProfileName: maria.name,
+				Body: 'Maria: where is my order?',
+			});
+			expect(wa.status).toBe(200);
+			const m = await fb.deliver(url.messenger(), [
+				fb.messageEvent(lena.id, { text: 'Lena: a second question' }),
+			]);
+			expect(m.status).toBe(200);
+			await waitFor(
+				'every customer message in TeamSpirit',
+				() =>
+					customerTexts(key.telegram(anna)).length >= 2 &&
+					customerTexts(key.telegram(boris)).length >= 2 &&
+					customerTexts(key.whatsapp(maria)).length >= 1 &&
+					customerTexts(key.messenger(lena)).length >= 2,
+			);
+			await executionsSettled();
+			for (const c of [anna, boris]) {
+				expect(chatsWithKey(key.telegram(c))).toHaveLength(1);
+				expect(chatByKey(key.telegram(c))!.title).toBe(
+					`Telegram · ${c.from.first_name} ${c.from.last_name}`,
+				);
+				const messages = messagesIn(key.telegram(c));
+				expect(messages.map((x) => x.text)).toEqual([
+					`${c.from.first_name}: my parcel is late`,
+					`${c.from.first_name}: the box`,
+				]);
+				expect(messages[1].files.map((f) => ts.fileContent(f.id)).map(sha256)).toEqual([
+					sha256(photo),
+				]);
+			}
+			expect(customerTexts(key.whatsapp(maria))).toEqual(['Maria: where is my order?']);
+			expect(customerTexts(key.messenger(lena))).toEqual([
+				'Lena: hello twice',
+				'Lena: a second question',
+			]);
+			const spread = cluster.workers.map((w) => ranOn(w).size - mark.get(w)!);
+			report.push(`3. conversation executions per worker: ${spread.join(' + ')}`);
+			expect(spread.every((n) => n > 0)).toBe(true);
+		});
+
+		it('operators answer each customer in their chat, one with a 45 MB file: routed to the right customer, the file byte for byte', async () => {
+			for (const [label, pid] of Object.entries(pids()))
+				memory[label] = { before: (await memoryOf(pid)).peakMb, after: 0 };
+			big = randomBytes(45 * MB);
+			const bigFile = ts.uploadAsUser(operator.id, {
+				name: 'manual.pdf',
+				mimeType: 'application/pdf',
+				content: big,
+			});
+			await operatorPosts(key.telegram(anna), { text: 'Anna, the manual', fileIds: [bigFile.id] });
+			await operatorPosts(key.telegram(boris), { text: 'Boris, it ships today' });
+			await operatorPosts(key.whatsapp(maria), { text: 'Maria, tomorrow' });
+			await operatorPosts(key.messenger(lena), { text: 'Lena, here is the answer' });
+			await waitFor(
+				'the answers at the customers',
+				() =>
+					tg.sentMessages(anna.chatId).length >= 2 &&
+					tg.sentMessages(boris.chatId).length >= 1 &&
+					tw.messagesTo(`whatsapp:${maria.phone}`).length >= 1 &&
+					fb.messagesTo(lena.id).length >= 2,
+				180_000,
+			);
+			await ts.settled();
+			await executionsSettled();
+			const annaGot = tg.sentMessages(anna.chatId);
+			expect(annaGot.map((x) => x.text ?? x.caption)).toEqual(['Anna, the manual', undefined]);
+			expect(annaGot[1].upload).toMatchObject({ size: big.length, sha256: sha256(big) });
+			expect(tg.sentMessages(boris.chatId).map((x) => x.text)).toEqual(['Boris, it ships today']);
+			expect(tw.messagesTo(`whatsapp:${maria.phone}`).map((x) => x.body)).toEqual([
+				'Maria, tomorrow',
+			]);
+			expect(fb.messagesTo(lena.id).map((x) => x.text)).toEqual([
+				'Olga: one Messenger answer',
+				'Lena, here is the answer',
+			]);
+		});
+
+		it('a 45 MB file through n8n’s binary store (database mode): TeamSpirit Trigger downloads it, a worker sends it to Telegram', async () => {
+			const relayed = ts.uploadAsUser(operator.id, {
+				name: 'site-plan.pdf',
+				mimeType: 'application/pdf',
+				content: big,
+			});
+			await ts.postAsUser(relayChat.id, operator.id, {
+				text: 'Site plan',
+				format: 'plain',
+				fileIds: [relayed.id],
+			});
+			await waitFor('the file on Telegram', () => tg.sentMessages(9001).length >= 1, 180_000);
+			await executionsSettled();
+			const [sent] = tg.sentMessages(9001);
+			expect(sent.caption).toBe('Site plan');
+			expect(sent.upload).toMatchObject({ size: big.length, sha256: sha256(big) });
+			for (const [label, pid] of Object.entries(pids()))
+				memory[label].after = (await memoryOf(pid)).peakMb;
+			report.push(
+				`3. peak memory (VmHWM, MiB) before → after the 45 MB files: ${Object.entries(memory)
+					.map(([label, m]) => `${label} ${m.before.toFixed(0)} → ${m.after.toFixed(0)}`)
+					.join(', ')}`,
+			);
+		});
+	});
+
+	describe('4. pacing with two workers sending for one bot', () => {
+		it('300 messages to 30 chats from 10 concurrent executions: each once, no failed execution', async () => {
+			const mark = new Map(cluster.workers.map((w) => [w, ranOn(w).size]));
+			const chats = Array.from({ length: 30 }, (_, i) => 8000 + i);
+			const started = Date.now();
+			const answers = await Promise.all(
+				Array.from({ length: 10 }, async (_, batch) => {
+					const res = await fetch(`${cluster.webhookBaseUrl}queue-bulk-send`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify({
+							messages: chats.map((chatId) => ({
+								chatId: String(chatId),
+								text: `batch ${batch} to ${chatId}`,
+							})),
+						}),
+					});
+					await res.text();
+					return res.status;
+				}),
+			);
+			const wall = Date.now() - started;
+			expect(answers).toEqual(new Array(10).fill(200));
+			const list = await executionsSettled();
+			const bulk = list.filter((e) => e.workflowId === workflowIds.pacing);
+			expect(bulk).toHaveLength(10);
+			expect(bulk.filter((e) => e.status !== 'success')).toEqual([]);
+			for (const chatId of chats) {
+				const texts = tgPace.sentMessages(chatId).map((x) => x.text);
+				expect([...texts].sort()).toEqual(
+					Array.from({ length: 10 }, (_, b) => `batch ${b} to ${chatId}`).sort(),
+				);
+			}
+			const tooMany = tgPace.calls('sendMessage').filter((r) => r.status === 429).length;
+			const spread = cluster.workers.map((w) => ranOn(w).size - mark.get(w)!);
+			report.push(
+				`4. 300 messages to 30 chats with 2 workers: ${(wall / 1000).toFixed(1)} s, ${tooMany} × 429 waited out, ` +
+					`executions per worker ${spread.join(' + ')}`,
+			);
+			expect(spread.every((n) => n > 0)).toBe(true);
+		});
+	});
+
+	describe('1. (end) triggers are removed once', () => {
+		it('unpublishing: TeamSpirit registrations deleted once each, the Telegram webhook deleted once, polling stops', async () => {
+			const removedBefore = removals();
+			for (const name of ['telegram', 'telegramWebhook', 'relay']) {
+				const r = await cluster.editor.call('POST', `/workflows/${workflowIds[name]}/deactivate`);
+				expect(r.status).toBe(200);
+			}
+			await waitFor('three registrations removed', () => ts.webhooks.size === 2);
+			await waitFor('the Telegram webhook removed', () => !tgHook.webhook);
+			await sleep(5_000);
+			expect(removals() - removedBefore).toBe(3);
+			expect(tgHook.calls('deleteWebhook')).toHaveLength(1);
+			const polls = tg.calls('getUpdates').length;
+			await sleep(5_000);
+			expect(tg.calls('getUpdates').length).toBe(polls);
+			// the long poll in flight was closed, not left waiting
+			expect(tg.polling).toBe(false);
+		});
+	});
+});
