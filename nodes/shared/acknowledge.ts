@@ -46,7 +46,7 @@ export function acknowledgeProperty(resend: string): INodeProperties {
 		default: 'whenReceived',
 		description:
 			'When the delivery is confirmed. In queue mode n8n does not run an execution again whose ' +
-			'worker died (it is marked crashed after about 30 s); with After the Workflow Has Run the ' +
+			'worker died (it is marked crashed 1 to 2 minutes later); with After the Workflow Has Run the ' +
 			'platform then sends the delivery again. The platform waits for the run: a run longer than ' +
 			'its timeout is sent again while it still runs (the conversation keys keep it once).',
 	};
