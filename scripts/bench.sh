@@ -13,12 +13,13 @@
 #   npm run bench                   # both parts; prints tables; BENCH_JSON=path also writes the figures as JSON
 #   npm run bench -- telegram       # only 1–3 (real n8n)
 #   npm run bench -- conversations  # only 4–5 (no n8n install; BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES)
+#   npm run bench -- bulk           # only 6: bulk sends (real n8n; scripts/bench/bulk.ts)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[bench] $*" >&2; }
 
-PARTS=" ${*:-telegram conversations} "
+PARTS=" ${*:-telegram conversations bulk} "
 want() { [[ "$PARTS" == *" $1 "* ]]; }
 ORIG_PATH="$PATH"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-bench.XXXXXX")"
@@ -50,4 +51,22 @@ if want conversations; then
   ln -s "$ROOT/examples" "$WORK/conversations/examples"
   log "conversation bridge (n8n-core $(PATH="$ORIG_PATH" node -p 'require("n8n-core/package.json").version') on Node $(PATH="$ORIG_PATH" node --version))"
   PATH="$ORIG_PATH" node "$WORK/conversations/scripts/bench/conversations.js"
+fi
+
+if want bulk; then
+  # 6. bulk sends: 1,000 messages to 100 chats, the TeamSpirit node vs n8n's HTTP Request node, in
+  # one real n8n against the TeamSpirit emulator (5 ms per answer); scripts/bench/bulk.ts
+  # (BENCH_BULK_RUNS, BENCH_BULK_LATENCY_MS, BENCH_BULK_JSON=path, BENCH_BULK_CPU_PROF=dir)
+  eval "$(bash scripts/n8n-env.sh)"
+  if [[ -z "${TS_PACKAGE_TARBALL:-}" ]]; then
+    PATH="$ORIG_PATH" npm run build >&2
+    TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$WORK" --json \
+      | PATH="$ORIG_PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].filename))')"
+    export TS_PACKAGE_TARBALL="$WORK/$TARBALL_NAME"
+  fi
+  PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/bulk" --rootDir . --module commonjs --target es2022 \
+    --esModuleInterop --skipLibCheck --types node --strict false --noImplicitAny false \
+    scripts/bench/bulk.ts
+  log "bulk sends: n8n $(n8n --version)"
+  PATH="$ORIG_PATH" node "$WORK/bulk/scripts/bench/bulk.js"
 fi
