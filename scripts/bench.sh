@@ -3,7 +3,8 @@
 # Telegram channel nodes side by side with n8n's built-in Telegram nodes, against the Telegram
 # emulator (test/emulators/telegram.ts) with Telegram's documented limits switched on:
 #   1. 300 messages to 30 chats: delivered, unique, duplicates, 429s, wall time (the limits allow ~10 s)
-#   2. webhook requests per second: Chat Channel Trigger vs n8n's Telegram Trigger
+#   2. webhook requests per second: Chat Channel Trigger vs n8n's Telegram Trigger, median of 3
+#      alternating runs; a "SLOWER" line and exit code 1 when ours is slower than the built-in
 #   3. long-polling latency: update pushed → execution started (→ reply sent)
 # Then the customer-conversation bridge through n8n-core's engine against the emulators
 # (scripts/bench/conversations.ts):
@@ -12,6 +13,8 @@
 #
 #   npm run bench                   # both parts; prints tables; BENCH_JSON=path also writes the figures as JSON
 #   npm run bench -- telegram       # only 1–3 (real n8n)
+#   npm run bench -- inbound        # only 2 (scripts/bench/inbound.ts; BENCH_WEBHOOK_RUNS, BENCH_CPU_PROF=dir)
+#   npm run bench -- inbound-queue  # 2 against a webhook processor of n8n's queue mode (PostgreSQL, Redis)
 #   npm run bench -- conversations  # only 4–5 (no n8n install; BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES)
 #   npm run bench -- bulk           # only 6: bulk sends (real n8n; scripts/bench/bulk.ts)
 set -euo pipefail
@@ -25,7 +28,7 @@ ORIG_PATH="$PATH"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-if want telegram; then
+if want telegram || want inbound || want inbound-queue; then
   eval "$(bash scripts/n8n-env.sh)"
   log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version)"
 
@@ -37,8 +40,10 @@ if want telegram; then
   # the bench script and what it uses (emulator, n8n helpers), compiled once
   PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/js" --rootDir . --module commonjs --target es2022 \
     --esModuleInterop --skipLibCheck --types node --strict false --noImplicitAny false \
-    scripts/bench/telegram.ts
-  PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/telegram.js"
+    scripts/bench/telegram.ts scripts/bench/inbound.ts
+  if want telegram; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/telegram.js"; fi
+  if want inbound; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/inbound.js"; fi
+  if want inbound-queue; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/inbound.js" queue; fi
 fi
 
 if want conversations; then

@@ -15,11 +15,10 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from '../../test/e2e/n8n';
+import { inboundVerdict, measureInbound, webhookPathOf } from './inbound';
 
 const MESSAGES = 300;
 const CHATS = 30;
-const WEBHOOK_REQUESTS = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 400);
-const WEBHOOK_CONCURRENCY = 16;
 const LATENCY_SAMPLES = 20;
 
 let nodeId = 0;
@@ -75,24 +74,6 @@ function sendFigures(tg: TelegramEmulator, ms: number, status: number) {
 		responses429: tg.calls('sendMessage').filter((r) => r.status === 429).length,
 		wallSeconds: Math.round(ms / 100) / 10,
 	};
-}
-
-async function blast(url: string, headers: Record<string, string>, count: number) {
-	let next = 0;
-	const statuses: number[] = [];
-	const started = Date.now();
-	const worker = async () => {
-		while (next < count) {
-			const n = next++;
-			const update = { update_id: 5_000_000 + n, message: { message_id: n + 1, date: 1_700_000_000, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'Load' }, text: `load ${n}` } };
-			const response = await fetch(url, { method: 'POST', body: JSON.stringify(update), headers: { 'content-type': 'application/json', ...headers } });
-			await response.text();
-			statuses.push(response.status);
-		}
-	};
-	await Promise.all(Array.from({ length: WEBHOOK_CONCURRENCY }, worker));
-	const seconds = (Date.now() - started) / 1000;
-	return { requests: count, ok: statuses.filter((s) => s === 200).length, perSecond: Math.round(count / seconds) };
 }
 
 function percentile(values: number[], p: number): number {
@@ -168,15 +149,21 @@ async function main() {
 			console.error(`[bench] ${key}: ${JSON.stringify(results[`send.${key}`])}`);
 		}
 
-		console.error('[bench] webhook throughput');
+		console.error('[bench] webhook throughput: alternating runs (scripts/bench/inbound.ts)');
 		await emulators.oursHook.waitFor(() => emulators.oursHook.webhook !== null, 30_000, 'our webhook');
 		await emulators.builtInHook.waitFor(() => emulators.builtInHook.webhook !== null, 30_000, 'the built-in webhook');
-		for (const [key, tg] of [['ours', emulators.oursHook], ['builtIn', emulators.builtInHook]] as const) {
-			const { url, secretToken } = tg.webhook!;
-			await blast(url, { 'x-telegram-bot-api-secret-token': secretToken ?? '' }, 50); // warm-up
-			results[`webhook.${key}`] = await blast(url, { 'x-telegram-bot-api-secret-token': secretToken ?? '' }, WEBHOOK_REQUESTS);
-			console.error(`[bench] webhook ${key}: ${JSON.stringify(results[`webhook.${key}`])}`);
-		}
+		const webhook = await measureInbound(
+			base,
+			([['ours', emulators.oursHook], ['builtIn', emulators.builtInHook]] as const).map(([key, tg]) => ({
+				key,
+				path: webhookPathOf(tg.webhook!.url),
+				secretToken: tg.webhook!.secretToken ?? '',
+			})),
+			{ pids: [n8n.pid] },
+		);
+		results.webhook = webhook;
+		console.error(inboundVerdict(webhook));
+		if (webhook.slower) process.exitCode = 1;
 
 		console.error('[bench] long-polling latency');
 		const tg = emulators.polling;
