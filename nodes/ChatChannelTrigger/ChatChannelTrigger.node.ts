@@ -14,11 +14,13 @@ import {
 	channelCredentials,
 	channelProperty,
 	handshakeMethod,
+	receiveMethod,
 	triggerChannelProperties,
 	triggerSubtitle,
 } from '../channels';
 import type { ChannelAdapter } from '../channels';
-import { ACKNOWLEDGE_RESPONSE_MODE, acknowledgeProperty } from '../shared/acknowledge';
+import { acknowledgeProperty, acknowledgeResponseMode } from '../shared/acknowledge';
+import { webhookFields } from '../shared/webhookFields';
 
 const RESEND =
 	"the channel sends it again (Telegram: webhook and long polling; WhatsApp: with Twilio's retry " +
@@ -52,17 +54,17 @@ export class ChatChannelTrigger implements INodeType {
 				name: 'default',
 				// No webhook at all in Telegram's long-polling mode: n8n registers none and tests by
 				// polling. Channels without polling hide "mode": theirs is always a webhook.
-				httpMethod: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
 				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
-				// or 500 when it failed or crashed), with an empty body
-				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
+				// or 500 when it failed or crashed), with an empty body. Both fields depend on
+				// parameters: with their resolvers n8n reads them without its expression engine.
+				...webhookFields({ httpMethod: receiveMethod, responseMode: acknowledgeResponseMode }),
 				responseData: 'noData',
 				path: 'webhook',
 			},
 			{
 				// A channel's URL handshake (Meta: GET with hub.challenge) on the same URL.
 				name: 'setup',
-				httpMethod: handshakeMethod(),
+				...webhookFields({ httpMethod: handshakeMethod() }),
 				responseMode: 'onReceived',
 				path: 'webhook',
 			},

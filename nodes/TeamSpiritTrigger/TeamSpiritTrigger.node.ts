@@ -6,9 +6,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { ACKNOWLEDGE_RESPONSE_MODE } from '../shared/acknowledge';
+import { acknowledgeResponseMode } from '../shared/acknowledge';
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { optionNames } from '../shared/subtitle';
+import { webhookFields } from '../shared/webhookFields';
 import { EVENT_OPTIONS, properties } from './description';
 import { webhookMethods } from './registration';
 import { handleDelivery } from './webhook';
@@ -32,7 +33,7 @@ export class TeamSpiritTrigger implements INodeType {
 				httpMethod: 'POST',
 				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
 				// or 500 when it failed or crashed), with an empty body
-				responseMode: ACKNOWLEDGE_RESPONSE_MODE,
+				...webhookFields({ responseMode: acknowledgeResponseMode }),
 				responseData: 'noData',
 				path: 'teamspirit',
 			},

@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 
 import { optionName } from '../shared/subtitle';
+import type { WebhookField } from '../shared/webhookFields';
 
 import { messenger } from './messenger';
 import { telegram } from './telegram';
@@ -73,12 +74,21 @@ export const channelProperty: INodeProperties = {
 /** "Telegram", "WhatsApp (Twilio)", … as an expression fragment for subtitles. */
 export const channelNameExpression = () => optionName('channel', CHANNEL_OPTIONS);
 
+/** The main webhook's method: POST, none in long-polling mode (n8n then registers no webhook). */
+export const receiveMethod: WebhookField = {
+	template: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
+	resolve: (parameters) => (parameters.mode === 'polling' ? '' : 'POST'),
+};
+
 /** The setup webhook's method: GET for channels that verify the URL with a handshake, else none. */
-export function handshakeMethod(): string {
-	const channels = Object.values(adapters)
+export function handshakeMethod(): WebhookField {
+	const channels: unknown[] = Object.values(adapters)
 		.filter((adapter) => adapter.trigger.getHandshake)
 		.map((adapter) => adapter.name);
-	return `={{ ${JSON.stringify(channels)}.includes($parameter["channel"]) ? "GET" : "" }}`;
+	return {
+		template: `={{ ${JSON.stringify(channels)}.includes($parameter["channel"]) ? "GET" : "" }}`,
+		resolve: (parameters) => (channels.includes(parameters.channel) ? 'GET' : ''),
+	};
 }
 
 /**

@@ -9,16 +9,22 @@
  * keyed (exactly once), so a delivery sent again is safe.
  *
  * Webhooks use n8n's own response mode: the node's webhook description reads this parameter
- * (`ACKNOWLEDGE_RESPONSE_MODE`, `responseData: 'noData'`), and `webhook()` leaves the answer to n8n
+ * (`acknowledgeResponseMode`, `responseData: 'noData'`), and `webhook()` leaves the answer to n8n
  * for an accepted delivery. Rejections, repeats and skipped deliveries are still answered at once.
  */
 import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
 import type { RecentIds } from './dedupe';
+import type { WebhookField } from './webhookFields';
 
-/** n8n's response mode for the trigger's webhook: `lastNode` after the run, else `onReceived`. */
-export const ACKNOWLEDGE_RESPONSE_MODE =
-	'={{$parameter["acknowledge"] === "afterRun" ? "lastNode" : "onReceived"}}';
+/**
+ * n8n's response mode for the trigger's webhook: `lastNode` after the run, else `onReceived`
+ * (spread with `webhookFields()`, so that n8n reads it without its expression engine).
+ */
+export const acknowledgeResponseMode: WebhookField = {
+	template: '={{$parameter["acknowledge"] === "afterRun" ? "lastNode" : "onReceived"}}',
+	resolve: (parameters) => (parameters.acknowledge === 'afterRun' ? 'lastNode' : 'onReceived'),
+};
 
 /** The "Acknowledge" parameter; `resend` says what the platform does with a failed answer. */
 export function acknowledgeProperty(resend: string): INodeProperties {

@@ -165,6 +165,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return credentials;
 	}
 
+	/** How often a node read a credential of each type (n8n decrypts it each time). */
+	readonly decryptions = new Map<string, number>();
+
 	/** The stored data with the type's defaults applied and expressions resolved, as n8n does. */
 	async getDecrypted(
 		additionalData: IWorkflowExecuteAdditionalData,
@@ -175,6 +178,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.decryptions.set(type, (this.decryptions.get(type) ?? 0) + 1);
 		const stored = this.getStored(nodeCredentials, type);
 		if (raw === true) return stored;
 

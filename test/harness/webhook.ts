@@ -114,6 +114,8 @@ export interface WebhookCall {
 	run?: RunResult;
 	/** Everything logged while handling the request. */
 	logs: CapturedLog[];
+	/** Whether `webhook()` changed the workflow's static data (n8n then saves it). */
+	staticDataChanged?: boolean;
 }
 
 export interface WebhookTrigger {
@@ -140,6 +142,8 @@ export interface WebhookTrigger {
 	settled(): Promise<void>;
 	/** The static data as n8n would have stored it. */
 	savedStaticData(): IDataObject;
+	/** How often the node read a credential of this type (n8n decrypts it each time). */
+	credentialReads(type: string): number;
 	/** Stops the HTTP server, if any. */
 	close(): Promise<void>;
 }
@@ -469,6 +473,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		}
 
 		const started = result.workflowData !== undefined;
+		const staticDataChanged = workflow.staticData.__dataChanged === true;
 		if (!started && !isTest && workflow.staticData.__dataChanged === true) persisted = snapshot(workflow.staticData);
 
 		let response: WebhookResponse;
@@ -512,7 +517,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 				binaryMode: options.binaryMode,
 			});
 		}
-		return finish({ response, started, workflowData: result.workflowData, run });
+		return finish({ response, started, workflowData: result.workflowData, run, staticDataChanged });
 	};
 
 	/**
@@ -608,6 +613,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		request,
 		settled,
 		savedStaticData: () => structuredClone(persisted),
+		credentialReads: (type: string) => credentialsHelper.decryptions.get(type) ?? 0,
 		async close() {
 			if (!server) return;
 			await settled();

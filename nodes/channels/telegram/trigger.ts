@@ -63,6 +63,11 @@ interface TelegramStaticData extends IDataObject {
 	/** Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
 	secretToken?: string;
 	webhookUrl?: string;
+	/**
+	 * Webhook mode: the id of the bot the webhook was set for (no secret: the part of the token
+	 * before the colon), so that a delivery needs no credential decryption.
+	 */
+	botId?: string;
 }
 
 const list = (value: string | undefined) =>
@@ -485,7 +490,11 @@ export const telegramTrigger: TriggerAdapter = {
 			method: 'getWebhookInfo',
 			idempotent: true,
 		});
-		return Boolean(info?.url) && info.url === webhookUrlOf(ctx) && Boolean(staticData.secretToken);
+		const exists =
+			Boolean(info?.url) && info.url === webhookUrlOf(ctx) && Boolean(staticData.secretToken);
+		// a webhook set by an older version of this node: its deliveries get the bot id from here on
+		if (exists && !staticData.botId) staticData.botId = (await credentialsOf(ctx)).botId;
+		return exists;
 	},
 
 	async create(ctx) {
@@ -525,6 +534,7 @@ export const telegramTrigger: TriggerAdapter = {
 		});
 		staticData.secretToken = secretToken;
 		staticData.webhookUrl = url;
+		staticData.botId = (await credentialsOf(ctx)).botId;
 		return true;
 	},
 
@@ -537,6 +547,7 @@ export const telegramTrigger: TriggerAdapter = {
 		});
 		delete staticData.secretToken;
 		delete staticData.webhookUrl;
+		delete staticData.botId;
 		// Only our own webhook: another workflow (or the production of this one) may own the bot now.
 		if (info?.url !== url) return true;
 		await telegramApiRequest(ctx, {
@@ -562,7 +573,8 @@ export const telegramTrigger: TriggerAdapter = {
 			ctx.getResponseObject().status(400).json({ ok: false, description: 'Not a Telegram update' });
 			return { noWebhookResponse: true };
 		}
-		const { botId } = await credentialsOf(ctx);
+		// the bot id from the registration; a webhook set by an older version reads the credential
+		const botId = staticData.botId ?? (await credentialsOf(ctx)).botId;
 		const eventId = `telegram:${botId}:${update.update_id}`;
 		const afterRun = acknowledgesAfterRun(ctx);
 		if (handledBefore(afterRun, seenEvents, [eventId])) {
