@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test in a real n8n: builds the package, packs it as it would be published,
 # installs the tarball into throw-away n8n homes (as an admin installs a community package)
-# and runs test/e2e/**/*.e2e.test.ts against the TeamSpirit emulator.
+# and runs test/e2e/**/*.e2e.test.ts against the emulators, one suite in n8n's queue mode
+# (PostgreSQL + Redis from Debian's packages, installed by scripts/queue-env.sh when missing).
 #
 #   npm run test:e2e                      # or: bash scripts/e2e.sh [jest args...]
 #   TS_E2E_KEEP=1 npm run test:e2e        # keep the n8n homes and the tarball for inspection
@@ -19,6 +20,9 @@ log() { echo "[e2e] $*" >&2; }
 ORIG_PATH="$PATH"
 eval "$(bash scripts/n8n-env.sh)"
 log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version) from $TS_N8N_DIR"
+# the queue-mode suite (test/e2e/queue.e2e.test.ts) needs PostgreSQL and Redis: installed when missing
+eval "$(bash scripts/queue-env.sh)"
+log "PostgreSQL from $TS_PG_BIN_DIR, Redis $TS_REDIS_SERVER"
 
 log "npm run build"
 PATH="$ORIG_PATH" npm run build

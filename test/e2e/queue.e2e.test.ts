@@ -197,7 +197,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		tg = await TelegramEmulator.start({ rateLimits: false });
 		tgHook = await TelegramEmulator.start({ token: WEBHOOK_BOT_TOKEN, rateLimits: false });
 		tgPace = await TelegramEmulator.start({ token: PACING_BOT_TOKEN });
-		tw = await TwilioEmulator.start();
+		tw = await TwilioEmulator.start({ connectionOverrides: true });
 		fb = await GraphEmulator.start();
 
 		const credentials = [
@@ -289,6 +289,8 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		if (name === 'whatsapp') {
 			// the trigger points the number at n8n when it is published (registration test)
 			const trigger = workflow.nodes.find((n) => n.type === CHANNEL_TRIGGER)!;
+			// the delivery is answered after the run, so a run lost with its worker is sent again
+			trigger.parameters.acknowledge = 'afterRun';
 			trigger.parameters.whatsappOptions = {
 				...trigger.parameters.whatsappOptions,
 				configureOn: 'phoneNumber',
@@ -547,7 +549,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	describe('3. customer conversations over two workers', () => {
 		const photo = randomBytes(300_000);
 		let big: Buffer;
-		const memory: Record<string, { before: number; after: number }> = {};
+		const memory: Record<string, { before: number; sent: number; after: number }> = {};
 		const pids = () => ({
 			...Object.fromEntries(cluster.workers.map((w, i) => [`worker ${i + 1}`, w.pid])),
 			...Object.fromEntries(cluster.webhooks.map((w, i) => [`webhook processor ${i + 1}`, w.pid])),
@@ -625,7 +627,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 
 		it('operators answer each customer in their chat, one with a 45 MB file: routed to the right customer, the file byte for byte', async () => {
 			for (const [label, pid] of Object.entries(pids()))
-				memory[label] = { before: (await memoryOf(pid)).peakMb, after: 0 };
+				memory[label] = { before: (await memoryOf(pid)).peakMb, sent: 0, after: 0 };
 			big = randomBytes(45 * MB);
 			const bigFile = ts.uploadAsUser(operator.id, {
 				name: 'manual.pdf',
@@ -658,6 +660,8 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 				'Olga: one Messenger answer',
 				'Lena, here is the answer',
 			]);
+			for (const [label, pid] of Object.entries(pids()))
+				memory[label].sent = (await memoryOf(pid)).peakMb;
 		});
 
 		it('a 45 MB file through n8n’s binary store (database mode): TeamSpirit Trigger downloads it, a worker sends it to Telegram', async () => {
@@ -679,9 +683,13 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			for (const [label, pid] of Object.entries(pids()))
 				memory[label].after = (await memoryOf(pid)).peakMb;
 			report.push(
-				`3. peak memory (VmHWM, MiB) before → after the 45 MB files: ${Object.entries(memory)
-					.map(([label, m]) => `${label} ${m.before.toFixed(0)} → ${m.after.toFixed(0)}`)
-					.join(', ')}`,
+				`3. peak memory (VmHWM, MiB) before → after Send to Customer's 45 MB file → after the 45 MB file ` +
+					`through the binary store: ${Object.entries(memory)
+						.map(
+							([label, m]) =>
+								`${label} ${m.before.toFixed(0)} → ${m.sent.toFixed(0)} → ${m.after.toFixed(0)}`,
+						)
+						.join(', ')}`,
 			);
 		});
 	});
@@ -726,6 +734,55 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 					`executions per worker ${spread.join(' + ')}`,
 			);
 			expect(spread.every((n) => n > 0)).toBe(true);
+		});
+	});
+
+	describe('5. a worker killed while a customer message is in flight', () => {
+		const kim = { phone: '+4915112340005', name: 'Kim Novak' };
+
+		it('SIGKILL while its post to TeamSpirit is held: Twilio sends the delivery again, the other worker posts it, once', async () => {
+			const held = gate.holdNextMessagePost();
+			const delivery = tw.sendInbound(tw.inboundWebhookUrl(), {
+				From: `whatsapp:${kim.phone}`,
+				ProfileName: kim.name,
+				Body: 'Kim: is my order on its way?',
+			});
+			const clientPort = await held;
+			const owner = await pidOfClientPort(clientPort);
+			const victim = cluster.workers.find((w) => owner !== undefined && w.pid === owner);
+			expect(victim).toBeDefined();
+			const survivor = cluster.workers.find((w) => w !== victim)!;
+			const killedAt = Date.now();
+			process.kill(-victim!.pid, 'SIGKILL');
+			const result = await delivery;
+			await waitFor(
+				'Kim’s message in TeamSpirit',
+				() => customerTexts(key.whatsapp(kim)).length >= 1,
+			);
+			expect(result.status).toBe(200);
+			// Twilio's first attempt timed out (read timeout 5 s), a retry was answered after the run
+			expect(result.attempts![0].failure).toBe('rt');
+			await sleep(3_000);
+			expect(customerTexts(key.whatsapp(kim))).toEqual(['Kim: is my order on its way?']);
+			expect(chatsWithKey(key.whatsapp(kim))).toHaveLength(1);
+			expect(ranOn(survivor).size).toBeGreaterThan(0);
+			// what n8n does with the killed worker's job: found stalled once its lock expires, not run again
+			const deadline = Date.now() + 60_000;
+			let marked: ExecutionSummary | undefined;
+			while (!marked && Date.now() < deadline) {
+				const list = await cluster.editor.executions(20);
+				marked = list.find(
+					(e) => e.workflowId === workflowIds.whatsapp && ['crashed', 'error'].includes(e.status),
+				);
+				if (!marked) await sleep(1_000);
+			}
+			report.push(
+				`5. worker ${victim!.pid} killed; Twilio attempts ${result.attempts!.map((a) => a.failure ?? a.status).join(', ')}; ` +
+					`delivered once ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; ` +
+					`the killed execution: ${marked ? `${marked.status} (id ${marked.id})` : 'not marked within 60 s'}`,
+			);
+			// a new worker takes the dead one's place for what follows
+			await cluster.addWorker();
 		});
 	});
 
