@@ -759,6 +759,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 				'Kim’s message in TeamSpirit',
 				() => customerTexts(key.whatsapp(kim)).length >= 1,
 			);
+			const deliveredAfter = Date.now() - killedAt;
 			expect(result.status).toBe(200);
 			// Twilio's first attempt timed out (read timeout 5 s), a retry was answered after the run
 			expect(result.attempts![0].failure).toBe('rt');
@@ -778,8 +779,9 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			}
 			report.push(
 				`5. worker ${victim!.pid} killed; Twilio attempts ${result.attempts!.map((a) => a.failure ?? a.status).join(', ')}; ` +
-					`delivered once ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill; ` +
-					`the killed execution: ${marked ? `${marked.status} (id ${marked.id})` : 'not marked within 60 s'}`,
+					`delivered once ${(deliveredAfter / 1000).toFixed(1)} s after the kill; ` +
+					`the killed execution: ${marked ? `${marked.status} (id ${marked.id}), ` : 'not '}marked within ` +
+					`${((Date.now() - killedAt) / 1000).toFixed(0)} s of the kill`,
 			);
 			// a new worker takes the dead one's place for what follows
 			await cluster.addWorker();
