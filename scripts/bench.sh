@@ -43,7 +43,10 @@ if want telegram || want inbound || want inbound-queue; then
     scripts/bench/telegram.ts scripts/bench/inbound.ts
   if want telegram; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/telegram.js"; fi
   if want inbound; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/inbound.js"; fi
-  if want inbound-queue; then PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/inbound.js" queue; fi
+  if want inbound-queue; then
+    eval "$(bash scripts/queue-env.sh)" # PostgreSQL and Redis (installed when missing)
+    PATH="$ORIG_PATH" node "$WORK/js/scripts/bench/inbound.js" queue
+  fi
 fi
 
 if want conversations; then
