@@ -17,6 +17,7 @@
 #   npm run bench -- inbound-queue  # 2 against a webhook processor of n8n's queue mode (PostgreSQL, Redis)
 #   npm run bench -- conversations  # only 4–5 (no n8n install; BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES)
 #   npm run bench -- bulk           # only 6: bulk sends (real n8n; scripts/bench/bulk.ts)
+#   npm run bench -- bulk-queue     # 6 with the workflows run by a worker of n8n's queue mode
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -61,7 +62,7 @@ if want conversations; then
   PATH="$ORIG_PATH" node "$WORK/conversations/scripts/bench/conversations.js"
 fi
 
-if want bulk; then
+if want bulk || want bulk-queue; then
   # 6. bulk sends: 1,000 messages to 100 chats, the TeamSpirit node vs n8n's HTTP Request node, in
   # one real n8n against the TeamSpirit emulator (5 ms per answer); scripts/bench/bulk.ts
   # (BENCH_BULK_RUNS, BENCH_BULK_LATENCY_MS, BENCH_BULK_JSON=path, BENCH_BULK_CPU_PROF=dir)
@@ -76,5 +77,9 @@ if want bulk; then
     --esModuleInterop --skipLibCheck --types node --strict false --noImplicitAny false \
     scripts/bench/bulk.ts
   log "bulk sends: n8n $(n8n --version)"
-  PATH="$ORIG_PATH" node "$WORK/bulk/scripts/bench/bulk.js"
+  if want bulk; then PATH="$ORIG_PATH" node "$WORK/bulk/scripts/bench/bulk.js"; fi
+  if want bulk-queue; then
+    eval "$(bash scripts/queue-env.sh)" # PostgreSQL and Redis (installed when missing)
+    PATH="$ORIG_PATH" node "$WORK/bulk/scripts/bench/bulk.js" queue
+  fi
 fi

@@ -230,8 +230,38 @@ async function main() {
 	}
 }
 
+/**
+ * The same send from a queue-mode worker (test/e2e/queue.ts: PostgreSQL, Redis, main, 2 webhook
+ * processors, 2 workers): the POST goes through the balancer to a webhook processor, a worker runs
+ * the execution, the processor answers when it is over.
+ */
+async function mainQueue() {
+	const { startQueueCluster } = await import('../../test/e2e/queue');
+	const emulator = await startBulkEmulator();
+	const cluster = await startQueueCluster({
+		tarball: process.env.TS_PACKAGE_TARBALL!,
+		env: { N8N_LOG_LEVEL: 'error', EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none', EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false' },
+		beforeStart: async (home) => {
+			const credential = { id: 'bulk-teamspirit', name: 'bulk-teamspirit' };
+			await importCredentials(home, [{ ...credential, type: 'teamSpiritApi', data: { serverUrl: emulator.url, apiKey: emulator.apiKey } }]);
+			for (const wf of Object.values(bulkWorkflows({ credential, serverUrl: emulator.url }))) {
+				await publishWorkflow(home, await importWorkflow(home, wf));
+			}
+		},
+	});
+	try {
+		console.error(`[bench] queue mode ready; ${MESSAGES} messages to ${CHATS} chats, ${LATENCY_MS} ms per answer, run by a worker`);
+		const results = await runBulkBench({ webhookBaseUrl: cluster.webhookBaseUrl, emulator });
+		console.log(JSON.stringify({ bulkQueueMode: { ...results, runs: undefined } }, null, 2));
+		if (process.env.BENCH_BULK_JSON) writeFileSync(process.env.BENCH_BULK_JSON, JSON.stringify({ bulkQueueMode: results }, null, 2));
+	} finally {
+		await cluster.stop();
+		await emulator.stop();
+	}
+}
+
 if (require.main === module) {
-	main().catch((error) => {
+	(process.argv.includes('queue') ? mainQueue() : main()).catch((error) => {
 		console.error(error);
 		process.exit(1);
 	});
