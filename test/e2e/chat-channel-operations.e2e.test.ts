@@ -9,6 +9,7 @@ import { GraphEmulator } from '../emulators/graph';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
+	credentialFor,
 	createN8nHome,
 	executeWorkflow,
 	importCredentials,
@@ -142,13 +143,8 @@ describe('every Chat Channel operation on WhatsApp (Twilio) and Messenger in a r
 
 	it('sends text, files by URL, templates, quick replies and sender actions', async () => {
 		await importCredentials(home, [
-			{ id: '2', name: 'Twilio', type: 'teamSpiritTwilioApi', data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url } },
-			{
-				id: '3',
-				name: 'Messenger page',
-				type: 'teamSpiritMessengerApi',
-				data: { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
-			},
+			credentialFor.twilio('2', tw, 'Twilio'),
+			credentialFor.messenger('3', fb, 'Messenger page'),
 		]);
 		const ada = '7000000000000001';
 		for (const psid of [ada, '7000000000000002']) {

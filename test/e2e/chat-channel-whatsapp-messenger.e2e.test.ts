@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { GraphEmulator } from '../emulators/graph';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
+	credentialFor,
 	createN8nHome,
 	formatTimings,
 	importCredentials,
@@ -55,13 +56,8 @@ describe('Chat Channel (WhatsApp through Twilio, Facebook Messenger) in a real n
 		tw = await TwilioEmulator.start();
 		fb = await GraphEmulator.start();
 		await importCredentials(home, [
-			{ id: 'twilio-account', name: 'Twilio account', type: 'teamSpiritTwilioApi', data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url } },
-			{
-				id: 'messenger-page',
-				name: 'Messenger page',
-				type: 'teamSpiritMessengerApi',
-				data: { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
-			},
+			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
+			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		]);
 		const whatsapp = example('whatsapp-echo-bot');
 		const messenger = example('messenger-echo-bot');

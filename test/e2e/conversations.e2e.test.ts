@@ -23,6 +23,7 @@ import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emula
 import { TelegramEmulator, type TgUserJson } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
+	credentialFor,
 	createN8nHome,
 	formatTimings,
 	importCredentials,
@@ -231,37 +232,10 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 		home = await createN8nHome({ prefix: 'n8n-e2e-conversations-' });
 		await installPackageTarball(home, tarball);
 		await importCredentials(home, [
-			{
-				id: 'teamspirit',
-				name: 'TeamSpirit account',
-				type: 'teamSpiritApi',
-				data: { serverUrl: ts.url, apiKey: ts.apiKey },
-			},
-			{
-				id: 'telegram-bot',
-				name: 'Telegram bot',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tg.token, baseUrl: tg.url },
-			},
-			{
-				id: 'twilio-account',
-				name: 'Twilio account',
-				type: 'teamSpiritTwilioApi',
-				data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
-			},
-			{
-				id: 'messenger-page',
-				name: 'Messenger page',
-				type: 'teamSpiritMessengerApi',
-				data: {
-					pageId: fb.pageId,
-					accessToken: fb.pageAccessToken,
-					appSecret: fb.appSecret,
-					verifyToken: fb.verifyToken,
-					graphVersion: fb.version,
-					baseUrl: fb.url,
-				},
-			},
+			credentialFor.teamSpirit('teamspirit', ts, 'TeamSpirit account'),
+			credentialFor.telegram('telegram-bot', tg, 'Telegram bot'),
+			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
+			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		]);
 		const channels = ['telegram', 'whatsapp', 'messenger'];
 		const workflows = channels.map((channel) => {

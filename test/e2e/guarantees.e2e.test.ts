@@ -28,6 +28,7 @@ import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emula
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
+	credentialFor,
 	createN8nHome,
 	formatTimings,
 	importCredentials,
@@ -152,43 +153,11 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		home = await createN8nHome({ prefix: 'n8n-e2e-guarantees-' });
 		await installPackageTarball(home, tarball);
 		await importCredentials(home, [
-			{
-				id: 'teamspirit',
-				name: 'TeamSpirit account',
-				type: 'teamSpiritApi',
-				data: { serverUrl: proxy.url, apiKey: ts.apiKey },
-			},
-			{
-				id: 'telegram-bot',
-				name: 'Telegram bot',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tg.token, baseUrl: tg.url },
-			},
-			{
-				id: 'telegram-bot-2',
-				name: 'Telegram bot 2',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tg2.token, baseUrl: tg2.url },
-			},
-			{
-				id: 'twilio-account',
-				name: 'Twilio account',
-				type: 'teamSpiritTwilioApi',
-				data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
-			},
-			{
-				id: 'messenger-page',
-				name: 'Messenger page',
-				type: 'teamSpiritMessengerApi',
-				data: {
-					pageId: fb.pageId,
-					accessToken: fb.pageAccessToken,
-					appSecret: fb.appSecret,
-					verifyToken: fb.verifyToken,
-					graphVersion: fb.version,
-					baseUrl: fb.url,
-				},
-			},
+			credentialFor.teamSpirit('teamspirit', ts, 'TeamSpirit account', proxy.url),
+			credentialFor.telegram('telegram-bot', tg, 'Telegram bot'),
+			credentialFor.telegram('telegram-bot-2', tg2, 'Telegram bot 2'),
+			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
+			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		]);
 		const names = ['telegram', 'whatsapp', 'messenger', 'copy'];
 		const workflows = names.map((name) => {

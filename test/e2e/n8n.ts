@@ -415,6 +415,48 @@ export interface CredentialImport {
 	data: Record<string, unknown>;
 }
 
+/**
+ * This package's credentials for the emulators (test/emulators/), as `importCredentials` takes
+ * them; `id` is also the name unless one is given.
+ */
+export const credentialFor = {
+	teamSpirit: (id: string, server: { url: string; apiKey: string }, name = id, serverUrl = server.url): CredentialImport => ({
+		id,
+		name,
+		type: 'teamSpiritApi',
+		data: { serverUrl, apiKey: server.apiKey },
+	}),
+	telegram: (id: string, bot: { token: string; url: string }, name = id): CredentialImport => ({
+		id,
+		name,
+		type: 'teamSpiritTelegramApi',
+		data: { accessToken: bot.token, baseUrl: bot.url },
+	}),
+	twilio: (id: string, tw: { accountSid: string; authToken: string; url: string }, name = id): CredentialImport => ({
+		id,
+		name,
+		type: 'teamSpiritTwilioApi',
+		data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
+	}),
+	messenger: (
+		id: string,
+		fb: { pageId: string; pageAccessToken: string; appSecret: string; verifyToken: string; version: string; url: string },
+		name = id,
+	): CredentialImport => ({
+		id,
+		name,
+		type: 'teamSpiritMessengerApi',
+		data: {
+			pageId: fb.pageId,
+			accessToken: fb.pageAccessToken,
+			appSecret: fb.appSecret,
+			verifyToken: fb.verifyToken,
+			graphVersion: fb.version,
+			baseUrl: fb.url,
+		},
+	}),
+};
+
 /** `n8n import:credentials --input <file>` (owned by the instance owner's personal project). */
 export async function importCredentials(home: N8nHome, creds: CredentialImport[], opts: CliOptions = {}): Promise<RunResult> {
 	const file = await writeTemp(home, 'credentials.json', creds);

@@ -36,6 +36,7 @@ import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emula
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
+	credentialFor,
 	formatTimings,
 	importCredentials,
 	importWorkflows,
@@ -201,49 +202,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		fb = await GraphEmulator.start();
 
 		const credentials = [
-			{
-				id: 'teamspirit',
-				name: 'TeamSpirit account',
-				type: 'teamSpiritApi',
-				data: { serverUrl: gate.url, apiKey: ts.apiKey },
-			},
-			{
-				id: 'telegram-bot',
-				name: 'Telegram bot',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tg.token, baseUrl: tg.url },
-			},
-			{
-				id: 'telegram-webhook-bot',
-				name: 'Telegram bot (webhook)',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tgHook.token, baseUrl: tgHook.url },
-			},
-			{
-				id: 'telegram-pacing-bot',
-				name: 'Telegram bot (bulk)',
-				type: 'teamSpiritTelegramApi',
-				data: { accessToken: tgPace.token, baseUrl: tgPace.url },
-			},
-			{
-				id: 'twilio-account',
-				name: 'Twilio account',
-				type: 'teamSpiritTwilioApi',
-				data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
-			},
-			{
-				id: 'messenger-page',
-				name: 'Messenger page',
-				type: 'teamSpiritMessengerApi',
-				data: {
-					pageId: fb.pageId,
-					accessToken: fb.pageAccessToken,
-					appSecret: fb.appSecret,
-					verifyToken: fb.verifyToken,
-					graphVersion: fb.version,
-					baseUrl: fb.url,
-				},
-			},
+			credentialFor.teamSpirit('teamspirit', ts, 'TeamSpirit account', gate.url),
+			credentialFor.telegram('telegram-bot', tg, 'Telegram bot'),
+			credentialFor.telegram('telegram-webhook-bot', tgHook, 'Telegram bot (webhook)'),
+			credentialFor.telegram('telegram-pacing-bot', tgPace, 'Telegram bot (bulk)'),
+			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
+			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		];
 
 		const names = ['telegram', 'whatsapp', 'messenger', 'telegramWebhook', 'pacing', 'relay'];
