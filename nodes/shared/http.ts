@@ -28,6 +28,8 @@ export interface HttpContext {
 		): Promise<unknown>;
 		httpRequest(requestOptions: IHttpRequestOptions): Promise<unknown>;
 	};
+	/** The running execution's cancel signal (node runs; not webhooks or hooks). */
+	getExecutionCancelSignal?(): AbortSignal | undefined;
 }
 
 export type RedirectPolicy =
@@ -39,6 +41,13 @@ export type RedirectPolicy =
 export interface EnvelopeRequest {
 	/** The credential whose `authenticate` signs the request; omitted: an anonymous request. */
 	credentialType?: string;
+	/**
+	 * Signs a request with that credential as the transport already read it (its own
+	 * `authenticate`, applied to the data the transport holds), sent with `helpers.httpRequest`:
+	 * without it, `httpRequestWithAuthentication` reads and decrypts the credential again for every
+	 * request. Like the credential itself, it is dropped for a hop to another origin.
+	 */
+	authenticate?: (options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 	/** Method, url, qs, headers, body, json, encoding: the request as the transport builds it. */
 	options: IHttpRequestOptions;
 	/** Builds the body afresh for every attempt (a stream cannot be sent twice). */
@@ -127,7 +136,7 @@ export async function sendRequest<T = unknown>(
 			Object.assign(options.headers!, raw.headers);
 		}
 		let credential = request.credentialType;
-		let response = (await send(ctx, options, credential)) as HttpResponse;
+		let response = (await send(ctx, options, credential, request.authenticate)) as HttpResponse;
 		let url = String(options.url ?? '');
 		for (let hop = 0; isRedirect(response.statusCode) && hop < MAX_REDIRECTS; hop++) {
 			const location = locationOf(response);
@@ -153,7 +162,7 @@ export async function sendRequest<T = unknown>(
 			};
 			// Another origin never gets the credential (nor does any hop after it).
 			if (!sameOrigin) credential = undefined;
-			response = (await send(ctx, next, credential)) as HttpResponse;
+			response = (await send(ctx, next, credential, request.authenticate)) as HttpResponse;
 		}
 		return response;
 	};
@@ -167,12 +176,22 @@ async function send(
 	ctx: HttpContext,
 	options: IHttpRequestOptions,
 	credentialType: string | undefined,
+	authenticate: EnvelopeRequest['authenticate'],
 ) {
 	if (credentialType === undefined) {
 		const anonymous = { ...options, headers: { ...options.headers } };
 		delete anonymous.headers!.Authorization;
 		delete anonymous.headers!.authorization;
 		return (await ctx.helpers.httpRequest(anonymous)) as IN8nHttpFullResponse;
+	}
+	if (authenticate) {
+		const signed = await authenticate({ ...options, headers: { ...options.headers } });
+		// as httpRequestWithAuthentication: a node run's request ends when the execution is cancelled
+		if (!signed.abortSignal && ctx.getExecutionCancelSignal) {
+			const cancel = ctx.getExecutionCancelSignal();
+			if (cancel) signed.abortSignal = cancel;
+		}
+		return (await ctx.helpers.httpRequest(signed)) as IN8nHttpFullResponse;
 	}
 	return (await ctx.helpers.httpRequestWithAuthentication.call(
 		ctx,

@@ -18,6 +18,7 @@ import type { BinaryStream } from '../binary';
 import type { EnvelopeResponse } from '../http';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 import { markNetworkError } from '../outcome';
+import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 
 export type TeamSpiritContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
@@ -68,12 +69,56 @@ interface TeamSpiritCredentials {
 	webhookSecret?: string;
 }
 
-/** The configured server (without /api/v1) and every secret an error must never show. */
-async function connection(this: TeamSpiritContext, itemIndex?: number) {
-	const credentials = await this.getCredentials<TeamSpiritCredentials>(CREDENTIAL_TYPE, itemIndex);
+interface Connection {
+	/** The configured server, without /api/v1. */
+	serverUrl: string;
+	/** Every secret an error must never show. */
+	secrets: string[];
+	/** Adds the Authorization header exactly as the credential's own `authenticate` does. */
+	authenticate: (options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+}
+
+/** The credential type itself: its `authenticate` signs every request (see `connection`). */
+const credentialType = new TeamSpiritApi();
+
+/**
+ * The credential of each node run (the context object is the run's, or the webhook request's),
+ * read once: n8n reads a credential from its database and decrypts it on every `getCredentials`,
+ * and `httpRequestWithAuthentication` does that again for every request, which was most of the
+ * node's own work per item in a bulk send. A failed read is not kept: the next item reads again
+ * and fails with its own item index.
+ */
+const connections = new WeakMap<TeamSpiritContext, Promise<Connection>>();
+
+/**
+ * The configured server, the secrets and the signer, from the credential as this node run reads it
+ * (expressions in the credential, e.g. external secrets, are resolved for the first item that
+ * asks: `httpRequestWithAuthentication` resolved the API key for item 0 on every request).
+ */
+async function connection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
+	const known = connections.get(this);
+	if (known) {
+		try {
+			return await known;
+		} catch {
+			// that read failed (for another item): read again for this one
+		}
+	}
+	const reading = readConnection.call(this, itemIndex);
+	connections.set(this, reading);
+	reading.catch(() => {
+		if (connections.get(this) === reading) connections.delete(this);
+	});
+	return await reading;
+}
+
+async function readConnection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const { serverUrl, apiKey, webhookSecret } = credentials as TeamSpiritCredentials;
 	return {
-		serverUrl: normalizeServerUrl(credentials.serverUrl),
-		secrets: [...secretForms(credentials.apiKey), ...secretForms(credentials.webhookSecret)],
+		serverUrl: normalizeServerUrl(serverUrl),
+		secrets: [...secretForms(apiKey), ...secretForms(webhookSecret)],
+		authenticate: async (options) => await credentialType.authenticate(credentials, options),
 	};
 }
 
@@ -176,7 +221,7 @@ export async function teamSpiritApiRequest(
 	request: TeamSpiritRequest,
 ): Promise<IDataObject> {
 	const { method, path, itemIndex } = request;
-	const { serverUrl, secrets } = await connection.call(this, itemIndex);
+	const { serverUrl, secrets, authenticate } = await connection.call(this, itemIndex);
 	const url = `${serverUrl}/api/v1${path}`;
 	const retrySafe =
 		(request.idempotent ?? method !== 'POST') || request.idempotencyKey !== undefined;
@@ -198,6 +243,7 @@ export async function teamSpiritApiRequest(
 
 	const response = await sendRequest(this, {
 		credentialType: CREDENTIAL_TYPE,
+		authenticate,
 		options,
 		rawBody: request.rawBody,
 		timeoutMs: request.timeoutMs ?? (stream ? TIMEOUTS.transfer : TIMEOUTS.api),

@@ -70,10 +70,27 @@ export function parseIdList(value: unknown): string[] {
 	return list.map((id) => String(id).trim()).filter(Boolean);
 }
 
+/**
+ * An item's Options, read (and their expressions resolved) once: the body and the idempotency key
+ * both come from them. `createMessage`, the last to read them, takes them out again.
+ */
+const itemOptions = new WeakMap<IExecuteFunctions, Map<number, IDataObject>>();
+
+function optionsOf(ctx: IExecuteFunctions, itemIndex: number, take = false): IDataObject {
+	let known = itemOptions.get(ctx);
+	if (!known) itemOptions.set(ctx, (known = new Map()));
+	let options = known.get(itemIndex);
+	if (options === undefined) {
+		options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		if (!take) known.set(itemIndex, options);
+	} else if (take) known.delete(itemIndex);
+	return options;
+}
+
 /** `{text, format, fileIds?}` from the node's Text and Options parameters. */
 export function messageBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	const text = getRequiredString(ctx, 'text', itemIndex, 'Text');
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = optionsOf(ctx, itemIndex);
 	const body: IDataObject = { text, format: (options.format as string) || 'plain' };
 	const fileIds = parseIdList(options.fileIds);
 	if (fileIds.length) body.fileIds = fileIds;
@@ -90,7 +107,7 @@ export async function createMessage(
 	body: IDataObject,
 	itemIndex: number,
 ): Promise<IDataObject> {
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = optionsOf(this, itemIndex, true);
 	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
 	if (ownKey.length > 255) {
 		throw new NodeOperationError(
