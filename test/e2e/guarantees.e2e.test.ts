@@ -24,9 +24,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { GraphEmulator, type GraphUser } from '../emulators/graph';
-import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emulators/teamspirit';
+import { TeamSpiritEmulator, type User } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
+import {
+	conversationView,
+	executionsSettled as executionsSettledIn,
+	waitUntil,
+} from './conversation-view';
 import {
 	credentialFor,
 	createN8nHome,
@@ -96,48 +101,14 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 			.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)} ${r.status}`)
 			.join('\n')}`;
 
-	async function waitFor<T>(
+	const waitFor = <T>(
 		what: string,
 		probe: () => T | undefined | false | null,
 		timeoutMs = 45_000,
-	): Promise<T> {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const value = probe();
-			if (value) return value;
-			if (Date.now() > deadline)
-				throw new Error(`timed out waiting for ${what}\n${showTeamSpirit()}\n${showN8n()}`);
-			await sleep(100);
-		}
-	}
-
-	const chatByKey = (key: string): Chat | undefined =>
-		[...ts.chats.values()].find((c) => c.externalKey === key);
-	const messagesIn = (key: string): Message[] => {
-		const chat = chatByKey(key);
-		return chat ? ts.messagesIn(chat.id) : [];
-	};
-	/** The customer's messages as the operator sees them (the bridge posts them; notices aside). */
-	const customerTexts = (key: string) =>
-		messagesIn(key)
-			.filter((m) => m.senderId === ts.bot.id && !m.text.startsWith('⚠️'))
-			.map((m) => m.text);
-	const notices = (key: string) =>
-		messagesIn(key)
-			.filter((m) => m.senderId === ts.bot.id && m.text.startsWith('⚠️'))
-			.map((m) => m.text);
-
+	) => waitUntil(what, probe, timeoutMs, () => `${showTeamSpirit()}\n${showN8n()}`);
+	const { chatByKey, messagesIn, customerTexts, notices } = conversationView(() => ts);
 	/** Waits until every execution started so far has finished; returns them all. */
-	async function executionsSettled(): Promise<ExecutionSummary[]> {
-		const deadline = Date.now() + 60_000;
-		for (;;) {
-			const list = await editor.executions();
-			if (list.every((e) => !['new', 'running', 'waiting'].includes(e.status))) return list;
-			if (Date.now() > deadline)
-				throw new Error(`executions: ${JSON.stringify(list)}\n${showN8n()}`);
-			await sleep(250);
-		}
-	}
+	const executionsSettled = () => executionsSettledIn(editor, showN8n);
 
 	beforeAll(async () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');

@@ -32,9 +32,14 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 import { GraphEmulator, type GraphUser } from '../emulators/graph';
-import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emulators/teamspirit';
+import { TeamSpiritEmulator, type Chat, type User } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
+import {
+	conversationView,
+	executionsSettled as executionsSettledIn,
+	waitUntil,
+} from './conversation-view';
 import {
 	credentialFor,
 	formatTimings,
@@ -141,50 +146,20 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 
 	const showN8n = () => `--- n8n output ---\n${cluster?.output().slice(-8000) ?? '(not running)'}`;
 
-	async function waitFor<T>(
+	const waitFor = <T>(
 		what: string,
 		probe: () => T | undefined | false | null,
 		timeoutMs = 60_000,
-	): Promise<T> {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const value = probe();
-			if (value) return value;
-			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${showN8n()}`);
-			await sleep(100);
-		}
-	}
-
-	const chatByKey = (key: string): Chat | undefined =>
-		[...ts.chats.values()].find((c) => c.externalKey === key);
-	const chatsWithKey = (key: string) => [...ts.chats.values()].filter((c) => c.externalKey === key);
-	const messagesIn = (key: string): Message[] => {
-		const chat = chatByKey(key);
-		return chat ? ts.messagesIn(chat.id) : [];
-	};
-	const customerTexts = (key: string) =>
-		messagesIn(key)
-			.filter((m) => m.senderId === ts.bot.id && !m.text.startsWith('⚠️'))
-			.map((m) => m.text);
-	const notices = (key: string) =>
-		messagesIn(key)
-			.filter((m) => m.senderId === ts.bot.id && m.text.startsWith('⚠️'))
-			.map((m) => m.text);
+	) => waitUntil(what, probe, timeoutMs, showN8n);
+	const { chatByKey, chatsWithKey, messagesIn, customerTexts, notices } = conversationView(
+		() => ts,
+	);
 
 	/** Execution ids each worker started (its log at level info). */
 	const ranOn = (worker: RunningN8n) =>
 		new Set([...worker.output().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]));
 
-	async function executionsSettled(): Promise<ExecutionSummary[]> {
-		const deadline = Date.now() + 120_000;
-		for (;;) {
-			const list = await cluster.editor.executions(100);
-			if (list.every((e) => !['new', 'running', 'waiting'].includes(e.status))) return list;
-			if (Date.now() > deadline)
-				throw new Error(`executions: ${JSON.stringify(list)}\n${showN8n()}`);
-			await sleep(250);
-		}
-	}
+	const executionsSettled = () => executionsSettledIn(cluster.editor, showN8n, 120_000);
 
 	beforeAll(async () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');
