@@ -69,10 +69,14 @@ function example(channel: string): WorkflowJson {
 	) as WorkflowJson;
 }
 
-/** Which pid has a TCP connection from 127.0.0.1:<port> (ss -tnp). */
-function pidOfClientPort(port: number): Promise<number | undefined> {
+/**
+ * Which pid has the TCP connection from local port `port` to `serverUrl`'s port (ss -tnp; a client
+ * port can be in use towards several servers at once).
+ */
+function pidOfClientPort(port: number, serverUrl: string): Promise<number | undefined> {
+	const dport = new URL(serverUrl).port;
 	return new Promise((resolve) => {
-		execFile('ss', ['-tnpH', `sport = :${port}`], (err, stdout) => {
+		execFile('ss', ['-tnpH', `( sport = :${port} and dport = :${dport} )`], (err, stdout) => {
 			if (err) return resolve(undefined);
 			const pid = /pid=(\d+)/.exec(stdout)?.[1];
 			resolve(pid ? Number(pid) : undefined);
@@ -369,11 +373,19 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			expect(tgHook.webhook!.url.startsWith(cluster.url)).toBe(true);
 			expect(numberUpdates()).toBe(1);
 			for (const hook of ts.webhooks.values()) expect(hook.url.startsWith(cluster.url)).toBe(true);
-			// the getUpdates in flight comes from the main
-			const polling = await waitFor('a getUpdates in flight', () =>
-				tg.calls('getUpdates').find((r) => r.status === 0 && r.remotePort),
-			);
-			const pid = await pidOfClientPort(polling.remotePort!);
+			// the getUpdates in flight comes from the main: the newest one (a newer poll ends the one
+			// before), looked up while it is still waiting (an ended one's port may belong to
+			// another process by then)
+			const live = () => tg.calls('getUpdates').at(-1);
+			let pid: number | undefined;
+			for (let tries = 0; tries < 50 && pid === undefined; tries++) {
+				const polling = await waitFor('a getUpdates in flight', () => {
+					const last = live();
+					return tg.polling && last?.status === 0 && last.remotePort ? last : undefined;
+				});
+				const owner = await pidOfClientPort(polling.remotePort!, tg.url);
+				if (live() === polling && polling.status === 0 && tg.polling) pid = owner;
+			}
 			expect(pid).toBeDefined();
 			expect(await groupOf(pid!)).toBe(cluster.main.pid);
 			// and only the main polls: never two getUpdates at once (Telegram would answer 409)
@@ -687,7 +699,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 				Body: 'Kim: is my order on its way?',
 			});
 			const clientPort = await held;
-			const owner = await pidOfClientPort(clientPort);
+			const owner = await pidOfClientPort(clientPort, gate.url);
 			const victim = cluster.workers.find((w) => owner !== undefined && w.pid === owner);
 			expect(victim).toBeDefined();
 			const survivor = cluster.workers.find((w) => w !== victim)!;
