@@ -438,22 +438,11 @@ export const credentialFor = {
 		type: 'teamSpiritTwilioApi',
 		data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url },
 	}),
-	messenger: (
-		id: string,
-		fb: { pageId: string; pageAccessToken: string; appSecret: string; verifyToken: string; version: string; url: string },
-		name = id,
-	): CredentialImport => ({
+	messenger: (id: string, fb: { credentialData(): Record<string, unknown> }, name = id): CredentialImport => ({
 		id,
 		name,
 		type: 'teamSpiritMessengerApi',
-		data: {
-			pageId: fb.pageId,
-			accessToken: fb.pageAccessToken,
-			appSecret: fb.appSecret,
-			verifyToken: fb.verifyToken,
-			graphVersion: fb.version,
-			baseUrl: fb.url,
-		},
+		data: fb.credentialData(),
 	}),
 };
 

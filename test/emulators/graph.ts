@@ -434,6 +434,18 @@ export class GraphEmulator {
 		return `${this.url}/${this.version}`;
 	}
 
+	/** The package's Messenger credential (teamSpiritMessengerApi) for this emulator's page. */
+	credentialData(): { pageId: string; accessToken: string; appSecret: string; verifyToken: string; graphVersion: string; baseUrl: string } {
+		return {
+			pageId: this.pageId,
+			accessToken: this.pageAccessToken,
+			appSecret: this.appSecret,
+			verifyToken: this.verifyToken,
+			graphVersion: this.version,
+			baseUrl: this.url,
+		};
+	}
+
 	/** The appsecret_proof for the page token. */
 	get proof(): string {
 		return appSecretProof(this.appSecret, this.pageAccessToken);

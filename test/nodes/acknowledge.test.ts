@@ -254,14 +254,7 @@ describe('Acknowledge: Messenger', () => {
 			nodeTypes: { [TRIGGER_TYPE]: new ChatChannelTrigger(), [FLAKY_TYPE]: new FlakyNode() },
 			credentialTypes: [new TeamSpiritMessengerApi()],
 			credentials: {
-				teamSpiritMessengerApi: {
-					pageId: fb.pageId,
-					accessToken: fb.pageAccessToken,
-					appSecret: fb.appSecret,
-					verifyToken: fb.verifyToken,
-					graphVersion: fb.version,
-					baseUrl: fb.url,
-				},
+				teamSpiritMessengerApi: fb.credentialData(),
 			},
 			listen: true,
 			runWorkflow: true,

@@ -124,14 +124,7 @@ const kits: Record<string, ChannelKit> = {
 	messenger: kit<GraphEmulator>({
 		start: async () => await GraphEmulator.start(),
 		credentialType: new TeamSpiritMessengerApi(),
-		credentials: (fb) => ({
-			pageId: fb.pageId,
-			accessToken: fb.pageAccessToken,
-			appSecret: fb.appSecret,
-			verifyToken: fb.verifyToken,
-			graphVersion: fb.version,
-			baseUrl: fb.url,
-		}),
+		credentials: (fb) => fb.credentialData(),
 		fixture: 'messenger.message.send',
 		conversations: (fb) => {
 			const psids = ['7000000000000001', '7000000000000002', '7000000000000003'];

@@ -32,15 +32,7 @@ async function run(
 		nodeTypes: { [NODE_TYPE]: new ChatChannel() },
 		credentialTypes: [new TeamSpiritMessengerApi()],
 		credentials: {
-			teamSpiritMessengerApi: {
-				pageId: fb.pageId,
-				accessToken: fb.pageAccessToken,
-				appSecret: fb.appSecret,
-				verifyToken: fb.verifyToken,
-				graphVersion: fb.version,
-				baseUrl: fb.url,
-				...args.credentials,
-			},
+			teamSpiritMessengerApi: { ...fb.credentialData(), ...args.credentials },
 		},
 	});
 	let output: INodeExecutionData[] | undefined;
@@ -187,7 +179,7 @@ describe('Chat Channel (Facebook Messenger): bad input, rate limits, no duplicat
 
 describe('Messenger credential test', () => {
 	it('reads the page with the token and proof; a wrong token fails', async () => {
-		const data = { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: 'v', graphVersion: fb.version, baseUrl: fb.url };
+		const data = { ...fb.credentialData(), verifyToken: 'v' };
 		expect((await testCredential(new TeamSpiritMessengerApi(), data)).status).toBe('OK');
 		expect((await testCredential(new TeamSpiritMessengerApi(), { ...data, accessToken: 'nope' })).status).toBe('Error');
 	});

@@ -81,14 +81,7 @@ describe('Chat Channel Trigger (Messenger): what the bridge needs', () => {
 			nodeTypes: { [TRIGGER_TYPE]: new ChatChannelTrigger() },
 			credentialTypes: [new TeamSpiritMessengerApi()],
 			credentials: {
-				teamSpiritMessengerApi: {
-					pageId: fb.pageId,
-					accessToken: fb.pageAccessToken,
-					appSecret: fb.appSecret,
-					verifyToken: fb.verifyToken,
-					graphVersion: fb.version,
-					baseUrl: fb.url,
-				},
+				teamSpiritMessengerApi: fb.credentialData(),
 			},
 			listen: true,
 		});

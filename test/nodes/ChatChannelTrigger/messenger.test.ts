@@ -35,14 +35,7 @@ async function start(parameters: IDataObject = {}, webhookName: 'default' | 'set
 		nodeTypes: { [TRIGGER_TYPE]: new ChatChannelTrigger() },
 		credentialTypes: [new TeamSpiritMessengerApi()],
 		credentials: {
-			teamSpiritMessengerApi: {
-				pageId: fb.pageId,
-				accessToken: fb.pageAccessToken,
-				appSecret: fb.appSecret,
-				verifyToken: fb.verifyToken,
-				graphVersion: fb.version,
-				baseUrl: fb.url,
-			},
+			teamSpiritMessengerApi: fb.credentialData(),
 		},
 		listen: true,
 		webhookName,

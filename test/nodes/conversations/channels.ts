@@ -246,14 +246,7 @@ export async function messenger(options: GraphEmulatorOptions = {}): Promise<Dri
 		account: fb.pageId,
 		credentialTypes: [new TeamSpiritMessengerApi()],
 		credentials: {
-			teamSpiritMessengerApi: {
-				pageId: fb.pageId,
-				accessToken: fb.pageAccessToken,
-				appSecret: fb.appSecret,
-				verifyToken: fb.verifyToken,
-				graphVersion: fb.version,
-				baseUrl: fb.url,
-			},
+			teamSpiritMessengerApi: fb.credentialData(),
 		},
 		adapt: () => undefined,
 		newCustomer(first, last) {
