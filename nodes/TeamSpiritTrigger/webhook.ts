@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 
 import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../shared/acknowledge';
+import { monotonicNow } from '../shared/clock';
 import { handledDeliveries } from '../shared/dedupe';
 import type { BinaryStream } from '../shared/binary';
 import { segment } from '../shared/teamspirit/utils';
@@ -45,11 +46,11 @@ async function botIdentity(ctx: IWebhookFunctions): Promise<BotIdentity> {
 		.update(`${normalizeServerUrl(credentials.serverUrl)}\n${String(credentials.apiKey ?? '')}`)
 		.digest('hex');
 	const cached = bots.get(key);
-	if (cached && Date.now() - cached.at < BOT_TTL_MS) return cached.bot;
+	if (cached && monotonicNow() - cached.at < BOT_TTL_MS) return cached.bot;
 	const me = await teamSpiritApiRequest.call(ctx, { method: 'GET', path: '/me' });
 	const bot = { id: String(me.id ?? ''), username: String(me.username ?? '') };
 	if (bots.size >= 100) bots.clear();
-	bots.set(key, { bot, at: Date.now() });
+	bots.set(key, { bot, at: monotonicNow() });
 	return bot;
 }
 

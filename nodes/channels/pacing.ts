@@ -8,6 +8,8 @@
  */
 import { sleep } from 'n8n-workflow';
 
+import { monotonicNow } from '../shared/clock';
+
 export interface PaceLimits {
 	/** Minimum ms between two sends of one bot (Telegram: ~30 messages/s → 35 ms). */
 	globalIntervalMs: number;
@@ -21,7 +23,7 @@ class Pacer {
 	private readonly next = new Map<string, number>();
 
 	constructor(
-		private readonly now: () => number = () => Date.now(),
+		private readonly now: () => number = monotonicNow,
 		private readonly wait: (ms: number) => Promise<void> = async (ms) => await sleep(ms),
 	) {}
 
@@ -41,9 +43,9 @@ class Pacer {
 		return delay;
 	}
 
-	/** Pushes a key's next slot out (after a 429 told us to wait). */
-	defer(key: string, untilMs: number): void {
-		this.next.set(key, Math.max(this.next.get(key) ?? 0, untilMs));
+	/** Pushes a key's next slot out by `delayMs` from now (after a 429 told us to wait). */
+	defer(key: string, delayMs: number): void {
+		this.next.set(key, Math.max(this.next.get(key) ?? 0, this.now() + delayMs));
 	}
 
 	private prune(now: number): void {

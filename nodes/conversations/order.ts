@@ -12,6 +12,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { monotonicNow } from '../shared/clock';
 import { withItemIndex } from '../shared/errors';
 import { outcomeOf } from '../shared/outcome';
 import { abortableSleep } from '../shared/sleep';
@@ -56,7 +57,7 @@ export async function untilAvailable<T>(
 	patience: Patience,
 	step: () => Promise<T>,
 ): Promise<T> {
-	const deadline = Date.now() + Math.max(0, patience.ms);
+	const deadline = monotonicNow() + Math.max(0, patience.ms);
 	const signal = ctx.getExecutionCancelSignal?.();
 	let wait = FIRST_WAIT_MS;
 	for (;;) {
@@ -65,7 +66,7 @@ export async function untilAvailable<T>(
 		} catch (error) {
 			const outcome = outcomeOf(error);
 			const retryable = outcome === 'notTaken' || (outcome === 'unknown' && patience.repeatable);
-			if (!retryable || Date.now() + wait > deadline || signal?.aborted)
+			if (!retryable || monotonicNow() + wait > deadline || signal?.aborted)
 				throw withItemIndex(ctx.getNode(), error);
 			patience.onWait?.(error, wait);
 			if (!(await abortableSleep(wait, signal))) throw withItemIndex(ctx.getNode(), error);

@@ -11,6 +11,8 @@
  * for `ttlMs`, a key is claimed once. It is not shared between processes (queue mode with several
  * webhook processes, multi-main) and does not survive a restart.
  */
+import { monotonicNow } from './clock';
+
 /**
  * A bounded map whose entries expire: the newest `capacity` keys, each for `ttlMs`. No timers,
  * no dependencies; old entries go when new ones push them out or when they are read expired.
@@ -21,7 +23,7 @@ export class BoundedMap<V> {
 	constructor(
 		private readonly capacity: number,
 		private readonly ttlMs: number,
-		private readonly now: () => number = () => Date.now(),
+		private readonly now: () => number = monotonicNow,
 	) {}
 
 	get(key: string): V | undefined {
@@ -61,7 +63,7 @@ export class BoundedMap<V> {
 export class RecentIds {
 	private readonly seen: BoundedMap<true>;
 
-	constructor(capacity: number, ttlMs: number, now: () => number = () => Date.now()) {
+	constructor(capacity: number, ttlMs: number, now: () => number = monotonicNow) {
 		this.seen = new BoundedMap<true>(capacity, ttlMs, now);
 	}
 

@@ -252,7 +252,7 @@ export async function telegramApiRequest<T = IDataObject>(
 			onRetry: ({ attempt, delayMs, reason }) => {
 				if (chat !== undefined && reason.startsWith('429')) {
 					// the whole bot waits: Telegram's flood control is per bot and chat
-					for (const [key] of paceKeys()) pacer.defer(key, Date.now() + delayMs);
+					for (const [key] of paceKeys()) pacer.defer(key, delayMs);
 				}
 				ctx.logger.debug(
 					`Telegram ${method}: ${redact(redactSecrets(reason, secrets))}, retry ${attempt} in ${delayMs} ms`,

@@ -16,6 +16,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { BinaryStream } from '../binary';
 import type { EnvelopeResponse } from '../http';
+import { monotonicNow } from '../clock';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 import { markNetworkError } from '../outcome';
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
@@ -192,12 +193,12 @@ function networkError(
  * One server's 429 pause, shared by every request to it from this n8n process: when one request
  * is told to wait (`Retry-After`), the requests sent beside it (concurrent chats of a bulk send,
  * other executions) wait until the same moment before their next attempt, instead of each
- * running into its own 429. Key: the server URL; value: when sending may resume (ms epoch).
+ * running into its own 429. Key: the server URL; value: when sending may resume (`monotonicNow()`).
  */
 const pausedUntil = new Map<string, number>();
 
 function pauseServer(serverUrl: string, delayMs: number): void {
-	const until = Date.now() + delayMs;
+	const until = monotonicNow() + delayMs;
 	if (until > (pausedUntil.get(serverUrl) ?? 0)) pausedUntil.set(serverUrl, until);
 }
 
@@ -205,7 +206,7 @@ async function waitForServer(serverUrl: string): Promise<void> {
 	for (;;) {
 		const until = pausedUntil.get(serverUrl);
 		if (until === undefined) return;
-		const left = until - Date.now();
+		const left = until - monotonicNow();
 		if (left <= 0) {
 			pausedUntil.delete(serverUrl);
 			return;
