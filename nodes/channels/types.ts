@@ -65,6 +65,8 @@ export interface ChannelSender {
 	isBot?: boolean;
 }
 
+export type ConversationType = 'private' | 'group' | 'channel';
+
 /** The item every channel trigger emits (docs/chat-channels.md). */
 export interface ChannelMessage {
 	channel: ChannelName;
@@ -93,6 +95,14 @@ export interface ChannelMessage {
 	callbackData?: string;
 	/** Id to answer a callback with (Telegram `callback_query.id`). */
 	callbackId?: string;
+	/**
+	 * What kind of conversation it is, on channels that have more than one kind (Telegram):
+	 * `private` (one person and the bot), `group` (a group or supergroup: several people),
+	 * `channel` (a broadcast channel). Absent on one-to-one channels (WhatsApp, Messenger).
+	 */
+	conversationType?: ConversationType;
+	/** A group's or channel's title, as the channel shows it (absent for a private chat). */
+	conversationTitle?: string;
 	/** The channel's payload as received. */
 	raw: IDataObject;
 	/** For `event: "status"`: the delivery state (`queued`, `sent`, `delivered`, `read`, `failed`, …). */
@@ -248,8 +258,12 @@ export interface TriggerAdapter {
 export interface ConversationRules {
 	/** A customer's message as TeamSpirit markdown: the channel's formatting kept, the rest literal. */
 	toMarkdown(message: ChannelMessage): string;
-	/** Extra lines for what is not text or a file (a location, a contact card), or []. */
-	describe(message: ChannelMessage): string[];
+	/**
+	 * What is neither text nor a file (a location, a contact card), one note per line, or []. The
+	 * customer's strings stay in `values`: the bridge shows them literally (nodes/conversations/
+	 * untrusted.ts), so no adapter writes markdown from them.
+	 */
+	describe(message: ChannelMessage): ConversationNote[];
 	/** An operator's TeamSpirit markdown as this channel's text. */
 	fromMarkdown(markdown: string): { text: string; format: TextFormat };
 	/**
@@ -264,6 +278,25 @@ export interface ConversationRules {
 	account(ctx: IExecuteFunctions, itemIndex: number): Promise<string | undefined>;
 	/** The conversation part of a conversation key, from a conversation ID (no channel prefix). */
 	keyPart(conversationId: string): string;
+	/**
+	 * The channel has group conversations (several people in one chat, `conversationType` on its
+	 * items): the bridge then forwards them only when asked to (its *Group Chats* option).
+	 */
+	groups: boolean;
+}
+
+/**
+ * A line about something that is neither text nor a file, as the operator reads it:
+ * `label`, then the customer's `values` (shown literally, joined by commas), then `: link`.
+ * E.g. `{ label: '📍', values: ['Café Central', 'Herrengasse 14'], link: 'https://…' }`.
+ */
+export interface ConversationNote {
+	/** The bridge's own words (an icon, "Contact:"): markdown, never the customer's. */
+	label: string;
+	/** The customer's strings (a venue's name, a contact's name and number). */
+	values: string[];
+	/** A link the adapter made (a map of a location): https, no spaces. */
+	link?: string;
 }
 
 export interface ChannelAdapter {

@@ -20,11 +20,15 @@ export const messengerConversation: ConversationRules = {
 			.map((a) => {
 				const { lat, long } = a.payload!.coordinates!;
 				const map = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${long}#map=17/${lat}/${long}`;
-				return `📍 ${a.title || 'Location'}: ${map}`;
+				return a.title
+					? { label: '📍', values: [a.title], link: map }
+					: { label: '📍 Location', values: [], link: map };
 			});
 	},
 	fromMarkdown: (markdown) => ({ text: markdownToPlain(markdown), format: 'plain' }),
 	files: 'upload',
 	account: async (ctx, itemIndex) => (await credentialsOf(ctx, itemIndex)).pageId || undefined,
 	keyPart: (conversationId) => conversationId,
+	// a page talks with one person per conversation
+	groups: false,
 };

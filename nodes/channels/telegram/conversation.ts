@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { markdownToTelegramHtml, telegramToMarkdown } from '../../conversations/format';
 import type { TelegramEntity } from '../../conversations/format';
-import type { ChannelMessage, ConversationRules } from '../types';
+import type { ChannelMessage, ConversationNote, ConversationRules } from '../types';
 import { messageOf } from './normalize';
 import type { TgUpdate } from './normalize';
 import { credentialsOf } from './transport';
@@ -25,7 +25,7 @@ export const telegramConversation: ConversationRules = {
 	describe(message) {
 		const raw = messageIn(message);
 		if (!raw) return [];
-		const lines: string[] = [];
+		const notes: ConversationNote[] = [];
 		const venue = raw.venue as { title?: string; address?: string } | undefined;
 		const location = raw.location as { latitude?: number; longitude?: number } | undefined;
 		if (
@@ -33,23 +33,24 @@ export const telegramConversation: ConversationRules = {
 			typeof location.latitude === 'number' &&
 			typeof location.longitude === 'number'
 		) {
-			const where = venue?.title
-				? `${venue.title}, ${venue.address ?? ''}`.replace(/, $/, '')
-				: 'Location';
-			lines.push(`📍 ${where}: ${mapLink(location.latitude, location.longitude)}`);
+			const link = mapLink(location.latitude, location.longitude);
+			const values = venue?.title ? [venue.title, venue.address ?? ''] : [];
+			notes.push({ label: values.length ? '📍' : '📍 Location', values, link });
 		}
 		const contact = raw.contact as
 			{ first_name?: string; last_name?: string; phone_number?: string } | undefined;
 		if (contact) {
 			const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
-			lines.push(`👤 Contact: ${[name, contact.phone_number].filter(Boolean).join(', ')}`);
+			notes.push({ label: '👤 Contact:', values: [name, contact.phone_number ?? ''] });
 		}
 		const sticker = raw.sticker as { emoji?: string } | undefined;
-		if (sticker?.emoji) lines.push(`Sticker ${sticker.emoji}`);
-		return lines;
+		if (sticker?.emoji) notes.push({ label: 'Sticker', values: [sticker.emoji] });
+		return notes;
 	},
 	fromMarkdown: (markdown) => ({ text: markdownToTelegramHtml(markdown), format: 'html' }),
 	files: 'upload',
 	account: async (ctx, itemIndex) => (await credentialsOf(ctx, itemIndex)).botId,
 	keyPart: (conversationId) => conversationId,
+	// groups, supergroups and channels: several people in one chat
+	groups: true,
 };

@@ -3,7 +3,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AttachmentType, ChannelAttachment, ChannelEvent, ChannelMessage } from '../types';
+import type {
+	AttachmentType,
+	ChannelAttachment,
+	ChannelEvent,
+	ChannelMessage,
+	ConversationType,
+} from '../types';
 
 export interface TgUser {
 	id: number;
@@ -84,6 +90,13 @@ function fullName(
 	const name =
 		[user.first_name, user.last_name].filter(Boolean).join(' ') || user.title || user.username;
 	return name ?? '';
+}
+
+/** Telegram's chat types as the channel message's: a supergroup is a group. */
+function conversationTypeOf(chat: TgChat | undefined): ConversationType | undefined {
+	if (!chat || typeof chat.type !== 'string') return undefined;
+	if (chat.type === 'private') return 'private';
+	return chat.type === 'channel' ? 'channel' : 'group';
 }
 
 /** The message inside an update, if it carries one. */
@@ -176,6 +189,7 @@ export function normalize(update: TgUpdate, botId: string): ChannelMessage {
 		? Date.now() / 1000
 		: (message?.edit_date ?? message?.date ?? Date.now() / 1000);
 	const contact = message?.contact as { phone_number?: string; user_id?: number } | undefined;
+	const conversationType = conversationTypeOf(chat);
 	const result: ChannelMessage = {
 		channel: 'telegram',
 		account: botId,
@@ -195,6 +209,10 @@ export function normalize(update: TgUpdate, botId: string): ChannelMessage {
 		text: callback ? String(callback.data ?? '') : String(message?.text ?? message?.caption ?? ''),
 		attachments,
 		timestamp: new Date(Math.round(seconds * 1000)).toISOString(),
+		...(conversationType ? { conversationType } : {}),
+		...(conversationType && conversationType !== 'private' && typeof chat?.title === 'string'
+			? { conversationTitle: chat.title }
+			: {}),
 		raw: update,
 	};
 	if (message?.reply_to_message && !callback)

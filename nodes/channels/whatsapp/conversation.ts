@@ -15,10 +15,11 @@ export const whatsappConversation: ConversationRules = {
 		const lat = field(raw, 'Latitude');
 		const lon = field(raw, 'Longitude');
 		if (!lat || !lon || !/^-?\d+(\.\d+)?$/.test(lat) || !/^-?\d+(\.\d+)?$/.test(lon)) return [];
-		const where = [field(raw, 'Label'), field(raw, 'Address')].filter(Boolean).join(', ');
-		return [
-			`📍 ${where || 'Location'}: https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`,
-		];
+		const values = [field(raw, 'Label'), field(raw, 'Address')].filter(
+			(value): value is string => !!value,
+		);
+		const link = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
+		return [{ label: values.length ? '📍' : '📍 Location', values, link }];
 	},
 	fromMarkdown: (markdown) => ({ text: markdownToWhatsApp(markdown), format: 'plain' }),
 	// Twilio fetches media itself from a public URL: a short-lived TeamSpirit file link.
@@ -26,4 +27,6 @@ export const whatsappConversation: ConversationRules = {
 	// One Twilio account serves many numbers: a reply goes out from the number the customer wrote to.
 	account: async () => undefined,
 	keyPart: (conversationId) => conversationId.replace(/^whatsapp:/, ''),
+	// WhatsApp through Twilio: one customer per conversation
+	groups: false,
 };

@@ -46,9 +46,10 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 			summary: 'Hello bot',
 			replyToMessageId: '7',
 			timestamp: new Date(update.message.date * 1000).toISOString(),
+			conversationType: 'private',
 			raw: update,
 		});
-		expect(second).toMatchObject({ conversationId: '-2001', sender: { id: '55', name: 'Bob Builder', username: 'bob' }, text: 'In the group' });
+		expect(second).toMatchObject({ conversationId: '-2001', conversationType: 'group', conversationTitle: 'Group', sender: { id: '55', name: 'Bob Builder', username: 'bob' }, text: 'In the group' });
 		const [call] = tg.calls('getUpdates');
 		expect(call.params.allowed_updates).toEqual(['message', 'edited_message', 'callback_query']);
 	});

@@ -1,7 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ChannelAttachment, ChannelMessage } from '../../../channels/types';
+import { adapters } from '../../../channels';
+import type { ChannelMessage } from '../../../channels/types';
+import {
+	conversationName,
+	customerMarkdown,
+	groupRefusal,
+	isGroup,
+	type GroupChats,
+} from '../../../conversations/incoming';
 import {
 	announcementKey,
 	conversationKey,
@@ -17,6 +25,7 @@ import {
 	patchMessage,
 	postMessage,
 } from '../../../conversations/teamspirit';
+import { cleanField, cleanFileName, fieldPlain } from '../../../conversations/untrusted';
 import { uploadFile } from '../../../shared/teamspirit/files';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
@@ -95,6 +104,35 @@ const properties: INodeProperties[] = [
 				description:
 					'Starts the title of every new conversation chat ("Telegram · Anna Petrova"). Empty: the channel\'s name.',
 			},
+			{
+				displayName: 'Group Chats',
+				name: 'groupChats',
+				type: 'options',
+				options: [
+					{
+						name: 'Bridge',
+						value: 'bridge',
+						description:
+							"Each group gets one chat titled with the group's name; every message shows who wrote it",
+					},
+					{
+						name: 'Ignore',
+						value: 'ignore',
+						description: 'Only private chats are forwarded; group messages are skipped',
+					},
+				],
+				default: 'ignore',
+				description:
+					'Messages from groups (and channels) the bot is in. Operators who answer in a bridged group chat answer the whole group.',
+				// only channels whose conversations can have several people (the registry says which)
+				displayOptions: {
+					show: {
+						'/channel': Object.values(adapters)
+							.filter((adapter) => adapter.conversation.groups)
+							.map((adapter) => adapter.name),
+					},
+				},
+			},
 			waitOption(
 				'While TeamSpirit is unreachable or answers 5xx / 429, keep trying this long; ' +
 					"the customer's next messages wait behind, in order. " +
@@ -128,23 +166,6 @@ export function conversationOf(ctx: IExecuteFunctions, itemIndex: number): strin
 /** The channel's title part: "WhatsApp (Twilio)" → "WhatsApp". */
 const channelTitle = (displayName: string) => displayName.replace(/\s*\(.*\)\s*$/, '');
 
-function customerName(message: ChannelMessage, fallback: string): string {
-	const sender = message.sender ?? ({} as ChannelMessage['sender']);
-	return (
-		String(sender.name ?? '').trim() ||
-		(sender.username ? `@${sender.username}` : '') ||
-		String(sender.phone ?? '').trim() ||
-		fallback
-	);
-}
-
-/** The lines the operator reads for attachments that did not come as files. */
-function attachmentLines(attachments: ChannelAttachment[]): string[] {
-	return attachments
-		.filter((a) => !a.binaryProperty && a.notice)
-		.map((a) => `(${a.type}${a.fileName ? ` "${a.fileName}"` : ''} not shown: ${a.notice})`);
-}
-
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex, adapter } = call;
 	const item = this.getInputData()[itemIndex];
@@ -171,6 +192,8 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	if (!message.messageId)
 		return { action: 'skipped', reason: 'the event has no message ID', event };
 	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	const refusal = groupRefusal(adapter, message, (options.groupChats as GroupChats) ?? 'ignore');
+	if (refusal) return { action: 'skipped', reason: refusal, event };
 	const patience = {
 		ms: patienceMs(options),
 		// every step is a read or a keyed write: repeating one can never post twice
@@ -215,9 +238,11 @@ async function forward(
 	const part = adapter.conversation.keyPart(message.conversationId);
 	const key = conversationKey(adapter.name, account, part);
 	if (isFailure) return await reportFailure.call(this, itemIndex, key, message);
-	const name = customerName(message, part);
+	// the customer's (or group's) name, cleaned of bidi, zero-width and control characters
+	const name = conversationName(adapter, message, part);
 	const prefix = String(options.titlePrefix ?? '').trim() || channelTitle(adapter.displayName);
 	const sender = message.sender ?? { id: '', name: '' };
+	const group = isGroup(adapter, message);
 	const { chat, created } = await ensureChat(this, itemIndex, {
 		key,
 		title: `${prefix} · ${name}`.slice(0, 200),
@@ -226,12 +251,15 @@ async function forward(
 			channel: adapter.name,
 			account,
 			conversationId: message.conversationId,
-			customer: {
-				id: String(sender.id ?? ''),
-				name,
-				...(sender.username ? { username: sender.username } : {}),
-				...(sender.phone ? { phone: sender.phone } : {}),
-			},
+			...(group ? { conversationType: message.conversationType } : {}),
+			customer: group
+				? { id: message.conversationId, name }
+				: {
+						id: String(sender.id ?? ''),
+						name,
+						...(sender.username ? { username: cleanField(sender.username) } : {}),
+						...(sender.phone ? { phone: cleanField(sender.phone) } : {}),
+					},
 		},
 	});
 	const announceChatId = String(
@@ -241,7 +269,7 @@ async function forward(
 	).trim();
 	if (created && announceChatId) {
 		await postMessage(this, itemIndex, announceChatId, {
-			text: `New ${channelTitle(adapter.displayName)} conversation: ${name} (chat "${chat.title}")`,
+			text: `New ${channelTitle(adapter.displayName)} conversation: ${fieldPlain(name)} (chat "${fieldPlain(chat.title)}")`,
 			format: 'plain',
 			externalKey: announcementKey(key),
 		});
@@ -249,13 +277,7 @@ async function forward(
 
 	const ownKey = messageKey(key, String(message.messageId));
 	const existing = await findMessage(this, itemIndex, chat.id, ownKey);
-	const text = [
-		adapter.conversation.toMarkdown(message),
-		...adapter.conversation.describe(message),
-		...attachmentLines(message.attachments ?? []),
-	]
-		.filter((line) => line.trim())
-		.join('\n');
+	const text = customerMarkdown(adapter, message);
 	const result = {
 		chatId: chat.id,
 		chatTitle: chat.title,
@@ -290,7 +312,7 @@ async function forward(
 	for (const attachment of message.attachments ?? []) {
 		if (!attachment.binaryProperty || !item.binary?.[attachment.binaryProperty]) continue;
 		const source = await getUploadSource(this, itemIndex, attachment.binaryProperty);
-		const file = await uploadFile(this, itemIndex, source);
+		const file = await uploadFile(this, itemIndex, source, cleanFileName(source.fileName));
 		fileIds.push(String(file.id));
 	}
 	const posted = await postMessage(this, itemIndex, chat.id, {
