@@ -17,7 +17,7 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import type { FinalResponse, HttpResponse, RetryPolicy } from './retry';
-import { sendWithRetry } from './retry';
+import { rateLimitGiveUp, sendWithRetry } from './retry';
 
 export interface HttpContext {
 	helpers: {
@@ -64,6 +64,21 @@ export interface EnvelopeRequest {
 export interface EnvelopeResponse<T = unknown> extends FinalResponse<T> {
 	/** Set when the server redirected to another origin and the redirect was not followed. */
 	refusedRedirect?: string;
+}
+
+/**
+ * A channel's error for a rate-limited request that the retries gave up on before the wait the
+ * server asked for (one wait too long, or too long in all): its description names the wait.
+ */
+export function namingTheWait<E extends { description?: string | null }>(
+	error: E,
+	response: FinalResponse,
+	service: string,
+): E {
+	const gaveUp = rateLimitGiveUp(response);
+	if (gaveUp !== undefined)
+		error.description = `${service} ${gaveUp}. Send fewer messages at once, or send later.`;
+	return error;
 }
 
 /** Request timeouts of the package's transports, in ms (documented in the README). */

@@ -8,6 +8,9 @@
  * - 5xx and network failures: only when the caller says the request is safe to repeat (a GET, or
  *   a POST carrying an idempotency key). A chat message that may have been accepted is never
  *   resent blindly.
+ * - Every wait is capped (`maxRetryAfterMs`), and so is their sum for one request
+ *   (`maxTotalWaitMs`): `Retry-After: 120` answered four times ends after the first wait with an
+ *   error naming the wait, instead of holding the execution eight minutes.
  */
 import { abortableSleep } from './sleep';
 
@@ -21,8 +24,13 @@ export interface HttpResponse<T = unknown> {
 export interface FinalResponse<T = unknown> extends HttpResponse<T> {
 	/** Set when no answer came (statusCode 0): the last network failure. */
 	networkError?: unknown;
-	/** Set on a 429 whose `Retry-After` was longer than `maxRetryAfterMs`: the wait asked for. */
+	/**
+	 * Set on a 429 that was not waited out: the wait asked for. `waitLimit` says which cap it
+	 * broke: one wait longer than `maxRetryAfterMs` ('each'), or more than `maxTotalWaitMs` with
+	 * what this request had already waited (`waitedMs`, 'total').
+	 */
 	retryAfterMs?: number;
+	waitLimit?: { kind: 'each' | 'total'; limitMs: number; waitedMs: number };
 	/** Attempts made, the first included. */
 	attempts: number;
 }
@@ -38,6 +46,11 @@ export interface RetryPolicy {
 	maxDelayMs?: number;
 	/** The longest `Retry-After` we are willing to wait, in ms; longer gives up with an error. */
 	maxRetryAfterMs?: number;
+	/**
+	 * The longest one request waits in all (server-given waits and backoffs together), in ms: a
+	 * wait that would go beyond it is not started, the request ends with the answer in hand.
+	 */
+	maxTotalWaitMs?: number;
 	/** Reads a wait (seconds) out of a 429 body, e.g. Telegram's `parameters.retry_after`. */
 	retryAfterFromBody?: (body: unknown) => number | undefined;
 	/** Waits; tests may pass a recorder. Defaults to n8n-workflow's `sleep`. */
@@ -55,12 +68,38 @@ export interface RetryPolicy {
 	abortSignal?: AbortSignal;
 }
 
-const DEFAULT_RETRY = {
+/** The defaults of every transport (a test may shorten them with `jest.replaceProperty`). */
+export const DEFAULT_RETRY = {
 	maxAttempts: 5,
 	baseDelayMs: 500,
 	maxDelayMs: 8000,
+	/** One server-given wait: 2 minutes. */
 	maxRetryAfterMs: 120_000,
+	/** All waits of one request together: 3 minutes. */
+	maxTotalWaitMs: 180_000,
 };
+
+const inSeconds = (ms: number) => Math.ceil(ms / 1000);
+
+/**
+ * Why a rate-limited request was given up before the wait the server asked for, in words that
+ * name the wait (for the error's message or description); undefined when it was not.
+ */
+export function rateLimitGiveUp(response: FinalResponse): string | undefined {
+	const { retryAfterMs, waitLimit } = response;
+	if (retryAfterMs === undefined || waitLimit === undefined) return undefined;
+	if (waitLimit.kind === 'each') {
+		return (
+			`asked to wait ${inSeconds(retryAfterMs)} s, longer than the ` +
+			`${inSeconds(waitLimit.limitMs)} s the node waits at a time`
+		);
+	}
+	return (
+		`asked to wait ${inSeconds(retryAfterMs)} s more after this request had already waited ` +
+		`${inSeconds(waitLimit.waitedMs)} s; one request waits at most ` +
+		`${inSeconds(waitLimit.limitMs)} s in all`
+	);
+}
 
 function header(headers: HttpResponse['headers'], name: string): string | undefined {
 	const value = headers[name] ?? headers[name.toLowerCase()];
@@ -107,8 +146,16 @@ export async function sendWithRetry<T>(
 	const base = policy.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
 	const cap = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
 	const maxRetryAfter = policy.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs;
+	const maxTotal = policy.maxTotalWaitMs ?? DEFAULT_RETRY.maxTotalWaitMs;
 	const signal = policy.abortSignal;
-	const wait = policy.wait ?? (async (ms: number) => await abortableSleep(ms, signal));
+	const sleepFor = policy.wait ?? (async (ms: number) => await abortableSleep(ms, signal));
+	let waitedMs = 0;
+	const wait = async (ms: number) => {
+		waitedMs += ms;
+		await sleepFor(ms);
+	};
+	/** Whether a backoff of `ms` still fits in what this request may wait in all. */
+	const fits = (ms: number) => waitedMs + ms <= maxTotal;
 	const aborted = (attempt: number): FinalResponse<T> => ({
 		statusCode: 0,
 		headers: {},
@@ -124,7 +171,8 @@ export async function sendWithRetry<T>(
 			await policy.beforeAttempt?.();
 			response = await send();
 		} catch (error) {
-			if (!policy.retryServerErrors || attempt >= maxAttempts) {
+			const delayMs = backoffDelay(attempt, base, cap);
+			if (!policy.retryServerErrors || attempt >= maxAttempts || !fits(delayMs)) {
 				return {
 					statusCode: 0,
 					headers: {},
@@ -133,7 +181,6 @@ export async function sendWithRetry<T>(
 					attempts: attempt,
 				};
 			}
-			const delayMs = backoffDelay(attempt, base, cap);
 			policy.onRetry?.({ attempt, delayMs, reason: (error as Error).message });
 			await wait(delayMs);
 			continue;
@@ -146,14 +193,29 @@ export async function sendWithRetry<T>(
 			// A wait the server names is trusted only when it is a sane number: a negative, NaN or
 			// missing one falls back to backoff (never a hot loop), a huge one ends the retries below.
 			const delayMs = fromHeader ?? fromBody ?? backoffDelay(attempt, base, cap);
-			if (delayMs > maxRetryAfter) return { ...response, retryAfterMs: delayMs, attempts: attempt };
+			if (delayMs > maxRetryAfter || !fits(delayMs)) {
+				const kind = delayMs > maxRetryAfter ? 'each' : 'total';
+				const limitMs = kind === 'each' ? maxRetryAfter : maxTotal;
+				return {
+					...response,
+					retryAfterMs: delayMs,
+					waitLimit: { kind, limitMs, waitedMs },
+					attempts: attempt,
+				};
+			}
 			policy.onRateLimited?.(delayMs);
 			policy.onRetry?.({ attempt, delayMs, reason: '429 rate limited' });
 			await wait(delayMs);
 			continue;
 		}
-		if (isServerError(statusCode) && policy.retryServerErrors && attempt < maxAttempts) {
-			const delayMs = backoffDelay(attempt, base, cap);
+		const backoff = backoffDelay(attempt, base, cap);
+		if (
+			isServerError(statusCode) &&
+			policy.retryServerErrors &&
+			attempt < maxAttempts &&
+			fits(backoff)
+		) {
+			const delayMs = backoff;
 			policy.onRetry?.({ attempt, delayMs, reason: `HTTP ${statusCode}` });
 			await wait(delayMs);
 			continue;

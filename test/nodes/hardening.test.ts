@@ -16,6 +16,7 @@ import { TeamSpiritTwilioApi } from '../../credentials/TeamSpiritTwilioApi.crede
 import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { TeamSpirit } from '../../nodes/TeamSpirit/TeamSpirit.node';
 import { TIMEOUTS } from '../../nodes/shared/http';
+import { DEFAULT_RETRY } from '../../nodes/shared/retry';
 import { hostile, type HostileServer } from '../emulators/hostile';
 import { logsToText, runWorkflow, testCredential, type WorkflowJson } from '../harness';
 import { loadWorkflow as loadChannelWorkflow } from './ChatChannel/setup';
@@ -180,6 +181,38 @@ describe('no request waits longer than its own timeout; server-given waits are c
 		expect(status).toBe('error');
 		expect(error?.message).toMatch(/asked to wait 86400 s/);
 		expect(limited.requests.length).toBe(1);
+	});
+
+	it('a TeamSpirit 429 answered again and again ends once the waits of the one request would pass the total cap, naming the wait', async () => {
+		// 2 s in all instead of 3 minutes: the server asks for 1 s each time
+		jest.replaceProperty(DEFAULT_RETRY, 'maxTotalWaitMs', 2000);
+		const limited = await server(
+			hostile.handler((_req, res) => {
+				res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+				res.end(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }));
+			}),
+		);
+		const { status, error } = await run('teamspirit', limited.url, 'user.get');
+		expect(status).toBe('error');
+		expect(error?.message).toMatch(/asked to wait 1 s more after this request had already waited 2 s; one request waits at most 2 s in all/);
+		// waited 1 s + 1 s, then gave up instead of a third wait (5 attempts before)
+		expect(limited.requests.length).toBe(3);
+	});
+
+	it('a Telegram flood wait answered again and again ends at the total cap with an error naming the wait', async () => {
+		jest.replaceProperty(DEFAULT_RETRY, 'maxTotalWaitMs', 2000);
+		const limited = await server(
+			hostile.handler((_req, res) => {
+				res.writeHead(429, { 'Content-Type': 'application/json' });
+				res.end(JSON.stringify({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } }));
+			}),
+		);
+		const { status, error } = await run('telegram', limited.url);
+		expect(status).toBe('error');
+		expect(error?.message).toMatch(/retry after 1/);
+		expect(error?.description).toMatch(/Telegram asked to wait 1 s more after this request had already waited 2 s; one request waits at most 2 s in all/);
+		// three items sent side by side: each request waited 1 s + 1 s, then gave up (5 attempts before)
+		expect(limited.requests.length).toBeLessThanOrEqual(9);
 	});
 });
 

@@ -1,5 +1,5 @@
 import type { HttpResponse } from '../../nodes/shared/retry';
-import { backoffDelay, parseRetryAfter, sendWithRetry } from '../../nodes/shared/retry';
+import { backoffDelay, parseRetryAfter, rateLimitGiveUp, sendWithRetry } from '../../nodes/shared/retry';
 
 const ok: HttpResponse = { statusCode: 200, headers: {}, body: { ok: true } };
 const status = (statusCode: number, headers: HttpResponse['headers'] = {}, body: unknown = {}) =>
@@ -93,6 +93,45 @@ describe('sendWithRetry', () => {
 		expect(result.retryAfterMs).toBe(3_600_000);
 		expect(waits).toEqual([]);
 		expect(calls).toHaveLength(1);
+	});
+});
+
+describe('sendWithRetry: the total wait of one request is capped', () => {
+	it('Retry-After: 120 answered four times waits once, then gives up naming the wait (not 8 minutes)', async () => {
+		const waits: number[] = [];
+		const limited = () => status(429, { 'retry-after': '120' });
+		const { send, calls } = scripted([limited(), limited(), limited(), limited(), ok]);
+		const result = await sendWithRetry(send, { retryServerErrors: false, wait: async (ms) => void waits.push(ms) });
+		expect(waits).toEqual([120_000]);
+		expect(calls).toHaveLength(2);
+		expect(result.statusCode).toBe(429);
+		expect(result.retryAfterMs).toBe(120_000);
+		expect(result.waitLimit).toEqual({ kind: 'total', limitMs: 180_000, waitedMs: 120_000 });
+		expect(rateLimitGiveUp(result)).toBe(
+			'asked to wait 120 s more after this request had already waited 120 s; one request waits at most 180 s in all',
+		);
+	});
+
+	it('counts backoffs of server errors in the same total', async () => {
+		const waits: number[] = [];
+		const { send, calls } = scripted([status(503), status(503), status(503), ok]);
+		const result = await sendWithRetry(send, {
+			retryServerErrors: true,
+			baseDelayMs: 1000,
+			maxDelayMs: 1000,
+			maxTotalWaitMs: 1500,
+			wait: async (ms) => void waits.push(ms),
+		});
+		expect(result.statusCode).toBe(503);
+		// at most 1 s each: a second one fits 1.5 s only when the first was short (jitter)
+		expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1500);
+		expect(calls.length).toBeLessThan(4);
+	});
+
+	it('a single wait longer than allowed is named as such', async () => {
+		const { send } = scripted([status(429, { 'retry-after': '3600' })]);
+		const result = await sendWithRetry(send, { retryServerErrors: false, wait: async () => {} });
+		expect(rateLimitGiveUp(result)).toBe('asked to wait 3600 s, longer than the 120 s the node waits at a time');
 	});
 });
 

@@ -16,7 +16,14 @@ import { createHmac } from 'crypto';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { MultipartBody } from '../../shared/binary';
-import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../../shared/http';
+import {
+	TIMEOUTS,
+	namingTheWait,
+	readBody,
+	redact,
+	secretForms,
+	sendRequest,
+} from '../../shared/http';
 import { markNetworkError } from '../../shared/outcome';
 import type { HttpResponse } from '../../shared/retry';
 
@@ -271,5 +278,6 @@ export async function graphApiRequest<T = IDataObject>(
 	const originalStatus = Number(response.headers['x-graph-status'] ?? response.statusCode);
 	if (originalStatus >= 200 && originalStatus < 300 && !graphErrorOf(response.body))
 		return response.body as T;
-	throw redact(graphError(ctx, originalStatus, response.body, what, itemIndex), secrets);
+	const error = graphError(ctx, originalStatus, response.body, what, itemIndex);
+	throw redact(namingTheWait(error, response, 'Meta'), secrets);
 }

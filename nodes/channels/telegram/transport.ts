@@ -18,6 +18,7 @@ import type { BinaryStream, MultipartBody } from '../../shared/binary';
 import type { EnvelopeResponse } from '../../shared/http';
 import {
 	TIMEOUTS,
+	namingTheWait,
 	readBody,
 	redact as redactSecrets,
 	secretForms,
@@ -265,7 +266,8 @@ export async function telegramApiRequest<T = IDataObject>(
 		if (response.statusCode >= 200 && response.statusCode < 300 && body?.ok !== false) {
 			return body?.result as T;
 		}
-		throw redactSecrets(telegramError(ctx, response.statusCode, body, method, itemIndex), secrets);
+		const error = telegramError(ctx, response.statusCode, body, method, itemIndex);
+		throw redactSecrets(namingTheWait(error, response, 'Telegram'), secrets);
 	}
 	throw redactSecrets(await failure(ctx, response, method, itemIndex, secrets), secrets);
 }

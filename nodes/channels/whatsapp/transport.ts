@@ -20,6 +20,7 @@ import { mediaUrlRefusal } from '../mediaSources';
 import {
 	TIMEOUTS,
 	basicAuthForms,
+	namingTheWait,
 	readBody,
 	redact,
 	secretForms,
@@ -253,7 +254,11 @@ export async function twilioApiRequest<T = IDataObject>(
 		throw redact(refusedRedirect(ctx, response, what, itemIndex), secrets);
 	const body = await readJson(response.body, secrets);
 	if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
-	const error = twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex);
+	const error = namingTheWait(
+		twilioError(ctx, response.statusCode, body as TwilioErrorBody, what, itemIndex),
+		response,
+		'Twilio',
+	);
 	if (response.statusCode >= 500 && !request.idempotent) {
 		error.description =
 			(error.description ? `${error.description} ` : '') +

@@ -19,6 +19,7 @@ import type { EnvelopeResponse } from '../http';
 import { monotonicNow } from '../clock';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 import { markNetworkError } from '../outcome';
+import { rateLimitGiveUp } from '../retry';
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 
 export type TeamSpiritContext =
@@ -298,9 +299,10 @@ async function finalError(
 			itemIndex,
 		);
 	}
-	if (response.retryAfterMs !== undefined) {
-		const seconds = Math.ceil(response.retryAfterMs / 1000);
-		const message = `Rate limited: TeamSpirit asked to wait ${seconds} s, longer than the node waits`;
+	const gaveUp = rateLimitGiveUp(response);
+	if (gaveUp !== undefined) {
+		(response.body as { destroy?: () => void } | undefined)?.destroy?.();
+		const message = `Rate limited: TeamSpirit ${gaveUp}`;
 		return apiError.call(this, 429, { error: { code: 'rate_limited', message } }, itemIndex);
 	}
 	const body = await readBody<unknown>(response.body, secrets, (text) => ({
