@@ -10,7 +10,7 @@ import type {
 	ChannelMessage,
 	ConversationNote,
 } from '../channels/types';
-import { cleanField, fieldMarkdown } from './untrusted';
+import { cleanName, fieldMarkdown } from './untrusted';
 
 /** What the bridge does with a group conversation (Forward to TeamSpirit's *Group Chats*). */
 export type GroupChats = 'ignore' | 'bridge';
@@ -40,11 +40,11 @@ export function groupRefusal(
 /** Who wrote, cleaned: their name, @username or phone number, else `fallback`. */
 function senderName(message: ChannelMessage, fallback: string): string {
 	const sender = message.sender ?? ({} as ChannelMessage['sender']);
-	const username = cleanField(sender.username);
+	const username = cleanName(sender.username);
 	return (
-		cleanField(sender.name) ||
+		cleanName(sender.name) ||
 		(username ? `@${username}` : '') ||
-		cleanField(sender.phone) ||
+		cleanName(sender.phone) ||
 		fallback
 	);
 }
@@ -59,7 +59,7 @@ export function conversationName(
 	fallback: string,
 ): string {
 	if (!isGroup(adapter, message)) return senderName(message, fallback);
-	return cleanField(message.conversationTitle) || `Group ${fallback}`;
+	return cleanName(message.conversationTitle) || `Group ${fallback}`;
 }
 
 /** A note (location, contact card) as one markdown line: the customer's values literal. */
@@ -90,7 +90,7 @@ export function customerMarkdown(adapter: ChannelAdapter, message: ChannelMessag
 		...attachmentLines(message.attachments ?? []),
 	].filter((line) => line.trim());
 	if (isGroup(adapter, message)) {
-		const name = senderName(message, cleanField(message.sender?.id) || 'Someone');
+		const name = senderName(message, cleanName(message.sender?.id) || 'Someone');
 		lines.unshift(`**${fieldMarkdown(name)}:**`);
 	}
 	return lines.join('\n');

@@ -14,7 +14,14 @@
  * - `fieldPlain`: the same for a `plain` message (nothing is markup there; mentions still are).
  * - `cleanFileName`: a cleaned field that is never empty.
  */
+import { truncateGraphemes } from '../shared/graphemes';
 import { plainToMarkdown } from './format';
+
+/**
+ * The most UTF-16 code units of a name or title (a chat's metadata must stay within 4096 bytes,
+ * whatever length of profile name a channel passes on).
+ */
+export const MAX_NAME_LENGTH = 200;
 
 /** Bidi controls (LRE…RLO, LRI…PDI, LRM, RLM, ALM) and invisible format characters. */
 const INVISIBLE =
@@ -33,6 +40,8 @@ export const MENTION_BREAK = '\u2060';
 export interface FieldOptions {
 	/** The field may have several lines (kept, with tabs); otherwise they become spaces. */
 	lines?: boolean;
+	/** Cut to at most this many UTF-16 code units, between graphemes (default: no limit). */
+	maxLength?: number;
 }
 
 /** `value` as text without bidi, zero-width and control characters, trimmed. */
@@ -44,7 +53,8 @@ export function cleanField(value: unknown, options: FieldOptions = {}): string {
 		.replace(LOOSE_JOINER, '')
 		.replace(CONTROL, '');
 	if (!options.lines) text = text.replace(/[\n\t]+/g, ' ').replace(/ {2,}/g, ' ');
-	return text.trim();
+	text = text.trim();
+	return options.maxLength === undefined ? text : truncateGraphemes(text, options.maxLength).trim();
 }
 
 /**
@@ -65,7 +75,11 @@ export function fieldMarkdown(value: unknown, options: FieldOptions = {}): strin
 	return plainToMarkdown(fieldPlain(value, options));
 }
 
+/** A name or title from a customer: cleaned, at most MAX_NAME_LENGTH long. */
+export const cleanName = (value: unknown): string =>
+	cleanField(value, { maxLength: MAX_NAME_LENGTH });
+
 /** A file name from a customer: cleaned, `file` when nothing is left. */
 export function cleanFileName(value: unknown): string {
-	return cleanField(value) || 'file';
+	return cleanField(value, { maxLength: MAX_NAME_LENGTH }) || 'file';
 }

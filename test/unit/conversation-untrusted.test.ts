@@ -8,8 +8,10 @@ import {
 	breakMentions,
 	cleanField,
 	cleanFileName,
+	cleanName,
 	fieldMarkdown,
 	fieldPlain,
+	MAX_NAME_LENGTH,
 	MENTION_BREAK,
 } from '../../nodes/conversations/untrusted';
 import { shown } from '../nodes/conversations/setup';
@@ -52,6 +54,14 @@ describe('cleanField: names, titles and file names without hidden characters', (
 		}
 		expect(cleanField(undefined)).toBe('');
 		expect(cleanField(42)).toBe('42');
+	});
+
+	it('cuts names and file names to MAX_NAME_LENGTH, never inside an emoji', () => {
+		const name = cleanName(`Anna ${'👍🏽'.repeat(100)}`);
+		expect(name.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
+		expect(name).toMatch(/^Anna (👍🏽)+$/u);
+		expect(cleanFileName(`${'a'.repeat(500)}.pdf`)).toHaveLength(MAX_NAME_LENGTH);
+		expect(cleanField('x'.repeat(500))).toHaveLength(500);
 	});
 
 	it('gives a file name that is never empty', () => {

@@ -98,6 +98,18 @@ describe.each(CHANNELS)('Customer conversations (%s): what the customer controls
 		expect(bridge.started().customer.map((c) => c.run?.status)).toEqual(['success']);
 	});
 
+	it('a name thousands of characters long still gets a chat: cut to 200 between graphemes', async () => {
+		const anna = bridge.newCustomer('Anna', `${'👍🏽'.repeat(1300)}x`);
+		await bridge.write(anna, 'Hello');
+
+		const chat = bridge.chatOf(anna)!;
+		expect(chat).toBeDefined();
+		expect(chat.title.length).toBeLessThanOrEqual(200);
+		expect(chat.title).toMatch(new RegExp(`^${bridge.title} · Anna (👍🏽)+$`, 'u'));
+		expect(String((chat.metadata.customer as IDataObject).name)).toMatch(/^Anna (👍🏽)+$/u);
+		expect(bridge.messagesOf(anna).map((m) => shown(m.text))).toEqual(['Hello']);
+	});
+
 	it('a shared location named like a link, with markup and a mention, arrives as literal text', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await shareLocation(anna, `${LINK} \u202Etxt.exe`, '**Main St** `1` @olga');

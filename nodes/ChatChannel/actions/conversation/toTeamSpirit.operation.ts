@@ -25,7 +25,8 @@ import {
 	patchMessage,
 	postMessage,
 } from '../../../conversations/teamspirit';
-import { cleanField, cleanFileName, fieldPlain } from '../../../conversations/untrusted';
+import { cleanFileName, cleanName, fieldPlain } from '../../../conversations/untrusted';
+import { truncateGraphemes } from '../../../shared/graphemes';
 import { uploadFile } from '../../../shared/teamspirit/files';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
@@ -245,7 +246,7 @@ async function forward(
 	const group = isGroup(adapter, message);
 	const { chat, created } = await ensureChat(this, itemIndex, {
 		key,
-		title: `${prefix} · ${name}`.slice(0, 200),
+		title: truncateGraphemes(`${prefix} · ${name}`, 200),
 		memberIds: stringList(this.getNodeParameter('operators', itemIndex, [])),
 		metadata: {
 			channel: adapter.name,
@@ -257,8 +258,8 @@ async function forward(
 				: {
 						id: String(sender.id ?? ''),
 						name,
-						...(sender.username ? { username: cleanField(sender.username) } : {}),
-						...(sender.phone ? { phone: cleanField(sender.phone) } : {}),
+						...(sender.username ? { username: cleanName(sender.username) } : {}),
+						...(sender.phone ? { phone: cleanName(sender.phone) } : {}),
 					},
 		},
 	});
