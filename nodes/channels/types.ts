@@ -256,7 +256,10 @@ export interface TriggerAdapter {
  * credential speaks for.
  */
 export interface ConversationRules {
-	/** A customer's message as TeamSpirit markdown: the channel's formatting kept, the rest literal. */
+	/**
+	 * A customer's message as TeamSpirit markdown: the channel's formatting kept, the rest literal,
+	 * mentioning no one (`quietMentions` of nodes/conversations/format.ts).
+	 */
 	toMarkdown(message: ChannelMessage): string;
 	/**
 	 * What is neither text nor a file (a location, a contact card), one note per line, or []. The

@@ -599,9 +599,75 @@ function without(st: Styles, drop: Array<Emphasis | 'code' | 'url'>): Styles {
 	return out;
 }
 
+/** The word joiner put after an `@` TeamSpirit would read as the start of a mention. */
+export const MENTION_BREAK = '\u2060';
+
+/**
+ * An `@` TeamSpirit reads as the start of a mention (docs/teamspirit-api.md, "Mentions"): not
+ * after a letter, digit or `_`, and followed by what a username can start with.
+ */
+const MENTION_START = /(?<![A-Za-z0-9_])@(?=[\p{L}\p{N}_])/gu;
+
+/** `text` with a word joiner after every `@` that would mention someone: it reads the same. */
+export function breakMentions(text: string): string {
+	return text.replace(MENTION_START, `@${MENTION_BREAK}`);
+}
+
+/** A styled text with a word joiner (styled as its `@`) after every `@` that would mention. */
+function withMentionBreaks(text: string, st: Styles): [string, Styles] {
+	const at = new Set([...text.matchAll(MENTION_START)].map((m) => m.index));
+	if (!at.size) return [text, st];
+	let out = '';
+	const indexes: number[] = [];
+	for (let k = 0; k < text.length; k++) {
+		out += text[k];
+		indexes.push(k);
+		if (at.has(k)) {
+			out += MENTION_BREAK;
+			indexes.push(k);
+		}
+	}
+	const pick = <T>(values: T[]) => indexes.map((k) => values[k]);
+	return [
+		out,
+		{
+			bold: pick(st.bold),
+			italic: pick(st.italic),
+			strike: pick(st.strike),
+			code: pick(st.code),
+			pre: pick(st.pre),
+			url: pick(st.url),
+		},
+	];
+}
+
+/**
+ * A link's address is part of the message text too: an `@` there that would mention someone is
+ * written `%40` (`https://example.com/@anna` → `https://example.com/%40anna`), which web servers
+ * read the same in a path.
+ */
+function withQuietUrls(st: Styles): Styles {
+	return {
+		...st,
+		url: st.url.map((url) => (url === undefined ? url : url.replace(MENTION_START, '%40'))),
+	};
+}
+
+/** How a channel's text becomes TeamSpirit markdown. */
+export interface ToMarkdownOptions {
+	/**
+	 * A word joiner after every `@` TeamSpirit would read as a mention: the text shows the same
+	 * and mentions no one (a customer cannot notify employees by their username).
+	 */
+	quietMentions?: boolean;
+}
+
 /** Markdown for a styled text that reads back as that text: formatting given up before the text. */
-function styledToMarkdown(text: string, styles: Styles): string {
-	const st = normalize(text, styles);
+function styledToMarkdown(source: string, styles: Styles, options: ToMarkdownOptions = {}): string {
+	const [text, styled] = options.quietMentions
+		? withMentionBreaks(source, withQuietUrls(styles))
+		: [source, styles];
+	const st = normalize(text, styled);
 	const attempts: Array<[Styles, string]> = [
 		[st, '*'],
 		[st, '_'],
@@ -624,12 +690,17 @@ function styledToMarkdown(text: string, styles: Styles): string {
 // ---------------------------------------------------------------------------
 
 /** Any plain text as markdown that shows it verbatim. */
-export function plainToMarkdown(text: string): string {
-	return escapedChars(typeof text === 'string' ? text : String(text ?? '')).join('');
+export function plainToMarkdown(text: string, options: ToMarkdownOptions = {}): string {
+	const source = typeof text === 'string' ? text : String(text ?? '');
+	return escapedChars(options.quietMentions ? breakMentions(source) : source).join('');
 }
 
 /** A Telegram text (or caption) with its entities as TeamSpirit markdown. */
-export function telegramToMarkdown(text: string, entities: TelegramEntity[] | undefined): string {
+export function telegramToMarkdown(
+	text: string,
+	entities: TelegramEntity[] | undefined,
+	options: ToMarkdownOptions = {},
+): string {
 	const source = typeof text === 'string' ? text : String(text ?? '');
 	const n = source.length;
 	const st = emptyStyles(n);
@@ -664,7 +735,7 @@ export function telegramToMarkdown(text: string, entities: TelegramEntity[] | un
 			}
 		}
 	}
-	return styledToMarkdown(source, st);
+	return styledToMarkdown(source, st, options);
 }
 
 type WhatsAppStyle = { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean };
@@ -730,7 +801,7 @@ function readWhatsApp(
 }
 
 /** A WhatsApp message with WhatsApp's own formatting as TeamSpirit markdown. */
-export function whatsappToMarkdown(text: string): string {
+export function whatsappToMarkdown(text: string, options: ToMarkdownOptions = {}): string {
 	const source = typeof text === 'string' ? text : String(text ?? '');
 	const pieces: Array<{ text: string; style: WhatsAppStyle; pre?: boolean }> = [];
 	readWhatsApp(source, {}, true, pieces);
@@ -746,7 +817,7 @@ export function whatsappToMarkdown(text: string): string {
 			st.pre[k] = piece.pre ? '' : undefined;
 		}
 	}
-	return styledToMarkdown(plain, st);
+	return styledToMarkdown(plain, st, options);
 }
 
 // ---------------------------------------------------------------------------

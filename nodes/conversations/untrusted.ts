@@ -12,10 +12,13 @@
  *   as a mention, docs/teamspirit-api.md "Mentions": a word joiner after such an `@` keeps the
  *   text as it looks and mentions no one).
  * - `fieldPlain`: the same for a `plain` message (nothing is markup there; mentions still are).
- * - `cleanFileName`: a cleaned field that is never empty.
+ * - `cleanName`, `cleanFileName`: a cleaned field cut to MAX_NAME_LENGTH (a file name is never
+ *   empty).
+ *
+ * The customer's own message text is converted by ./format.ts (`quietMentions`), not here.
  */
 import { truncateGraphemes } from '../shared/graphemes';
-import { plainToMarkdown } from './format';
+import { breakMentions, plainToMarkdown } from './format';
 
 /**
  * The most UTF-16 code units of a name or title (a chat's metadata must stay within 4096 bytes,
@@ -33,9 +36,6 @@ const LOOSE_JOINER =
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 /** Line breaks of every kind (a carriage return and Unicode's line / paragraph separators too). */
 const LINE_BREAK = /\r\n|[\r\u2028\u2029\u0085]/g;
-
-/** The word joiner the bridge puts after an `@` that TeamSpirit would read as a mention. */
-export const MENTION_BREAK = '\u2060';
 
 export interface FieldOptions {
 	/** The field may have several lines (kept, with tabs); otherwise they become spaces. */
@@ -55,14 +55,6 @@ export function cleanField(value: unknown, options: FieldOptions = {}): string {
 	if (!options.lines) text = text.replace(/[\n\t]+/g, ' ').replace(/ {2,}/g, ' ');
 	text = text.trim();
 	return options.maxLength === undefined ? text : truncateGraphemes(text, options.maxLength).trim();
-}
-
-/**
- * A word joiner after every `@` that could start a mention: one not preceded by a letter, digit
- * or `_` and followed by a character a username can start with.
- */
-export function breakMentions(text: string): string {
-	return text.replace(/(^|[^A-Za-z0-9_])@(?=[\p{L}\p{N}_])/gu, `$1@${MENTION_BREAK}`);
 }
 
 /** A customer's string as plain message text: cleaned, mentioning no one. */

@@ -3,16 +3,21 @@
  * (nodes/conversations/untrusted.ts): what the operator reads is the literal text, without
  * hidden direction changes or invisible characters, and it links, formats and mentions nothing.
  */
-import { markdownToPlain } from '../../nodes/conversations/format';
 import {
 	breakMentions,
+	markdownToPlain,
+	MENTION_BREAK,
+	plainToMarkdown,
+	telegramToMarkdown,
+	whatsappToMarkdown,
+} from '../../nodes/conversations/format';
+import {
 	cleanField,
 	cleanFileName,
 	cleanName,
 	fieldMarkdown,
 	fieldPlain,
 	MAX_NAME_LENGTH,
-	MENTION_BREAK,
 } from '../../nodes/conversations/untrusted';
 import { shown } from '../nodes/conversations/setup';
 
@@ -110,5 +115,42 @@ describe('fieldMarkdown: an inserted field is literal text in TeamSpirit markdow
 	it('is one line unless lines are allowed', () => {
 		expect(fieldMarkdown('a\n> b')).toBe('a > b');
 		expect(fieldMarkdown('a\n> b', { lines: true })).toBe('a\n\\> b');
+	});
+});
+
+describe('quietMentions: a customer’s own text mentions no one, with its formatting kept', () => {
+	const text = '@olga: call @oskar about `@n8n-bot` or see x@olga.corp';
+	const users = ['olga', 'oskar', 'n8n-bot'];
+
+	it('plain, Telegram (entities after a mention keep their place) and WhatsApp text', () => {
+		const outputs = [
+			plainToMarkdown(text, { quietMentions: true }),
+			telegramToMarkdown(text, [{ type: 'bold', offset: 12, length: 6 }], { quietMentions: true }),
+			whatsappToMarkdown(text, { quietMentions: true }),
+		];
+		for (const markdown of outputs) expect(mentioned(markdown, users)).toEqual([]);
+		for (const markdown of outputs.slice(0, 2)) {
+			expect(markdownToPlain(markdown).replaceAll(WJ, '')).toBe(text);
+		}
+		expect(shown(outputs[1]).replaceAll(WJ, '')).toBe(
+			'@olga: call <b>@oskar</b> about `@n8n-bot` or see x@olga.corp',
+		);
+		expect(shown(outputs[2]).replaceAll(WJ, '')).toBe(
+			'@olga: call @oskar about <code>@n8n-bot</code> or see x@olga.corp',
+		);
+	});
+
+	it('is off unless asked for (operators’ text and the existing converters are unchanged)', () => {
+		expect(plainToMarkdown('@olga')).toBe('@olga');
+		expect(telegramToMarkdown('@olga', [])).toBe('@olga');
+		expect(whatsappToMarkdown('@olga')).toBe('@olga');
+	});
+
+	it('a link’s address mentions no one either: its @ is written %40', () => {
+		const link = { type: 'text_link', offset: 3, length: 7, url: 'https://example.com/@olga' };
+		const markdown = telegramToMarkdown('my profile', [link], { quietMentions: true });
+		expect(markdown).toBe('my [profile](https://example.com/%40olga)');
+		expect(mentioned(markdown, users)).toEqual([]);
+		expect(telegramToMarkdown('my profile', [link])).toBe('my [profile](https://example.com/@olga)');
 	});
 });

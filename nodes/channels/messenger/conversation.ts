@@ -11,7 +11,7 @@ interface Attachment {
 
 export const messengerConversation: ConversationRules = {
 	// Messenger has no formatting: the customer's text is shown as typed.
-	toMarkdown: (message) => plainToMarkdown(message.text ?? ''),
+	toMarkdown: (message) => plainToMarkdown(message.text ?? '', { quietMentions: true }),
 	describe(message) {
 		const raw = (message.raw ?? {}) as { message?: { attachments?: Attachment[] } };
 		const attachments = Array.isArray(raw.message?.attachments) ? raw.message.attachments : [];

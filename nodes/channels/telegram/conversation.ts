@@ -20,7 +20,9 @@ export const telegramConversation: ConversationRules = {
 	toMarkdown(message) {
 		const raw = messageIn(message);
 		const entities = (raw?.entities ?? raw?.caption_entities) as TelegramEntity[] | undefined;
-		return telegramToMarkdown(message.text ?? '', Array.isArray(entities) ? entities : []);
+		return telegramToMarkdown(message.text ?? '', Array.isArray(entities) ? entities : [], {
+			quietMentions: true,
+		});
 	},
 	describe(message) {
 		const raw = messageIn(message);

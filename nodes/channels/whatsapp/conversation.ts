@@ -9,7 +9,7 @@ function field(raw: Record<string, unknown>, name: string): string | undefined {
 }
 
 export const whatsappConversation: ConversationRules = {
-	toMarkdown: (message) => whatsappToMarkdown(message.text ?? ''),
+	toMarkdown: (message) => whatsappToMarkdown(message.text ?? '', { quietMentions: true }),
 	describe(message) {
 		const raw = message.raw as Record<string, unknown>;
 		const lat = field(raw, 'Latitude');

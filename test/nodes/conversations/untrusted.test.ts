@@ -110,6 +110,25 @@ describe.each(CHANNELS)('Customer conversations (%s): what the customer controls
 		expect(bridge.messagesOf(anna).map((m) => shown(m.text))).toEqual(['Hello']);
 	});
 
+	it('the customer’s own text mentions no employee: @olga shows as typed (with its formatting) and notifies no one', async () => {
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		const text = '@olga please call me, cc @oskar. Mail: anna@olga.example';
+		await bridge.write(
+			anna,
+			channel === 'telegram'
+				? { text, entities: [{ type: 'bold', offset: 0, length: 5 }] }
+				: channel === 'whatsapp'
+					? `*@olga* ${text.slice(6)}`
+					: text,
+		);
+		const [message] = bridge.messagesOf(anna);
+		expect(read(message.text)).toBe(
+			channel === 'messenger' ? text : `<b>@olga</b> ${text.slice(6)}`,
+		);
+		expect(mentions(message.text, 'olga')).toBe(false);
+		expect(mentions(message.text, 'oskar')).toBe(false);
+	});
+
 	it('a shared location named like a link, with markup and a mention, arrives as literal text', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await shareLocation(anna, `${LINK} \u202Etxt.exe`, '**Main St** `1` @olga');
