@@ -19,6 +19,15 @@ N8N_DIR="$CACHE/n8n-$N8N_VERSION-node-$NODE_VERSION"
 
 log() { echo "[n8n-env] $*" >&2; }
 
+# Two calls at once (`npm run dev` beside the e2e suite) must not both install: the second one would
+# delete what the first one is installing. The first to come installs, the others wait here.
+mkdir -p "$CACHE"
+exec 8>"$CACHE/.install.lock"
+if ! flock -n 8; then
+  log "another process installs into $CACHE: waiting for it"
+  flock 8
+fi
+
 if [ ! -f "$NODE_DIR/.done" ]; then
   log "installing Node.js $NODE_VERSION into $NODE_DIR"
   rm -rf "$NODE_DIR"; mkdir -p "$NODE_DIR"
