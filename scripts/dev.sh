@@ -1,25 +1,56 @@
 #!/usr/bin/env bash
-# Local development n8n with this package loaded under its real node type names
-# (n8n-nodes-teamspirit.teamSpirit, as after a community-package install, so the workflows in
-# examples/ import as they are), recompiled on save and hot-reloaded:
+# `npm run dev`: the whole product on this machine, on its own. n8n with this package loaded under
+# its real node type names (n8n-nodes-teamspirit.teamSpirit, as after a community-package install,
+# so the workflows in examples/ import as they are), recompiled on save and hot-reloaded, and by
+# default the sandbox (scripts/sandbox/): the TeamSpirit, Telegram, Twilio and Graph emulators
+# standing in for the real servers, credentials pointing at them, the conversation examples
+# imported and published (the echo bots imported), an owner account, and the playground page.
 #
-#   npm run dev          # then open http://localhost:5678 ; Ctrl-C stops n8n and the compiler
+#   npm run dev                  # prints the playground's and n8n's addresses and the owner's login
+#   npm run dev -- --real        # (or TS_DEV_REAL=1) n8n alone, for real servers, as before
 #
+# - Ctrl-C stops everything. One `npm run dev` at a time: a second one says so (.n8n-dev/dev.lock).
 # - The dev dependencies are installed on first use (scripts/lib/ensure-deps.sh runs `npm ci`).
 # - Node 24 + n8n come from scripts/n8n-env.sh (installed into ~/.cache on first use).
-# - n8n's data (SQLite, owner account, credentials, workflows) lives in .n8n-dev/ (gitignored).
-#   Delete it to start from scratch.
+# - n8n's data (SQLite, owner account, credentials, workflows) lives in .n8n-dev/ (gitignored),
+#   and the sandbox's own record of what it set up in .n8n-dev/sandbox.json. Delete the folder to
+#   start from scratch.
 # - The package n8n loads is .n8n-dev/package: package.json (a symlink to ours) and dist/, which
 #   `tsc --watch` keeps compiled. It is symlinked into .n8n-dev/.n8n/nodes/node_modules, where n8n
 #   loads community packages from. n8n runs with N8N_DEV_RELOAD=true and reloads the package when
 #   dist/ changes: refresh the editor to see new parameters. (n8n watches the real directory of
 #   the package; linking the repository root instead would make every write to .n8n-dev/ a reload.)
-# - Override with N8N_PORT, N8N_LISTEN_ADDRESS (default 127.0.0.1), N8N_RUNNERS_BROKER_PORT.
+# - The sandbox's TypeScript (scripts/sandbox, test/e2e, test/emulators) is compiled by tsc into
+#   .n8n-dev/js when its sources changed, and run on the Node that runs `npm run build`.
+# - Ports: N8N_PORT (5678), TS_PLAYGROUND_PORT (5680), TS_EMULATOR_PORT (5681: TeamSpirit, then
+#   Telegram, Twilio, Twilio's media host, Graph on the next four). N8N_LISTEN_ADDRESS (127.0.0.1)
+#   and N8N_RUNNERS_BROKER_PORT apply with --real.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[dev] $*" >&2; }
+
+REAL="${TS_DEV_REAL:-}"
+[ "$REAL" = 0 ] && REAL=""
+for arg in "$@"; do
+  case "$arg" in
+    --real) REAL=1 ;;
+    *) log "unknown option $arg (npm run dev [-- --real])"; exit 2 ;;
+  esac
+done
+
+DEV_HOME="$ROOT/.n8n-dev"
+mkdir -p "$DEV_HOME"
+# One `npm run dev` at a time (a second one would rebuild the package under the first one's n8n):
+# the lock is held by this script and what it starts, and released by the kernel when they end.
+exec 9>"$DEV_HOME/dev.lock"
+if ! flock -n 9; then
+  pid="$(cat "$DEV_HOME/dev.pid" 2>/dev/null || true)"
+  log "npm run dev is already running${pid:+ (pid $pid)}: its terminal shows the addresses. Stop it with Ctrl-C there${pid:+ (or kill $pid)}, then start again."
+  exit 1
+fi
+echo "$$" > "$DEV_HOME/dev.pid"
 
 ORIG_PATH="$PATH"
 bash scripts/lib/ensure-deps.sh
@@ -29,7 +60,6 @@ log "npm run build"
 PATH="$ORIG_PATH" npm run build
 
 PKG_NAME="$(node -p 'require("./package.json").name')"
-DEV_HOME="$ROOT/.n8n-dev"
 DEV_PKG="$DEV_HOME/package"
 NODES_DIR="$DEV_HOME/.n8n/nodes"
 mkdir -p "$DEV_PKG" "$NODES_DIR/node_modules"
@@ -50,8 +80,13 @@ ln -sfn ../../../package "$NODES_DIR/node_modules/$PKG_NAME"
 
 TSC_PID=""
 N8N_PID=""
+SANDBOX_PID=""
 cleanup() {
   trap - EXIT INT TERM
+  if [ -n "$SANDBOX_PID" ] && kill -0 "$SANDBOX_PID" 2>/dev/null; then
+    kill -TERM "$SANDBOX_PID" 2>/dev/null || true
+    wait "$SANDBOX_PID" 2>/dev/null || true
+  fi
   if [ -n "$N8N_PID" ] && kill -0 "$N8N_PID" 2>/dev/null; then
     kill -TERM "$N8N_PID" 2>/dev/null || true
     wait "$N8N_PID" 2>/dev/null || true
@@ -60,6 +95,7 @@ cleanup() {
     kill "$TSC_PID" 2>/dev/null || true
     wait "$TSC_PID" 2>/dev/null || true
   fi
+  rm -f "$DEV_HOME/dev.pid"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -69,6 +105,28 @@ trap 'exit 143' TERM
 PATH="$ORIG_PATH" "$ROOT/node_modules/.bin/tsc" -p tsconfig.build.json --watch --preserveWatchOutput \
   --outDir "$DEV_PKG/dist" > >(sed -u 's/^/[tsc] /' >&2) 2>&1 &
 TSC_PID=$!
+
+if [ -z "$REAL" ]; then
+  # the sandbox: compiled when its sources changed since the last run
+  JS="$DEV_HOME/js"
+  if [ ! -f "$JS/.stamp" ] || [ -n "$(find scripts/sandbox test/e2e test/emulators -newer "$JS/.stamp" -print -quit)" ]; then
+    log "compiling the sandbox"
+    rm -rf "$JS"
+    PATH="$ORIG_PATH" "$ROOT/node_modules/.bin/tsc" --outDir "$JS" --rootDir . --module commonjs --target es2022 \
+      --esModuleInterop --resolveJsonModule --skipLibCheck --types node --strict scripts/sandbox/main.ts
+    touch "$JS/.stamp"
+  fi
+  TS_REPO_ROOT="$ROOT" TS_DEV_HOME="$DEV_HOME" PATH="$ORIG_PATH" TS_N8N_DIR="$TS_N8N_DIR" TS_NODE24_BIN="$TS_NODE24_BIN" \
+    node "$JS/scripts/sandbox/main.js" &
+  SANDBOX_PID=$!
+  wait "$SANDBOX_PID"
+  exit $?
+fi
+
+if (exec 3<>"/dev/tcp/127.0.0.1/${N8N_PORT:-5678}") 2>/dev/null; then
+  log "port ${N8N_PORT:-5678} is in use: another n8n runs. Stop it, or choose another: N8N_PORT=5690 npm run dev -- --real"
+  exit 1
+fi
 
 export N8N_USER_FOLDER="$DEV_HOME"
 export DB_TYPE=sqlite

@@ -15,108 +15,40 @@
  * receives. Run with `npm run test:e2e -- test/e2e/conversations.e2e.test.ts`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
-import { GraphEmulator, type GraphUser } from '../emulators/graph';
-import { TeamSpiritEmulator, type Chat, type Message, type User } from '../emulators/teamspirit';
-import { TelegramEmulator, type TgUserJson } from '../emulators/telegram';
-import { TwilioEmulator } from '../emulators/twilio';
+import type { GraphEmulator, GraphUser } from '../emulators/graph';
+import type { Chat, Message, TeamSpiritEmulator, User } from '../emulators/teamspirit';
+import type { TelegramEmulator, TgUserJson } from '../emulators/telegram';
+import type { TwilioEmulator } from '../emulators/twilio';
 import {
-	credentialFor,
+	CONVERSATION_CHANNELS,
+	conversationCredentials,
+	conversationExample,
+	customerWebhookUrl,
+	startConversationEmulators,
+	triggerWebhookIds,
+	waitForConversationTriggers,
+	type ConversationEmulators,
+} from './conversation-setup';
+import {
 	createN8nHome,
 	formatTimings,
 	importCredentials,
 	importWorkflows,
 	installPackageTarball,
-	REPO_ROOT,
+	N8nEditor,
 	startN8n,
 	timings,
 	type N8nHome,
 	type RunningN8n,
-	type WorkflowJson,
 } from './n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
-const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
-const TEAMSPIRIT_TRIGGER = 'n8n-nodes-teamspirit.teamSpiritTrigger';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const jpeg = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(24_000)]);
 const pdf = (title: string) =>
 	Buffer.from(`%PDF-1.7\n% ${title}\n${randomBytes(6_000).toString('base64')}\n%%EOF\n`);
-
-function example(channel: string): WorkflowJson {
-	return JSON.parse(
-		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8'),
-	) as WorkflowJson;
-}
-
-/** The owner's session in n8n's REST API (what the editor uses), to read executions. */
-class Editor {
-	private cookie = '';
-
-	constructor(private readonly n8n: () => RunningN8n) {}
-
-	private async call(
-		method: string,
-		route: string,
-		body?: object,
-	): Promise<{ status: number; json: any }> {
-		const res = await fetch(`${this.n8n().url}/rest${route}`, {
-			method,
-			headers: {
-				'content-type': 'application/json',
-				'browser-id': 'e2e-browser',
-				cookie: this.cookie,
-			},
-			body: body && JSON.stringify(body),
-		});
-		const setCookie = res.headers.get('set-cookie');
-		if (setCookie) this.cookie = setCookie.split(';')[0];
-		const text = await res.text();
-		try {
-			return { status: res.status, json: JSON.parse(text) };
-		} catch {
-			return { status: res.status, json: text };
-		}
-	}
-
-	async setUpOwner(): Promise<void> {
-		const r = await this.call('POST', '/owner/setup', {
-			email: 'owner@example.corp',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-owner-password-1',
-		});
-		if (r.status !== 200) throw new Error(`owner setup: ${r.status} ${JSON.stringify(r.json)}`);
-	}
-
-	async login(): Promise<void> {
-		const r = await this.call('POST', '/login', {
-			emailOrLdapLoginId: 'owner@example.corp',
-			password: 'E2e-owner-password-1',
-		});
-		if (r.status !== 200) throw new Error(`login: ${r.status} ${JSON.stringify(r.json)}`);
-	}
-
-	/** The editor's Publish button: activates the workflow's current version. */
-	async publish(workflowId: string): Promise<void> {
-		const current = await this.call('GET', `/workflows/${workflowId}`);
-		const r = await this.call('POST', `/workflows/${workflowId}/activate`, {
-			versionId: current.json?.data?.versionId,
-		});
-		if (r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(r.json)}`);
-	}
-
-	async executions(): Promise<
-		Array<{ id: string; workflowId: string; status: string; mode: string }>
-	> {
-		const r = await this.call('GET', `/executions?limit=100`);
-		if (r.status !== 200) throw new Error(`executions: ${r.status} ${JSON.stringify(r.json)}`);
-		return r.json.data.results;
-	}
-}
 
 describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) in a real n8n', () => {
 	let home: N8nHome;
@@ -127,7 +59,8 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
 	let operator: User;
-	const editor = new Editor(() => n8n!);
+	let emulators: ConversationEmulators;
+	const editor = new N8nEditor(() => n8n!.url);
 	const webhookIds: Record<string, string> = {};
 	const started = Date.now();
 
@@ -222,36 +155,20 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 
 	beforeAll(async () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');
-		ts = await TeamSpiritEmulator.start({ autoDeliver: true });
-		operator = ts.addUser({ name: 'Olga Operator', username: 'olga' });
-		tg = await TelegramEmulator.start();
-		// Twilio fetches a message's media from its URL, as the real one does
-		tw = await TwilioEmulator.start({ fetchMedia: true });
-		fb = await GraphEmulator.start();
+		emulators = await startConversationEmulators();
+		({ ts, tg, tw, fb, operator } = emulators);
 
 		home = await createN8nHome({ prefix: 'n8n-e2e-conversations-' });
 		await installPackageTarball(home, tarball);
-		await importCredentials(home, [
-			credentialFor.teamSpirit('teamspirit', ts, 'TeamSpirit account'),
-			credentialFor.telegram('telegram-bot', tg, 'Telegram bot'),
-			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
-			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
-		]);
-		const channels = ['telegram', 'whatsapp', 'messenger'];
-		const workflows = channels.map((channel) => {
-			const workflow = example(channel);
-			// what the user picks in "Operator Names or IDs": the seeded operator
-			workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [
-				operator.id,
-			];
-			return workflow;
-		});
+		await importCredentials(home, conversationCredentials(emulators));
+		const workflows = CONVERSATION_CHANNELS.map((channel) =>
+			conversationExample(channel, operator.id),
+		);
 		const ids = await importWorkflows(home, workflows);
-		channels.forEach((channel, i) => {
-			const webhookId = (type: string) =>
-				workflows[i].nodes.find((n) => n.type === type)!.webhookId as string;
-			webhookIds[channel] = webhookId(CHANNEL_TRIGGER);
-			webhookIds[`${channel}:teamspirit`] = webhookId(TEAMSPIRIT_TRIGGER);
+		CONVERSATION_CHANNELS.forEach((channel, i) => {
+			const { customer, operator: fromOperator } = triggerWebhookIds(workflows[i]);
+			webhookIds[channel] = customer;
+			webhookIds[`${channel}:teamspirit`] = fromOperator;
 		});
 		n8n = await startN8n(home);
 		port = n8n.port;
@@ -262,38 +179,23 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 
 	afterAll(async () => {
 		await n8n?.stop();
-		await tg?.stop();
-		await tw?.stop();
-		await fb?.stop();
-		await ts?.stop();
+		await emulators?.stop();
 		await home?.cleanup();
 		timings.push({ label: 'conversations suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
 
-	const whatsappUrl = () => `${n8n!.url}/webhook/${webhookIds.whatsapp}/webhook`;
-	const messengerUrl = () => `${n8n!.url}/webhook/${webhookIds.messenger}/webhook`;
+	const whatsappUrl = () => customerWebhookUrl(n8n!.url, webhookIds.whatsapp);
+	const messengerUrl = () => customerWebhookUrl(n8n!.url, webhookIds.messenger);
 
 	/** Everything the published workflows need is in place: registrations, polling, webhooks. */
-	async function ready(): Promise<void> {
-		await waitFor('the three TeamSpirit registrations', () => ts.webhooks.size === 3);
-		await waitFor('Telegram long polling', () => tg.polling);
-		for (const url of [whatsappUrl(), messengerUrl()]) {
-			const until = Date.now() + 30_000;
-			for (;;) {
-				// unsigned: refused (403), starts nothing; 404 while n8n has not registered it yet
-				const probe = await fetch(url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: '{}',
-				});
-				await probe.text();
-				if (probe.status !== 404) break;
-				if (Date.now() > until) throw new Error(`${url} is not registered\n${showN8n()}`);
-				await new Promise((r) => setTimeout(r, 250));
-			}
-		}
-	}
+	const ready = () =>
+		waitForConversationTriggers(emulators, {
+			registrations: 3,
+			telegram: true,
+			customerUrls: [whatsappUrl(), messengerUrl()],
+			diagnostics: showN8n,
+		});
 
 	it('n8n registers the three operator triggers with TeamSpirit and starts the three customer triggers', async () => {
 		await ready();

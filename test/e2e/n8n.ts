@@ -25,7 +25,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The repository (TS_REPO_ROOT when this file runs compiled elsewhere, as in `npm run dev`). */
+export const REPO_ROOT = process.env.TS_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
 
 /** Fixed test value: credentials imported in a home are encrypted with it. */
 export const TEST_ENCRYPTION_KEY = 'n8n-nodes-teamspirit-e2e-encryption-key';
@@ -608,6 +609,8 @@ export async function startN8n(
 		timeoutMs?: number;
 		command?: 'start' | 'webhook' | 'worker';
 		args?: string[];
+		/** Also hands n8n's output here as it comes (then only its last 64 kB are kept for output()). */
+		onOutput?: (chunk: string) => void;
 	} = {},
 ): Promise<RunningN8n> {
 	const n8n = await resolveN8n();
@@ -641,8 +644,15 @@ export async function startN8n(
 	if (pid === undefined) throw new Error(`could not spawn n8n ${command}`);
 	liveGroups.add(pid);
 	let out = '';
-	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-	child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+	const onOutput = opts.onOutput;
+	const keep = onOutput
+		? (d: string) => {
+				onOutput(d);
+				out = (out + d).slice(-65_536);
+			}
+		: (d: string) => (out += d);
+	child.stdout!.setEncoding('utf8').on('data', keep);
+	child.stderr!.setEncoding('utf8').on('data', keep);
 	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 	const exitPromise = new Promise<void>((resolve) =>
 		child.on('exit', (code, signal) => {
@@ -804,18 +814,35 @@ export interface ExecutionSummary {
 	workflowId: string;
 	status: string;
 	mode: string;
+	startedAt?: string | null;
+	createdAt?: string;
 	retryOf?: string | null;
 	retrySuccessId?: string | null;
 }
 
+export interface N8nOwner {
+	email: string;
+	firstName: string;
+	lastName: string;
+	password: string;
+}
+
 /**
  * The instance owner's session in n8n's REST API (what the editor calls): owner set-up, login,
- * publish, the execution list, and the execution list's Retry button.
+ * publish, workflows, the execution list, and the execution list's Retry button.
  */
 export class N8nEditor {
 	private cookie = '';
 
-	constructor(private readonly baseUrl: () => string) {}
+	constructor(
+		private readonly baseUrl: () => string,
+		readonly owner: N8nOwner = {
+			email: 'owner@example.corp',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-owner-password-1',
+		},
+	) {}
 
 	async call(method: string, route: string, body?: object): Promise<{ status: number; json: any }> {
 		const res = await fetch(`${this.baseUrl()}/rest${route}`, {
@@ -838,21 +865,24 @@ export class N8nEditor {
 	}
 
 	async setUpOwner(): Promise<void> {
-		const r = await this.call('POST', '/owner/setup', {
-			email: 'owner@example.corp',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-owner-password-1',
-		});
+		const r = await this.call('POST', '/owner/setup', this.owner);
 		if (r.status !== 200) throw new Error(`owner setup: ${r.status} ${JSON.stringify(r.json)}`);
 	}
 
 	async login(): Promise<void> {
 		const r = await this.call('POST', '/login', {
-			emailOrLdapLoginId: 'owner@example.corp',
-			password: 'E2e-owner-password-1',
+			emailOrLdapLoginId: this.owner.email,
+			password: this.owner.password,
 		});
 		if (r.status !== 200) throw new Error(`login: ${r.status} ${JSON.stringify(r.json)}`);
+	}
+
+	/** A workflow as the editor loads it (`undefined` when there is none with this id). */
+	async workflow(id: string): Promise<(WorkflowJson & { active: boolean; versionId?: string }) | undefined> {
+		const r = await this.call('GET', `/workflows/${encodeURIComponent(id)}`);
+		if (r.status === 404) return undefined;
+		if (r.status !== 200) throw new Error(`workflow ${id}: ${r.status} ${JSON.stringify(r.json)}`);
+		return r.json.data;
 	}
 
 	/** The editor's Publish button: activates the workflow's current version. */

@@ -15,10 +15,10 @@
  *   await fb.stop();
  */
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
-import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendChunked } from './chunked';
+import { listen } from './listen';
 import { boundaryFromContentType, MultipartParser } from './multipart';
 
 // ---------------------------------------------------------------------------
@@ -279,6 +279,8 @@ export interface GraphEmulatorOptions {
 	fetchUrls?: boolean;
 	/** Upload limit in bytes. Default 25 MB. */
 	maxUploadSize?: number;
+	/** Port on 127.0.0.1 (default: a free one the system picks). */
+	port?: number;
 }
 
 export const DEFAULT_PAGE_ID = '105000000000001';
@@ -385,6 +387,8 @@ export class GraphEmulator {
 	readonly hiddenProfiles = new Map<string, ProfileRefusal>();
 	/** Saved (reusable) attachments by attachment_id. */
 	readonly savedAttachments = new Map<string, SavedAttachment>();
+	/** The bytes of each file sent with a message (multipart `filedata`), by the message's mid. */
+	readonly uploadedFiles = new Map<string, Buffer>();
 	/** Files the emulator hosts for webhook attachment URLs. */
 	readonly hosted = new Map<string, HostedAttachment>();
 	/** PSID → when that user last messaged the page (ms since epoch). */
@@ -417,8 +421,7 @@ export class GraphEmulator {
 
 	static async start(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
 		const server = http.createServer();
-		server.listen(0, '127.0.0.1');
-		await once(server, 'listening');
+		await listen(server, options.port);
 		return new GraphEmulator(server, options);
 	}
 
@@ -1190,6 +1193,7 @@ export class GraphEmulator {
 		const allowedBy = this.checkWindow(psid, messagingType === 'MESSAGE_TAG' ? tag : null);
 		if (saved) this.savedAttachments.set(saved.id, saved);
 		const mid = this.newMid();
+		if (upload) this.uploadedFiles.set(mid, upload.bytes);
 		this.messages.push({
 			mid,
 			recipientId: psid,

@@ -21,6 +21,7 @@ import {
 	type PartInfo,
 	type PartSink,
 } from './multipart';
+import { listen } from './listen';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -276,6 +277,8 @@ export interface EmulatorOptions {
 	 * or busier (the bulk-send bench uses 5). Default 0; may be changed while running.
 	 */
 	latencyMs?: number;
+	/** Port on 127.0.0.1 (default: a free one the system picks). The sandbox of `npm run dev` fixes it. */
+	port?: number;
 }
 
 export const DEFAULT_API_KEY = 'ts-test-key-0123456789';
@@ -668,8 +671,7 @@ export class TeamSpiritEmulator {
 
 	static async start(opts: EmulatorOptions = {}): Promise<TeamSpiritEmulator> {
 		const server = http.createServer();
-		server.listen(0, '127.0.0.1');
-		await once(server, 'listening');
+		await listen(server, opts.port ?? 0);
 		const tmpDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'teamspirit-emu-'));
 		return new TeamSpiritEmulator(server, tmpDir, opts);
 	}

@@ -28,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { sendChunked } from './chunked';
+import { listen } from './listen';
 import { MarkdownV2Error, validateMarkdownV2 } from './markdownV2';
 import { boundaryFromContentType, MultipartParser, type PartInfo, type PartSink } from './multipart';
 
@@ -110,6 +111,14 @@ export interface TelegramEmulatorOptions {
 	rateLimits?: Partial<RateLimits> | false;
 	/** Delay before webhook redelivery after a non-2xx answer (ms). */
 	webhookRetryMs?: number;
+	/** Port on 127.0.0.1 (default: a free one the system picks). */
+	port?: number;
+	/**
+	 * The first `update_id`. Default: a range of this emulator's own. A bot remembers the offset it
+	 * confirmed, so an emulator that comes back for the same bot (the sandbox of `npm run dev`) must
+	 * continue above it: pass e.g. Date.now().
+	 */
+	firstUpdateId?: number;
 }
 
 export interface FailNext {
@@ -192,6 +201,7 @@ export class TelegramEmulator {
 		this.limits = options.rateLimits === false ? false : { ...DEFAULT_LIMITS, ...options.rateLimits };
 		this.webhookRetryMs = options.webhookRetryMs ?? 300;
 		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-emulator-'));
+		if (options.firstUpdateId !== undefined) this.nextUpdateId = options.firstUpdateId;
 	}
 
 	static async start(options: TelegramEmulatorOptions = {}): Promise<TelegramEmulator> {
@@ -202,7 +212,7 @@ export class TelegramEmulator {
 			emulator.sockets.add(socket);
 			socket.on('close', () => emulator.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => emulator.server.listen(0, '127.0.0.1', resolve));
+		await listen(emulator.server, options.port);
 		emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
 		return emulator;
 	}

@@ -16,11 +16,11 @@
  * redirect is caught: see `requests` entries with `server: 'cdn'`).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { sendChunked } from './chunked';
+import { listen } from './listen';
 
 // ---------------------------------------------------------------------------
 // Signatures
@@ -307,6 +307,9 @@ export interface TwilioEmulatorOptions {
 	 * default) or without it. Twilio does not document which; the trigger must accept both.
 	 */
 	signFragment?: boolean;
+	/** Ports on 127.0.0.1 of the API and of the media CDN (default: free ones the system picks). */
+	port?: number;
+	cdnPort?: number;
 }
 
 export const DEFAULT_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -465,9 +468,8 @@ export class TwilioEmulator {
 	static async start(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
 		const api = http.createServer();
 		const cdn = http.createServer();
-		api.listen(0, '127.0.0.1');
-		cdn.listen(0, '127.0.0.1');
-		await Promise.all([once(api, 'listening'), once(cdn, 'listening')]);
+		await listen(api, options.port);
+		await listen(cdn, options.cdnPort);
 		return new TwilioEmulator(api, cdn, options);
 	}
 
