@@ -6,6 +6,12 @@
  *   one operator) therefore arrives in the order it was sent, also when the first waits out an
  *   outage. This is process memory: it orders, it never guarantees an effect happens once (the
  *   keys kept in TeamSpirit do that, in every process).
+ * - `afterPredecessors`: before that, a message waits for the messages of its conversation that
+ *   come before it in the channel's own sequence and that this process has received but not yet
+ *   handled (nodes/channels/sequence.ts): an execution that got ahead of an earlier message's
+ *   execution lets it go first. The wait is bounded: 30 s for a predecessor that has not reached
+ *   this step yet (its execution may have stopped before it, or be lost), the patience for one that
+ *   is being forwarded (it may be waiting through an outage).
  * - `untilAvailable`: runs a step again while the server says it did not take it (or, for a step
  *   that is safe to repeat, while the answer is lost), with backoff capped at 15 s, until the
  *   patience runs out or the execution is cancelled.
@@ -13,6 +19,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { monotonicNow } from '../shared/clock';
+import { markActive, predecessorsOf, type Sequenced } from '../channels/sequence';
 import { withItemIndex } from '../shared/errors';
 import { outcomeOf } from '../shared/outcome';
 import { abortableSleep } from '../shared/sleep';
@@ -32,6 +39,49 @@ export async function inOrder<T>(key: string, step: () => Promise<T>): Promise<T
 		release();
 		if (tails.get(key) === tail) tails.delete(key);
 	}
+}
+
+/** How long a message waits for an earlier one that has not reached the bridge yet. */
+const ANNOUNCED_WAIT_MS = 30_000;
+
+/**
+ * Waits until no earlier message of `message`'s conversation is in flight in this process (see
+ * the file's comment), then marks `message` as being worked on. Resolves with how many earlier
+ * messages it waited for (0: none); never throws: past the bound it goes on.
+ */
+export async function afterPredecessors(
+	ctx: IExecuteFunctions,
+	message: Sequenced,
+	patienceMs: number,
+): Promise<number> {
+	const signal = ctx.getExecutionCancelSignal?.();
+	const started = monotonicNow();
+	let waitedFor = 0;
+	for (;;) {
+		const before = predecessorsOf(message);
+		if (!before) break;
+		if (!waitedFor)
+			ctx.logger.info(
+				`Conversation ${String(message.conversationId)}: message ${String(message.messageId)} ` +
+					`waits for ${before.count} earlier message(s) of the conversation still in flight`,
+			);
+		waitedFor = Math.max(waitedFor, before.count);
+		const limit = before.active ? Math.max(patienceMs, ANNOUNCED_WAIT_MS) : ANNOUNCED_WAIT_MS;
+		const left = started + limit - monotonicNow();
+		if (left <= 0 || signal?.aborted) break;
+		// woken by the release, or every second to look again (a predecessor may become active)
+		const timer = new AbortController();
+		const cancel = () => timer.abort();
+		signal?.addEventListener('abort', cancel, { once: true });
+		try {
+			await Promise.race([before.released, abortableSleep(Math.min(left, 1000), timer.signal)]);
+		} finally {
+			timer.abort();
+			signal?.removeEventListener('abort', cancel);
+		}
+	}
+	markActive(message);
+	return waitedFor;
 }
 
 /** Waits between attempts: 1 s doubling up to 15 s, so a recovery is noticed within 15 s. */

@@ -18,9 +18,10 @@ import { TIMEOUTS, sendRequest } from '../../shared/http';
 import type { FinalResponse } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
 import type { OpenedDownload } from '../attachments';
-import { downloadAttachments } from '../attachments';
+import { downloadAttachments, downloadBudget, downloadBudgetOption } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
+import { announce } from '../sequence';
 import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
@@ -31,6 +32,7 @@ import { graphApiRequest, credentialsOf } from './transport';
 interface MessengerTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
+	maxBatchMb?: number;
 	includeEchoes?: boolean;
 	subscribePage?: boolean;
 	lookUpNames?: boolean;
@@ -122,6 +124,7 @@ export const messengerTriggerProperties: INodeProperties[] = [
 					'names are kept in memory for 24 hours. ' +
 					'When Meta does not give the name, it stays empty and the event arrives as usual.',
 			},
+			downloadBudgetOption,
 			{
 				displayName: 'Max File Size (MB)',
 				name: 'maxDownloadMb',
@@ -258,6 +261,8 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 	const items: INodeExecutionData[] = [];
 	const naming: Array<Promise<void>> = [];
 	// one bad event must not cost the others: it arrives with a notice
+	// one delivery is one execution: its files share one budget
+	const budget = downloadBudget(options);
 	for (const { pageId: entryPage, event } of eventsOf(body)) {
 		const page = entryPage || pageId;
 		let message: ChannelMessage;
@@ -271,6 +276,8 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
 				continue;
 			}
+			// before its files are downloaded: a later message of the chat read meanwhile waits for it
+			announce(message);
 			// the name arrives while the rest of the delivery is read (each sender asked once)
 			const sender = message.sender;
 			if (names && sender.id && !sender.isBot)
@@ -282,6 +289,7 @@ async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData>
 					Number(options.maxDownloadMb ?? 25),
 					async (url) => await openAttachment(ctx, url),
 					refusal,
+					budget,
 				);
 				if (binary) item.binary = binary;
 			}

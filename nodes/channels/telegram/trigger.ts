@@ -21,8 +21,9 @@ import { DownloadTooLargeError } from '../../shared/binary';
 import { backoffDelay } from '../../shared/retry';
 import { safeEqual } from '../../shared/signature';
 import { abortableSleep, clampServerWait } from '../../shared/sleep';
-import { storeCapped, tooLargeNotice } from '../attachments';
+import { DownloadBudget, downloadBudget, storeCapped, tooLargeNotice } from '../attachments';
 import { seenEvents } from '../memory';
+import { announce, release } from '../sequence';
 import { addSummary } from '../summary';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
@@ -53,6 +54,7 @@ export interface TriggerOptions {
 	ignoreBots?: boolean;
 	download?: boolean;
 	maxDownloadMb?: number;
+	maxBatchMb?: number;
 	replaceWebhook?: boolean;
 	pollTimeout?: number;
 }
@@ -120,6 +122,7 @@ async function downloadAttachments(
 	update: TgUpdate,
 	message: ChannelMessage,
 	options: TriggerOptions,
+	budget: DownloadBudget,
 	abortSignal?: AbortSignal,
 ): Promise<INodeExecutionData['binary']> {
 	const capBytes = Math.min(
@@ -132,7 +135,13 @@ async function downloadAttachments(
 	for (const attachment of message.attachments) {
 		const file = files.find((f) => f.file.file_id === attachment.fileId)?.file;
 		if (!file) continue;
+		/** Whether the budget, not "Max File Size", limited this download. */
+		let overBudget = false;
 		const size = attachment.size ?? undefined;
+		if (size !== undefined && size <= capBytes && size > budget.remaining()) {
+			attachment.notice = budget.notice(size);
+			continue;
+		}
 		if (size !== undefined && size > capBytes) {
 			const mb = `${(size / 1048576).toFixed(1)} MB`;
 			attachment.notice =
@@ -153,6 +162,12 @@ async function downloadAttachments(
 				attachment.notice = `Not downloaded: larger than ${options.maxDownloadMb} MB`;
 				continue;
 			}
+			const left = budget.remaining();
+			if ((info.file_size ?? 0) > left) {
+				attachment.notice = budget.notice(info.file_size);
+				continue;
+			}
+			overBudget = left < capBytes;
 			if (
 				!TELEGRAM_FILE_PATH.test(info.file_path) ||
 				info.file_path.split('/').some((part) => part === '..' || part === '.')
@@ -166,10 +181,11 @@ async function downloadAttachments(
 			const stored = await storeCapped(
 				ctx,
 				stream,
-				capBytes,
+				Math.min(capBytes, left),
 				attachment.fileName ?? undefined,
 				attachment.mimeType ?? undefined,
 			);
+			budget.spend(stored.bytes);
 			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
 			attachment.size = stored.bytes;
@@ -179,7 +195,9 @@ async function downloadAttachments(
 				error instanceof DownloadTooLargeError ||
 				(error as Error)?.name === 'DownloadTooLargeError'
 			) {
-				attachment.notice = tooLargeNotice(Number(options.maxDownloadMb ?? 20));
+				attachment.notice = overBudget
+					? budget.notice()
+					: tooLargeNotice(Number(options.maxDownloadMb ?? 20));
 				continue;
 			}
 			const text = redact((error as NodeApiError).description ?? (error as Error).message);
@@ -196,6 +214,8 @@ async function toItem(
 	ctx: TriggerContext,
 	update: TgUpdate,
 	botId: string,
+	/** The budget of the execution this update goes into. */
+	budget: DownloadBudget,
 	abortSignal?: AbortSignal,
 ): Promise<INodeExecutionData | undefined> {
 	const options = optionsOf(ctx);
@@ -205,9 +225,11 @@ async function toItem(
 		return undefined;
 	}
 	const message = normalize(update, botId);
+	// before its files are downloaded: a later message of the chat read meanwhile waits for it
+	announce(message);
 	const item: INodeExecutionData = { json: message as unknown as IDataObject };
 	if (options.download && message.attachments.some((a) => a.fileId)) {
-		const binary = await downloadAttachments(ctx, update, message, options, abortSignal);
+		const binary = await downloadAttachments(ctx, update, message, options, budget, abortSignal);
 		if (binary) item.binary = binary;
 	}
 	item.json = addSummary(message) as unknown as IDataObject;
@@ -277,6 +299,11 @@ function classify(error: unknown): 'conflict-webhook' | 'conflict-poller' | 'fat
 	if (code === 409) return 'conflict-poller';
 	if (code === 401 || code === 404) return 'fatal';
 	return 'transient';
+}
+
+/** The messages of an ended execution no longer hold up the chat's later ones. */
+function releaseAll(items: INodeExecutionData[]): void {
+	for (const item of items) release(item.json);
 }
 
 async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
@@ -357,12 +384,19 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 			// executions of their own, side by side.
 			const groups = new Map<string, INodeExecutionData[]>();
 			const batchStart = offset;
+			// one chat's updates of the batch become one execution: their files share one budget
+			const budgets = new Map<string, DownloadBudget>();
+			const budgetOf = (update: TgUpdate) => {
+				const chat = String(messageOf(update)?.chat?.id ?? `#${update.update_id}`);
+				if (!budgets.has(chat)) budgets.set(chat, downloadBudget(options));
+				return budgets.get(chat)!;
+			};
 			for (const update of batch ?? []) {
 				if (signal.aborted) return;
 				if (update.update_id < offset) continue; // confirmed before: never again
 				let item: INodeExecutionData | undefined;
 				try {
-					item = await toItem(ctx, update, botId, signal);
+					item = await toItem(ctx, update, botId, budgetOf(update), signal);
 				} catch (error) {
 					if (signal.aborted) return;
 					ctx.logger.warn(
@@ -375,13 +409,17 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 				offset = update.update_id + 1;
 				if (manual) {
 					if (item) {
+						release(item.json);
 						ctx.emit([[item]]);
 						return;
 					}
 					continue;
 				}
 				const json = (item?.json ?? {}) as IDataObject;
-				if (!item || !seenEvents.add(String(json.eventId ?? ''))) continue;
+				if (!item || !seenEvents.add(String(json.eventId ?? ''))) {
+					release(json);
+					continue;
+				}
 				const chat = String(json.conversationId ?? `#${update.update_id}`);
 				if (!groups.has(chat)) groups.set(chat, []);
 				groups.get(chat)!.push(item);
@@ -411,7 +449,15 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 			// Telegram forgets the updates only at the next getUpdates: an update is never confirmed
 			// before its execution was handed to n8n.
 			staticData.offset = offset;
-			for (const items of groups.values()) ctx.emit([items]);
+			for (const items of groups.values()) {
+				// n8n settles `done` when the execution ended: its messages no longer hold up later ones
+				const done = ctx.helpers.createDeferredPromise<IRun>();
+				ctx.emit([items], undefined, done);
+				void done.promise.then(
+					() => releaseAll(items),
+					() => releaseAll(items),
+				);
+			}
 		}
 	};
 
@@ -430,6 +476,7 @@ async function startPolling(ctx: ITriggerFunctions): Promise<ITriggerResponse> {
 			const done = ctx.helpers.createDeferredPromise<IRun>();
 			ctx.emit([items], undefined, done);
 			const succeeded = await done.promise.then(runSucceeded, () => false);
+			releaseAll(items);
 			return { items, succeeded };
 		});
 		const stopped = new Promise<void>((resolve) =>
@@ -585,7 +632,7 @@ export const telegramTrigger: TriggerAdapter = {
 		}
 		let item: INodeExecutionData | undefined;
 		try {
-			item = await toItem(ctx, update, botId);
+			item = await toItem(ctx, update, botId, downloadBudget(optionsOf(ctx)));
 		} catch (error) {
 			// a redelivery would fail the same way and hold up the bot's later updates: the update
 			// starts its workflow with a notice instead

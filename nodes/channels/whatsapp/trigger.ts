@@ -15,9 +15,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
-import { downloadAttachments } from '../attachments';
+import { downloadAttachments, downloadBudget, downloadBudgetOption } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
+import { announce } from '../sequence';
 import { mediaUrlRefusal } from '../mediaSources';
 import type { ChannelMessage, TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
@@ -37,6 +38,7 @@ export const TWILIO_CONNECTION_OVERRIDES = 'ct=2000&rt=5000&tt=15000&rc=5&rp=all
 interface WhatsAppTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
+	maxBatchMb?: number;
 	publicUrl?: string;
 	/** Set the webhook through the REST API on activation: on a phone number or a Messaging Service. */
 	configureOn?: 'none' | 'phoneNumber' | 'messagingService';
@@ -117,6 +119,7 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 					'Whether to download images, audio, video and documents into binary properties ' +
 					"(data, data_1, …) with the account's credentials",
 			},
+			downloadBudgetOption,
 			{
 				displayName: 'Max File Size (MB)',
 				name: 'maxDownloadMb',
@@ -456,6 +459,8 @@ export const twilioTrigger: TriggerAdapter = {
 				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
 				return answered();
 			}
+			// before its files are downloaded: a later message of the chat read meanwhile waits for it
+			announce(message);
 			if (
 				(options.download ?? true) &&
 				message.attachments.some((a) => a.fileId?.startsWith('http'))
@@ -467,6 +472,7 @@ export const twilioTrigger: TriggerAdapter = {
 					Number(options.maxDownloadMb ?? 16),
 					async (url) => await twilioDownload(ctx, url),
 					refusal,
+					downloadBudget(options),
 				);
 				if (binary) item.binary = binary;
 			}

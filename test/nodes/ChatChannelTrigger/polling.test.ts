@@ -193,6 +193,36 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		expect(JSON.stringify(trigger.items())).not.toContain(tg.token);
 	});
 
+	it('a burst of files from one chat shares one download budget per execution: files beyond it get a "too large for this batch" notice, counted while streaming too', async () => {
+		const KB = 1024;
+		const a = tg.addFile(deterministicBytes(400 * KB, 'a'), { mimeType: 'application/pdf', fileName: 'a.pdf' });
+		const b = tg.addFile(deterministicBytes(400 * KB, 'b'), { mimeType: 'application/pdf', fileName: 'b.pdf' });
+		// declares 1 KB, sends 400 KB: the budget is enforced on the bytes as they arrive
+		const liar = tg.addFile(deterministicBytes(400 * KB, 'c'), { mimeType: 'application/pdf', fileName: 'c.pdf', size: KB });
+		const d = tg.addFile(deterministicBytes(100 * KB, 'd'), { mimeType: 'application/pdf', fileName: 'd.pdf' });
+		const other = tg.addFile(deterministicBytes(400 * KB, 'e'), { mimeType: 'application/pdf', fileName: 'e.pdf' });
+		const doc = (file: { file_id: string; file_size: number }, name: string) => ({ document: { file_id: file.file_id, file_name: name, mime_type: 'application/pdf', file_size: file.file_size } });
+		// all in one getUpdates: one execution for chat 1, one for chat 2
+		tg.pushMessage({ chatId: 1, extra: doc(a, 'a.pdf') });
+		tg.pushMessage({ chatId: 1, extra: doc(b, 'b.pdf') });
+		tg.pushMessage({ chatId: 1, extra: doc(liar, 'c.pdf') });
+		tg.pushMessage({ chatId: 1, extra: doc(d, 'd.pdf') });
+		tg.pushMessage({ chatId: 2, extra: doc(other, 'e.pdf') });
+		const trigger = await start({ parameters: { channel: 'telegram', mode: 'polling', options: { pollTimeout: 5, download: true, maxBatchMb: 1 } } });
+		await trigger.waitForItems(5);
+		expect(trigger.emitted.map((e) => e[0].length)).toEqual([4, 1]);
+		const [first, second, third, fourth, otherChat] = trigger.items();
+		expect(await binarySha256(first.binary!.data)).toBe(deterministicSha256(400 * KB, 'a'));
+		expect(await binarySha256(second.binary!.data)).toBe(deterministicSha256(400 * KB, 'b'));
+		expect(third.binary).toBeUndefined();
+		expect((third.json.attachments as IDataObject[])[0].notice).toMatch(/^Not downloaded: too large for this batch: .*1 MB one execution may hold \("Max Download per Execution"; 0\.8 MB already downloaded\)/);
+		expect(third.json).toMatchObject({ summary: 'document not downloaded' });
+		// what is left still takes a smaller file
+		expect(await binarySha256(fourth.binary!.data)).toBe(deterministicSha256(100 * KB, 'd'));
+		// another chat's execution has a budget of its own
+		expect(await binarySha256(otherChat.binary!.data)).toBe(deterministicSha256(400 * KB, 'e'));
+	});
+
 	it('normalizes a button press into event "callback" with its data', async () => {
 		const trigger = await start();
 		tg.pushUpdate({ callback_query: { id: 'cb1', from: { id: 1, is_bot: false, first_name: 'Ada' }, data: 'yes', message: { message_id: 5, date: 1, chat: { id: 1, type: 'private' }, text: 'Pick one' } } });

@@ -7,7 +7,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { CHANNELS, shown, startBridge, until, type Bridge, type Channel } from './setup';
+import { capturingLogger } from '../../harness';
+import { CHANNELS, PHOTO, shown, startBridge, until, type Bridge, type Channel } from './setup';
 
 jest.setTimeout(180_000);
 
@@ -114,5 +115,69 @@ describe.each(CHANNELS)('Conversation order (%s)', (channel) => {
 		expect(posted.map((m) => bridge.ts.message(m.id)!.externalKey)).toEqual(
 			bridge.received(anna).map((r) => `${bridge.keyOf(anna)}#${r.id}`),
 		);
+	});
+});
+
+describe('Conversation order when executions overlap (Telegram)', () => {
+	it('a photo still downloading when the next text arrives over a second connection: the text’s execution gets ahead, waits, and TeamSpirit gets the photo first', async () => {
+		bridge = await startBridge('telegram', { faultProxies: true });
+		const tg = bridge.driver.tg!;
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hi');
+		// the photo's file download is held at the channel: its execution starts only after it
+		bridge.channelProxy!.rule({
+			match: (r) => r.method === 'GET' && /\/file\/bot/.test(r.path),
+			action: 'hold',
+			count: 1,
+		});
+		// (resolves once Telegram's delivery of it was answered: after the download)
+		const photoDelivered = bridge.writeNow(anna, { text: 'The cup, broken', photo: PHOTO });
+		await until(
+			() => bridge.channelProxy!.seen.some((r) => r.outcome === 'held'),
+			'the photo download to be held',
+		);
+		// Telegram delivers the customer's next message over another connection meanwhile
+		const photo = tg.pending[0] as { update_id: number; message: Record<string, unknown> };
+		const text = {
+			update_id: photo.update_id + 1,
+			message: {
+				...photo.message,
+				message_id: Number(photo.message.message_id) + 1,
+				photo: undefined,
+				caption: undefined,
+				text: 'Can you replace it?',
+			},
+		};
+		const logStart = capturingLogger.entries.length;
+		const delivered = await fetch(tg.webhook!.url, {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				'X-Telegram-Bot-Api-Secret-Token': tg.webhook!.secretToken!,
+			},
+			body: JSON.stringify(text),
+		});
+		expect(delivered.status).toBe(200);
+		// the text's execution has reached Forward to TeamSpirit: it either posted (out of order)
+		// or says it waits for the earlier message
+		await until(
+			() =>
+				bridge.messagesOf(anna).some((m) => shown(m.text) === 'Can you replace it?') ||
+				capturingLogger.entries
+					.slice(logStart)
+					.some((e) => /waits for 1 earlier message/.test(e.message)),
+			'the text to reach Forward to TeamSpirit',
+		);
+		bridge.channelProxy!.release();
+		await photoDelivered;
+		await bridge.settle();
+		await until(() => bridge.messagesOf(anna).length === 3, 'three messages in TeamSpirit');
+
+		expect(bridge.messagesOf(anna).map((m) => [shown(m.text), m.files.length])).toEqual([
+			['Hi', 0],
+			['The cup, broken', 1],
+			['Can you replace it?', 0],
+		]);
+		expect(bridge.started().customer.map((c) => c.run?.status)).toEqual(Array(3).fill('success'));
 	});
 });

@@ -24,6 +24,7 @@ import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { acceptedParts, seenEvents } from '../../../nodes/channels/memory';
 import { senderNames } from '../../../nodes/channels/messenger/profiles';
+import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import type { GraphEmulatorOptions } from '../../emulators/graph';
 import { TeamSpiritEmulator, type Chat, type Message } from '../../emulators/teamspirit';
@@ -62,6 +63,7 @@ export function forgetProcessMemory(): void {
 	seenEvents.clear();
 	acceptedParts.clear();
 	senderNames.clear();
+	forgetAnnounced();
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,14 @@ import {
 	messageKey,
 	noticeKey,
 } from '../../../conversations/keys';
-import { inOrder, patienceMs, untilAvailable, waitOption } from '../../../conversations/order';
+import {
+	afterPredecessors,
+	inOrder,
+	patienceMs,
+	untilAvailable,
+	waitOption,
+} from '../../../conversations/order';
+import { release } from '../../../channels/sequence';
 import {
 	ensureChat,
 	findChat,
@@ -168,6 +175,15 @@ export function conversationOf(ctx: IExecuteFunctions, itemIndex: number): strin
 const channelTitle = (displayName: string) => displayName.replace(/\s*\(.*\)\s*$/, '');
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
+	try {
+		return await forwardItem.call(this, call);
+	} finally {
+		// whatever happened to it, the customer's next messages no longer wait for this one
+		release(this.getInputData()[call.itemIndex].json);
+	}
+}
+
+async function forwardItem(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex, adapter } = call;
 	const item = this.getInputData()[itemIndex];
 	const message = item.json as unknown as ChannelMessage & { account?: string };
@@ -204,8 +220,10 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 				`Conversation ${message.conversationId}: ${(error as Error).message}; trying again in ${waitMs} ms`,
 			),
 	};
-	// one customer's messages are posted one after another, in the order they came, also while
-	// the first waits for TeamSpirit to come back
+	// one customer's messages are posted in the channel's order: first after the earlier messages
+	// this process still handles (another execution may have got ahead of theirs), then one after
+	// another, also while the first waits for TeamSpirit to come back
+	if (!isEdit) await afterPredecessors(this, message, patience.ms);
 	return await inOrder(
 		conversationOf(this, itemIndex),
 		async () =>

@@ -1,0 +1,155 @@
+/**
+ * The channel's own order of one conversation's messages, and which of them this n8n process has
+ * received but not finished handling, so that a later step can keep the channel's order even when
+ * two executions of one conversation overlap and the later message's execution gets ahead.
+ *
+ * - `sequenceOf`: a message's place in its conversation, from the channel's data: Telegram's
+ *   `message_id` (it grows within a chat), otherwise the channel's timestamp (Messenger's, in ms;
+ *   Twilio sends none, so WhatsApp messages keep the order they reached n8n in).
+ * - A trigger `announce`s a new message (not an edit or a status) as soon as it has read it (before downloading its files), and
+ *   the entry is `release`d when its execution ended (long polling knows when) or when the step that
+ *   orders by it is done with it (`release` by the event id). An entry nobody releases expires after
+ *   `HOLD_MS`: a lost execution costs its successors a bounded wait, never a stall.
+ * - `predecessorsOf`: the announced, unreleased messages of the same conversation that come before
+ *   a message, with a promise settled when each is released.
+ *
+ * Process memory: it orders what one process sees. Executions in other processes (queue mode) are
+ * invisible here; the conversation bridge says what it promises there.
+ */
+import { monotonicNow } from '../shared/clock';
+
+/** The fields of a trigger item this needs (a ChannelMessage has them all). */
+export interface Sequenced {
+	channel?: unknown;
+	account?: unknown;
+	conversationId?: unknown;
+	messageId?: unknown;
+	timestamp?: unknown;
+	eventId?: unknown;
+	event?: unknown;
+}
+
+interface Entry {
+	sequence: number;
+	at: number;
+	released: Promise<void>;
+	release: () => void;
+	/** Set by `markActive`: the ordering step is working on it (it may wait through an outage). */
+	active: boolean;
+}
+
+/** An announced message nobody released is forgotten after this long. */
+const HOLD_MS = 2 * 60 * 1000;
+/** Conversations remembered at most (the oldest go first): bounded memory under any load. */
+const MAX_STREAMS = 10_000;
+
+const streams = new Map<string, Map<string, Entry>>();
+
+/** The conversation a message belongs to (channel, account, conversation). */
+function streamOf(message: Sequenced): string | undefined {
+	const { channel, account, conversationId } = message;
+	if (conversationId === undefined || conversationId === null || conversationId === '')
+		return undefined;
+	return `${String(channel ?? '')}:${String(account ?? '')}:${String(conversationId)}`;
+}
+
+/** The message's place in its conversation; undefined when the channel gives none. */
+function sequenceOf(message: Sequenced): number | undefined {
+	const id = typeof message.messageId === 'number' ? message.messageId : Number(message.messageId);
+	if (Number.isSafeInteger(id) && id > 0) return id;
+	const at = typeof message.timestamp === 'string' ? Date.parse(message.timestamp) : NaN;
+	return Number.isFinite(at) ? at : undefined;
+}
+
+function prune(stream: Map<string, Entry>, now: number): void {
+	for (const [eventId, entry] of stream) {
+		if (now - entry.at >= HOLD_MS) {
+			stream.delete(eventId);
+			entry.release();
+		}
+	}
+}
+
+/**
+ * Records that this process received `message` and will hand it to an execution. Returns its
+ * release (idempotent); `release(eventId)` does the same.
+ */
+export function announce(message: Sequenced): () => void {
+	const stream = streamOf(message);
+	const sequence = sequenceOf(message);
+	const eventId = String(message.eventId ?? '');
+	// new messages only: an edit or a status neither waits nor is waited for
+	const ordered = message.event === 'message' || message.event === 'channel_post';
+	if (!ordered || stream === undefined || sequence === undefined || !eventId)
+		return () => undefined;
+	let entries = streams.get(stream);
+	if (!entries) {
+		if (streams.size >= MAX_STREAMS) {
+			const oldest = streams.keys().next().value as string;
+			for (const entry of streams.get(oldest)!.values()) entry.release();
+			streams.delete(oldest);
+		}
+		entries = new Map();
+		streams.set(stream, entries);
+	}
+	let release: () => void = () => undefined;
+	const released = new Promise<void>((resolve) => (release = resolve));
+	const entry: Entry = { sequence, at: monotonicNow(), released, release, active: false };
+	entries.get(eventId)?.release();
+	entries.set(eventId, entry);
+	return () => releaseEntry(stream, eventId, entry);
+}
+
+function releaseEntry(stream: string, eventId: string, entry: Entry): void {
+	entry.release();
+	const entries = streams.get(stream);
+	if (entries?.get(eventId) !== entry) return;
+	entries.delete(eventId);
+	if (!entries.size) streams.delete(stream);
+}
+
+/** Forgets every announced message (what a restart of n8n does). */
+export function forgetAnnounced(): void {
+	for (const entries of streams.values()) for (const entry of entries.values()) entry.release();
+	streams.clear();
+}
+
+/** Releases the announced message with this item's event id (if any). */
+export function release(message: Sequenced): void {
+	const stream = streamOf(message);
+	const eventId = String(message.eventId ?? '');
+	const entry = stream === undefined ? undefined : streams.get(stream)?.get(eventId);
+	if (stream !== undefined && entry) releaseEntry(stream, eventId, entry);
+}
+
+/** Marks the message as being worked on by the ordering step (its successors wait longer). */
+export function markActive(message: Sequenced): void {
+	const stream = streamOf(message);
+	const entry =
+		stream === undefined ? undefined : streams.get(stream)?.get(String(message.eventId));
+	if (entry) entry.active = true;
+}
+
+/**
+ * The announced, unreleased messages before `message` in its conversation (another event id, a
+ * lower sequence): `released` settles when all of them are released; `active` tells whether one of
+ * them is being worked on.
+ */
+export function predecessorsOf(
+	message: Sequenced,
+): { count: number; active: boolean; released: Promise<void> } | undefined {
+	const stream = streamOf(message);
+	const sequence = sequenceOf(message);
+	const entries = stream === undefined ? undefined : streams.get(stream);
+	if (!entries || sequence === undefined) return undefined;
+	prune(entries, monotonicNow());
+	const before = [...entries]
+		.filter(([eventId, entry]) => eventId !== String(message.eventId) && entry.sequence < sequence)
+		.map(([, entry]) => entry);
+	if (!before.length) return undefined;
+	return {
+		count: before.length,
+		active: before.some((entry) => entry.active),
+		released: Promise.all(before.map(async (entry) => await entry.released)).then(() => undefined),
+	};
+}
