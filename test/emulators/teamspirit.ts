@@ -74,6 +74,8 @@ export interface Message {
 	editedAt: string | null;
 	/** The client's own key for the message (1–200 characters, unique in its chat); null when unset. */
 	externalKey: string | null;
+	/** 1 when posted, +1 on every change (text, format, externalKey): `If-Match` on PATCH. */
+	version: number;
 }
 
 export type Presence = 'online' | 'away' | 'busy' | 'offline';
@@ -314,6 +316,8 @@ const notFound = (message: string) => new ApiError(404, 'not_found', message);
 const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 const conflict = (message: string, extra: Record<string, unknown> = {}) =>
 	new ApiError(409, 'conflict', message, {}, extra);
+const preconditionFailed = (message: string, extra: Record<string, unknown> = {}) =>
+	new ApiError(412, 'precondition_failed', message, {}, extra);
 
 type JsonObject = Record<string, unknown>;
 
@@ -767,6 +771,7 @@ export class TeamSpiritEmulator {
 			createdAt: nowIso(),
 			editedAt: null,
 			externalKey: null,
+			version: 1,
 			...rest,
 		};
 		this.messages.set(msg.id, { msg, seq: ++this.seq });
@@ -1633,6 +1638,17 @@ export class TeamSpiritEmulator {
 			throw invalid(`Give at least one of 'text', 'format', 'externalKey'`);
 		}
 		const edits = text !== undefined || format !== undefined;
+		const ifMatch = c.req.headers['if-match'];
+		if (ifMatch !== undefined) {
+			const wanted = /^(?:W\/)?"?(\d+)"?$/.exec(String(ifMatch).trim())?.[1];
+			if (wanted === undefined) throw invalid(`If-Match must be a message version ("3")`);
+			if (Number(wanted) !== msg.version) {
+				throw preconditionFailed(
+					`Message '${msg.id}' is at version ${msg.version}, not ${wanted}`,
+					{ current: clone(msg) },
+				);
+			}
+		}
 		if (edits && msg.senderId !== this.bot.id)
 			throw forbidden('The bot can only edit its own messages');
 		if (edits && !(text ?? msg.text).trim() && msg.files.length === 0) {
@@ -1645,12 +1661,14 @@ export class TeamSpiritEmulator {
 					`A message with externalKey '${externalKey}' already exists in chat '${chat.id}'`,
 				);
 			}
+			if (msg.externalKey !== externalKey) msg.version++;
 			msg.externalKey = externalKey;
 		}
 		if (edits) {
 			if (text !== undefined) msg.text = text;
 			if (format !== undefined) msg.format = format;
 			msg.editedAt = nowIso();
+			msg.version++;
 			this.emit('message.updated', msg);
 		}
 		return { status: 200, json: msg };
