@@ -52,6 +52,18 @@ export class TeamSpiritApi implements ICredentialType {
 				'secret TeamSpirit showed then (whsec_…). Leave empty otherwise: webhooks the ' +
 				'trigger registers keep their own secret.',
 		},
+		{
+			displayName: 'Conversation Secret',
+			name: 'conversationSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only for customer conversations (Chat Channel node): the secret the bridge signs the keys ' +
+				'of the chats it opens with, so it never sends from a chat it did not open. Empty: the API ' +
+				'key is used. Set any long random string before you replace the API key (a new secret ' +
+				"opens new chats for customers who write again); don't change it afterwards.",
+		},
 	];
 
 	/**

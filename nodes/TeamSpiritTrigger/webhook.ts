@@ -149,6 +149,10 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		if (ignored) return answer(this, 200, { ok: true, ignored });
 
 		const json = toOutputJson(delivery);
+		// what the workflow starts for: Send to Customer catches up only on messages that pass it too
+		if (settings.onlyMentions && isMessageEvent(delivery.event)) {
+			json.triggerFilters = { onlyMentions: true };
+		}
 		const binary = isMessageEvent(delivery.event)
 			? await downloadFiles(this, delivery, settings, json)
 			: undefined;

@@ -9,7 +9,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, UploadSource } from '../shared/binary';
 import { channelMessageIdsOf } from './keys';
-import { teamSpiritApiRequest } from '../shared/teamspirit/transport';
+import { conversationSecretOf, teamSpiritApiRequest } from '../shared/teamspirit/transport';
 import { segment } from '../shared/teamspirit/utils';
 
 export interface ConversationChat extends IDataObject {
@@ -24,6 +24,14 @@ export interface NewChat {
 	title: string;
 	memberIds: string[];
 	metadata: IDataObject;
+}
+
+/** The secret the bridge signs its chats' keys with (keys.ts `conversationKey`). */
+export async function conversationSecret(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<string> {
+	return await conversationSecretOf.call(ctx, itemIndex);
 }
 
 /**
@@ -162,6 +170,31 @@ export async function patchMessage(
 	});
 }
 
+/**
+ * Changes a message only while it is still at `version` (`If-Match`): `changed` false, with the
+ * message as it is now, when another client changed it first (TeamSpirit's 412).
+ */
+export async function patchMessageIf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	messageId: string,
+	body: IDataObject,
+	version: number,
+): Promise<{ changed: boolean; message: IDataObject }> {
+	const answer = await teamSpiritApiRequest.call(ctx, {
+		method: 'PATCH',
+		path: `/chats/${segment(chatId)}/messages/${segment(messageId)}`,
+		body,
+		ifMatch: version,
+		expectStatuses: [412],
+		itemIndex,
+	});
+	if (answer.statusCode !== 412) return { changed: true, message: answer };
+	const current = ((answer.body as IDataObject)?.error as IDataObject | undefined)?.current;
+	return { changed: false, message: (current ?? {}) as IDataObject };
+}
+
 /** A TeamSpirit file as an upload source for a channel: streamed, never held whole. */
 export function fileSource(
 	ctx: IExecuteFunctions,
@@ -257,8 +290,11 @@ export async function recentMessages(
 	return (page.items as IDataObject[] | undefined) ?? [];
 }
 
-/** The bot's user id (the API key's user). */
-export async function botIdOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+/** The bot's user id and username (the API key's user). */
+export async function botOf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ id: string; username: string }> {
 	const me = await teamSpiritApiRequest.call(ctx, { method: 'GET', path: '/me', itemIndex });
-	return String(me.id ?? '');
+	return { id: String(me.id ?? ''), username: String(me.username ?? '') };
 }

@@ -5,6 +5,16 @@
  */
 import type { Chat, Message, TeamSpiritEmulator } from '../emulators/teamspirit';
 import type { ExecutionSummary, N8nEditor } from './n8n';
+import { conversationKey } from '../../nodes/conversations/keys';
+
+/**
+ * The key the bridge gives the chat of `<channel>:<account>:<conversation>`: signed with the
+ * TeamSpirit credential's secret, here the emulator's API key (no Conversation Secret set).
+ */
+export function signedKey(base: string, emulator: { apiKey: string }): string {
+	const [channel, account, ...rest] = base.split(':');
+	return conversationKey(channel, account, rest.join(':'), emulator.apiKey);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

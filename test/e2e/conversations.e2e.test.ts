@@ -42,6 +42,7 @@ import {
 	type N8nHome,
 	type RunningN8n,
 } from './n8n';
+import { signedKey } from './conversation-view';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 
@@ -219,7 +220,8 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 			from: { id: 7001, first_name: 'Anna', last_name: 'Petrova', username: 'anna_p' },
 		};
 		const boris = { chatId: 7002, from: { id: 7002, first_name: 'Boris', last_name: 'Ivanov' } };
-		const keyOf = (customer: { chatId: number }) => `telegram:${tg.botId}:${customer.chatId}`;
+		const keyOf = (customer: { chatId: number }) =>
+			signedKey(`telegram:${tg.botId}:${customer.chatId}`, ts);
 		const files = {
 			anna: { photo: jpeg(), doc: pdf('anna') },
 			boris: { photo: jpeg(), doc: pdf('boris') },
@@ -416,7 +418,7 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 		const maria = { phone: '+4915112345678', name: 'Maria Garcia' };
 		const jonas = { phone: '+4915187654321', name: 'Jonas Weber' };
 		const keyOf = (customer: { phone: string }) =>
-			`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${customer.phone}`;
+			signedKey(`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${customer.phone}`, ts);
 		const files = {
 			maria: { photo: jpeg(), doc: pdf('maria') },
 			jonas: { photo: jpeg(), doc: pdf('jonas') },
@@ -551,7 +553,7 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 	describe('Facebook Messenger', () => {
 		let lena: GraphUser;
 		let tom: GraphUser;
-		const keyOf = (customer: GraphUser) => `messenger:${fb.pageId}:${customer.id}`;
+		const keyOf = (customer: GraphUser) => signedKey(`messenger:${fb.pageId}:${customer.id}`, ts);
 		const files = {
 			lena: { photo: jpeg(), doc: pdf('lena') },
 			tom: { photo: jpeg(), doc: pdf('tom') },
@@ -688,9 +690,9 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 		const waCustomer = { phone: '+393331234567', name: 'Chiara Rossi' };
 		const fbCustomer = fb.addUser({ first_name: 'Chiara', last_name: 'Rossi' });
 		const keys = {
-			telegram: `telegram:${tg.botId}:${tgCustomer.chatId}`,
-			whatsapp: `whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${waCustomer.phone}`,
-			messenger: `messenger:${fb.pageId}:${fbCustomer.id}`,
+			telegram: signedKey(`telegram:${tg.botId}:${tgCustomer.chatId}`, ts),
+			whatsapp: signedKey(`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${waCustomer.phone}`, ts),
+			messenger: signedKey(`messenger:${fb.pageId}:${fbCustomer.id}`, ts),
 		};
 		tg.pushMessage({ chatId: tgCustomer.chatId, from: tgCustomer.from, text: 'Anyone there?' });
 		expect(

@@ -30,6 +30,7 @@ import { TwilioEmulator } from '../emulators/twilio';
 import {
 	conversationView,
 	executionsSettled as executionsSettledIn,
+	signedKey,
 	waitUntil,
 } from './conversation-view';
 import {
@@ -212,9 +213,9 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 	const maria = { phone: '+4915112340001', name: 'Maria Garcia' };
 	let lena: GraphUser;
 	const keys = {
-		telegram: () => `telegram:${tg.botId}:${anna.chatId}`,
-		whatsapp: () => `whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${maria.phone}`,
-		messenger: () => `messenger:${fb.pageId}:${lena.id}`,
+		telegram: () => signedKey(`telegram:${tg.botId}:${anna.chatId}`, ts),
+		whatsapp: () => signedKey(`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${maria.phone}`, ts),
+		messenger: () => signedKey(`messenger:${fb.pageId}:${lena.id}`, ts),
 	};
 	const channels = ['telegram', 'whatsapp', 'messenger'] as const;
 
@@ -281,7 +282,7 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 
 	describe('failed executions retried (a copy of the Telegram example on bot 2: Wait Through Outages 0, Retry On Fail on)', () => {
 		const carl = { chatId: 7201, from: { id: 7201, first_name: 'Carl', last_name: 'Berg' } };
-		const key = () => `telegram:${tg2.botId}:${carl.chatId}`;
+		const key = () => signedKey(`telegram:${tg2.botId}:${carl.chatId}`, ts);
 		const ofCopy = async () =>
 			(await executionsSettled()).filter((e) => e.workflowId === workflowIds.copy);
 		const received = () => tg2.sentMessages(carl.chatId).map((m) => m.text);

@@ -38,6 +38,7 @@ import { TwilioEmulator } from '../emulators/twilio';
 import {
 	conversationView,
 	executionsSettled as executionsSettledIn,
+	signedKey,
 	waitUntil,
 } from './conversation-view';
 import {
@@ -405,11 +406,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	const pedro = { phone: '+4915112340002', name: 'Pedro Alves' };
 	let lena: GraphUser;
 	const key = {
-		telegram: (c: { chatId: number }) => `telegram:${tg.botId}:${c.chatId}`,
-		telegramWebhook: (c: { chatId: number }) => `telegram:${tgHook.botId}:${c.chatId}`,
+		telegram: (c: { chatId: number }) => signedKey(`telegram:${tg.botId}:${c.chatId}`, ts),
+		telegramWebhook: (c: { chatId: number }) =>
+			signedKey(`telegram:${tgHook.botId}:${c.chatId}`, ts),
 		whatsapp: (c: { phone: string }) =>
-			`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${c.phone}`,
-		messenger: (u: GraphUser) => `messenger:${fb.pageId}:${u.id}`,
+			signedKey(`whatsapp:${tw.whatsappNumber.replace(/^whatsapp:/, '')}:${c.phone}`, ts),
+		messenger: (u: GraphUser) => signedKey(`messenger:${fb.pageId}:${u.id}`, ts),
 	};
 	const operatorPosts = async (chatKey: string, fields: { text: string; fileIds?: string[] }) => {
 		const { message } = await ts.postAsUser(chatByKey(chatKey)!.id, operator.id, {

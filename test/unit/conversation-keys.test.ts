@@ -7,17 +7,38 @@ import {
 	messageKey,
 	noticeKey,
 	parseConversationKey,
+	verifyConversationKey,
 } from '../../nodes/conversations/keys';
+
+const SECRET = 'tsk_test_secret';
 import type { Delivery } from '../../nodes/TeamSpiritTrigger/helpers/delivery';
 import { whyIgnored } from '../../nodes/TeamSpiritTrigger/helpers/filters';
 import { toOutputJson } from '../../nodes/TeamSpiritTrigger/helpers/output';
 
 describe('conversation keys', () => {
-	it('names a conversation by channel, account and conversation, and parses it back', () => {
-		const key = conversationKey('whatsapp', '+14155238886', '+4915112345678');
-		expect(key).toBe('whatsapp:+14155238886:+4915112345678');
-		expect(parseConversationKey(key)).toEqual({ channel: 'whatsapp', account: '+14155238886', conversation: '+4915112345678' });
+	it('names a conversation by channel, account and conversation, signed, and parses it back', () => {
+		const key = conversationKey('whatsapp', '+14155238886', '+4915112345678', SECRET);
+		expect(key).toMatch(/^whatsapp:\+14155238886:\+4915112345678~[A-Za-z0-9_-]{16}$/);
+		const tag = key.split('~')[1];
+		expect(parseConversationKey(key)).toEqual({ channel: 'whatsapp', account: '+14155238886', conversation: '+4915112345678', tag });
+		expect(verifyConversationKey(key, SECRET)).toEqual({ channel: 'whatsapp', account: '+14155238886', conversation: '+4915112345678', tag });
+		// an unsigned key (as before signing) still looks like one, but does not verify
 		expect(parseConversationKey('telegram:123456:-1001234')).toEqual({ channel: 'telegram', account: '123456', conversation: '-1001234' });
+		expect(verifyConversationKey('telegram:123456:-1001234', SECRET)).toBeUndefined();
+	});
+
+	it('verifies only keys signed with the same secret, for the same channel, account and conversation', () => {
+		const key = conversationKey('telegram', '123456', '1001', SECRET);
+		const tag = key.split('~')[1];
+		expect(verifyConversationKey(key, 'another secret')).toBeUndefined();
+		// the tag of one customer on another customer's key
+		expect(verifyConversationKey(`telegram:123456:1002~${tag}`, SECRET)).toBeUndefined();
+		expect(verifyConversationKey(`telegram:654321:1001~${tag}`, SECRET)).toBeUndefined();
+		expect(verifyConversationKey(`messenger:123456:1001~${tag}`, SECRET)).toBeUndefined();
+		expect(verifyConversationKey(`${key}x`, SECRET)).toBeUndefined();
+		expect(verifyConversationKey(key, '')).toBeUndefined();
+		// different secrets give different keys: no one without the secret can name the chat in advance
+		expect(conversationKey('telegram', '123456', '1001', 'another secret')).not.toBe(key);
 	});
 
 	it('refuses what is not a conversation key', () => {
@@ -27,11 +48,11 @@ describe('conversation keys', () => {
 	});
 
 	it('maps a message key to its channel message id only within its conversation', () => {
-		const conversation = conversationKey('telegram', '123456', '1001');
+		const conversation = conversationKey('telegram', '123456', '1001', SECRET);
 		const key = messageKey(conversation, '42');
-		expect(key).toBe('telegram:123456:1001#42');
+		expect(key).toBe(`${conversation}#42`);
 		expect(channelMessageIdOf(key, conversation)).toBe('42');
-		expect(channelMessageIdOf(key, conversationKey('telegram', '123456', '100'))).toBeUndefined();
+		expect(channelMessageIdOf(key, conversationKey('telegram', '123456', '100', SECRET))).toBeUndefined();
 		expect(channelMessageIdOf(`${conversation}#`, conversation)).toBeUndefined();
 		expect(channelMessageIdOf(null, conversation)).toBeUndefined();
 		expect(channelMessageIdOf(noticeKey('m_1', 'created'), conversation)).toBeUndefined();
@@ -39,9 +60,9 @@ describe('conversation keys', () => {
 	});
 
 	it('records every part an operator message became, as many as fit in 200 characters', () => {
-		const conversation = conversationKey('telegram', '123456', '1001');
+		const conversation = conversationKey('telegram', '123456', '1001', SECRET);
 		const key = messageKey(conversation, ['42', '43', '44']);
-		expect(key).toBe('telegram:123456:1001#42&43&44');
+		expect(key).toBe(`${conversation}#42&43&44`);
 		expect(channelMessageIdsOf(key, conversation)).toEqual(['42', '43', '44']);
 		expect(channelMessageIdOf(key, conversation)).toBe('42');
 		const many = messageKey(conversation, Array.from({ length: 100 }, (_, i) => String(1000 + i)));

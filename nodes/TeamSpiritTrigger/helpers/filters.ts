@@ -2,6 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Delivery } from './delivery';
+import { mentions } from '../../shared/teamspirit/utils';
 
 export interface FilterSettings {
 	events: string[];
@@ -22,23 +23,6 @@ export interface BotIdentity {
 }
 
 export const isMessageEvent = (event: string): boolean => event.startsWith('message.');
-
-function escapeRegExp(text: string): string {
-	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Whether `text` mentions `@username` as the contract defines it: not preceded by a letter, digit
- * or `_`, and not followed by a letter, digit, `_`, `-` or a `.` that continues the name.
- */
-export function mentions(text: unknown, username: string): boolean {
-	if (typeof text !== 'string' || !username) return false;
-	const pattern = new RegExp(
-		`(?<![\\p{L}\\p{N}_])@${escapeRegExp(username)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}_-])`,
-		'iu',
-	);
-	return pattern.test(text);
-}
 
 /** Whether the filters need to know who the bot is for this delivery. */
 export function needsBotIdentity(delivery: Delivery, settings: FilterSettings): boolean {

@@ -40,6 +40,8 @@ export interface TeamSpiritRequest {
 	 */
 	idempotent?: boolean;
 	idempotencyKey?: string;
+	/** A conditional update: only when the object is still at this `version` (`412` otherwise). */
+	ifMatch?: number;
 	/** Builds a raw body (e.g. multipart) afresh for every attempt: a stream cannot be resent. */
 	rawBody?: () => Promise<{ body: Buffer | BinaryStream; headers: Record<string, string> }>;
 	/** 'stream' answers with the response body as a stream (file downloads). */
@@ -69,6 +71,7 @@ interface TeamSpiritCredentials {
 	serverUrl?: string;
 	apiKey?: string;
 	webhookSecret?: string;
+	conversationSecret?: string;
 }
 
 interface Connection {
@@ -78,6 +81,8 @@ interface Connection {
 	secrets: string[];
 	/** Adds the Authorization header exactly as the credential's own `authenticate` does. */
 	authenticate: (options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+	/** What the conversation bridge signs its chats' keys with (never sent anywhere). */
+	conversationSecret: string;
 }
 
 /** The credential type itself: its `authenticate` signs every request (see `connection`). */
@@ -116,12 +121,29 @@ async function connection(this: TeamSpiritContext, itemIndex?: number): Promise<
 
 async function readConnection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
-	const { serverUrl, apiKey, webhookSecret } = credentials as TeamSpiritCredentials;
+	const { serverUrl, apiKey, webhookSecret, conversationSecret } =
+		credentials as TeamSpiritCredentials;
 	return {
 		serverUrl: normalizeServerUrl(serverUrl),
-		secrets: [...secretForms(apiKey), ...secretForms(webhookSecret)],
+		secrets: [
+			...secretForms(apiKey),
+			...secretForms(webhookSecret),
+			...secretForms(conversationSecret),
+		],
 		authenticate: async (options) => await credentialType.authenticate(credentials, options),
+		conversationSecret: String(conversationSecret ?? '').trim() || String(apiKey ?? '').trim(),
 	};
+}
+
+/**
+ * The secret the conversation bridge signs the keys of the chats it makes with: the credential's
+ * Conversation Secret, or its API key when that is empty. Read with the credential, once per run.
+ */
+export async function conversationSecretOf(
+	this: TeamSpiritContext,
+	itemIndex?: number,
+): Promise<string> {
+	return (await connection.call(this, itemIndex)).conversationSecret;
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
@@ -236,6 +258,7 @@ export async function teamSpiritApiRequest(
 		headers: { Accept: 'application/json' },
 	};
 	if (request.idempotencyKey) options.headers!['Idempotency-Key'] = request.idempotencyKey;
+	if (request.ifMatch !== undefined) options.headers!['If-Match'] = `"${request.ifMatch}"`;
 	if (!request.rawBody && request.body !== undefined) {
 		options.body = request.body;
 		options.json = true;

@@ -90,3 +90,20 @@ export function getListLimit(ctx: IExecuteFunctions, itemIndex: number): number 
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	return returnAll ? undefined : (ctx.getNodeParameter('limit', itemIndex, 50) as number);
 }
+
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether `text` mentions `@username` as the contract defines it: not preceded by a letter, digit
+ * or `_`, and not followed by a letter, digit, `_`, `-` or a `.` that continues the name.
+ */
+export function mentions(text: unknown, username: string): boolean {
+	if (typeof text !== 'string' || !username) return false;
+	const pattern = new RegExp(
+		`(?<![\\p{L}\\p{N}_])@${escapeRegExp(username)}(?![\\p{L}\\p{N}_-]|\\.[\\p{L}\\p{N}_-])`,
+		'iu',
+	);
+	return pattern.test(text);
+}

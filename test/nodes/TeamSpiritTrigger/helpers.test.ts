@@ -1,7 +1,8 @@
 /** The trigger's pure parts: the contract's signature example, the filters, the output, the dedupe store. */
 import { RecentIds } from '../../../nodes/shared/dedupe';
 import { checkDelivery } from '../../../nodes/TeamSpiritTrigger/helpers/delivery';
-import { mentions, whyIgnored } from '../../../nodes/TeamSpiritTrigger/helpers/filters';
+import { whyIgnored } from '../../../nodes/TeamSpiritTrigger/helpers/filters';
+import { mentions } from '../../../nodes/shared/teamspirit/utils';
 import { toOutputJson } from '../../../nodes/TeamSpiritTrigger/helpers/output';
 
 describe('checkDelivery', () => {

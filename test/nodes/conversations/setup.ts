@@ -26,6 +26,8 @@ import { acceptedParts, seenEvents } from '../../../nodes/channels/memory';
 import { senderNames } from '../../../nodes/channels/messenger/profiles';
 import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import { ownClaims } from '../../../nodes/conversations/claims';
+import { conversationKey } from '../../../nodes/conversations/keys';
 import type { GraphEmulatorOptions } from '../../emulators/graph';
 import { TeamSpiritEmulator, type Chat, type Message } from '../../emulators/teamspirit';
 import type { TwilioEmulatorOptions } from '../../emulators/twilio';
@@ -62,6 +64,7 @@ export function example(channel: Channel): WorkflowJson {
 export function forgetProcessMemory(): void {
 	seenEvents.clear();
 	acceptedParts.clear();
+	ownClaims.clear();
 	senderNames.clear();
 	forgetAnnounced();
 }
@@ -87,6 +90,8 @@ export interface BridgeOptions {
 	statusCallback?: boolean;
 	/** Parameters of "Forward to TeamSpirit"'s options (e.g. waitMinutes). */
 	forwardOptions?: IDataObject;
+	/** More options of the "Operator writes" trigger (e.g. onlyMentions), beside the example's. */
+	operatorTriggerOptions?: IDataObject;
 	/** Node settings by node name, e.g. `{ 'Send to Customer': { retryOnFail: true, maxTries: 3 } }`. */
 	nodeSettings?: Record<string, IDataObject>;
 	/**
@@ -116,6 +121,11 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 			node.parameters.conversationOptions = options.toCustomerOptions as INodeParameters;
 		if (node.name === 'Forward to TeamSpirit' && options.forwardOptions)
 			node.parameters.conversationOptions = options.forwardOptions as INodeParameters;
+		if (node.name === 'Operator writes' && options.operatorTriggerOptions)
+			node.parameters.options = {
+				...(node.parameters.options as INodeParameters),
+				...options.operatorTriggerOptions,
+			} as INodeParameters;
 		Object.assign(node, options.nodeSettings?.[node.name] ?? {});
 	}
 	driver.adapt(workflow);
@@ -165,7 +175,9 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 	}
 	let operatorHook = await start('Operator writes');
 
-	const keyOf = (customer: Customer) => `${channel}:${driver.account}:${customer.part}`;
+	// the bridge signs its chats' keys with the credential's secret (here: the API key)
+	const keyOf = (customer: Customer) =>
+		conversationKey(channel, driver.account, customer.part, ts.apiKey);
 	const chatOf = (customer: Customer): Chat | undefined => ts.chatByKey(keyOf(customer));
 	const settle = async () => {
 		for (let round = 0; round < 3; round++) {

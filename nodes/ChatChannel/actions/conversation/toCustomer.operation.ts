@@ -2,21 +2,30 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { SendResult } from '../../../channels/types';
+import type { ClaimContext } from '../../../conversations/claims';
+import {
+	claimMessage,
+	keyState,
+	notYetSent,
+	settled,
+	uncertainKey,
+	unsentKey,
+} from '../../../conversations/claims';
 import {
 	channelMessageIdOf,
-	channelMessageIdsOf,
 	messageKey,
 	noticeKey,
 	parseConversationKey,
+	verifyConversationKey,
 } from '../../../conversations/keys';
 import type { ConversationChat } from '../../../conversations/teamspirit';
 import {
+	botOf,
+	conversationSecret,
 	fileLink,
 	fileSource,
 	getChat,
-	botIdOf,
 	getMessage,
-	patchMessage,
 	postMessage,
 	recentMessages,
 	userName,
@@ -24,7 +33,7 @@ import {
 import { plainToMarkdown } from '../../../conversations/format';
 import { inOrder, patienceMs, untilAvailable, waitOption } from '../../../conversations/order';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { withItemIndex } from '../../../shared/errors';
+import { mentions } from '../../../shared/teamspirit/utils';
 import { outcomeOf } from '../../../shared/outcome';
 import type { OperationCall } from '../types';
 
@@ -44,6 +53,17 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			{
+				displayName: 'Catch Up Earlier Messages',
+				name: 'catchUp',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to first send the chat's operator messages of the last hour that have not reached " +
+					'the customer (their own delivery failed or is late), when they pass the TeamSpirit ' +
+					"Trigger's filters. Turn it off when the workflow leaves out messages with other nodes " +
+					'(e.g. an If node) before this one.',
+			},
 			{
 				displayName: 'File Link Lifetime (Minutes)',
 				name: 'linkMinutes',
@@ -117,16 +137,49 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	);
 }
 
-/** This process's claims on operator messages it is sending (a cache: the marker is in TeamSpirit). */
-const claimedHere = new Set<string>();
-const MAX_CLAIMS = 10_000;
-
 /** How far back a delivery catches up on operator messages whose own delivery has not come. */
 const CATCH_UP_MS = 60 * 60 * 1000;
 const CATCH_UP_COUNT = 50;
+/** How long one send step may take beyond the patience before its claim lapses. */
+const STEP_BUDGET_MS = 5 * 60 * 1000;
 
-const pendingKey = (messageId: string) => `pending:${messageId}`;
-const unsentKey = (messageId: string) => `unsent:${messageId}`;
+/**
+ * Why a chat is not one the bridge may send from, or undefined when it is: its key must be a
+ * conversation key the bridge signed (keys.ts), of this channel and account, and the metadata's
+ * conversation must be the one the key names.
+ */
+function untrusted(
+	chat: ConversationChat,
+	adapter: OperationCall['adapter'],
+	secret: string,
+	ownAccount: string | undefined,
+): { why: string; conversationId?: undefined } | { why?: undefined; conversationId: string } {
+	const parsed = verifyConversationKey(chat.externalKey, secret);
+	if (!parsed) {
+		return {
+			why:
+				'this chat was not opened by the conversation bridge (its key does not carry the ' +
+				"bridge's signature), so nothing written here is sent to a customer",
+		};
+	}
+	if (parsed.channel !== adapter.name) return { why: `not a ${adapter.displayName} conversation` };
+	if (ownAccount !== undefined && ownAccount !== parsed.account) {
+		return { why: `a conversation of another ${adapter.displayName} account` };
+	}
+	const metadata = (chat.metadata ?? {}) as IDataObject;
+	const conversationId =
+		typeof metadata.conversationId === 'string'
+			? adapter.conversationId.normalize(metadata.conversationId)
+			: undefined;
+	if (!conversationId || adapter.conversation.keyPart(conversationId) !== parsed.conversation) {
+		return {
+			why:
+				"the chat's metadata names another customer than its key: it was changed outside the " +
+				'bridge, so nothing written here is sent',
+		};
+	}
+	return { conversationId };
+}
 
 async function deliver(
 	this: IExecuteFunctions,
@@ -152,40 +205,6 @@ async function deliver(
 	const channel = async <T>(step: () => Promise<T>) =>
 		await untilAvailable(this, { ms: waitMs, repeatable: false, onWait }, step);
 
-	const chat = (
-		(json.chat as ConversationChat | undefined)?.id
-			? json.chat
-			: await ts(async () => await getChat(this, itemIndex, chatId))
-	) as ConversationChat;
-	const parsed = parseConversationKey(chat.externalKey);
-	const metadata = (chat.metadata ?? {}) as IDataObject;
-	if (!parsed || parsed.channel !== adapter.name || typeof metadata.conversationId !== 'string') {
-		return skipped(`chat ${chatId} is not a ${adapter.displayName} conversation`, { chatId });
-	}
-	const ownAccount = await adapter.conversation.account(this, itemIndex);
-	if (ownAccount !== undefined && ownAccount !== parsed.account) {
-		return skipped(`chat ${chatId} is a conversation of another ${adapter.displayName} account`, {
-			chatId,
-		});
-	}
-	const conversationId = adapter.conversationId.normalize(metadata.conversationId);
-	if (!conversationId) {
-		return skipped(`chat ${chatId} names no valid ${adapter.displayName} conversation`, { chatId });
-	}
-	const key = String(chat.externalKey);
-	const messageId = String(message.id);
-	const channelMessageIds = channelMessageIdsOf(message.externalKey, key);
-	const channelMessageId = channelMessageIds[0];
-	// the key of the TeamSpirit message, not of this execution: parts the channel accepted for it
-	// are not sent again by a retried execution in this n8n process
-	const send = {
-		...call,
-		conversationId,
-		account: parsed.account,
-		acceptKey: `teamspirit:${messageId}:${event}:${String(message.editedAt ?? '')}`,
-	};
-	const base = { chatId, messageId, conversationId };
-
 	/** A notice about one operator message in the conversation chat, posted once. */
 	const noticeFor = (id: string) => async (what: string, text: string) => {
 		await ts(
@@ -197,24 +216,87 @@ async function deliver(
 				}),
 		);
 	};
+	const messageId = String(message.id);
 	const notice = noticeFor(messageId);
 
+	// The delivery is data, not proof: the chat is read from TeamSpirit, and only a chat whose key
+	// the bridge signed, naming this customer, is sent from.
+	const chat = await ts(async () => await getChat(this, itemIndex, chatId));
+	if (!parseConversationKey(chat.externalKey)) {
+		return skipped(`chat ${chatId} is not a customer conversation`, { chatId });
+	}
+	const secret = await conversationSecret(this, itemIndex);
+	const ownAccount = await adapter.conversation.account(this, itemIndex);
+	const trust = untrusted(chat, adapter, secret, ownAccount);
+	if (trust.why !== undefined) {
+		const looksOurs = parseConversationKey(chat.externalKey)?.channel === adapter.name;
+		if (event === 'message.created' && looksOurs) {
+			await notice('untrusted', `Not sent: ${trust.why}.`);
+			return { action: 'notice', chatId, messageId, reason: trust.why };
+		}
+		return skipped(`chat ${chatId}: ${trust.why}`, { chatId });
+	}
+	const { conversationId } = trust;
+	const key = String(chat.externalKey);
+	const parsed = verifyConversationKey(key, secret)!;
+	const base = { chatId, messageId, conversationId };
+	const claims = (id: string): ClaimContext => ({
+		ctx: this,
+		itemIndex,
+		chatId,
+		messageId: id,
+		conversation: key,
+		holdMs: waitMs + STEP_BUDGET_MS,
+		ts,
+	});
+
 	if (event === 'message.updated' || event === 'message.deleted') {
-		// only what reached the customer can change there; the bridge's own posts carry other keys
-		if (!channelMessageId) return skipped('the message was not sent to the customer', base);
 		const edit = event === 'message.updated';
+		let channelMessageIds: string[];
+		let current: IDataObject = message;
+		if (edit) {
+			// what TeamSpirit holds now (after a send still running elsewhere has ended)
+			const found = await settled(claims(messageId));
+			if (!found) return skipped('the message was deleted before its edit was sent', base);
+			current = found.message;
+			if (found.state.kind === 'uncertain') {
+				await notice(
+					`edited:${String(current.editedAt ?? '')}`,
+					'Not changed for the customer: the message may not have reached them.',
+				);
+				return { action: 'notice', ...base, reason: 'the message may not have been sent' };
+			}
+			channelMessageIds = found.state.kind === 'sent' ? found.state.channelMessageIds : [];
+		} else {
+			const state = keyState(message.externalKey, key, messageId);
+			if (state.kind === 'claimed') {
+				// deleted while being sent: the sending execution sees the deletion before its next
+				// part and when it records the message, and takes back what it sent
+				return skipped('deleted while being sent: the sending execution takes it back', base);
+			}
+			channelMessageIds = state.kind === 'sent' ? state.channelMessageIds : [];
+		}
+		// only what reached the customer can change there; the bridge's own posts carry other keys
+		if (!channelMessageIds.length) return skipped('the message was not sent to the customer', base);
+		const channelMessageId = channelMessageIds[0];
+		const send = {
+			...call,
+			conversationId,
+			account: parsed.account,
+			acceptKey: `teamspirit:${messageId}:${event}:${String(current.editedAt ?? '')}`,
+		};
 		const action = edit ? adapter.actions.editText : adapter.actions.deleteMessage;
 		if (typeof action !== 'function') {
 			const why = adapter.unavailable?.[edit ? 'editText' : 'deleteMessage'] ?? '';
 			await notice(
-				edit ? `edited:${String(message.editedAt ?? '')}` : 'deleted',
+				edit ? `edited:${String(current.editedAt ?? '')}` : 'deleted',
 				`${adapter.displayName}: the customer still sees the ${edit ? 'original' : 'message'}. ${why}`.trim(),
 			);
 			return { action: 'notice', ...base, reason: why };
 		}
 		try {
 			if (edit) {
-				const { text, format } = await outgoingText.call(this, itemIndex, message, adapter);
+				const { text, format } = await outgoingText.call(this, itemIndex, current, adapter);
 				await channel(
 					async () =>
 						await adapter.actions.editText!(send, {
@@ -225,17 +307,11 @@ async function deliver(
 						}),
 				);
 			} else {
-				// every part the message became: its text and each of its files
-				for (const id of channelMessageIds) {
-					await channel(
-						async () =>
-							await adapter.actions.deleteMessage!(send, { conversationId, messageId: id }),
-					);
-				}
+				await takeBack(send, conversationId, channelMessageIds, channel);
 			}
 		} catch (error) {
 			await notice(
-				edit ? `edit-failed:${String(message.editedAt ?? '')}` : 'delete-failed',
+				edit ? `edit-failed:${String(current.editedAt ?? '')}` : 'delete-failed',
 				`Not ${edit ? 'changed' : 'deleted'} for the customer: ${refusal(error)}`,
 			);
 			return { action: 'notice', ...base, error: refusal(error) };
@@ -256,35 +332,27 @@ async function deliver(
 			acceptKey: `teamspirit:${messageId}:message.created:`,
 		};
 		const notice = noticeFor(messageId);
-		const setKey = async (externalKey: string) =>
-			await ts(async () => await patchMessage(this, itemIndex, chatId, messageId, { externalKey }));
-		// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery: a message
-		// with a key was posted by the bridge (the customer's own, a notice) or has reached the customer.
-		let current: IDataObject;
-		try {
-			current = await ts(async () => await getMessage(this, itemIndex, chatId, messageId));
-		} catch (error) {
-			if (Number((error as { httpCode?: string }).httpCode) === 404) {
-				return skipped('the message was deleted before it was sent', base);
+		// message.created. What TeamSpirit holds now decides, not the (maybe old) delivery; exactly
+		// one execution, in whichever process, wins the claim and sends.
+		const claimed = await claimMessage(claims(messageId));
+		if (!claimed.won) {
+			switch (claimed.state.kind) {
+				case 'deleted':
+					return skipped('the message was deleted before it was sent', base);
+				case 'uncertain':
+					await notice(
+						'uncertain',
+						'An earlier attempt to send this message stopped before it was recorded: it may or may ' +
+							'not have reached the customer, so it is not sent again. Ask the customer, or send it again.',
+					);
+					return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
+				case 'sent':
+					return skipped('the message was already sent to the customer', base);
+				default:
+					return skipped("the message is the bridge's own", base);
 			}
-			throw withItemIndex(this.getNode(), error, itemIndex);
 		}
-		const currentKey = typeof current.externalKey === 'string' ? current.externalKey : '';
-		if (currentKey === pendingKey(messageId) && !claimedHere.has(messageId)) {
-			// an attempt elsewhere (another process, or one that stopped) may have sent it
-			await notice(
-				'uncertain',
-				'An earlier attempt to send this message stopped before it was recorded: it may or may not ' +
-					'have reached the customer, so it is not sent again. Ask the customer, or send it again.',
-			);
-			return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
-		}
-		if (currentKey && currentKey !== pendingKey(messageId) && currentKey !== unsentKey(messageId)) {
-			return skipped('the message is already mapped to the channel', base);
-		}
-		if (currentKey !== pendingKey(messageId)) await setKey(pendingKey(messageId));
-		if (claimedHere.size >= MAX_CLAIMS) claimedHere.clear();
-		claimedHere.add(messageId);
+		const { message: current, claim } = claimed;
 
 		let replyToMessageId: string | undefined;
 		if (current.replyToId) {
@@ -301,6 +369,7 @@ async function deliver(
 		const { text, format } = await outgoingText.call(this, itemIndex, current, adapter);
 		const sentIds: string[] = [];
 		let failure: unknown;
+		let withdrawn = false;
 		try {
 			if (text.trim()) {
 				const result = await channel(
@@ -316,35 +385,32 @@ async function deliver(
 				Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60,
 			);
 			for (const [index, file] of files.entries()) {
+				// the operator may have deleted it meanwhile: then nothing more is sent
+				if (!(await claim.renew())) {
+					withdrawn = true;
+					break;
+				}
 				const sendPart = { ...send, acceptKey: `${send.acceptKey}:file:${index}` };
 				const replyTo = sentIds.length ? undefined : replyToMessageId;
-				let result: SendResult;
-				if (adapter.conversation.files === 'link') {
-					const url = await ts(
-						async () => await fileLink(this, itemIndex, String(file.id), seconds),
-					);
-					result = await channel(
-						async () =>
-							await adapter.actions.sendFile(sendPart, {
-								conversationId,
-								kind: 'auto',
-								source: { type: 'url', url },
-								format: 'plain',
-								replyToMessageId: replyTo,
-							}),
-					);
-				} else {
-					result = await channel(
-						async () =>
-							await adapter.actions.sendFile(sendPart, {
-								conversationId,
-								kind: 'auto',
-								source: { type: 'binary', upload: fileSource(this, itemIndex, file) },
-								format: 'plain',
-								replyToMessageId: replyTo,
-							}),
-					);
-				}
+				const source =
+					adapter.conversation.files === 'link'
+						? {
+								type: 'url' as const,
+								url: await ts(
+									async () => await fileLink(this, itemIndex, String(file.id), seconds),
+								),
+							}
+						: { type: 'binary' as const, upload: fileSource(this, itemIndex, file) };
+				const result: SendResult = await channel(
+					async () =>
+						await adapter.actions.sendFile(sendPart, {
+							conversationId,
+							kind: 'auto',
+							source,
+							format: 'plain',
+							replyToMessageId: replyTo,
+						}),
+				);
 				sentIds.push(...result.messageIds);
 			}
 		} catch (error) {
@@ -352,14 +418,31 @@ async function deliver(
 			if (Array.isArray(partly)) sentIds.push(...partly.map(String));
 			failure = error;
 		}
-		if (sentIds.length) {
-			// record what the message became: replies, edits and deletes find it by this key
-			await setKey(messageKey(key, sentIds));
-		} else if (failure && outcomeOf(failure) !== 'unknown') {
-			// certainly not sent: a retried execution may try again
-			await setKey(unsentKey(messageId));
+		if (!withdrawn) {
+			if (sentIds.length) {
+				// record what the message became: replies, edits and deletes find it by this key
+				withdrawn = !(await claim.record(messageKey(key, sentIds)));
+			} else if (failure) {
+				// certainly not sent: a retried execution may try again; the answer lost: it may have
+				// arrived, and no one waits for this claim to lapse before saying so
+				withdrawn = !(await claim.record(
+					outcomeOf(failure) === 'unknown' ? uncertainKey(messageId) : unsentKey(messageId),
+				));
+			}
 		}
-		claimedHere.delete(messageId);
+		if (withdrawn) {
+			// deleted in TeamSpirit while it was being sent: take back what reached the customer
+			try {
+				await takeBack(send, conversationId, sentIds, channel);
+			} catch (error) {
+				await notice(
+					'delete-failed',
+					`Deleted here while it was being sent, but not deleted for the customer: ${refusal(error)}`,
+				);
+				return { action: 'notice', ...base, error: refusal(error) };
+			}
+			return { action: 'deleted', ...base, channelMessageIds: sentIds };
+		}
 		if (failure) {
 			const what = sentIds.length ? 'Only partly delivered' : 'Not delivered';
 			const unsure =
@@ -373,32 +456,52 @@ async function deliver(
 	};
 
 	// Deliveries can come out of order (TeamSpirit re-sends a failed one later): operator messages
-	// of the last hour that are older than this one and have not reached the customer go first.
+	// of the last hour that are older than this one, have not reached the customer, and would have
+	// started this workflow (the trigger's filters) go first.
 	const caughtUp: string[] = [];
-	const botId = await ts(async () => await botIdOf(this, itemIndex));
-	const recent = await ts(
-		async () => await recentMessages(this, itemIndex, chatId, CATCH_UP_COUNT),
-	);
-	const createdAt = String(
-		recent.find((m) => m.id === messageId)?.createdAt ?? message.createdAt ?? '',
-	);
-	const since = Date.parse(createdAt) - CATCH_UP_MS;
-	const earlier = recent
-		.filter(
-			(m) =>
-				m.id !== messageId &&
-				!m.externalKey &&
-				m.senderId !== botId &&
-				String(m.createdAt) < createdAt &&
-				Date.parse(String(m.createdAt)) >= since,
-		)
-		.reverse();
-	for (const older of earlier) {
-		await sendCreated(String(older.id));
-		caughtUp.push(String(older.id));
+	if (options.catchUp !== false) {
+		const bot = await ts(async () => await botOf(this, itemIndex));
+		const filters = (json.triggerFilters ?? {}) as IDataObject;
+		const recent = await ts(
+			async () => await recentMessages(this, itemIndex, chatId, CATCH_UP_COUNT),
+		);
+		const createdAt = String(
+			recent.find((m) => m.id === messageId)?.createdAt ?? message.createdAt ?? '',
+		);
+		const since = Date.parse(createdAt) - CATCH_UP_MS;
+		const earlier = recent
+			.filter(
+				(m) =>
+					m.id !== messageId &&
+					notYetSent(m.externalKey, key, String(m.id)) &&
+					m.senderId !== bot.id &&
+					String(m.createdAt) < createdAt &&
+					Date.parse(String(m.createdAt)) >= since &&
+					(filters.onlyMentions !== true || mentions(m.text, bot.username)),
+			)
+			.reverse();
+		for (const older of earlier) {
+			await sendCreated(String(older.id));
+			caughtUp.push(String(older.id));
+		}
 	}
 	const result = await sendCreated(messageId);
 	return caughtUp.length ? { ...result, caughtUp } : result;
+}
+
+/** Deletes every part an operator message became on the channel. */
+async function takeBack(
+	send: OperationCall &
+		Parameters<NonNullable<OperationCall['adapter']['actions']['deleteMessage']>>[0],
+	conversationId: string,
+	channelMessageIds: string[],
+	channel: <T>(step: () => Promise<T>) => Promise<T>,
+) {
+	const remove = send.adapter.actions.deleteMessage;
+	if (typeof remove !== 'function' || !channelMessageIds.length) return;
+	for (const id of channelMessageIds) {
+		await channel(async () => await remove(send, { conversationId, messageId: id }));
+	}
 }
 
 /** The operator's text in the channel's format, signed when asked. */

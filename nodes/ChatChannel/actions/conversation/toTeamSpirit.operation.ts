@@ -25,6 +25,7 @@ import {
 } from '../../../conversations/order';
 import { release } from '../../../channels/sequence';
 import {
+	conversationSecret,
 	ensureChat,
 	findChat,
 	findMessage,
@@ -255,7 +256,13 @@ async function forward(
 		);
 	}
 	const part = adapter.conversation.keyPart(message.conversationId);
-	const key = conversationKey(adapter.name, account, part);
+	// signed: only n8n can name (or open in advance) the chat of this customer
+	const key = conversationKey(
+		adapter.name,
+		account,
+		part,
+		await conversationSecret(this, itemIndex),
+	);
 	if (isFailure) return await reportFailure.call(this, itemIndex, key, message);
 	// the customer's (or group's) name, cleaned of bidi, zero-width and control characters
 	const name = conversationName(adapter, message, part);

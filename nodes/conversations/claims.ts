@@ -1,0 +1,199 @@
+/**
+ * Which process sends an operator message to the customer: exactly one, decided in TeamSpirit.
+ *
+ * The state of an operator message is its `externalKey` (docs/conversations.md):
+ * - none (or another integration's key): not sent by the bridge yet;
+ * - `pending:<message id>:<until>:<token>`: one execution claimed it and is sending it; the claim
+ *   holds until `until` (ms since the epoch, renewed before every part it sends);
+ * - `unsent:<message id>`: certainly not sent (the channel refused): a retry may claim it again;
+ * - `pending:<message id>`: may or may not have reached the customer (the answer was lost, or an
+ *   earlier version's claim): never sent again;
+ * - `<conversation key>#<channel message ids>`: sent, and what it became on the channel.
+ *
+ * A claim is a conditional update (`If-Match` on the message's `version`): of two processes that
+ * read the same version, one wins and the other reads again and sees the claim. A live claim
+ * elsewhere is waited out (it ends sent, unsent, or expires); an expired one, and the old
+ * `pending:<id>` of earlier versions, mean "may or may not have reached the customer": never sent
+ * again. Process memory holds nothing of this.
+ */
+import { randomBytes } from 'crypto';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { channelMessageIdsOf, parseConversationKey } from './keys';
+import { getMessage, patchMessage, patchMessageIf } from './teamspirit';
+import { BoundedMap } from '../shared/dedupe';
+import { withItemIndex } from '../shared/errors';
+import { abortableSleep } from '../shared/sleep';
+
+/**
+ * The claims this process made, by message id: a cache beside the channels' record of accepted
+ * parts (channels/memory.ts `acceptedParts`, 1 h), and shorter-lived than it. A node retry (n8n's
+ * Retry On Fail, a retried execution) in this process takes its own claim back and sends again
+ * through that record, which returns what the channel already took instead of sending it twice.
+ * Once either is gone, the claim is like anyone else's: waited out, then "may have arrived".
+ */
+export const ownClaims = new BoundedMap<string>(5_000, 50 * 60 * 1000);
+
+export type KeyState =
+	| { kind: 'none' }
+	| { kind: 'sent'; channelMessageIds: string[] }
+	| { kind: 'claimed'; until: number; token: string }
+	| { kind: 'uncertain' }
+	| { kind: 'unsent' }
+	/** The bridge's own post (a customer's message, a notice, an announcement). */
+	| { kind: 'bridge' };
+
+export const unsentKey = (messageId: string) => `unsent:${messageId}`;
+/** May or may not have reached the customer (the channel's answer was lost): never sent again. */
+export const uncertainKey = (messageId: string) => `pending:${messageId}`;
+const claimKey = (messageId: string, until: number, token: string) =>
+	`pending:${messageId}:${until}:${token}`;
+
+/** What an operator message's key says about it, in the conversation `conversation`. */
+export function keyState(key: unknown, conversation: string, messageId: string): KeyState {
+	if (typeof key !== 'string' || !key) return { kind: 'none' };
+	const sent = channelMessageIdsOf(key, conversation);
+	if (sent.length) return { kind: 'sent', channelMessageIds: sent };
+	if (key === unsentKey(messageId)) return { kind: 'unsent' };
+	if (key === uncertainKey(messageId)) return { kind: 'uncertain' };
+	const claim = /^pending:([^:]+):(\d+):([A-Za-z0-9_-]+)$/.exec(key);
+	if (claim && claim[1] === messageId) {
+		return { kind: 'claimed', until: Number(claim[2]), token: claim[3] };
+	}
+	if (/^(pending|unsent|notice|announce):/.test(key)) return { kind: 'bridge' };
+	const hash = key.indexOf('#');
+	if (hash > 0 && parseConversationKey(key.slice(0, hash))) return { kind: 'bridge' };
+	// another integration's key: the bridge has not sent this message
+	return { kind: 'none' };
+}
+
+/** Whether an operator message is one the bridge has yet to send (for the catch-up). */
+export function notYetSent(key: unknown, conversation: string, messageId: string): boolean {
+	return keyState(key, conversation, messageId).kind === 'none';
+}
+
+export interface ClaimContext {
+	ctx: IExecuteFunctions;
+	itemIndex: number;
+	chatId: string;
+	messageId: string;
+	conversation: string;
+	/** How long one step of the holder may take before its claim lapses (renewed before each). */
+	holdMs: number;
+	/** Runs a TeamSpirit call with the operation's patience (reads and keyed writes). */
+	ts: <T>(step: () => Promise<T>) => Promise<T>;
+}
+
+/** The message as TeamSpirit holds it now, or undefined when it was deleted. */
+async function read(c: ClaimContext): Promise<IDataObject | undefined> {
+	try {
+		return await c.ts(async () => await getMessage(c.ctx, c.itemIndex, c.chatId, c.messageId));
+	} catch (error) {
+		if (Number((error as { httpCode?: string }).httpCode) === 404) return undefined;
+		throw withItemIndex(c.ctx.getNode(), error, c.itemIndex);
+	}
+}
+
+const POLL_FIRST_MS = 500;
+const POLL_MAX_MS = 5000;
+
+/**
+ * The message once no live claim of another execution is on it: waits while one is (that
+ * execution is sending it now; its result decides), and reads again after every change.
+ */
+export async function settled(
+	c: ClaimContext,
+): Promise<{ message: IDataObject; state: KeyState } | undefined> {
+	const signal = c.ctx.getExecutionCancelSignal?.();
+	let wait = POLL_FIRST_MS;
+	for (;;) {
+		const message = await read(c);
+		if (!message) return undefined;
+		const state = keyState(message.externalKey, c.conversation, c.messageId);
+		if (state.kind !== 'claimed') return { message, state };
+		// this process's own claim (a retry of the execution that made it): not waited for
+		if (ownClaims.get(c.messageId) === state.token) return { message, state };
+		// a claim the wall clock shows expired: its holder stopped (its own clock may differ a
+		// little from ours; the holder renews long before `until`)
+		if (Date.now() > state.until) return { message, state: { kind: 'uncertain' } };
+		if (!(await abortableSleep(Math.min(wait, state.until - Date.now() + 1), signal))) {
+			return { message, state: { kind: 'uncertain' } };
+		}
+		wait = Math.min(wait * 2, POLL_MAX_MS);
+	}
+}
+
+export type ClaimResult =
+	| { won: true; message: IDataObject; claim: Claim }
+	| { won: false; message?: IDataObject; state: KeyState | { kind: 'deleted' } };
+
+/**
+ * Claims an operator message for sending. Wins when the message has no bridge key (or is
+ * `unsent`) and this execution's conditional update is the one TeamSpirit took; otherwise says
+ * what the message is (sent elsewhere, uncertain, deleted, the bridge's own).
+ */
+export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
+	const token = randomBytes(9).toString('base64url');
+	for (;;) {
+		const found = await settled(c);
+		if (!found) return { won: false, state: { kind: 'deleted' } };
+		const { message, state } = found;
+		if (state.kind === 'claimed') {
+			// only this process's own claim comes back claimed from `settled`: take it back
+			return { won: true, message, claim: new Claim(c, state.token) };
+		}
+		if (state.kind !== 'none' && state.kind !== 'unsent') return { won: false, message, state };
+		const answer = await c.ts(
+			async () =>
+				await patchMessageIf(
+					c.ctx,
+					c.itemIndex,
+					c.chatId,
+					c.messageId,
+					{ externalKey: claimKey(c.messageId, Date.now() + c.holdMs, token) },
+					Number(message.version),
+				),
+		);
+		if (answer.changed) {
+			ownClaims.set(c.messageId, token);
+			return { won: true, message: answer.message, claim: new Claim(c, token) };
+		}
+		// another execution (or an edit) changed it first: read what it is now
+	}
+}
+
+/** A won claim: renewed before each part is sent, and replaced by what the message became. */
+export class Claim {
+	constructor(
+		private readonly c: ClaimContext,
+		private readonly token: string,
+	) {}
+
+	/**
+	 * Renews the claim before the next part is sent; false when the message was deleted meanwhile
+	 * (the operator took it back: send nothing more).
+	 */
+	async renew(): Promise<boolean> {
+		return await this.write(claimKey(this.c.messageId, Date.now() + this.c.holdMs, this.token));
+	}
+
+	/** Records the message's final key; false when it was deleted meanwhile. */
+	async record(externalKey: string): Promise<boolean> {
+		const recorded = await this.write(externalKey);
+		ownClaims.delete(this.c.messageId);
+		return recorded;
+	}
+
+	private async write(externalKey: string): Promise<boolean> {
+		const c = this.c;
+		try {
+			await c.ts(
+				async () => await patchMessage(c.ctx, c.itemIndex, c.chatId, c.messageId, { externalKey }),
+			);
+			return true;
+		} catch (error) {
+			if (Number((error as { httpCode?: string }).httpCode) === 404) return false;
+			throw withItemIndex(c.ctx.getNode(), error, c.itemIndex);
+		}
+	}
+}
