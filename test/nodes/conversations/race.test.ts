@@ -12,6 +12,7 @@ import type { INodeType } from 'n8n-workflow';
 
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
+import { conversationKey } from '../../../nodes/conversations/keys';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 import { barrierProxy } from './setup';
@@ -118,7 +119,7 @@ describe('Customer conversations: two processes, two first messages at the same 
 		]);
 		expect([a.status, b.status]).toEqual(['success', 'success']);
 
-		const key = `telegram:${BOT_ID}:1001`;
+		const key = conversationKey('telegram', BOT_ID, '1001', ts.apiKey);
 		const chats = [...ts.chats.values()].filter((chat) => chat.externalKey === key);
 		expect(chats).toHaveLength(1);
 		expect(ts.messagesIn(chats[0].id).map((m) => m.text).sort()).toEqual([
