@@ -14,7 +14,8 @@
  * read the same version, one wins and the other reads again and sees the claim. A live claim
  * elsewhere is waited out (it ends sent, unsent, or expires); an expired one, and the old
  * `pending:<id>` of earlier versions, mean "may or may not have reached the customer": never sent
- * again. Process memory holds nothing of this.
+ * again. Process memory holds nothing of this. `until` is a moment every process reads, so it is
+ * wall-clock time (`Date.now()`), unlike the durations measured within one process (shared/clock.ts).
  */
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
