@@ -3,6 +3,7 @@
  * customer (its messages are skipped, no chat is made); with *Group Chats: Bridge* a group is one
  * conversation chat titled with the group's name, and every message shows who wrote it.
  */
+import { conversationKey } from '../../../nodes/conversations/keys';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
@@ -39,7 +40,8 @@ async function groupWrites(
 	return String((update.message as IDataObject).message_id);
 }
 
-const groupKey = (id: number) => `telegram:${bridge.driver.account}:${id}`;
+const groupKey = (id: number) =>
+	conversationKey('telegram', bridge.driver.account, String(id), bridge.ts.apiKey);
 const forwarded = () =>
 	bridge
 		.started()
