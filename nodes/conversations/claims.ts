@@ -164,7 +164,7 @@ export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
 }
 
 /** A won claim: renewed before each part is sent, and replaced by what the message became. */
-export class Claim {
+class Claim {
 	constructor(
 		private readonly c: ClaimContext,
 		private readonly token: string,
