@@ -20,6 +20,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { initDeduplication } from './deduplication';
 import { CapturingLogger } from './logger';
 
 /** `filesystem` = N8N_DEFAULT_BINARY_DATA_MODE=filesystem; `default` = in-memory base64. */
@@ -100,6 +101,7 @@ async function setUp(): Promise<Environment> {
 	LoggerProxy.init(capturingLogger);
 
 	installLegacyEncryptionKey();
+	await initDeduplication();
 
 	const filesystem = Container.get(BinaryDataService);
 	await filesystem.init();

@@ -23,6 +23,7 @@ export {
 	readBinaryStream,
 	sha256OfStream,
 } from './binary';
+export { InMemoryProcessedData, processedData } from './deduplication';
 export { logsToText, type CapturedLog, type LogLevel } from './logger';
 export {
 	ITEMS_NODE_TYPE,

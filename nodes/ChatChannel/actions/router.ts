@@ -8,7 +8,10 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { adapterFor } from '../../channels';
+import { claimSends, releaseSends } from '../../shared/claims';
 import { withItemIndex } from '../../shared/errors';
+import { eventActionKey } from '../../shared/events';
+import { outcomeOf } from '../../shared/outcome';
 import { getConversationId } from '../descriptions/common';
 import * as callback from './callback';
 import * as chat from './chat';
@@ -77,8 +80,21 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length);
 	const failures: Array<{ itemIndex: number; error: Error }> = [];
+	/** Sends keyed by their triggering event (claimed before anything is sent), by item. */
+	const claims = new Map<number, string>();
+	let won = new Set<string>();
 
 	const runItem = async (itemIndex: number, conversationId: string): Promise<void> => {
+		const claim = claims.get(itemIndex);
+		if (claim !== undefined && !won.has(claim)) {
+			results[itemIndex] = [
+				{
+					json: { channel, conversationId, sent: false, duplicate: true },
+					pairedItem: { item: itemIndex },
+				},
+			];
+			return;
+		}
 		try {
 			if (failures.length && !this.continueOnFail()) return;
 			const call: OperationCall = {
@@ -96,8 +112,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				},
 			);
 		} catch (error) {
+			const sent = (error as NodeApiError).context?.sentMessageIds;
+			// nothing reached the platform: give the claim up, so that a retried execution sends it
+			if (claim !== undefined && !sent && outcomeOf(error) !== 'unknown')
+				await releaseSends(this, [claim]).catch(() => undefined);
 			if (this.continueOnFail()) {
-				const sent = (error as NodeApiError).context?.sentMessageIds;
 				results[itemIndex] = [
 					{
 						json: {
@@ -135,6 +154,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		if (!queues.has(key)) queues.set(key, []);
 		queues.get(key)!.push(itemIndex);
+	}
+	if (!failures.length && operation.sendsOncePerEvent) {
+		for (const queue of queues.values()) {
+			for (const itemIndex of queue) {
+				const key = eventActionKey(this, itemIndex, `${resource}.${operationName}`);
+				if (key !== undefined) claims.set(itemIndex, key);
+			}
+		}
+		if (claims.size) won = await claimSends(this, [...claims.values()]);
 	}
 	if (!failures.length) {
 		const pending = [...queues.values()];

@@ -16,4 +16,10 @@ export interface Operation {
 	 * items with the same value run one after another, in input order.
 	 */
 	conversationOf?(ctx: IExecuteFunctions, itemIndex: number): string;
+	/**
+	 * A send the platform has no key for: when the item carries its triggering event, the send is
+	 * claimed in n8n's shared store first (nodes/shared/claims.ts), so a second execution of the
+	 * event sends nothing.
+	 */
+	sendsOncePerEvent?: boolean;
 }

@@ -56,6 +56,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Claimed per triggering event: see nodes/shared/claims.ts. */
+export const sendsOncePerEvent = true;
+
 export const description = updateDisplayOptions(
 	{ show: { resource: ['message'], operation: ['send'] } },
 	properties,

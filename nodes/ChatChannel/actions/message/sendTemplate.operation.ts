@@ -28,6 +28,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** Claimed per triggering event: see nodes/shared/claims.ts. */
+export const sendsOncePerEvent = true;
+
 export const description = updateDisplayOptions(
 	{ show: { resource: ['message'], operation: ['sendTemplate'] } },
 	properties,

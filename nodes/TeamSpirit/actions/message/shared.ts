@@ -1,7 +1,8 @@
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { eventActionKey } from '../../../shared/events';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { formatField } from '../../../shared/teamspirit/descriptions';
 import { getRequiredString } from '../../../shared/teamspirit/utils';
@@ -57,10 +58,11 @@ export const messageOptions: INodeProperties = {
 			default: '',
 			placeholder: '={{ $json.eventId }}',
 			description:
-				"A key for this message, derived from what caused it (e.g. the trigger's eventId): " +
-				'sending again with the same key within 24 hours, from a retried execution or Retry On Fail, ' +
-				'returns the message already posted instead of posting a second one. ' +
-				'Empty: a new key per item, which protects only the retries inside one run.',
+				'A key for this message: sending again with the same key within 24 hours returns the ' +
+				'message already posted instead of posting a second one. Empty: derived from the ' +
+				'triggering event when the item is a TeamSpirit Trigger or Chat Channel Trigger item ' +
+				'(its eventId, this node and the item), so a second execution of the same event posts ' +
+				'nothing new; otherwise a new key per item, which protects only the retries inside one run.',
 		},
 	],
 };
@@ -119,11 +121,33 @@ export async function createMessage(
 			},
 		);
 	}
-	return await teamSpiritApiRequest.call(this, {
-		method: 'POST',
-		path,
-		body,
-		idempotencyKey: ownKey || `n8n-${randomBytes(16).toString('hex')}`,
-		itemIndex,
-	});
+	const derived = ownKey ? undefined : eventActionKey(this, itemIndex, `teamspirit:${path}`);
+	const outcome = await teamSpiritApiRequest
+		.call(this, {
+			method: 'POST',
+			path,
+			body,
+			idempotencyKey:
+				ownKey || (derived ? `n8n-event-${derived}` : `n8n-${randomBytes(16).toString('hex')}`),
+			itemIndex,
+		})
+		.then(
+			(message) => ({ message, error: undefined }),
+			(error: unknown) => ({ message: undefined, error }),
+		);
+	if (outcome.message) return outcome.message;
+	const { error } = outcome;
+	// TeamSpirit keeps a key for 24 hours; the same key with another body is refused (400)
+	if (
+		derived &&
+		error instanceof NodeApiError &&
+		error.httpCode === '400' &&
+		/already used/i.test(error.message)
+	) {
+		error.description =
+			'This node already posted a message for this event (its Idempotency Key is derived from ' +
+			"the trigger item's eventId), with a different text or chat: nothing was posted again. " +
+			'To post anyway, set the option Idempotency Key (e.g. to {{ $execution.id }}).';
+	}
+	throw error;
 }
