@@ -59,14 +59,15 @@ const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
 const TEAMSPIRIT_TRIGGER = 'n8n-nodes-teamspirit.teamSpiritTrigger';
 const WEBHOOK_BOT_TOKEN = '555000111:AAHwebhookBOTforTHEqueueTEST_0123456789';
 const PACING_BOT_TOKEN = '555000222:AAHpacingBOTforTHEqueueTEST_01234567890';
+const ECHO_BOT_TOKEN = '555000333:AAHechoBOTforTHEqueueTEST_0123456789012';
 const MB = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function example(channel: string): WorkflowJson {
+function example(channel: string, kind = 'conversations'): WorkflowJson {
 	return JSON.parse(
-		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8'),
+		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-${kind}.json`), 'utf8'),
 	) as WorkflowJson;
 }
 
@@ -140,12 +141,16 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	let tg: TelegramEmulator;
 	let tgHook: TelegramEmulator;
 	let tgPace: TelegramEmulator;
+	let tgEcho: TelegramEmulator;
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
 	let operator: User;
 	let relayChat: Chat;
+	let replyChat: Chat;
 	const webhookIds: Record<string, string> = {};
 	const workflowIds: Record<string, string> = {};
+	/** The echo bots and the TeamSpirit reply example: published by test 2 only. */
+	const echoIds: Record<string, string> = {};
 	const started = Date.now();
 	const report: string[] = [];
 
@@ -174,10 +179,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		});
 		operator = ts.addUser({ name: 'Olga Operator', username: 'olga' });
 		relayChat = ts.addChat({ title: 'Files for the field team', memberIds: [operator.id] });
+		replyChat = ts.addChat({ title: 'Helpdesk', memberIds: [operator.id] });
 		gate = await gateProxy(ts.url);
 		tg = await TelegramEmulator.start({ rateLimits: false });
 		tgHook = await TelegramEmulator.start({ token: WEBHOOK_BOT_TOKEN, rateLimits: false });
 		tgPace = await TelegramEmulator.start({ token: PACING_BOT_TOKEN });
+		tgEcho = await TelegramEmulator.start({ token: ECHO_BOT_TOKEN, rateLimits: false });
 		tw = await TwilioEmulator.start({ connectionOverrides: true });
 		fb = await GraphEmulator.start();
 
@@ -186,12 +193,15 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			credentialFor.telegram('telegram-bot', tg, 'Telegram bot'),
 			credentialFor.telegram('telegram-webhook-bot', tgHook, 'Telegram bot (webhook)'),
 			credentialFor.telegram('telegram-pacing-bot', tgPace, 'Telegram bot (bulk)'),
+			credentialFor.telegram('telegram-echo-bot', tgEcho, 'Telegram bot (echo)'),
 			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
 			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		];
 
 		const names = ['telegram', 'whatsapp', 'messenger', 'telegramWebhook', 'pacing', 'relay'];
 		const workflows = names.map((name) => workflowFor(name));
+		const echoNames = ['telegramEcho', 'whatsappEcho', 'messengerEcho', 'teamspiritReply'];
+		const echoes = echoNames.map((name) => echoWorkflow(name));
 		cluster = await startQueueCluster({
 			tarball,
 			// which worker runs what: n8n logs it at level info
@@ -204,10 +214,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			},
 			beforeStart: async (home) => {
 				await importCredentials(home, credentials);
-				const ids = await importWorkflows(home, workflows);
-				names.forEach((name, i) => {
-					workflowIds[name] = ids[i];
-					const node = (type: string) => workflows[i].nodes.find((n) => n.type === type);
+				const ids = await importWorkflows(home, [...workflows, ...echoes]);
+				[...names, ...echoNames].forEach((name, i) => {
+					if (i < names.length) workflowIds[name] = ids[i];
+					else echoIds[name] = ids[i];
+					const workflow = [...workflows, ...echoes][i];
+					const node = (type: string) => workflow.nodes.find((n) => n.type === type);
 					webhookIds[name] = (node(CHANNEL_TRIGGER)?.webhookId as string) ?? '';
 				});
 			},
@@ -219,7 +231,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		if (report.length) console.log(`[e2e] queue mode\n  ${report.join('\n  ')}`);
 		await cluster?.stop();
 		await gate?.stop();
-		for (const emulator of [tg, tgHook, tgPace, tw, fb, ts]) await emulator?.stop();
+		for (const emulator of [tg, tgHook, tgPace, tgEcho, tw, fb, ts]) await emulator?.stop();
 		timings.push({ label: 'queue-mode suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
@@ -249,6 +261,36 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 						id: 'telegram-webhook-bot',
 						name: 'Telegram bot (webhook)',
 					};
+				if (node.type === CHANNEL_TRIGGER) node.parameters.mode = 'webhook';
+			}
+		}
+		return workflow;
+	}
+
+	/**
+	 * The echo-bot examples (Telegram in webhook mode, for its own bot) and the TeamSpirit Trigger →
+	 * reply example (listening to one chat), as imported: the nodes' parameters are the examples'.
+	 */
+	function echoWorkflow(name: string): WorkflowJson {
+		if (name === 'teamspiritReply') {
+			const workflow = example('teamspirit', 'trigger-reply');
+			for (const node of workflow.nodes) {
+				node.credentials = { teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' } };
+				if (node.type === TEAMSPIRIT_TRIGGER)
+					node.parameters.chatFilter = {
+						chats: [{ chat: { __rl: true, mode: 'id', value: replyChat.id } }],
+					};
+			}
+			return workflow;
+		}
+		const channel = name.replace(/Echo$/, '');
+		const workflow = example(channel, 'echo-bot');
+		if (channel === 'telegram') {
+			workflow.name = 'Telegram echo bot (webhook)';
+			for (const node of workflow.nodes) {
+				node.credentials = {
+					teamSpiritTelegramApi: { id: 'telegram-echo-bot', name: 'Telegram bot (echo)' },
+				};
 				if (node.type === CHANNEL_TRIGGER) node.parameters.mode = 'webhook';
 			}
 		}
@@ -500,6 +542,84 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			report.push(
 				`2. mirrored deliveries: ${list.length} executions so far, all successful; one message and one reply each; ${lostClaims} claims lost to the other worker (412), no notices`,
 			);
+		});
+	});
+
+	describe('2. (echo bots) the same delivery to both webhook processors: one reply', () => {
+		beforeAll(() => {
+			cluster.lb.mirror = true;
+		});
+		afterAll(() => {
+			cluster.lb.mirror = false;
+		});
+
+		it('the Telegram, WhatsApp and Messenger echo bots and the TeamSpirit reply example answer each mirrored delivery once', async () => {
+			for (const id of Object.values(echoIds)) await cluster.editor.publish(id);
+			await waitFor('the echo bot’s Telegram webhook', () => tgEcho.webhook);
+			await waitFor('the reply example’s registration', () => ts.webhooks.size === 6);
+			const before = [...cluster.lb.counts.webhooks];
+			const echoUrl = (name: string) => `${cluster.webhookBaseUrl}${webhookIds[name]}/webhook`;
+			const customer = { phone: '+4915112340077', chatId: 7401 };
+			const sam = fb.addUser({ first_name: 'Sam', last_name: 'Echo' });
+
+			tgEcho.pushMessage({
+				chatId: customer.chatId,
+				from: { id: customer.chatId, first_name: 'Tom' },
+				text: 'echo once',
+			});
+			const wa = await tw.sendInbound(echoUrl('whatsappEcho'), {
+				From: `whatsapp:${customer.phone}`,
+				Body: 'echo once on WhatsApp',
+			});
+			expect(wa.status).toBe(200);
+			const m = await fb.deliver(echoUrl('messengerEcho'), [
+				fb.messageEvent(sam.id, { text: 'echo once on Messenger' }),
+			]);
+			expect(m.status).toBe(200);
+			const { message } = await ts.postAsUser(replyChat.id, operator.id, {
+				text: 'printer is down',
+				format: 'plain',
+			});
+			const replies = () => ts.messagesIn(replyChat.id).filter((r) => r.replyToId === message.id);
+			await waitFor(
+				'the four replies',
+				() =>
+					tgEcho.sentMessages(customer.chatId).length >= 1 &&
+					tw.messagesTo(`whatsapp:${customer.phone}`).length >= 1 &&
+					fb.messagesTo(sam.id).length >= 1 &&
+					replies().length >= 1,
+			);
+			await ts.settled();
+			const list = await executionsSettled();
+			await sleep(3_000);
+			expect(tgEcho.sentMessages(customer.chatId).map((s) => s.text)).toEqual([
+				'You said: echo once',
+			]);
+			expect(tw.messagesTo(`whatsapp:${customer.phone}`).map((s) => s.body)).toEqual([
+				'You said: echo once on WhatsApp',
+			]);
+			expect(fb.messagesTo(sam.id).map((s) => s.text)).toEqual([
+				'You said: echo once on Messenger',
+			]);
+			expect(replies().map((r) => r.text)).toEqual(['Got it: printer is down']);
+			// both processors got every delivery and started an execution for it
+			const got = cluster.lb.counts.webhooks.map((n, i) => n - before[i]);
+			expect(got[0]).toBeGreaterThanOrEqual(4);
+			expect(got[1]).toBeGreaterThanOrEqual(4);
+			const echoRuns = list.filter((e) => Object.values(echoIds).includes(e.workflowId));
+			expect(echoRuns.length).toBeGreaterThanOrEqual(8);
+			expect(echoRuns.filter((e) => e.status !== 'success')).toEqual([]);
+			report.push(
+				`2. echo bots and reply example, mirrored: ${echoRuns.length} executions, one reply each ` +
+					`(Telegram ${tgEcho.sentMessages(customer.chatId).length}, WhatsApp ` +
+					`${tw.messagesTo(`whatsapp:${customer.phone}`).length}, Messenger ` +
+					`${fb.messagesTo(sam.id).length}, TeamSpirit ${replies().length})`,
+			);
+			for (const id of Object.values(echoIds)) {
+				const r = await cluster.editor.call('POST', `/workflows/${id}/deactivate`);
+				expect(r.status).toBe(200);
+			}
+			await waitFor('the reply example’s registration removed', () => ts.webhooks.size === 5);
 		});
 	});
 
