@@ -146,7 +146,7 @@ export async function createMessage(
 	) {
 		error.description =
 			'This node already posted a message for this event (its Idempotency Key is derived from ' +
-			"the trigger item's eventId), with a different text or chat: nothing was posted again. " +
+			"the trigger item's eventId), with a different text: nothing was posted again. " +
 			'To post anyway, set the option Idempotency Key (e.g. to {{ $execution.id }}).';
 	}
 	throw error;
