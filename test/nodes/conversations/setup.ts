@@ -99,6 +99,14 @@ export interface BridgeOptions {
 	 * the bridge's `tsProxy` / `channelProxy` refuse connections, answer slowly, drop answers.
 	 */
 	faultProxies?: boolean;
+	/**
+	 * The triggers' Acknowledge. The examples ship with *After the Workflow Has Run* (a dead
+	 * worker loses nothing); the driver here awaits each delivery's answer like a platform with no
+	 * timeout, so a test that holds TeamSpirit down while the customer writes would wait for the
+	 * whole outage. Default: *When Received* (the answer before the run), as these tests were
+	 * written; `afterRun` runs the examples as shipped.
+	 */
+	acknowledge?: 'whenReceived' | 'afterRun';
 }
 
 export type Bridge = Awaited<ReturnType<typeof startBridge>>;
@@ -115,7 +123,10 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 	const workflow = example(channel);
 	workflow.id = `wf-${channel}-${randomUUID().slice(0, 8)}`;
 	for (const node of workflow.nodes) {
-		if (node.type.endsWith('Trigger')) node.webhookId = randomUUID();
+		if (node.type.endsWith('Trigger')) {
+			node.webhookId = randomUUID();
+			node.parameters.acknowledge = options.acknowledge ?? 'whenReceived';
+		}
 		if (node.name === 'Forward to TeamSpirit') node.parameters.operators = [operator.id, second.id];
 		if (node.name === 'Send to Customer' && options.toCustomerOptions)
 			node.parameters.conversationOptions = options.toCustomerOptions as INodeParameters;
