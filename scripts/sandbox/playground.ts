@@ -316,7 +316,8 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
 						return {
 							id: m.id,
 							from: m.senderId === operator.id ? 'operator' : m.senderId === ts.bot.id ? (m.text.startsWith('⚠️') ? 'notice' : 'customer') : 'other',
-							sender: ts.users.get(m.senderId)?.name ?? m.senderId,
+							// the bridge posts the customer's messages: name the customer (the chat's title says who)
+							sender: m.senderId === ts.bot.id && !m.text.startsWith('⚠️') ? customerName(chat.title) : (ts.users.get(m.senderId)?.name ?? m.senderId),
 							text: m.text,
 							files: m.files.map((f) => ({ name: f.name, mimeType: f.mimeType, url: `/files/teamspirit/${encodeURIComponent(f.id)}` })),
 							replyTo: m.replyToId ? { id: m.replyToId, text: reply ? reply.text || reply.files.map((f) => f.name).join(', ') : '(deleted)' } : null,
@@ -462,6 +463,11 @@ export async function startPlayground(opts: PlaygroundOptions): Promise<Playgrou
 
 function channelName(channel: ConversationChannel): string {
 	return { telegram: 'Telegram', whatsapp: 'WhatsApp', messenger: 'Messenger' }[channel];
+}
+
+/** "Telegram · Anna Petrova" → "Anna Petrova". */
+function customerName(title: string): string {
+	return title.split(' · ').slice(1).join(' · ') || title;
 }
 
 function attachmentType(mimeType: string): 'image' | 'audio' | 'video' | 'file' {

@@ -49,7 +49,7 @@ function files(list) {
 	return list.map((f) =>
 		f.mimeType.startsWith('image/')
 			? el('a', { href: f.url, target: '_blank', rel: 'noopener', class: 'image' }, el('img', { src: f.url, alt: f.name }))
-			: el('a', { href: f.url, download: f.name, class: 'file' }, `📄 ${f.name}`),
+			: el('a', { href: f.url, download: f.name, class: 'file' }, `File: ${f.name}`),
 	);
 }
 
@@ -136,7 +136,7 @@ function renderTeamSpirit() {
 		return el(
 			'li',
 			{ class: `msg ${mine ? 'mine' : ''} ${m.from === 'notice' ? 'notice' : ''}`, 'data-from': m.from, 'data-id': m.id },
-			el('span', { class: 'sender' }, m.from === 'customer' ? `${m.sender} · the customer` : m.sender),
+			el('span', { class: 'sender' }, m.from === 'customer' ? `${m.sender} (customer)` : m.from === 'notice' ? 'Notice from n8n' : m.sender),
 			m.replyTo ? el('span', { class: 'quote' }, m.replyTo.text || '…') : undefined,
 			m.text ? el('span', { class: 'text' }, m.text) : undefined,
 			files(m.files),
