@@ -15,6 +15,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import { conversationKey } from '../../../nodes/conversations/keys';
 import type { Message } from '../../emulators/teamspirit';
 import { runWorkflow } from '../../harness';
 import { runNode, startBridge, type Bridge, type Customer } from './setup';
@@ -115,6 +116,29 @@ describe('Conversation chats are the bridge’s own (telegram)', () => {
 		expect(notices(bridge, chat.id).map((m) => m.text)).toEqual([
 			expect.stringMatching(/metadata names another customer/),
 		]);
+	});
+
+	it('a conversation of another bot (another workflow’s bridge) is left alone: no send, no notice', async () => {
+		bridge = await startBridge('telegram');
+		anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hi');
+		// the same TeamSpirit credential serves a second Telegram bot's workflow
+		const other = bridge.ts.addChat({
+			title: 'Telegram · Carl (bot 2)',
+			memberIds: [bridge.operator.id],
+			externalKey: conversationKey('telegram', '987654321', anna.part, bridge.ts.apiKey),
+			metadata: { channel: 'telegram', account: '987654321', conversationId: anna.part },
+		});
+		await bridge.ts.postAsUser(other.id, bridge.operator.id, { text: 'For bot 2’s customer' });
+		await bridge.settle();
+
+		expect(bridge.received(anna)).toEqual([]);
+		expect(notices(bridge, other.id)).toEqual([]);
+		const [run] = bridge.started().operator;
+		expect(run.run!.nodeOutput('Send to Customer')[0].json).toMatchObject({
+			action: 'skipped',
+			reason: expect.stringMatching(/another Telegram account/),
+		});
 	});
 
 	it('a delivery whose data.chat names a conversation, for a message of an internal chat, sends nothing', async () => {

@@ -144,16 +144,23 @@ const CATCH_UP_COUNT = 50;
 const STEP_BUDGET_MS = 5 * 60 * 1000;
 
 /**
- * Why a chat is not one the bridge may send from, or undefined when it is: its key must be a
- * conversation key the bridge signed (keys.ts), of this channel and account, and the metadata's
- * conversation must be the one the key names.
+ * Whether the bridge may send from a chat. Chats of another channel or account are someone else's
+ * (`skip`: another workflow's bridge serves them). A chat of this channel and account must carry a
+ * key the bridge signed (keys.ts) and metadata naming the customer of the key; otherwise it is a
+ * chat the bridge did not open, or one changed behind its back (`why`: a notice, never a send).
  */
-function untrusted(
+function trustOf(
 	chat: ConversationChat,
 	adapter: OperationCall['adapter'],
 	secret: string,
 	ownAccount: string | undefined,
-): { why: string; conversationId?: undefined } | { why?: undefined; conversationId: string } {
+): { skip: string } | { why: string } | { conversationId: string } {
+	const looks = parseConversationKey(chat.externalKey);
+	if (!looks) return { skip: 'not a customer conversation' };
+	if (looks.channel !== adapter.name) return { skip: `not a ${adapter.displayName} conversation` };
+	if (ownAccount !== undefined && ownAccount !== looks.account) {
+		return { skip: `a conversation of another ${adapter.displayName} account` };
+	}
 	const parsed = verifyConversationKey(chat.externalKey, secret);
 	if (!parsed) {
 		return {
@@ -161,10 +168,6 @@ function untrusted(
 				'this chat was not opened by the conversation bridge (its key does not carry the ' +
 				"bridge's signature), so nothing written here is sent to a customer",
 		};
-	}
-	if (parsed.channel !== adapter.name) return { why: `not a ${adapter.displayName} conversation` };
-	if (ownAccount !== undefined && ownAccount !== parsed.account) {
-		return { why: `a conversation of another ${adapter.displayName} account` };
 	}
 	const metadata = (chat.metadata ?? {}) as IDataObject;
 	const conversationId =
@@ -222,23 +225,18 @@ async function deliver(
 	// The delivery is data, not proof: the chat is read from TeamSpirit, and only a chat whose key
 	// the bridge signed, naming this customer, is sent from.
 	const chat = await ts(async () => await getChat(this, itemIndex, chatId));
-	if (!parseConversationKey(chat.externalKey)) {
-		return skipped(`chat ${chatId} is not a customer conversation`, { chatId });
-	}
 	const secret = await conversationSecret(this, itemIndex);
 	const ownAccount = await adapter.conversation.account(this, itemIndex);
-	const trust = untrusted(chat, adapter, secret, ownAccount);
-	if (trust.why !== undefined) {
-		const looksOurs = parseConversationKey(chat.externalKey)?.channel === adapter.name;
-		if (event === 'message.created' && looksOurs) {
-			await notice('untrusted', `Not sent: ${trust.why}.`);
-			return { action: 'notice', chatId, messageId, reason: trust.why };
-		}
-		return skipped(`chat ${chatId}: ${trust.why}`, { chatId });
+	const trust = trustOf(chat, adapter, secret, ownAccount);
+	if ('skip' in trust) return skipped(`chat ${chatId}: ${trust.skip}`, { chatId });
+	if ('why' in trust) {
+		if (event !== 'message.created') return skipped(`chat ${chatId}: ${trust.why}`, { chatId });
+		await notice('untrusted', `Not sent: ${trust.why}.`);
+		return { action: 'notice', chatId, messageId, reason: trust.why };
 	}
 	const { conversationId } = trust;
 	const key = String(chat.externalKey);
-	const parsed = verifyConversationKey(key, secret)!;
+	const parsed = parseConversationKey(key)!;
 	const base = { chatId, messageId, conversationId };
 	const claims = (id: string): ClaimContext => ({
 		ctx: this,
