@@ -146,7 +146,12 @@ export N8N_DEFAULT_BINARY_DATA_MODE=filesystem
 URL="http://localhost:$N8N_PORT"
 log "n8n $(n8n --version) (Node $(node --version)) with $PKG_NAME from $DEV_PKG"
 log "data: $DEV_HOME"
-log "open $URL  (first visit: create the owner account; import examples/*.json via Workflows > Import from file)"
+if [ -f "$DEV_HOME/sandbox.json" ]; then
+  log "open $URL  (log in with the owner the sandbox made: owner@sandbox.local, password in .n8n-dev/sandbox.json)"
+  log "the sandbox's published workflows use the emulators, which do not run now: switch them to your credentials or unpublish them (README, Try it on your machine)"
+else
+  log "open $URL  (first visit: create the owner account; import examples/*.json via Workflows > Import from file)"
+fi
 # not exec: the EXIT trap must still stop the compiler when n8n ends
 n8n start &
 N8N_PID=$!
