@@ -47,7 +47,12 @@ mkdir -p "$DEV_HOME"
 exec 9>"$DEV_HOME/dev.lock"
 if ! flock -n 9; then
   pid="$(cat "$DEV_HOME/dev.pid" 2>/dev/null || true)"
-  log "npm run dev is already running${pid:+ (pid $pid)}: its terminal shows the addresses. Stop it with Ctrl-C there${pid:+ (or kill $pid)}, then start again."
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "npm run dev is already running (pid $pid): its terminal shows the addresses. Stop it with Ctrl-C there (or kill $pid), then start again."
+  else
+    # the script is gone, something it started is not (it inherited the lock)
+    log "a process of an earlier npm run dev still runs and holds .n8n-dev/dev.lock: find it with fuser -v .n8n-dev/dev.lock, stop it, then start again."
+  fi
   exit 1
 fi
 echo "$$" > "$DEV_HOME/dev.pid"
