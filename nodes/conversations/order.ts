@@ -20,6 +20,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { monotonicNow } from '../shared/clock';
 import { markActive, predecessorsOf, type Sequenced } from '../channels/sequence';
+import { channelMessageIdsOf } from './keys';
+import { recentMessages } from './teamspirit';
 import { withItemIndex } from '../shared/errors';
 import { outcomeOf } from '../shared/outcome';
 import { abortableSleep } from '../shared/sleep';
@@ -82,6 +84,39 @@ export async function afterPredecessors(
 	}
 	markActive(message);
 	return waitedFor;
+}
+
+/** How many of a chat's newest messages `arrivesLate` reads. */
+const LATE_LOOKBACK = 20;
+
+/**
+ * Whether TeamSpirit already holds a later customer message of this conversation than
+ * `channelMessageId` (another process forwarded it first: queue mode): one of the chat's newest
+ * messages carries a key naming a higher channel message id. Only for channels whose message ids
+ * are numbers that grow within a conversation (Telegram); for others, false.
+ */
+export async function arrivesLate(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	conversation: string,
+	channelMessageId: string,
+): Promise<boolean> {
+	const mine = Number(channelMessageId);
+	if (!/^\d+$/.test(channelMessageId) || !Number.isSafeInteger(mine)) return false;
+	const newest = await recentMessages(ctx, itemIndex, chatId, LATE_LOOKBACK);
+	return newest.some((held) =>
+		channelMessageIdsOf(held.externalKey, conversation).some(
+			(id) => /^\d+$/.test(id) && Number(id) > mine,
+		),
+	);
+}
+
+/** The line that heads a message `arrivesLate` found late: when it was sent, and that it is. */
+export function lateLine(timestamp: unknown): string {
+	const at = typeof timestamp === 'string' ? new Date(timestamp) : undefined;
+	const when = at && !Number.isNaN(at.getTime()) ? ` at ${at.toISOString().slice(11, 19)} UTC` : '';
+	return `(Sent${when}, before the message above: it reached TeamSpirit late.)`;
 }
 
 /** Waits between attempts: 1 s doubling up to 15 s, so a recovery is noticed within 15 s. */

@@ -18,7 +18,9 @@ import {
 } from '../../../conversations/keys';
 import {
 	afterPredecessors,
+	arrivesLate,
 	inOrder,
+	lateLine,
 	patienceMs,
 	untilAvailable,
 	waitOption,
@@ -341,8 +343,12 @@ async function forward(
 		const file = await uploadFile(this, itemIndex, source, cleanFileName(source.fileName));
 		fileIds.push(String(file.id));
 	}
+	// another process forwarded a later message of the customer first: say so, visibly
+	const late =
+		!isEdit && (await arrivesLate(this, itemIndex, chat.id, key, String(message.messageId)));
+	const body = text || (fileIds.length ? '' : '(empty message)');
 	const posted = await postMessage(this, itemIndex, chat.id, {
-		text: text || (fileIds.length ? '' : '(empty message)'),
+		text: late ? `${lateLine(message.timestamp)}\n${body}`.trimEnd() : body,
 		format: 'markdown',
 		...(fileIds.length ? { fileIds } : {}),
 		...(replyToId ? { replyToId } : {}),
