@@ -8,6 +8,7 @@ import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { BinaryStream } from '../shared/binary';
 import { capStream, DownloadTooLargeError } from '../shared/binary';
+import { bytesHeld, holdBytes, type Sequenced } from './sequence';
 import type { ChannelAttachment, ChannelMessage } from './types';
 
 export interface OpenedDownload {
@@ -34,29 +35,46 @@ export const tooLargeNotice = (capMb: number, size?: number) => {
 	return `Not downloaded: ${what} more than the ${capMb} MB set in "Max File Size"`;
 };
 
+const toBytes = (mb: number) => Math.min(Math.max(0, mb) * 1024 * 1024, Number.MAX_SAFE_INTEGER);
+
 /**
- * What the downloads of one execution may hold together (a Telegram chat's updates of one
- * getUpdates, one webhook request): a burst of files becomes an execution of bounded size, and the
- * files beyond it arrive as a notice saying which and why. Bytes are counted as they arrive.
+ * What downloads may hold: the files of one execution together (a Telegram chat's updates of one
+ * getUpdates, one webhook request), and the files of one conversation's messages still in flight
+ * in this process (executions of one customer queued or running side by side; nodes/channels/
+ * sequence.ts). Files beyond either arrive as a notice saying which and why. Bytes are counted as
+ * they arrive.
  */
 export class DownloadBudget {
 	private used = 0;
 
-	constructor(readonly limitMb: number) {}
+	constructor(
+		readonly limitMb: number,
+		readonly conversationMb: number = Number.MAX_SAFE_INTEGER,
+	) {}
 
-	/** Bytes still free. */
-	remaining(): number {
-		const limit = Math.min(Math.max(0, this.limitMb) * 1024 * 1024, Number.MAX_SAFE_INTEGER);
-		return Math.max(0, limit - this.used);
+	/** Bytes still free for a file of `message`. */
+	remaining(message?: Sequenced): number {
+		const batch = Math.max(0, toBytes(this.limitMb) - this.used);
+		if (!message) return batch;
+		return Math.min(batch, Math.max(0, toBytes(this.conversationMb) - bytesHeld(message)));
 	}
 
-	spend(bytes: number): void {
+	spend(bytes: number, message?: Sequenced): void {
 		this.used += Math.max(0, bytes);
+		if (message) holdBytes(message, bytes);
 	}
 
 	/** The attachment's notice when it did not fit (its size when known). */
-	notice(size?: number): string {
+	notice(size?: number, message?: Sequenced): string {
 		const what = size === undefined ? 'the file' : `the file (${megabytes(size)})`;
+		const batchLeft = Math.max(0, toBytes(this.limitMb) - this.used);
+		if (message && this.remaining(message) < batchLeft) {
+			return (
+				`Not downloaded: too large for this conversation: ${what} would pass the ` +
+				`${this.conversationMb} MB the customer's messages in progress may hold ` +
+				`("Max Download per Conversation"; ${megabytes(bytesHeld(message))} held)`
+			);
+		}
 		return (
 			`Not downloaded: too large for this batch: ${what} would pass the ${this.limitMb} MB ` +
 			`one execution may hold ("Max Download per Execution"; ${megabytes(this.used)} already downloaded)`
@@ -64,22 +82,41 @@ export class DownloadBudget {
 	}
 }
 
-/** The trigger option that sets a `DownloadBudget` (each channel's options list it). */
-export const downloadBudgetOption: INodeProperties = {
-	displayName: 'Max Download per Execution (MB)',
-	name: 'maxBatchMb',
-	type: 'number',
-	typeOptions: { minValue: 0 },
-	default: 100,
-	description:
-		'All files one execution downloads together (a burst of one chat arriving at once, one ' +
-		'webhook request): files beyond it are not downloaded and get a notice saying so',
-};
+/** The trigger options that set a `DownloadBudget` (each channel's options list them). */
+export const downloadBudgetOptions: INodeProperties[] = [
+	{
+		displayName: 'Max Download per Conversation (MB)',
+		name: 'maxConversationMb',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 200,
+		description:
+			"All files of one customer's messages whose executions are still in progress in this n8n " +
+			'process (queued or running side by side): files beyond it are not downloaded and get a ' +
+			'notice saying so',
+	},
+	{
+		displayName: 'Max Download per Execution (MB)',
+		name: 'maxBatchMb',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 100,
+		description:
+			'All files one execution downloads together (a burst of one chat arriving at once, one ' +
+			'webhook request): files beyond it are not downloaded and get a notice saying so',
+	},
+];
 
-/** The budget the trigger's options set (default 100 MB). */
-export function downloadBudget(options: { maxBatchMb?: unknown }): DownloadBudget {
-	const mb = Number(options.maxBatchMb ?? 100);
-	return new DownloadBudget(Number.isFinite(mb) && mb >= 0 ? mb : 100);
+/** The budget the trigger's options set (default 100 MB per execution, 200 MB per conversation). */
+export function downloadBudget(options: {
+	maxBatchMb?: unknown;
+	maxConversationMb?: unknown;
+}): DownloadBudget {
+	const mb = (value: unknown, fallback: number) => {
+		const n = Number(value ?? fallback);
+		return Number.isFinite(n) && n >= 0 ? n : fallback;
+	};
+	return new DownloadBudget(mb(options.maxBatchMb, 100), mb(options.maxConversationMb, 200));
 }
 
 /**
@@ -123,11 +160,12 @@ export async function downloadAttachments(
 			}
 			const { stream, size, contentType } = await open(attachment.fileId);
 			attachment.mimeType = attachment.mimeType ?? contentType ?? null;
-			const left = budget.remaining();
+			const left = budget.remaining(message);
 			if (size !== undefined && (size > capBytes || size > left)) {
 				(stream as BinaryStream & { destroy?: () => void }).destroy?.();
 				attachment.size = size;
-				attachment.notice = size > capBytes ? tooLargeNotice(capMb, size) : budget.notice(size);
+				attachment.notice =
+					size > capBytes ? tooLargeNotice(capMb, size) : budget.notice(size, message);
 				continue;
 			}
 			const property = index === 0 ? 'data' : `data_${index}`;
@@ -139,7 +177,7 @@ export async function downloadAttachments(
 				attachment.fileName ?? undefined,
 				attachment.mimeType ?? undefined,
 			);
-			budget.spend(stored.bytes);
+			budget.spend(stored.bytes, message);
 			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
 			// bytes, as counted (n8n's own fileSize is a text such as "3.15 MB")
@@ -152,7 +190,7 @@ export async function downloadAttachments(
 			attachment.notice = !tooLarge
 				? `Not downloaded: ${(error as Error).message}`
 				: overBudget
-					? budget.notice()
+					? budget.notice(undefined, message)
 					: tooLargeNotice(capMb);
 		}
 	}

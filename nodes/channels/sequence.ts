@@ -10,6 +10,8 @@
  *   the entry is `release`d when its execution ended (long polling knows when) or when the step that
  *   orders by it is done with it (`release` by the event id). An entry nobody releases expires after
  *   `HOLD_MS`: a lost execution costs its successors a bounded wait, never a stall.
+ * - `holdBytes` / `bytesHeld`: what the files of a conversation's messages in flight hold, for the
+ *   triggers' download budget per conversation.
  * - `predecessorsOf`: the announced, unreleased messages of the same conversation that come before
  *   a message, with a promise settled when each is released.
  *
@@ -36,6 +38,8 @@ interface Entry {
 	release: () => void;
 	/** Set by `markActive`: the ordering step is working on it (it may wait through an outage). */
 	active: boolean;
+	/** Bytes of the message's files downloaded for its execution (`holdBytes`). */
+	bytes: number;
 }
 
 /** An announced message nobody released is forgotten after this long. */
@@ -94,7 +98,14 @@ export function announce(message: Sequenced): () => void {
 	}
 	let release: () => void = () => undefined;
 	const released = new Promise<void>((resolve) => (release = resolve));
-	const entry: Entry = { sequence, at: monotonicNow(), released, release, active: false };
+	const entry: Entry = {
+		sequence,
+		at: monotonicNow(),
+		released,
+		release,
+		active: false,
+		bytes: 0,
+	};
 	entries.get(eventId)?.release();
 	entries.set(eventId, entry);
 	return () => releaseEntry(stream, eventId, entry);
@@ -120,6 +131,25 @@ export function release(message: Sequenced): void {
 	const eventId = String(message.eventId ?? '');
 	const entry = stream === undefined ? undefined : streams.get(stream)?.get(eventId);
 	if (stream !== undefined && entry) releaseEntry(stream, eventId, entry);
+}
+
+/** Counts `bytes` of files downloaded for the announced message (until it is released). */
+export function holdBytes(message: Sequenced, bytes: number): void {
+	const stream = streamOf(message);
+	const entry =
+		stream === undefined ? undefined : streams.get(stream)?.get(String(message.eventId));
+	if (entry) entry.bytes += Math.max(0, bytes);
+}
+
+/** Bytes the conversation's announced, unreleased messages hold (their executions' files). */
+export function bytesHeld(message: Sequenced): number {
+	const stream = streamOf(message);
+	const entries = stream === undefined ? undefined : streams.get(stream);
+	if (!entries) return 0;
+	prune(entries, monotonicNow());
+	let sum = 0;
+	for (const entry of entries.values()) sum += entry.bytes;
+	return sum;
 }
 
 /** Marks the message as being worked on by the ordering step (its successors wait longer). */

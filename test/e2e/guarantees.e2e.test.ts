@@ -239,6 +239,24 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		lena = fb.addUser({ first_name: 'Lena', last_name: 'Schmidt' });
 	});
 
+	it('a burst of 10 Telegram texts 200 ms apart from one customer (long polling, Acknowledge: When Received, executions overlapping): all 10 in TeamSpirit once, in the order sent, none marked late', async () => {
+		const olga = { chatId: 7201, from: { id: 7201, first_name: 'Olga', last_name: 'Burst' } };
+		const key = `telegram:${tg.botId}:${olga.chatId}`;
+		const texts = Array.from({ length: 10 }, (_, i) => `burst ${i + 1} of 10`);
+		const updates: number[] = [];
+		for (const text of texts) {
+			updates.push(Number(tg.pushMessage({ chatId: olga.chatId, from: olga.from, text }).update_id));
+			await sleep(200);
+		}
+		await waitFor('10 burst messages in TeamSpirit', () => customerTexts(key).length >= 10, 120_000);
+		await executionsSettled();
+		expect(customerTexts(key)).toEqual(texts);
+		expect(messagesIn(key).filter((m) => /reached TeamSpirit late/.test(m.text))).toEqual([]);
+		// every update was handed over: Telegram was asked for updates past the last one
+		const offsets = tg.calls('getUpdates').map((c) => Number(c.params.offset ?? 0));
+		expect(Math.max(...offsets)).toBeGreaterThan(Math.max(...updates));
+	});
+
 	it('TeamSpirit down for 2 minutes (503, then refused connections) while 5 messages per channel arrive: 15/15 in TeamSpirit once, in order, within 60 s of the recovery', async () => {
 		const outageStart = Date.now();
 		ts.failNext({ status: 503, count: Infinity });

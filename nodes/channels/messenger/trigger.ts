@@ -18,7 +18,7 @@ import { TIMEOUTS, sendRequest } from '../../shared/http';
 import type { FinalResponse } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
 import type { OpenedDownload } from '../attachments';
-import { downloadAttachments, downloadBudget, downloadBudgetOption } from '../attachments';
+import { downloadAttachments, downloadBudget, downloadBudgetOptions } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
 import { announce } from '../sequence';
@@ -33,6 +33,7 @@ interface MessengerTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
 	maxBatchMb?: number;
+	maxConversationMb?: number;
 	includeEchoes?: boolean;
 	subscribePage?: boolean;
 	lookUpNames?: boolean;
@@ -124,7 +125,7 @@ export const messengerTriggerProperties: INodeProperties[] = [
 					'names are kept in memory for 24 hours. ' +
 					'When Meta does not give the name, it stays empty and the event arrives as usual.',
 			},
-			downloadBudgetOption,
+			...downloadBudgetOptions,
 			{
 				displayName: 'Max File Size (MB)',
 				name: 'maxDownloadMb',

@@ -55,6 +55,7 @@ export interface TriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
 	maxBatchMb?: number;
+	maxConversationMb?: number;
 	replaceWebhook?: boolean;
 	pollTimeout?: number;
 }
@@ -138,8 +139,8 @@ async function downloadAttachments(
 		/** Whether the budget, not "Max File Size", limited this download. */
 		let overBudget = false;
 		const size = attachment.size ?? undefined;
-		if (size !== undefined && size <= capBytes && size > budget.remaining()) {
-			attachment.notice = budget.notice(size);
+		if (size !== undefined && size <= capBytes && size > budget.remaining(message)) {
+			attachment.notice = budget.notice(size, message);
 			continue;
 		}
 		if (size !== undefined && size > capBytes) {
@@ -162,9 +163,9 @@ async function downloadAttachments(
 				attachment.notice = `Not downloaded: larger than ${options.maxDownloadMb} MB`;
 				continue;
 			}
-			const left = budget.remaining();
+			const left = budget.remaining(message);
 			if ((info.file_size ?? 0) > left) {
-				attachment.notice = budget.notice(info.file_size);
+				attachment.notice = budget.notice(info.file_size, message);
 				continue;
 			}
 			overBudget = left < capBytes;
@@ -185,7 +186,7 @@ async function downloadAttachments(
 				attachment.fileName ?? undefined,
 				attachment.mimeType ?? undefined,
 			);
-			budget.spend(stored.bytes);
+			budget.spend(stored.bytes, message);
 			binary[property] = stored.binary;
 			attachment.binaryProperty = property;
 			attachment.size = stored.bytes;
@@ -196,7 +197,7 @@ async function downloadAttachments(
 				(error as Error)?.name === 'DownloadTooLargeError'
 			) {
 				attachment.notice = overBudget
-					? budget.notice()
+					? budget.notice(undefined, message)
 					: tooLargeNotice(Number(options.maxDownloadMb ?? 20));
 				continue;
 			}

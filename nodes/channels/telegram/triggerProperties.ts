@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../shared/displayOptions';
-import { downloadBudgetOption } from '../attachments';
+import { downloadBudgetOptions } from '../attachments';
 
 /** Telegram's fields in the Chat Channel Trigger, shown only for Telegram. */
 
@@ -72,7 +72,7 @@ const properties: INodeProperties[] = [
 				default: true,
 				description: 'Whether to ignore messages sent by other bots (prevents bot-to-bot loops)',
 			},
-			downloadBudgetOption,
+			...downloadBudgetOptions,
 			{
 				displayName: 'Max File Size (MB)',
 				// saved workflows hold this name, and omit the value when it is the default: both stay

@@ -15,7 +15,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
-import { downloadAttachments, downloadBudget, downloadBudgetOption } from '../attachments';
+import { downloadAttachments, downloadBudget, downloadBudgetOptions } from '../attachments';
 import { addSummary } from '../summary';
 import { seenEvents } from '../memory';
 import { announce } from '../sequence';
@@ -39,6 +39,7 @@ interface WhatsAppTriggerOptions {
 	download?: boolean;
 	maxDownloadMb?: number;
 	maxBatchMb?: number;
+	maxConversationMb?: number;
 	publicUrl?: string;
 	/** Set the webhook through the REST API on activation: on a phone number or a Messaging Service. */
 	configureOn?: 'none' | 'phoneNumber' | 'messagingService';
@@ -119,7 +120,7 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 					'Whether to download images, audio, video and documents into binary properties ' +
 					"(data, data_1, …) with the account's credentials",
 			},
-			downloadBudgetOption,
+			...downloadBudgetOptions,
 			{
 				displayName: 'Max File Size (MB)',
 				name: 'maxDownloadMb',

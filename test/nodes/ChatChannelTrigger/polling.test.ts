@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { seenEvents } from '../../../nodes/channels/memory';
+import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TelegramEmulator } from '../../emulators/telegram';
 import { binarySha256, deterministicBytes, deterministicSha256, type RunningTrigger } from '../../harness';
 import { startPolling } from './setup';
@@ -19,6 +20,8 @@ beforeEach(async () => {
 afterEach(async () => {
 	for (const t of running.splice(0)) await t.close();
 	await tg.stop();
+	// executions these tests never ended would hold their conversation's files for 2 minutes
+	forgetAnnounced();
 });
 
 const texts = (t: RunningTrigger) => t.items().map((i) => i.json.text);
@@ -221,6 +224,29 @@ describe('Chat Channel Trigger (Telegram, long polling)', () => {
 		expect(await binarySha256(fourth.binary!.data)).toBe(deterministicSha256(100 * KB, 'd'));
 		// another chat's execution has a budget of its own
 		expect(await binarySha256(otherChat.binary!.data)).toBe(deterministicSha256(400 * KB, 'e'));
+	});
+
+	it("a customer's executions still in progress share one download budget per conversation: a file beyond it gets a notice until they end", async () => {
+		const KB = 1024;
+		const doc = (file: { file_id: string; file_size: number }, name: string) => ({ document: { file_id: file.file_id, file_name: name, mime_type: 'application/pdf', file_size: file.file_size } });
+		const files = ['a', 'b', 'c'].map((seed) => tg.addFile(deterministicBytes(600 * KB, seed), { mimeType: 'application/pdf', fileName: `${seed}.pdf` }));
+		const trigger = await start({ parameters: { channel: 'telegram', mode: 'polling', options: { pollTimeout: 5, download: true, maxConversationMb: 1 } } });
+		tg.pushMessage({ chatId: 1, extra: doc(files[0], 'a.pdf') });
+		await trigger.waitForItems(1);
+		// its execution is still running (n8n has not settled its done promise): the next file of
+		// the same customer would make the two hold 1.2 MB
+		tg.pushMessage({ chatId: 1, extra: doc(files[1], 'b.pdf') });
+		await trigger.waitForItems(2);
+		const [first, second] = trigger.items();
+		expect(await binarySha256(first.binary!.data)).toBe(deterministicSha256(600 * KB, 'a'));
+		expect(second.binary).toBeUndefined();
+		expect((second.json.attachments as IDataObject[])[0].notice).toMatch(/^Not downloaded: too large for this conversation: the file \(0\.6 MB\) would pass the 1 MB the customer's messages in progress may hold \("Max Download per Conversation"; 0\.6 MB held\)/);
+		// both executions end: the customer's next file is downloaded again
+		for (const done of trigger.donePromises) done?.resolve({ status: 'success', data: { resultData: { runData: {} } } } as never);
+		await new Promise((resolve) => setImmediate(resolve));
+		tg.pushMessage({ chatId: 1, extra: doc(files[2], 'c.pdf') });
+		await trigger.waitForItems(3);
+		expect(await binarySha256(trigger.items()[2].binary!.data)).toBe(deterministicSha256(600 * KB, 'c'));
 	});
 
 	it('normalizes a button press into event "callback" with its data', async () => {
