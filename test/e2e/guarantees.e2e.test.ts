@@ -241,7 +241,7 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 
 	it('a burst of 10 Telegram texts 200 ms apart from one customer (long polling, Acknowledge: When Received, executions overlapping): all 10 in TeamSpirit once, in the order sent, none marked late', async () => {
 		const olga = { chatId: 7201, from: { id: 7201, first_name: 'Olga', last_name: 'Burst' } };
-		const key = `telegram:${tg.botId}:${olga.chatId}`;
+		const key = signedKey(`telegram:${tg.botId}:${olga.chatId}`, ts);
 		const texts = Array.from({ length: 10 }, (_, i) => `burst ${i + 1} of 10`);
 		const updates: number[] = [];
 		for (const text of texts) {

@@ -11,6 +11,7 @@ import type { INodeType } from 'n8n-workflow';
 
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
+import { conversationKey } from '../../../nodes/conversations/keys';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 
@@ -88,7 +89,8 @@ describe('Customer conversations: one customer’s messages forwarded by two pro
 			startItems: [{ json: customerMessage(messageId, text, timestamp) }],
 		});
 	const texts = () => {
-		const chat = [...ts.chats.values()].find((c) => c.externalKey === `telegram:${BOT_ID}:1001`)!;
+		const key = conversationKey('telegram', BOT_ID, '1001', ts.apiKey);
+		const chat = [...ts.chats.values()].find((c) => c.externalKey === key)!;
 		return ts.messagesIn(chat.id).map((m) => m.text);
 	};
 
