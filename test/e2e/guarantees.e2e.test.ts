@@ -239,7 +239,7 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		lena = fb.addUser({ first_name: 'Lena', last_name: 'Schmidt' });
 	});
 
-	it('a burst of 10 Telegram texts 200 ms apart from one customer (long polling, Acknowledge: When Received, executions overlapping): all 10 in TeamSpirit once, in the order sent, none marked late', async () => {
+	it('a burst of 10 Telegram texts 200 ms apart from one customer (long polling, the example as shipped): all 10 in TeamSpirit once, in the order sent, none marked late', async () => {
 		const olga = { chatId: 7201, from: { id: 7201, first_name: 'Olga', last_name: 'Burst' } };
 		const key = signedKey(`telegram:${tg.botId}:${olga.chatId}`, ts);
 		const texts = Array.from({ length: 10 }, (_, i) => `burst ${i + 1} of 10`);
