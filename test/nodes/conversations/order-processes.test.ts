@@ -13,18 +13,9 @@ import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
 import { conversationKey } from '../../../nodes/conversations/keys';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
+import { processCopy } from './setup';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 
-/** The Chat Channel node from a fresh copy of the package's modules: one "n8n process". */
-function processCopy(): INodeType {
-	let node: INodeType | undefined;
-	jest.isolateModules(() => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { ChatChannel } = require('../../../nodes/ChatChannel/ChatChannel.node');
-		node = new ChatChannel() as INodeType;
-	});
-	return node!;
-}
 
 const BOT_ID = '123456789';
 

@@ -15,18 +15,8 @@ import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramAp
 import { conversationKey } from '../../../nodes/conversations/keys';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
-import { barrierProxy } from './setup';
+import { barrierProxy, processCopy } from './setup';
 
-/** The Chat Channel node from a fresh copy of the package's modules: one "n8n process". */
-function processCopy(): INodeType {
-	let node: INodeType | undefined;
-	jest.isolateModules(() => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { ChatChannel } = require('../../../nodes/ChatChannel/ChatChannel.node');
-		node = new ChatChannel() as INodeType;
-	});
-	return node!;
-}
 
 const BOT_ID = '123456789';
 

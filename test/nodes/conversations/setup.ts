@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
@@ -58,6 +58,20 @@ const NODE_TYPES = {
 export function example(channel: Channel): WorkflowJson {
 	const file = path.join(__dirname, '..', '..', '..', 'examples', `${channel}-conversations.json`);
 	return JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson;
+}
+
+/**
+ * The Chat Channel node from a fresh copy of the package's modules: one more "n8n process" (no
+ * shared memory, like two queue-mode workers).
+ */
+export function processCopy(): INodeType {
+	let node: INodeType | undefined;
+	jest.isolateModules(() => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { ChatChannel } = require('../../../nodes/ChatChannel/ChatChannel.node');
+		node = new ChatChannel() as INodeType;
+	});
+	return node!;
 }
 
 /** Forgets what one n8n process remembers (dedupe, accepted parts, Messenger names): a restart. */

@@ -18,7 +18,7 @@ import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTr
 import { conversationKey } from '../../../nodes/conversations/keys';
 import type { Message } from '../../emulators/teamspirit';
 import { runWorkflow } from '../../harness';
-import { runNode, startBridge, type Bridge, type Customer } from './setup';
+import { runNode, startBridge, type Bridge, type Customer, processCopy } from './setup';
 
 jest.setTimeout(120_000);
 
@@ -42,16 +42,10 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 3
 	}
 }
 
-/** The Chat Channel node from a fresh copy of the package's modules: one more "n8n process". */
-function processCopy(): INodeType {
-	let node: INodeType | undefined;
-	jest.isolateModules(() => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const { ChatChannel } = require('../../../nodes/ChatChannel/ChatChannel.node');
-		node = new ChatChannel() as INodeType;
-	});
-	return node!;
-}
+
+/** An operator's message whose delivery has not come (TeamSpirit holds it; no execution yet). */
+const operatorMessage = (chatId: string, text: string, fields: Partial<Message> = {}) =>
+	bridge.ts.addMessage(chatId, { senderId: bridge.operator.id, text, format: 'plain', ...fields });
 
 /** The TeamSpirit Trigger's item of a message event, as the trigger gives it. */
 function eventItem(event: string, message: Message, chat: IDataObject | null): IDataObject {
@@ -147,11 +141,7 @@ describe('Conversation chats are the bridge’s own (telegram)', () => {
 		await bridge.write(anna, 'Hi');
 		const conversation = bridge.chatOf(anna)!;
 		const internal = bridge.ts.addChat({ title: 'Board', memberIds: [bridge.operator.id] });
-		const secret = bridge.ts.addMessage(internal.id, {
-			senderId: bridge.operator.id,
-			text: 'Q3 numbers: confidential',
-			format: 'plain',
-		});
+		const secret = operatorMessage(internal.id, 'Q3 numbers: confidential');
 		// a forged delivery (Verification: None) claims the message is in Anna's chat
 		const forged = {
 			...eventItem('message.created', secret, {
@@ -177,11 +167,7 @@ describe('Exactly one process sends an operator message (telegram)', () => {
 		anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
 		const chat = bridge.chatOf(anna)!;
-		const message = bridge.ts.addMessage(chat.id, {
-			senderId: bridge.operator.id,
-			text: 'Hello Anna',
-			format: 'plain',
-		});
+		const message = operatorMessage(chat.id, 'Hello Anna');
 		const item = eventItem('message.created', message, null);
 		const inProcess = async (node: INodeType) =>
 			await runWorkflow({
@@ -215,11 +201,7 @@ describe('Exactly one process sends an operator message (telegram)', () => {
 		anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
 		const chat = bridge.chatOf(anna)!;
-		const message = bridge.ts.addMessage(chat.id, {
-			senderId: bridge.operator.id,
-			text: 'Being sent elsewhere',
-			format: 'plain',
-		});
+		const message = operatorMessage(chat.id, 'Being sent elsewhere');
 		bridge.ts.message(message.id)!.externalKey =
 			`pending:${message.id}:${Date.now() + 60_000}:otherWorker`;
 		// the other worker finishes a moment later
@@ -360,12 +342,7 @@ describe('The catch-up and other integrations’ keys (telegram)', () => {
 		anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
 		const chat = bridge.chatOf(anna)!;
-		const message = bridge.ts.addMessage(chat.id, {
-			senderId: bridge.operator.id,
-			text: 'Ticket answered',
-			format: 'plain',
-			externalKey: 'crm:ticket-4711',
-		});
+		const message = operatorMessage(chat.id, 'Ticket answered', { externalKey: 'crm:ticket-4711' });
 		const run = await runNode(bridge, 'Send to Customer', [
 			eventItem('message.created', message, null),
 		]);
