@@ -125,7 +125,7 @@ describe('Acknowledge (When Received / After the Workflow Has Run) in a real n8n
 		]);
 		const workflows = [
 			customerHalf('telegram', { id: 'bot-after-run', name: 'bot-after-run' }, { mode: 'webhook', acknowledge: 'afterRun' }),
-			customerHalf('telegram', { id: 'bot-when-received', name: 'bot-when-received' }, { mode: 'webhook' }),
+			customerHalf('telegram', { id: 'bot-when-received', name: 'bot-when-received' }, { mode: 'webhook', acknowledge: 'whenReceived' }),
 			customerHalf('telegram', { id: 'bot-polling', name: 'bot-polling' }, { mode: 'polling', acknowledge: 'afterRun' }),
 			customerHalf('whatsapp', { id: 'twilio', name: 'twilio' }, { acknowledge: 'afterRun' }),
 		];

@@ -162,9 +162,14 @@ describe('Customer conversations (Telegram, WhatsApp, Messenger ⇄ TeamSpirit) 
 		home = await createN8nHome({ prefix: 'n8n-e2e-conversations-' });
 		await installPackageTarball(home, tarball);
 		await importCredentials(home, conversationCredentials(emulators));
-		const workflows = CONVERSATION_CHANNELS.map((channel) =>
-			conversationExample(channel, operator.id),
-		);
+		// answered when received, as these tests were written (the examples ship with After the
+		// Workflow Has Run, run by the acknowledge and queue-mode suites)
+		const workflows = CONVERSATION_CHANNELS.map((channel) => {
+			const workflow = conversationExample(channel, operator.id);
+			for (const node of workflow.nodes)
+				if (node.type.endsWith('Trigger')) node.parameters.acknowledge = 'whenReceived';
+			return workflow;
+		});
 		const ids = await importWorkflows(home, workflows);
 		CONVERSATION_CHANNELS.forEach((channel, i) => {
 			const { customer, operator: fromOperator } = triggerWebhookIds(workflows[i]);
