@@ -14,13 +14,14 @@ import {
 	channelCredentials,
 	channelNameExpression,
 	channelProperty,
+	credentialsBox,
 	sendProperties,
 } from '../channels';
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { getUsers } from '../shared/teamspirit/loadOptions';
 import { CREDENTIAL_TYPE as TEAMSPIRIT_CREDENTIAL } from '../shared/teamspirit/transport';
 import { operationSubtitle } from '../shared/subtitle';
-import { pickersPerChannel } from './descriptions/offers';
+import { channelFields, offeredPickers } from './descriptions/offers';
 import * as callback from './actions/callback';
 import * as chat from './actions/chat';
 import * as conversation from './actions/conversation';
@@ -66,13 +67,13 @@ const teamSpiritCredential: INodeCredentialDescription = {
 	},
 };
 
+const pickers = operations.filter((p) => p.name === 'operation');
+
 const properties: INodeProperties[] = [
-	channelProperty,
-	// each channel gets the resources and operations it can do (descriptions/offers.ts)
-	...pickersPerChannel(
-		resource,
-		operations.filter((p) => p.name === 'operation'),
-	),
+	...channelFields(channelProperty, pickers),
+	credentialsBox,
+	// each channel is offered the resources and operations it can do (descriptions/offers.ts)
+	...offeredPickers(resource, pickers),
 	...operations.filter((p) => p.name !== 'operation'),
 	...sendProperties(),
 ];

@@ -12,7 +12,9 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import {
 	adapterFor,
 	channelCredentials,
+	channelEvents,
 	channelProperty,
+	credentialsBox,
 	handshakeMethod,
 	receiveMethod,
 	triggerChannelProperties,
@@ -42,9 +44,11 @@ export class ChatChannelTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: triggerSubtitle(),
+		// n8n's node panel shows the trigger's description as the header of both Chat Channel nodes
+		// (the action node and its trigger are one entry there): it speaks of both
 		description:
-			'Starts the workflow when a customer writes to your bot on Telegram, WhatsApp (Twilio) ' +
-			'or Facebook Messenger, with one message shape for every channel',
+			'Customers on Telegram, WhatsApp (Twilio) or Facebook Messenger: start a workflow when ' +
+			'one writes, and reply with one node for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -69,7 +73,13 @@ export class ChatChannelTrigger implements INodeType {
 				path: 'webhook',
 			},
 		],
-		properties: [channelProperty, ...triggerChannelProperties(), acknowledgeProperty(RESEND)],
+		properties: [
+			channelProperty,
+			credentialsBox,
+			channelEvents,
+			...triggerChannelProperties(),
+			acknowledgeProperty(RESEND),
+		],
 	};
 
 	webhookMethods = {

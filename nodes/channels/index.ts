@@ -71,6 +71,40 @@ export const channelProperty: INodeProperties = {
 	description: 'The messenger your customers write to',
 };
 
+/**
+ * Where n8n's node panel (NDV) shows the credential box: right after Channel in both Chat Channel
+ * nodes (the credential depends on it). Without it n8n puts the box before the last parameter
+ * the credentials' display rules name: above Channel in the trigger, below it in the action node.
+ */
+export const credentialsBox: INodeProperties = {
+	displayName: 'Credential',
+	name: 'credential',
+	type: 'credentials',
+	default: '',
+};
+
+/**
+ * The Chat Channel Trigger's entries in n8n's node panel: one per channel ("On a new Telegram
+ * message"), each adding the trigger with that channel chosen. n8n lists a trigger's events from
+ * the options (and their `action`) of its first parameter named "Events" or "Trigger On", and sets
+ * that parameter when one is picked (editor-ui useActionsGeneration.ts, `triggersCategory`): this
+ * one is the Channel itself. It is never shown in the node's own panel, where the Channel
+ * parameter above is the one to change: its rule hides it for every node version.
+ */
+export const channelEvents: INodeProperties = {
+	displayName: 'Events',
+	name: 'channel',
+	type: 'options',
+	noDataExpression: true,
+	options: CHANNEL_OPTIONS.map((option) => ({
+		...option,
+		action: `On a new ${option.name} message`,
+	})),
+	default: 'telegram',
+	displayOptions: { hide: { '@version': [{ _cnd: { gte: 0 } }] } },
+	description: 'The messenger your customers write to',
+};
+
 /** "Telegram", "WhatsApp (Twilio)", … as an expression fragment for subtitles. */
 export const channelNameExpression = () => optionName('channel', CHANNEL_OPTIONS);
 

@@ -319,6 +319,11 @@ export interface ChannelAdapter {
 	 */
 	textFormats?: Partial<Record<TextFormat, string>>;
 	/**
+	 * How this channel shows the Inline Buttons field's buttons (the field's description here);
+	 * absent: the channel has no buttons, and the editor does not offer the field.
+	 */
+	buttons?: string;
+	/**
 	 * How a conversation ID of this channel looks: returns it normalized (e.g. `+4915…` →
 	 * `whatsapp:+4915…`), or undefined when it is not one.
 	 */

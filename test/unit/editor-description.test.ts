@@ -4,7 +4,16 @@
  * Custom API Call entry. Subtitles are evaluated by n8n-workflow's own expression engine with
  * the parameters the editor keeps (NodeHelpers.getNodeParameters drops hidden ones).
  */
-import { NodeHelpers, Workflow, type INode, type INodeParameters, type INodeType } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
@@ -22,11 +31,26 @@ const TYPES: Record<string, INodeType> = {
 };
 const nodeTypes = new NodeTypes(TYPES);
 
+/**
+ * The values a parameter's dropdown offers with these parameters, as n8n's editor shows them: the
+ * displayed parameter of that name, its options filtered by their own display rules
+ * (editor-ui `getParameterDisplayableOptions`, with the parameters the editor keeps).
+ */
 function optionValues(type: INodeType, name: string, parameters: INodeParameters): string[] {
-	const node = { parameters } as unknown as INode;
+	const node = { parameters, typeVersion: 1 } as unknown as INode;
+	const values = NodeHelpers.getNodeParameters(type.description.properties, parameters, true, false, node, type.description) ?? parameters;
 	return type.description.properties
-		.filter((p) => p.name === name && NodeHelpers.displayParameter(parameters, p, node, type.description))
-		.flatMap((p) => (p.options ?? []).map((o) => String((o as { value: unknown }).value)));
+		.filter((p) => p.name === name && NodeHelpers.displayParameter(values, p, node, type.description))
+		.flatMap((p) => (p.options ?? []) as INodePropertyOptions[])
+		.filter((o) => !o.displayOptions || NodeHelpers.displayParameter(values, o as unknown as INodeProperties, node, type.description))
+		.map((o) => String(o.value));
+}
+
+/** The parameters n8n's editor shows, in order, for a node with these parameters. */
+function shownParameters(type: INodeType, parameters: INodeParameters): INodeProperties[] {
+	const node = { parameters, typeVersion: 1 } as unknown as INode;
+	const values = NodeHelpers.getNodeParameters(type.description.properties, parameters, true, false, node, type.description) ?? parameters;
+	return type.description.properties.filter((p) => NodeHelpers.displayParameter(values, p, node, type.description));
 }
 
 /** The subtitle the canvas shows for a node with these parameters. */
@@ -144,6 +168,35 @@ describe('the editor shows what users need', () => {
 		}
 	});
 
+	it('Chat Channel: each channel is shown the Inline Buttons field exactly when its adapter has buttons, and only the formats it lists', () => {
+		for (const adapter of Object.values(adapters)) {
+			for (const resource of optionValues(TYPES.chatChannel, 'resource', { channel: adapter.name })) {
+				for (const operation of optionValues(TYPES.chatChannel, 'operation', { channel: adapter.name, resource })) {
+					const parameters = { channel: adapter.name, resource, operation };
+					const shown = shownParameters(TYPES.chatChannel, parameters);
+					const buttons = shown.filter((p) => p.name === 'buttons');
+					const where = `${adapter.name} ${resource}:${operation}`;
+					if (!['send', 'sendFile', 'edit'].includes(operation) || !adapter.buttons) expect([where, buttons]).toEqual([where, []]);
+					else expect([where, buttons.map((p) => p.description)]).toEqual([where, [adapter.buttons]]);
+					const formats = optionValues(TYPES.chatChannel, 'format', parameters);
+					if (shown.some((p) => p.name === 'format')) expect(formats.sort()).toEqual(Object.keys(adapter.textFormats ?? { plain: '' }).sort());
+				}
+			}
+		}
+		expect(shownParameters(TYPES.chatChannel, { channel: 'whatsapp', resource: 'message', operation: 'send' }).map((p) => p.name)).not.toContain('buttons');
+	});
+
+	it.each(['chatChannel', 'chatChannelTrigger'])('%s: the credential box comes right after Channel, for every channel', (typeName) => {
+		// n8n's NDV puts the credential box where a parameter of type "credentials" is
+		// (editor-ui ParameterInputList.vue, credentialsParameterIndex)
+		for (const channel of optionValues(TYPES[typeName], 'channel', {})) {
+			const shown = shownParameters(TYPES[typeName], { channel });
+			expect(shown.slice(0, 2).map((p) => [p.name, p.type])).toEqual([
+				['channel', 'options'],
+				['credential', 'credentials'],
+			]);
+		}
+	});
 	it('TeamSpirit: "Custom API Call" is the last resource, so n8n injects no second one', () => {
 		const resource = TYPES.teamSpirit.description.properties.find((p) => p.name === 'resource')!;
 		const names = (resource.options ?? []).map((o) => o.name);
@@ -160,5 +213,76 @@ describe('the editor shows what users need', () => {
 			expect(members).toEqual([expect.objectContaining({ type: 'multiOptions', typeOptions: { loadOptionsMethod: 'getUsers' } })]);
 		}
 		expect(typeof (TYPES.teamSpirit.methods?.loadOptions as Record<string, unknown>).getUsers).toBe('function');
+	});
+});
+
+/**
+ * The node panel's list of actions as n8n 2.41's editor builds it (editor-ui
+ * NodeCreator/composables/useActionsGeneration.ts and useActions.ts `getActionData`): for each
+ * option of each "resource" parameter, the options of the first "operation" parameter shown for
+ * that resource, each setting the operation and the first value of every show rule of that
+ * picker; a trigger's events from its first parameter named "Events"/"Trigger On".
+ */
+function nodePanelActions(description: INodeTypeDescription): Array<{ label: string; name: string; values: INodeParameters }> {
+	const out: Array<{ label: string; name: string; values: INodeParameters }> = [];
+	const first = (show: Record<string, unknown[]> | undefined) =>
+		Object.fromEntries(Object.entries(show ?? {}).map(([k, v]) => [k, v[0]])) as INodeParameters;
+	for (const resource of description.properties.filter((p) => p.name === 'resource')) {
+		for (const option of (resource.options ?? []) as INodePropertyOptions[]) {
+			const picker = description.properties.find((p) => p.name === 'operation' && (p.displayOptions?.show?.resource ?? []).includes(option.value));
+			for (const op of (picker?.options ?? []) as INodePropertyOptions[]) {
+				out.push({ label: `${option.name} Actions`, name: op.action ?? op.name, values: { operation: op.value, ...first(picker!.displayOptions?.show as Record<string, unknown[]>) } });
+			}
+		}
+	}
+	if (description.displayName.toLowerCase().includes('trigger')) {
+		const events = description.properties.find((p) => ['event', 'events', 'trigger on'].includes(p.displayName.toLowerCase()));
+		for (const event of (events?.options ?? []) as INodePropertyOptions[]) {
+			out.push({ label: 'Triggers', name: event.action ?? event.name, values: { [events!.name]: event.value, ...first(events!.displayOptions?.show as Record<string, unknown[]>) } });
+		}
+	}
+	return out;
+}
+
+describe("n8n's node panel lists the Chat Channel actions and events once, each starting a node that runs", () => {
+	it('Chat Channel: every operation of every channel once, each on a channel that can do it', () => {
+		const actions = nodePanelActions(TYPES.chatChannel.description);
+		const names = actions.map((a) => `${a.label}: ${a.name}`);
+		expect(names).toEqual([...new Set(names)]);
+		// every operation some channel offers is in the list
+		const offered = new Set<string>();
+		for (const channel of optionValues(TYPES.chatChannel, 'channel', {})) {
+			for (const resource of optionValues(TYPES.chatChannel, 'resource', { channel })) {
+				for (const operation of optionValues(TYPES.chatChannel, 'operation', { channel, resource })) offered.add(`${resource}:${operation}`);
+			}
+		}
+		expect(actions.map((a) => `${a.values.resource}:${a.values.operation}`).sort()).toEqual([...offered].sort());
+		// the node an action adds (its values, the rest defaults) is on a channel that offers the operation
+		for (const action of actions) {
+			const node = { parameters: action.values, typeVersion: 1 } as unknown as INode;
+			const parameters = NodeHelpers.getNodeParameters(TYPES.chatChannel.description.properties, action.values, true, false, node, TYPES.chatChannel.description)!;
+			const operations = optionValues(TYPES.chatChannel, 'operation', parameters);
+			expect([action.name, parameters.channel, operations]).toEqual([action.name, parameters.channel, expect.arrayContaining([action.values.operation])]);
+		}
+		expect(actions.map((a) => a.name)).toEqual(
+			expect.arrayContaining(['Send a text message', 'Send a template message on WhatsApp (Twilio)', 'Edit a message on Telegram', 'Answer a button press on Telegram']),
+		);
+	});
+
+	it('Chat Channel Trigger: one event per channel, in its words, starting the trigger on that channel', () => {
+		const events = nodePanelActions(TYPES.chatChannelTrigger.description);
+		expect(events.map((e) => [e.name, e.values.channel])).toEqual(
+			optionValues(TYPES.chatChannelTrigger, 'channel', {}).map((channel) => [`On a new ${adapters[channel as keyof typeof adapters].displayName} message`, channel]),
+		);
+		// the parameter behind them is never one more field in the node's panel
+		for (const channel of optionValues(TYPES.chatChannelTrigger, 'channel', {})) {
+			expect(shownParameters(TYPES.chatChannelTrigger, { channel }).filter((p) => p.name === 'channel')).toEqual([expect.objectContaining({ displayName: 'Channel' })]);
+		}
+	});
+
+	it('the panel header (the trigger\'s description, n8n shows it for both nodes) speaks of both', () => {
+		const description = TYPES.chatChannelTrigger.description.description;
+		expect(description).toMatch(/writes/);
+		expect(description).toMatch(/repl/i);
 	});
 });

@@ -48,15 +48,27 @@ export function formatFields(): INodeProperties[] {
 	});
 }
 
-export const buttonsField: INodeProperties = {
+/**
+ * The Inline Buttons field once per channel that has buttons (its adapter's `buttons` says how they
+ * look there), shown only for it: a channel without buttons is not offered the field.
+ */
+export function buttonsFields(): INodeProperties[] {
+	return Object.values(adapters)
+		.filter((adapter) => adapter.buttons)
+		.map((adapter) => ({
+			...buttonsField,
+			description: adapter.buttons,
+			displayOptions: { show: { channel: [adapter.name] } },
+		}));
+}
+
+const buttonsField: INodeProperties = {
 	displayName: 'Inline Buttons',
 	name: 'buttons',
 	type: 'fixedCollection',
 	placeholder: 'Add Button Row',
 	typeOptions: { multipleValues: true },
 	default: {},
-	description:
-		'Buttons under the message. A button with callback data starts the Chat Channel Trigger with event "callback".',
 	options: [
 		{
 			displayName: 'Row',

@@ -14,6 +14,9 @@ export const messenger: ChannelAdapter = {
 	trigger: messengerTrigger,
 	maxTextLength: MESSENGER_LIMITS.maxTextLength,
 	maxCaptionLength: MESSENGER_LIMITS.maxCaptionLength,
+	buttons:
+		'Quick replies under the (last) message: at most 13, callback data only (no URL). A tap ' +
+		'reaches the Chat Channel Trigger with the callback data.',
 	conversationId: {
 		normalize: (value) => (/^\d{5,25}$/.test(value.trim()) ? value.trim() : undefined),
 		description:

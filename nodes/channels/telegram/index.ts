@@ -23,6 +23,9 @@ export const telegram: ChannelAdapter = {
 		markdownV2Raw: "Telegram's MarkdownV2, sent unchanged: you escape reserved characters yourself",
 		plain: 'Shown exactly as written',
 	},
+	buttons:
+		'Rows of buttons under the message (an inline keyboard). A button with callback data starts ' +
+		'the Chat Channel Trigger with event "callback"; one with a URL opens the link.',
 	conversationId: {
 		normalize: (value) =>
 			/^-?\d{1,20}$/.test(value) || /^@[A-Za-z][A-Za-z0-9_]{3,}$/.test(value) ? value : undefined,

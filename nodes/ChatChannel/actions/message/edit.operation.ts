@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import {
-	buttonsField,
+	buttonsFields,
 	conversationField,
 	formatFields,
 	getButtons,
@@ -25,7 +25,7 @@ const properties: INodeProperties[] = [
 		description: 'The new text (at most 4096 characters)',
 	},
 	...formatFields(),
-	buttonsField,
+	...buttonsFields(),
 ];
 
 export const description = updateDisplayOptions(

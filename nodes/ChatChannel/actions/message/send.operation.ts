@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import {
-	buttonsField,
+	buttonsFields,
 	conversationField,
 	formatFields,
 	getButtons,
@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 			'Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
 	},
 	...formatFields(),
-	buttonsField,
+	...buttonsFields(),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -4,7 +4,7 @@ import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { FileKind, SendFileRequest } from '../../../channels/types';
 import {
-	buttonsField,
+	buttonsFields,
 	conversationField,
 	formatFields,
 	getButtons,
@@ -91,7 +91,7 @@ const properties: INodeProperties[] = [
 			'Text under the file, up to 1024 characters; a longer text is sent as message(s) after the file',
 	},
 	...formatFields(),
-	buttonsField,
+	...buttonsFields(),
 	{
 		displayName: 'Options',
 		name: 'options',
