@@ -33,6 +33,6 @@ export {
 	type DeterministicBinarySpec,
 } from './test-nodes';
 export { NodeTypes } from './node-types';
-export { runListSearch, type ListSearchOptions } from './list-search';
+export { runListSearch, runLoadOptions, type ListSearchOptions } from './list-search';
 export { startTrigger, type RunningTrigger, type TriggerOptions } from './trigger';
 export { startWebhookTrigger, type RawRequest, type WebhookCall, type WebhookResponse, type WebhookTrigger, type WebhookTriggerOptions } from './webhook';

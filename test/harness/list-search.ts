@@ -4,6 +4,7 @@ import type {
 	ICredentialType,
 	INode,
 	INodeListSearchResult,
+	INodePropertyOptions,
 	INodeType,
 } from 'n8n-workflow';
 import { UnexpectedError, Workflow } from 'n8n-workflow';
@@ -50,4 +51,30 @@ export async function runListSearch(options: ListSearchOptions): Promise<INodeLi
 	const credentialsHelper = new HarnessCredentialsHelper(options.credentialTypes, options.credentials);
 	const context = new LoadOptionsContext(workflow, node, createAdditionalData({ credentialsHelper }), '');
 	return await search.call(context, options.filter, options.paginationToken);
+}
+
+/** Calls a dropdown's option loader (`methods.loadOptions`) as the editor does, with n8n-core's real LoadOptionsContext. */
+export async function runLoadOptions(options: Omit<ListSearchOptions, 'filter' | 'paginationToken'>): Promise<INodePropertyOptions[]> {
+	await ensureEnvironment();
+	const load = options.nodeType.methods?.loadOptions?.[options.method];
+	if (!load) throw new UnexpectedError(`No loadOptions method ${options.method}`);
+	const node: INode = {
+		id: 'load-options-node',
+		name: 'Node',
+		type: options.type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		...options.node,
+	};
+	const workflow = new Workflow({
+		id: 'load-options',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new NodeTypes({ [options.type]: options.nodeType }),
+	});
+	const credentialsHelper = new HarnessCredentialsHelper(options.credentialTypes, options.credentials);
+	const context = new LoadOptionsContext(workflow, node, createAdditionalData({ credentialsHelper }), '');
+	return await load.call(context);
 }

@@ -52,9 +52,9 @@ const SUBSCRIBED_FIELDS = [
 export const messengerTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'In the Meta app: Messenger → Settings → Webhooks → "Add Callback URL": ' +
-			"paste this node's webhook URL and the Verify Token of the credential, " +
-			'then subscribe the page (or turn on "Subscribe Page" below).',
+			'In the Meta App Dashboard: Messenger → Messenger API Settings → "Configure webhooks": ' +
+			"paste this node's webhook URL as Callback URL and the Verify Token of the credential, " +
+			'"Verify and save", then subscribe the page (or turn on "Subscribe Page" below).',
 		name: 'messengerNotice',
 		type: 'notice',
 		default: '',

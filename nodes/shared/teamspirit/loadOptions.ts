@@ -6,10 +6,15 @@ import { teamSpiritApiRequest } from './transport';
 /** Enough for a picker; a larger directory is searched by typing in the list (or by expression). */
 const MAX_USERS = 1000;
 
-/** Users for the multi-select member pickers (Chat → Create, Add Members), by name. */
+/**
+ * People for the multi-select user pickers (Chat → Create, Add Members, the conversations'
+ * Operators), by name; not the bot the credential belongs to (GET /me), which is in its chats
+ * anyway and answers no customer.
+ */
 export async function getUsers(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const users: INodePropertyOptions[] = [];
-	const seen = new Set<string>();
+	const me = await teamSpiritApiRequest.call(this, { method: 'GET', path: '/me' });
+	const seen = new Set<string>(me.id === undefined ? [] : [String(me.id)]);
 	let cursor: string | undefined;
 	do {
 		const page = (await teamSpiritApiRequest.call(this, {

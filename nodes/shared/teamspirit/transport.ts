@@ -12,7 +12,7 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { BinaryStream } from '../binary';
 import type { EnvelopeResponse } from '../http';
@@ -120,6 +120,16 @@ async function connection(this: TeamSpiritContext, itemIndex?: number): Promise<
 }
 
 async function readConnection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
+	// a node without one (an example just imported) would get n8n's "Node does not have any
+	// credentials set", shown in the editor only as "Error fetching options"
+	if (!this.getNode().credentials?.[CREDENTIAL_TYPE]) {
+		throw new NodeOperationError(this.getNode(), 'Choose a TeamSpirit API credential first', {
+			itemIndex,
+			description:
+				'This node talks to TeamSpirit: pick (or create) a "TeamSpirit API" credential in ' +
+				'its credential box, then open the list again.',
+		});
+	}
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
 	const { serverUrl, apiKey, webhookSecret, conversationSecret } =
 		credentials as TeamSpiritCredentials;
