@@ -5,7 +5,7 @@
  * delivery, how to provoke a 429) lives in one table of channel kits below; a new adapter without
  * a kit fails the suite instead of being silently skipped.
  */
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeExecutionData } from 'n8n-workflow';
+import { NodeHelpers, type ICredentialDataDecryptedObject, type ICredentialType, type INode, type INodeExecutionData } from 'n8n-workflow';
 
 import { TeamSpiritMessengerApi } from '../../credentials/TeamSpiritMessengerApi.credentials';
 import { TeamSpiritTelegramApi } from '../../credentials/TeamSpiritTelegramApi.credentials';
@@ -265,6 +265,26 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 				expect(arrived.map((m) => m.text)).toEqual([text]);
 				expect(output[i].json).toMatchObject({ channel: adapter.name, conversationId, messageId: arrived[0].id, parts: 1 });
 			});
+		});
+
+		// where the field is not offered, n8n drops a hidden field's value when it loads the workflow
+		// (as for every hidden field), so the send runs without buttons
+		it('Inline Buttons: a Send Text with the fields the editor shows for this channel runs', async () => {
+			const description = new ChatChannel().description;
+			const parameters = { channel: adapter.name, resource: 'message', operation: 'send' };
+			const node = { parameters, typeVersion: 1 } as unknown as INode;
+			const offered = description.properties.some((p) => p.name === 'buttons' && NodeHelpers.displayParameter(parameters, p, node, description));
+			const [conversationId] = channel.conversations(emu);
+			const workflow = loadWorkflow(channel.fixture);
+			workflow.nodes[1].parameters.items = JSON.stringify([{ conversationId, text: 'Shall we?', format: 'plain' }]);
+			workflow.nodes[2].parameters.buttons = { rows: [{ buttons: { button: [{ text: 'Yes', callbackData: 'yes' }] } }] };
+			const { status } = await runWorkflow({
+				workflow,
+				nodeTypes: { [NODE_TYPE]: new ChatChannel() },
+				credentialTypes: [channel.credentialType],
+				credentials: { [adapter.credentialType]: channel.credentials(emu) },
+			});
+			expect({ offered, status }).toEqual({ offered, status: 'success' });
 		});
 
 		it('splits a text longer than maxTextLength into several messages within the limit, losing nothing', async () => {
