@@ -35,6 +35,7 @@ import {
 	boxOf,
 	panelClip,
 	failureShot,
+	isVisible,
 	launchBrowser,
 	loadCredentialDisplayNames,
 	loadNode,
@@ -343,8 +344,129 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		});
 		await step('add the chat channel trigger', async () => {
 			await newWorkflow();
-			await addNode('TeamSpirit Chat Channel', 'TeamSpirit Chat Channel', /^On message$/, TYPES.chatChannelTrigger);
+			await addNode('TeamSpirit Chat Channel', 'TeamSpirit Chat Channel', /^On a new Telegram message$/, TYPES.chatChannelTrigger);
 			await shot('node-chat-channel-trigger.png', await panelClip(page, `${NDV} ${tid('node-parameters')}`, 380, 600));
+			await closeNdv();
+		});
+	});
+
+	/** The entries of the node panel's view of an app (actions and triggers), in order, hidden ones too. */
+	async function appEntries(): Promise<string[]> {
+		return await page.$$eval(tid('node-creator-item-name'), (els) => els.map((e) => (e.textContent ?? '').trim()));
+	}
+
+	it('the node panel lists each Chat Channel action once (Send Template too, added on WhatsApp) and one event per channel', async () => {
+		await step('chat channel actions', async () => {
+			await newWorkflow();
+			await addNode('TeamSpirit Chat Channel', 'TeamSpirit Chat Channel', /^On a new Telegram message$/, TYPES.chatChannelTrigger);
+			await closeNdv();
+			await searchNodePanel('TeamSpirit Chat Channel');
+			await stableClick(page, await waitForText(page, tid('node-creator-item-name'), 'TeamSpirit Chat Channel'));
+			await waitForText(page, tid('node-creator-item-name'), 'Send a text message');
+			const entries = await appEntries();
+			const panel = await page.$eval(tid('node-creator'), (e) => (e as HTMLElement).innerText);
+			console.log(`[editor] Chat Channel in the node panel\n${entries.map((e) => `  ${e}`).join('\n')}`);
+			const actions = entries.filter((e) => e !== 'TeamSpirit Chat Channel');
+			expect(actions).toEqual([...new Set(actions)]);
+			expect(actions).toEqual(
+				expect.arrayContaining([
+					'Send a text message',
+					'Send a file',
+					'Send a template message on WhatsApp (Twilio)',
+					'Edit a message on Telegram',
+					'Delete a message on Telegram',
+					'Forward a customer message to the operators',
+					'Send an operator message to the customer',
+					...channels.map((c) => `On a new ${c.name} message`),
+				]),
+			);
+			// Telegram's own words for its updates are no events of every channel
+			expect(actions.filter((a) => /channel post|button press \(callback\)/i.test(a))).toEqual([]);
+			// the header: the trigger's description, which speaks of both nodes
+			expect(panel).toContain(desc.chatChannelTrigger.description);
+			await shot('node-panel-chat-channel.png', await panelClip(page, tid('node-creator'), 300, 600, 800));
+			// Send Template adds a node on WhatsApp, with Send Template chosen
+			const item = await waitForText(page, tid('node-creator-item-name'), 'Send a template message on WhatsApp (Twilio)');
+			await stableClick(page, item);
+			await page.waitForSelector(`${NDV} ${tid('node-parameters')}`, { visible: true });
+			const value = async (name: string) => await page.$eval(`${NDV} ${tid(`parameter-input-${name}`)} input`, (e) => (e as HTMLInputElement).value);
+			await page.waitForFunction((s) => (document.querySelector(s) as HTMLInputElement | null)?.value === 'Send Template', {}, `${NDV} ${tid('parameter-input-operation')} input`);
+			expect({ channel: await value('channel'), operation: await value('operation') }).toEqual({ channel: 'WhatsApp (Twilio)', operation: 'Send Template' });
+			await closeNdv();
+		});
+	});
+
+	it('Chat Channel and its trigger: Channel first, then the credential box, for every channel', async () => {
+		await step('parameter order', async () => {
+			const id = await createWorkflow('Order', [node('Chat Channel', TYPES.chatChannel, {}), node('Chat Channel Trigger', TYPES.chatChannelTrigger, {}, 300)]);
+			await openWorkflow(id);
+			const problems: string[] = [];
+			for (const label of ['Chat Channel', 'Chat Channel Trigger']) {
+				await openNode(label);
+				for (const channel of channels) {
+					await selectParameter('channel', channel.name);
+					// document order of the parameter inputs and the credential box
+					const order = await page.$$eval(`${NDV} [data-test-id^="parameter-input-"], ${NDV} ${tid('node-credentials-select')}, ${NDV} ${tid('node-credentials-empty-state')}`, (els) =>
+						els
+							.filter((e) => (e as HTMLElement).offsetParent !== null)
+							.map((e) => e.getAttribute('data-test-id')!)
+							.map((t) => (t.startsWith('node-credentials') ? 'credential' : t.replace('parameter-input-', '')))
+							.filter((t, i, all) => all.indexOf(t) === i),
+					);
+					if (order[0] !== 'channel' || order[1] !== 'credential') problems.push(`${label} / ${channel.name}: ${order.slice(0, 3).join(', ')}`);
+				}
+				await closeNdv();
+			}
+			expect(problems).toEqual([]);
+		});
+	});
+
+	it('Chat Channel: Send Text offers Inline Buttons on the channels whose adapter has buttons, not on WhatsApp', async () => {
+		await step('inline buttons', async () => {
+			const shown: Record<string, boolean> = {};
+			for (const channel of channels) {
+				const params = { channel: channel.value, resource: 'message', operation: 'send' };
+				const id = await createWorkflow(`Buttons ${channel.value}`, [node('Send', TYPES.chatChannel, params)]);
+				await openWorkflow(id);
+				await openNode('Send');
+				await waitForText(page, `${NDV} ${tid('parameter-input-operation')} input, ${NDV} [data-test-id="input-label"]`, 'Text').catch(() => undefined);
+				const labels = await page.$$eval(`${NDV} [data-test-id="input-label"]`, (els) => els.map((e) => ((e as HTMLElement).innerText ?? '').split('\n')[0].trim()));
+				shown[channel.value] = labels.includes('Inline Buttons');
+				await closeNdv();
+			}
+			const expected = Object.fromEntries(channels.map((c) => [c.value, desc.chatChannel.properties.some((p) => p.name === 'buttons' && isVisible(desc.chatChannel, p, { channel: c.value, resource: 'message', operation: 'send' }))]));
+			expect(expected.whatsapp).toBe(false);
+			expect(shown).toEqual(expected);
+		});
+	});
+
+	it('Chat Channel: Operators without a TeamSpirit credential says "Choose a TeamSpirit API credential first"', async () => {
+		await step('operators without credential', async () => {
+			const id = await createWorkflow('Operators', [
+				{
+					...node('Forward to TeamSpirit', TYPES.chatChannel, { channel: 'telegram', resource: 'conversation', operation: 'toTeamSpirit' }),
+					credentials: { teamSpiritTelegramApi: { id: 'telegram-bot', name: 'Telegram bot' } },
+				},
+			]);
+			await openWorkflow(id);
+			await openNode('Forward to TeamSpirit');
+			const item = await page.waitForFunction(
+				() =>
+					[...document.querySelectorAll('[data-test-id="ndv"] [data-test-id="parameter-item"]')].find((e) =>
+						/operator/i.test(((e.querySelector('[data-test-id="input-label"]') as HTMLElement | null)?.innerText ?? '').split('\n')[0]),
+					) ?? null,
+			);
+			const el = item.asElement() as ElementHandle<Element>;
+			// the editor loads the list when the field appears; a failed load shows as the field's issue
+			const issues = await el.waitForSelector('[data-test-id="parameter-issues"]', { visible: true, timeout: WAIT });
+			await issues!.hover();
+			const text = await page.waitForFunction(
+				() => [...document.querySelectorAll('.el-popper, [role="tooltip"]')].map((e) => (e as HTMLElement).innerText).find((t) => /credential/i.test(t)) ?? null,
+				{ timeout: WAIT, polling: 250 },
+			);
+			const message = (await text.jsonValue()) as string;
+			console.log(`[editor] Operators without a TeamSpirit credential: ${message}`);
+			expect(message).toContain('Choose a TeamSpirit API credential first');
 			await closeNdv();
 		});
 	});
