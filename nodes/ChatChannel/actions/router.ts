@@ -56,7 +56,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
 	const resource = this.getNodeParameter('resource', 0) as ChatChannelResource;
 	// The editor offers each channel only what it can do (descriptions/offers.ts); a workflow that
-	// asks for more anyway (switched channel, written by hand) has no operation picker shown here.
+	// asks for more anyway (switched channel, written by hand) gets the adapter's "cannot" error
+	// (actionOf), or this one for a resource without any operation picker.
 	let operationName = '';
 	try {
 		operationName = this.getNodeParameter('operation', 0) as string;
