@@ -1,6 +1,6 @@
 /**
  * The admin's path for provisioning with n8n's CLI, end to end in a real n8n 2.41.1: an example
- * from examples/ given webhook ids by scripts/with-webhook-ids.mjs, imported with
+ * from examples/ given a workflow id and webhook ids by scripts/with-webhook-ids.mjs, imported with
  * `n8n import:workflow`, published with `n8n publish:workflow`, receives a delivery (the WhatsApp
  * echo bot, a signed Twilio message, its reply reaching the Twilio emulator). Without webhook ids
  * n8n 2.41 registers such a trigger under its percent-encoded node name and answers 404.
@@ -58,12 +58,12 @@ describe('an example provisioned with the CLI (scripts/with-webhook-ids.mjs, n8n
 		});
 		fs.writeFileSync(file, prepared);
 		const imported = await n8nCli(home, ['import:workflow', `--input=${file}`]);
-		expect(imported.code).toBe(0);
+		if (imported.code !== 0) throw new Error(`n8n import:workflow failed:\n${imported.stdout}\n${imported.stderr}`);
+		const workflow = JSON.parse(prepared) as { id: string; nodes: Array<{ webhookId?: string }> };
 		const listed = await n8nCli(home, ['list:workflow']);
-		const id = /^(\w+)\|WhatsApp \(Twilio\) echo bot$/m.exec(listed.stdout)?.[1];
-		if (!id) throw new Error(`the imported workflow is not listed:\n${listed.stdout}`);
-		await publishWorkflow(home, id);
-		const webhookId = (JSON.parse(prepared) as { nodes: Array<{ webhookId?: string }> }).nodes.find((n) => n.webhookId)!.webhookId!;
+		expect(listed.stdout).toContain(`${workflow.id}|WhatsApp (Twilio) echo bot`);
+		await publishWorkflow(home, workflow.id);
+		const webhookId = workflow.nodes.find((n) => n.webhookId)!.webhookId!;
 		n8n = await startN8n(home);
 		url = `${n8n.url}/webhook/${webhookId}/webhook`;
 	});
@@ -77,8 +77,9 @@ describe('an example provisioned with the CLI (scripts/with-webhook-ids.mjs, n8n
 	});
 
 	it('the script gives each trigger a webhook id and changes nothing else', () => {
-		const original = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples/whatsapp-echo-bot.json'), 'utf8')) as { nodes: Array<Record<string, unknown>> };
-		const prepared = JSON.parse(fs.readFileSync(path.join(home.dir, 'whatsapp-echo-bot.json'), 'utf8')) as { nodes: Array<Record<string, unknown>> };
+		const original = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples/whatsapp-echo-bot.json'), 'utf8')) as { id?: string; nodes: Array<Record<string, unknown>> };
+		const prepared = JSON.parse(fs.readFileSync(path.join(home.dir, 'whatsapp-echo-bot.json'), 'utf8')) as { id?: string; nodes: Array<Record<string, unknown>> };
+		expect([original.id, prepared.id]).toEqual([undefined, expect.stringMatching(/^[A-Za-z0-9]{16}$/)]);
 		const ids = prepared.nodes.map((n) => n.webhookId);
 		expect(ids.filter(Boolean)).toHaveLength(original.nodes.filter((n) => /Trigger$/.test(String(n.type))).length);
 		expect(prepared.nodes.map(({ webhookId: _, ...n }) => n)).toEqual(original.nodes);
