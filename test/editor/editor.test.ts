@@ -470,7 +470,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 			const issues = await el.waitForSelector('[data-test-id="parameter-issues"]', { visible: true, timeout: WAIT });
 			await issues!.hover();
 			const text = await page.waitForFunction(
-				() => [...document.querySelectorAll('.el-popper, [role="tooltip"]')].map((e) => (e as HTMLElement).innerText).find((t) => /problem loading the parameter options/i.test(t)) ?? null,
+				() => /There was a problem loading the parameter options[^\n]*(\n[^\n]+)?/.exec(document.body.innerText)?.[0] ?? null,
 				{ timeout: WAIT, polling: 250 },
 			);
 			const message = (await text.jsonValue()) as string;
