@@ -9,7 +9,8 @@
  * - A trigger `announce`s a new message (not an edit or a status) as soon as it has read it (before downloading its files), and
  *   the entry is `release`d when its execution ended (long polling knows when) or when the step that
  *   orders by it is done with it (`release` by the event id). An entry nobody releases expires after
- *   `HOLD_MS`: a lost execution costs its successors a bounded wait, never a stall.
+ *   `HOLD_MS`: a lost execution costs its successors a bounded wait, never a stall. One being worked
+ *   on (`markActive`) or still waiting for its turn (`touch`) does not expire.
  * - `holdBytes` / `bytesHeld`: what the files of a conversation's messages in flight hold, for the
  *   triggers' download budget per conversation.
  * - `predecessorsOf`: the announced, unreleased messages of the same conversation that come before
@@ -67,7 +68,8 @@ function sequenceOf(message: Sequenced): number | undefined {
 
 function prune(stream: Map<string, Entry>, now: number): void {
 	for (const [eventId, entry] of stream) {
-		if (now - entry.at >= HOLD_MS) {
+		// one being worked on, or still waiting its turn (`touch`), is not lost: it is kept
+		if (!entry.active && now - entry.at >= HOLD_MS) {
 			stream.delete(eventId);
 			entry.release();
 		}
@@ -150,6 +152,17 @@ export function bytesHeld(message: Sequenced): number {
 	let sum = 0;
 	for (const entry of entries.values()) sum += entry.bytes;
 	return sum;
+}
+
+/**
+ * Keeps an announced message that is still waiting for its turn from expiring: during an outage
+ * longer than `HOLD_MS`, the waiting messages would otherwise be forgotten and overtake each other.
+ */
+export function touch(message: Sequenced): void {
+	const stream = streamOf(message);
+	const entry =
+		stream === undefined ? undefined : streams.get(stream)?.get(String(message.eventId));
+	if (entry) entry.at = monotonicNow();
 }
 
 /** Marks the message as being worked on by the ordering step (its successors wait longer). */

@@ -19,7 +19,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { monotonicNow } from '../shared/clock';
-import { markActive, predecessorsOf, type Sequenced } from '../channels/sequence';
+import { markActive, predecessorsOf, touch, type Sequenced } from '../channels/sequence';
 import { channelMessageIdsOf } from './keys';
 import { recentMessages } from './teamspirit';
 import { withItemIndex } from '../shared/errors';
@@ -60,6 +60,8 @@ export async function afterPredecessors(
 	const started = monotonicNow();
 	let waitedFor = 0;
 	for (;;) {
+		// still waiting: not forgotten by its successors, however long the wait
+		touch(message);
 		const before = predecessorsOf(message);
 		if (!before) break;
 		if (!waitedFor)
