@@ -10,6 +10,12 @@ import { deterministicBytes } from '../../harness';
 import { runFixture, startSeededEmulator } from './setup';
 
 const MB = 1024 * 1024;
+/**
+ * A whole copy of the 45 MB file adds at least 45 MB. The node and the emulator run in this one
+ * process, so chunks in flight between them count too: up to about 23 MB on a 2-core machine at
+ * load 8 (CI), a few MB when idle. The bound sits between the two.
+ */
+const BOUND = 32 * MB;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 async function peakExtraMemory(work: () => Promise<unknown>): Promise<number> {
@@ -42,7 +48,7 @@ describe('TeamSpirit node: memory with 45 MB files', () => {
 			const { status } = await runFixture(emulator, 'file.upload');
 			expect(status).toBe('success');
 		});
-		expect(extra).toBeLessThan(20 * MB);
+		expect(extra).toBeLessThan(BOUND);
 	}, 180_000);
 
 	it('downloads to disk without holding the file in memory', async () => {
@@ -55,6 +61,6 @@ describe('TeamSpirit node: memory with 45 MB files', () => {
 			});
 			expect(status).toBe('success');
 		});
-		expect(extra).toBeLessThan(20 * MB);
+		expect(extra).toBeLessThan(BOUND);
 	}, 180_000);
 });
