@@ -607,8 +607,11 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			const got = cluster.lb.counts.webhooks.map((n, i) => n - before[i]);
 			expect(got[0]).toBeGreaterThanOrEqual(4);
 			expect(got[1]).toBeGreaterThanOrEqual(4);
+			// at least one execution per delivery; the second copy of each starts another one or is
+			// recognised as handled (the TeamSpirit Trigger's delivery ids are in the shared static
+			// data), whichever comes first: either way it sends nothing (asserted above)
 			const echoRuns = list.filter((e) => Object.values(echoIds).includes(e.workflowId));
-			expect(echoRuns.length).toBeGreaterThanOrEqual(8);
+			expect(echoRuns.length).toBeGreaterThanOrEqual(4);
 			expect(echoRuns.filter((e) => e.status !== 'success')).toEqual([]);
 			report.push(
 				`2. echo bots and reply example, mirrored: ${echoRuns.length} executions, one reply each ` +
