@@ -607,14 +607,17 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			const got = cluster.lb.counts.webhooks.map((n, i) => n - before[i]);
 			expect(got[0]).toBeGreaterThanOrEqual(4);
 			expect(got[1]).toBeGreaterThanOrEqual(4);
-			// at least one execution per delivery; the second copy of each starts another one or is
-			// recognised as handled (the TeamSpirit Trigger's delivery ids are in the shared static
-			// data), whichever comes first: either way it sends nothing (asserted above)
+			// at least one execution per delivery. Both processors got every copy (above), but the
+			// executions listed when the list is read have varied (8 in one run, 6 in a CI run, every
+			// reply single): the property is one reply each; the count per workflow is reported
 			const echoRuns = list.filter((e) => Object.values(echoIds).includes(e.workflowId));
 			expect(echoRuns.length).toBeGreaterThanOrEqual(4);
+			const perWorkflow = Object.entries(echoIds)
+				.map(([name, id]) => `${name} ${echoRuns.filter((e) => e.workflowId === id).length}`)
+				.join(', ');
 			expect(echoRuns.filter((e) => e.status !== 'success')).toEqual([]);
 			report.push(
-				`2. echo bots and reply example, mirrored: ${echoRuns.length} executions, one reply each ` +
+				`2. echo bots and reply example, mirrored: ${echoRuns.length} executions (${perWorkflow}), one reply each ` +
 					`(Telegram ${tgEcho.sentMessages(customer.chatId).length}, WhatsApp ` +
 					`${tw.messagesTo(`whatsapp:${customer.phone}`).length}, Messenger ` +
 					`${fb.messagesTo(sam.id).length}, TeamSpirit ${replies().length})`,
