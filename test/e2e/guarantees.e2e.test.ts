@@ -335,13 +335,14 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		});
 
 		it('customer → TeamSpirit: both tries answered 503 after TeamSpirit took the message; the execution list’s Retry: still one message', async () => {
-			// try 1: the lookup passes, the post is carried out and every answer lost; try 2: its lookup
-			// (which would find the message) is answered 503 too, so the execution fails
+			// try 1: the lookup and the check for a later message (two reads of the chat's messages)
+			// pass, the post is carried out and every answer lost; try 2: its lookup (which would find
+			// the message) is answered 503 too, so the execution fails
 			ts.failNext({
 				path: postInTeamSpirit,
 				status: 503,
 				afterAccepting: true,
-				skip: 1,
+				skip: 2,
 				count: Infinity,
 			});
 			tg2.pushMessage({ chatId: carl.chatId, from: carl.from, text: 'Carl: second' });
