@@ -18,7 +18,7 @@
  * The customer's own message text is converted by ./format.ts (`quietMentions`), not here.
  */
 import { truncateGraphemes } from '../shared/graphemes';
-import { breakMentions, plainToMarkdown } from './format';
+import { breakMentions, plainToMarkdown } from '../shared/markdown';
 
 /**
  * The most UTF-16 code units of a name or title (a chat's metadata must stay within 4096 bytes,

@@ -1,12 +1,8 @@
-import {
-	markdownToPlain,
-	markdownToTelegramHtml,
-	markdownToWhatsApp,
-	plainToMarkdown,
-	telegramToMarkdown,
-	whatsappToMarkdown,
-} from '../../nodes/conversations/format';
-import type { TelegramEntity } from '../../nodes/conversations/format';
+import { markdownToPlain } from '../../nodes/channels/messenger/format';
+import { markdownToTelegramHtml, telegramToMarkdown } from '../../nodes/channels/telegram/format';
+import type { TelegramEntity } from '../../nodes/channels/telegram/format';
+import { markdownToWhatsApp, whatsappToMarkdown } from '../../nodes/channels/whatsapp/format';
+import { plainToMarkdown } from '../../nodes/shared/markdown';
 
 /** Seeded generator (mulberry32): the same cases on every run. */
 function random(seed: number): () => number {

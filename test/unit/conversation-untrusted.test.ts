@@ -3,14 +3,10 @@
  * (nodes/conversations/untrusted.ts): what the operator reads is the literal text, without
  * hidden direction changes or invisible characters, and it links, formats and mentions nothing.
  */
-import {
-	breakMentions,
-	markdownToPlain,
-	MENTION_BREAK,
-	plainToMarkdown,
-	telegramToMarkdown,
-	whatsappToMarkdown,
-} from '../../nodes/conversations/format';
+import { markdownToPlain } from '../../nodes/channels/messenger/format';
+import { telegramToMarkdown } from '../../nodes/channels/telegram/format';
+import { whatsappToMarkdown } from '../../nodes/channels/whatsapp/format';
+import { breakMentions, MENTION_BREAK, plainToMarkdown } from '../../nodes/shared/markdown';
 import {
 	cleanField,
 	cleanFileName,

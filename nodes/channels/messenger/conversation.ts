@@ -1,5 +1,5 @@
 /** How Facebook Messenger conversations meet TeamSpirit (nodes/conversations/). */
-import { markdownToPlain, plainToMarkdown } from '../../conversations/format';
+import { markdownToPlain, plainToMarkdown } from './format';
 import type { ConversationRules } from '../types';
 import { credentialsOf } from './transport';
 

@@ -1,8 +1,8 @@
 /** How Telegram conversations meet TeamSpirit (nodes/conversations/): formatting, files, bot id. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { markdownToTelegramHtml, telegramToMarkdown } from '../../conversations/format';
-import type { TelegramEntity } from '../../conversations/format';
+import { markdownToTelegramHtml, telegramToMarkdown } from './format';
+import type { TelegramEntity } from './format';
 import type { ChannelMessage, ConversationNote, ConversationRules } from '../types';
 import { messageOf } from './normalize';
 import type { TgUpdate } from './normalize';

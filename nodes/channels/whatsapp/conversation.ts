@@ -1,5 +1,5 @@
 /** How WhatsApp (Twilio) conversations meet TeamSpirit (nodes/conversations/). */
-import { markdownToWhatsApp, whatsappToMarkdown } from '../../conversations/format';
+import { markdownToWhatsApp, whatsappToMarkdown } from './format';
 import type { ConversationRules } from '../types';
 
 function field(raw: Record<string, unknown>, name: string): string | undefined {

@@ -30,7 +30,7 @@ import {
 	recentMessages,
 	userName,
 } from '../../../conversations/teamspirit';
-import { plainToMarkdown } from '../../../conversations/format';
+import { plainToMarkdown } from '../../../shared/markdown';
 import { inOrder, patienceMs, untilAvailable, waitOption } from '../../../conversations/order';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { mentions } from '../../../shared/teamspirit/utils';

@@ -1,6 +1,7 @@
 /**
- * Text formatting between TeamSpirit markdown (docs/teamspirit-api.md, `format: "markdown"`) and
- * the channels. Pure functions; none of them throws, whatever the input.
+ * TeamSpirit markdown (docs/teamspirit-api.md, `format: "markdown"`): reading it, and writing it
+ * from styled text. Shared by every channel's converters (`channels/<name>/format.ts`). Pure
+ * functions; none of them throws, whatever the input.
  *
  * TeamSpirit markdown is a CommonMark subset, read here the way CommonMark reads it:
  * - `**bold**`, `*italic*` / `_italic_`, `~~strike~~` (CommonMark's delimiter runs: flanking, the
@@ -17,28 +18,19 @@
  * read differently (a marker next to punctuation inside a word, overlapping styles), formatting is
  * given up step by step, never the text.
  */
-import { graphemeBoundaries } from '../shared/graphemes';
-
-/** A Telegram message entity (Bot API `MessageEntity`): offsets and lengths in UTF-16 code units. */
-export type TelegramEntity = {
-	type: string;
-	offset: number;
-	length: number;
-	url?: string;
-	language?: string;
-};
+import { graphemeBoundaries } from './graphemes';
 
 // ---------------------------------------------------------------------------
 // Reading TeamSpirit markdown
 // ---------------------------------------------------------------------------
 
-type Inline =
+export type Inline =
 	| { type: 'text'; text: string }
 	| { type: 'code'; text: string }
 	| { type: 'bold' | 'italic' | 'strike'; children: Inline[] }
 	| { type: 'link'; url: string; children: Inline[] };
 
-type Block =
+export type Block =
 	| { type: 'paragraph'; children: Inline[] }
 	| { type: 'quote'; children: Inline[] }
 	| { type: 'pre'; language: string; text: string };
@@ -46,11 +38,11 @@ type Block =
 const ASCII_PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 const isAsciiPunctuation = (c: string | undefined) =>
 	c !== undefined && c.length === 1 && ASCII_PUNCTUATION.includes(c);
-const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c);
-const isPunctuation = (c: string | undefined) => c !== undefined && /[\p{P}\p{S}]/u.test(c);
+export const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c);
+export const isPunctuation = (c: string | undefined) => c !== undefined && /[\p{P}\p{S}]/u.test(c);
 
 /** The character (code point) ending just before `i`. */
-function charBefore(s: string, i: number): string | undefined {
+export function charBefore(s: string, i: number): string | undefined {
 	if (i <= 0) return undefined;
 	const low = s.charCodeAt(i - 1);
 	if (i >= 2 && low >= 0xdc00 && low <= 0xdfff) {
@@ -61,7 +53,7 @@ function charBefore(s: string, i: number): string | undefined {
 }
 
 /** The character (code point) starting at `i`. */
-function charAt(s: string, i: number): string | undefined {
+export function charAt(s: string, i: number): string | undefined {
 	const code = s.codePointAt(i);
 	return code === undefined ? undefined : String.fromCodePoint(code);
 }
@@ -318,7 +310,7 @@ function parseMarkdown(markdown: string): Block[] {
 }
 
 /** Parsing never throws on a string; anything else is read as its text. */
-function blocksOf(markdown: unknown): Block[] {
+export function blocksOf(markdown: unknown): Block[] {
 	return parseMarkdown(typeof markdown === 'string' ? markdown : String(markdown ?? ''));
 }
 
@@ -327,7 +319,7 @@ function blocksOf(markdown: unknown): Block[] {
 // ---------------------------------------------------------------------------
 
 /** Per UTF-16 code unit of a text: how it is formatted. */
-interface Styles {
+export interface Styles {
 	bold: boolean[];
 	italic: boolean[];
 	strike: boolean[];
@@ -337,10 +329,10 @@ interface Styles {
 	url: Array<string | undefined>;
 }
 
-type Emphasis = 'bold' | 'italic' | 'strike';
+export type Emphasis = 'bold' | 'italic' | 'strike';
 const EMPHASES: Emphasis[] = ['bold', 'italic', 'strike'];
 
-function emptyStyles(n: number): Styles {
+export function emptyStyles(n: number): Styles {
 	return {
 		bold: new Array<boolean>(n).fill(false),
 		italic: new Array<boolean>(n).fill(false),
@@ -364,10 +356,10 @@ const keyAt = (st: Styles, k: number) =>
 	JSON.stringify([st.bold[k], st.italic[k], st.strike[k], st.code[k], st.pre[k], st.url[k]]);
 
 const LANGUAGE = /^[A-Za-z0-9_+#.-]*$/;
-const languageOf = (value: unknown) =>
+export const languageOf = (value: unknown) =>
 	typeof value === 'string' && LANGUAGE.test(value) ? value : '';
 /** A url as a link destination can hold it (no spaces), or undefined. */
-const urlOf = (value: unknown) =>
+export const urlOf = (value: unknown) =>
 	typeof value === 'string' && value.trim()
 		? value.trim().replace(/\s/gu, (c) => encodeURIComponent(c))
 		: undefined;
@@ -663,7 +655,11 @@ export interface ToMarkdownOptions {
 }
 
 /** Markdown for a styled text that reads back as that text: formatting given up before the text. */
-function styledToMarkdown(source: string, styles: Styles, options: ToMarkdownOptions = {}): string {
+export function styledToMarkdown(
+	source: string,
+	styles: Styles,
+	options: ToMarkdownOptions = {},
+): string {
 	const [text, styled] = options.quietMentions
 		? withMentionBreaks(source, withQuietUrls(styles))
 		: [source, styles];
@@ -695,138 +691,14 @@ export function plainToMarkdown(text: string, options: ToMarkdownOptions = {}): 
 	return escapedChars(options.quietMentions ? breakMentions(source) : source).join('');
 }
 
-/** A Telegram text (or caption) with its entities as TeamSpirit markdown. */
-export function telegramToMarkdown(
-	text: string,
-	entities: TelegramEntity[] | undefined,
-	options: ToMarkdownOptions = {},
-): string {
-	const source = typeof text === 'string' ? text : String(text ?? '');
-	const n = source.length;
-	const st = emptyStyles(n);
-	for (const entity of Array.isArray(entities) ? entities : []) {
-		if (!entity || typeof entity !== 'object') continue;
-		const start = Math.floor(Number(entity.offset));
-		const stop = start + Math.floor(Number(entity.length));
-		if (!Number.isFinite(start) || !Number.isFinite(stop)) continue;
-		const offset = Math.max(0, start);
-		const end = Math.min(n, stop);
-		for (let k = offset; k < end; k++) {
-			switch (entity.type) {
-				case 'bold':
-					st.bold[k] = true;
-					break;
-				case 'italic':
-					st.italic[k] = true;
-					break;
-				case 'strikethrough':
-					st.strike[k] = true;
-					break;
-				case 'code':
-					st.code[k] = true;
-					break;
-				case 'pre':
-					st.pre[k] = languageOf(entity.language);
-					break;
-				case 'text_link':
-					st.url[k] = urlOf(entity.url);
-					break;
-				default: // underline, spoiler, url, mention, hashtag, …: plain text
-			}
-		}
-	}
-	return styledToMarkdown(source, st, options);
-}
-
-type WhatsAppStyle = { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean };
-const WHATSAPP_MARKERS: Record<string, Emphasis> = { '*': 'bold', _: 'italic', '~': 'strike' };
-
-/** Splits WhatsApp text into styled pieces (WhatsApp's marker rules). */
-function readWhatsApp(
-	s: string,
-	style: WhatsAppStyle,
-	top: boolean,
-	out: Array<{ text: string; style: WhatsAppStyle; pre?: boolean }>,
-): void {
-	let plain = '';
-	const flush = () => {
-		if (plain) out.push({ text: plain, style });
-		plain = '';
-	};
-	let i = 0;
-	while (i < s.length) {
-		const c = s[i];
-		const marker = s.startsWith('```', i)
-			? '```'
-			: c === '`' || WHATSAPP_MARKERS[c]
-				? c
-				: undefined;
-		const before = charBefore(s, i);
-		const block = marker === '```';
-		if (marker && (isSpace(before) || isPunctuation(before)) && (block || !isSpace(s[i + 1]))) {
-			const from = i + marker.length;
-			let close = -1;
-			for (let j = from + 1; j < s.length; j++) {
-				if (!block && s[j] === '\n') break;
-				if (!s.startsWith(marker, j) || (!block && isSpace(s[j - 1]))) continue;
-				const after = charAt(s, j + marker.length);
-				if (isSpace(after) || isPunctuation(after)) {
-					close = j;
-					break;
-				}
-			}
-			const content = s.slice(from, close);
-			if (close > from && content.trim()) {
-				flush();
-				if (marker === '```' || marker === '`') {
-					const pre =
-						top &&
-						block &&
-						content.includes('\n') &&
-						(i === 0 || s[i - 1] === '\n') &&
-						(close + 3 === s.length || s[close + 3] === '\n');
-					const code = pre ? content.replace(/^\n/, '').replace(/\n$/, '') : content;
-					out.push({ text: code, style: { ...style, code: true }, pre });
-				} else {
-					readWhatsApp(content, { ...style, [WHATSAPP_MARKERS[marker]]: true }, false, out);
-				}
-				i = close + marker.length;
-				continue;
-			}
-		}
-		plain += c;
-		i++;
-	}
-	flush();
-}
-
-/** A WhatsApp message with WhatsApp's own formatting as TeamSpirit markdown. */
-export function whatsappToMarkdown(text: string, options: ToMarkdownOptions = {}): string {
-	const source = typeof text === 'string' ? text : String(text ?? '');
-	const pieces: Array<{ text: string; style: WhatsAppStyle; pre?: boolean }> = [];
-	readWhatsApp(source, {}, true, pieces);
-	const plain = pieces.map((piece) => piece.text).join('');
-	const st = emptyStyles(plain.length);
-	let k = 0;
-	for (const piece of pieces) {
-		for (let j = 0; j < piece.text.length; j++, k++) {
-			st.bold[k] = !!piece.style.bold;
-			st.italic[k] = !!piece.style.italic;
-			st.strike[k] = !!piece.style.strike;
-			st.code[k] = !!piece.style.code && !piece.pre;
-			st.pre[k] = piece.pre ? '' : undefined;
-		}
-	}
-	return styledToMarkdown(plain, st, options);
-}
-
 // ---------------------------------------------------------------------------
 // TeamSpirit → channel
 // ---------------------------------------------------------------------------
 
-const linkText = (text: string, url: string) => (!text || text === url ? url : `${text} (${url})`);
+export const linkText = (text: string, url: string) =>
+	!text || text === url ? url : `${text} (${url})`;
 
-function inlinePlain(nodes: Inline[]): string {
+export function inlinePlain(nodes: Inline[]): string {
 	return nodes
 		.map((node) => {
 			if (node.type === 'text' || node.type === 'code') return node.text;
@@ -836,108 +708,8 @@ function inlinePlain(nodes: Inline[]): string {
 		.join('');
 }
 
-const quoted = (text: string) =>
+export const quoted = (text: string) =>
 	text
 		.split('\n')
 		.map((line) => (line ? `> ${line}` : '>'))
 		.join('\n');
-
-/** What an operator meant, without syntax (Messenger): links as `text (url)`, quotes as `> `. */
-export function markdownToPlain(markdown: string): string {
-	return blocksOf(markdown)
-		.map((block) => {
-			if (block.type === 'pre') return block.text;
-			const text = inlinePlain(block.children);
-			return block.type === 'quote' ? quoted(text) : text;
-		})
-		.join('\n');
-}
-
-const escapeHtml = (s: string) =>
-	s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-const escapeAttribute = (s: string) => escapeHtml(s).replace(/"/g, '&quot;');
-const LINKABLE = /^(?:https?:\/\/|tg:\/\/|mailto:)\S+$/i;
-const tag = (name: string, inner: string) => (inner ? `<${name}>${inner}</${name}>` : '');
-
-function inlineHtml(nodes: Inline[]): string {
-	return nodes
-		.map((node) => {
-			switch (node.type) {
-				case 'text':
-					return escapeHtml(node.text);
-				case 'code':
-					return tag('code', escapeHtml(node.text));
-				case 'bold':
-					return tag('b', inlineHtml(node.children));
-				case 'italic':
-					return tag('i', inlineHtml(node.children));
-				case 'strike':
-					return tag('s', inlineHtml(node.children));
-				case 'link': {
-					const inner = inlineHtml(node.children);
-					if (inner && LINKABLE.test(node.url)) {
-						return `<a href="${escapeAttribute(node.url)}">${inner}</a>`;
-					}
-					return escapeHtml(linkText(inlinePlain(node.children), node.url));
-				}
-			}
-			return '';
-		})
-		.join('');
-}
-
-/** TeamSpirit markdown as Telegram HTML (parse_mode HTML): always well-formed, only its tags. */
-export function markdownToTelegramHtml(markdown: string): string {
-	return blocksOf(markdown)
-		.map((block) => {
-			if (block.type === 'quote') return tag('blockquote', inlineHtml(block.children));
-			if (block.type === 'paragraph') return inlineHtml(block.children);
-			if (!block.text) return '';
-			const code = escapeHtml(block.text);
-			const language = languageOf(block.language);
-			return language
-				? `<pre><code class="language-${escapeAttribute(language)}">${code}</code></pre>`
-				: `<pre>${code}</pre>`;
-		})
-		.join('\n');
-}
-
-/** `marker` around the text, spaces at either end kept outside (WhatsApp reads no marker there). */
-function around(marker: string, inner: string): string {
-	const m = /^(\s*)([\s\S]*?)(\s*)$/u.exec(inner);
-	if (!m || !m[2]) return inner;
-	return `${m[1]}${marker}${m[2]}${marker}${m[3]}`;
-}
-
-function inlineWhatsApp(nodes: Inline[]): string {
-	return nodes
-		.map((node) => {
-			switch (node.type) {
-				case 'text':
-					return node.text;
-				case 'code':
-					return node.text ? `\`${node.text}\`` : '';
-				case 'bold':
-					return around('*', inlineWhatsApp(node.children));
-				case 'italic':
-					return around('_', inlineWhatsApp(node.children));
-				case 'strike':
-					return around('~', inlineWhatsApp(node.children));
-				case 'link':
-					return linkText(inlinePlain(node.children), node.url);
-			}
-			return '';
-		})
-		.join('');
-}
-
-/** TeamSpirit markdown with WhatsApp's formatting: `*bold*`, `_italic_`, `~strike~`, code. */
-export function markdownToWhatsApp(markdown: string): string {
-	return blocksOf(markdown)
-		.map((block) => {
-			if (block.type === 'pre') return block.text ? `\`\`\`${block.text}\`\`\`` : '';
-			const text = inlineWhatsApp(block.children);
-			return block.type === 'quote' ? quoted(text) : text;
-		})
-		.join('\n');
-}
