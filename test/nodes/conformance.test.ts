@@ -2,10 +2,15 @@
  * Conformance: behaviour every chat channel must have, written once and run against every adapter
  * of the registry (nodes/channels/index.ts), each against its own emulator. What differs per
  * channel (emulator, credentials, fixture, how to read what arrived, how to sign or forge a
- * delivery, how to provoke a 429) lives in one table of channel kits below; a new adapter without
- * a kit fails the suite instead of being silently skipped.
+ * delivery, how to build an event with a file, how to provoke a 429) lives in one table of channel
+ * kits below; a new adapter without a kit fails the suite instead of being silently skipped.
+ *
+ * Sending: one message per item, splitting, 429, files, order. Receiving, through the trigger's
+ * webhook over HTTP and the executions it starts (never its insides): forged and unsigned
+ * deliveries, the same delivery twice, requests that are no event, events of a kind it does not
+ * take, events it cannot read, files over "Max File Size".
  */
-import { NodeHelpers, type ICredentialDataDecryptedObject, type ICredentialType, type INode, type INodeExecutionData } from 'n8n-workflow';
+import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type ICredentialType, type INode, type INodeExecutionData } from 'n8n-workflow';
 
 import { TeamSpiritMessengerApi } from '../../credentials/TeamSpiritMessengerApi.credentials';
 import { TeamSpiritTelegramApi } from '../../credentials/TeamSpiritTelegramApi.credentials';
@@ -16,7 +21,8 @@ import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { GraphEmulator } from '../emulators/graph';
 import { TelegramEmulator } from '../emulators/telegram';
-import { TwilioEmulator } from '../emulators/twilio';
+import { TwilioEmulator, twilioSignature } from '../emulators/twilio';
+import { twilioRequest } from '../helpers/signing';
 import { deterministicSha256, runWorkflow, startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../harness';
 import { NODE_TYPE, loadWorkflow } from './ChatChannel/setup';
 import { TRIGGER_TYPE } from './ChatChannelTrigger/setup';
@@ -25,10 +31,17 @@ interface Emulator {
 	stop(): Promise<void>;
 }
 
-/** One delivery to the trigger: `key` names the event (same key, same event); `forged` signs it wrongly. */
+/**
+ * One delivery to the trigger, as the channel sends it: `key` names the event (same key, same
+ * event). `signature` makes it forged (signed with another secret) or leaves the signature out;
+ * `file` attaches a file the channel hosts (the trigger downloads it); `unreadable` puts a value
+ * into the event that the channel's reader cannot read.
+ */
 interface Delivery {
 	key: number;
-	forged?: boolean;
+	signature?: 'forged' | 'missing';
+	file?: { name: string; bytes: Buffer };
+	unreadable?: boolean;
 }
 
 /** What the suite needs to know about one channel: everything that is not behaviour. */
@@ -50,8 +63,24 @@ interface ChannelKit<E extends Emulator = Emulator> {
 	inject429(emu: E): void;
 	/** The Chat Channel Trigger's parameters beside `channel` for receiving by webhook. */
 	triggerParameters: Record<string, unknown>;
-	/** Sends one inbound message to the trigger's webhook, signed as the channel does (or forged); its HTTP status. */
+	/** The trigger's parameters (beside `triggerParameters`) that download files up to `mb` MB each. */
+	fileLimit(mb: number): Record<string, unknown>;
+	/**
+	 * Sends one inbound message to the trigger's webhook (text `hi <key>`), signed as the channel
+	 * does (or not, see Delivery); its HTTP status.
+	 */
 	deliver(emu: E, hook: WebhookTrigger, delivery: Delivery): Promise<number>;
+	/**
+	 * Sends requests signed as the channel signs (where it signs bytes) that are not an event of the
+	 * channel at all (bytes that do not parse, a body of another shape); their HTTP statuses.
+	 */
+	malformed(emu: E, hook: WebhookTrigger): Promise<number[]>;
+	/** What the trigger answers `malformed` today, in order (each a 4xx: the channel does not resend it). */
+	malformedStatuses: number[];
+	/** Sends a genuine event of a kind the trigger does not take (unknown to it, or not selected); its HTTP status. */
+	unknown(emu: E, hook: WebhookTrigger, key: number): Promise<number>;
+	/** The notice an `unreadable` delivery's item carries (on the item, or on the attachment that could not be read). */
+	unreadableNotice: RegExp;
 }
 
 interface ReceivedFile {
@@ -60,6 +89,13 @@ interface ReceivedFile {
 }
 
 const uploaded = (u: { filename: string; size: number; sha256: string }): ReceivedFile => ({ upload: { filename: u.filename, size: u.size, sha256: u.sha256 } });
+
+/** A Telegram webhook request: the update's bytes with the secret token Telegram was given (or a wrong one, or none). */
+async function telegramPost(tg: TelegramEmulator, hook: WebhookTrigger, body: string, signature?: Delivery['signature']): Promise<number> {
+	const headers: Record<string, string> = { 'content-type': 'application/json' };
+	if (signature !== 'missing') headers['x-telegram-bot-api-secret-token'] = signature === 'forged' ? 'wrong-secret-token' : tg.webhook!.secretToken!;
+	return (await hook.request({ headers, body })).response.status;
+}
 
 const kit = <E extends Emulator>(k: ChannelKit<E>) => k as unknown as ChannelKit;
 
@@ -83,18 +119,30 @@ const kits: Record<string, ChannelKit> = {
 		sendStatuses: (tg) => tg.calls('sendMessage').map((r) => r.status),
 		inject429: (tg) => tg.failNext({ method: 'sendMessage', status: 429, retryAfter: 1 }),
 		triggerParameters: { mode: 'webhook', updates: ['message'] },
-		deliver: async (tg, hook, { key, forged }) => {
-			const update = {
-				update_id: 700_000 + key,
-				message: { message_id: key, date: 1_700_000_000, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'Ada' }, text: `hi ${key}` },
-			};
-			const secret = forged ? 'wrong-secret-token' : tg.webhook!.secretToken!;
-			const call = await hook.request({
-				headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
-				body: JSON.stringify(update),
-			});
-			return call.response.status;
+		fileLimit: (mb) => ({ options: { download: true, maxDownloadMb: mb } }),
+		deliver: async (tg, hook, { key, signature, file, unreadable }) => {
+			// a date Telegram never sends (year 3 million): no timestamp can be made of it
+			const message: Record<string, unknown> = { message_id: key, date: unreadable ? 1e20 : 1_700_000_000, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'Ada' }, text: `hi ${key}` };
+			if (file) {
+				const stored = tg.addFile(file.bytes, { fileName: file.name, mimeType: 'application/pdf' });
+				message.document = { file_id: stored.file_id, file_unique_id: stored.file_unique_id, file_name: file.name, mime_type: 'application/pdf', file_size: file.bytes.length };
+			}
+			return await telegramPost(tg, hook, JSON.stringify({ update_id: 700_000 + key, message }), signature);
 		},
+		// bytes that are no JSON (n8n's body parser answers before the node), JSON that is no update
+		malformed: async (tg, hook) => [await telegramPost(tg, hook, '{"update_id":'), await telegramPost(tg, hook, JSON.stringify({ ok: true, result: [] }))],
+		malformedStatuses: [422, 400],
+		// an update type the trigger does not read (a reaction)
+		unknown: async (tg, hook, key) =>
+			await telegramPost(
+				tg,
+				hook,
+				JSON.stringify({
+					update_id: 700_000 + key,
+					message_reaction: { chat: { id: 42, type: 'private' }, message_id: 1, user: { id: 42, is_bot: false, first_name: 'Ada' }, date: 1_700_000_000, old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }] },
+				}),
+			),
+		unreadableNotice: /^This event could not be read/,
 	}),
 	whatsapp: kit<TwilioEmulator>({
 		start: async () => await TwilioEmulator.start(),
@@ -115,11 +163,24 @@ const kits: Record<string, ChannelKit> = {
 		sendStatuses: (tw) => tw.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.status),
 		inject429: (tw) => tw.failNext({ status: 429, method: 'POST', path: /\/Messages\.json$/, retryAfter: 1 }),
 		triggerParameters: {},
-		deliver: async (tw, hook, { key, forged }) => {
+		fileLimit: (mb) => ({ whatsappOptions: { maxDownloadMb: mb } }),
+		deliver: async (tw, hook, { key, signature, file, unreadable }) => {
 			const MessageSid = `SM${String(key).padStart(32, '0')}`;
-			const result = await tw.sendInbound(hook.url, { MessageSid, Body: `hi ${key}` }, { forgeSignature: forged });
+			// Twilio's form has no field that can break the event itself: what cannot be read is a media URL that is no URL
+			const broken: Record<string, string> = unreadable ? { NumMedia: '1', MediaUrl0: 'https://[not a host/Media/ME1', MediaContentType0: 'image/png' } : {};
+			const media = file ? [{ bytes: file.bytes, contentType: 'application/pdf' }] : undefined;
+			const result = await tw.sendInbound(hook.url, { MessageSid, Body: `hi ${key}`, ...broken }, { media, forgeSignature: signature === 'forged', omitSignature: signature === 'missing' });
 			return result.status;
 		},
+		// a JSON body (no form: nothing to verify a signature over), a signed form that is no message (no MessageSid)
+		malformed: async (tw, hook) => [
+			(await hook.request({ headers: { 'content-type': 'application/json', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, {}) }, body: JSON.stringify({ MessageSid: `SM${'0'.repeat(32)}` }) })).response.status,
+			(await hook.request(twilioRequest(tw.authToken, hook.url, { AccountSid: tw.accountSid, From: 'whatsapp:+4915112345678', Body: 'no id' }))).response.status,
+		],
+		malformedStatuses: [403, 403],
+		// a status callback (the trigger takes messages only unless asked)
+		unknown: async (tw, hook, key) => (await tw.sendStatus(hook.url, { MessageSid: `SM${String(key).padStart(32, 'f')}`, MessageStatus: 'delivered' })).status,
+		unreadableNotice: /^Not downloaded: the media URL is not a valid URL/,
 	}),
 	messenger: kit<GraphEmulator>({
 		start: async () => await GraphEmulator.start(),
@@ -143,12 +204,28 @@ const kits: Record<string, ChannelKit> = {
 		sendStatuses: (fb) => fb.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.status),
 		inject429: (fb) => fb.failNext({ status: 429, method: 'POST', path: /\/messages$/, retryAfter: 1 }),
 		triggerParameters: {},
-		deliver: async (fb, hook, { key, forged }) => {
-			const event = fb.messageEvent('7000000000000001', { text: `hi ${key}` });
-			(event.message as { mid: string }).mid = `m_conformance_${key}`;
-			const result = await fb.deliver(hook.url, [event], { forgeSignature: forged });
+		fileLimit: (mb) => ({ messengerOptions: { maxDownloadMb: mb } }),
+		deliver: async (fb, hook, { key, signature, file, unreadable }) => {
+			const attachments = file ? [{ type: 'file' as const, bytes: file.bytes, contentType: 'application/pdf', filename: file.name }] : undefined;
+			// a timestamp Meta never sends (year 3 million): no date can be made of it
+			const event = fb.messageEvent('7000000000000001', { text: `hi ${key}`, attachments, mid: `m_conformance_${key}`, timestamp: unreadable ? 1e20 : undefined });
+			const result = await fb.deliver(hook.url, [event], { forgeSignature: signature === 'forged', omitSignature: signature === 'missing' });
 			return result.status;
 		},
+		// bytes that are no JSON (n8n's body parser answers before the node), JSON that is no page event
+		malformed: async (fb, hook) => [
+			(await fb.deliver(hook.url, [], { rawBody: '{"object":' })).status,
+			(await fb.deliver(hook.url, [fb.messageEvent('7000000000000001', { text: 'x' })], { object: 'instagram' })).status,
+		],
+		malformedStatuses: [422, 400],
+		// an event kind the trigger does not read (a reaction)
+		unknown: async (fb, hook, key) =>
+			(
+				await fb.deliver(hook.url, [
+					{ sender: { id: '7000000000000001' }, recipient: { id: fb.pageId }, timestamp: 1_700_000_000_000, reaction: { mid: `m_conformance_${key}`, action: 'react', reaction: 'love', emoji: '❤' } },
+				])
+			).status,
+		unreadableNotice: /^This event could not be read/,
 	}),
 };
 
@@ -222,7 +299,7 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 			return { ...result, output };
 		}
 
-		async function listen() {
+		async function listen(parameters: Record<string, unknown> = {}) {
 			const workflow = {
 				id: `wf-conformance-${adapter.name}`,
 				name: `${adapter.displayName} conformance`,
@@ -234,7 +311,7 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 						typeVersion: 1,
 						position: [0, 0] as [number, number],
 						webhookId: '0c0f0a11-2b3c-4d5e-8f70-8192a3b4c5d6',
-						parameters: { channel: adapter.name, ...channel.triggerParameters },
+						parameters: { channel: adapter.name, ...channel.triggerParameters, ...parameters },
 						credentials: { [adapter.credentialType]: { id: '1', name: adapter.displayName } },
 					},
 				],
@@ -253,6 +330,8 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 		}
 
 		const started = (hook: WebhookTrigger) => hook.calls.filter((c) => c.started);
+		/** Per execution started, its items' JSON. */
+		const itemsOf = (hook: WebhookTrigger) => started(hook).map((call) => call.workflowData![0].map((item) => item.json));
 
 		it('sends one message per item through WorkflowExecute, each output paired to its input item', async () => {
 			const conversations = channel.conversations(emu);
@@ -352,11 +431,13 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 			expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		});
 
-		it('refuses a forged webhook delivery with 401 or 403 and starts no execution', async () => {
+		it('refuses a forged or unsigned webhook delivery with 401 or 403 and starts no execution', async () => {
 			const hook = await listen();
-			const forged = await channel.deliver(emu, hook, { key: 1, forged: true });
+			const forged = await channel.deliver(emu, hook, { key: 1, signature: 'forged' });
+			const unsigned = await channel.deliver(emu, hook, { key: 1, signature: 'missing' });
 			await hook.settled();
 			expect([401, 403]).toContain(forged);
+			expect([401, 403]).toContain(unsigned);
 			expect(started(hook)).toHaveLength(0);
 			// the same delivery, signed, is accepted: the refusal was the signature's doing
 			const genuine = await channel.deliver(emu, hook, { key: 1 });
@@ -372,7 +453,60 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 			await hook.settled();
 			expect([first, again]).toEqual([200, 200]);
 			expect(started(hook)).toHaveLength(1);
-			expect(started(hook)[0].workflowData![0][0].json).toMatchObject({ channel: adapter.name, text: 'hi 2' });
+			expect(itemsOf(hook)).toEqual([[expect.objectContaining({ channel: adapter.name, text: 'hi 2' })]]);
+		});
+
+		it('refuses with a 4xx a request that is no event of the channel, and starts nothing', async () => {
+			const hook = await listen();
+			const statuses = await channel.malformed(emu, hook);
+			await hook.settled();
+			expect(statuses).toEqual(channel.malformedStatuses);
+			for (const status of statuses) expect(status >= 400 && status < 500).toBe(true);
+			expect(started(hook)).toHaveLength(0);
+			// the trigger still takes the next genuine delivery
+			expect(await channel.deliver(emu, hook, { key: 3 })).toBe(200);
+			await hook.settled();
+			expect(itemsOf(hook)).toEqual([[expect.objectContaining({ text: 'hi 3' })]]);
+		});
+
+		it('acknowledges an event of a kind it does not take with a 2xx and starts nothing for it', async () => {
+			const hook = await listen();
+			const unknown = await channel.unknown(emu, hook, 4);
+			await hook.settled();
+			// a 2xx: the channel does not send it again and again
+			expect(unknown >= 200 && unknown < 300).toBe(true);
+			expect(started(hook)).toHaveLength(0);
+			expect(await channel.deliver(emu, hook, { key: 5 })).toBe(200);
+			await hook.settled();
+			expect(itemsOf(hook)).toEqual([[expect.objectContaining({ text: 'hi 5' })]]);
+		});
+
+		it('an event it cannot read arrives once, as an item with a notice (nothing lost); its redelivery starts nothing', async () => {
+			const hook = await listen();
+			const first = await channel.deliver(emu, hook, { key: 6, unreadable: true });
+			const again = await channel.deliver(emu, hook, { key: 6, unreadable: true });
+			await hook.settled();
+			expect([first, again]).toEqual([200, 200]);
+			const [[item]] = itemsOf(hook);
+			expect(itemsOf(hook)).toHaveLength(1);
+			expect(item).toMatchObject({ channel: adapter.name, eventId: expect.any(String) });
+			const notices = [item.notice, ...((item.attachments ?? []) as IDataObject[]).map((a) => a.notice)];
+			expect(notices).toContainEqual(expect.stringMatching(channel.unreadableNotice));
+		});
+
+		it('a file over "Max File Size" arrives as a notice and no bytes, the workflow still starts; a file within it is downloaded', async () => {
+			const hook = await listen(channel.fileLimit(1));
+			const big = await channel.deliver(emu, hook, { key: 7, file: { name: 'big.pdf', bytes: Buffer.alloc(3 * 1024 * 1024, 7) } });
+			const small = await channel.deliver(emu, hook, { key: 8, file: { name: 'small.pdf', bytes: Buffer.alloc(5000, 8) } });
+			await hook.settled();
+			expect([big, small]).toEqual([200, 200]);
+			const [bigItem, smallItem] = started(hook).map((call) => call.workflowData![0][0]);
+			expect(started(hook)).toHaveLength(2);
+			expect(bigItem.binary).toBeUndefined();
+			expect((bigItem.json.attachments as IDataObject[])[0]).toMatchObject({ notice: expect.stringMatching(/^Not downloaded: .*more than the 1 MB set in "Max File Size"/) });
+			expect((bigItem.json.attachments as IDataObject[])[0].binaryProperty).toBeUndefined();
+			expect((smallItem.json.attachments as IDataObject[])[0]).toMatchObject({ size: 5000, binaryProperty: 'data' });
+			expect(smallItem.binary?.data).toBeDefined();
 		});
 	},
 );
