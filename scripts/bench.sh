@@ -54,7 +54,7 @@ if want conversations; then
   # the bench, the nodes and the test harness it runs them with, compiled as the tests see them
   # (strict); node_modules and the example workflows reached from the output folder
   PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/conversations" --rootDir . --module commonjs \
-    --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node --strict \
+    --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node,jest --strict \
     scripts/bench/conversations.ts
   ln -s "$ROOT/node_modules" "$WORK/conversations/node_modules"
   ln -s "$ROOT/examples" "$WORK/conversations/examples"

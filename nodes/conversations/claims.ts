@@ -1,26 +1,16 @@
 /**
- * Which process sends an operator message to the customer: exactly one, decided in TeamSpirit.
+ * Which process sends an operator message to the customer: exactly one, decided in TeamSpirit by a
+ * conditional update of the message's key (the states and their transitions: keys.ts).
  *
- * The state of an operator message is its `externalKey` (docs/conversations.md):
- * - none (or another integration's key): not sent by the bridge yet;
- * - `pending:<message id>:<until>:<token>`: one execution claimed it and is sending it; the claim
- *   holds until `until` (ms since the epoch, renewed before every part it sends);
- * - `unsent:<message id>`: certainly not sent (the channel refused): a retry may claim it again;
- * - `pending:<message id>`: may or may not have reached the customer (the answer was lost, or an
- *   earlier version's claim): never sent again;
- * - `<conversation key>#<channel message ids>`: sent, and what it became on the channel.
- *
- * A claim is a conditional update (`If-Match` on the message's `version`): of two processes that
- * read the same version, one wins and the other reads again and sees the claim. A live claim
- * elsewhere is waited out (it ends sent, unsent, or expires); an expired one, and the old
- * `pending:<id>` of earlier versions, mean "may or may not have reached the customer": never sent
- * again. Process memory holds nothing of this. `until` is a moment every process reads, so it is
- * wall-clock time (`Date.now()`), unlike the durations measured within one process (shared/clock.ts).
+ * Of two processes that read the same version, one wins and the other reads again and sees the
+ * claim. A live claim elsewhere is waited out (it ends sent, unsent, or expires); an expired one,
+ * and the old `pending:<id>` of earlier versions, mean "may or may not have reached the customer":
+ * never sent again. Process memory holds nothing of this but this process's own claim tokens.
  */
 import { randomBytes } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { channelMessageIdsOf, parseConversationKey } from './keys';
+import { claimable, claimKey, keyState, type KeyState } from './keys';
 import { getMessage, patchMessage, patchMessageIf } from './teamspirit';
 import { BoundedMap } from '../shared/dedupe';
 import { withItemIndex } from '../shared/errors';
@@ -34,44 +24,6 @@ import { abortableSleep } from '../shared/sleep';
  * Once either is gone, the claim is like anyone else's: waited out, then "may have arrived".
  */
 export const ownClaims = new BoundedMap<string>(5_000, 50 * 60 * 1000);
-
-export type KeyState =
-	| { kind: 'none' }
-	| { kind: 'sent'; channelMessageIds: string[] }
-	| { kind: 'claimed'; until: number; token: string }
-	| { kind: 'uncertain' }
-	| { kind: 'unsent' }
-	/** The bridge's own post (a customer's message, a notice, an announcement). */
-	| { kind: 'bridge' };
-
-export const unsentKey = (messageId: string) => `unsent:${messageId}`;
-/** May or may not have reached the customer (the channel's answer was lost): never sent again. */
-export const uncertainKey = (messageId: string) => `pending:${messageId}`;
-const claimKey = (messageId: string, until: number, token: string) =>
-	`pending:${messageId}:${until}:${token}`;
-
-/** What an operator message's key says about it, in the conversation `conversation`. */
-export function keyState(key: unknown, conversation: string, messageId: string): KeyState {
-	if (typeof key !== 'string' || !key) return { kind: 'none' };
-	const sent = channelMessageIdsOf(key, conversation);
-	if (sent.length) return { kind: 'sent', channelMessageIds: sent };
-	if (key === unsentKey(messageId)) return { kind: 'unsent' };
-	if (key === uncertainKey(messageId)) return { kind: 'uncertain' };
-	const claim = /^pending:([^:]+):(\d+):([A-Za-z0-9_-]+)$/.exec(key);
-	if (claim && claim[1] === messageId) {
-		return { kind: 'claimed', until: Number(claim[2]), token: claim[3] };
-	}
-	if (/^(pending|unsent|notice|announce):/.test(key)) return { kind: 'bridge' };
-	const hash = key.indexOf('#');
-	if (hash > 0 && parseConversationKey(key.slice(0, hash))) return { kind: 'bridge' };
-	// another integration's key: the bridge has not sent this message
-	return { kind: 'none' };
-}
-
-/** Whether an operator message is one the bridge has yet to send (for the catch-up). */
-export function notYetSent(key: unknown, conversation: string, messageId: string): boolean {
-	return keyState(key, conversation, messageId).kind === 'none';
-}
 
 export interface ClaimContext {
 	ctx: IExecuteFunctions;
@@ -143,7 +95,7 @@ export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
 			// only this process's own claim comes back claimed from `settled`: take it back
 			return { won: true, message, claim: new Claim(c, state.token) };
 		}
-		if (state.kind !== 'none' && state.kind !== 'unsent') return { won: false, message, state };
+		if (!claimable(state)) return { won: false, message, state };
 		const answer = await c.ts(
 			async () =>
 				await patchMessageIf(
@@ -164,7 +116,7 @@ export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
 }
 
 /** A won claim: renewed before each part is sent, and replaced by what the message became. */
-class Claim {
+export class Claim {
 	constructor(
 		private readonly c: ClaimContext,
 		private readonly token: string,

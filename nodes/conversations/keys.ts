@@ -1,8 +1,40 @@
 /**
- * The keys that tie a customer conversation to its TeamSpirit chat and each channel message to
- * its TeamSpirit message (docs/conversations.md). TeamSpirit stores them (`externalKey` of chats
- * and messages), so every n8n process finds the same chat, and a message posted twice is posted
- * once.
+ * Every key of the conversation bridge, in one place (docs/conversations.md). TeamSpirit stores
+ * them (`externalKey` of chats and messages), so every n8n process finds the same chat, a message
+ * posted twice is posted once, and exactly one execution sends an operator message. Process memory
+ * only caches what these keys say (a stale entry falls back to them).
+ *
+ * Chats: `<channel>:<account>:<conversation>~<tag>` (`conversationKey`), signed, set once when
+ * the chat is created (TeamSpirit never changes a chat's key).
+ *
+ * Messages the bridge posts (never sent to a customer):
+ * - a customer's message: `<conversation key>#<channel message id>` (`messageKey`);
+ * - a notice about an operator message: `notice:<message id>:<what>` (`noticeKey`);
+ * - a new conversation's announcement in the team chat: `announce:<conversation key>`.
+ *
+ * An operator message's key is its delivery state (`keyState`):
+ *
+ *                      claim: PATCH If-Match <version>
+ *   (none) ─────────────────────────────┐      (one of two racing executions wins; the
+ *   no key, or another integration's   │       other gets 412 and reads the new state)
+ *                                       ▼
+ *   unsent:<id> ──── claim again ──▶ pending:<id>:<until>:<token>  ◀─┐ renew (new until)
+ *      ▲                                 │   │   │                   │ before each part
+ *      │ channel refused, nothing sent   │   │   └───────────────────┘
+ *      └─────────────────────────────────┘   │
+ *                                            ├── parts sent ──▶ <conversation key>#<id>&<id>…
+ *                                            │                  (sent: what it became; edits,
+ *                                            │                  deletes and replies find it)
+ *                                            ├── answer lost ──▶ pending:<id>
+ *                                            │                  (may have arrived: never again)
+ *                                            └── until passed ─▶ read as pending:<id>
+ *                                                               (its holder stopped)
+ *
+ * `until` is wall-clock time (ms since the epoch: every process reads it). The holder's own process
+ * remembers its token (claims.ts `ownClaims`) and takes the claim back on a retry; the parts the
+ * channel already accepted for that send are remembered beside it (channels/memory.ts
+ * `acceptedParts`, by `acceptKey` `teamspirit:<id>:message.created::text|file:<n>`), so the
+ * retry records them instead of sending them again. A deleted message (404) ends every path.
  */
 import { createHmac, timingSafeEqual } from 'crypto';
 
@@ -109,3 +141,50 @@ export const noticeKey = (teamSpiritMessageId: string, what: string): string =>
 
 /** The announcement of a new conversation in the team chat (posted once). */
 export const announcementKey = (conversation: string): string => `announce:${conversation}`;
+
+// ---------------------------------------------------------------------------
+// An operator message's state
+// ---------------------------------------------------------------------------
+
+export type KeyState =
+	| { kind: 'none' }
+	| { kind: 'sent'; channelMessageIds: string[] }
+	| { kind: 'claimed'; until: number; token: string }
+	| { kind: 'uncertain' }
+	| { kind: 'unsent' }
+	/** The bridge's own post (a customer's message, a notice, an announcement). */
+	| { kind: 'bridge' };
+
+/** Certainly not sent (the channel refused): a retry may claim it again. */
+export const unsentKey = (messageId: string) => `unsent:${messageId}`;
+/** May or may not have reached the customer (the channel's answer was lost): never sent again. */
+export const uncertainKey = (messageId: string) => `pending:${messageId}`;
+/** Claimed by the execution holding `token` until `until` (ms since the epoch). */
+export const claimKey = (messageId: string, until: number, token: string) =>
+	`pending:${messageId}:${until}:${token}`;
+
+/** What an operator message's key says about it, in the conversation `conversation`. */
+export function keyState(key: unknown, conversation: string, messageId: string): KeyState {
+	if (typeof key !== 'string' || !key) return { kind: 'none' };
+	const sent = channelMessageIdsOf(key, conversation);
+	if (sent.length) return { kind: 'sent', channelMessageIds: sent };
+	if (key === unsentKey(messageId)) return { kind: 'unsent' };
+	if (key === uncertainKey(messageId)) return { kind: 'uncertain' };
+	const claim = /^pending:([^:]+):(\d+):([A-Za-z0-9_-]+)$/.exec(key);
+	if (claim && claim[1] === messageId) {
+		return { kind: 'claimed', until: Number(claim[2]), token: claim[3] };
+	}
+	if (/^(pending|unsent|notice|announce):/.test(key)) return { kind: 'bridge' };
+	const hash = key.indexOf('#');
+	if (hash > 0 && parseConversationKey(key.slice(0, hash))) return { kind: 'bridge' };
+	// another integration's key: the bridge has not sent this message
+	return { kind: 'none' };
+}
+
+/** Whether an operator message is one the bridge has yet to send (for the catch-up). */
+export function notYetSent(key: unknown, conversation: string, messageId: string): boolean {
+	return keyState(key, conversation, messageId).kind === 'none';
+}
+
+/** Whether the state lets an execution claim the message (nothing sent, or certainly not sent). */
+export const claimable = (state: KeyState) => state.kind === 'none' || state.kind === 'unsent';

@@ -15,7 +15,13 @@
  *      from the recovery to the first and to the last held message arriving in TeamSpirit, and
  *      whether all arrived once, in order.
  *
- * BENCH_CONVERSATION_SAMPLES (default 50) messages per channel and direction.
+ *   4. the steady state with TeamSpirit 50 ms away (BENCH_TS_LATENCY_MS): every TeamSpirit answer
+ *      held back 50 ms; per message (a known customer writes text, an operator answers text), the
+ *      requests the bridge made to TeamSpirit and to the channel, the key writes, and the median
+ *      latency (measured as in 1 and 2).
+ *
+ * BENCH_CONVERSATION_SAMPLES (default 50) messages per channel and direction (20 for part 4,
+ * BENCH_STEADY_SAMPLES). BENCH_CONVERSATION_PARTS (default `latency,steady,outage`) picks the parts.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -36,6 +42,9 @@ const OUTAGE_MS = Number(process.env.BENCH_OUTAGE_S ?? 60) * 1000;
  */
 const OPERATOR_GAP_MS = 1100;
 const HELD_PER_CHANNEL = 5;
+const STEADY_SAMPLES = Number(process.env.BENCH_STEADY_SAMPLES ?? 20);
+const TS_LATENCY_MS = Number(process.env.BENCH_TS_LATENCY_MS ?? 50);
+const PARTS = (process.env.BENCH_CONVERSATION_PARTS ?? 'latency,steady,outage').split(',');
 /** How long after the recovery the held messages may take before the bench gives up on them. */
 const RECOVERY_LIMIT_MS = 180_000;
 
@@ -134,6 +143,96 @@ async function latencies(channel: Channel) {
 	}
 }
 
+/** The channel API's recorded requests (the emulator of the bridge's channel). */
+function channelRequests(
+	bridge: Bridge,
+): Array<{ method?: string; httpMethod?: string; path?: string }> {
+	const { tg, tw, fb } = bridge.driver;
+	return (tg?.requests ?? tw?.requests ?? fb?.requests ?? []) as never;
+}
+
+/** What one message cost: TeamSpirit requests (and which), channel requests, key writes. */
+function costOf(bridge: Bridge, tsFrom: number, channelFrom: number) {
+	const ts = bridge.ts.requests.slice(tsFrom);
+	const channel = channelRequests(bridge).slice(channelFrom);
+	return {
+		teamSpirit: ts.length,
+		channel: channel.length,
+		keyWrites: ts.filter((r) => r.method === 'PATCH' || r.method === 'PUT').length,
+		calls: [
+			...ts.map((r) => `TS ${r.method} ${r.path.replace(/[0-9a-f-]{8,}/g, ':id')}`),
+			...channel.map((r) => `channel ${r.method ?? r.httpMethod} ${r.path ?? ''}`.trim()),
+		],
+	};
+}
+
+const median = (values: number[]) => percentile(values, 50);
+
+/**
+ * The steady state, TeamSpirit `TS_LATENCY_MS` away: a customer whose chat exists writes text, an
+ * operator answers text. Requests per message and median latency.
+ */
+async function steady(channel: Channel) {
+	const bridge = await startBridge(channel);
+	try {
+		const customer = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(customer, 'Hello, my parcel did not arrive');
+		bridge.ts.latencyMs = TS_LATENCY_MS;
+		const inbound: Array<ReturnType<typeof costOf>> = [];
+		const inMs: number[] = [];
+		let started = Date.now();
+		for (let i = 0; i < STEADY_SAMPLES; i++) {
+			const [tsFrom, chFrom] = [bridge.ts.requests.length, channelRequests(bridge).length];
+			started = Date.now();
+			const sent = await bridge.driver.write(bridge.customerHook.url, customer, {
+				text: `customer message ${i}`,
+			});
+			await bridge.settle();
+			const message = inTeamSpirit(bridge, customer, sent.id);
+			inMs.push(message ? Date.parse(message.createdAt) - started : NaN);
+			inbound.push(costOf(bridge, tsFrom, chFrom));
+		}
+		const chat = bridge.chatOf(customer)!;
+		const outbound: Array<ReturnType<typeof costOf>> = [];
+		const outMs: number[] = [];
+		for (let i = 0; i < STEADY_SAMPLES; i++) {
+			await sleep(OPERATOR_GAP_MS - (Date.now() - started));
+			const text = `operator answer ${i}`;
+			// the operator's own post (in-process) is not a recorded request
+			const [tsFrom, chFrom] = [bridge.ts.requests.length, channelRequests(bridge).length];
+			started = Date.now();
+			const { message } = await bridge.ts.postAsUser(chat.id, bridge.operator.id, {
+				text,
+				format: 'plain',
+			});
+			await bridge.settle();
+			const at = receivedAt(bridge, customer, text);
+			outMs.push(at === undefined ? NaN : at - Date.parse(message.createdAt));
+			outbound.push(costOf(bridge, tsFrom, chFrom));
+		}
+		const per = (costs: typeof inbound, k: 'teamSpirit' | 'channel' | 'keyWrites') =>
+			costs.reduce((sum, c) => sum + c[k], 0) / costs.length;
+		return {
+			teamSpiritLatencyMs: TS_LATENCY_MS,
+			customerToTeamSpirit: {
+				medianMs: median(inMs),
+				teamSpiritRequests: per(inbound, 'teamSpirit'),
+				channelRequests: per(inbound, 'channel'),
+				example: inbound.at(-1)!.calls,
+			},
+			operatorToCustomer: {
+				medianMs: median(outMs),
+				teamSpiritRequests: per(outbound, 'teamSpirit'),
+				channelRequests: per(outbound, 'channel'),
+				keyWrites: per(outbound, 'keyWrites'),
+				example: outbound.at(-1)!.calls,
+			},
+		};
+	} finally {
+		await bridge.stop();
+	}
+}
+
 /**
  * One channel through the outage: Anna (her chat exists) writes messages 1, 3, 5 and Boris (new:
  * his first message must also create his chat) writes 2 and 4, spread over the outage.
@@ -220,9 +319,32 @@ async function outage() {
 	}
 }
 
+function steadyTable(results: Record<string, any>): string[] {
+	const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '—');
+	const n = (v: number) => String(Math.round(v * 100) / 100);
+	const lines = [
+		'',
+		`Steady state, every TeamSpirit answer ${TS_LATENCY_MS} ms late (${STEADY_SAMPLES} text messages per channel and direction, known customer)`,
+		'| Channel | customer → TeamSpirit: TeamSpirit requests / median | operator → customer: TeamSpirit requests (key writes) + channel requests / median |',
+		'|---|---:|---:|',
+	];
+	for (const channel of CHANNELS) {
+		const r = results[`steady.${channel}`];
+		if (!r) continue;
+		const i = r.customerToTeamSpirit;
+		const o = r.operatorToCustomer;
+		lines.push(
+			`| ${channel} | ${n(i.teamSpiritRequests)} / ${ms(i.medianMs)} | ${n(o.teamSpiritRequests)} (${n(o.keyWrites)}) + ${n(o.channelRequests)} / ${ms(o.medianMs)} |`,
+		);
+	}
+	return lines;
+}
+
 function table(results: Record<string, any>): string {
 	const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '—');
 	const s = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)} s` : '—');
+	if (!results[`latency.${CHANNELS[0]}`])
+		return [...steadyTable(results), ...outageTable(results, s)].join('\n');
 	const lines = [
 		`Conversation bridge, engine + emulators (${SAMPLES} messages per channel and direction)`,
 		'| Channel | customer → TeamSpirit median / p95 | operator → customer median / p95 | first message (creates the chat) |',
@@ -234,6 +356,12 @@ function table(results: Record<string, any>): string {
 			`| ${channel} | ${ms(r.customerToTeamSpirit.medianMs)} / ${ms(r.customerToTeamSpirit.p95Ms)} | ${ms(r.operatorToCustomer.medianMs)} / ${ms(r.operatorToCustomer.p95Ms)} | ${ms(r.firstMessageWithChatMs)} |`,
 		);
 	}
+	return [...lines, ...steadyTable(results), ...outageTable(results, s)].join('\n');
+}
+
+function outageTable(results: Record<string, any>, s: (v: number) => string): string[] {
+	if (!results.outage) return [];
+	const lines: string[] = [];
 	lines.push(
 		'',
 		`TeamSpirit answering 503 for ${OUTAGE_MS / 1000} s while ${HELD_PER_CHANNEL} messages per channel arrived`,
@@ -246,19 +374,26 @@ function table(results: Record<string, any>): string {
 			`| ${channel} | ${r.delivered}/${r.held} | ${r.duplicates} | ${r.inOrder ? 'yes' : 'NO'} | ${r.answered503} | ${s(r.recoveryToFirstMs)} | ${s(r.recoveryToLastMs)} |`,
 		);
 	}
-	return lines.join('\n');
+	return lines;
 }
 
 async function main() {
 	const results: Record<string, any> = {};
-	for (const channel of CHANNELS) {
+	for (const channel of PARTS.includes('latency') ? CHANNELS : []) {
 		log(`conversation latency: ${channel}`);
 		results[`latency.${channel}`] = await latencies(channel);
 		log(`${channel}: ${JSON.stringify(results[`latency.${channel}`])}`);
 	}
-	log(`TeamSpirit outage (${OUTAGE_MS / 1000} s), ${HELD_PER_CHANNEL} messages per channel`);
-	results.outage = await outage();
-	log(`outage: ${JSON.stringify(results.outage)}`);
+	for (const channel of PARTS.includes('steady') ? CHANNELS : []) {
+		log(`steady state, TeamSpirit ${TS_LATENCY_MS} ms away: ${channel}`);
+		results[`steady.${channel}`] = await steady(channel);
+		log(`${channel}: ${JSON.stringify(results[`steady.${channel}`])}`);
+	}
+	if (PARTS.includes('outage')) {
+		log(`TeamSpirit outage (${OUTAGE_MS / 1000} s), ${HELD_PER_CHANNEL} messages per channel`);
+		results.outage = await outage();
+		log(`outage: ${JSON.stringify(results.outage)}`);
+	}
 
 	console.log(table(results));
 	console.log(JSON.stringify({ conversations: results }, null, 2));

@@ -1,0 +1,292 @@
+/**
+ * Customer → TeamSpirit (Forward to TeamSpirit, docs/conversations.md): each customer's messages,
+ * files, replies and edits appear in a TeamSpirit chat of their own, created on the first message,
+ * each message once (keys.ts) and in the channel's order (order.ts).
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { ChannelAdapter, ChannelMessage } from '../channels/types';
+import { release } from '../channels/sequence';
+import { conversationName, customerMarkdown, groupRefusal, isGroup } from './incoming';
+import type { GroupChats } from './incoming';
+import { announcementKey, conversationKey, messageKey, noticeKey } from './keys';
+import { afterPredecessors, arrivesLate, inOrder, lateLine, untilAvailable } from './order';
+import {
+	conversationSecret,
+	ensureChat,
+	findChat,
+	findMessage,
+	findSentMessage,
+	patchMessage,
+	postMessage,
+	type ConversationChat,
+} from './teamspirit';
+import { cleanFileName, cleanName, fieldPlain } from './untrusted';
+import { getUploadSource } from '../shared/binary';
+import { truncateGraphemes } from '../shared/graphemes';
+import { uploadFile } from '../shared/teamspirit/files';
+
+/** Forward to TeamSpirit's parameters, read by the operation. */
+export interface InboundOptions {
+	/** The operators: members of every new conversation chat. */
+	operators: string[];
+	/** Starts every new chat's title (empty: the channel's name). */
+	titlePrefix: string;
+	groupChats: GroupChats;
+	/** A team chat that hears of every new conversation ('' for none). */
+	announceChatId: string;
+	/** How long to keep trying through an outage (ms). */
+	waitMs: number;
+}
+
+type CustomerMessage = ChannelMessage & { account?: string };
+
+/** One inbound item's work: the run, the channel, the message and the options. */
+interface Inbound {
+	ctx: IExecuteFunctions;
+	itemIndex: number;
+	adapter: ChannelAdapter;
+	message: CustomerMessage;
+	options: InboundOptions;
+	isEdit: boolean;
+}
+
+/** The channel's title part: "WhatsApp (Twilio)" → "WhatsApp". */
+const channelTitle = (displayName: string) => displayName.replace(/\s*\(.*\)\s*$/, '');
+
+/** The grouping key of a trigger item: one customer's items keep their order. */
+export const conversationOfItem = (json: IDataObject) =>
+	`${String(json.channel ?? '')}:${String(json.conversationId ?? '')}`;
+
+/** Forwards one Chat Channel Trigger item to its customer's TeamSpirit chat. */
+export async function forwardToTeamSpirit(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	adapter: ChannelAdapter,
+	options: InboundOptions,
+): Promise<IDataObject> {
+	const json = ctx.getInputData()[itemIndex].json;
+	try {
+		return await forwardItem(ctx, itemIndex, adapter, options);
+	} finally {
+		// whatever happened to it, the customer's next messages no longer wait for this one
+		release(json);
+	}
+}
+
+async function forwardItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	adapter: ChannelAdapter,
+	options: InboundOptions,
+): Promise<IDataObject> {
+	const message = ctx.getInputData()[itemIndex].json as unknown as CustomerMessage;
+	if (message.channel !== adapter.name || typeof message.conversationId !== 'string') {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${itemIndex} is not a ${adapter.displayName} message from the Chat Channel Trigger`,
+			{
+				itemIndex,
+				description:
+					`Connect this node to a Chat Channel Trigger whose Channel is ${adapter.displayName}, ` +
+					'and set the same Channel here.',
+			},
+		);
+	}
+	const event = String(message.event);
+	const isEdit = event === 'edited_message' || event === 'edited_channel_post';
+	const isFailure =
+		event === 'status' && ['failed', 'undelivered'].includes(String(message.status));
+	if (!['message', 'channel_post'].includes(event) && !isEdit && !isFailure) {
+		return { action: 'skipped', reason: `${event} events are not forwarded`, event };
+	}
+	if (!message.messageId)
+		return { action: 'skipped', reason: 'the event has no message ID', event };
+	const refusal = groupRefusal(adapter, message, options.groupChats);
+	if (refusal) return { action: 'skipped', reason: refusal, event };
+	const i: Inbound = { ctx, itemIndex, adapter, message, options, isEdit };
+	return await inTurn(i, async () => (isFailure ? await reportFailure(i) : await forward(i)));
+}
+
+/**
+ * Runs `step` in the customer's turn: one customer's messages are posted in the channel's order,
+ * first after the earlier messages this process still handles (another execution may have got
+ * ahead of theirs), then one after another, also while the first waits for TeamSpirit to come back.
+ * Every step is a read or a keyed write: repeating one can never post twice.
+ */
+async function inTurn(i: Inbound, step: () => Promise<IDataObject>): Promise<IDataObject> {
+	const { ctx, message } = i;
+	const patience = {
+		ms: i.options.waitMs,
+		repeatable: true,
+		onWait: (error: unknown, waitMs: number) =>
+			ctx.logger.info(
+				`Conversation ${message.conversationId}: ${(error as Error).message}; trying again in ${waitMs} ms`,
+			),
+	};
+	if (!i.isEdit) await afterPredecessors(ctx, message, patience.ms);
+	return await inOrder(
+		conversationOfItem(message as unknown as IDataObject),
+		async () => await untilAvailable(ctx, patience, step),
+	);
+}
+
+/** The bot / number / page the customer wrote to. */
+async function accountOf(i: Inbound): Promise<string> {
+	const { message, adapter } = i;
+	const account =
+		(typeof message.account === 'string' && message.account) ||
+		(await adapter.conversation.account(i.ctx, i.itemIndex));
+	if (!account) {
+		throw new NodeOperationError(
+			i.ctx.getNode(),
+			`Item ${i.itemIndex} does not say which ${adapter.displayName} account it arrived at`,
+			{
+				itemIndex: i.itemIndex,
+				description: 'Use the item of a Chat Channel Trigger as it is ("account").',
+			},
+		);
+	}
+	return account;
+}
+
+/** The customer's signed conversation key: only n8n can name (or open in advance) their chat. */
+async function keyOf(i: Inbound, account: string): Promise<string> {
+	const part = i.adapter.conversation.keyPart(i.message.conversationId);
+	const secret = await conversationSecret(i.ctx, i.itemIndex);
+	return conversationKey(i.adapter.name, account, part, secret);
+}
+
+/** The customer's chat, created (and announced) on their first message. */
+async function chatOf(
+	i: Inbound,
+	account: string,
+	key: string,
+): Promise<{ chat: ConversationChat; created: boolean }> {
+	const { adapter, message } = i;
+	const part = adapter.conversation.keyPart(message.conversationId);
+	// the customer's (or group's) name, cleaned of bidi, zero-width and control characters
+	const name = conversationName(adapter, message, part);
+	const prefix = i.options.titlePrefix.trim() || channelTitle(adapter.displayName);
+	const found = await ensureChat(i.ctx, i.itemIndex, {
+		key,
+		title: truncateGraphemes(`${prefix} · ${name}`, 200),
+		memberIds: i.options.operators,
+		metadata: chatMetadata(i, account, name),
+	});
+	if (found.created && i.options.announceChatId) {
+		await postMessage(i.ctx, i.itemIndex, i.options.announceChatId, {
+			text: `New ${channelTitle(adapter.displayName)} conversation: ${fieldPlain(name)} (chat "${fieldPlain(found.chat.title)}")`,
+			format: 'plain',
+			externalKey: announcementKey(key),
+		});
+	}
+	return found;
+}
+
+/** A new chat's metadata: the channel, the account and who the customer (or group) is. */
+function chatMetadata(i: Inbound, account: string, name: string): IDataObject {
+	const { adapter, message } = i;
+	const sender = message.sender ?? { id: '', name: '' };
+	const group = isGroup(adapter, message);
+	return {
+		channel: adapter.name,
+		account,
+		conversationId: message.conversationId,
+		...(group ? { conversationType: message.conversationType } : {}),
+		customer: group
+			? { id: message.conversationId, name }
+			: {
+					id: String(sender.id ?? ''),
+					name,
+					...(sender.username ? { username: cleanName(sender.username) } : {}),
+					...(sender.phone ? { phone: cleanName(sender.phone) } : {}),
+				},
+	};
+}
+
+async function forward(i: Inbound): Promise<IDataObject> {
+	const { ctx, itemIndex, message } = i;
+	const account = await accountOf(i);
+	const key = await keyOf(i, account);
+	const { chat, created } = await chatOf(i, account, key);
+	const ownKey = messageKey(key, String(message.messageId));
+	const existing = await findMessage(ctx, itemIndex, chat.id, ownKey);
+	const text = customerMarkdown(i.adapter, message);
+	const result = {
+		chatId: chat.id,
+		chatTitle: chat.title,
+		chatCreated: created,
+		conversationKey: key,
+	};
+	if (i.isEdit && existing) {
+		const edited = await patchMessage(ctx, itemIndex, chat.id, String(existing.id), {
+			text,
+			format: 'markdown',
+		});
+		return { action: 'edited', ...result, messageId: edited.id, message: edited };
+	}
+	if (existing) return { action: 'exists', ...result, messageId: existing.id, message: existing };
+	// new, or an edit whose original never arrived (sent before the bridge was set up)
+	const replyToId = await replyTarget(i, chat.id, key);
+	const fileIds = await uploadFiles(i);
+	// another process forwarded a later message of the customer first: say so, visibly
+	const late =
+		!i.isEdit && (await arrivesLate(ctx, itemIndex, chat.id, key, String(message.messageId)));
+	const body = text || (fileIds.length ? '' : '(empty message)');
+	const posted = await postMessage(ctx, itemIndex, chat.id, {
+		text: late ? `${lateLine(message.timestamp)}\n${body}`.trimEnd() : body,
+		format: 'markdown',
+		...(fileIds.length ? { fileIds } : {}),
+		...(replyToId ? { replyToId } : {}),
+		externalKey: ownKey,
+	});
+	return { action: 'posted', ...result, messageId: posted.id, message: posted };
+}
+
+/** The TeamSpirit message the customer's message replies to, when it is in the chat. */
+async function replyTarget(i: Inbound, chatId: string, key: string): Promise<string | undefined> {
+	if (!i.message.replyToMessageId) return undefined;
+	const replyKey = messageKey(key, String(i.message.replyToMessageId));
+	const original = await findMessage(i.ctx, i.itemIndex, chatId, replyKey);
+	return original ? String(original.id) : undefined;
+}
+
+/** Uploads the files the trigger downloaded; returns their TeamSpirit ids. */
+async function uploadFiles(i: Inbound): Promise<string[]> {
+	const item = i.ctx.getInputData()[i.itemIndex];
+	const fileIds: string[] = [];
+	for (const attachment of i.message.attachments ?? []) {
+		if (!attachment.binaryProperty || !item.binary?.[attachment.binaryProperty]) continue;
+		const source = await getUploadSource(i.ctx, i.itemIndex, attachment.binaryProperty);
+		const file = await uploadFile(i.ctx, i.itemIndex, source, cleanFileName(source.fileName));
+		fileIds.push(String(file.id));
+	}
+	return fileIds;
+}
+
+/**
+ * A message the channel took but could not deliver (Twilio's status callback "failed", e.g.
+ * 63016 outside WhatsApp's 24-hour window): a notice in the conversation chat, as a reply to the
+ * operator's message, once.
+ */
+async function reportFailure(i: Inbound): Promise<IDataObject> {
+	const { ctx, itemIndex, message } = i;
+	const key = await keyOf(i, await accountOf(i));
+	const channelMessageId = String(message.messageId);
+	const chat = await findChat(ctx, itemIndex, key);
+	if (!chat) return { action: 'skipped', reason: 'no conversation chat for this customer' };
+	const sent = await findSentMessage(ctx, itemIndex, chat.id, key, channelMessageId);
+	if (!sent) return { action: 'skipped', reason: 'no operator message was sent as this one' };
+	const why = [message.errorCode ? `error ${message.errorCode}` : '', message.error ?? '']
+		.filter(Boolean)
+		.join(': ');
+	const notice = await postMessage(ctx, itemIndex, chat.id, {
+		text: `⚠️ Not delivered to the customer (${String(message.status)}${why ? `, ${why}` : ''}).`,
+		format: 'plain',
+		replyToId: String(sent.id),
+		externalKey: noticeKey(String(sent.id), `status:${channelMessageId}`),
+	});
+	return { action: 'notice', chatId: chat.id, messageId: notice.id, notice: notice.text };
+}

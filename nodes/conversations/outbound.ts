@@ -1,0 +1,191 @@
+/**
+ * Operators → customer (Send to Customer, docs/conversations.md): what an operator posts, edits or
+ * deletes in a conversation chat reaches the chat's customer, exactly once and in order.
+ *
+ * - The delivery is data, not proof: only a chat whose key the bridge signed, naming this customer,
+ *   is sent from (`trustOf`).
+ * - Exactly one execution, in whichever process, sends a created message: it claims it in
+ *   TeamSpirit first (claims.ts; the key states: keys.ts), and records what it became.
+ * - One chat's events go one after another (`inOrder`), and older operator messages whose own
+ *   delivery has not come go first (`catchUp`).
+ * - Edits and deletes change what the customer got (changes.ts); whatever cannot be done is a
+ *   notice in the chat (notices.ts).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ChannelAdapter } from '../channels/types';
+import { changeSent } from './changes';
+import { claimMessage, type ClaimContext } from './claims';
+import { notYetSent, parseConversationKey, verifyConversationKey } from './keys';
+import { notice, skipped } from './notices';
+import { inOrder } from './order';
+import {
+	outbound,
+	type Conversation,
+	type Outbound,
+	type OperatorEvent,
+	type OutboundOptions,
+} from './outboundContext';
+import { sendClaimed } from './send';
+import type { ConversationChat } from './teamspirit';
+import { botOf, conversationSecret, getChat, recentMessages } from './teamspirit';
+import { mentions } from '../shared/teamspirit/utils';
+
+/** How far back a delivery catches up on operator messages whose own delivery has not come. */
+const CATCH_UP_MS = 60 * 60 * 1000;
+const CATCH_UP_COUNT = 50;
+/** How long one send step may take beyond the patience before its claim lapses. */
+const STEP_BUDGET_MS = 5 * 60 * 1000;
+
+/** Sends one operator event (created, updated, deleted) to the customer of its chat. */
+export async function sendToCustomer(
+	ctx: Outbound['ctx'],
+	itemIndex: number,
+	adapter: ChannelAdapter,
+	event: OperatorEvent,
+	options: OutboundOptions,
+): Promise<IDataObject> {
+	const o = outbound(ctx, itemIndex, adapter, event.chatId, options);
+	// one chat's messages reach its customer one after another, in the order they came
+	return await inOrder(`teamspirit:${event.chatId}`, async () => await deliver(o, event));
+}
+
+async function deliver(o: Outbound, ev: OperatorEvent): Promise<IDataObject> {
+	const messageId = String(ev.message.id);
+	// the chat as TeamSpirit holds it, not as the delivery says
+	const chat = await o.ts(async () => await getChat(o.ctx, o.itemIndex, o.chatId));
+	const secret = await conversationSecret(o.ctx, o.itemIndex);
+	const ownAccount = await o.adapter.conversation.account(o.ctx, o.itemIndex);
+	const trust = trustOf(chat, o.adapter, secret, ownAccount);
+	if ('skip' in trust) return skipped(`chat ${o.chatId}: ${trust.skip}`, { chatId: o.chatId });
+	if ('why' in trust) {
+		if (ev.event !== 'message.created') {
+			return skipped(`chat ${o.chatId}: ${trust.why}`, { chatId: o.chatId });
+		}
+		await notice(o, messageId, 'untrusted', `Not sent: ${trust.why}.`);
+		return { action: 'notice', chatId: o.chatId, messageId, reason: trust.why };
+	}
+	if (ev.event === 'message.updated' || ev.event === 'message.deleted') {
+		return await changeSent(o, trust, ev, claimsOf(o, trust));
+	}
+	const caughtUp = o.options.catchUp ? await catchUp(o, trust, ev) : [];
+	const result = await sendCreated(o, trust, messageId);
+	return caughtUp.length ? { ...result, caughtUp } : result;
+}
+
+/**
+ * Whether the bridge may send from a chat. Chats of another channel or account are someone else's (`skip`:
+ * another workflow's bridge serves them). A chat of this channel must carry a key the bridge
+ * signed (keys.ts) and metadata naming the customer of the key; otherwise it is a chat the bridge
+ * did not open, or one changed behind its back (`why`: a notice, never a send).
+ */
+function trustOf(
+	chat: ConversationChat,
+	adapter: ChannelAdapter,
+	secret: string,
+	ownAccount: string | undefined,
+): { skip: string } | { why: string } | Conversation {
+	const looks = parseConversationKey(chat.externalKey);
+	if (!looks) return { skip: 'not a customer conversation' };
+	if (looks.channel !== adapter.name) return { skip: `not a ${adapter.displayName} conversation` };
+	if (ownAccount !== undefined && ownAccount !== looks.account) {
+		return { skip: `a conversation of another ${adapter.displayName} account` };
+	}
+	const parsed = verifyConversationKey(chat.externalKey, secret);
+	if (!parsed) {
+		return {
+			why:
+				'this chat was not opened by the conversation bridge (its key does not carry the ' +
+				"bridge's signature), so nothing written here is sent to a customer",
+		};
+	}
+	const metadata = (chat.metadata ?? {}) as IDataObject;
+	const conversationId =
+		typeof metadata.conversationId === 'string'
+			? adapter.conversationId.normalize(metadata.conversationId)
+			: undefined;
+	if (!conversationId || adapter.conversation.keyPart(conversationId) !== parsed.conversation) {
+		return {
+			why:
+				"the chat's metadata names another customer than its key: it was changed outside the " +
+				'bridge, so nothing written here is sent',
+		};
+	}
+	return { conversationId, key: String(chat.externalKey), account: parsed.account };
+}
+
+/** How the claims of this chat's operator messages are made (claims.ts). */
+function claimsOf(o: Outbound, c: Conversation) {
+	return (messageId: string): ClaimContext => ({
+		ctx: o.ctx,
+		itemIndex: o.itemIndex,
+		chatId: o.chatId,
+		messageId,
+		conversation: c.key,
+		holdMs: o.options.waitMs + STEP_BUDGET_MS,
+		ts: o.ts,
+	});
+}
+
+/**
+ * Deliveries can come out of order (TeamSpirit re-sends a failed one later): operator messages of
+ * the last hour that are older than this one, have not reached the customer, and would have
+ * started this workflow (the trigger's filters) go first. Returns the ids it sent (or tried).
+ */
+async function catchUp(o: Outbound, c: Conversation, ev: OperatorEvent): Promise<string[]> {
+	const messageId = String(ev.message.id);
+	const bot = await o.ts(async () => await botOf(o.ctx, o.itemIndex));
+	const recent = await o.ts(
+		async () => await recentMessages(o.ctx, o.itemIndex, o.chatId, CATCH_UP_COUNT),
+	);
+	const createdAt = String(
+		recent.find((m) => m.id === messageId)?.createdAt ?? ev.message.createdAt ?? '',
+	);
+	const since = Date.parse(createdAt) - CATCH_UP_MS;
+	const onlyMentions = ev.triggerFilters.onlyMentions === true;
+	const earlier = recent
+		.filter(
+			(m) =>
+				m.id !== messageId &&
+				notYetSent(m.externalKey, c.key, String(m.id)) &&
+				m.senderId !== bot.id &&
+				String(m.createdAt) < createdAt &&
+				Date.parse(String(m.createdAt)) >= since &&
+				(!onlyMentions || mentions(m.text, bot.username)),
+		)
+		.reverse();
+	const sent: string[] = [];
+	for (const older of earlier) {
+		await sendCreated(o, c, String(older.id));
+		sent.push(String(older.id));
+	}
+	return sent;
+}
+
+/**
+ * Sends one created operator message (the delivered one, or an earlier one it catches up). What
+ * TeamSpirit holds now decides, not the (maybe old) delivery: exactly one execution, in whichever
+ * process, wins the claim and sends.
+ */
+async function sendCreated(o: Outbound, c: Conversation, messageId: string): Promise<IDataObject> {
+	const base = { chatId: o.chatId, messageId, conversationId: c.conversationId };
+	const claimed = await claimMessage(claimsOf(o, c)(messageId));
+	if (claimed.won) return await sendClaimed(o, c, claimed.message, claimed.claim);
+	switch (claimed.state.kind) {
+		case 'deleted':
+			return skipped('the message was deleted before it was sent', base);
+		case 'uncertain':
+			await notice(
+				o,
+				messageId,
+				'uncertain',
+				'An earlier attempt to send this message stopped before it was recorded: it may or may ' +
+					'not have reached the customer, so it is not sent again. Ask the customer, or send it again.',
+			);
+			return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
+		case 'sent':
+			return skipped('the message was already sent to the customer', base);
+		default:
+			return skipped("the message is the bridge's own", base);
+	}
+}
