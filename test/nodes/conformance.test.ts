@@ -2,249 +2,43 @@
  * Conformance: behaviour every chat channel must have, written once and run against every adapter
  * of the registry (nodes/channels/index.ts), each against its own emulator. What differs per
  * channel (emulator, credentials, fixture, how to read what arrived, how to sign or forge a
- * delivery, how to build an event with a file, how to provoke a 429) lives in one table of channel
- * kits below; a new adapter without a kit fails the suite instead of being silently skipped.
+ * delivery, how to build an event with a file, how to provoke a 429) is the channel's kit,
+ * test/nodes/conformance/<channel>.ts; a new adapter without a kit fails the suite instead of being
+ * silently skipped.
  *
  * Sending: one message per item, splitting, 429, files, order. Receiving, through the trigger's
  * webhook over HTTP and the executions it starts (never its insides): forged and unsigned
  * deliveries, the same delivery twice, requests that are no event, events of a kind it does not
  * take, events it cannot read, files over "Max File Size".
  */
-import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type ICredentialType, type INode, type INodeExecutionData } from 'n8n-workflow';
+import { NodeHelpers, type IDataObject, type INode, type INodeExecutionData } from 'n8n-workflow';
 
-import { TeamSpiritMessengerApi } from '../../credentials/TeamSpiritMessengerApi.credentials';
-import { TeamSpiritTelegramApi } from '../../credentials/TeamSpiritTelegramApi.credentials';
-import { TeamSpiritTwilioApi } from '../../credentials/TeamSpiritTwilioApi.credentials';
 import { adapters, type ChannelAdapter } from '../../nodes/channels';
 import { seenEvents } from '../../nodes/channels/memory';
 import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
-import { GraphEmulator } from '../emulators/graph';
-import { TelegramEmulator } from '../emulators/telegram';
-import { TwilioEmulator, twilioSignature } from '../emulators/twilio';
-import { twilioRequest } from '../helpers/signing';
 import { deterministicSha256, runWorkflow, startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../harness';
 import { NODE_TYPE, loadWorkflow } from './ChatChannel/setup';
 import { TRIGGER_TYPE } from './ChatChannelTrigger/setup';
-
-interface Emulator {
-	stop(): Promise<void>;
-}
-
-/**
- * One delivery to the trigger, as the channel sends it: `key` names the event (same key, same
- * event). `signature` makes it forged (signed with another secret) or leaves the signature out;
- * `file` attaches a file the channel hosts (the trigger downloads it); `unreadable` puts a value
- * into the event that the channel's reader cannot read.
- */
-interface Delivery {
-	key: number;
-	signature?: 'forged' | 'missing';
-	file?: { name: string; bytes: Buffer };
-	unreadable?: boolean;
-}
-
-/** What the suite needs to know about one channel: everything that is not behaviour. */
-interface ChannelKit<E extends Emulator = Emulator> {
-	start(): Promise<E>;
-	credentialType: ICredentialType;
-	credentials(emu: E): ICredentialDataDecryptedObject;
-	/** A Chat Channel workflow (test/nodes/ChatChannel/workflows/) sending `$json.text` with Send Text. */
-	fixture: string;
-	/** Three conversations that may be written to (users known, 24-hour windows open). */
-	conversations(emu: E): string[];
-	/** The messages that arrived in a conversation, oldest first. */
-	sent(emu: E, conversationId: string): Array<{ id: string; text: string }>;
-	/** The files that arrived in a conversation, oldest first: the URL the channel was given, or what was uploaded. */
-	files(emu: E, conversationId: string): ReceivedFile[];
-	/** HTTP status of every send request the channel answered, in order. */
-	sendStatuses(emu: E): number[];
-	/** The next send is refused with a 429 asking for a short wait. */
-	inject429(emu: E): void;
-	/** The Chat Channel Trigger's parameters beside `channel` for receiving by webhook. */
-	triggerParameters: Record<string, unknown>;
-	/** The trigger's parameters (beside `triggerParameters`) that download files up to `mb` MB each. */
-	fileLimit(mb: number): Record<string, unknown>;
-	/**
-	 * Sends one inbound message to the trigger's webhook (text `hi <key>`), signed as the channel
-	 * does (or not, see Delivery); its HTTP status.
-	 */
-	deliver(emu: E, hook: WebhookTrigger, delivery: Delivery): Promise<number>;
-	/**
-	 * Sends requests signed as the channel signs (where it signs bytes) that are not an event of the
-	 * channel at all (bytes that do not parse, a body of another shape); their HTTP statuses.
-	 */
-	malformed(emu: E, hook: WebhookTrigger): Promise<number[]>;
-	/** What the trigger answers `malformed` today, in order (each a 4xx: the channel does not resend it). */
-	malformedStatuses: number[];
-	/** Sends a genuine event of a kind the trigger does not take (unknown to it, or not selected); its HTTP status. */
-	unknown(emu: E, hook: WebhookTrigger, key: number): Promise<number>;
-	/** The notice an `unreadable` delivery's item carries (on the item, or on the attachment that could not be read). */
-	unreadableNotice: RegExp;
-}
-
-interface ReceivedFile {
-	url?: string;
-	upload?: { filename: string; size: number; sha256: string };
-}
-
-const uploaded = (u: { filename: string; size: number; sha256: string }): ReceivedFile => ({ upload: { filename: u.filename, size: u.size, sha256: u.sha256 } });
-
-/** A Telegram webhook request: the update's bytes with the secret token Telegram was given (or a wrong one, or none). */
-async function telegramPost(tg: TelegramEmulator, hook: WebhookTrigger, body: string, signature?: Delivery['signature']): Promise<number> {
-	const headers: Record<string, string> = { 'content-type': 'application/json' };
-	if (signature !== 'missing') headers['x-telegram-bot-api-secret-token'] = signature === 'forged' ? 'wrong-secret-token' : tg.webhook!.secretToken!;
-	return (await hook.request({ headers, body })).response.status;
-}
-
-const kit = <E extends Emulator>(k: ChannelKit<E>) => k as unknown as ChannelKit;
-
-const kits: Record<string, ChannelKit> = {
-	telegram: kit<TelegramEmulator>({
-		start: async () => await TelegramEmulator.start(),
-		credentialType: new TeamSpiritTelegramApi(),
-		credentials: (tg) => ({ accessToken: tg.token, baseUrl: tg.url }),
-		fixture: 'message.send-long',
-		conversations: () => ['1001', '1002', '1003'],
-		sent: (tg, chat) => tg.sentMessages(chat).map((m) => ({ id: String(m.message_id), text: m.text ?? '' })),
-		files: (tg, chat) =>
-			tg
-				.sentMessages(chat)
-				.filter((m) => m.method !== 'sendMessage')
-				.map((m) => {
-					if (m.upload) return uploaded(m.upload);
-					const field = m[m.method.replace(/^send/, '').toLowerCase()] as { file_id: string } | Array<{ file_id: string }>;
-					return { url: tg.files.get(Array.isArray(field) ? field[0].file_id : field.file_id)?.url };
-				}),
-		sendStatuses: (tg) => tg.calls('sendMessage').map((r) => r.status),
-		inject429: (tg) => tg.failNext({ method: 'sendMessage', status: 429, retryAfter: 1 }),
-		triggerParameters: { mode: 'webhook', updates: ['message'] },
-		fileLimit: (mb) => ({ options: { download: true, maxDownloadMb: mb } }),
-		deliver: async (tg, hook, { key, signature, file, unreadable }) => {
-			// a date Telegram never sends (year 3 million): no timestamp can be made of it
-			const message: Record<string, unknown> = { message_id: key, date: unreadable ? 1e20 : 1_700_000_000, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'Ada' }, text: `hi ${key}` };
-			if (file) {
-				const stored = tg.addFile(file.bytes, { fileName: file.name, mimeType: 'application/pdf' });
-				message.document = { file_id: stored.file_id, file_unique_id: stored.file_unique_id, file_name: file.name, mime_type: 'application/pdf', file_size: file.bytes.length };
-			}
-			return await telegramPost(tg, hook, JSON.stringify({ update_id: 700_000 + key, message }), signature);
-		},
-		// bytes that are no JSON (n8n's body parser answers before the node), JSON that is no update
-		malformed: async (tg, hook) => [await telegramPost(tg, hook, '{"update_id":'), await telegramPost(tg, hook, JSON.stringify({ ok: true, result: [] }))],
-		malformedStatuses: [422, 400],
-		// an update type the trigger does not read (a reaction)
-		unknown: async (tg, hook, key) =>
-			await telegramPost(
-				tg,
-				hook,
-				JSON.stringify({
-					update_id: 700_000 + key,
-					message_reaction: { chat: { id: 42, type: 'private' }, message_id: 1, user: { id: 42, is_bot: false, first_name: 'Ada' }, date: 1_700_000_000, old_reaction: [], new_reaction: [{ type: 'emoji', emoji: '👍' }] },
-				}),
-			),
-		unreadableNotice: /^This event could not be read/,
-	}),
-	whatsapp: kit<TwilioEmulator>({
-		start: async () => await TwilioEmulator.start(),
-		credentialType: new TeamSpiritTwilioApi(),
-		credentials: (tw) => ({ accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url }),
-		fixture: 'whatsapp.message.send',
-		conversations: (tw) => {
-			const numbers = ['whatsapp:+4915112345678', 'whatsapp:+4915112345679', 'whatsapp:+4915112345670'];
-			for (const n of numbers) tw.touch(n);
-			return numbers;
-		},
-		sent: (tw, to) => tw.messagesTo(to).map((m) => ({ id: m.sid, text: m.body })),
-		files: (tw, to) =>
-			tw
-				.messagesTo(to)
-				.filter((m) => m.mediaUrls.length)
-				.map((m) => ({ url: m.mediaUrls[0] })),
-		sendStatuses: (tw) => tw.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.status),
-		inject429: (tw) => tw.failNext({ status: 429, method: 'POST', path: /\/Messages\.json$/, retryAfter: 1 }),
-		triggerParameters: {},
-		fileLimit: (mb) => ({ whatsappOptions: { maxDownloadMb: mb } }),
-		deliver: async (tw, hook, { key, signature, file, unreadable }) => {
-			const MessageSid = `SM${String(key).padStart(32, '0')}`;
-			// Twilio's form has no field that can break the event itself: what cannot be read is a media URL that is no URL
-			const broken: Record<string, string> = unreadable ? { NumMedia: '1', MediaUrl0: 'https://[not a host/Media/ME1', MediaContentType0: 'image/png' } : {};
-			const media = file ? [{ bytes: file.bytes, contentType: 'application/pdf' }] : undefined;
-			const result = await tw.sendInbound(hook.url, { MessageSid, Body: `hi ${key}`, ...broken }, { media, forgeSignature: signature === 'forged', omitSignature: signature === 'missing' });
-			return result.status;
-		},
-		// a JSON body (no form: nothing to verify a signature over), a signed form that is no message (no MessageSid)
-		malformed: async (tw, hook) => [
-			(await hook.request({ headers: { 'content-type': 'application/json', 'x-twilio-signature': twilioSignature(tw.authToken, hook.url, {}) }, body: JSON.stringify({ MessageSid: `SM${'0'.repeat(32)}` }) })).response.status,
-			(await hook.request(twilioRequest(tw.authToken, hook.url, { AccountSid: tw.accountSid, From: 'whatsapp:+4915112345678', Body: 'no id' }))).response.status,
-		],
-		malformedStatuses: [403, 403],
-		// a status callback (the trigger takes messages only unless asked)
-		unknown: async (tw, hook, key) => (await tw.sendStatus(hook.url, { MessageSid: `SM${String(key).padStart(32, 'f')}`, MessageStatus: 'delivered' })).status,
-		unreadableNotice: /^Not downloaded: the media URL is not a valid URL/,
-	}),
-	messenger: kit<GraphEmulator>({
-		start: async () => await GraphEmulator.start(),
-		credentialType: new TeamSpiritMessengerApi(),
-		credentials: (fb) => fb.credentialData(),
-		fixture: 'messenger.message.send',
-		conversations: (fb) => {
-			const psids = ['7000000000000001', '7000000000000002', '7000000000000003'];
-			for (const id of psids) {
-				fb.addUser({ id });
-				fb.touch(id);
-			}
-			return psids;
-		},
-		sent: (fb, psid) => fb.messagesTo(psid).map((m) => ({ id: m.mid, text: m.text ?? '' })),
-		files: (fb, psid) =>
-			fb
-				.messagesTo(psid)
-				.filter((m) => m.upload || m.attachment)
-				.map((m) => (m.upload ? uploaded(m.upload) : { url: String(m.attachment!.payload.url) })),
-		sendStatuses: (fb) => fb.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.status),
-		inject429: (fb) => fb.failNext({ status: 429, method: 'POST', path: /\/messages$/, retryAfter: 1 }),
-		triggerParameters: {},
-		fileLimit: (mb) => ({ messengerOptions: { maxDownloadMb: mb } }),
-		deliver: async (fb, hook, { key, signature, file, unreadable }) => {
-			const attachments = file ? [{ type: 'file' as const, bytes: file.bytes, contentType: 'application/pdf', filename: file.name }] : undefined;
-			// a timestamp Meta never sends (year 3 million): no date can be made of it
-			const event = fb.messageEvent('7000000000000001', { text: `hi ${key}`, attachments, mid: `m_conformance_${key}`, timestamp: unreadable ? 1e20 : undefined });
-			const result = await fb.deliver(hook.url, [event], { forgeSignature: signature === 'forged', omitSignature: signature === 'missing' });
-			return result.status;
-		},
-		// bytes that are no JSON (n8n's body parser answers before the node), JSON that is no page event
-		malformed: async (fb, hook) => [
-			(await fb.deliver(hook.url, [], { rawBody: '{"object":' })).status,
-			(await fb.deliver(hook.url, [fb.messageEvent('7000000000000001', { text: 'x' })], { object: 'instagram' })).status,
-		],
-		malformedStatuses: [422, 400],
-		// an event kind the trigger does not read (a reaction)
-		unknown: async (fb, hook, key) =>
-			(
-				await fb.deliver(hook.url, [
-					{ sender: { id: '7000000000000001' }, recipient: { id: fb.pageId }, timestamp: 1_700_000_000_000, reaction: { mid: `m_conformance_${key}`, action: 'react', reaction: 'love', emoji: '❤' } },
-				])
-			).status,
-		unreadableNotice: /^This event could not be read/,
-	}),
-};
+import { kitOf, type ChannelKit, type Emulator } from './conformance/kit';
 
 describe('every channel adapter has a conformance kit', () => {
-	it('names a kit for each adapter of the registry', () => {
-		expect(Object.keys(kits).sort()).toEqual(Object.values(adapters).map((a) => a.name).sort());
+	it.each(Object.keys(adapters))('%s: test/nodes/conformance/%s.ts exports its kit', (name) => {
+		expect(kitOf(name)?.name).toBe(name);
 	});
 });
 
 describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, adapter] as const))(
 	'Chat channel conformance: %s',
 	(_name: string, adapter: ChannelAdapter) => {
-		const channel = kits[adapter.name];
+		// a missing kit fails the test above; here every test of the channel fails with it
+		const channel = kitOf(adapter.name) as ChannelKit;
 		let emu: Emulator;
 		const hooks: WebhookTrigger[] = [];
 
 		beforeEach(async () => {
 			seenEvents.clear();
-			emu = await channel.start();
+			emu = await channel.emulator.start();
 		});
 		afterEach(async () => {
 			for (const hook of hooks.splice(0)) await hook.close();
