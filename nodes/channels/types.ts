@@ -51,6 +51,8 @@ export interface ChannelAttachment {
 	size: number | null;
 	/** The channel's own id of the file (Telegram `file_id`; a media URL for Twilio). */
 	fileId?: string;
+	/** A sticker's emoji, when the channel gives one (Telegram). */
+	emoji?: string;
 	/** Set when the trigger downloaded the file into this binary property of the item. */
 	binaryProperty?: string;
 	/** Why the file was not downloaded (too large, download failed), when it was asked for. */
@@ -66,6 +68,48 @@ export interface ChannelSender {
 }
 
 export type ConversationType = 'private' | 'group' | 'channel';
+
+/**
+ * A span of formatted text, channel-neutral: offsets and lengths in UTF-16 code units of `text`
+ * (as JavaScript counts), the kinds the channels share. `link` has its `url`, `pre` may have its
+ * `language`. Filled by channels whose formatting is not in the text itself (Telegram's entities);
+ * WhatsApp's `*bold*` stays in `text`.
+ */
+export interface TextSpan {
+	type:
+		| 'bold'
+		| 'italic'
+		| 'underline'
+		| 'strikethrough'
+		| 'spoiler'
+		| 'code'
+		| 'pre'
+		| 'link'
+		| 'blockquote';
+	offset: number;
+	length: number;
+	url?: string;
+	language?: string;
+}
+
+/** A location the customer shared. */
+export interface ChannelLocation {
+	latitude: number;
+	longitude: number;
+	/** A venue's or a pin's name, as the customer's app gave it. */
+	name?: string;
+	address?: string;
+	/** A map of the place (./location.ts `mapLink`). */
+	mapUrl: string;
+}
+
+/** A contact card the customer shared (Telegram's contact). */
+export interface ChannelContact {
+	name: string;
+	phone?: string;
+	/** The contact's own id on the channel, when the channel knows it. */
+	userId?: string;
+}
 
 /** The item every channel trigger emits (docs/chat-channels.md). */
 export interface ChannelMessage {
@@ -88,7 +132,17 @@ export interface ChannelMessage {
 	attachmentsText?: string;
 	/** The text and the attachments in one line, for replies and notices (./summary.ts). */
 	summary?: string;
+	/** The message this one answers (the customer's "reply"), when it does. */
 	replyToMessageId?: string;
+	/**
+	 * The formatting of `text`, when the channel sends it beside the text (./types.ts TextSpan).
+	 * With `location` and `contact` this is everything the conversation bridge reads: nothing
+	 * outside a channel's own folder reads `raw`. An edit is `event: "edited_message"` (or
+	 * `"edited_channel_post"`) with `messageId` the edited message.
+	 */
+	formatting?: TextSpan[];
+	location?: ChannelLocation;
+	contact?: ChannelContact;
 	/** ISO 8601. */
 	timestamp: string;
 	/** Callback button data (`event: "callback"`). */
@@ -103,7 +157,10 @@ export interface ChannelMessage {
 	conversationType?: ConversationType;
 	/** A group's or channel's title, as the channel shows it (absent for a private chat). */
 	conversationTitle?: string;
-	/** The channel's payload as received. */
+	/**
+	 * The channel's payload as received: for the workflow's own use. Only the channel's adapter
+	 * reads it; everything the package needs is in the fields above.
+	 */
 	raw: IDataObject;
 	/** For `event: "status"`: the delivery state (`queued`, `sent`, `delivered`, `read`, `failed`, …). */
 	status?: string;

@@ -4,7 +4,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MediaSources } from '../mediaSources';
-import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
+import { locationOf } from '../location';
+import type { AttachmentType, ChannelAttachment, ChannelLocation, ChannelMessage } from '../types';
 
 export interface MessengerEvent extends IDataObject {
 	sender?: { id?: string };
@@ -112,6 +113,22 @@ function attachmentsOf(message: IDataObject): ChannelAttachment[] {
 	return list.map((attachment) => attachmentOf(attachment));
 }
 
+/** The first location the customer shared (its pin's title as the name). */
+function locationIn(message: IDataObject): ChannelLocation | undefined {
+	const list = (Array.isArray(message.attachments) ? message.attachments : []) as IDataObject[];
+	for (const attachment of list) {
+		if (attachment?.type !== 'location') continue;
+		const payload = (attachment.payload ?? {}) as {
+			coordinates?: { lat?: unknown; long?: unknown };
+		};
+		const location = locationOf(payload.coordinates?.lat, payload.coordinates?.long, {
+			name: attachment.title,
+		});
+		if (location) return location;
+	}
+	return undefined;
+}
+
 const iso = (ms: unknown) =>
 	new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
 
@@ -146,6 +163,8 @@ export function normalize(pageId: string, event: MessengerEvent): ChannelMessage
 		if (typeof quick === 'string') result.callbackData = quick;
 		const replyTo = (message.reply_to as IDataObject | undefined)?.mid;
 		if (typeof replyTo === 'string') result.replyToMessageId = replyTo;
+		const location = locationIn(message);
+		if (location) result.location = location;
 		return result;
 	}
 	if (kind === 'edit') {

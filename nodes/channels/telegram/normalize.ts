@@ -3,12 +3,16 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { locationOf } from '../location';
 import type {
 	AttachmentType,
 	ChannelAttachment,
+	ChannelContact,
 	ChannelEvent,
+	ChannelLocation,
 	ChannelMessage,
 	ConversationType,
+	TextSpan,
 } from '../types';
 
 export interface TgUser {
@@ -160,12 +164,80 @@ const DEFAULT_NAMES: Partial<Record<AttachmentType, [string, string]>> = {
 
 function attachmentOf(type: AttachmentType, file: TgFile): ChannelAttachment {
 	const [defaultName, defaultMime] = DEFAULT_NAMES[type] ?? [`${type}`, 'application/octet-stream'];
+	const emoji = (file as { emoji?: unknown }).emoji;
 	return {
 		type,
 		fileName: file.file_name ?? defaultName,
 		mimeType: file.mime_type ?? defaultMime,
 		size: file.file_size ?? null,
 		fileId: file.file_id,
+		...(type === 'sticker' && typeof emoji === 'string' && emoji ? { emoji } : {}),
+	};
+}
+
+/** Telegram's entity types as the channel-neutral spans; the rest (mentions, URLs…) is plain text. */
+const SPANS: Record<string, TextSpan['type']> = {
+	bold: 'bold',
+	italic: 'italic',
+	underline: 'underline',
+	strikethrough: 'strikethrough',
+	spoiler: 'spoiler',
+	code: 'code',
+	pre: 'pre',
+	text_link: 'link',
+	blockquote: 'blockquote',
+	expandable_blockquote: 'blockquote',
+};
+
+/** The formatting of a message's text or caption (its entities), as channel-neutral spans. */
+function formattingOf(message: TgMessage): TextSpan[] {
+	const entities = message.entities ?? message.caption_entities;
+	if (!Array.isArray(entities)) return [];
+	const spans: TextSpan[] = [];
+	for (const entity of entities as IDataObject[]) {
+		const type = SPANS[String(entity?.type ?? '')];
+		const offset = Number(entity?.offset);
+		const length = Number(entity?.length);
+		if (!type || !Number.isFinite(offset) || !Number.isFinite(length)) continue;
+		const span: TextSpan = { type, offset, length };
+		if (typeof entity.url === 'string') span.url = entity.url;
+		if (typeof entity.language === 'string') span.language = entity.language;
+		spans.push(span);
+	}
+	return spans;
+}
+
+/** A shared location; a venue's title and address with it. */
+function locationIn(message: TgMessage): ChannelLocation | undefined {
+	const location = message.location as { latitude?: unknown; longitude?: unknown } | undefined;
+	if (!location || typeof location !== 'object') return undefined;
+	const venue = message.venue as { title?: unknown; address?: unknown } | undefined;
+	const place = venue?.title ? { name: venue.title, address: venue.address } : {};
+	return locationOf(location.latitude, location.longitude, place);
+}
+
+/** A shared contact card. */
+function contactIn(message: TgMessage): ChannelContact | undefined {
+	const contact = message.contact as
+		| { first_name?: string; last_name?: string; phone_number?: string; user_id?: number }
+		| undefined;
+	if (!contact || typeof contact !== 'object') return undefined;
+	return {
+		name: [contact.first_name, contact.last_name].filter(Boolean).join(' '),
+		...(contact.phone_number ? { phone: String(contact.phone_number) } : {}),
+		...(contact.user_id !== undefined ? { userId: String(contact.user_id) } : {}),
+	};
+}
+
+/** What the conversation bridge reads of a customer's message besides its text. */
+function detailsOf(message: TgMessage): Partial<ChannelMessage> {
+	const formatting = formattingOf(message);
+	const location = locationIn(message);
+	const contact = contactIn(message);
+	return {
+		...(formatting.length ? { formatting } : {}),
+		...(location ? { location } : {}),
+		...(contact ? { contact } : {}),
 	};
 }
 
@@ -217,6 +289,7 @@ export function normalize(update: TgUpdate, botId: string): ChannelMessage {
 	};
 	if (message?.reply_to_message && !callback)
 		result.replyToMessageId = String(message.reply_to_message.message_id);
+	if (message && !callback) Object.assign(result, detailsOf(message));
 	if (callback) {
 		result.callbackData = String(callback.data ?? '');
 		result.callbackId = String(callback.id ?? '');

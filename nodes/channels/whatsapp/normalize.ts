@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MediaSources } from '../mediaSources';
+import { locationOf } from '../location';
 import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
 import { twilioErrorHint } from './transport';
 
@@ -193,6 +194,11 @@ export function normalize(
 	};
 	const replyTo = one(params.OriginalRepliedMessageSid);
 	if (replyTo) message.replyToMessageId = replyTo;
+	const location = locationOf(one(params.Latitude).trim(), one(params.Longitude).trim(), {
+		name: one(params.Label),
+		address: one(params.Address),
+	});
+	if (location) message.location = location;
 	if (payload) {
 		message.callbackData = payload;
 		message.callbackId = messageSid;

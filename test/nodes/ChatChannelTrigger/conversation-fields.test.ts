@@ -8,6 +8,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { TeamSpiritMessengerApi } from '../../../credentials/TeamSpiritMessengerApi.credentials';
 import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.credentials';
+import { adapters } from '../../../nodes/channels';
+import type { ChannelMessage } from '../../../nodes/channels/types';
 import { seenEvents } from '../../../nodes/channels/memory';
 import { senderNames } from '../../../nodes/channels/messenger/profiles';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
@@ -52,6 +54,18 @@ const workflow = (channel: string, credentials: IDataObject, parameters: IDataOb
 		],
 		connections: {},
 	}) as unknown as WorkflowJson;
+
+/**
+ * What the bridge makes of an item (its channel's conversation rules), from the item with `raw`
+ * emptied: the normalised fields must be enough (nothing outside an adapter reads `raw`).
+ */
+function bridged(json: IDataObject) {
+	const message = { ...json, raw: {} } as unknown as ChannelMessage;
+	const rules = adapters[message.channel].conversation;
+	return { markdown: rules.toMarkdown(message), notes: rules.describe(message) };
+}
+
+const MAP = 'https://www.openstreetmap.org/?mlat=52.52&mlon=13.405#map=17/52.52/13.405';
 
 const started = (hook: WebhookTrigger) => hook.calls.filter((c) => c.started);
 const itemsOf = (hook: WebhookTrigger): INodeExecutionData[] =>
@@ -277,6 +291,20 @@ describe('Chat Channel Trigger (Messenger): what the bridge needs', () => {
 		await hook.settled();
 		expect(started(hook)).toHaveLength(0);
 	});
+
+	it('a shared location is normalised once: coordinates, its title and one map link; the bridge needs no raw', async () => {
+		const hook = await start();
+		const ada = fb.addUser({ first_name: 'Ada', last_name: 'Lovelace' });
+		const event = fb.messageEvent(ada.id, {});
+		(event.message as IDataObject).attachments = [
+			{ type: 'location', title: 'Café Central', payload: { coordinates: { lat: 52.52, long: 13.405 } } },
+		];
+		await fb.deliver(hook.url, [event]);
+		await hook.settled();
+		const [json] = itemsOf(hook).map((i) => i.json);
+		expect(json.location).toEqual({ latitude: 52.52, longitude: 13.405, name: 'Café Central', mapUrl: MAP });
+		expect(bridged(json).notes).toEqual([{ label: '📍', values: ['Café Central'], link: MAP }]);
+	});
 });
 
 // ---------------------------------------------------------------------------
@@ -357,6 +385,31 @@ describe('Chat Channel Trigger (WhatsApp): what the bridge needs', () => {
 			account: '+14155238886',
 		});
 	});
+
+	it('a shared location keeps the coordinates as Twilio wrote them in its one map link; the bridge needs no raw', async () => {
+		const hook = await start();
+		await tw.sendInbound(hook.url, {
+			From: 'whatsapp:+4915112345678',
+			Body: '',
+			Latitude: '52.5200',
+			Longitude: '13.405',
+			Label: 'Café Central',
+			Address: 'Herrengasse 14',
+		});
+		await hook.settled();
+		const [json] = itemsOf(hook).map((i) => i.json);
+		const link = 'https://www.openstreetmap.org/?mlat=52.5200&mlon=13.405#map=17/52.5200/13.405';
+		expect(json.location).toEqual({
+			latitude: 52.52,
+			longitude: 13.405,
+			name: 'Café Central',
+			address: 'Herrengasse 14',
+			mapUrl: link,
+		});
+		expect(bridged(json).notes).toEqual([
+			{ label: '📍', values: ['Café Central', 'Herrengasse 14'], link },
+		]);
+	});
 });
 
 // ---------------------------------------------------------------------------
@@ -423,5 +476,57 @@ describe('Chat Channel Trigger (Telegram): what the bridge needs', () => {
 			{ type: 'italic', offset: 6, length: 5 },
 		]);
 		expect(edit.eventId).toBe(`telegram:${tg.botId}:${edited.update_id}`);
+	});
+
+	it('formatting, location, contact and a sticker’s emoji are normalised once; the bridge needs no raw', async () => {
+		const trigger = await startPolling(tg);
+		running.push(trigger);
+		await tg.waitFor(() => tg.polling, 5000, 'the first long poll');
+		tg.pushMessage({
+			chatId: 1001,
+			text: 'Hello link @olga',
+			extra: {
+				entities: [
+					{ type: 'bold', offset: 0, length: 5 },
+					{ type: 'text_link', offset: 6, length: 4, url: 'https://example.com/' },
+					{ type: 'mention', offset: 11, length: 5 },
+				],
+			},
+		});
+		tg.pushMessage({
+			chatId: 1001,
+			extra: {
+				location: { latitude: 52.52, longitude: 13.405 },
+				venue: { location: { latitude: 52.52, longitude: 13.405 }, title: 'Café', address: 'Main St 1' },
+			},
+		});
+		tg.pushMessage({
+			chatId: 1001,
+			extra: { contact: { first_name: 'Olga', last_name: 'K', phone_number: '+4915112345678', user_id: 77 } },
+		});
+		tg.pushMessage({
+			chatId: 1001,
+			extra: { sticker: { file_id: 'STK1', file_unique_id: 'u1', width: 512, height: 512, emoji: '👍' } },
+		});
+		await trigger.waitForItems(4);
+		const [text, place, card, sticker] = trigger.items().map((i) => i.json);
+		expect(text.formatting).toEqual([
+			{ type: 'bold', offset: 0, length: 5 },
+			{ type: 'link', offset: 6, length: 4, url: 'https://example.com/' },
+		]);
+		expect(bridged(text).markdown).toBe('**Hello** [link](https://example.com/) @\u2060olga');
+		expect(place.location).toEqual({
+			latitude: 52.52,
+			longitude: 13.405,
+			name: 'Café',
+			address: 'Main St 1',
+			mapUrl: MAP,
+		});
+		expect(bridged(place).notes).toEqual([{ label: '📍', values: ['Café', 'Main St 1'], link: MAP }]);
+		expect(card.contact).toEqual({ name: 'Olga K', phone: '+4915112345678', userId: '77' });
+		expect(bridged(card).notes).toEqual([{ label: '👤 Contact:', values: ['Olga K', '+4915112345678'] }]);
+		expect(bridged(sticker).notes).toEqual([{ label: 'Sticker', values: ['👍'] }]);
+		expect(text).not.toHaveProperty('location');
+		expect(place).not.toHaveProperty('formatting');
 	});
 });
