@@ -1,6 +1,6 @@
 /**
  * Text helpers shared by every channel: splitting long texts on line or word boundaries, and
- * Telegram's two markup languages (HTML and MarkdownV2) with correct escaping. Pure functions.
+ * Telegram HTML (MarkdownV2: channels/telegram/markdownV2.ts and format.ts). Pure functions.
  *
  * Limits are counted in UTF-16 code units (`string.length`). That is Telegram's own unit (4096 per
  * message, 1024 per caption, counted after entity parsing); Twilio (1600) and Messenger (2000)
@@ -10,12 +10,6 @@
  */
 
 import { graphemeBoundaries } from '../shared/graphemes';
-import {
-	escapeMarkdownV2,
-	splitMarkdown,
-	splitMarkdownV2 as splitMarkdownV2Parts,
-	toMarkdownV2,
-} from './markdownV2';
 import { splitOnSpans, type SourceSpan } from './split';
 
 /**
@@ -148,20 +142,6 @@ function decodedLength(entity: string): number {
 			? parseInt(entity.slice(2), 16)
 			: Number(entity.slice(1));
 	return code > 0xffff ? 2 : 1;
-}
-
-// ---------------------------------------------------------------------------
-// MarkdownV2: see ./markdownV2.ts
-// ---------------------------------------------------------------------------
-
-export { escapeMarkdownV2, splitMarkdown, toMarkdownV2 };
-
-/**
- * Splits MarkdownV2 as written into parts Telegram accepts one by one: never inside an escape or
- * an entity where a better cut exists; an entity longer than a part is closed and opened again.
- */
-export function splitMarkdownV2(text: string, limit: number): string[] {
-	return splitMarkdownV2Parts(text, limit, splitText);
 }
 
 /**

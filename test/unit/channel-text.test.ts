@@ -1,5 +1,6 @@
 import { telegramTextParts } from '../../nodes/channels/telegram/actions';
-import { escapeMarkdownV2, splitHtml, splitText, toMarkdownV2 } from '../../nodes/channels/text';
+import { escapeMarkdownV2, toMarkdownV2 } from '../../nodes/channels/telegram/format';
+import { splitHtml, splitText } from '../../nodes/channels/text';
 import { parseFormatted } from '../emulators/telegram';
 
 describe('splitting long texts', () => {

@@ -1,4 +1,5 @@
-import { splitMarkdown, splitMarkdownV2, toMarkdownV2 } from '../../nodes/channels/text';
+import { toMarkdownV2 } from '../../nodes/channels/telegram/format';
+import { splitMarkdownV2 } from '../../nodes/channels/telegram/markdownV2';
 import { validateMarkdownV2, type Entity } from '../emulators/markdownV2';
 
 /** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
@@ -194,15 +195,4 @@ describe('raw MarkdownV2 is split only where Telegram accepts every part', () =>
 		}
 	});
 
-	it('Markdown (escaped for you) split before conversion: every part converts to text Telegram accepts and fits', () => {
-		const random = prng(5);
-		for (let n = 0; n < 1000; n++) {
-			const input = randomText(random, 80);
-			const limit = 24 + Math.floor(random() * 40);
-			for (const part of splitMarkdown(input, limit)) {
-				const { text } = validateMarkdownV2(toMarkdownV2(part));
-				expect(text.length).toBeLessThanOrEqual(limit);
-			}
-		}
-	});
 });

@@ -1,19 +1,19 @@
 /**
- * Messenger shows plain text: an operator's TeamSpirit markdown (nodes/shared/markdown.ts) as what
- * it means, without syntax.
+ * Messenger shows plain text: a customer's text is plain (as TeamSpirit markdown it shows
+ * verbatim), and an operator's TeamSpirit markdown is rendered from the tree
+ * (nodes/shared/markdown) as what it means, without syntax.
  */
-import { blocksOf, inlinePlain, quoted } from '../../shared/markdown';
+import { plainOf, quoted, readMarkdown, type MarkdownNode } from '../../shared/markdown';
 
-/** A Messenger text is plain: as markdown it shows verbatim. */
 export { plainToMarkdown } from '../../shared/markdown';
+
+function renderPlain(nodes: MarkdownNode[]): string {
+	return nodes
+		.map((node) => (node.type === 'quote' ? quoted(plainOf(node.children)) : plainOf([node])))
+		.join('');
+}
 
 /** What an operator meant, without syntax (Messenger): links as `text (url)`, quotes as `> `. */
 export function markdownToPlain(markdown: string): string {
-	return blocksOf(markdown)
-		.map((block) => {
-			if (block.type === 'pre') return block.text;
-			const text = inlinePlain(block.children);
-			return block.type === 'quote' ? quoted(text) : text;
-		})
-		.join('\n');
+	return renderPlain(readMarkdown(markdown));
 }

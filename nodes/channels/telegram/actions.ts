@@ -8,15 +8,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { buildMultipart } from '../../shared/binary';
 import type { AcceptedPart } from '../parts';
 import { partsResult, sendParts } from '../parts';
-import { readMarkdownV2 } from '../markdownV2';
-import {
-	escapeHtml,
-	htmlVisibleLength,
-	splitHtml,
-	splitMarkdownV2,
-	splitText,
-	toMarkdownV2,
-} from '../text';
+import { escapeHtml, htmlVisibleLength, splitHtml, splitText } from '../text';
 import type {
 	ChannelActions,
 	FileKind,
@@ -27,6 +19,8 @@ import type {
 	SendTextRequest,
 	TextFormat,
 } from '../types';
+import { toMarkdownV2 } from './format';
+import { readMarkdownV2, splitMarkdownV2 } from './markdownV2';
 import { TELEGRAM_LIMITS, telegramApiRequest } from './transport';
 
 interface TgSent extends IDataObject {

@@ -1,24 +1,24 @@
 /**
  * WhatsApp's own markup (`*bold*`, `_italic_`, `~strike~`, `` `code` ``, ```` ```mono``` ````) and
- * TeamSpirit markdown (nodes/shared/markdown.ts), both ways.
+ * the Markdown tree (nodes/shared/markdown), both ways: a customer's message read into the tree
+ * (and written as TeamSpirit markdown), an operator's TeamSpirit markdown rendered as WhatsApp's
+ * markup. Pure functions; none of them throws.
  */
 import {
-	blocksOf,
 	charAt,
 	charBefore,
-	emptyStyles,
-	inlinePlain,
 	isPunctuation,
 	isSpace,
 	linkText,
-	quoted,
-	styledToMarkdown,
-	type Emphasis,
-	type Inline,
+	plainOf,
+	readMarkdown,
+	writeMarkdown,
+	type MarkdownNode,
 	type ToMarkdownOptions,
 } from '../../shared/markdown';
 
 type WhatsAppStyle = { bold?: boolean; italic?: boolean; strike?: boolean; code?: boolean };
+type Emphasis = 'bold' | 'italic' | 'strike';
 const WHATSAPP_MARKERS: Record<string, Emphasis> = { '*': 'bold', _: 'italic', '~': 'strike' };
 
 /** Splits WhatsApp text into styled pieces (WhatsApp's marker rules). */
@@ -80,62 +80,141 @@ function readWhatsApp(
 	flush();
 }
 
+/** WhatsApp text as the tree: a ```` ``` ```` block on its own lines is a code block. */
+function whatsappTree(source: string): MarkdownNode[] {
+	const pieces: Array<{ text: string; style: WhatsAppStyle; pre?: boolean }> = [];
+	readWhatsApp(source, {}, true, pieces);
+	return pieces.map((piece) => {
+		if (piece.pre) return { type: 'pre', language: '', text: piece.text };
+		let node: MarkdownNode = { type: piece.style.code ? 'code' : 'text', text: piece.text };
+		for (const style of ['strike', 'italic', 'bold'] as const) {
+			if (piece.style[style]) node = { type: style, children: [node] };
+		}
+		return node;
+	});
+}
+
 /** A WhatsApp message with WhatsApp's own formatting as TeamSpirit markdown. */
 export function whatsappToMarkdown(text: string, options: ToMarkdownOptions = {}): string {
 	const source = typeof text === 'string' ? text : String(text ?? '');
-	const pieces: Array<{ text: string; style: WhatsAppStyle; pre?: boolean }> = [];
-	readWhatsApp(source, {}, true, pieces);
-	const plain = pieces.map((piece) => piece.text).join('');
-	const st = emptyStyles(plain.length);
-	let k = 0;
-	for (const piece of pieces) {
-		for (let j = 0; j < piece.text.length; j++, k++) {
-			st.bold[k] = !!piece.style.bold;
-			st.italic[k] = !!piece.style.italic;
-			st.strike[k] = !!piece.style.strike;
-			st.code[k] = !!piece.style.code && !piece.pre;
-			st.pre[k] = piece.pre ? '' : undefined;
-		}
-	}
-	return styledToMarkdown(plain, st, options);
+	return writeMarkdown(whatsappTree(source), options);
 }
 
-/** `marker` around the text, spaces at either end kept outside (WhatsApp reads no marker there). */
-function around(marker: string, inner: string): string {
-	const m = /^(\s*)([\s\S]*?)(\s*)$/u.exec(inner);
+/** WhatsApp text being written: each marker character tagged with its pair, text with -1. */
+type Tagged = { text: string; pair: number[] };
+
+const plain = (text: string): Tagged => ({ text, pair: new Array<number>(text.length).fill(-1) });
+const concat = (parts: Tagged[]): Tagged => ({
+	text: parts.map((part) => part.text).join(''),
+	pair: parts.flatMap((part) => part.pair),
+});
+const slice = (t: Tagged, from: number, to?: number): Tagged => ({
+	text: t.text.slice(from, to),
+	pair: t.pair.slice(from, to),
+});
+
+/** `marker` around the text; with `trim`, spaces at either end stay outside (no marker there). */
+function around(marker: string, inner: Tagged, id: number, trim: boolean): Tagged {
+	const m = trim ? /^(\s*)([\s\S]*?)(\s*)$/u.exec(inner.text) : ['', '', inner.text, ''];
 	if (!m || !m[2]) return inner;
-	return `${m[1]}${marker}${m[2]}${marker}${m[3]}`;
+	const start = m[1].length;
+	const end = start + m[2].length;
+	const mark = { text: marker, pair: new Array<number>(marker.length).fill(id) };
+	return concat([slice(inner, 0, start), mark, slice(inner, start, end), mark, slice(inner, end)]);
 }
 
-function inlineWhatsApp(nodes: Inline[]): string {
-	return nodes
-		.map((node) => {
+/** Each line with `> ` before it (`>` alone before an empty one), as quotes show in plain text. */
+function quotedLines(inner: Tagged): Tagged {
+	const lines: Tagged[] = [];
+	let start = 0;
+	for (let k = 0; k <= inner.text.length; k++) {
+		if (k < inner.text.length && inner.text[k] !== '\n') continue;
+		const line = slice(inner, start, k);
+		if (lines.length) lines.push(plain('\n'));
+		lines.push(line.text ? concat([plain('> '), line]) : plain('>'));
+		start = k + 1;
+	}
+	return concat(lines);
+}
+
+const WHATSAPP_MARKER: Record<string, string> = { bold: '*', italic: '_', strike: '~' };
+
+function renderWhatsApp(nodes: MarkdownNode[], next: { id: number }): Tagged {
+	return concat(
+		nodes.map((node): Tagged => {
 			switch (node.type) {
 				case 'text':
-					return node.text;
+					return plain(node.text);
 				case 'code':
-					return node.text ? `\`${node.text}\`` : '';
-				case 'bold':
-					return around('*', inlineWhatsApp(node.children));
-				case 'italic':
-					return around('_', inlineWhatsApp(node.children));
-				case 'strike':
-					return around('~', inlineWhatsApp(node.children));
+					// WhatsApp's inline code is on one line: code over lines is a ``` block
+					return around(node.text.includes('\n') ? '```' : '`', plain(node.text), next.id++, false);
+				case 'pre':
+					return around('```', plain(node.text), next.id++, false);
 				case 'link':
-					return linkText(inlinePlain(node.children), node.url);
+					return plain(linkText(plainOf(node.children), node.url));
+				case 'quote':
+					return quotedLines(renderWhatsApp(node.children, next));
+				default: {
+					const inner = renderWhatsApp(node.children, next);
+					const marker = WHATSAPP_MARKER[node.type];
+					return marker ? around(marker, inner, next.id++, true) : inner;
+				}
 			}
-			return '';
-		})
-		.join('');
+		}),
+	);
+}
+
+const shows = (c: string | undefined) => isSpace(c) || isPunctuation(c);
+
+/**
+ * Whether WhatsApp reads the marker at `i` as opening a pair closed at `j` (readWhatsApp's rules:
+ * space or punctuation outside, none inside, not blank, one line, the first closer that fits).
+ */
+function readable(s: string, marker: string, i: number, j: number): boolean {
+	const block = marker === '```';
+	const seen = s.startsWith('```', i) ? '```' : s[i];
+	if (seen !== marker || !shows(charBefore(s, i)) || (!block && isSpace(s[i + 1]))) return false;
+	if (!s.slice(i + marker.length, j).trim()) return false;
+	for (let k = i + marker.length + 1; k < s.length; k++) {
+		if (!block && s[k] === '\n') return false;
+		if (!s.startsWith(marker, k) || (!block && isSpace(s[k - 1]))) continue;
+		if (shows(charAt(s, k + marker.length))) return k === j;
+	}
+	return false;
+}
+
+/** The text with every pair of markers WhatsApp would not read as written taken out. */
+function resolveMarkers(t: Tagged): string {
+	let current = t;
+	for (;;) {
+		// where each pair's opening and closing marker start
+		const where = new Map<number, number[]>();
+		current.pair.forEach((id, k) => {
+			if (id < 0) return;
+			const at = where.get(id) ?? [];
+			if (current.pair[k - 1] !== id) at.push(k);
+			where.set(id, at);
+		});
+		const bad = new Set<number>();
+		for (const [id, [i, j]] of where) {
+			const marker = current.text.slice(i, i + (current.text.startsWith('```', i) ? 3 : 1));
+			if (!readable(current.text, marker, i, j)) bad.add(id);
+		}
+		if (!bad.size) return current.text;
+		const keep = (k: number) => !bad.has(current.pair[k]);
+		current = {
+			text: [...current.text].length
+				? current.text
+						.split('')
+						.filter((_, k) => keep(k))
+						.join('')
+				: '',
+			pair: current.pair.filter((_, k) => keep(k)),
+		};
+	}
 }
 
 /** TeamSpirit markdown with WhatsApp's formatting: `*bold*`, `_italic_`, `~strike~`, code. */
 export function markdownToWhatsApp(markdown: string): string {
-	return blocksOf(markdown)
-		.map((block) => {
-			if (block.type === 'pre') return block.text ? `\`\`\`${block.text}\`\`\`` : '';
-			const text = inlineWhatsApp(block.children);
-			return block.type === 'quote' ? quoted(text) : text;
-		})
-		.join('\n');
+	return resolveMarkers(renderWhatsApp(readMarkdown(markdown), { id: 0 }));
 }
