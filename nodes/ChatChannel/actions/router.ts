@@ -8,10 +8,12 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { adapterFor } from '../../channels';
+import type { ChannelAdapter } from '../../channels/types';
 import { claimSends, releaseSends } from '../../shared/claims';
 import { withItemIndex } from '../../shared/errors';
 import { eventActionKey } from '../../shared/events';
 import { outcomeOf } from '../../shared/outcome';
+import { runItems } from '../../shared/runner';
 import { getConversationId } from '../descriptions/common';
 import * as callback from './callback';
 import * as chat from './chat';
@@ -43,33 +45,18 @@ function acceptKeyOf(ctx: IExecuteFunctions, itemIndex: number, operation: strin
 }
 
 /**
- * The only loop over input items: dispatch, pairedItem, continueOnFail, itemIndex on errors.
- * Items for different conversations are sent side by side (the channel's per-chat limit is the
- * bottleneck, not the network); items for one conversation keep their order. Output keeps the
- * input order.
+ * Dispatch to the operation; the loop over items is the shared runner's (pairedItem,
+ * continueOnFail, itemIndex on errors). Items for different conversations are sent side by side
+ * (the channel's per-chat limit is the bottleneck, not the network); items for one conversation
+ * keep their order. Output keeps the input order.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
 	const channel = this.getNodeParameter('channel', 0, 'telegram') as string;
 	const adapter = adapterFor(channel);
 	if (!adapter)
 		throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
 	const resource = this.getNodeParameter('resource', 0) as ChatChannelResource;
-	// The editor offers each channel only what it can do (descriptions/offers.ts); a workflow that
-	// asks for more anyway (switched channel, written by hand) gets the adapter's "cannot" error
-	// (actionOf), or this one for a resource without any operation picker.
-	let operationName = '';
-	try {
-		operationName = this.getNodeParameter('operation', 0) as string;
-	} catch {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${adapter.displayName} has no "${resource}" operations`,
-			{
-				description: 'Choose another resource, or another channel.',
-			},
-		);
-	}
+	const operationName = operationNameOf(this, adapter, resource);
 	const operation = (resources[resource] as Record<string, Operation> | undefined)?.[operationName];
 	if (!operation) {
 		throw new NodeOperationError(
@@ -77,109 +64,110 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operationName}" of "${resource}" is not supported`,
 		);
 	}
+	const action = `${resource}.${operationName}`;
 	const usesConversation = resource !== 'callback' && !operation.conversationOf;
+	/** The items' conversations (validated), read once when they are grouped. */
+	const conversations: string[] = [];
+	const sends = new OncePerEvent(this, action);
 
-	const results: Array<INodeExecutionData[] | undefined> = new Array(items.length);
-	const failures: Array<{ itemIndex: number; error: Error }> = [];
-	/** Sends keyed by their triggering event (claimed before anything is sent), by item. */
-	const claims = new Map<number, string>();
-	let won = new Set<string>();
-
-	const runItem = async (itemIndex: number, conversationId: string): Promise<void> => {
-		const claim = claims.get(itemIndex);
-		if (claim !== undefined && !won.has(claim)) {
-			results[itemIndex] = [
-				{
-					json: { channel, conversationId, sent: false, duplicate: true },
-					pairedItem: { item: itemIndex },
-				},
-			];
-			return;
-		}
+	const run = async (itemIndex: number): Promise<INodeExecutionData[]> => {
+		const conversationId = conversations[itemIndex] ?? '';
+		if (sends.isDuplicate(itemIndex))
+			return [{ json: { channel, conversationId, sent: false, duplicate: true } }];
+		const call: OperationCall = {
+			ctx: this,
+			itemIndex,
+			adapter,
+			conversationId,
+			acceptKey: acceptKeyOf(this, itemIndex, action),
+		};
 		try {
-			if (failures.length && !this.continueOnFail()) return;
-			const call: OperationCall = {
-				ctx: this,
-				itemIndex,
-				adapter,
-				conversationId,
-				acceptKey: acceptKeyOf(this, itemIndex, `${resource}.${operationName}`),
-			};
-			const data = await operation.execute.call(this, call);
-			results[itemIndex] = this.helpers.constructExecutionMetaData(
-				this.helpers.returnJsonArray(data),
-				{
-					itemData: { item: itemIndex },
-				},
-			);
+			return this.helpers.returnJsonArray(await operation.execute.call(this, call));
 		} catch (error) {
-			const sent = (error as NodeApiError).context?.sentMessageIds;
-			// nothing reached the platform: give the claim up, so that a retried execution sends it
-			if (claim !== undefined && !sent && outcomeOf(error) !== 'unknown')
-				await releaseSends(this, [claim]).catch(() => undefined);
-			if (this.continueOnFail()) {
-				results[itemIndex] = [
-					{
-						json: {
-							error: (error as Error).message,
-							...(sent ? { sentMessageIds: sent as IDataObject[] } : {}),
-						},
-						pairedItem: { item: itemIndex },
-					},
-				];
-				return;
-			}
-			failures.push({ itemIndex, error: error as Error });
+			await sends.releaseUnsent(itemIndex, error);
+			throw withItemIndex(this.getNode(), error, itemIndex);
 		}
 	};
 
-	// group by conversation, in input order
-	const queues = new Map<string, number[]>();
-	const conversations: string[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		let key = operation.conversationOf?.(this, itemIndex) ?? `#${itemIndex}`;
-		if (usesConversation) {
-			try {
-				conversations[itemIndex] = getConversationId(this, itemIndex, adapter);
-				key = conversations[itemIndex];
-			} catch (error) {
-				if (this.continueOnFail()) {
-					results[itemIndex] = [
-						{ json: { error: (error as Error).message }, pairedItem: { item: itemIndex } },
-					];
-				} else {
-					failures.push({ itemIndex, error: error as Error });
-				}
-				continue;
-			}
-		}
-		if (!queues.has(key)) queues.set(key, []);
-		queues.get(key)!.push(itemIndex);
-	}
-	if (!failures.length && operation.sendsOncePerEvent) {
-		for (const queue of queues.values()) {
-			for (const itemIndex of queue) {
-				const key = eventActionKey(this, itemIndex, `${resource}.${operationName}`);
-				if (key !== undefined) claims.set(itemIndex, key);
-			}
-		}
-		if (claims.size) won = await claimSends(this, [...claims.values()]);
-	}
-	if (!failures.length) {
-		const pending = [...queues.values()];
-		const worker = async () => {
-			for (let queue = pending.shift(); queue; queue = pending.shift()) {
-				for (const itemIndex of queue) await runItem(itemIndex, conversations[itemIndex] ?? '');
-			}
-		};
-		await Promise.all(
-			Array.from({ length: Math.min(PARALLEL_CONVERSATIONS, pending.length) }, worker),
+	return [
+		await runItems.call(this, {
+			concurrency: PARALLEL_CONVERSATIONS,
+			keyOf: (itemIndex) => {
+				if (!usesConversation) return operation.conversationOf?.(this, itemIndex);
+				return (conversations[itemIndex] = getConversationId(this, itemIndex, adapter));
+			},
+			prepare: operation.sendsOncePerEvent ? async (items) => await sends.claim(items) : undefined,
+			run,
+			errorItem: (error) => {
+				const sent = (error as NodeApiError).context?.sentMessageIds;
+				return {
+					json: {
+						error: (error as Error).message,
+						...(sent ? { sentMessageIds: sent as IDataObject[] } : {}),
+					},
+				};
+			},
+		}),
+	];
+}
+
+/**
+ * The operation picked; the editor offers each channel only what it can do
+ * (descriptions/offers.ts): a workflow that asks for more anyway (switched channel, written by
+ * hand) gets the adapter's "cannot" error (actionOf), or this one for a resource without any
+ * operation picker.
+ */
+function operationNameOf(
+	ctx: IExecuteFunctions,
+	adapter: ChannelAdapter,
+	resource: ChatChannelResource,
+): string {
+	try {
+		return ctx.getNodeParameter('operation', 0) as string;
+	} catch {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${adapter.displayName} has no "${resource}" operations`,
+			{ description: 'Choose another resource, or another channel.' },
 		);
 	}
+}
 
-	if (failures.length) {
-		const { itemIndex, error } = failures.sort((a, b) => a.itemIndex - b.itemIndex)[0];
-		throw withItemIndex(this.getNode(), error, itemIndex);
+/**
+ * Sends the platform has no key for, keyed by their triggering event: claimed in n8n's shared
+ * store before anything is sent (nodes/shared/claims.ts), so a second execution of the event
+ * sends nothing.
+ */
+class OncePerEvent {
+	/** The claim of each item that carries its event. */
+	private readonly claims = new Map<number, string>();
+
+	private won = new Set<string>();
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly action: string,
+	) {}
+
+	async claim(itemIndexes: number[]): Promise<void> {
+		for (const itemIndex of itemIndexes) {
+			const key = eventActionKey(this.ctx, itemIndex, this.action);
+			if (key !== undefined) this.claims.set(itemIndex, key);
+		}
+		if (this.claims.size) this.won = await claimSends(this.ctx, [...this.claims.values()]);
 	}
-	return [results.flatMap((r) => r ?? [])];
+
+	/** Another execution claimed this item's send first. */
+	isDuplicate(itemIndex: number): boolean {
+		const claim = this.claims.get(itemIndex);
+		return claim !== undefined && !this.won.has(claim);
+	}
+
+	/** Nothing reached the platform: gives the claim up, so that a retried execution sends it. */
+	async releaseUnsent(itemIndex: number, error: unknown): Promise<void> {
+		const claim = this.claims.get(itemIndex);
+		const sent = (error as NodeApiError).context?.sentMessageIds;
+		if (claim !== undefined && !sent && outcomeOf(error) !== 'unknown')
+			await releaseSends(this.ctx, [claim]).catch(() => undefined);
+	}
 }

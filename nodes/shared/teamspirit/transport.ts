@@ -12,14 +12,14 @@ import type {
 	IWebhookFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { BinaryStream } from '../binary';
 import type { EnvelopeResponse } from '../http';
-import { monotonicNow } from '../clock';
 import { TIMEOUTS, readBody, redact, secretForms, sendRequest } from '../http';
 import { markNetworkError } from '../outcome';
 import { rateLimitGiveUp } from '../retry';
+import { afterPause, pauseSends } from '../runner';
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 
 export type TeamSpiritContext =
@@ -222,33 +222,6 @@ function networkError(
 	);
 }
 
-/**
- * One server's 429 pause, shared by every request to it from this n8n process: when one request
- * is told to wait (`Retry-After`), the requests sent beside it (concurrent chats of a bulk send,
- * other executions) wait until the same moment before their next attempt, instead of each
- * running into its own 429. Key: the server URL; value: when sending may resume (`monotonicNow()`).
- */
-const pausedUntil = new Map<string, number>();
-
-function pauseServer(serverUrl: string, delayMs: number): void {
-	const until = monotonicNow() + delayMs;
-	if (until > (pausedUntil.get(serverUrl) ?? 0)) pausedUntil.set(serverUrl, until);
-}
-
-async function waitForServer(serverUrl: string): Promise<void> {
-	for (;;) {
-		const until = pausedUntil.get(serverUrl);
-		if (until === undefined) return;
-		const left = until - monotonicNow();
-		if (left <= 0) {
-			pausedUntil.delete(serverUrl);
-			return;
-		}
-		// a pause made longer meanwhile (another 429) is read again after this wait
-		await sleep(left);
-	}
-}
-
 /** Sends one request to the TeamSpirit API and resolves with the parsed body. */
 export async function teamSpiritApiRequest(
 	this: TeamSpiritContext,
@@ -285,8 +258,9 @@ export async function teamSpiritApiRequest(
 		redirects: 'sameOrigin',
 		retry: {
 			retryServerErrors: retrySafe,
-			beforeAttempt: async () => await waitForServer(serverUrl),
-			onRateLimited: (delayMs) => pauseServer(serverUrl, delayMs),
+			// one 429 pauses every request to this server from this process (nodes/shared/runner.ts)
+			beforeAttempt: async () => await afterPause(serverUrl),
+			onRateLimited: (delayMs) => pauseSends(serverUrl, delayMs),
 			onRetry: ({ attempt, delayMs, reason }) =>
 				this.logger.debug(
 					`TeamSpirit ${method} ${path}: ${redact(reason, secrets)}, retry ${attempt} in ${delayMs} ms`,
