@@ -26,6 +26,7 @@ const NODE_TYPE = 'n8n-nodes-teamspirit.teamSpirit';
 const BRANCHES = [
 	'message.send',
 	'message.send-continue-on-fail',
+	'message.send-auto',
 	'message.sendToUser',
 	'message.reply',
 	'message.get',
@@ -112,6 +113,15 @@ describe('every TeamSpirit operation in a real n8n', () => {
 			{ error: 'Text is empty on item 2' },
 			expect.objectContaining({ text: 'ok 2' }),
 		]);
+		// Map Fields Automatically: chatId, text and idempotencyKey from each item, no expression
+		expect(out('message.send-auto').map((m) => [m.chatId, m.text, m.format])).toEqual([
+			['c_general', 'Auto *one*', 'markdown'],
+			['c_support', 'Auto two', 'markdown'],
+			['c_general', 'Auto three', 'markdown'],
+		]);
+		expect(
+			ts.requests.filter((r) => /^order-\d$/.test(String(r.headers['idempotency-key']))).map((r) => r.headers['idempotency-key']),
+		).toEqual(expect.arrayContaining(['order-1', 'order-2', 'order-3']));
 		expect(out('message.sendToUser').map((m) => m.text)).toEqual(['Hi Alice', 'Hi Bob']);
 		expect(out('message.reply')[0]).toMatchObject({ replyToId: 'm_question', files: [{ id: file.id }] });
 		expect(out('message.get').map((m) => m.id)).toEqual(['m_question', 'm_answer']);

@@ -6,7 +6,7 @@ import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { chatRLC, formatField } from '../../../shared/teamspirit/descriptions';
 import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
-import { createMessage } from '../message/shared';
+import { createMessage, keyOf } from '../message/shared';
 
 const properties: INodeProperties[] = [
 	{ ...chatRLC, description: 'The chat the file is sent to' },
@@ -75,7 +75,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 	return await createMessage.call(
 		this,
 		`/chats/${segment(chatId)}/messages`,
-		{ text: caption, format: (options.format as string) || 'plain', fileIds: [file.id as string] },
+		{
+			body: {
+				text: caption,
+				format: (options.format as string) || 'plain',
+				fileIds: [file.id as string],
+			},
+			key: keyOf(options),
+		},
 		itemIndex,
 	);
 }

@@ -3,9 +3,14 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { chatRLC, textField } from '../../../shared/teamspirit/descriptions';
 import { getLocatorValue, segment } from '../../../shared/teamspirit/utils';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
-import { createMessage, messageBody, messageOptions } from './shared';
+import { dataModeField, inMode, itemField, mapsFieldsAutomatically } from './mapping';
+import { createMessage, mappedMessageOptions, messageOptions, outgoingMessage } from './shared';
 
-const properties: INodeProperties[] = [chatRLC, textField, messageOptions];
+const properties: INodeProperties[] = [
+	dataModeField('send'),
+	...inMode('manual', [chatRLC, textField, messageOptions]),
+	...inMode('auto', [mappedMessageOptions]),
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['message'], operation: ['send'] } },
@@ -13,12 +18,14 @@ export const description = updateDisplayOptions(
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number) {
-	const chatId = getLocatorValue(this, 'chatId', itemIndex, 'Chat');
-	const body = messageBody(this, itemIndex);
-	return await createMessage.call(this, `/chats/${segment(chatId)}/messages`, body, itemIndex);
+	const chatId = chatKey.call(this, itemIndex);
+	const message = outgoingMessage(this, itemIndex);
+	return await createMessage.call(this, `/chats/${segment(chatId)}/messages`, message, itemIndex);
 }
 
 /** Items to the same chat are sent one after another; different chats concurrently. */
 export function chatKey(this: IExecuteFunctions, itemIndex: number): string {
-	return getLocatorValue(this, 'chatId', itemIndex, 'Chat');
+	return mapsFieldsAutomatically(this)
+		? itemField(this, itemIndex, 'chatId')
+		: getLocatorValue(this, 'chatId', itemIndex, 'Chat');
 }

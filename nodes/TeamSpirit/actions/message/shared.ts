@@ -6,6 +6,7 @@ import { eventActionKey } from '../../../shared/events';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { formatField } from '../../../shared/teamspirit/descriptions';
 import { getRequiredString } from '../../../shared/teamspirit/utils';
+import { itemField, mapsFieldsAutomatically, runOptions } from './mapping';
 
 /** Chats written to at once by default: modest for a self-hosted server, 8× faster than one. */
 export const DEFAULT_CONCURRENT_CHATS = 8;
@@ -67,36 +68,54 @@ export const messageOptions: INodeProperties = {
 	],
 };
 
+/**
+ * The Options of Map Fields Automatically: the same for every item (read once), so no
+ * Idempotency Key or Attach File IDs here: those are the item's fields `idempotencyKey`, `fileIds`.
+ */
+export const mappedMessageOptions: INodeProperties = {
+	...messageOptions,
+	options: [concurrentChatsField, formatField],
+};
+
 export function parseIdList(value: unknown): string[] {
 	const list = Array.isArray(value) ? value : String(value ?? '').split(',');
 	return list.map((id) => String(id).trim()).filter(Boolean);
 }
 
-/**
- * An item's Options, read (and their expressions resolved) once: the body and the idempotency key
- * both come from them. `createMessage`, the last to read them, takes them out again.
- */
-const itemOptions = new WeakMap<IExecuteFunctions, Map<number, IDataObject>>();
-
-function optionsOf(ctx: IExecuteFunctions, itemIndex: number, take = false): IDataObject {
-	let known = itemOptions.get(ctx);
-	if (!known) itemOptions.set(ctx, (known = new Map()));
-	let options = known.get(itemIndex);
-	if (options === undefined) {
-		options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		if (!take) known.set(itemIndex, options);
-	} else if (take) known.delete(itemIndex);
-	return options;
+/** What one item posts: the body, and the Idempotency Key it was given ('' when none). */
+export interface OutgoingMessage {
+	body: IDataObject;
+	key: string;
 }
 
-/** `{text, format, fileIds?}` from the node's Text and Options parameters. */
-export function messageBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
-	const text = getRequiredString(ctx, 'text', itemIndex, 'Text');
-	const options = optionsOf(ctx, itemIndex);
-	const body: IDataObject = { text, format: (options.format as string) || 'plain' };
-	const fileIds = parseIdList(options.fileIds);
-	if (fileIds.length) body.fileIds = fileIds;
+function bodyOf(text: string, format: unknown, fileIds: unknown): IDataObject {
+	const body: IDataObject = { text, format: (format as string) || 'plain' };
+	const ids = parseIdList(fileIds);
+	if (ids.length) body.fileIds = ids;
 	return body;
+}
+
+/** The item's message, from its fields (Map Fields Automatically) or from the parameters. */
+export function outgoingMessage(ctx: IExecuteFunctions, itemIndex: number): OutgoingMessage {
+	if (mapsFieldsAutomatically(ctx)) {
+		const options = runOptions(ctx);
+		return {
+			body: bodyOf(
+				itemField(ctx, itemIndex, 'text'),
+				options.format,
+				itemField(ctx, itemIndex, 'fileIds', false),
+			),
+			key: itemField(ctx, itemIndex, 'idempotencyKey', false),
+		};
+	}
+	const text = getRequiredString(ctx, 'text', itemIndex, 'Text');
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return { body: bodyOf(text, options.format, options.fileIds), key: keyOf(options) };
+}
+
+/** The Idempotency Key option, trimmed ('' when not set). */
+export function keyOf(options: IDataObject): string {
+	return typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
 }
 
 /**
@@ -106,11 +125,9 @@ export function messageBody(ctx: IExecuteFunctions, itemIndex: number): IDataObj
 export async function createMessage(
 	this: IExecuteFunctions,
 	path: string,
-	body: IDataObject,
+	{ body, key: ownKey }: OutgoingMessage,
 	itemIndex: number,
 ): Promise<IDataObject> {
-	const options = optionsOf(this, itemIndex, true);
-	const ownKey = typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '';
 	if (ownKey.length > 255) {
 		throw new NodeOperationError(
 			this.getNode(),
