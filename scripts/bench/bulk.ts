@@ -1,7 +1,9 @@
 /**
  * npm run bench -- bulk (scripts/bench.sh): 1,000 messages to 100 chats through a real n8n, the
- * TeamSpirit node (Concurrent Chats 8, the default, and 1, item after item) against n8n's built-in
- * HTTP Request node (default options) posting the same messages, all against one TeamSpirit
+ * TeamSpirit node (Concurrent Chats 8, the default, and 1, item after item; Map Each Field Manually
+ * with the expressions `{{ $json.chatId }}` / `{{ $json.text }}`, and Map Fields Automatically at
+ * Concurrent Chats 8) against n8n's built-in HTTP Request node (default options) posting the same
+ * messages, all against one TeamSpirit
  * emulator that holds every answer back 5 ms. Each workflow is Webhook (Respond: When Last Node
  * Finishes) → Split Out → the sending node, started by one POST carrying the 1,000 messages: the
  * wall time is that POST's.
@@ -32,6 +34,7 @@ const RUNS = Number(process.env.BENCH_BULK_RUNS ?? 3);
 /** The workflows' webhook paths; each names what sends. */
 export const BULK_PATHS = {
 	ours: 'bulk-teamspirit',
+	oursAuto: 'bulk-teamspirit-auto',
 	oursSerial: 'bulk-teamspirit-serial',
 	httpRequest: 'bulk-http-request',
 } as const;
@@ -66,7 +69,7 @@ function workflow(name: string, path: string, sender: Record<string, unknown>): 
 }
 
 /**
- * The three workflows, sending with the TeamSpirit API credential `credential` (import it with
+ * The four workflows, sending with the TeamSpirit API credential `credential` (import it with
  * `serverUrl` and `apiKey` of the emulator): the HTTP Request node uses the same credential
  * (Predefined Credential Type), as n8n's own "Custom API Call" would.
  */
@@ -78,8 +81,16 @@ export function bulkWorkflows(opts: { credential: { id: string; name: string }; 
 		credentials,
 		parameters: { resource: 'message', operation: 'send', chatId: { __rl: true, mode: 'id', value: '={{ $json.chatId }}' }, text: '={{ $json.text }}', options },
 	});
+	// Map Fields Automatically: chatId and text straight from each item, no expression
+	const teamSpiritAuto = {
+		type: 'n8n-nodes-teamspirit.teamSpirit',
+		typeVersion: 1,
+		credentials,
+		parameters: { resource: 'message', operation: 'send', dataMode: 'autoMapInputData', options: {} },
+	};
 	return {
 		ours: workflow('bulk: TeamSpirit node', BULK_PATHS.ours, teamSpirit({})),
+		oursAuto: workflow('bulk: TeamSpirit node, Map Fields Automatically', BULK_PATHS.oursAuto, teamSpiritAuto),
 		oursSerial: workflow('bulk: TeamSpirit node, Concurrent Chats 1', BULK_PATHS.oursSerial, teamSpirit({ concurrentChats: 1 })),
 		httpRequest: workflow('bulk: HTTP Request node', BULK_PATHS.httpRequest, {
 			type: 'n8n-nodes-base.httpRequest',
@@ -169,10 +180,12 @@ export async function runBulkOnce(opts: { webhookBaseUrl: string; emulator: Team
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
 
 /**
  * The comparison: a warm-up POST of 20 messages per workflow, then `runs` rounds that take turns
- * (TeamSpirit, TeamSpirit serial, HTTP Request); the median wall time of each and the ratios.
+ * (TeamSpirit, TeamSpirit Map Fields Automatically, TeamSpirit serial, HTTP Request); the median
+ * wall time of each and the ratios (HTTP Request's over each of ours, from the same rounds).
  */
 export async function runBulkBench(opts: { webhookBaseUrl: string; emulator: TeamSpiritEmulator; runs?: number; log?: (line: string) => void }) {
 	const log = opts.log ?? ((line: string) => console.error(`[bench] ${line}`));
@@ -181,7 +194,7 @@ export async function runBulkBench(opts: { webhookBaseUrl: string; emulator: Tea
 		const { status } = await postWhenReady(`${opts.webhookBaseUrl}${BULK_PATHS[sender]}`, { messages: messages(`warm-up ${sender}`, 20) });
 		if (status !== 200) log(`warm-up ${sender}: HTTP ${status}`);
 	}
-	const runs: Record<BulkSender, BulkFigures[]> = { ours: [], oursSerial: [], httpRequest: [] };
+	const runs: Record<BulkSender, BulkFigures[]> = { ours: [], oursAuto: [], oursSerial: [], httpRequest: [] };
 	for (let run = 1; run <= (opts.runs ?? RUNS); run++) {
 		for (const sender of senders) {
 			const figures = await runBulkOnce({ ...opts, sender, tag: `run ${run} ${sender}` });
@@ -195,10 +208,11 @@ export async function runBulkBench(opts: { webhookBaseUrl: string; emulator: Tea
 		chats: CHATS,
 		latencyMs: LATENCY_MS,
 		runs,
-		medianWallMs: { ours: wall('ours'), oursSerial: wall('oursSerial'), httpRequest: wall('httpRequest') },
+		medianWallMs: Object.fromEntries(senders.map((sender) => [sender, wall(sender)])) as Record<BulkSender, number>,
 		ratio: {
-			httpRequestOverOurs: Math.round((wall('httpRequest') / wall('ours')) * 10) / 10,
-			oursSerialOverOurs: Math.round((wall('oursSerial') / wall('ours')) * 10) / 10,
+			httpRequestOverOurs: ratio(wall('httpRequest'), wall('ours')),
+			httpRequestOverOursAuto: ratio(wall('httpRequest'), wall('oursAuto')),
+			oursSerialOverOurs: ratio(wall('oursSerial'), wall('ours')),
 		},
 	};
 }
