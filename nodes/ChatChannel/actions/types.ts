@@ -2,6 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { ChannelAdapter, SendContext } from '../../channels/types';
 
+/**
+ * What the router hands an operation besides `this`. Its `ctx` (from SendContext) is the same
+ * object as `this`: it is there because the call doubles as the adapter's SendContext, and the
+ * conversation operations (actions/conversation/) spread it into the SendContexts they build.
+ * Once they no longer do, OperationCall keeps only the item's fields, and an operation hands the
+ * adapter `{ ...call, ctx: this }`.
+ */
 export interface OperationCall extends SendContext {
 	adapter: ChannelAdapter;
 	/** The item's conversation (validated), for operations that have one. */
