@@ -9,7 +9,7 @@
  * Sending: one message per item, splitting, 429, files, order. Receiving, through the trigger's
  * webhook over HTTP and the executions it starts (never its insides): forged and unsigned
  * deliveries, the same delivery twice, requests that are no event, events of a kind it does not
- * take, events it cannot read, files over "Max File Size".
+ * take, events it cannot read, files over "Max File Size" or "Max Download per Execution".
  */
 import { NodeHelpers, type IDataObject, type INode, type INodeExecutionData } from 'n8n-workflow';
 
@@ -289,7 +289,7 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 		});
 
 		it('a file over "Max File Size" arrives as a notice and no bytes, the workflow still starts; a file within it is downloaded', async () => {
-			const hook = await listen(channel.fileLimit(1));
+			const hook = await listen(channel.downloadOptions({ maxDownloadMb: 1 }));
 			const big = await channel.deliver(emu, hook, { key: 7, file: { name: 'big.pdf', bytes: Buffer.alloc(3 * 1024 * 1024, 7) } });
 			const small = await channel.deliver(emu, hook, { key: 8, file: { name: 'small.pdf', bytes: Buffer.alloc(5000, 8) } });
 			await hook.settled();
@@ -301,6 +301,19 @@ describe.each(Object.values(adapters).map((adapter) => [adapter.displayName, ada
 			expect((bigItem.json.attachments as IDataObject[])[0].binaryProperty).toBeUndefined();
 			expect((smallItem.json.attachments as IDataObject[])[0]).toMatchObject({ size: 5000, binaryProperty: 'data' });
 			expect(smallItem.binary?.data).toBeDefined();
+		});
+
+		it('a file over "Max Download per Execution" arrives as a notice and no bytes, the workflow still starts; a file within it is downloaded', async () => {
+			const hook = await listen(channel.downloadOptions({ maxDownloadMb: 10, maxBatchMb: 1 }));
+			const big = await channel.deliver(emu, hook, { key: 9, file: { name: 'big.pdf', bytes: Buffer.alloc(3 * 1024 * 1024, 9) } });
+			const small = await channel.deliver(emu, hook, { key: 10, file: { name: 'small.pdf', bytes: Buffer.alloc(5000, 10) } });
+			await hook.settled();
+			expect([big, small]).toEqual([200, 200]);
+			const [bigItem, smallItem] = started(hook).map((call) => call.workflowData![0][0]);
+			expect(started(hook)).toHaveLength(2);
+			expect(bigItem.binary).toBeUndefined();
+			expect((bigItem.json.attachments as IDataObject[])[0]).toMatchObject({ notice: expect.stringMatching(/^Not downloaded: too large for this batch: .*"Max Download per Execution"/) });
+			expect((smallItem.json.attachments as IDataObject[])[0]).toMatchObject({ size: 5000, binaryProperty: 'data' });
 		});
 	},
 );

@@ -50,8 +50,11 @@ export interface ChannelKit<E extends Emulator = Emulator> {
 	inject429(emu: E): void;
 	/** The Chat Channel Trigger's parameters beside `channel` for receiving by webhook. */
 	triggerParameters: Record<string, unknown>;
-	/** The trigger's parameters (beside `triggerParameters`) that download files up to `mb` MB each. */
-	fileLimit(mb: number): Record<string, unknown>;
+	/**
+	 * The trigger's parameters (beside `triggerParameters`) that download files with these options of
+	 * its options collection (`maxDownloadMb`: "Max File Size"; `maxBatchMb`: "Max Download per Execution").
+	 */
+	downloadOptions(options: { maxDownloadMb?: number; maxBatchMb?: number }): Record<string, unknown>;
 	/**
 	 * Sends one inbound message to the trigger's webhook (text `hi <key>`), signed as the channel
 	 * does (or not, see Delivery); its HTTP status.

@@ -27,7 +27,7 @@ export const kit = channelKit<GraphEmulator>({
 	sendStatuses: (fb) => fb.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.status),
 	inject429: (fb) => fb.failNext({ status: 429, method: 'POST', path: /\/messages$/, retryAfter: 1 }),
 	triggerParameters: {},
-	fileLimit: (mb) => ({ messengerOptions: { maxDownloadMb: mb } }),
+	downloadOptions: (options) => ({ messengerOptions: options }),
 	deliver: async (fb, hook, { key, signature, file, unreadable }) => {
 		const attachments = file ? [{ type: 'file' as const, bytes: file.bytes, contentType: 'application/pdf', filename: file.name }] : undefined;
 		// a timestamp Meta never sends (year 3 million): no date can be made of it

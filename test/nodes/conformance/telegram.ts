@@ -32,7 +32,7 @@ export const kit = channelKit<TelegramEmulator>({
 	sendStatuses: (tg) => tg.calls('sendMessage').map((r) => r.status),
 	inject429: (tg) => tg.failNext({ method: 'sendMessage', status: 429, retryAfter: 1 }),
 	triggerParameters: { mode: 'webhook', updates: ['message'] },
-	fileLimit: (mb) => ({ options: { download: true, maxDownloadMb: mb } }),
+	downloadOptions: (options) => ({ options: { download: true, ...options } }),
 	deliver: async (tg, hook, { key, signature, file, unreadable }) => {
 		// a date Telegram never sends (year 3 million): no timestamp can be made of it
 		const message: Record<string, unknown> = { message_id: key, date: unreadable ? 1e20 : 1_700_000_000, chat: { id: 42, type: 'private' }, from: { id: 42, is_bot: false, first_name: 'Ada' }, text: `hi ${key}` };

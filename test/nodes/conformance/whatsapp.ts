@@ -25,7 +25,7 @@ export const kit = channelKit<TwilioEmulator>({
 	sendStatuses: (tw) => tw.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).map((r) => r.status),
 	inject429: (tw) => tw.failNext({ status: 429, method: 'POST', path: /\/Messages\.json$/, retryAfter: 1 }),
 	triggerParameters: {},
-	fileLimit: (mb) => ({ whatsappOptions: { maxDownloadMb: mb } }),
+	downloadOptions: (options) => ({ whatsappOptions: options }),
 	deliver: async (tw, hook, { key, signature, file, unreadable }) => {
 		const MessageSid = `SM${String(key).padStart(32, '0')}`;
 		// Twilio's form has no field that can break the event itself: what cannot be read is a media URL that is no URL
