@@ -183,33 +183,35 @@ function readable(s: string, marker: string, i: number, j: number): boolean {
 	return false;
 }
 
+/** Where each pair's opening and closing marker start, and the marker. */
+function markersOf(t: Tagged): Map<number, { marker: string; at: number[] }> {
+	const found = new Map<number, { marker: string; at: number[] }>();
+	t.pair.forEach((id, k) => {
+		if (id < 0) return;
+		const pair = found.get(id) ?? { marker: '', at: [] };
+		if (t.pair[k - 1] !== id) pair.at.push(k);
+		if (pair.at.length === 1) pair.marker += t.text[k];
+		found.set(id, pair);
+	});
+	return found;
+}
+
 /** The text with every pair of markers WhatsApp would not read as written taken out. */
 function resolveMarkers(t: Tagged): string {
 	let current = t;
 	for (;;) {
-		// where each pair's opening and closing marker start
-		const where = new Map<number, number[]>();
-		current.pair.forEach((id, k) => {
-			if (id < 0) return;
-			const at = where.get(id) ?? [];
-			if (current.pair[k - 1] !== id) at.push(k);
-			where.set(id, at);
-		});
 		const bad = new Set<number>();
-		for (const [id, [i, j]] of where) {
-			const marker = current.text.slice(i, i + (current.text.startsWith('```', i) ? 3 : 1));
-			if (!readable(current.text, marker, i, j)) bad.add(id);
+		for (const [id, { marker, at }] of markersOf(current)) {
+			if (!readable(current.text, marker, at[0], at[1])) bad.add(id);
 		}
 		if (!bad.size) return current.text;
-		const keep = (k: number) => !bad.has(current.pair[k]);
+		const keep = current.pair.map((id) => !bad.has(id));
 		current = {
-			text: [...current.text].length
-				? current.text
-						.split('')
-						.filter((_, k) => keep(k))
-						.join('')
-				: '',
-			pair: current.pair.filter((_, k) => keep(k)),
+			text: current.text
+				.split('')
+				.filter((_, k) => keep[k])
+				.join(''),
+			pair: current.pair.filter((_, k) => keep[k]),
 		};
 	}
 }
