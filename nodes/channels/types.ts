@@ -315,7 +315,7 @@ export interface TriggerAdapter {
 export interface ConversationRules {
 	/**
 	 * A customer's message as TeamSpirit markdown: the channel's formatting kept, the rest literal,
-	 * mentioning no one (`quietMentions` of nodes/shared/markdown.ts).
+	 * mentioning no one (`quietMentions` of nodes/shared/markdown/write.ts).
 	 */
 	toMarkdown(message: ChannelMessage): string;
 	/**
