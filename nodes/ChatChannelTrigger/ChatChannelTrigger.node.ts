@@ -21,6 +21,7 @@ import {
 	triggerSubtitle,
 } from '../channels';
 import type { ChannelAdapter } from '../channels';
+import { receiveWebhook } from '../channels/receive';
 import { acknowledgeProperty, acknowledgeResponseMode } from '../shared/acknowledge';
 import { webhookFields } from '../shared/webhookFields';
 
@@ -103,6 +104,6 @@ export class ChatChannelTrigger implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await adapterOf(this).trigger.webhook(this);
+		return await receiveWebhook(this, adapterOf(this).trigger.receive);
 	}
 }

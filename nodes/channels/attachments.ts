@@ -12,7 +12,8 @@ import { bytesHeld, holdBytes, type Sequenced } from './sequence';
 import type { ChannelAttachment, ChannelMessage } from './types';
 
 export interface OpenedDownload {
-	stream: BinaryStream;
+	/** The bytes, or how to fetch them once the size checks passed. */
+	stream: BinaryStream | (() => Promise<BinaryStream>);
 	/** Bytes, when the server said (Content-Length). A hint only: the bytes are counted. */
 	size: number | undefined;
 	contentType: string | undefined;
@@ -30,7 +31,7 @@ type BinaryContext = {
 
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-export const tooLargeNotice = (capMb: number, size?: number) => {
+const tooLargeNotice = (capMb: number, size?: number) => {
 	const what = size === undefined ? 'the file is' : `${megabytes(size)} is`;
 	return `Not downloaded: ${what} more than the ${capMb} MB set in "Max File Size"`;
 };
@@ -124,7 +125,7 @@ export function downloadBudget(options: {
  * than `capBytes` arrive. Resolves with the binary and the number of bytes stored; rejects with a
  * DownloadTooLargeError when the file is larger, with nothing stored.
  */
-export async function storeCapped(
+async function storeCapped(
 	ctx: BinaryContext,
 	stream: BinaryStream,
 	capBytes: number,
@@ -136,62 +137,129 @@ export async function storeCapped(
 	return { binary, bytes: capped.bytes() };
 }
 
+/**
+ * Where a channel's attachments come from (the adapter's "open-file"): which attachments are
+ * files, which URLs may be fetched, how one is opened, and the trigger's limits.
+ */
+export interface FileSource {
+	/** "Max File Size (MB)". */
+	capMb: number;
+	/** A new budget for one execution's files (the trigger's options; `downloadBudget`). */
+	budget(): DownloadBudget;
+	/** Whether the attachment is a file this channel downloads. */
+	isFile(attachment: ChannelAttachment): boolean;
+	/** Why the attachment's URL is not fetched (not one of the channel's media hosts), or undefined. */
+	refusal?(attachment: ChannelAttachment): string | undefined;
+	/** Opens the download (the bytes may be fetched only when asked for, after the size checks). */
+	open(attachment: ChannelAttachment, signal?: AbortSignal): Promise<OpenedDownload>;
+	/** The channel's own notice for a file larger than "Max File Size" (Telegram's 20 MB), if any. */
+	tooLarge?(size: number): string | undefined;
+	/** What a failed download says after "Not downloaded: " (without secrets). */
+	describeError?(error: unknown): string;
+}
+
+type Stream = BinaryStream & { destroy?: () => void };
+
+/** The notice when a file's size, known before its bytes, does not fit; undefined when it does. */
+function sizeNotice(
+	source: FileSource,
+	size: number | undefined,
+	left: number,
+	budget: DownloadBudget,
+	message: ChannelMessage,
+): string | undefined {
+	if (size === undefined) return undefined;
+	if (size > toBytes(source.capMb))
+		return source.tooLarge?.(size) ?? tooLargeNotice(source.capMb, size);
+	return size > left ? budget.notice(size, message) : undefined;
+}
+
+interface Target {
+	binary: NonNullable<INodeExecutionData['binary']>;
+	property: string;
+	/** Set when the budget, not "Max File Size", limits the bytes stored. */
+	overBudget?: boolean;
+}
+
+/** Downloads one attachment into `binary[property]`; returns the notice when it was not stored. */
+async function downloadOne(
+	ctx: BinaryContext,
+	source: FileSource,
+	attachment: ChannelAttachment,
+	message: ChannelMessage,
+	budget: DownloadBudget,
+	target: Target,
+	signal?: AbortSignal,
+): Promise<string | undefined> {
+	const capBytes = toBytes(source.capMb);
+	const refused = source.refusal?.(attachment);
+	if (refused) return `Not downloaded: ${refused}`;
+	const known = attachment.size ?? undefined;
+	const early = sizeNotice(source, known, budget.remaining(message), budget, message);
+	if (early) return early;
+	const opened = await source.open(attachment, signal);
+	attachment.mimeType = attachment.mimeType ?? opened.contentType ?? null;
+	const left = budget.remaining(message);
+	const late = sizeNotice(source, opened.size, left, budget, message);
+	if (late) {
+		if (typeof opened.stream !== 'function') (opened.stream as Stream).destroy?.();
+		attachment.size = opened.size ?? null;
+		return late;
+	}
+	const stream = typeof opened.stream === 'function' ? await opened.stream() : opened.stream;
+	target.overBudget = left < capBytes;
+	const stored = await storeCapped(
+		ctx,
+		stream,
+		Math.min(capBytes, left),
+		attachment.fileName ?? undefined,
+		attachment.mimeType ?? undefined,
+	);
+	budget.spend(stored.bytes, message);
+	target.binary[target.property] = stored.binary;
+	attachment.binaryProperty = target.property;
+	// bytes, as counted (n8n's own fileSize is a text such as "3.15 MB")
+	attachment.size = stored.bytes;
+	return undefined;
+}
+
+/** Why a download that was started failed: more bytes than allowed, or the channel's error. */
+function failureNotice(
+	source: FileSource,
+	error: unknown,
+	overBudget: boolean | undefined,
+	budget: DownloadBudget,
+	message: ChannelMessage,
+): string {
+	const tooLarge =
+		error instanceof DownloadTooLargeError || (error as Error)?.name === 'DownloadTooLargeError';
+	if (!tooLarge)
+		return `Not downloaded: ${source.describeError?.(error) ?? (error as Error).message}`;
+	return overBudget ? budget.notice(undefined, message) : tooLargeNotice(source.capMb);
+}
+
+/**
+ * Downloads a message's files into binary properties (`data`, `data_1`, …) within "Max File
+ * Size" and the budget; a file that is not stored gets a notice saying why.
+ */
 export async function downloadAttachments(
 	ctx: BinaryContext,
 	message: ChannelMessage,
-	capMb: number,
-	open: (url: string) => Promise<OpenedDownload>,
-	/** Why a URL is not fetched (not one of the channel's media hosts), or undefined. */
-	refusal: (url: string, attachment: ChannelAttachment) => string | undefined = () => undefined,
-	budget: DownloadBudget = new DownloadBudget(Number.MAX_SAFE_INTEGER),
+	source: FileSource,
+	budget: DownloadBudget,
+	signal?: AbortSignal,
 ): Promise<INodeExecutionData['binary']> {
-	const capBytes = Math.min(Math.max(0, capMb) * 1024 * 1024, Number.MAX_SAFE_INTEGER);
 	const binary: NonNullable<INodeExecutionData['binary']> = {};
 	let index = 0;
 	for (const attachment of message.attachments) {
-		if (!attachment.fileId || !/^https?:\/\//i.test(attachment.fileId)) continue;
-		/** Whether the budget, not the file cap, limited this download. */
-		let overBudget = false;
+		if (!source.isFile(attachment)) continue;
+		const target: Target = { binary, property: index === 0 ? 'data' : `data_${index}` };
 		try {
-			const refused = refusal(attachment.fileId, attachment);
-			if (refused) {
-				attachment.notice = `Not downloaded: ${refused}`;
-				continue;
-			}
-			const { stream, size, contentType } = await open(attachment.fileId);
-			attachment.mimeType = attachment.mimeType ?? contentType ?? null;
-			const left = budget.remaining(message);
-			if (size !== undefined && (size > capBytes || size > left)) {
-				(stream as BinaryStream & { destroy?: () => void }).destroy?.();
-				attachment.size = size;
-				attachment.notice =
-					size > capBytes ? tooLargeNotice(capMb, size) : budget.notice(size, message);
-				continue;
-			}
-			const property = index === 0 ? 'data' : `data_${index}`;
-			overBudget = left < capBytes;
-			const stored = await storeCapped(
-				ctx,
-				stream,
-				Math.min(capBytes, left),
-				attachment.fileName ?? undefined,
-				attachment.mimeType ?? undefined,
-			);
-			budget.spend(stored.bytes, message);
-			binary[property] = stored.binary;
-			attachment.binaryProperty = property;
-			// bytes, as counted (n8n's own fileSize is a text such as "3.15 MB")
-			attachment.size = stored.bytes;
-			index++;
+			const notice = await downloadOne(ctx, source, attachment, message, budget, target, signal);
+			if (notice) attachment.notice = notice;
+			else index++;
 		} catch (error) {
-			const tooLarge =
-				error instanceof DownloadTooLargeError ||
-				(error as Error)?.name === 'DownloadTooLargeError';
-			attachment.notice = !tooLarge
-				? `Not downloaded: ${(error as Error).message}`
-				: overBudget
-					? budget.notice(undefined, message)
-					: tooLargeNotice(capMb);
+			attachment.notice = failureNotice(source, error, target.overBudget, budget, message);
 		}
 	}
 	return Object.keys(binary).length ? binary : undefined;

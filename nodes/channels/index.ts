@@ -117,7 +117,7 @@ export const receiveMethod: WebhookField = {
 /** The setup webhook's method: GET for channels that verify the URL with a handshake, else none. */
 export function handshakeMethod(): WebhookField {
 	const channels: unknown[] = Object.values(adapters)
-		.filter((adapter) => adapter.trigger.getHandshake)
+		.filter((adapter) => adapter.trigger.receive.handshake)
 		.map((adapter) => adapter.name);
 	return {
 		template: `={{ ${JSON.stringify(channels)}.includes($parameter["channel"]) ? "GET" : "" }}`,

@@ -13,11 +13,10 @@ import type {
 	INodeProperties,
 	ITriggerFunctions,
 	ITriggerResponse,
-	IWebhookFunctions,
-	IWebhookResponseData,
 } from 'n8n-workflow';
 
 import type { UploadSource } from '../shared/binary';
+import type { ReceiveAdapter } from './receive';
 
 export type ChannelName = 'telegram' | 'whatsapp' | 'messenger';
 
@@ -292,19 +291,18 @@ export type OptionalAction =
 // ---------------------------------------------------------------------------
 
 export interface TriggerAdapter {
-	/**
-	 * The channel verifies a webhook URL with a GET before it delivers (Meta's subscription
-	 * handshake): the trigger then also listens for GET on its URL (webhook "setup").
-	 */
-	getHandshake?: boolean;
 	/** Long polling (`trigger()`), where the channel has it; Telegram does. */
 	poll?(ctx: ITriggerFunctions): Promise<ITriggerResponse>;
 	/** Webhook registration with the channel. */
 	checkExists(ctx: IHookFunctions): Promise<boolean>;
 	create(ctx: IHookFunctions): Promise<boolean>;
 	delete(ctx: IHookFunctions): Promise<boolean>;
-	/** A raw delivery: verify, normalize, filter, dedupe. */
-	webhook(ctx: IWebhookFunctions): Promise<IWebhookResponseData>;
+	/**
+	 * A delivery's steps that differ per channel (./receive.ts runs them). With `handshake`, the
+	 * channel verifies a webhook URL with a GET before it delivers (Meta's subscription handshake):
+	 * the trigger then also listens for GET on its URL (webhook "setup").
+	 */
+	receive: ReceiveAdapter<unknown, unknown>;
 }
 
 /**

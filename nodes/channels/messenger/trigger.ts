@@ -5,26 +5,24 @@
  */
 import type {
 	IDataObject,
-	INodeExecutionData,
 	INodeProperties,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
-import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import type { BinaryStream } from '../../shared/binary';
 import { TIMEOUTS, sendRequest } from '../../shared/http';
 import type { FinalResponse } from '../../shared/retry';
 import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
-import type { OpenedDownload } from '../attachments';
-import { downloadAttachments, downloadBudget, downloadBudgetOptions } from '../attachments';
-import { addSummary } from '../summary';
-import { seenEvents } from '../memory';
-import { announce } from '../sequence';
+import type { FileSource, OpenedDownload } from '../attachments';
+import { downloadBudget, downloadBudgetOptions } from '../attachments';
 import { mediaUrlRefusal } from '../mediaSources';
-import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { EventReader, ReceiveAdapter } from '../receive';
+import { Refusal } from '../receive';
+import type { TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
+import type { MessengerEvent } from './normalize';
 import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
 import { senderNameLookups } from './profiles';
 import { graphApiRequest, credentialsOf } from './transport';
@@ -148,7 +146,7 @@ export const messengerTriggerProperties: INodeProperties[] = [
 	},
 ];
 
-function reply(ctx: IWebhookFunctions, status: number, body: string): IWebhookResponseData {
+function send(ctx: IWebhookFunctions, status: number, body: string): IWebhookResponseData {
 	const res = ctx.getResponseObject();
 	res.status(status);
 	res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -174,9 +172,9 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 		ctx.logger.warn(
 			'Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused',
 		);
-		return reply(ctx, 403, 'Forbidden');
+		return send(ctx, 403, 'Forbidden');
 	}
-	return reply(ctx, 200, challenge);
+	return send(ctx, 200, challenge);
 }
 
 async function download(ctx: IWebhookFunctions, url: string): Promise<FinalResponse> {
@@ -216,113 +214,122 @@ const EVENT_OPTION: Record<string, string> = {
 	read: 'read',
 };
 
-async function deliveries(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const { appSecret, pageId, apiUrl } = await credentialsOf(ctx);
-	const request = ctx.getRequestObject();
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
-		await request.readRawBody();
-	const raw = Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
-	const signature = headerValue(
-		ctx.getHeaderData() as Record<string, string | string[] | undefined>,
-		'x-hub-signature-256',
-	);
-	if (
-		!raw ||
-		!verifyHmacSignature({
-			algorithm: 'sha256',
-			secret: appSecret,
-			parts: [raw],
-			signature,
-			prefix: 'sha256=',
-		})
-	) {
-		ctx.logger.warn(
-			'Chat Channel Trigger (Messenger): delivery with a missing or wrong X-Hub-Signature-256 refused',
-		);
-		return reply(ctx, 401, 'Unauthorized: X-Hub-Signature-256 does not match');
-	}
-	let body: IDataObject;
-	try {
-		body = jsonParse<IDataObject>(raw.toString('utf8'));
-	} catch {
-		return reply(ctx, 400, 'Bad Request: the body is not JSON');
-	}
-	if (!body || typeof body !== 'object' || body.object !== 'page' || !Array.isArray(body.entry)) {
-		return reply(ctx, 400, 'Bad Request: not a Messenger page event');
-	}
-	// After the run, n8n answers a delivery that starts the workflow (empty 200, or 500 so that Meta
-	// sends it again); one that starts nothing is answered here
-	const afterRun = acknowledgesAfterRun(ctx);
-	if (!afterRun) reply(ctx, 200, 'EVENT_RECEIVED');
+/** A verified delivery: its JSON body and the credential's page and API URL. */
+interface MessengerDelivery {
+	body: IDataObject;
+	pageId: string;
+	apiUrl: string;
+}
 
+interface PageEvent {
+	pageId: string;
+	event: MessengerEvent;
+}
+
+/** Where Messenger attachments come from: Meta's CDN links, fetched without credentials. */
+function messengerFiles(
+	ctx: IWebhookFunctions,
+	options: MessengerTriggerOptions,
+	apiUrl: string,
+): FileSource | undefined {
+	if (!(options.download ?? true)) return undefined;
+	return {
+		capMb: Number(options.maxDownloadMb ?? 25),
+		budget: () => downloadBudget(options),
+		isFile: (attachment) => /^https?:\/\//i.test(attachment.fileId ?? ''),
+		refusal: (attachment) => mediaUrlRefusal(attachment.fileId!, MESSENGER_MEDIA_SOURCES, apiUrl),
+		open: async (attachment) => await openAttachment(ctx, attachment.fileId!),
+	};
+}
+
+/** Why an event starts nothing ("Trigger On", "Include Echoes"), or undefined. */
+function filterReason(
+	event: MessengerEvent,
+	wanted: string[],
+	options: MessengerTriggerOptions,
+): string | undefined {
+	const kind = kindOf(event);
+	if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) return `${kind} not selected`;
+	if (kind === 'echo' && !options.includeEchoes) return 'an echo of the page';
+	return undefined;
+}
+
+/** How a delivery's events are read; the sender's name arrives while the rest is read. */
+function messengerReader(
+	ctx: IWebhookFunctions,
+	delivery: MessengerDelivery,
+): EventReader<PageEvent> {
 	const options = optionsOf(ctx);
 	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
-	const refusal = (url: string) => mediaUrlRefusal(url, MESSENGER_MEDIA_SOURCES, apiUrl);
-	const names = (options.lookUpNames ?? true) ? senderNameLookups(ctx, pageId) : undefined;
-	const items: INodeExecutionData[] = [];
-	const naming: Array<Promise<void>> = [];
-	// one bad event must not cost the others: it arrives with a notice
-	// one delivery is one execution: its files share one budget
-	const budget = downloadBudget(options);
-	for (const { pageId: entryPage, event } of eventsOf(body)) {
-		const page = entryPage || pageId;
-		let message: ChannelMessage;
-		const item: INodeExecutionData = { json: {} };
-		try {
-			const kind = kindOf(event);
-			if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) continue;
-			if (kind === 'echo' && !options.includeEchoes) continue;
-			message = normalize(page, event);
-			if (handledBefore(afterRun, seenEvents, [message.eventId])) {
-				ctx.logger.debug(`Chat Channel Trigger (Messenger): duplicate ${message.eventId} ignored`);
-				continue;
-			}
-			// before its files are downloaded: a later message of the chat read meanwhile waits for it
-			announce(message);
-			// the name arrives while the rest of the delivery is read (each sender asked once)
-			const sender = message.sender;
-			if (names && sender.id && !sender.isBot)
-				naming.push(names.request(sender.id).then((name) => void (sender.name = name)));
-			if ((options.download ?? true) && message.attachments.some((a) => a.fileId)) {
-				const binary = await downloadAttachments(
-					ctx,
-					message,
-					Number(options.maxDownloadMb ?? 25),
-					async (url) => await openAttachment(ctx, url),
-					refusal,
-					budget,
-				);
-				if (binary) item.binary = binary;
-			}
-			addSummary(message);
-		} catch (error) {
-			ctx.logger.warn(
-				`Chat Channel Trigger (Messenger): an event could not be read (${(error as Error).message}); emitted with a notice`,
-			);
+	const names = (options.lookUpNames ?? true) ? senderNameLookups(ctx, delivery.pageId) : undefined;
+	const pageOf = (entry: PageEvent) => entry.pageId || delivery.pageId;
+	return {
+		filter: ({ event }) => filterReason(event, wanted, options),
+		normalize: (entry) => normalize(pageOf(entry), entry.event),
+		unreadable(entry, error) {
+			const { event } = entry;
 			const sender = (event?.sender ?? {}) as IDataObject;
-			message = unreadableEvent('messenger', page, event, error, {
+			const message = unreadableEvent('messenger', pageOf(entry), event, error, {
 				messageId: ((event?.message ?? {}) as IDataObject).mid,
 				conversationId: sender.id,
 				senderId: sender.id,
 			});
-			message.account = page;
-			delete item.binary;
-			if (handledBefore(afterRun, seenEvents, [message.eventId])) continue;
+			message.account = pageOf(entry);
+			return message;
+		},
+		enrich(message) {
+			// each sender asked once, whatever the number of its events
+			const sender = message.sender;
+			if (!names || !sender.id || sender.isBot) return undefined;
+			return names.request(sender.id).then((name) => void (sender.name = name));
+		},
+		files: messengerFiles(ctx, options, delivery.apiUrl),
+	};
+}
+
+/** Meta's side of the pipeline: X-Hub-Signature-256 over the raw bytes, EVENT_RECEIVED as the answer. */
+const messengerReceive: ReceiveAdapter<MessengerDelivery, PageEvent> = {
+	label: 'Chat Channel Trigger (Messenger)',
+	handshake,
+	async verify(ctx) {
+		const { appSecret, pageId, apiUrl } = await credentialsOf(ctx);
+		const raw = await rawBodyOf(ctx);
+		const signature = headerValue(
+			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
+			'x-hub-signature-256',
+		);
+		const secret = { algorithm: 'sha256' as const, secret: appSecret, prefix: 'sha256=' };
+		if (!raw || !verifyHmacSignature({ ...secret, parts: [raw], signature }))
+			return new Refusal(
+				401,
+				'Unauthorized: X-Hub-Signature-256 does not match',
+				'delivery with a missing or wrong X-Hub-Signature-256 refused',
+			);
+		try {
+			return { body: jsonParse<IDataObject>(raw.toString('utf8')), pageId, apiUrl };
+		} catch {
+			return new Refusal(400, 'Bad Request: the body is not JSON');
 		}
-		item.json = message as unknown as IDataObject;
-		items.push(item);
-	}
-	if (!items.length)
-		return afterRun ? reply(ctx, 200, 'EVENT_RECEIVED') : { noWebhookResponse: true };
-	await Promise.all(naming);
-	if (!afterRun) return { noWebhookResponse: true, workflowData: [items] };
-	const eventIds = items.map((item) => String(item.json.eventId));
-	claimWhenConfirmed(ctx, seenEvents, eventIds);
-	return { workflowData: [items] };
+	},
+	events({ body }) {
+		if (!body || typeof body !== 'object' || body.object !== 'page' || !Array.isArray(body.entry))
+			return new Refusal(400, 'Bad Request: not a Messenger page event');
+		return eventsOf(body);
+	},
+	reader: async (ctx, delivery) => messengerReader(ctx, delivery),
+	answer: (ctx, reply) => void send(ctx, reply.status, reply.text ?? 'EVENT_RECEIVED'),
+	answersItself: true,
+};
+
+/** The request's bytes as received (the signature is over them). */
+async function rawBodyOf(ctx: IWebhookFunctions): Promise<Buffer | undefined> {
+	const request = ctx.getRequestObject();
+	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
+		await request.readRawBody();
+	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
 }
 
 export const messengerTrigger: TriggerAdapter = {
-	getHandshake: true,
 	async checkExists(ctx) {
 		if (!optionsOf(ctx).subscribePage) return true;
 		const { pageId } = await credentialsOf(ctx);
@@ -355,8 +362,5 @@ export const messengerTrigger: TriggerAdapter = {
 		return true;
 	},
 
-	async webhook(ctx) {
-		if (ctx.getWebhookName() === 'setup') return await handshake(ctx);
-		return await deliveries(ctx);
-	},
+	receive: messengerReceive,
 };

@@ -122,9 +122,7 @@ export function senderOf(update: TgUpdate): TgUser | undefined {
 }
 
 /** The files of a message, the largest photo size only. */
-export function filesOf(
-	message: TgMessage | undefined,
-): Array<{ type: AttachmentType; file: TgFile }> {
+function filesOf(message: TgMessage | undefined): Array<{ type: AttachmentType; file: TgFile }> {
 	if (!message) return [];
 	const files: Array<{ type: AttachmentType; file: TgFile }> = [];
 	const photo = message.photo as TgFile[] | undefined;

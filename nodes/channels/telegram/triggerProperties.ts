@@ -1,4 +1,10 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeProperties,
+	ITriggerFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../shared/displayOptions';
 import { downloadBudgetOptions } from '../attachments';
@@ -130,3 +136,39 @@ export const telegramTriggerProperties = updateDisplayOptions(
 	{ show: { channel: ['telegram'] } },
 	properties,
 );
+
+export type TriggerContext = ITriggerFunctions | IWebhookFunctions;
+
+export interface TriggerOptions {
+	chatIds?: string;
+	userIds?: string;
+	ignoreBots?: boolean;
+	download?: boolean;
+	maxDownloadMb?: number;
+	maxBatchMb?: number;
+	maxConversationMb?: number;
+	replaceWebhook?: boolean;
+	pollTimeout?: number;
+}
+
+export interface TelegramStaticData extends IDataObject {
+	/** Long polling: the next update_id to ask for; everything below was emitted. */
+	offset?: number;
+	/** Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
+	secretToken?: string;
+	webhookUrl?: string;
+	/**
+	 * Webhook mode: the id of the bot the webhook was set for (no secret: the part of the token
+	 * before the colon), so that a delivery needs no credential decryption.
+	 */
+	botId?: string;
+}
+
+export function optionsOf(ctx: TriggerContext | IHookFunctions): TriggerOptions {
+	return ctx.getNodeParameter('options', {}) as TriggerOptions;
+}
+
+export function allowedUpdates(ctx: TriggerContext | IHookFunctions): string[] {
+	const updates = ctx.getNodeParameter('updates', []) as string[];
+	return updates.length ? updates : ['message'];
+}

@@ -3,24 +3,16 @@
  * console for the WhatsApp sender (and as Status Callback URL). Every request is checked against
  * `X-Twilio-Signature` before anything else; Twilio gets `<Response/>` at once.
  */
-import type {
-	IDataObject,
-	IHookFunctions,
-	INodeExecutionData,
-	INodeProperties,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { acknowledgesAfterRun, claimWhenConfirmed, handledBefore } from '../../shared/acknowledge';
 import { headerValue, verifyHmacSignature } from '../../shared/signature';
-import { downloadAttachments, downloadBudget, downloadBudgetOptions } from '../attachments';
-import { addSummary } from '../summary';
-import { seenEvents } from '../memory';
-import { announce } from '../sequence';
+import type { FileSource } from '../attachments';
+import { downloadBudget, downloadBudgetOptions } from '../attachments';
 import { mediaUrlRefusal } from '../mediaSources';
-import type { ChannelMessage, TriggerAdapter } from '../types';
+import type { EventReader, ReceiveAdapter } from '../receive';
+import { Refusal } from '../receive';
+import type { TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import type { TwilioParams } from './normalize';
 import { idProblem, isStatusCallback, normalize, one, TWILIO_MEDIA_SOURCES } from './normalize';
@@ -155,7 +147,7 @@ export const whatsappTriggerProperties: INodeProperties[] = [
 
 const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-function reply(ctx: IWebhookFunctions, status: number, body: string, type = 'text/plain'): void {
+function send(ctx: IWebhookFunctions, status: number, body: string, type = 'text/plain'): void {
 	const res = ctx.getResponseObject();
 	res.status(status);
 	res.setHeader('Content-Type', type);
@@ -385,6 +377,87 @@ async function writeConfigured(
 	});
 }
 
+/** A verified Twilio request: its parameters and the account's credentials. */
+interface TwilioDelivery {
+	params: TwilioParams;
+	accountSid: string;
+	baseUrl: string;
+}
+
+/** Where WhatsApp media come from: Twilio's media URLs, fetched with the account's credentials. */
+function twilioFiles(
+	ctx: IWebhookFunctions,
+	options: WhatsAppTriggerOptions,
+	baseUrl: string,
+): FileSource | undefined {
+	if (!(options.download ?? true)) return undefined;
+	return {
+		capMb: Number(options.maxDownloadMb ?? 16),
+		budget: () => downloadBudget(options),
+		isFile: (attachment) => /^https?:\/\//i.test(attachment.fileId ?? ''),
+		refusal: (attachment) => mediaUrlRefusal(attachment.fileId!, TWILIO_MEDIA_SOURCES, baseUrl),
+		open: async (attachment) => await twilioDownload(ctx, attachment.fileId!),
+	};
+}
+
+/** How a request's one event is read: status callbacks and messages as "Trigger On" selects. */
+function twilioReader(ctx: IWebhookFunctions, delivery: TwilioDelivery): EventReader<TwilioParams> {
+	const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
+	const wanted = ctx.getNodeParameter('whatsappEvents', ['message']) as string[];
+	const kindOf = (params: TwilioParams) => (isStatusCallback(params) ? 'status' : 'message');
+	return {
+		filter: (params) =>
+			wanted.includes(kindOf(params)) ? undefined : `${kindOf(params)} not selected`,
+		normalize: (params) => normalize(params),
+		unreadable(params, error) {
+			const raw = Object.fromEntries(
+				Object.entries(params).map(([k, v]) => [k, v ?? '']),
+			) as IDataObject;
+			const message = unreadableEvent('whatsapp', delivery.accountSid, raw, error, {
+				messageId: one(params.MessageSid),
+				conversationId: one(params.From),
+				senderId: one(params.From).replace(/^whatsapp:/, ''),
+			});
+			const account = params[kindOf(params) === 'status' ? 'From' : 'To'];
+			message.account = one(account).replace(/^whatsapp:/, '');
+			return message;
+		},
+		files: twilioFiles(ctx, options, delivery.baseUrl),
+	};
+}
+
+/** Twilio's side of the pipeline: X-Twilio-Signature first, TwiML `<Response/>` as the answer. */
+const twilioReceive: ReceiveAdapter<TwilioDelivery, TwilioParams> = {
+	label: 'Chat Channel Trigger (WhatsApp)',
+	async verify(ctx) {
+		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
+		const { accountSid, authToken, baseUrl } = await credentialsOf(ctx);
+		const params = await formParams(ctx);
+		const signature = headerValue(
+			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
+			'x-twilio-signature',
+		);
+		if (!params || !verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params))
+			return new Refusal(
+				403,
+				'Forbidden: X-Twilio-Signature does not match',
+				'request with a missing or wrong X-Twilio-Signature rejected',
+			);
+		const problem = idProblem(params, accountSid);
+		if (problem)
+			return new Refusal(403, `Forbidden: ${problem}`, `signed request refused (${problem})`);
+		return { params, accountSid, baseUrl };
+	},
+	events: (delivery) => [delivery.params],
+	reader: async (ctx, delivery) => twilioReader(ctx, delivery),
+	answer(ctx, reply) {
+		if (reply.status === 200) send(ctx, 200, TWIML_EMPTY, 'text/xml');
+		else send(ctx, reply.status, reply.text ?? '');
+	},
+	answersItself: true,
+	runAnswerType: 'text/xml',
+};
+
 export const twilioTrigger: TriggerAdapter = {
 	// By default nothing to register (the URL is pasted into the Twilio console); with
 	// "Configure Webhook On" the URL is set on a number or a Messaging Service.
@@ -416,91 +489,7 @@ export const twilioTrigger: TriggerAdapter = {
 		return true;
 	},
 
-	async webhook(ctx): Promise<IWebhookResponseData> {
-		const options = ctx.getNodeParameter('whatsappOptions', {}) as WhatsAppTriggerOptions;
-		const { accountSid, authToken, baseUrl } = await credentialsOf(ctx);
-		const params = await formParams(ctx);
-		const signature = headerValue(
-			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
-			'x-twilio-signature',
-		);
-		if (
-			!params ||
-			!verifyTwilioSignature(authToken, signature, signedUrlOf(ctx, options), params)
-		) {
-			ctx.logger.warn(
-				'Chat Channel Trigger (WhatsApp): request with a missing or wrong X-Twilio-Signature rejected',
-			);
-			reply(ctx, 403, 'Forbidden: X-Twilio-Signature does not match');
-			return { noWebhookResponse: true };
-		}
-		const problem = idProblem(params, accountSid);
-		if (problem) {
-			ctx.logger.warn(`Chat Channel Trigger (WhatsApp): signed request refused (${problem})`);
-			reply(ctx, 403, `Forbidden: ${problem}`);
-			return { noWebhookResponse: true };
-		}
-		const wanted = ctx.getNodeParameter('whatsappEvents', ['message']) as string[];
-		const kind = isStatusCallback(params) ? 'status' : 'message';
-		// After the run, n8n answers an accepted message (empty 200, or 500 so that Twilio retries);
-		// everything else is answered at once
-		const afterRun = acknowledgesAfterRun(ctx);
-		const answered = (): IWebhookResponseData => {
-			if (afterRun) reply(ctx, 200, TWIML_EMPTY, 'text/xml');
-			return { noWebhookResponse: true };
-		};
-		if (!afterRun) reply(ctx, 200, TWIML_EMPTY, 'text/xml');
-		if (!wanted.includes(kind)) return answered();
-		// Twilio got its answer: whatever goes wrong now, the event still arrives, with a notice
-		let message: ChannelMessage;
-		const item: INodeExecutionData = { json: {} };
-		try {
-			message = normalize(params);
-			if (handledBefore(afterRun, seenEvents, [message.eventId])) {
-				ctx.logger.debug(`Chat Channel Trigger (WhatsApp): duplicate ${message.eventId} ignored`);
-				return answered();
-			}
-			// before its files are downloaded: a later message of the chat read meanwhile waits for it
-			announce(message);
-			if (
-				(options.download ?? true) &&
-				message.attachments.some((a) => a.fileId?.startsWith('http'))
-			) {
-				const refusal = (url: string) => mediaUrlRefusal(url, TWILIO_MEDIA_SOURCES, baseUrl);
-				const binary = await downloadAttachments(
-					ctx,
-					message,
-					Number(options.maxDownloadMb ?? 16),
-					async (url) => await twilioDownload(ctx, url),
-					refusal,
-					downloadBudget(options),
-				);
-				if (binary) item.binary = binary;
-			}
-			addSummary(message);
-		} catch (error) {
-			ctx.logger.warn(
-				'Chat Channel Trigger (WhatsApp): the request could not be read ' +
-					`(${(error as Error).message}); emitted with a notice`,
-			);
-			const raw = Object.fromEntries(
-				Object.entries(params).map(([k, v]) => [k, v ?? '']),
-			) as IDataObject;
-			message = unreadableEvent('whatsapp', accountSid, raw, error, {
-				messageId: one(params.MessageSid),
-				conversationId: one(params.From),
-				senderId: one(params.From).replace(/^whatsapp:/, ''),
-			});
-			message.account = one(params[kind === 'status' ? 'From' : 'To']).replace(/^whatsapp:/, '');
-			delete item.binary;
-			if (handledBefore(afterRun, seenEvents, [message.eventId])) return answered();
-		}
-		item.json = message as unknown as IDataObject;
-		if (!afterRun) return { noWebhookResponse: true, workflowData: [[item]] };
-		claimWhenConfirmed(ctx, seenEvents, [message.eventId]);
-		ctx.getResponseObject().setHeader('Content-Type', 'text/xml');
-		return { workflowData: [[item]] };
-	},
+	receive: twilioReceive,
 };
 
 export { TWILIO_LIMITS };
