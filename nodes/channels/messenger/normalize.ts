@@ -137,81 +137,101 @@ export function normalize(pageId: string, event: MessengerEvent): ChannelMessage
 	const kind = kindOf(event);
 	const senderId = String(event.sender?.id ?? '');
 	const recipientId = String(event.recipient?.id ?? '');
-	const base = {
-		channel: 'messenger' as const,
+	const base: Base = {
+		channel: 'messenger',
 		// the page the customer wrote to: the recipient of what customers send, the sender of echoes
 		account: (kind === 'echo' ? senderId : recipientId) || pageId,
 		conversationId: kind === 'echo' ? recipientId : senderId,
 		sender: { id: senderId, name: '', isBot: kind === 'echo' },
 		text: '',
-		attachments: [] as ChannelAttachment[],
+		attachments: [],
 		timestamp: iso(event.timestamp),
 		raw: event as IDataObject,
 	};
-	if (kind === 'message' || kind === 'echo') {
-		const message = event.message as IDataObject;
-		const mid = String(message.mid ?? '');
-		const result: ChannelMessage = {
-			...base,
-			event: 'message',
-			eventId: `messenger:${pageId}:${mid}`,
-			messageId: mid,
-			text: typeof message.text === 'string' ? message.text : '',
-			attachments: attachmentsOf(message),
-		};
-		const quick = (message.quick_reply as IDataObject | undefined)?.payload;
-		if (typeof quick === 'string') result.callbackData = quick;
-		const replyTo = (message.reply_to as IDataObject | undefined)?.mid;
-		if (typeof replyTo === 'string') result.replyToMessageId = replyTo;
-		const location = locationIn(message);
-		if (location) result.location = location;
-		return result;
-	}
-	if (kind === 'edit') {
-		// message_edits: the customer changed the text of an earlier message (at most 5 times)
-		const edit = event.message_edit as IDataObject;
-		const mid = String(edit.mid ?? '');
-		const count = String(edit.num_edit ?? `at:${event.timestamp ?? ''}`);
-		return {
-			...base,
-			event: 'edited_message',
-			eventId: `messenger:${pageId}:${mid}:edit:${count}`,
-			messageId: mid,
-			text: typeof edit.text === 'string' ? edit.text : '',
-		};
-	}
-	if (kind === 'postback') {
-		const postback = event.postback as IDataObject;
-		const payload = String(postback.payload ?? '');
-		const mid = typeof postback.mid === 'string' ? postback.mid : null;
-		return {
-			...base,
-			event: 'callback',
-			eventId: `messenger:${pageId}:${mid ?? `postback:${senderId}:${event.timestamp}`}`,
-			messageId: mid,
-			text: payload,
-			callbackData: payload,
-		};
-	}
-	if (kind === 'delivery' || kind === 'read') {
-		const receipt = (event[kind] ?? {}) as IDataObject;
-		const watermark = Number(receipt.watermark ?? 0);
-		const mids = (Array.isArray(receipt.mids) ? receipt.mids : []).map(String);
-		return {
-			...base,
-			event: 'status',
-			eventId: `messenger:${pageId}:${kind}:${senderId}:${watermark}`,
-			messageId: mids[0] ?? null,
-			status: kind === 'delivery' ? 'delivered' : 'read',
-			messageIds: mids,
-			watermark: iso(watermark),
-			timestamp: iso(event.timestamp ?? watermark),
-		};
-	}
+	if (kind === 'message' || kind === 'echo') return messageItem(base, pageId, event);
+	if (kind === 'edit') return editItem(base, pageId, event);
+	if (kind === 'postback') return postbackItem(base, pageId, event);
+	if (kind === 'delivery' || kind === 'read') return receiptItem(base, pageId, event, kind);
 	return {
 		...base,
 		event: 'other',
 		eventId: `messenger:${pageId}:other:${senderId}:${event.timestamp ?? ''}:${Object.keys(event).sort().join(',')}`,
 		messageId: null,
+	};
+}
+
+/** What every item of an event has, before its kind adds the rest. */
+type Base = Omit<ChannelMessage, 'event' | 'eventId' | 'messageId'>;
+
+/** A message (or the echo of the page's own): text, attachments, quick reply, reply-to, location. */
+function messageItem(base: Base, pageId: string, event: MessengerEvent): ChannelMessage {
+	const message = event.message as IDataObject;
+	const mid = String(message.mid ?? '');
+	const result: ChannelMessage = {
+		...base,
+		event: 'message',
+		eventId: `messenger:${pageId}:${mid}`,
+		messageId: mid,
+		text: typeof message.text === 'string' ? message.text : '',
+		attachments: attachmentsOf(message),
+	};
+	const quick = (message.quick_reply as IDataObject | undefined)?.payload;
+	if (typeof quick === 'string') result.callbackData = quick;
+	const replyTo = (message.reply_to as IDataObject | undefined)?.mid;
+	if (typeof replyTo === 'string') result.replyToMessageId = replyTo;
+	const location = locationIn(message);
+	if (location) result.location = location;
+	return result;
+}
+
+/** message_edits: the customer changed the text of an earlier message (at most 5 times). */
+function editItem(base: Base, pageId: string, event: MessengerEvent): ChannelMessage {
+	const edit = event.message_edit as IDataObject;
+	const mid = String(edit.mid ?? '');
+	const count = String(edit.num_edit ?? `at:${event.timestamp ?? ''}`);
+	return {
+		...base,
+		event: 'edited_message',
+		eventId: `messenger:${pageId}:${mid}:edit:${count}`,
+		messageId: mid,
+		text: typeof edit.text === 'string' ? edit.text : '',
+	};
+}
+
+/** A button or menu item was tapped. */
+function postbackItem(base: Base, pageId: string, event: MessengerEvent): ChannelMessage {
+	const postback = event.postback as IDataObject;
+	const payload = String(postback.payload ?? '');
+	const mid = typeof postback.mid === 'string' ? postback.mid : null;
+	const key = mid ?? `postback:${base.sender.id}:${event.timestamp}`;
+	return {
+		...base,
+		event: 'callback',
+		eventId: `messenger:${pageId}:${key}`,
+		messageId: mid,
+		text: payload,
+		callbackData: payload,
+	};
+}
+
+/** A delivery or read receipt of the page's messages. */
+function receiptItem(
+	base: Base,
+	pageId: string,
+	event: MessengerEvent,
+	kind: 'delivery' | 'read',
+): ChannelMessage {
+	const receipt = (event[kind] ?? {}) as IDataObject;
+	const watermark = Number(receipt.watermark ?? 0);
+	const mids = (Array.isArray(receipt.mids) ? receipt.mids : []).map(String);
+	return {
+		...base,
+		event: 'status',
+		eventId: `messenger:${pageId}:${kind}:${base.sender.id}:${watermark}`,
+		messageId: mids[0] ?? null,
+		status: kind === 'delivery' ? 'delivered' : 'read',
+		messageIds: mids,
+		watermark: iso(watermark),
+		timestamp: iso(event.timestamp ?? watermark),
 	};
 }

@@ -110,51 +110,54 @@ export function normalize(
 	params: TwilioParams,
 	nowIso: string = new Date().toISOString(),
 ): ChannelMessage {
-	const account = one(params.AccountSid);
-	const messageSid = one(params.MessageSid) || one(params.SmsSid);
 	const raw = Object.fromEntries(
 		Object.entries(params).map(([k, v]) => [k, v ?? '']),
 	) as IDataObject;
-	if (isStatusCallback(params)) {
-		const status = one(params.MessageStatus).toLowerCase();
-		const errorCode = one(params.ErrorCode);
-		const message: ChannelMessage = {
-			channel: 'whatsapp',
-			// a status callback is about a message the business sent: From is the business number
-			account: one(params.From).replace(/^whatsapp:/, ''),
-			event: 'status',
-			eventId: `whatsapp:${account}:${messageSid}:${status}`,
-			messageId: messageSid,
-			conversationId: one(params.To),
-			sender: {
-				id: one(params.From).replace(/^whatsapp:/, ''),
-				name: '',
-				phone: one(params.From).replace(/^whatsapp:/, ''),
-				isBot: true,
-			},
-			text: '',
-			attachments: [],
-			timestamp: nowIso,
-			raw,
-			status,
-		};
-		if (errorCode) {
-			message.errorCode = errorCode;
-			message.error =
-				twilioErrorHint(errorCode) ??
-				`Twilio error ${errorCode}: https://www.twilio.com/docs/errors/${errorCode}`;
-		}
-		return message;
+	return isStatusCallback(params) ? statusOf(params, raw, nowIso) : inboundOf(params, raw, nowIso);
+}
+
+const messageSidOf = (params: TwilioParams) => one(params.MessageSid) || one(params.SmsSid);
+
+/** A status callback: about a message the business sent, so From is the business number. */
+function statusOf(params: TwilioParams, raw: IDataObject, nowIso: string): ChannelMessage {
+	const status = one(params.MessageStatus).toLowerCase();
+	const errorCode = one(params.ErrorCode);
+	const business = one(params.From).replace(/^whatsapp:/, '');
+	const message: ChannelMessage = {
+		channel: 'whatsapp',
+		account: business,
+		event: 'status',
+		eventId: `whatsapp:${one(params.AccountSid)}:${messageSidOf(params)}:${status}`,
+		messageId: messageSidOf(params),
+		conversationId: one(params.To),
+		sender: { id: business, name: '', phone: business, isBot: true },
+		text: '',
+		attachments: [],
+		timestamp: nowIso,
+		raw,
+		status,
+	};
+	if (errorCode) {
+		message.errorCode = errorCode;
+		message.error =
+			twilioErrorHint(errorCode) ??
+			`Twilio error ${errorCode}: https://www.twilio.com/docs/errors/${errorCode}`;
 	}
+	return message;
+}
+
+/** The media (MediaUrl0…9) and a shared location of an inbound message. */
+function attachmentsOf(params: TwilioParams): ChannelAttachment[] {
 	const attachments: ChannelAttachment[] = [];
 	const count = Math.min(10, Math.max(0, Number(one(params.NumMedia)) || 0));
 	for (let index = 0; index < count; index++) {
 		const url = one(params[`MediaUrl${index}`]);
 		if (!url) continue;
 		const mimeType = one(params[`MediaContentType${index}`]) || 'application/octet-stream';
+		const fileName = fileNameOf(url, mimeType);
 		attachments.push({
 			type: attachmentType(mimeType),
-			fileName: fileNameOf(url, mimeType),
+			fileName,
 			mimeType,
 			size: null,
 			fileId: url,
@@ -169,16 +172,21 @@ export function normalize(
 			fileId: `${one(params.Latitude)},${one(params.Longitude)}`,
 		});
 	}
+	return attachments;
+}
+
+/** A customer's message (or button tap) to the business number `To`. */
+function inboundOf(params: TwilioParams, raw: IDataObject, nowIso: string): ChannelMessage {
+	const messageSid = messageSidOf(params);
 	const waId = one(params.WaId);
 	const from = one(params.From);
 	const phone = waId ? `+${waId}` : from.replace(/^whatsapp:/, '');
 	const payload = one(params.ButtonPayload);
 	const message: ChannelMessage = {
 		channel: 'whatsapp',
-		// the business number the customer wrote to
 		account: one(params.To).replace(/^whatsapp:/, ''),
 		event: payload ? 'callback' : 'message',
-		eventId: `whatsapp:${account}:${messageSid}:received`,
+		eventId: `whatsapp:${one(params.AccountSid)}:${messageSid}:received`,
 		messageId: messageSid,
 		conversationId: from.startsWith('whatsapp:') ? from : `whatsapp:${phone}`,
 		sender: {
@@ -188,7 +196,7 @@ export function normalize(
 			isBot: false,
 		},
 		text: payload || one(params.Body),
-		attachments,
+		attachments: attachmentsOf(params),
 		timestamp: nowIso,
 		raw,
 	};
