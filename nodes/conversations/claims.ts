@@ -83,10 +83,14 @@ export type ClaimResult =
 /**
  * Claims an operator message for sending. Wins when the message has no bridge key (or is
  * `unsent`) and this execution's conditional update is the one TeamSpirit took; otherwise says
- * what the message is (sent elsewhere, uncertain, deleted, the bridge's own).
+ * what the message is (sent elsewhere, uncertain, deleted, the bridge's own). `seen` (the message
+ * as delivered or last read) spares the read when it is still current: the update is conditional
+ * on its version, so an old `seen` only costs the read it would have spared.
  */
-export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
+export async function claimMessage(c: ClaimContext, seen?: IDataObject): Promise<ClaimResult> {
 	const token = randomBytes(9).toString('base64url');
+	const first = seen && (await claimSeen(c, seen, token));
+	if (first) return first;
 	for (;;) {
 		const found = await settled(c);
 		if (!found) return { won: false, state: { kind: 'deleted' } };
@@ -96,23 +100,54 @@ export async function claimMessage(c: ClaimContext): Promise<ClaimResult> {
 			return { won: true, message, claim: new Claim(c, state.token) };
 		}
 		if (!claimable(state)) return { won: false, message, state };
-		const answer = await c.ts(
-			async () =>
-				await patchMessageIf(
-					c.ctx,
-					c.itemIndex,
-					c.chatId,
-					c.messageId,
-					{ externalKey: claimKey(c.messageId, Date.now() + c.holdMs, token) },
-					Number(message.version),
-				),
-		);
-		if (answer.changed) {
-			ownClaims.set(c.messageId, token);
-			return { won: true, message: answer.message, claim: new Claim(c, token) };
-		}
+		const answer = await claimAt(c, Number(message.version), token);
+		if (answer.changed) return won(c, answer.message, token);
 		// another execution (or an edit) changed it first: read what it is now
 	}
+}
+
+/** The claim at the version `seen` shows, when that looks claimable; undefined: read and see. */
+async function claimSeen(
+	c: ClaimContext,
+	seen: IDataObject,
+	token: string,
+): Promise<ClaimResult | undefined> {
+	const version = Number(seen.version);
+	if (
+		!Number.isSafeInteger(version) ||
+		!claimable(keyState(seen.externalKey, c.conversation, c.messageId))
+	) {
+		return undefined;
+	}
+	try {
+		const answer = await claimAt(c, version, token);
+		return answer.changed ? won(c, answer.message, token) : undefined;
+	} catch (error) {
+		if (Number((error as { httpCode?: string }).httpCode) === 404) {
+			return { won: false, state: { kind: 'deleted' } };
+		}
+		throw withItemIndex(c.ctx.getNode(), error, c.itemIndex);
+	}
+}
+
+/** The conditional update that claims the message while it is at `version`. */
+async function claimAt(c: ClaimContext, version: number, token: string) {
+	return await c.ts(
+		async () =>
+			await patchMessageIf(
+				c.ctx,
+				c.itemIndex,
+				c.chatId,
+				c.messageId,
+				{ externalKey: claimKey(c.messageId, Date.now() + c.holdMs, token) },
+				version,
+			),
+	);
+}
+
+function won(c: ClaimContext, message: IDataObject, token: string): ClaimResult {
+	ownClaims.set(c.messageId, token);
+	return { won: true, message, claim: new Claim(c, token) };
 }
 
 /** A won claim: renewed before each part is sent, and replaced by what the message became. */

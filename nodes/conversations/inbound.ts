@@ -10,6 +10,7 @@ import type { ChannelAdapter, ChannelMessage } from '../channels/types';
 import { release } from '../channels/sequence';
 import { conversationName, customerMarkdown, groupRefusal, isGroup } from './incoming';
 import type { GroupChats } from './incoming';
+import { cacheKey, conversationChats } from './caches';
 import { announcementKey, conversationKey, messageKey, noticeKey } from './keys';
 import { afterPredecessors, arrivesLate, inOrder, lateLine, untilAvailable } from './order';
 import {
@@ -18,12 +19,15 @@ import {
 	findChat,
 	findMessage,
 	findSentMessage,
+	identityOf,
 	patchMessage,
+	postKeyed,
 	postMessage,
 	type ConversationChat,
 } from './teamspirit';
 import { cleanFileName, cleanName, fieldPlain } from './untrusted';
 import { getUploadSource } from '../shared/binary';
+import { withItemIndex } from '../shared/errors';
 import { truncateGraphemes } from '../shared/graphemes';
 import { uploadFile } from '../shared/teamspirit/files';
 
@@ -206,13 +210,43 @@ function chatMetadata(i: Inbound, account: string, name: string): IDataObject {
 	};
 }
 
+/**
+ * The customer's chat is the one this process found under the key before (caches.ts), else the
+ * one `POST /chats` finds or creates. A cached chat that is gone (404) or no longer the bot's
+ * (403) is forgotten and the message goes the keyed way.
+ */
 async function forward(i: Inbound): Promise<IDataObject> {
-	const { ctx, itemIndex, message } = i;
 	const account = await accountOf(i);
 	const key = await keyOf(i, account);
-	const { chat, created } = await chatOf(i, account, key);
+	const entry = cacheKey(await identityOf(i.ctx, i.itemIndex), key);
+	const cached = conversationChats.get(entry);
+	if (cached) {
+		try {
+			return await forwardInto(i, key, { chat: cached, created: false });
+		} catch (error) {
+			if (!chatGone(error)) throw withItemIndex(i.ctx.getNode(), error, i.itemIndex);
+			conversationChats.delete(entry);
+		}
+	}
+	const found = await chatOf(i, account, key);
+	conversationChats.set(entry, { id: found.chat.id, title: found.chat.title });
+	return await forwardInto(i, key, found);
+}
+
+const chatGone = (error: unknown) =>
+	[403, 404].includes(Number((error as { httpCode?: string }).httpCode));
+
+/**
+ * Posts the message in its chat under its key (`200`: it was there already), or edits it. Only an
+ * edit or a message with files looks for the message first (files are not uploaded twice).
+ */
+async function forwardInto(
+	i: Inbound,
+	key: string,
+	{ chat, created }: { chat: { id: string; title: string }; created: boolean },
+): Promise<IDataObject> {
+	const { ctx, itemIndex, message } = i;
 	const ownKey = messageKey(key, String(message.messageId));
-	const existing = await findMessage(ctx, itemIndex, chat.id, ownKey);
 	const text = customerMarkdown(i.adapter, message);
 	const result = {
 		chatId: chat.id,
@@ -220,6 +254,8 @@ async function forward(i: Inbound): Promise<IDataObject> {
 		chatCreated: created,
 		conversationKey: key,
 	};
+	const existing =
+		i.isEdit || hasFiles(i) ? await findMessage(ctx, itemIndex, chat.id, ownKey) : undefined;
 	if (i.isEdit && existing) {
 		const edited = await patchMessage(ctx, itemIndex, chat.id, String(existing.id), {
 			text,
@@ -235,14 +271,21 @@ async function forward(i: Inbound): Promise<IDataObject> {
 	const late =
 		!i.isEdit && (await arrivesLate(ctx, itemIndex, chat.id, key, String(message.messageId)));
 	const body = text || (fileIds.length ? '' : '(empty message)');
-	const posted = await postMessage(ctx, itemIndex, chat.id, {
+	const posted = await postKeyed(ctx, itemIndex, chat.id, {
 		text: late ? `${lateLine(message.timestamp)}\n${body}`.trimEnd() : body,
 		format: 'markdown',
 		...(fileIds.length ? { fileIds } : {}),
 		...(replyToId ? { replyToId } : {}),
 		externalKey: ownKey,
 	});
-	return { action: 'posted', ...result, messageId: posted.id, message: posted };
+	const action = posted.created ? 'posted' : 'exists';
+	return { action, ...result, messageId: posted.message.id, message: posted.message };
+}
+
+/** Whether the trigger downloaded files of the message (they are uploaded before the post). */
+function hasFiles(i: Inbound): boolean {
+	const binary = i.ctx.getInputData()[i.itemIndex].binary ?? {};
+	return (i.message.attachments ?? []).some((a) => a.binaryProperty && binary[a.binaryProperty]);
 }
 
 /** The TeamSpirit message the customer's message replies to, when it is in the chat. */

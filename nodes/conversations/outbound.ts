@@ -28,7 +28,8 @@ import {
 } from './outboundContext';
 import { sendClaimed } from './send';
 import type { ConversationChat } from './teamspirit';
-import { botOf, conversationSecret, getChat, recentMessages } from './teamspirit';
+import { botOf, conversationSecret, getChat, identityOf, recentMessages } from './teamspirit';
+import { cacheKey, trustedChats } from './caches';
 import { mentions } from '../shared/teamspirit/utils';
 
 /** How far back a delivery catches up on operator messages whose own delivery has not come. */
@@ -52,11 +53,7 @@ export async function sendToCustomer(
 
 async function deliver(o: Outbound, ev: OperatorEvent): Promise<IDataObject> {
 	const messageId = String(ev.message.id);
-	// the chat as TeamSpirit holds it, not as the delivery says
-	const chat = await o.ts(async () => await getChat(o.ctx, o.itemIndex, o.chatId));
-	const secret = await conversationSecret(o.ctx, o.itemIndex);
-	const ownAccount = await o.adapter.conversation.account(o.ctx, o.itemIndex);
-	const trust = trustOf(chat, o.adapter, secret, ownAccount);
+	const trust = await trusted(o, ev);
 	if ('skip' in trust) return skipped(`chat ${o.chatId}: ${trust.skip}`, { chatId: o.chatId });
 	if ('why' in trust) {
 		if (ev.event !== 'message.created') {
@@ -68,9 +65,51 @@ async function deliver(o: Outbound, ev: OperatorEvent): Promise<IDataObject> {
 	if (ev.event === 'message.updated' || ev.event === 'message.deleted') {
 		return await changeSent(o, trust, ev, claimsOf(o, trust));
 	}
-	const caughtUp = o.options.catchUp ? await catchUp(o, trust, ev) : [];
-	const result = await sendCreated(o, trust, messageId);
+	if (!o.options.catchUp) return await sendCreated(o, trust, ev.message);
+	const { earlier, current } = await catchUp(o, trust, ev);
+	const caughtUp: string[] = [];
+	for (const older of earlier) {
+		await sendCreated(o, trust, older);
+		caughtUp.push(String(older.id));
+	}
+	const result = await sendCreated(o, trust, current);
 	return caughtUp.length ? { ...result, caughtUp } : result;
+}
+
+/**
+ * The chat's conversation, when the bridge may send from it (`trustOf`): as this process verified
+ * it before while the delivery shows the chat with the same key and customer (caches.ts), else as
+ * TeamSpirit holds the chat now (the delivery is data, not proof).
+ */
+async function trusted(o: Outbound, ev: OperatorEvent): ReturnType<typeof trustOfRead> {
+	const ownAccount = await o.adapter.conversation.account(o.ctx, o.itemIndex);
+	const entry = cacheKey(await identityOf(o.ctx, o.itemIndex), o.adapter.name, o.chatId);
+	const known = trustedChats.get(entry);
+	if (known && unchanged(o, known, ev.chat)) {
+		if (ownAccount === undefined || ownAccount === known.account) return known;
+		return { skip: `a conversation of another ${o.adapter.displayName} account` };
+	}
+	const trust = await trustOfRead(o, ownAccount);
+	if ('conversationId' in trust) trustedChats.set(entry, trust);
+	else trustedChats.delete(entry);
+	return trust;
+}
+
+async function trustOfRead(o: Outbound, ownAccount: string | undefined) {
+	const chat = await o.ts(async () => await getChat(o.ctx, o.itemIndex, o.chatId));
+	const secret = await conversationSecret(o.ctx, o.itemIndex);
+	return trustOf(chat, o.adapter, secret, ownAccount);
+}
+
+/** Whether the delivery shows the chat as it was verified: same id, key and customer. */
+function unchanged(o: Outbound, known: Conversation, chat: IDataObject | undefined): boolean {
+	const metadata = (chat?.metadata ?? {}) as IDataObject;
+	return (
+		chat?.id === o.chatId &&
+		chat.externalKey === known.key &&
+		typeof metadata.conversationId === 'string' &&
+		o.adapter.conversationId.normalize(metadata.conversationId) === known.conversationId
+	);
 }
 
 /**
@@ -130,17 +169,21 @@ function claimsOf(o: Outbound, c: Conversation) {
 /**
  * Deliveries can come out of order (TeamSpirit re-sends a failed one later): operator messages of
  * the last hour that are older than this one, have not reached the customer, and would have
- * started this workflow (the trigger's filters) go first. Returns the ids it sent (or tried).
+ * started this workflow (the trigger's filters) go first. The same read gives the delivered
+ * message as it is now (its version for the claim), when it is among the newest.
  */
-async function catchUp(o: Outbound, c: Conversation, ev: OperatorEvent): Promise<string[]> {
+async function catchUp(
+	o: Outbound,
+	c: Conversation,
+	ev: OperatorEvent,
+): Promise<{ earlier: IDataObject[]; current: IDataObject }> {
 	const messageId = String(ev.message.id);
 	const bot = await o.ts(async () => await botOf(o.ctx, o.itemIndex));
 	const recent = await o.ts(
 		async () => await recentMessages(o.ctx, o.itemIndex, o.chatId, CATCH_UP_COUNT),
 	);
-	const createdAt = String(
-		recent.find((m) => m.id === messageId)?.createdAt ?? ev.message.createdAt ?? '',
-	);
+	const current = recent.find((m) => m.id === messageId) ?? ev.message;
+	const createdAt = String(current.createdAt ?? '');
 	const since = Date.parse(createdAt) - CATCH_UP_MS;
 	const onlyMentions = ev.triggerFilters.onlyMentions === true;
 	const earlier = recent
@@ -154,22 +197,18 @@ async function catchUp(o: Outbound, c: Conversation, ev: OperatorEvent): Promise
 				(!onlyMentions || mentions(m.text, bot.username)),
 		)
 		.reverse();
-	const sent: string[] = [];
-	for (const older of earlier) {
-		await sendCreated(o, c, String(older.id));
-		sent.push(String(older.id));
-	}
-	return sent;
+	return { earlier, current };
 }
 
 /**
- * Sends one created operator message (the delivered one, or an earlier one it catches up). What
- * TeamSpirit holds now decides, not the (maybe old) delivery: exactly one execution, in whichever
- * process, wins the claim and sends.
+ * Sends one created operator message (the delivered one, or an earlier one it catches up), `seen`
+ * as last read or delivered. What TeamSpirit holds now decides, not what was seen: exactly one
+ * execution, in whichever process, wins the claim and sends.
  */
-async function sendCreated(o: Outbound, c: Conversation, messageId: string): Promise<IDataObject> {
+async function sendCreated(o: Outbound, c: Conversation, seen: IDataObject): Promise<IDataObject> {
+	const messageId = String(seen.id);
 	const base = { chatId: o.chatId, messageId, conversationId: c.conversationId };
-	const claimed = await claimMessage(claimsOf(o, c)(messageId));
+	const claimed = await claimMessage(claimsOf(o, c)(messageId), seen);
 	if (claimed.won) return await sendClaimed(o, c, claimed.message, claimed.claim);
 	switch (claimed.state.kind) {
 		case 'deleted':

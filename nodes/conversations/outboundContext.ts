@@ -2,7 +2,7 @@
  * What every step of sending an operator event to its customer works with (outbound.ts): the run,
  * the chat, the options, and the two ways of repeating a call through an outage.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChannelAdapter, SendContext } from '../channels/types';
 import { untilAvailable } from './order';
@@ -22,10 +22,12 @@ export interface OutboundOptions {
 /** One TeamSpirit message event, as the TeamSpirit Trigger's item carries it. */
 export interface OperatorEvent {
 	event: string;
-	message: Record<string, unknown>;
+	message: IDataObject;
 	chatId: string;
 	/** The trigger's filters (e.g. onlyMentions): the catch-up sends only what they let through. */
 	triggerFilters: Record<string, unknown>;
+	/** The chat as the delivery shows it (data, not proof: caches.ts `trustedChats`). */
+	chat?: IDataObject;
 }
 
 export type Runner = <T>(step: () => Promise<T>) => Promise<T>;

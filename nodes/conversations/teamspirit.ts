@@ -9,7 +9,12 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { BinaryStream, UploadSource } from '../shared/binary';
 import { channelMessageIdsOf } from './keys';
-import { conversationSecretOf, teamSpiritApiRequest } from '../shared/teamspirit/transport';
+import { bots, cacheKey } from './caches';
+import {
+	conversationSecretOf,
+	credentialIdentityOf,
+	teamSpiritApiRequest,
+} from '../shared/teamspirit/transport';
 import { segment } from '../shared/teamspirit/utils';
 
 export interface ConversationChat extends IDataObject {
@@ -155,6 +160,32 @@ export async function postMessage(
 	});
 }
 
+/**
+ * Posts a message under its key and says whether it is new (`201`) or the chat already had a
+ * message with that key (`200`, the message as it is now; nothing else of the body counts).
+ */
+export async function postKeyed(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	body: IDataObject & { externalKey: string },
+): Promise<{ message: IDataObject; created: boolean }> {
+	const answer = await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: `/chats/${segment(chatId)}/messages`,
+		body,
+		idempotent: true,
+		expectStatuses: [200, 201],
+		itemIndex,
+	});
+	return { message: answer.body as IDataObject, created: answer.statusCode === 201 };
+}
+
+/** The credential's identity at its server (for the caches, caches.ts). */
+export async function identityOf(ctx: IExecuteFunctions, itemIndex: number): Promise<string> {
+	return await credentialIdentityOf.call(ctx, itemIndex);
+}
+
 export async function patchMessage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
@@ -290,11 +321,16 @@ export async function recentMessages(
 	return (page.items as IDataObject[] | undefined) ?? [];
 }
 
-/** The bot's user id and username (the API key's user). */
+/** The bot's user id and username (the API key's user); kept 10 minutes per credential. */
 export async function botOf(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<{ id: string; username: string }> {
+	const key = cacheKey(await identityOf(ctx, itemIndex));
+	const known = bots.get(key);
+	if (known) return known;
 	const me = await teamSpiritApiRequest.call(ctx, { method: 'GET', path: '/me', itemIndex });
-	return { id: String(me.id ?? ''), username: String(me.username ?? '') };
+	const bot = { id: String(me.id ?? ''), username: String(me.username ?? '') };
+	bots.set(key, bot);
+	return bot;
 }

@@ -2,6 +2,7 @@
  * The one way the TeamSpirit node talks to the TeamSpirit REST API (docs/teamspirit-api.md).
  * Retries, rate limits and error mapping live here and nowhere else.
  */
+import { createHash } from 'crypto';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -51,7 +52,8 @@ export interface TeamSpiritRequest {
 	timeoutMs?: number;
 	/**
 	 * Error statuses the caller handles itself (e.g. 409 for a chat whose externalKey exists):
-	 * their body is returned, as `{ statusCode, body }`, instead of thrown.
+	 * their body is returned, as `{ statusCode, body }`, instead of thrown. A success status listed
+	 * here comes back the same way (e.g. 200, a message that exists, beside 201, a new one).
 	 */
 	expectStatuses?: number[];
 }
@@ -83,6 +85,8 @@ interface Connection {
 	authenticate: (options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 	/** What the conversation bridge signs its chats' keys with (never sent anywhere). */
 	conversationSecret: string;
+	/** Which server and credential (a hash, never a secret): what per-process caches are keyed by. */
+	identity: string;
 }
 
 /** The credential type itself: its `authenticate` signs every request (see `connection`). */
@@ -133,15 +137,20 @@ async function readConnection(this: TeamSpiritContext, itemIndex?: number): Prom
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
 	const { serverUrl, apiKey, webhookSecret, conversationSecret } =
 		credentials as TeamSpiritCredentials;
+	const server = normalizeServerUrl(serverUrl);
+	const secret = String(conversationSecret ?? '').trim() || String(apiKey ?? '').trim();
 	return {
-		serverUrl: normalizeServerUrl(serverUrl),
+		serverUrl: server,
+		identity: createHash('sha256')
+			.update(`${server}\n${String(apiKey ?? '')}\n${secret}`)
+			.digest('base64url'),
 		secrets: [
 			...secretForms(apiKey),
 			...secretForms(webhookSecret),
 			...secretForms(conversationSecret),
 		],
 		authenticate: async (options) => await credentialType.authenticate(credentials, options),
-		conversationSecret: String(conversationSecret ?? '').trim() || String(apiKey ?? '').trim(),
+		conversationSecret: secret,
 	};
 }
 
@@ -154,6 +163,18 @@ export async function conversationSecretOf(
 	itemIndex?: number,
 ): Promise<string> {
 	return (await connection.call(this, itemIndex)).conversationSecret;
+}
+
+/**
+ * Which TeamSpirit server and credential (API key, conversation secret) this run speaks as, as a
+ * hash: the conversation bridge keys its per-process caches (chats, the bot's identity) by it, so
+ * an entry never serves another server or bot.
+ */
+export async function credentialIdentityOf(
+	this: TeamSpiritContext,
+	itemIndex?: number,
+): Promise<string> {
+	return (await connection.call(this, itemIndex)).identity;
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
@@ -268,7 +289,10 @@ export async function teamSpiritApiRequest(
 		},
 	});
 	if (response.statusCode >= 200 && response.statusCode < 300) {
-		return (response.statusCode === 204 ? {} : response.body) as IDataObject;
+		const body = (response.statusCode === 204 ? {} : response.body) as IDataObject;
+		return request.expectStatuses?.includes(response.statusCode)
+			? { statusCode: response.statusCode, body }
+			: body;
 	}
 	if (
 		request.expectStatuses?.includes(response.statusCode) &&

@@ -26,6 +26,7 @@ import { acceptedParts, seenEvents } from '../../../nodes/channels/memory';
 import { senderNames } from '../../../nodes/channels/messenger/profiles';
 import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import { forgetCaches } from '../../../nodes/conversations/caches';
 import { ownClaims } from '../../../nodes/conversations/claims';
 import { conversationKey } from '../../../nodes/conversations/keys';
 import type { GraphEmulatorOptions } from '../../emulators/graph';
@@ -81,6 +82,7 @@ export function forgetProcessMemory(): void {
 	ownClaims.clear();
 	senderNames.clear();
 	forgetAnnounced();
+	forgetCaches();
 }
 
 // ---------------------------------------------------------------------------

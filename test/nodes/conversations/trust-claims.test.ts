@@ -4,7 +4,8 @@
  * - the bridge sends only from chats it opened itself: their keys carry its signature (an HMAC
  *   with the TeamSpirit credential's secret), and the chat's metadata must name the customer the
  *   key names; a chat opened in advance under a customer's guessable key captures nothing; the
- *   delivery's `data.chat` is not believed (the chat is read from TeamSpirit);
+ *   delivery's `data.chat` is not believed (the chat is read from TeamSpirit; it only confirms a
+ *   chat this process verified before, steady-state.test.ts);
  * - exactly one process sends an operator message (a conditional claim in TeamSpirit), another
  *   waits for it instead of warning; a claim whose record failed is never sent twice once this
  *   process has forgotten it; an edit or delete made while the message is being sent reaches the

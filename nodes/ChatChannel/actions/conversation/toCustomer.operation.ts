@@ -89,11 +89,12 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
 	const chatId = String(message.chatId ?? json.chatId ?? '');
 	const triggerFilters = (json.triggerFilters ?? {}) as IDataObject;
+	const chat = (message.chat ?? json.chat ?? undefined) as IDataObject | undefined;
 	return await sendToCustomer(
 		this,
 		itemIndex,
 		call.adapter,
-		{ event, message, chatId, triggerFilters },
+		{ event, message, chatId, triggerFilters, chat: chat ?? undefined },
 		{
 			catchUp: options.catchUp !== false,
 			linkSeconds: Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60),
