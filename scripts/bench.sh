@@ -15,7 +15,8 @@
 #   npm run bench -- telegram       # only 1–3 (real n8n)
 #   npm run bench -- inbound        # only 2 (scripts/bench/inbound.ts; BENCH_WEBHOOK_RUNS, BENCH_CPU_PROF=dir)
 #   npm run bench -- inbound-queue  # 2 against a webhook processor of n8n's queue mode (PostgreSQL, Redis)
-#   npm run bench -- conversations  # only 4–5 (no n8n install; BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES)
+#   npm run bench -- conversations  # only 4–5 and the steady state with TeamSpirit 50 ms away (no n8n install;
+#                                   # BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES, BENCH_TS_LATENCY_MS, BENCH_CONVERSATION_PARTS)
 #   npm run bench -- bulk           # only 6: bulk sends (real n8n; scripts/bench/bulk.ts)
 #   npm run bench -- bulk-queue     # 6 with the workflows run by a worker of n8n's queue mode
 set -euo pipefail
