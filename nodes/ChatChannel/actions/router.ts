@@ -75,7 +75,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (sends.isDuplicate(itemIndex))
 			return [{ json: { channel, conversationId, sent: false, duplicate: true } }];
 		const call: OperationCall = {
-			ctx: this,
 			itemIndex,
 			adapter,
 			conversationId,

@@ -3,16 +3,18 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ChannelAdapter, SendContext } from '../../channels/types';
 
 /**
- * What the router hands an operation besides `this`. Its `ctx` (from SendContext) is the same
- * object as `this`: it is there because the call doubles as the adapter's SendContext, and the
- * conversation operations (actions/conversation/) spread it into the SendContexts they build.
- * Once they no longer do, OperationCall keeps only the item's fields, and an operation hands the
- * adapter `{ ...call, ctx: this }`.
+ * What the router hands an operation besides `this` (the node's context): the item and its
+ * channel. An operation hands the adapter a SendContext made of both (`sendContext`).
  */
-export interface OperationCall extends SendContext {
+export interface OperationCall extends Omit<SendContext, 'ctx'> {
 	adapter: ChannelAdapter;
 	/** The item's conversation (validated), for operations that have one. */
 	conversationId: string;
+}
+
+/** The adapter's SendContext for this item. */
+export function sendContext(ctx: IExecuteFunctions, call: OperationCall): SendContext {
+	return { ...call, ctx };
 }
 
 export interface Operation {

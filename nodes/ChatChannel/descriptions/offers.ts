@@ -6,7 +6,7 @@
  * dropdown) and says in its action which channels those are. No channel is named here: everything
  * comes from the registry, and a new channel brings its own actions.
  */
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { adapters } from '../../channels';
@@ -119,13 +119,14 @@ export function channelFields(
  * imported from another channel, or written by hand).
  */
 export function actionOf<K extends OptionalAction>(
+	ctx: IExecuteFunctions,
 	call: OperationCall,
 	action: K,
 	what: string,
 ): NonNullable<ChannelActions[K]> {
 	const fn = call.adapter.actions[action];
 	if (typeof fn !== 'function') {
-		throw new NodeOperationError(call.ctx.getNode(), `${call.adapter.displayName} cannot ${what}`, {
+		throw new NodeOperationError(ctx.getNode(), `${call.adapter.displayName} cannot ${what}`, {
 			itemIndex: call.itemIndex,
 			description: call.adapter.unavailable?.[action],
 		});

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 import { actionOf } from '../../descriptions/offers';
 
 export const description = updateDisplayOptions(
@@ -36,13 +37,13 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const callbackId = String(this.getNodeParameter('callbackId', call.itemIndex, '')).trim();
-	const answerCallback = actionOf(call, 'answerCallback', 'answer button presses');
+	const answerCallback = actionOf(this, call, 'answerCallback', 'answer button presses');
 	if (!callbackId) {
 		throw new NodeOperationError(this.getNode(), 'No callback to answer', {
 			itemIndex: call.itemIndex,
 		});
 	}
-	return await answerCallback(call, {
+	return await answerCallback(sendContext(this, call), {
 		callbackId,
 		text: String(this.getNodeParameter('text', call.itemIndex, '')),
 		showAlert: this.getNodeParameter('showAlert', call.itemIndex, false) as boolean,

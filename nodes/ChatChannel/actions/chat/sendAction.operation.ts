@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 import { actionOf } from '../../descriptions/offers';
 
 export const description = updateDisplayOptions(
@@ -34,10 +35,11 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	return await actionOf(
+		this,
 		call,
 		'sendAction',
 		'show a chat action',
-	)(call, {
+	)(sendContext(this, call), {
 		conversationId: call.conversationId,
 		action: String(this.getNodeParameter('action', call.itemIndex, 'typing')),
 	});

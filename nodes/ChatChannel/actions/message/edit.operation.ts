@@ -9,6 +9,7 @@ import {
 	getFormat,
 } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 import { messageIdField, getMessageId } from './shared';
 import { actionOf } from '../../descriptions/offers';
 
@@ -36,10 +37,11 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
 	return await actionOf(
+		this,
 		call,
 		'editText',
 		'edit a sent message',
-	)(call, {
+	)(sendContext(this, call), {
 		conversationId: call.conversationId,
 		messageId: getMessageId(this, itemIndex, call.adapter),
 		text: String(this.getNodeParameter('text', itemIndex, '')),

@@ -9,6 +9,7 @@ import {
 	getFormat,
 } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 
 const properties: INodeProperties[] = [
 	conversationField,
@@ -71,7 +72,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		replyToMessageId?: string;
 		silent?: boolean;
 	};
-	return await call.adapter.actions.sendText(call, {
+	return await call.adapter.actions.sendText(sendContext(this, call), {
 		conversationId: call.conversationId,
 		text: String(this.getNodeParameter('text', itemIndex, '')),
 		format: getFormat(this, itemIndex),

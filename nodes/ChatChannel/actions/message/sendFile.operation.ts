@@ -11,6 +11,7 @@ import {
 	getFormat,
 } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 
 const properties: INodeProperties[] = [
 	conversationField,
@@ -135,7 +136,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		replyToMessageId?: string;
 		silent?: boolean;
 	};
-	return await call.adapter.actions.sendFile(call, {
+	return await call.adapter.actions.sendFile(sendContext(this, call), {
 		conversationId: call.conversationId,
 		kind: this.getNodeParameter('kind', itemIndex, 'auto') as FileKind,
 		source,

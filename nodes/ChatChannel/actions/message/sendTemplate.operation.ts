@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
+import { sendContext } from '../types';
 import { actionOf } from '../../descriptions/offers';
 
 const properties: INodeProperties[] = [
@@ -38,7 +39,7 @@ export const description = updateDisplayOptions(
 
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
-	const sendTemplate = actionOf(call, 'sendTemplate', 'send message templates');
+	const sendTemplate = actionOf(this, call, 'sendTemplate', 'send message templates');
 	const templateId = String(this.getNodeParameter('templateId', itemIndex, '')).trim();
 	const rule = call.adapter.templateId;
 	if (rule && !rule.pattern.test(templateId)) {
@@ -77,7 +78,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 					? JSON.stringify(value)
 					: String(value);
 	}
-	return await sendTemplate(call, {
+	return await sendTemplate(sendContext(this, call), {
 		conversationId: call.conversationId,
 		templateId,
 		variables: values,
