@@ -3,17 +3,7 @@ import { markdownToTelegramHtml, telegramToMarkdown } from '../../nodes/channels
 import type { TelegramEntity } from '../../nodes/channels/telegram/format';
 import { markdownToWhatsApp, whatsappToMarkdown } from '../../nodes/channels/whatsapp/format';
 import { plainToMarkdown } from '../../nodes/shared/markdown';
-
-/** Seeded generator (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom } from '../helpers/random';
 
 function randomText(next: () => number, pieces: string[], max: number): string {
 	let text = '';
@@ -110,7 +100,7 @@ describe('plain text as markdown shows exactly what was typed', () => {
 	});
 
 	it('round trips thousands of random texts (markdown → plain gives the text back)', () => {
-		const next = random(20250314);
+		const next = seededRandom(20250314);
 		for (let k = 0; k < 3000; k++) {
 			const text = randomText(next, PLAIN_PIECES, 40);
 			expect(markdownToPlain(plainToMarkdown(text))).toBe(text);
@@ -233,7 +223,7 @@ describe('Telegram entities become markdown', () => {
 	});
 
 	it('random texts with random entities keep their text and never throw', () => {
-		const next = random(42);
+		const next = seededRandom(42);
 		const types = ['bold', 'italic', 'strikethrough', 'code', 'pre', 'underline', 'spoiler', 'url'];
 		for (let k = 0; k < 2000; k++) {
 			const text = randomText(next, PLAIN_PIECES, 30);
@@ -283,7 +273,7 @@ describe('WhatsApp formatting becomes markdown', () => {
 	});
 
 	it('random texts never throw and keep every character that is not a marker', () => {
-		const next = random(7);
+		const next = seededRandom(7);
 		const noMarkers = PLAIN_PIECES.filter((p) => !/[*_~`]/.test(p));
 		for (let k = 0; k < 2000; k++) {
 			const text = randomText(next, PLAIN_PIECES, 30);
@@ -380,7 +370,7 @@ describe('TeamSpirit markdown to the channels', () => {
 	});
 
 	it('Telegram HTML is well-formed for random markdown, and nothing throws', () => {
-		const next = random(99);
+		const next = seededRandom(99);
 		for (let k = 0; k < 3000; k++) {
 			const markdown = randomText(next, MARKDOWN_PIECES, 25);
 			const html = markdownToTelegramHtml(markdown);

@@ -1,16 +1,6 @@
 import { splitHtml } from '../../nodes/channels/text';
 import { parseFormatted } from '../emulators/telegram';
-
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom } from '../helpers/random';
 
 const TAGS = ['b', 'i', 'u', 's', 'tg-spoiler', 'code', 'pre', 'a href="https://x.y/?a=1&amp;b=2"', 'blockquote'];
 const WORDS = ['word', 'x', '&amp;', '&lt;', '&gt;', '&quot;', '🇩🇪', '👩‍💻', '👍🏽', 'e\u0301', ' ', ' ', '\n', '\n\n', 'a.b-c!'];
@@ -36,7 +26,7 @@ const squeeze = (text: string) => text.replace(/\s+/g, '');
 describe('HTML is split only where Telegram accepts every part', () => {
 	it('property: random nested HTML at random limits, every part parses and fits, nothing is lost', () => {
 		const seed = 11;
-		const random = prng(seed);
+		const random = seededRandom(seed);
 		for (let n = 0; n < 1500; n++) {
 			const html = randomHtml(random);
 			const limit = 80 + Math.floor(random() * 60);

@@ -15,17 +15,7 @@ import { markdownToWhatsApp, whatsappToMarkdown } from '../../nodes/channels/wha
 import { readMarkdown, type MarkdownNode } from '../../nodes/shared/markdown';
 import { validateMarkdownV2 } from '../emulators/markdownV2';
 import { parseFormatted } from '../emulators/telegram';
-
-/** Seeded generator (mulberry32): the same cases on every run; a failure names its seed and case. */
-function random(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom } from '../helpers/random';
 
 /** TeamSpirit markdown pieces: every construct, the characters around them, emoji and mentions. */
 const PIECES = [
@@ -149,7 +139,7 @@ function property(
 		skip?: (shown: string) => boolean;
 	},
 ) {
-	const next = random(seed);
+	const next = seededRandom(seed);
 	let checked = 0;
 	for (let n = 0; n < cases; n++) {
 		const markdown = randomMarkdown(next, 20, options.pieces);

@@ -1,18 +1,7 @@
 import { toMarkdownV2 } from '../../nodes/channels/telegram/format';
 import { splitMarkdownV2 } from '../../nodes/channels/telegram/markdownV2';
 import { validateMarkdownV2, type Entity } from '../emulators/markdownV2';
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom } from '../helpers/random';
 
 const TOKENS = [
 	...'_*[]()~`>#+-=|{}.!\\'.split(''),
@@ -114,7 +103,7 @@ describe('Markdown (escaped for you) becomes MarkdownV2 that Telegram accepts', 
 	it('property: 5000 random texts over every reserved character, emoji, flags and ZWJ sequences all parse and show what the user typed', () => {
 		const started = Date.now();
 		const seed = 20240611;
-		const random = prng(seed);
+		const random = seededRandom(seed);
 		for (let n = 0; n < 5000; n++) {
 			const input = randomText(random, 40);
 			const output = toMarkdownV2(input);
@@ -178,7 +167,7 @@ describe('raw MarkdownV2 is split only where Telegram accepts every part', () =>
 
 	it('property: random MarkdownV2 split at random limits, every part parses and fits, nothing is lost', () => {
 		const seed = 77;
-		const random = prng(seed);
+		const random = seededRandom(seed);
 		for (let n = 0; n < 1500; n++) {
 			const text = toMarkdownV2(randomText(random, 80));
 			const limit = 8 + Math.floor(random() * 40);
