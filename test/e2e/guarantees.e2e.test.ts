@@ -193,6 +193,12 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
 
+	// a failed test leaves no outage behind for the next one
+	afterEach(async () => {
+		ts?.clearFaults();
+		await proxy?.accept();
+	});
+
 	const whatsappUrl = () => `${n8n!.url}/webhook/${webhookIds.whatsapp}/webhook`;
 	const messengerUrl = () => `${n8n!.url}/webhook/${webhookIds.messenger}/webhook`;
 
@@ -274,8 +280,12 @@ describe('Delivery guarantees of customer conversations in a real n8n', () => {
 		for (let i = 1; i <= 5; i++) {
 			if (i === 5) {
 				await sleep(outageStart + OUTAGE_503_MS - Date.now());
-				ts.clearFaults();
+				// refuse first, then lift the 503s once the requests already on their way have been
+				// answered: the other order let a request sent just before the switch reach the
+				// emulator with no fault left (it read the bytes after the proxy had closed)
 				await proxy.refuse();
+				await sleep(1_000);
+				ts.clearFaults();
 			}
 			await everyCustomerWrites((channel) => text(channel, i));
 			if (i < 4) await sleep(OUTAGE_503_MS / 4);
