@@ -643,10 +643,16 @@ describe('TeamSpiritEmulator: conversation additions (externalKey, metadata, fil
 		});
 	});
 
-	it('events: message.* deliveries carry data.chat (id, title, externalKey, metadata); message.deleted keeps the externalKey', async () => {
+	it('events: message.* deliveries carry data.chat (id, title, externalKey, metadata, version); message.deleted keeps the externalKey', async () => {
 		const metadata = { channel: 'telegram', customer: { id: '1001', name: 'Anna' } };
 		const chat = ts.addChat({ title: 'Anna', externalKey: 'telegram:1:1001', metadata });
-		const summary = { id: chat.id, title: 'Anna', externalKey: 'telegram:1:1001', metadata };
+		const summary = {
+			id: chat.id,
+			title: 'Anna',
+			externalKey: 'telegram:1:1001',
+			metadata,
+			version: 1,
+		};
 		const sent = (
 			await api('POST', `/chats/${chat.id}/messages`, { text: 'v1', externalKey: 'k:1' })
 		).json;
@@ -720,6 +726,7 @@ describe('TeamSpiritEmulator: conversation additions (externalKey, metadata, fil
 				title: 'Anna',
 				externalKey: 'telegram:1:1001',
 				metadata: {},
+				version: 1,
 			});
 
 		expect(() => ts.addMessage(chat.id, { replyToId: 'm_nope' })).toThrow(/replyToId/);
@@ -941,5 +948,291 @@ describe('TeamSpiritEmulator: delivery retry schedule and skipped faults', () =>
 		expect(await get()).toBe(200);
 		expect(await get()).toBe(503);
 		expect(await get()).toBe(200);
+	});
+});
+
+describe('TeamSpiritEmulator: chat versions, conditional PATCH, metadata filters, chat.updated', () => {
+	let ts: TeamSpiritEmulator;
+	let receiver: http.Server;
+	let receiverUrl: string;
+
+	beforeEach(async () => {
+		ts = await TeamSpiritEmulator.start({ autoDeliver: true });
+		receiver = http.createServer((req, res) => {
+			req.resume();
+			req.on('end', () => res.writeHead(200).end());
+		});
+		receiver.listen(0, '127.0.0.1');
+		await once(receiver, 'listening');
+		receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ts`;
+	});
+	afterEach(async () => {
+		await ts.stop();
+		receiver.closeAllConnections();
+		await new Promise((resolve) => receiver.close(resolve));
+	});
+
+	async function api(
+		method: string,
+		path: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	): Promise<{ status: number; json: any }> {
+		const res = await fetch(`${ts.url}/api/v1${path}`, {
+			method,
+			headers: {
+				authorization: `Bearer ${ts.apiKey}`,
+				...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+				...headers,
+			},
+			body: body !== undefined ? JSON.stringify(body) : undefined,
+		});
+		const text = await res.text();
+		return { status: res.status, json: text ? JSON.parse(text) : undefined };
+	}
+
+	async function subscribe(events: string[], chatIds: string[] = []): Promise<string> {
+		const hook = await api('POST', '/webhooks', { url: receiverUrl, events, chatIds });
+		expect(hook.status).toBe(201);
+		return hook.json.id as string;
+	}
+
+	/** The deliveries so far (once the background ones are answered), with their webhook. */
+	async function delivered(): Promise<Array<{ webhookId: string; event: string; data: any }>> {
+		await ts.settled();
+		return ts.deliveries.map((d) => ({ webhookId: d.webhookId, ...JSON.parse(d.body) }));
+	}
+
+	it('version: 1 on create, +1 on every change of title, metadata or members, never on a PATCH that changes nothing; data.chat of message.* carries it', async () => {
+		await subscribe(['message.created']);
+		const alice = ts.addUser({ name: 'Alice' });
+		const created = await api('POST', '/chats', {
+			type: 'group',
+			title: 'Ops',
+			metadata: { a: 1 },
+		});
+		expect(created.json.version).toBe(1);
+		const id = created.json.id as string;
+		const version = async () => (await api('GET', `/chats/${id}`)).json.version as number;
+
+		expect((await api('PATCH', `/chats/${id}`, { title: 'Ops 2' })).json.version).toBe(2);
+		expect((await api('PATCH', `/chats/${id}`, { metadata: { a: 2, b: 'x' } })).json.version).toBe(
+			3,
+		);
+		// the same title, and the same metadata in another key order: no change
+		expect(
+			(await api('PATCH', `/chats/${id}`, { title: 'Ops 2', metadata: { b: 'x', a: 2 } })).json
+				.version,
+		).toBe(3);
+		expect((await api('POST', `/chats/${id}/members`, { userIds: [alice.id] })).json.version).toBe(
+			4,
+		);
+		// already a member: nothing changes
+		expect((await api('POST', `/chats/${id}/members`, { userIds: [alice.id] })).json.version).toBe(
+			4,
+		);
+		expect((await api('DELETE', `/chats/${id}/members/${alice.id}`)).status).toBe(204);
+		expect(await version()).toBe(5);
+		expect((await api('GET', `/chats?query=ops`)).json.items[0].version).toBe(5);
+		expect(ts.chat(id)?.version).toBe(5);
+		expect(ts.addChat().version).toBe(1);
+
+		await api('POST', `/chats/${id}/messages`, { text: 'hi' });
+		const [message] = await delivered();
+		expect(message.data.chat).toEqual({
+			id,
+			title: 'Ops 2',
+			externalKey: null,
+			metadata: { a: 2, b: 'x' },
+			version: 5,
+		});
+	});
+
+	it('conditional PATCH: If-Match on the current version applies; a stale one is 412 with the current chat and changes nothing; of two racing writers exactly one wins', async () => {
+		const chat = ts.addChat({ title: 'Anna', metadata: { status: 'open' } });
+		const ok = await api(
+			'PATCH',
+			`/chats/${chat.id}`,
+			{ metadata: { status: 'open', assigneeId: 'u_1' } },
+			{ 'if-match': '"1"' },
+		);
+		expect(ok.status).toBe(200);
+		expect(ok.json).toMatchObject({ version: 2, metadata: { status: 'open', assigneeId: 'u_1' } });
+		// quotes are optional
+		expect(
+			(await api('PATCH', `/chats/${chat.id}`, { title: 'Anna P' }, { 'if-match': '2' })).json
+				.version,
+		).toBe(3);
+
+		const stale = await api(
+			'PATCH',
+			`/chats/${chat.id}`,
+			{ metadata: { status: 'resolved' } },
+			{ 'if-match': '"2"' },
+		);
+		expect(stale.status).toBe(412);
+		expect(stale.json).toEqual({
+			error: {
+				code: 'precondition_failed',
+				message: `Chat '${chat.id}' is at version 3, not 2`,
+				current: ts.chat(chat.id),
+			},
+		});
+		expect(stale.json.error.current).toMatchObject({
+			title: 'Anna P',
+			metadata: { status: 'open', assigneeId: 'u_1' },
+			version: 3,
+		});
+		expect(ts.chat(chat.id)?.metadata).toEqual({ status: 'open', assigneeId: 'u_1' });
+
+		// a member added since the read makes the If-Match stale too
+		const bob = ts.addUser({ name: 'Bob' });
+		await api('POST', `/chats/${chat.id}/members`, { userIds: [bob.id] });
+		expect(
+			(await api('PATCH', `/chats/${chat.id}`, { title: 'x' }, { 'if-match': '"3"' })).status,
+		).toBe(412);
+
+		// two writers that read version 4: one 200, one 412
+		const race = await Promise.all(
+			['alice', 'bob'].map(
+				async (who) =>
+					await api(
+						'PATCH',
+						`/chats/${chat.id}`,
+						{ metadata: { status: 'open', assigneeId: who } },
+						{ 'if-match': '"4"' },
+					),
+			),
+		);
+		expect(race.map((r) => r.status).sort()).toEqual([200, 412]);
+		const winner = race.find((r) => r.status === 200)!.json;
+		expect(race.find((r) => r.status === 412)!.json.error.current).toEqual(winner);
+		expect(ts.chat(chat.id)).toMatchObject({ version: 5, metadata: winner.metadata });
+	});
+
+	it('conditional PATCH: an If-Match that is not a version is 400; 404, 403 and body 400s come before 412', async () => {
+		const chat = ts.addChat({ title: 'Anna' });
+		for (const ifMatch of ['"abc"', '-1', '"1.5"', '*', '']) {
+			const r = await api('PATCH', `/chats/${chat.id}`, { title: 'x' }, { 'if-match': ifMatch });
+			expect([ifMatch, r.status, r.json.error.code]).toEqual([ifMatch, 400, 'validation_error']);
+		}
+		const stale = { 'if-match': '"7"' };
+		expect((await api('PATCH', '/chats/c_nope', { title: 'x' }, stale)).status).toBe(404);
+		const without = ts.addChat({ title: 'Left', includeBot: false });
+		expect((await api('PATCH', `/chats/${without.id}`, { title: 'x' }, stale)).status).toBe(403);
+		expect((await api('PATCH', `/chats/${chat.id}`, {}, stale)).status).toBe(400);
+		expect((await api('PATCH', `/chats/${chat.id}`, { metadata: [1] }, stale)).status).toBe(400);
+		expect(ts.chat(chat.id)).toMatchObject({ title: 'Anna', version: 1 });
+	});
+
+	it('GET /chats: metadata.<field> filters match top-level scalars as strings, empty matches missing/null/"", ANDed, with query/externalKey/pagination; a bad field is 400', async () => {
+		const make = (title: string, metadata: Record<string, unknown>, externalKey?: string) =>
+			ts.addChat({ title, metadata, externalKey }).id;
+		const a = make('A tg', { channel: 'telegram', status: 'open', assigneeId: 'u_1', score: 5 });
+		const b = make('B tg', {
+			channel: 'telegram',
+			status: 'open',
+			assigneeId: null,
+			greeted: true,
+		});
+		const c = make('C wa', { channel: 'whatsapp', status: 'open', assigneeId: '' }, 'k:c');
+		const d = make('D tg', { channel: 'telegram', status: 'resolved', score: '5' });
+		const e = make('E tg', { channel: 'telegram', status: { nested: 'open' } });
+		ts.addChat({ title: 'F', metadata: { status: 'open' }, includeBot: false });
+		const ids = async (query: string) => {
+			const r = await api('GET', `/chats?${query}`);
+			expect(r.status).toBe(200);
+			return (r.json.items as Array<{ id: string }>).map((x) => x.id);
+		};
+
+		expect(await ids('metadata.status=open')).toEqual([a, b, c]);
+		expect(await ids('metadata.channel=telegram&metadata.status=open')).toEqual([a, b]);
+		expect(await ids('metadata.assigneeId=')).toEqual([b, c, d, e]);
+		expect(await ids('metadata.channel=telegram&metadata.assigneeId=')).toEqual([b, d, e]);
+		expect(await ids('metadata.score=5')).toEqual([a, d]);
+		expect(await ids('metadata.greeted=true')).toEqual([b]);
+		expect(await ids('metadata.status=Open')).toEqual([]);
+		expect(await ids('metadata.status=%20open')).toEqual([]);
+		expect(await ids('metadata.status=open&query=wa')).toEqual([c]);
+		expect(await ids('metadata.status=open&externalKey=k:c')).toEqual([c]);
+		expect(await ids('metadata.status=resolved&externalKey=k:c')).toEqual([]);
+		expect(ts.chatsWhere({ status: 'open' }).map((x) => x.id)).toHaveLength(4); // F too
+
+		const first = await api('GET', '/chats?metadata.status=open&limit=2');
+		expect(first.json.items.map((x: { id: string }) => x.id)).toEqual([a, b]);
+		const next = await api(
+			'GET',
+			`/chats?metadata.status=open&limit=2&cursor=${first.json.nextCursor as string}`,
+		);
+		expect(next.json).toEqual({ items: [ts.chat(c)], nextCursor: null });
+
+		for (const bad of ['metadata.=x', 'metadata.customer.id=1', 'metadata.a%20b=1']) {
+			const r = await api('GET', `/chats?${bad}`);
+			expect([bad, r.status, r.json.error.code]).toEqual([bad, 400, 'validation_error']);
+		}
+	});
+
+	it('chat.updated: PATCH and member changes deliver the chat, previous (title, metadata, memberIds, version) and actorId; not for a no-op; only where subscribed', async () => {
+		const alice = ts.addUser({ name: 'Alice' });
+		const chat = ts.addChat({ title: 'Anna', metadata: { status: 'open' } });
+		const other = ts.addChat({ title: 'Other' });
+		const all = await subscribe(['chat.updated']);
+		const onlyOther = await subscribe(['chat.updated'], [other.id]);
+		const messagesOnly = await subscribe(['message.created', 'chat.member_joined']);
+
+		await api('PATCH', `/chats/${chat.id}`, { metadata: { status: 'resolved' } });
+		await api('PATCH', `/chats/${chat.id}`, { metadata: { status: 'resolved' } }); // no change
+		await api('POST', `/chats/${chat.id}/members`, { userIds: [alice.id] });
+		await api('DELETE', `/chats/${chat.id}/members/${alice.id}`);
+		const events = await delivered();
+
+		const updates = events.filter((x) => x.event === 'chat.updated');
+		expect(updates.every((x) => x.webhookId === all)).toBe(true);
+		expect(updates.map((x) => x.data.chat.version)).toEqual([2, 3, 4]);
+		expect(updates[0].data).toEqual({
+			chat: {
+				...ts.chat(chat.id),
+				metadata: { status: 'resolved' },
+				version: 2,
+				memberIds: [ts.bot.id],
+			},
+			previous: { title: 'Anna', metadata: { status: 'open' }, memberIds: [ts.bot.id], version: 1 },
+			actorId: ts.bot.id,
+		});
+		expect(updates[1].data.previous).toEqual({
+			title: 'Anna',
+			metadata: { status: 'resolved' },
+			memberIds: [ts.bot.id],
+			version: 2,
+		});
+		expect(updates[1].data.chat.memberIds).toEqual([ts.bot.id, alice.id]);
+		expect(updates[2].data.previous.memberIds).toEqual([ts.bot.id, alice.id]);
+		expect(updates[2].data.chat.memberIds).toEqual([ts.bot.id]);
+		expect(events.filter((x) => x.webhookId === onlyOther)).toEqual([]);
+		expect(events.filter((x) => x.webhookId === messagesOnly).map((x) => x.event)).toEqual([
+			'chat.member_joined',
+		]);
+	});
+
+	it('chat.updated: changeChatAsUser delivers with the user as actor; the bot removing itself still tells the chat it left', async () => {
+		const olga = ts.addUser({ name: 'Olga' });
+		const chat = ts.addChat({ title: 'Anna', metadata: { status: 'open' }, memberIds: [olga.id] });
+		await subscribe(['chat.updated']);
+		const changed = await ts.changeChatAsUser(chat.id, olga.id, {
+			metadata: { status: 'snoozed' },
+		});
+		expect(changed.chat.version).toBe(2);
+		expect(JSON.parse(changed.deliveries[0].body).data).toMatchObject({
+			chat: { id: chat.id, version: 2, metadata: { status: 'snoozed' } },
+			previous: { metadata: { status: 'open' }, version: 1 },
+			actorId: olga.id,
+		});
+		expect((await ts.changeChatAsUser(chat.id, olga.id, { title: 'Anna' })).deliveries).toEqual([]);
+
+		expect((await api('DELETE', `/chats/${chat.id}/members/${ts.bot.id}`)).status).toBe(204);
+		const last = (await delivered()).pop()!;
+		expect(last.event).toBe('chat.updated');
+		expect(last.data).toMatchObject({ chat: { memberIds: [olga.id], version: 3 } });
+		expect(last.data.previous.memberIds).toEqual([ts.bot.id, olga.id]);
 	});
 });

@@ -47,10 +47,19 @@ export interface Chat {
 	/** A JSON object of the client's own (at most 4096 bytes serialized); {} when unset. */
 	metadata: Record<string, unknown>;
 	createdAt: string;
+	/** 1 when created, +1 on every change of title, metadata or members: `If-Match` on PATCH. */
+	version: number;
 }
 
 /** `data.chat` of message.* deliveries (never in REST answers). */
-export type ChatSummary = Pick<Chat, 'id' | 'title' | 'externalKey' | 'metadata'>;
+export type ChatSummary = Pick<Chat, 'id' | 'title' | 'externalKey' | 'metadata' | 'version'>;
+
+/** `data` of chat.updated deliveries: the chat after the change, what it was before, who changed it. */
+export interface ChatUpdate {
+	chat: Chat;
+	previous: Pick<Chat, 'title' | 'metadata' | 'memberIds' | 'version'>;
+	actorId: string;
+}
 
 export interface FileMeta {
 	id: string;
@@ -92,6 +101,7 @@ export const WEBHOOK_EVENTS = [
 	'message.deleted',
 	'chat.member_joined',
 	'chat.member_left',
+	'chat.updated',
 	'user.status_changed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -456,6 +466,45 @@ function keyFilter(query: Record<string, string>): string | undefined {
 	return optKey({ externalKey: query.externalKey });
 }
 
+/** The version an `If-Match: "3"` header names (quotes optional); undefined without one; 400 for anything else. */
+function ifMatchVersion(req: http.IncomingMessage, what: 'chat' | 'message'): number | undefined {
+	const raw = req.headers['if-match'];
+	if (raw === undefined) return undefined;
+	const wanted = /^(?:W\/)?"?(\d{1,15})"?$/.exec(String(raw).trim())?.[1];
+	if (wanted === undefined) throw invalid(`If-Match must be a ${what} version ("3")`);
+	return Number(wanted);
+}
+
+const METADATA_FIELD = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The `metadata.<field>=<value>` query filters; 400 for a field name that is not a top-level one. */
+function metadataFilters(query: Record<string, string>): Record<string, string> {
+	const filters: Record<string, string> = {};
+	for (const [name, value] of Object.entries(query)) {
+		if (!name.startsWith('metadata.')) continue;
+		const field = name.slice('metadata.'.length);
+		if (!METADATA_FIELD.test(field))
+			throw invalid(
+				`'${name}': a metadata filter names one top-level field (1-64 of A-Z a-z 0-9 _ -)`,
+			);
+		filters[field] = value;
+	}
+	return filters;
+}
+
+/** Every filter matches: a string/number/boolean field equal as a string; '' matches missing/null/''. */
+function metadataMatches(
+	metadata: Record<string, unknown>,
+	filters: Record<string, string>,
+): boolean {
+	return Object.entries(filters).every(([field, wanted]) => {
+		const v = Object.prototype.hasOwnProperty.call(metadata, field) ? metadata[field] : undefined;
+		if (wanted === '') return v === undefined || v === null || v === '';
+		const scalar = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+		return scalar && String(v) === wanted;
+	});
+}
+
 /** A path segment decoded; a malformed %-escape stays as it is (and then matches nothing). */
 function safeDecode(segment: string): string {
 	try {
@@ -728,6 +777,7 @@ export class TeamSpiritEmulator {
 			title: `Chat ${this.chats.size + 1}`,
 			type: 'group',
 			createdAt: nowIso(),
+			version: 1,
 			...rest,
 			externalKey: rest.externalKey ?? null,
 			metadata: rest.metadata ?? {},
@@ -870,7 +920,21 @@ export class TeamSpiritEmulator {
 			title: chat.title,
 			externalKey: chat.externalKey,
 			metadata: chat.metadata,
+			version: chat.version,
 		});
+	}
+
+	/** A chat as the store has it now (a copy; any chat, the bot a member or not). */
+	chat(chatId: string): Chat | undefined {
+		const chat = this.chats.get(chatId);
+		return chat ? clone(chat) : undefined;
+	}
+
+	/** The chats (the bot's or not) whose metadata has these top-level values, as `GET /chats?metadata.<field>=` matches them. */
+	chatsWhere(filters: Record<string, string>): Chat[] {
+		return [...this.chats.values()]
+			.filter((chat) => metadataMatches(chat.metadata, filters))
+			.map((chat) => clone(chat));
 	}
 
 	/** Makes every public file link made so far answer 404, as if its time were up. */
@@ -990,6 +1054,28 @@ export class TeamSpiritEmulator {
 		};
 	}
 
+	/**
+	 * Changes a chat's title and/or metadata (replaced, as PATCH does) as a user did in the
+	 * TeamSpirit app: the version goes up and `chat.updated` is delivered with that user as actor.
+	 * Without an actual change nothing happens (no delivery).
+	 */
+	async changeChatAsUser(
+		chatId: string,
+		userId: string,
+		changes: { title?: string; metadata?: Record<string, unknown> },
+		opts: DeliverOptions = {},
+	): Promise<{ chat: Chat; deliveries: DeliveryAttempt[] }> {
+		const chat = this.chats.get(chatId);
+		if (!chat) throw new Error(`changeChatAsUser: unknown chat ${chatId}`);
+		if (!this.users.has(userId)) throw new Error(`changeChatAsUser: unknown user ${userId}`);
+		const update = this.applyChatChange(chat, changes, userId);
+		if (!update) return { chat, deliveries: [] };
+		return {
+			chat,
+			deliveries: this.retryFailed(await this.deliver('chat.updated', update, opts)),
+		};
+	}
+
 	/** The `data` of a membership event. */
 	membership(chatId: string, userId: string, actorId: string | null = null): Membership {
 		return { chatId, userId, user: clone(this.userFor(userId)), actorId };
@@ -1011,8 +1097,22 @@ export class TeamSpiritEmulator {
 	/** The chat an event is about (none for user.status_changed). */
 	private chatOfEvent(event: string, data: object): string | undefined {
 		if (!event.startsWith('message.') && !event.startsWith('chat.')) return undefined;
-		const chatId = (data as { chatId?: unknown }).chatId;
+		const chatId =
+			event === 'chat.updated'
+				? (data as { chat?: { id?: unknown } }).chat?.id
+				: (data as { chatId?: unknown }).chatId;
 		return typeof chatId === 'string' ? chatId : undefined;
+	}
+
+	/** chat.member_left of the bot itself, and the chat.updated of that removal. */
+	private leftByBot(event: WebhookEvent, data: object): boolean {
+		if (event === 'chat.member_left') return (data as Membership).userId === this.bot.id;
+		if (event !== 'chat.updated') return false;
+		const { chat, previous } = data as Partial<ChatUpdate>;
+		return (
+			(previous?.memberIds?.includes(this.bot.id) ?? false) &&
+			!(chat?.memberIds?.includes(this.bot.id) ?? false)
+		);
 	}
 
 	private covers(hook: Webhook, event: WebhookEvent, data: object): boolean {
@@ -1020,8 +1120,10 @@ export class TeamSpiritEmulator {
 		const chatId = this.chatOfEvent(event, data);
 		if (chatId === undefined) return event === 'user.status_changed';
 		if (hook.chatIds.length > 0) return hook.chatIds.includes(chatId);
-		const leftByBot = event === 'chat.member_left' && (data as Membership).userId === this.bot.id;
-		return leftByBot || (this.chats.get(chatId)?.memberIds.includes(this.bot.id) ?? false);
+		return (
+			this.leftByBot(event, data) ||
+			(this.chats.get(chatId)?.memberIds.includes(this.bot.id) ?? false)
+		);
 	}
 
 	private malformedBody(kind: NonNullable<DeliverOptions['malformed']>, body: string): string {
@@ -1186,7 +1288,6 @@ export class TeamSpiritEmulator {
 		method: string,
 		url: URL,
 	): Promise<void> {
-
 		let reply: Reply;
 		const fault = this.takeFault(method, url.pathname);
 		if (fault && !fault.afterAccepting) {
@@ -1456,11 +1557,13 @@ export class TeamSpiritEmulator {
 	private listChats(c: Ctx): Reply {
 		const q = c.query.query?.toLowerCase();
 		const key = keyFilter(c.query);
+		const filters = metadataFilters(c.query);
 		const chats = [...this.chats.values()].filter(
 			(chat) =>
 				chat.memberIds.includes(this.bot.id) &&
 				(!q || chat.title.toLowerCase().includes(q)) &&
-				(key === undefined || chat.externalKey === key),
+				(key === undefined || chat.externalKey === key) &&
+				metadataMatches(chat.metadata, filters),
 		);
 		return { status: 200, json: paginate(chats, c.query) };
 	}
@@ -1505,9 +1608,42 @@ export class TeamSpiritEmulator {
 		if (title === undefined && metadata === undefined)
 			throw invalid(`Give 'title', 'metadata' or both`);
 		if (title !== undefined && !title.trim()) throw invalid(`'title' must not be blank`);
-		if (title !== undefined) chat.title = title;
-		if (metadata !== undefined) chat.metadata = clone(metadata);
+		const wanted = ifMatchVersion(c.req, 'chat');
+		if (wanted !== undefined && wanted !== chat.version) {
+			throw preconditionFailed(`Chat '${chat.id}' is at version ${chat.version}, not ${wanted}`, {
+				current: clone(chat),
+			});
+		}
+		const update = this.applyChatChange(chat, { title, metadata }, this.bot.id);
+		if (update) this.emit('chat.updated', update);
 		return { status: 200, json: chat };
+	}
+
+	/**
+	 * Applies a change of title, metadata or members; when something actually changed, bumps the
+	 * version and returns the `chat.updated` data (undefined: nothing changed).
+	 */
+	private applyChatChange(
+		chat: Chat,
+		changes: { title?: string; metadata?: Record<string, unknown>; memberIds?: string[] },
+		actorId: string,
+	): ChatUpdate | undefined {
+		const previous = clone({
+			title: chat.title,
+			metadata: chat.metadata,
+			memberIds: chat.memberIds,
+			version: chat.version,
+		});
+		if (changes.title !== undefined) chat.title = changes.title;
+		if (changes.metadata !== undefined) chat.metadata = clone(changes.metadata);
+		if (changes.memberIds !== undefined) chat.memberIds = [...changes.memberIds];
+		const changed =
+			chat.title !== previous.title ||
+			stableStringify(chat.metadata) !== stableStringify(previous.metadata) ||
+			chat.memberIds.join() !== previous.memberIds.join();
+		if (!changed) return undefined;
+		chat.version++;
+		return { chat: clone(chat), previous, actorId };
 	}
 
 	private findDirectChat(userId: string): Chat | undefined {
@@ -1526,11 +1662,15 @@ export class TeamSpiritEmulator {
 		if (!userIds || userIds.length === 0) throw invalid(`'userIds' must be a non-empty array`);
 		userIds.forEach((id) => this.userFor(id));
 		if (chat.type === 'direct') throw invalid('Cannot add members to a direct chat');
-		for (const id of userIds) {
-			if (chat.memberIds.includes(id)) continue;
-			chat.memberIds.push(id);
+		const added = userIds.filter((id) => !chat.memberIds.includes(id));
+		const update = this.applyChatChange(
+			chat,
+			{ memberIds: [...chat.memberIds, ...added] },
+			this.bot.id,
+		);
+		for (const id of added)
 			this.emit('chat.member_joined', this.membership(chat.id, id, this.bot.id));
-		}
+		if (update) this.emit('chat.updated', update);
 		return { status: 200, json: chat };
 	}
 
@@ -1540,8 +1680,13 @@ export class TeamSpiritEmulator {
 		if (chat.type === 'direct') throw invalid('Cannot remove members from a direct chat');
 		if (!chat.memberIds.includes(userId))
 			throw notFound(`User '${userId}' is not a member of chat '${chat.id}'`);
-		chat.memberIds = chat.memberIds.filter((id) => id !== userId);
+		const update = this.applyChatChange(
+			chat,
+			{ memberIds: chat.memberIds.filter((id) => id !== userId) },
+			this.bot.id,
+		);
 		this.emit('chat.member_left', this.membership(chat.id, userId, this.bot.id));
+		if (update) this.emit('chat.updated', update);
 		return { status: 204 };
 	}
 
@@ -1638,16 +1783,11 @@ export class TeamSpiritEmulator {
 			throw invalid(`Give at least one of 'text', 'format', 'externalKey'`);
 		}
 		const edits = text !== undefined || format !== undefined;
-		const ifMatch = c.req.headers['if-match'];
-		if (ifMatch !== undefined) {
-			const wanted = /^(?:W\/)?"?(\d+)"?$/.exec(String(ifMatch).trim())?.[1];
-			if (wanted === undefined) throw invalid(`If-Match must be a message version ("3")`);
-			if (Number(wanted) !== msg.version) {
-				throw preconditionFailed(
-					`Message '${msg.id}' is at version ${msg.version}, not ${wanted}`,
-					{ current: clone(msg) },
-				);
-			}
+		const wanted = ifMatchVersion(c.req, 'message');
+		if (wanted !== undefined && wanted !== msg.version) {
+			throw preconditionFailed(`Message '${msg.id}' is at version ${msg.version}, not ${wanted}`, {
+				current: clone(msg),
+			});
 		}
 		if (edits && msg.senderId !== this.bot.id)
 			throw forbidden('The bot can only edit its own messages');
