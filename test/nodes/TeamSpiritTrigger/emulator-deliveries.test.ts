@@ -58,13 +58,14 @@ async function register(path: string, events: string[], chatIds: string[] = []) 
 const sign = teamSpiritSignature;
 
 describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
-	it('knows the six events of the contract and refuses the old names', async () => {
+	it('knows the seven events of the contract and refuses the old names', async () => {
 		expect([...WEBHOOK_EVENTS]).toEqual([
 			'message.created',
 			'message.updated',
 			'message.deleted',
 			'chat.member_joined',
 			'chat.member_left',
+			'chat.updated',
 			'user.status_changed',
 		]);
 		expect((await register('/x', ['chat.member_added'])).error?.message).toBe('Unknown event(s): chat.member_added');
@@ -88,7 +89,7 @@ describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
 		});
 		expect(Math.abs(Number(r.headers['x-teamspirit-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
 		expect(r.headers['x-teamspirit-signature']).toBe(sign(secret, String(r.headers['x-teamspirit-timestamp']), r.body));
-		const data = { ...message, chat: { id: chat.id, title: 'Ops', externalKey: null, metadata: {} } };
+		const data = { ...message, chat: { id: chat.id, title: 'Ops', externalKey: null, metadata: {}, version: 1 } };
 		expect(JSON.parse(r.body)).toEqual({ id: expect.stringMatching(/^evt_/), event: 'message.created', createdAt: expect.any(String), data });
 		expect(attempt).toMatchObject({ status: 200, responseBody: '{"ok":true}', retry: false, body: r.body });
 	});

@@ -45,7 +45,7 @@ describe('TeamSpirit Trigger: verification', () => {
 	it('starts one execution per signed delivery, with the message flattened for mapping, and answers 200 at once', async () => {
 		const { message, deliveries } = await emulator.postAsUser('c_general', 'u_alice', { text: 'Is the deploy done?' });
 		expect(deliveries.map((d) => [d.status, d.responseBody])).toEqual([[200, '{"ok":true}']]);
-		const general = { id: 'c_general', title: 'General', externalKey: null, metadata: {} };
+		const general = { id: 'c_general', title: 'General', externalKey: null, metadata: {}, version: 1 };
 		const [call] = startedCalls(hook);
 		expect(jsonOf(call)).toEqual([
 			{
