@@ -14,6 +14,7 @@ import {
 	conversationSecretOf,
 	credentialIdentityOf,
 	teamSpiritApiRequest,
+	teamSpiritApiRequestAllItems,
 } from '../shared/teamspirit/transport';
 import { segment } from '../shared/teamspirit/utils';
 
@@ -22,6 +23,9 @@ export interface ConversationChat extends IDataObject {
 	title: string;
 	externalKey: string | null;
 	metadata: IDataObject;
+	/** 1 on create, +1 on every change of title, metadata or members (`If-Match` on PATCH). */
+	version?: number;
+	memberIds?: string[];
 }
 
 export interface NewChat {
@@ -333,4 +337,83 @@ export async function botOf(
 	const bot = { id: String(me.id ?? ''), username: String(me.username ?? '') };
 	bots.set(key, bot);
 	return bot;
+}
+
+/**
+ * Changes a chat's title and/or metadata (`metadata` replaces the whole object). With `version`,
+ * only while the chat is still at it (`If-Match`): `changed` false, with the chat as it is now,
+ * when another client changed it first (TeamSpirit's 412).
+ */
+export async function patchChat(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	body: { title?: string; metadata?: IDataObject },
+	version?: number,
+): Promise<{ changed: boolean; chat: ConversationChat }> {
+	const answer = await teamSpiritApiRequest.call(ctx, {
+		method: 'PATCH',
+		path: `/chats/${segment(chatId)}`,
+		body,
+		ifMatch: version,
+		expectStatuses: [412],
+		itemIndex,
+	});
+	if (answer.statusCode !== 412) return { changed: true, chat: answer as ConversationChat };
+	const current = ((answer.body as IDataObject)?.error as IDataObject | undefined)?.current;
+	return { changed: false, chat: (current ?? {}) as ConversationChat };
+}
+
+/** What `GET /chats` filters on: `metadata.<field>=<value>` (exact; empty: missing), title. */
+export interface ChatFilters {
+	/** Top-level metadata fields, ANDed; an empty string matches a missing, null or "" field. */
+	metadata?: Record<string, string | number | boolean>;
+	/** A case-insensitive substring of the title. */
+	query?: string;
+}
+
+function chatQuery(filters: ChatFilters): IDataObject {
+	const qs: IDataObject = {};
+	for (const [field, value] of Object.entries(filters.metadata ?? {})) {
+		qs[`metadata.${field}`] = String(value);
+	}
+	if (filters.query) qs.query = filters.query;
+	return qs;
+}
+
+/** One page of the bot's chats that match `filters`, oldest first. */
+export async function listChats(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	filters: ChatFilters & { limit?: number; cursor?: string },
+): Promise<{ items: ConversationChat[]; nextCursor: string | null }> {
+	const qs = chatQuery(filters);
+	if (filters.limit !== undefined) qs.limit = filters.limit;
+	if (filters.cursor) qs.cursor = filters.cursor;
+	const page = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: '/chats',
+		qs,
+		itemIndex,
+	});
+	return {
+		items: (page.items as ConversationChat[] | undefined) ?? [],
+		nextCursor: typeof page.nextCursor === 'string' ? page.nextCursor : null,
+	};
+}
+
+/** Every chat that matches `filters` (all pages; at most `limit` when given). */
+export async function listAllChats(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	filters: ChatFilters,
+	limit?: number,
+): Promise<ConversationChat[]> {
+	return (await teamSpiritApiRequestAllItems.call(
+		ctx,
+		'/chats',
+		chatQuery(filters),
+		limit,
+		itemIndex,
+	)) as ConversationChat[];
 }
