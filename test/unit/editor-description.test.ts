@@ -151,7 +151,7 @@ describe('the editor shows what users need', () => {
 					optionValues(TYPES.chatChannel, 'operation', { channel, resource }).sort(),
 				]),
 			);
-		const conversation = ['toCustomer', 'toTeamSpirit'];
+		const conversation = ['get', 'getAll', 'getStatistics', 'toCustomer', 'toTeamSpirit'];
 		expect(offered('telegram')).toEqual({
 			callback: ['answer'],
 			chat: ['sendAction'],

@@ -5,7 +5,7 @@ type NodeMap = {
 	message: 'send' | 'sendFile' | 'sendTemplate' | 'edit' | 'delete';
 	chat: 'sendAction';
 	callback: 'answer';
-	conversation: 'toTeamSpirit' | 'toCustomer';
+	conversation: 'toTeamSpirit' | 'toCustomer' | 'get' | 'getAll' | 'getStatistics';
 };
 
 export type ChatChannelType = AllEntities<NodeMap>;

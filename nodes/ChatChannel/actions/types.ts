@@ -19,12 +19,12 @@ export function sendContext(ctx: IExecuteFunctions, call: OperationCall): SendCo
 
 export interface Operation {
 	description: INodeProperties[];
-	execute(this: IExecuteFunctions, call: OperationCall): Promise<IDataObject>;
+	execute(this: IExecuteFunctions, call: OperationCall): Promise<IDataObject | IDataObject[]>;
 	/**
 	 * The item's conversation for operations without a Conversation ID parameter (the bridge's):
 	 * items with the same value run one after another, in input order.
 	 */
-	conversationOf?(ctx: IExecuteFunctions, itemIndex: number): string;
+	conversationOf?(ctx: IExecuteFunctions, itemIndex: number): string | undefined;
 	/**
 	 * A send the platform has no key for: when the item carries its triggering event, the send is
 	 * claimed in n8n's shared store first (nodes/shared/claims.ts), so a second execution of the

@@ -1,9 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as get from './get.operation';
+import * as getAll from './getAll.operation';
+import * as getStatistics from './getStatistics.operation';
 import * as toCustomer from './toCustomer.operation';
 import * as toTeamSpirit from './toTeamSpirit.operation';
 
-export { toCustomer, toTeamSpirit };
+export { get, getAll, getStatistics, toCustomer, toTeamSpirit };
 
 export const description: INodeProperties[] = [
 	{
@@ -21,6 +24,26 @@ export const description: INodeProperties[] = [
 				action: 'Forward a customer message to the operators',
 			},
 			{
+				name: 'Get',
+				value: 'get',
+				description:
+					"Get one customer conversation (status, assignee, queue, times, rating) by its chat or by the customer's conversation ID",
+				action: 'Get a conversation',
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: 'List customer conversations, filtered by status, assignee, queue and channel',
+				action: 'Get many conversations',
+			},
+			{
+				name: 'Get Statistics',
+				value: 'getStatistics',
+				description:
+					'Count conversations by status, queue and operator, with the median first-response and resolution times of a period',
+				action: 'Get conversation statistics',
+			},
+			{
 				name: 'Send to Customer',
 				value: 'toCustomer',
 				description:
@@ -32,4 +55,7 @@ export const description: INodeProperties[] = [
 	},
 	...toTeamSpirit.description,
 	...toCustomer.description,
+	...get.description,
+	...getAll.description,
+	...getStatistics.description,
 ];
