@@ -18,13 +18,16 @@
 #   npm run bench -- conversations  # only 4–5 and the steady state with TeamSpirit 50 ms away (no n8n install;
 #                                   # BENCH_OUTAGE_S, BENCH_CONVERSATION_SAMPLES, BENCH_TS_LATENCY_MS, BENCH_CONVERSATION_PARTS)
 #   npm run bench -- bulk           # only 6: bulk sends (real n8n; scripts/bench/bulk.ts)
+#   npm run bench -- centre         # only 7: the contact centre (scripts/bench/centre.ts; engine + emulators,
+#                                   # no n8n install): Get Statistics over 10,000 conversations
+#                                   # (BENCH_STATS_CONVERSATIONS, BENCH_TS_LATENCY_MS, BENCH_CENTRE_PARTS)
 #   npm run bench -- bulk-queue     # 6 with the workflows run by a worker of n8n's queue mode
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[bench] $*" >&2; }
 
-PARTS=" ${*:-telegram conversations bulk} "
+PARTS=" ${*:-telegram conversations bulk centre} "
 want() { [[ "$PARTS" == *" $1 "* ]]; }
 ORIG_PATH="$PATH"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-bench.XXXXXX")"
@@ -83,4 +86,15 @@ if want bulk || want bulk-queue; then
     eval "$(bash scripts/queue-env.sh)" # PostgreSQL and Redis (installed when missing)
     PATH="$ORIG_PATH" node "$WORK/bulk/scripts/bench/bulk.js" queue
   fi
+fi
+
+if want centre; then
+  # 7. the contact centre through n8n-core's engine against the emulators (scripts/bench/centre.ts)
+  PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/centre" --rootDir . --module commonjs \
+    --target es2022 --esModuleInterop --resolveJsonModule --skipLibCheck --types node,jest --strict \
+    scripts/bench/centre.ts
+  ln -s "$ROOT/node_modules" "$WORK/centre/node_modules"
+  ln -s "$ROOT/examples" "$WORK/centre/examples"
+  log "contact centre (n8n-core $(PATH="$ORIG_PATH" node -p 'require("n8n-core/package.json").version') on Node $(PATH="$ORIG_PATH" node --version))"
+  PATH="$ORIG_PATH" node "$WORK/centre/scripts/bench/centre.js"
 fi
