@@ -1,0 +1,141 @@
+/**
+ * The contact centre's examples: every example is built from nodes, never code (no Code, Function
+ * or If node, no expression beyond `{{ $json.field }}`), and the daily statistics report runs
+ * through the engine: Schedule Trigger → Get Statistics → the report posted in the supervisors'
+ * chat, with the numbers of the seeded conversations.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
+import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
+import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
+import { TeamSpirit } from '../../../nodes/TeamSpirit/TeamSpirit.node';
+import { runWorkflow, type WorkflowJson } from '../../harness';
+import { startCentre, type Centre } from './conversation-ops-setup';
+
+const DIR = path.join(__dirname, '..', '..', '..', 'examples');
+const EXAMPLES = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const load = (name: string) =>
+	JSON.parse(fs.readFileSync(path.join(DIR, name), 'utf8')) as WorkflowJson;
+
+/** Every string parameter of a node, with its path. */
+function strings(value: unknown, at: string): Array<[string, string]> {
+	if (typeof value === 'string') return [[at, value]];
+	if (!value || typeof value !== 'object') return [];
+	return Object.entries(value).flatMap(([key, v]) => strings(v, `${at}.${key}`));
+}
+
+describe('the examples', () => {
+	it.each(EXAMPLES)('%s: no code, no If, expressions only {{ $json.field }}', (name) => {
+		const workflow = load(name);
+		const coded = workflow.nodes.filter((n) =>
+			/\.(code|function|functionItem|if|switch)$/i.test(n.type),
+		);
+		expect(coded.map((n) => n.name)).toEqual([]);
+		const expressions = workflow.nodes.flatMap((n) =>
+			strings(n.parameters, n.name)
+				.filter(([, v]) => v.startsWith('='))
+				.flatMap(([at, v]) => [...v.matchAll(/{{(.*?)}}/gs)].map((m) => [at, m[1].trim()])),
+		);
+		// a field, or a field of a field ($json.raw.To): no JavaScript
+		const beyond = expressions.filter(([, e]) => !/^\$json(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(e));
+		expect(beyond).toEqual([]);
+	});
+});
+
+class ScheduleTriggerStandIn implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Schedule Trigger (harness)',
+		name: 'n8n-nodes-base.scheduleTrigger',
+		group: ['trigger', 'schedule'],
+		version: [1, 1.1, 1.2],
+		description: 'Starts the workflow as a schedule would: one empty item',
+		defaults: { name: 'Schedule Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+describe('examples/contact-centre-daily-report.json', () => {
+	let centre: Centre;
+	beforeAll(async () => {
+		centre = await startCentre();
+	});
+	afterAll(async () => {
+		await centre?.stop();
+	});
+
+	it('posts the last 24 hours in the supervisors’ chat', async () => {
+		const { ts, seed, alice } = centre;
+		const supervisors = ts.addChat({ title: 'Supervisors', memberIds: [alice.id] });
+		const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+		seed({
+			conversationId: '2001',
+			name: 'Anna',
+			state: {
+				status: 'resolved',
+				assigneeId: alice.id,
+				queue: 'Support',
+				times: {
+					createdAt: ago(180),
+					firstCustomerMessageAt: ago(180),
+					firstResponseAt: ago(178),
+					resolvedAt: ago(60),
+				},
+				rating: { score: 5, at: ago(59) },
+			},
+		});
+		seed({
+			channel: 'whatsapp',
+			conversationId: 'whatsapp:+4915100002002',
+			name: 'Boris',
+			state: { status: 'pending', queue: 'Support', times: { createdAt: ago(30) } },
+		});
+		const workflow = load('contact-centre-daily-report.json');
+		const post = workflow.nodes.find((n) => n.name === 'Post to the supervisors')!;
+		(post.parameters.chatId as { value: string }).value = supervisors.id;
+
+		const result = await runWorkflow({
+			workflow,
+			nodeTypes: {
+				'n8n-nodes-base.scheduleTrigger': new ScheduleTriggerStandIn(),
+				'n8n-nodes-teamspirit.chatChannel': new ChatChannel(),
+				'n8n-nodes-teamspirit.teamSpirit': new TeamSpirit(),
+			},
+			credentialTypes: [new TeamSpiritApi(), new TeamSpiritTelegramApi()],
+			credentials: {
+				teamSpiritApi: { serverUrl: ts.url, apiKey: ts.apiKey },
+				teamSpiritTelegramApi: { accessToken: '1:unused', baseUrl: 'http://127.0.0.1:9' },
+			},
+			startNode: 'Every morning at 8',
+		});
+		expect(result.status).toBe('success');
+		const posted = ts.messagesIn(supervisors.id);
+		expect(posted).toHaveLength(1);
+		const text = posted[0].text;
+		expect(posted[0].format).toBe('markdown');
+		expect(text).toContain('**Contact centre, the last 24 hours**');
+		expect(text).toContain('Conversations: 2 (0 open, 1 pending, 0 snoozed, 1 resolved)');
+		expect(text).toContain('New: 2 · resolved: 1');
+		expect(text).toContain('Median first response: 2 min');
+		expect(text).toContain('Median resolution: 2 h');
+		expect(text).toContain('Rating: 5 of 5 (1)');
+		expect(text).toContain('By queue: Support 2 (0 open)');
+		expect(text).toContain('By operator: Alice Martin 1 (0 open), Unassigned 1 (0 open)');
+		expect(text).not.toMatch(/{{|undefined|null/);
+	});
+});
