@@ -82,3 +82,50 @@ export function channelFilter(
 	if (options.channels === 'all') return undefined;
 	return String(ctx.getNodeParameter('channel', itemIndex, 'telegram'));
 }
+
+/** How far `zone`'s wall clock is ahead of UTC at the moment `t` (ms). */
+function offsetIn(zone: string, t: number): number {
+	const parts = new Intl.DateTimeFormat('en-US', {
+		timeZone: zone,
+		hourCycle: 'h23',
+		year: 'numeric',
+		month: 'numeric',
+		day: 'numeric',
+		hour: 'numeric',
+		minute: 'numeric',
+		second: 'numeric',
+	}).formatToParts(new Date(t));
+	const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+	return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - t;
+}
+
+/** `2026-12-24T09:00:00` (no zone written, as n8n's date picker gives it) in the workflow's zone. */
+function parseDate(value: string, zone: string): Date {
+	const wall = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/.exec(
+		value,
+	);
+	if (!wall) return new Date(value);
+	const [, y, mo, d, h = '0', mi = '0', s = '0'] = wall;
+	const guess = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
+	const first = guess - offsetIn(zone, guess);
+	return new Date(guess - offsetIn(zone, first));
+}
+
+/** A date-time field's moment (a written zone counts; none: the workflow's time zone). */
+export function dateOf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	label: string,
+): Date | undefined {
+	const value = ctx.getNodeParameter(name, itemIndex, '') as string | Date;
+	if (value === '' || value === null || value === undefined) return undefined;
+	const date = value instanceof Date ? value : parseDate(String(value).trim(), ctx.getTimezone());
+	if (Number.isNaN(date.getTime())) {
+		throw new NodeOperationError(ctx.getNode(), `${label} is not a date`, {
+			itemIndex,
+			description: `"${String(value).slice(0, 60)}": use an ISO date-time, e.g. 2026-12-24T09:00:00Z.`,
+		});
+	}
+	return date;
+}
