@@ -9,10 +9,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { ListPage } from '../../shared/teamspirit/transport';
-import { teamSpiritApiRequest } from '../../shared/teamspirit/transport';
 import { verifyConversationKey, type ParsedConversationKey } from '../keys';
-import { conversationSecret, type ConversationChat } from '../teamspirit';
+import { conversationSecret, listChats, type ConversationChat } from '../teamspirit';
 import { stateOf, type ConversationState, type ConversationStatus } from './state';
 
 export interface Conversation {
@@ -35,16 +33,16 @@ export interface ConversationFilter {
 /** A read of every conversation chat stops after this many pages (100 chats each). */
 const MAX_PAGES = 2000;
 
-/** The query of one `GET /chats`: the filters the server can apply. */
-function queryOf(filter: ConversationFilter): IDataObject {
-	const qs: IDataObject = {};
-	if (filter.channel) qs['metadata.channel'] = filter.channel;
-	if (filter.conversationId) qs['metadata.conversationId'] = filter.conversationId;
-	if (filter.queue) qs['metadata.queue'] = filter.queue;
-	if (filter.assigneeId !== undefined) qs['metadata.assigneeId'] = filter.assigneeId ?? '';
+/** The `metadata.<field>=` filters of `GET /chats` the server can apply. */
+function metadataOf(filter: ConversationFilter): Record<string, string> {
+	const metadata: Record<string, string> = {};
+	if (filter.channel) metadata.channel = filter.channel;
+	if (filter.conversationId) metadata.conversationId = filter.conversationId;
+	if (filter.queue) metadata.queue = filter.queue;
+	if (filter.assigneeId !== undefined) metadata.assigneeId = filter.assigneeId ?? '';
 	// a chat made before the contact centre has no status and is open: no server filter for it
-	if (filter.status && filter.status !== 'open') qs['metadata.status'] = filter.status;
-	return qs;
+	if (filter.status && filter.status !== 'open') metadata.status = filter.status;
+	return metadata;
 }
 
 function matches(c: Conversation, filter: ConversationFilter): boolean {
@@ -79,18 +77,17 @@ export async function eachConversation(
 	visit: (conversation: Conversation) => boolean | void,
 ): Promise<number> {
 	const secret = await conversationSecret(ctx, itemIndex);
-	const qs = queryOf(filter);
+	const metadata = metadataOf(filter);
 	let cursor: string | null = null;
 	let pages = 0;
 	do {
 		if (++pages > MAX_PAGES) throw tooMany(ctx, itemIndex);
-		const page = (await teamSpiritApiRequest.call(ctx, {
-			method: 'GET',
-			path: '/chats',
-			qs: { ...qs, limit: 100, ...(cursor ? { cursor } : {}) },
-			itemIndex,
-		})) as unknown as ListPage<ConversationChat>;
-		for (const chat of page.items ?? []) {
+		const page = await listChats(ctx, itemIndex, {
+			metadata,
+			limit: 100,
+			...(cursor ? { cursor } : {}),
+		});
+		for (const chat of page.items) {
 			const conversation = conversationOfChat(chat, secret);
 			if (conversation && matches(conversation, filter) && visit(conversation) === false)
 				return pages;
@@ -114,7 +111,7 @@ function tooMany(ctx: IExecuteFunctions, itemIndex: number): NodeApiError {
 
 /**
  * A conversation as the editor's operations output it: the chat, the customer and the state
- * (a chat made before the contact centre: open, created when the chat was).
+ * (a chat made before the contact centre: open, begun when the chat was made; state.ts).
  */
 export function conversationView({ chat, key, state }: Conversation): IDataObject {
 	return {
@@ -128,12 +125,7 @@ export function conversationView({ chat, key, state }: Conversation): IDataObjec
 		assigneeId: state.assigneeId,
 		queue: state.queue,
 		snoozedUntil: state.snoozedUntil,
-		times: { ...state.times, createdAt: createdAtOf({ chat, state }) },
+		times: state.times,
 		rating: state.rating,
 	};
-}
-
-/** When the conversation began: its recorded time, else its chat's creation. */
-export function createdAtOf({ chat, state }: Pick<Conversation, 'chat' | 'state'>): string | null {
-	return state.times.createdAt ?? (typeof chat.createdAt === 'string' ? chat.createdAt : null);
 }

@@ -9,7 +9,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { userName } from '../teamspirit';
-import { createdAtOf, eachConversation, type Conversation } from './list';
+import { eachConversation, type Conversation } from './list';
 import type { ConversationStatus } from './state';
 
 export interface Period {
@@ -77,7 +77,7 @@ function add(group: Group, c: Conversation, resolvedInPeriod: boolean) {
 
 /** Adds one conversation to the tally (what the period says of it). */
 function tallyConversation(tally: Tally, c: Conversation, period: Period): void {
-	const created = timeOf(createdAtOf(c));
+	const created = timeOf(c.state.times.createdAt);
 	const { times, rating } = c.state;
 	const resolved = timeOf(times.resolvedAt);
 	const firstResponse = timeOf(times.firstResponseAt);

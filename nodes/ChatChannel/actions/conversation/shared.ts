@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { conversationOfChat, type Conversation } from '../../../conversations/centre/list';
+import { validZone, zonedTime } from '../../../conversations/centre/time';
 import { conversationSecret, getChat } from '../../../conversations/teamspirit';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 
@@ -83,32 +84,18 @@ export function channelFilter(
 	return String(ctx.getNodeParameter('channel', itemIndex, 'telegram'));
 }
 
-/** How far `zone`'s wall clock is ahead of UTC at the moment `t` (ms). */
-function offsetIn(zone: string, t: number): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone: zone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: 'numeric',
-		day: 'numeric',
-		hour: 'numeric',
-		minute: 'numeric',
-		second: 'numeric',
-	}).formatToParts(new Date(t));
-	const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - t;
-}
-
 /** `2026-12-24T09:00:00` (no zone written, as n8n's date picker gives it) in the workflow's zone. */
 function parseDate(value: string, zone: string): Date {
 	const wall = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?$/.exec(
 		value,
 	);
 	if (!wall) return new Date(value);
-	const [, y, mo, d, h = '0', mi = '0', s = '0'] = wall;
-	const guess = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
-	const first = guess - offsetIn(zone, guess);
-	return new Date(guess - offsetIn(zone, first));
+	const [, year, month, day, hour = '0', minute = '0', second = '0'] = wall;
+	const moment = zonedTime(
+		{ year: +year, month: +month, day: +day, hour: +hour, minute: +minute },
+		validZone(zone),
+	);
+	return new Date(moment.getTime() + Number(second) * 1000);
 }
 
 /** A date-time field's moment (a written zone counts; none: the workflow's time zone). */
