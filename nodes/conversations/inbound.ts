@@ -26,6 +26,8 @@ import {
 	type ConversationChat,
 } from './teamspirit';
 import { cleanFileName, cleanName, fieldPlain } from './untrusted';
+import { afterCustomerMessage, ratingIn } from './centre/customer';
+import { publishQueues, queueFor, type QueueSettings } from './centre/queues';
 import { getUploadSource } from '../shared/binary';
 import { withItemIndex } from '../shared/errors';
 import { truncateGraphemes } from '../shared/graphemes';
@@ -42,6 +44,8 @@ export interface InboundOptions {
 	announceChatId: string;
 	/** How long to keep trying through an outage (ms). */
 	waitMs: number;
+	/** The contact centre's queues (none: no routing, every operator a member of every chat). */
+	queues: QueueSettings[];
 }
 
 type CustomerMessage = ChannelMessage & { account?: string };
@@ -99,6 +103,10 @@ async function forwardItem(
 		);
 	}
 	const event = String(message.event);
+	if (event === 'callback' && ratingIn(message) !== undefined) {
+		const i: Inbound = { ctx, itemIndex, adapter, message, options, isEdit: false };
+		return await inTurn(i, async () => await rate(i));
+	}
 	const isEdit = event === 'edited_message' || event === 'edited_channel_post';
 	const isFailure =
 		event === 'status' && ['failed', 'undelivered'].includes(String(message.status));
@@ -173,10 +181,11 @@ async function chatOf(
 	// the customer's (or group's) name, cleaned of bidi, zero-width and control characters
 	const name = conversationName(adapter, message, part);
 	const prefix = i.options.titlePrefix.trim() || channelTitle(adapter.displayName);
+	const queue = queueFor(i.options.queues, adapter.name, account);
 	const found = await ensureChat(i.ctx, i.itemIndex, {
 		key,
 		title: truncateGraphemes(`${prefix} · ${name}`, 200),
-		memberIds: i.options.operators,
+		memberIds: [...new Set([...(queue?.operators ?? []), ...i.options.operators])],
 		metadata: chatMetadata(i, account, name),
 	});
 	if (found.created && i.options.announceChatId) {
@@ -218,6 +227,7 @@ function chatMetadata(i: Inbound, account: string, name: string): IDataObject {
 async function forward(i: Inbound): Promise<IDataObject> {
 	const account = await accountOf(i);
 	const key = await keyOf(i, account);
+	await publishQueues(i.ctx, i.itemIndex, i.options.queues);
 	const entry = cacheKey(await identityOf(i.ctx, i.itemIndex), key);
 	const cached = conversationChats.get(entry);
 	if (cached) {
@@ -229,7 +239,7 @@ async function forward(i: Inbound): Promise<IDataObject> {
 		}
 	}
 	const found = await chatOf(i, account, key);
-	conversationChats.set(entry, { id: found.chat.id, title: found.chat.title });
+	conversationChats.set(entry, found.chat);
 	return await forwardInto(i, key, found);
 }
 
@@ -243,7 +253,7 @@ const chatGone = (error: unknown) =>
 async function forwardInto(
 	i: Inbound,
 	key: string,
-	{ chat, created }: { chat: { id: string; title: string }; created: boolean },
+	{ chat, created }: { chat: ConversationChat; created: boolean },
 ): Promise<IDataObject> {
 	const { ctx, itemIndex, message } = i;
 	const ownKey = messageKey(key, String(message.messageId));
@@ -279,7 +289,57 @@ async function forwardInto(
 		externalKey: ownKey,
 	});
 	const action = posted.created ? 'posted' : 'exists';
-	return { action, ...result, messageId: posted.message.id, message: posted.message };
+	const centre = i.isEdit ? {} : await contactCentre(i, key, chat);
+	return { action, ...result, messageId: posted.message.id, message: posted.message, ...centre };
+}
+
+/**
+ * The contact centre's rules for the customer's message (centre/customer.ts), also for a message
+ * that was posted before (a retry finishes what the first attempt may not have). The chat as it is
+ * afterwards is what this process remembers of it.
+ */
+async function contactCentre(i: Inbound, key: string, chat: ConversationChat): Promise<IDataObject> {
+	const account = await accountOf(i);
+	const after = await afterCustomerMessage({
+		ctx: i.ctx,
+		itemIndex: i.itemIndex,
+		adapter: i.adapter,
+		message: i.message,
+		account,
+		chat,
+		queues: i.options.queues,
+		queue: queueFor(i.options.queues, i.adapter.name, account),
+	});
+	conversationChats.set(cacheKey(await identityOf(i.ctx, i.itemIndex), key), after.chat);
+	const state = after.chat.metadata ?? {};
+	return {
+		conversation: {
+			status: state.status ?? 'open',
+			queue: state.queue ?? null,
+			assigneeId: state.assigneeId ?? null,
+			done: after.done,
+		},
+	};
+}
+
+/**
+ * A rating button (Telegram's inline button, `rate:<n>`): the tap is answered, and the rating
+ * recorded when the conversation waits for one. No chat is made for it.
+ */
+async function rate(i: Inbound): Promise<IDataObject> {
+	const { ctx, itemIndex, message, adapter } = i;
+	if (message.callbackId && adapter.actions.answerCallback) {
+		await adapter.actions.answerCallback(
+			{ ctx, itemIndex, acceptKey: `centre:${message.eventId}:answer`, account: message.account },
+			{ callbackId: message.callbackId, text: 'Thank you!' },
+		);
+	}
+	const key = await keyOf(i, await accountOf(i));
+	const entry = cacheKey(await identityOf(ctx, itemIndex), key);
+	const chat = conversationChats.get(entry) ?? (await findChat(ctx, itemIndex, key));
+	if (!chat) return { action: 'skipped', reason: 'no conversation chat for this customer' };
+	const centre = await contactCentre(i, key, chat);
+	return { action: 'rated', chatId: chat.id, conversationKey: key, ...centre };
 }
 
 /** Whether the trigger downloaded files of the message (they are uploaded before the post). */

@@ -188,3 +188,13 @@ export function notYetSent(key: unknown, conversation: string, messageId: string
 
 /** Whether the state lets an execution claim the message (nothing sent, or certainly not sent). */
 export const claimable = (state: KeyState) => state.kind === 'none' || state.kind === 'unsent';
+
+/**
+ * `queue:<name lowercased>~<tag>`: the chat that holds a contact-centre queue's settings
+ * (centre/queues.ts), signed like a conversation key so no one without n8n's credential can
+ * plant a queue's settings in advance.
+ */
+export function queueKey(name: string, secret: string): string {
+	const base = `queue:${name.trim().toLowerCase()}`;
+	return `${base}~${keyTag(base, secret)}`;
+}

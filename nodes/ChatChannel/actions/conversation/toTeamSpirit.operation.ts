@@ -2,11 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { adapters } from '../../../channels';
 import type { GroupChats } from '../../../conversations/incoming';
+import { nodeQueues } from '../../../conversations/centre/queues';
 import { conversationOfItem, forwardToTeamSpirit } from '../../../conversations/inbound';
 import { patienceMs, waitOption } from '../../../conversations/order';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 import type { OperationCall } from '../types';
+import { contactCentreFields } from './contactCentre.fields';
 
 const properties: INodeProperties[] = [
 	{
@@ -28,6 +30,7 @@ const properties: INodeProperties[] = [
 			'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 		hint: 'The TeamSpirit users who answer customers: members of every new conversation chat',
 	},
+	...contactCentreFields,
 	{
 		displayName: 'Options',
 		name: 'conversationOptions',
@@ -124,5 +127,6 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		groupChats: (options.groupChats as GroupChats) ?? 'ignore',
 		announceChatId,
 		waitMs: patienceMs(options),
+		queues: nodeQueues(this, itemIndex),
 	});
 }

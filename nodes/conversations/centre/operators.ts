@@ -1,0 +1,73 @@
+/**
+ * What routing asks TeamSpirit about operators: whether they are available (their status, kept
+ * 30 seconds per process), how many open conversations they have (counted by TeamSpirit's
+ * metadata filter, never remembered), and adding one to a conversation chat.
+ */
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { BoundedMap } from '../../shared/dedupe';
+import { teamSpiritApiRequest } from '../../shared/teamspirit/transport';
+import { segment } from '../../shared/teamspirit/utils';
+import { cacheKey } from '../caches';
+import { identityOf, listChats, type ConversationChat } from '../teamspirit';
+
+const statuses = new BoundedMap<string>(10_000, 30 * 1000);
+
+/** Forgets the statuses (a restart; tests). */
+export const forgetStatuses = () => statuses.clear();
+
+/** Whether the operator's TeamSpirit status lets routing give them a conversation. */
+export async function isAvailable(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+): Promise<boolean> {
+	const entry = cacheKey(await identityOf(ctx, itemIndex), userId);
+	let status = statuses.get(entry);
+	if (status === undefined) {
+		try {
+			const answer = await teamSpiritApiRequest.call(ctx, {
+				method: 'GET',
+				path: `/users/${segment(userId)}/status`,
+				itemIndex,
+			});
+			status = String(answer.status ?? 'offline');
+		} catch (error) {
+			// an operator who is no longer a user is not available; anything else is an outage
+			if (Number((error as { httpCode?: string }).httpCode) !== 404) throw error;
+			status = 'offline';
+		}
+		statuses.set(entry, status);
+	}
+	return status !== 'away' && status !== 'offline';
+}
+
+/** How many open conversations the operator has (counted up to `cap`). */
+export async function openCount(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+	cap = 100,
+): Promise<number> {
+	const page = await listChats(ctx, itemIndex, {
+		metadata: { assigneeId: userId, status: 'open' },
+		limit: cap,
+	});
+	return page.items.length;
+}
+
+/** Adds the operator to the chat (a member already: nothing changes); the chat as it is now. */
+export async function addMember(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	userId: string,
+): Promise<ConversationChat> {
+	return (await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: `/chats/${segment(chatId)}/members`,
+		body: { userIds: [userId] },
+		idempotent: true,
+		itemIndex,
+	})) as ConversationChat;
+}
