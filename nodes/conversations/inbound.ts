@@ -298,7 +298,11 @@ async function forwardInto(
  * that was posted before (a retry finishes what the first attempt may not have). The chat as it is
  * afterwards is what this process remembers of it.
  */
-async function contactCentre(i: Inbound, key: string, chat: ConversationChat): Promise<IDataObject> {
+async function contactCentre(
+	i: Inbound,
+	key: string,
+	chat: ConversationChat,
+): Promise<IDataObject> {
 	const account = await accountOf(i);
 	const after = await afterCustomerMessage({
 		ctx: i.ctx,

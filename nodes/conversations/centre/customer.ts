@@ -80,7 +80,7 @@ function awayPeriod(
 }
 
 /** What a customer's message changes (pure: applied again to the state TeamSpirit holds on a 412). */
-export function customerChange(
+function customerChange(
 	state: ConversationState,
 	queue: QueueSettings | undefined,
 	rating: number | undefined,

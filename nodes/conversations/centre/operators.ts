@@ -6,6 +6,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { BoundedMap } from '../../shared/dedupe';
+import { withItemIndex } from '../../shared/errors';
 import { teamSpiritApiRequest } from '../../shared/teamspirit/transport';
 import { segment } from '../../shared/teamspirit/utils';
 import { cacheKey } from '../caches';
@@ -34,7 +35,8 @@ export async function isAvailable(
 			status = String(answer.status ?? 'offline');
 		} catch (error) {
 			// an operator who is no longer a user is not available; anything else is an outage
-			if (Number((error as { httpCode?: string }).httpCode) !== 404) throw error;
+			if (Number((error as { httpCode?: string }).httpCode) !== 404)
+				throw withItemIndex(ctx.getNode(), error, itemIndex);
 			status = 'offline';
 		}
 		statuses.set(entry, status);

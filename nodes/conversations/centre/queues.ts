@@ -71,7 +71,7 @@ const chatIdOf = (value: unknown) =>
 const ROUTING: RoutingMode[] = ['manual', 'roundRobin', 'leastBusy'];
 
 /** One queue of the node's *Contact Centre* section as settings (`timeZone` '': `zone`). */
-export function queueOf(entry: IDataObject, zone: string): QueueSettings {
+function queueOf(entry: IDataObject, zone: string): QueueSettings {
 	return {
 		name: text(entry.name),
 		operators: ids(entry.operators),
@@ -144,7 +144,9 @@ export function queueFor(
 ): QueueSettings | undefined {
 	return queues.find(
 		(q) =>
-			!q.accounts.length || q.accounts.includes(account) || q.accounts.includes(`${channel}:${account}`),
+			!q.accounts.length ||
+			q.accounts.includes(account) ||
+			q.accounts.includes(`${channel}:${account}`),
 	);
 }
 
@@ -249,13 +251,4 @@ export async function readQueue(
 	const queue = { settings, chatId: chat.id };
 	readQueues.set(entry, queue);
 	return queue;
-}
-
-/** The settings chat of a queue of this node (published before), or read by name. */
-export async function queueChatId(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	name: string,
-): Promise<string | undefined> {
-	return (await readQueue(ctx, itemIndex, name))?.chatId;
 }

@@ -75,7 +75,9 @@ async function openForTake(
 	chat: ConversationChat,
 ): Promise<Routed> {
 	const result = await changeConversation(ctx, itemIndex, chat, (state) =>
-		state.status === 'pending' ? { status: 'open', assigneeId: null, queue: queue.name } : undefined,
+		state.status === 'pending'
+			? { status: 'open', assigneeId: null, queue: queue.name }
+			: undefined,
 	);
 	if (!result.changed) return { outcome: 'unchanged', chat: result.chat };
 	await announce(ctx, itemIndex, queue, result.chat, 'take');

@@ -27,6 +27,8 @@ import { senderNames } from '../../../nodes/channels/messenger/profiles';
 import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import { forgetCaches } from '../../../nodes/conversations/caches';
+import { forgetStatuses } from '../../../nodes/conversations/centre/operators';
+import { forgetQueues } from '../../../nodes/conversations/centre/queues';
 import { ownClaims } from '../../../nodes/conversations/claims';
 import { conversationKey } from '../../../nodes/conversations/keys';
 import type { GraphEmulatorOptions } from '../../emulators/graph';
@@ -83,6 +85,8 @@ export function forgetProcessMemory(): void {
 	senderNames.clear();
 	forgetAnnounced();
 	forgetCaches();
+	forgetQueues();
+	forgetStatuses();
 }
 
 // ---------------------------------------------------------------------------
@@ -106,6 +110,11 @@ export interface BridgeOptions {
 	statusCallback?: boolean;
 	/** Parameters of "Forward to TeamSpirit"'s options (e.g. waitMinutes). */
 	forwardOptions?: IDataObject;
+	/** More parameters of "Forward to TeamSpirit" (e.g. its Contact Centre queues, which name the operators). */
+	forwardParameters?:
+		IDataObject | ((operators: Array<{ id: string }>, ts: TeamSpiritEmulator) => IDataObject);
+	/** More parameters of "Customer writes" (e.g. Telegram's updates). */
+	customerTriggerParameters?: IDataObject;
 	/** More options of the "Operator writes" trigger (e.g. onlyMentions), beside the example's. */
 	operatorTriggerOptions?: IDataObject;
 	/** Node settings by node name, e.g. `{ 'Send to Customer': { retryOnFail: true, maxTries: 3 } }`. */
@@ -148,6 +157,15 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 			node.parameters.conversationOptions = options.toCustomerOptions as INodeParameters;
 		if (node.name === 'Forward to TeamSpirit' && options.forwardOptions)
 			node.parameters.conversationOptions = options.forwardOptions as INodeParameters;
+		if (node.name === 'Forward to TeamSpirit' && options.forwardParameters)
+			Object.assign(
+				node.parameters,
+				typeof options.forwardParameters === 'function'
+					? options.forwardParameters([operator, second], ts)
+					: options.forwardParameters,
+			);
+		if (node.name === 'Customer writes' && options.customerTriggerParameters)
+			Object.assign(node.parameters, options.customerTriggerParameters);
 		if (node.name === 'Operator writes' && options.operatorTriggerOptions)
 			node.parameters.options = {
 				...(node.parameters.options as INodeParameters),

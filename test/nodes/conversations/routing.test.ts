@@ -1,0 +1,171 @@
+/**
+ * Routing (centre/routing.ts) through the Telegram conversation example with a queue in Forward to
+ * TeamSpirit's Contact Centre, on the emulators: manual (announced, left for /take), round robin,
+ * least busy, the limit of open conversations per operator (pending, announced waiting, assigned
+ * when a slot frees), away and offline operators skipped, and two processes routing one
+ * conversation at once assigning it once.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { until, type Bridge, type Customer } from './setup';
+import { inProcess, notices, operatorSets, startCentre, stateIn } from './centre-setup';
+
+jest.setTimeout(120_000);
+
+let bridge: Bridge;
+afterEach(async () => {
+	await bridge?.stop();
+});
+
+const texts = (b: Bridge, chatId: string) => b.ts.messagesIn(chatId).map((m) => m.text);
+const assigneeOf = (c: Customer) => stateIn(bridge, c).assigneeId;
+const byId = (id: unknown) => bridge.operators.find((o) => o.id === id)?.name ?? String(id);
+
+/** A queue whose announcements go to a team chat made in the emulator first. */
+function withTeamChat(queue: IDataObject) {
+	const team = { id: '' };
+	const make = (operators: Array<{ id: string }>, ts: Bridge['ts']) => {
+		team.id = ts.addChat({ title: 'Support team', memberIds: operators.map((o) => o.id) }).id;
+		return { ...queue, announceChat: { __rl: true, mode: 'id', value: team.id } };
+	};
+	return { team, make };
+}
+
+describe('Queues and routing', () => {
+	it('manual: a new conversation is open and unassigned, announced once for /take', async () => {
+		const { team, make } = withTeamChat({ routing: 'manual' });
+		bridge = await startCentre(make);
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hello');
+		await bridge.write(anna, 'Anyone there?');
+
+		expect(stateIn(bridge, anna)).toMatchObject({
+			status: 'open',
+			assigneeId: null,
+			queue: 'Support',
+		});
+		expect(texts(bridge, team.id)).toEqual([
+			expect.stringMatching(/^📥 Support: new conversation with Anna Petrova .*type \/take/),
+		]);
+		expect(notices(bridge, anna)).toEqual([]);
+	});
+
+	it('round robin: operators in turn, each a member, a notice says who and how', async () => {
+		bridge = await startCentre({ routing: 'roundRobin' });
+		const customers = ['Anna', 'Boris', 'Clara'].map((n) => bridge.newCustomer(n, 'Test'));
+		for (const customer of customers) await bridge.write(customer, `Hi, ${customer.first} here`);
+
+		expect(customers.map((c) => byId(assigneeOf(c)))).toEqual([
+			'Olga Operator',
+			'Oskar Operator',
+			'Olga Operator',
+		]);
+		for (const customer of customers) {
+			expect(stateIn(bridge, customer).status).toBe('open');
+			expect(bridge.chatOf(customer)!.memberIds).toContain(assigneeOf(customer));
+		}
+		expect(notices(bridge, customers[1])).toEqual(['👤 Assigned to Oskar Operator (round robin)']);
+	});
+
+	it('least busy: the operator with the fewest open conversations (ties: the first listed)', async () => {
+		bridge = await startCentre({ routing: 'leastBusy' });
+		const [olga, oskar] = bridge.operators;
+		for (const assignee of [olga.id, olga.id, oskar.id]) {
+			bridge.ts.addChat({ title: 'earlier', metadata: { status: 'open', assigneeId: assignee } });
+		}
+		// resolved and pending ones do not count
+		bridge.ts.addChat({ title: 'done', metadata: { status: 'resolved', assigneeId: oskar.id } });
+		const anna = bridge.newCustomer('Anna', 'Test');
+		const boris = bridge.newCustomer('Boris', 'Test');
+		await bridge.write(anna, 'Hi');
+		await bridge.write(boris, 'Hi');
+
+		expect([byId(assigneeOf(anna)), byId(assigneeOf(boris))]).toEqual([
+			'Oskar Operator',
+			'Olga Operator',
+		]);
+		expect(notices(bridge, anna)).toEqual(['👤 Assigned to Oskar Operator (least busy)']);
+	});
+
+	it('max open per operator: over it the conversation waits (announced once) and is assigned when a slot frees', async () => {
+		const { team, make } = withTeamChat({ routing: 'roundRobin', maxOpen: 1 });
+		bridge = await startCentre(make);
+		const [anna, boris, clara] = ['Anna', 'Boris', 'Clara'].map((n) =>
+			bridge.newCustomer(n, 'Test'),
+		);
+		await bridge.write(anna, 'Hi');
+		await bridge.write(boris, 'Hi');
+		await bridge.write(clara, 'Hi');
+		await bridge.write(clara, 'Hello?');
+
+		expect(stateIn(bridge, clara)).toMatchObject({
+			status: 'pending',
+			assigneeId: null,
+			queue: 'Support',
+		});
+		expect(notices(bridge, clara)).toEqual([]);
+		expect(texts(bridge, team.id)).toEqual([
+			expect.stringMatching(/^⏳ Support: Clara Test is waiting for a free operator/),
+		]);
+
+		// Olga resolves Anna's conversation: her slot frees
+		await operatorSets(bridge, anna, { status: 'resolved' });
+		const freed = await inProcess(bridge, { do: 'freed', queue: 'support' });
+
+		expect(freed).toEqual({ assigned: 1 });
+		expect(stateIn(bridge, clara)).toMatchObject({ status: 'open', queue: 'Support' });
+		expect(byId(assigneeOf(clara))).toBe('Olga Operator');
+		expect(notices(bridge, clara)).toEqual(['👤 Assigned to Olga Operator (round robin)']);
+	});
+
+	it('operators who are away or offline are skipped; none available: pending', async () => {
+		bridge = await startCentre({ routing: 'roundRobin' });
+		const [olga, oskar] = bridge.operators;
+		bridge.ts.setStatus(olga.id, { status: 'away' });
+		const [anna, boris] = ['Anna', 'Boris'].map((n) => bridge.newCustomer(n, 'Test'));
+		await bridge.write(anna, 'Hi');
+		await bridge.write(boris, 'Hi');
+		expect([byId(assigneeOf(anna)), byId(assigneeOf(boris))]).toEqual([
+			'Oskar Operator',
+			'Oskar Operator',
+		]);
+
+		bridge.ts.setStatus(oskar.id, { status: 'offline' });
+		bridge.forgetProcessMemory(); // statuses are kept 30 s per process
+		const clara = bridge.newCustomer('Clara', 'Test');
+		await bridge.write(clara, 'Hi');
+		expect(stateIn(bridge, clara)).toMatchObject({ status: 'pending', assigneeId: null });
+	});
+
+	it('two processes routing one pending conversation at the same moment assign it once', async () => {
+		bridge = await startCentre({ routing: 'roundRobin' }, { online: false, faultProxies: true });
+		const anna = bridge.newCustomer('Anna', 'Test');
+		await bridge.write(anna, 'Hi');
+		expect(stateIn(bridge, anna)).toMatchObject({ status: 'pending' });
+		for (const operator of bridge.operators) bridge.ts.setStatus(operator.id, { status: 'online' });
+
+		// both processes' conditional writes of the conversation reach TeamSpirit together (each
+		// picked its own operator: the round robin pointer moved once for each)
+		const chatPath = `/api/v1/chats/${bridge.chatOf(anna)!.id}`;
+		const proxy = bridge.tsProxy!;
+		proxy.rule({
+			match: (r) => r.method === 'PATCH' && r.path === chatPath,
+			action: 'hold',
+			count: 2,
+		});
+		const from = bridge.ts.requests.length;
+		const runs = [inProcess(bridge, { do: 'due' }), inProcess(bridge, { do: 'due' })];
+		await until(() => proxy.seen.filter((r) => r.outcome === 'held').length === 2, 'two writes');
+		proxy.release();
+		const results = await Promise.all(runs);
+
+		expect(results.map((r) => (r.routed as string[]).length).sort()).toEqual([0, 1]);
+		const assignee = byId(assigneeOf(anna));
+		expect(['Olga Operator', 'Oskar Operator']).toContain(assignee);
+		expect(notices(bridge, anna)).toEqual([`👤 Assigned to ${assignee} (round robin)`]);
+		const writes = bridge.ts.requests
+			.slice(from)
+			.filter((r) => r.method === 'PATCH' && r.path === chatPath);
+		expect(writes.map((r) => r.status).sort()).toEqual([200, 412]);
+	});
+});
