@@ -339,8 +339,8 @@ async function rate(i: Inbound): Promise<IDataObject> {
 		);
 	}
 	const key = await keyOf(i, await accountOf(i));
-	const entry = cacheKey(await identityOf(ctx, itemIndex), key);
-	const chat = conversationChats.get(entry) ?? (await findChat(ctx, itemIndex, key));
+	// read afresh: whether a rating is awaited is decided on the chat as it is, with no write
+	const chat = await findChat(ctx, itemIndex, key);
 	if (!chat) return { action: 'skipped', reason: 'no conversation chat for this customer' };
 	const centre = await contactCentre(i, key, chat);
 	return { action: 'rated', chatId: chat.id, conversationKey: key, ...centre };

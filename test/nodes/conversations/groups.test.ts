@@ -43,9 +43,7 @@ async function groupWrites(
 const groupKey = (id: number) =>
 	conversationKey('telegram', bridge.driver.account, String(id), bridge.ts.apiKey);
 const forwarded = () =>
-	bridge
-		.started()
-		.customer.map((call) => call.run!.nodeOutput('Forward to TeamSpirit')[0].json);
+	bridge.started().customer.map((call) => call.run!.nodeOutput('Forward to TeamSpirit')[0].json);
 /** What the operator reads, without the word joiner that keeps `@olga` from being a mention. */
 const read = (markdown: string) => shown(markdown).replaceAll('\u2060', '');
 
@@ -66,8 +64,16 @@ describe('Customer conversations (telegram): groups', () => {
 		).toEqual([]);
 		expect(bridge.started().customer.map((c) => c.run?.status)).toEqual(['success', 'success']);
 		expect(forwarded()).toEqual([
-			{ action: 'skipped', reason: expect.stringMatching(/group chat: only private chats are forwarded/), event: 'message' },
-			{ action: 'skipped', reason: expect.stringMatching(/group chat: only private chats are forwarded/), event: 'message' },
+			{
+				action: 'skipped',
+				reason: expect.stringMatching(/group chat: only private chats are forwarded/),
+				event: 'message',
+			},
+			{
+				action: 'skipped',
+				reason: expect.stringMatching(/group chat: only private chats are forwarded/),
+				event: 'message',
+			},
 		]);
 
 		// Gina writes to the bot herself: her own conversation, titled with her name

@@ -16,7 +16,6 @@ import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { processCopy } from './setup';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 
-
 const BOT_ID = '123456789';
 
 function workflow(): WorkflowJson {
@@ -24,15 +23,31 @@ function workflow(): WorkflowJson {
 		id: `wf-order-${randomUUID().slice(0, 8)}`,
 		name: 'order',
 		nodes: [
-			{ parameters: {}, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], id: randomUUID() },
 			{
-				parameters: { channel: 'telegram', resource: 'conversation', operation: 'toTeamSpirit', operators: [], conversationOptions: {} },
+				parameters: {},
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				id: randomUUID(),
+			},
+			{
+				parameters: {
+					channel: 'telegram',
+					resource: 'conversation',
+					operation: 'toTeamSpirit',
+					operators: [],
+					conversationOptions: {},
+				},
 				name: 'Forward to TeamSpirit',
 				type: 'n8n-nodes-teamspirit.chatChannel',
 				typeVersion: 1,
 				position: [200, 0],
 				id: randomUUID(),
-				credentials: { teamSpiritTelegramApi: { id: '1', name: 'Telegram bot' }, teamSpiritApi: { id: '2', name: 'TeamSpirit' } },
+				credentials: {
+					teamSpiritTelegramApi: { id: '1', name: 'Telegram bot' },
+					teamSpiritApi: { id: '2', name: 'TeamSpirit' },
+				},
 			},
 		],
 		connections: {},
@@ -53,7 +68,10 @@ function customerMessage(messageId: number, text: string, timestamp: string) {
 		text,
 		attachments: [],
 		timestamp,
-		raw: { update_id: 1000 + messageId, message: { message_id: messageId, date: 1, chat: { id: 1001 }, text } },
+		raw: {
+			update_id: 1000 + messageId,
+			message: { message_id: messageId, date: 1, chat: { id: 1001 }, text },
+		},
 	};
 }
 
@@ -88,7 +106,9 @@ describe('Customer conversations: one customer’s messages forwarded by two pro
 	it('a message that reaches TeamSpirit after a later one of the customer says it is late, and when it was sent', async () => {
 		const [first, second] = [processCopy(), processCopy()];
 		// the second worker got the later message and forwarded it first
-		expect((await run(second, 11, 'Is anybody there?', '2026-12-05T14:00:02.000Z')).status).toBe('success');
+		expect((await run(second, 11, 'Is anybody there?', '2026-12-05T14:00:02.000Z')).status).toBe(
+			'success',
+		);
 		expect((await run(first, 10, 'Hello?', '2026-12-05T14:00:01.000Z')).status).toBe('success');
 		expect(texts()).toEqual([
 			'Is anybody there?',
@@ -99,7 +119,9 @@ describe('Customer conversations: one customer’s messages forwarded by two pro
 	it('messages that arrive in order carry no such line', async () => {
 		const [first, second] = [processCopy(), processCopy()];
 		expect((await run(first, 10, 'Hello?', '2026-12-05T14:00:01.000Z')).status).toBe('success');
-		expect((await run(second, 11, 'Is anybody there?', '2026-12-05T14:00:02.000Z')).status).toBe('success');
+		expect((await run(second, 11, 'Is anybody there?', '2026-12-05T14:00:02.000Z')).status).toBe(
+			'success',
+		);
 		expect(texts()).toEqual(['Hello?', 'Is anybody there?']);
 	});
 });

@@ -17,7 +17,6 @@ import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 import { barrierProxy, processCopy } from './setup';
 
-
 const BOT_ID = '123456789';
 
 function workflow(): WorkflowJson {
@@ -112,10 +111,12 @@ describe('Customer conversations: two processes, two first messages at the same 
 		const key = conversationKey('telegram', BOT_ID, '1001', ts.apiKey);
 		const chats = [...ts.chats.values()].filter((chat) => chat.externalKey === key);
 		expect(chats).toHaveLength(1);
-		expect(ts.messagesIn(chats[0].id).map((m) => m.text).sort()).toEqual([
-			'Hello?',
-			'Is anybody there?',
-		]);
+		expect(
+			ts
+				.messagesIn(chats[0].id)
+				.map((m) => m.text)
+				.sort(),
+		).toEqual(['Hello?', 'Is anybody there?']);
 		// both created at the same moment: one did, the other was told it exists (409) and used it
 		const creations = ts.requests.filter((r) => r.method === 'POST' && r.path === '/api/v1/chats');
 		expect(creations.map((r) => r.status).sort()).toEqual([201, 409]);

@@ -152,7 +152,10 @@ describe('Customer conversations (whatsapp): the window refusal as Twilio really
 	// it afterwards (status failed, error 63016), told only to a status callback: "Customer writes"
 	// receives it and posts the notice, as a reply to the operator's message.
 	it('outside the 24-hour window (Twilio: 201 queued, then failed 63016) the operator gets a notice', async () => {
-		bridge = await startBridge('whatsapp', { twilio: { windowErrors: 'async' }, statusCallback: true });
+		bridge = await startBridge('whatsapp', {
+			twilio: { windowErrors: 'async' },
+			statusCallback: true,
+		});
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
 		bridge.driver.tw!.advanceTime(DAY + 60_000);

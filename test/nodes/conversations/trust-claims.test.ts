@@ -43,7 +43,6 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 3
 	}
 }
 
-
 /** An operator's message whose delivery has not come (TeamSpirit holds it; no execution yet). */
 const operatorMessage = (chatId: string, text: string, fields: Partial<Message> = {}) =>
 	bridge.ts.addMessage(chatId, { senderId: bridge.operator.id, text, format: 'plain', ...fields });

@@ -168,7 +168,11 @@ describe('Customer conversations (telegram): contacts and files', () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		const tg = bridge.driver.tg!;
 		// more than the 20 MB Telegram lets a bot download: the attachment stays a notice
-		const file = tg.addFile(PDF, { mimeType: 'application/pdf', fileName: 'big.pdf', size: 25 * 1024 * 1024 });
+		const file = tg.addFile(PDF, {
+			mimeType: 'application/pdf',
+			fileName: 'big.pdf',
+			size: 25 * 1024 * 1024,
+		});
 		const name = `${LINK} @olga \u202Efdp.exe`;
 		tg.pushMessage({
 			chatId: Number(anna.part),
