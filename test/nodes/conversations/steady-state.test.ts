@@ -1,8 +1,10 @@
 /**
  * The bridge's steady state (issue 20), through the examples and the engine, counted on the
  * emulators' request logs:
- * - a known customer's text message costs one TeamSpirit request (the keyed post); Telegram one
- *   more, the read of the chat's newest messages that marks a message another process overtook;
+ * - a known customer's text message costs two TeamSpirit requests (the keyed post, and the
+ *   contact centre's conditional write of the conversation's state: lastCustomerMessageAt, at the
+ *   version this process last saw); Telegram one more, the read of the chat's newest messages that
+ *   marks a message another process overtook;
  * - an operator's text message costs one channel request and three TeamSpirit requests: the read
  *   of the chat's newest messages (the catch-up, which also gives the message's version), the
  *   claim and the record (the two key writes);
@@ -41,7 +43,7 @@ function channelRequests(b: Bridge): number {
 const texts = (b: Bridge, customer: Customer) => b.messagesOf(customer).map((m) => m.text);
 
 describe.each(CHANNELS as unknown as Channel[])('Requests per message (%s)', (channel) => {
-	it('a known customer’s text: one keyed post (Telegram: and the read that marks a late message)', async () => {
+	it('a known customer’s text: one keyed post and one state write (Telegram: and the read that marks a late message)', async () => {
 		bridge = await startBridge(channel);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello'); // creates her chat
@@ -52,6 +54,7 @@ describe.each(CHANNELS as unknown as Channel[])('Requests per message (%s)', (ch
 		const expected = [
 			...(channel === 'telegram' ? ['GET /chats/c/messages'] : []),
 			'POST /chats/c/messages',
+			'PATCH /chats/c',
 		];
 		expect(perMessage).toEqual([expected, expected, expected]);
 		expect(texts(bridge, anna)).toEqual(['Hello', 'one', 'two', 'three']);
