@@ -11,8 +11,15 @@ import { CHANNEL_OPTIONS } from '../channels';
 import { acknowledgeProperty } from '../shared/acknowledge';
 import { chatRLC } from '../shared/teamspirit/descriptions';
 import type { FilterSettings } from './helpers/filters';
+import type { ConversationChange } from './helpers/conversation';
 
 export const EVENT_OPTIONS: INodePropertyOptions[] = [
+	{
+		name: 'Conversation Changed',
+		value: 'chat.updated',
+		description:
+			'A customer conversation is opened, assigned, transferred, snoozed, resolved, reopened or rated',
+	},
 	{
 		name: 'Member Joined Chat',
 		value: 'chat.member_joined',
@@ -34,6 +41,37 @@ export const EVENT_OPTIONS: INodePropertyOptions[] = [
 		name: 'User Status Changed',
 		value: 'user.status_changed',
 		description: "A user's status changes",
+	},
+];
+
+const CHANGE_OPTIONS: Array<INodePropertyOptions & { value: ConversationChange }> = [
+	{
+		name: 'Assigned',
+		value: 'assigned',
+		description: 'Assigned to an operator (also when it moves from one operator to another)',
+	},
+	{
+		name: 'Opened',
+		value: 'opened',
+		description:
+			'A new conversation became open (assigned or announced), at once or after waiting in its queue',
+	},
+	{ name: 'Rated', value: 'rated', description: 'The customer answered the rating question' },
+	{
+		name: 'Reopened',
+		value: 'reopened',
+		description: 'A resolved or snoozed conversation is open again',
+	},
+	{ name: 'Resolved', value: 'resolved', description: 'The conversation was resolved' },
+	{
+		name: 'Snoozed',
+		value: 'snoozed',
+		description: 'Snoozed until a time (or snoozed again to another)',
+	},
+	{
+		name: 'Transferred',
+		value: 'transferred',
+		description: 'Moved to another queue, or from one operator to another',
 	},
 ];
 
@@ -109,6 +147,16 @@ export const properties: INodeProperties[] = [
 		description: 'The events that start the workflow',
 	},
 	{
+		displayName: 'Conversation Changes',
+		name: 'conversationChanges',
+		type: 'multiOptions',
+		options: CHANGE_OPTIONS,
+		default: [],
+		description:
+			'Which changes of a customer conversation start the workflow, one item per change. None: all of them.',
+		displayOptions: { show: { events: ['chat.updated'] } },
+	},
+	{
 		displayName: 'Only in Chats',
 		name: 'chatFilter',
 		type: 'fixedCollection',
@@ -144,7 +192,7 @@ export const properties: INodeProperties[] = [
 				options: CHANNEL_OPTIONS,
 				default: [],
 				description:
-					'Start only for messages in the customer conversation chats of these channels ' +
+					'Start only for messages and conversation changes in the customer conversation chats of these channels ' +
 					"(the chats the Chat Channel node's Conversation operations keep); " +
 					'other chats start nothing. None: every chat.',
 			},
@@ -215,15 +263,19 @@ export function readSettings(ctx: IHookFunctions | IWebhookFunctions): TriggerSe
 		...new Set((chatFilter.chats ?? []).map((entry) => locatorValue(entry.chat)).filter(Boolean)),
 	];
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const events = [...new Set(ctx.getNodeParameter('events', []) as string[])];
 	return {
 		setup,
 		verifyManual: verification !== 'none',
-		events: [...new Set(ctx.getNodeParameter('events', []) as string[])],
+		events,
 		chatIds,
 		ignoreOwnMessages: options.ignoreOwnMessages !== false,
 		onlyMentions: options.onlyMentions === true,
 		conversationChannels: Array.isArray(options.conversationChannels)
 			? (options.conversationChannels as string[])
+			: [],
+		conversationChanges: events.includes('chat.updated')
+			? (ctx.getNodeParameter('conversationChanges', []) as string[])
 			: [],
 		downloadFiles: options.downloadFiles === true,
 		maxFileSizeMb: typeof options.maxFileSizeMb === 'number' ? options.maxFileSizeMb : 25,

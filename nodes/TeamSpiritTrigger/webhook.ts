@@ -26,7 +26,7 @@ import { withItemIndex } from '../shared/errors';
 import { readSettings, type TriggerSettings } from './description';
 import { checkDelivery, type Delivery } from './helpers/delivery';
 import { isMessageEvent, needsBotIdentity, whyIgnored, type BotIdentity } from './helpers/filters';
-import { toOutputJson } from './helpers/output';
+import { toOutputItems } from './helpers/output';
 import { registeredSecrets } from './registration';
 
 function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
@@ -148,7 +148,7 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		const ignored = whyIgnored(delivery, settings, bot);
 		if (ignored) return answer(this, 200, { ok: true, ignored });
 
-		const json = toOutputJson(delivery);
+		const [json, ...more] = toOutputItems(delivery, settings);
 		// what the workflow starts for: Send to Customer catches up only on messages that pass it too
 		if (settings.onlyMentions && isMessageEvent(delivery.event)) {
 			json.triggerFilters = { onlyMentions: true };
@@ -156,7 +156,9 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 		const binary = isMessageEvent(delivery.event)
 			? await downloadFiles(this, delivery, settings, json)
 			: undefined;
-		const workflowData = [[binary ? { json, binary } : { json }]];
+		const workflowData = [
+			[binary ? { json, binary } : { json }, ...more.map((j) => ({ json: j }))],
+		];
 		if (afterRun) {
 			claimWhenConfirmed(this, handledDeliveries, keys);
 			return { workflowData };

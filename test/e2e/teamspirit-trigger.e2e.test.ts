@@ -9,6 +9,7 @@
  *
  * Run with `npm run test:e2e` (scripts/e2e.sh), which builds, packs and sets TS_PACKAGE_TARBALL.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -82,6 +83,14 @@ class Editor {
 		return r.json.data.results;
 	}
 
+	/** Creates a workflow as the editor saves one (each webhook node with its own webhookId). */
+	async createWorkflow(workflow: WorkflowJson): Promise<string> {
+		const nodes = workflow.nodes.map((n) => (n.type.endsWith('Trigger') ? { ...n, webhookId: randomUUID() } : n));
+		const r = await this.call('POST', '/workflows', { ...workflow, nodes, active: false });
+		if (r.status !== 200) throw new Error(`create workflow: ${r.status} ${JSON.stringify(r.json)}`);
+		return r.json.data.id;
+	}
+
 	async setPublished(workflowId: string, published: boolean): Promise<void> {
 		let body = {};
 		if (published) {
@@ -115,10 +124,10 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		});
 
 	/** Waits until every execution started so far has finished (success or error). */
-	async function executionsSettled(count: number): Promise<Array<{ id: string; status: string; mode: string }>> {
+	async function executionsSettled(count: number, id = workflowId): Promise<Array<{ id: string; status: string; mode: string }>> {
 		const deadline = Date.now() + 30_000;
 		for (;;) {
-			const list = await editor.executions(workflowId);
+			const list = await editor.executions(id);
 			if (list.length >= count && list.every((e) => !['new', 'running', 'waiting'].includes(e.status))) return list;
 			if (Date.now() > deadline) throw new Error(`executions: ${JSON.stringify(list)}\n${showN8n()}`);
 			await new Promise((r) => setTimeout(r, 200));
@@ -251,5 +260,66 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		const { deliveries } = await ts.postAsUser('c_support', 'u_alice', { text: 'Back again?' });
 		expect(deliveries.map(answer)).toEqual(['200 {"ok":true}']);
 		await waitUntil('the third reply', () => replies('c_support').length === 3);
+	});
+
+	it('Conversation Changed: a chat.updated delivery starts an execution whose item carries the change (resolved and rated only)', async () => {
+		const supervisors = ts.addChat({ id: 'c_supervisors', title: 'Supervisors', memberIds: ['u_alice'] });
+		const conversation = ts.addChat({
+			title: 'Anna Petrova (Telegram)',
+			externalKey: 'telegram:123456789:1001',
+			metadata: { channel: 'telegram', conversationId: '123456789:1001', customer: { id: '1001', name: 'Anna Petrova' }, status: 'open', assigneeId: 'u_alice' },
+		});
+		const credentials = { teamSpiritApi: { id: 'teamspirit-example', name: 'TeamSpirit account' } };
+		const id = await editor.createWorkflow({
+			name: 'Conversation changes to the supervisors',
+			nodes: [
+				{ parameters: { events: ['chat.updated'], conversationChanges: ['resolved', 'rated'] }, id: randomUUID(), name: 'Conversation Changed', type: 'n8n-nodes-teamspirit.teamSpiritTrigger', typeVersion: 1, position: [0, 0], credentials },
+				{
+					parameters: {
+						resource: 'message',
+						operation: 'send',
+						chatId: { __rl: true, mode: 'id', value: supervisors.id },
+						text: '={{ $json.change }}: {{ $json.conversation.customer.name }} ({{ $json.conversation.channel }}) {{ $json.previous.status }} → {{ $json.status }} by {{ $json.actorId }}, score {{ $json.rating ? $json.rating.score : "none" }}',
+						options: {},
+					},
+					id: randomUUID(),
+					name: 'Tell the supervisors',
+					type: 'n8n-nodes-teamspirit.teamSpirit',
+					typeVersion: 1,
+					position: [240, 0],
+					credentials,
+				},
+			],
+			connections: { 'Conversation Changed': { main: [[{ node: 'Tell the supervisors', type: 'main', index: 0 }]] } },
+			settings: { executionOrder: 'v1' },
+		} as WorkflowJson);
+		await editor.setPublished(id, true);
+		const [registration] = await waitUntil('the chat.updated registration', () => {
+			const found = registered().filter((w) => w.events.includes('chat.updated'));
+			return found.length > 0 && found;
+		});
+		expect(registration.events).toEqual(['chat.updated']);
+
+		const change = async (metadata: object) =>
+			(await ts.changeChatAsUser(conversation.id, 'u_alice', { metadata: { ...ts.chat(conversation.id)!.metadata, ...metadata } })).deliveries
+				.filter((d) => d.webhookId === registration.id)
+				.map(answer);
+		expect(await change({ status: 'resolved' })).toEqual(['200 {"ok":true}']);
+		expect(await change({ times: { resolvedAt: '2026-01-05T10:00:00.000Z' } })).toEqual([
+			'200 {"ok":true,"ignored":"the chat changed in none of the chosen conversation changes"}',
+		]);
+		expect(await change({ rating: { score: 5, at: '2026-01-05T10:05:00.000Z' } })).toEqual(['200 {"ok":true}']);
+		expect(await change({ status: 'open' })).toEqual(['200 {"ok":true,"ignored":"the chat changed in none of the chosen conversation changes"}']);
+
+		const told = await waitUntil('the supervisors’ messages', () => ts.messagesIn(supervisors.id).length === 2 && ts.messagesIn(supervisors.id));
+		expect(told.map((m) => m.text).sort()).toEqual([
+			'rated: Anna Petrova (telegram) resolved → resolved by u_alice, score 5',
+			'resolved: Anna Petrova (telegram) open → resolved by u_alice, score none',
+		]);
+		const executions = await executionsSettled(2, id);
+		expect(executions.map((e) => [e.mode, e.status])).toEqual([
+			['webhook', 'success'],
+			['webhook', 'success'],
+		]);
 	});
 });

@@ -91,7 +91,9 @@ function isObject(value: unknown): value is IDataObject {
 
 function chatOf(event: string, data: IDataObject): string | undefined {
 	if (!event.startsWith('message.') && !event.startsWith('chat.')) return undefined;
-	return typeof data.chatId === 'string' ? data.chatId : undefined;
+	// chat.updated carries the whole chat
+	const chatId = event === 'chat.updated' && isObject(data.chat) ? data.chat.id : data.chatId;
+	return typeof chatId === 'string' ? chatId : undefined;
 }
 
 /**

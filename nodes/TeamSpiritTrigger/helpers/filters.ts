@@ -3,6 +3,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Delivery } from './delivery';
 import { mentions } from '../../shared/teamspirit/utils';
+import {
+	conversationChanges,
+	conversationChannel,
+	isConversationUpdate,
+	type ConversationChange,
+} from './conversation';
 
 export interface FilterSettings {
 	events: string[];
@@ -15,6 +21,8 @@ export interface FilterSettings {
 	 * `externalKey` is `<channel>:…`, docs/conversations.md). Empty: every chat.
 	 */
 	conversationChannels?: string[];
+	/** Conversation Changed (`chat.updated`): only these kinds of change. Empty: every kind. */
+	conversationChanges?: string[];
 }
 
 export interface BotIdentity {
@@ -23,6 +31,29 @@ export interface BotIdentity {
 }
 
 export const isMessageEvent = (event: string): boolean => event.startsWith('message.');
+
+/** The changes of a Conversation Changed delivery that the node's settings choose. */
+export function chosenChanges(delivery: Delivery, settings: FilterSettings): ConversationChange[] {
+	const kinds = settings.conversationChanges ?? [];
+	return conversationChanges(delivery.data).filter(
+		(change) => kinds.length === 0 || kinds.includes(change),
+	);
+}
+
+/** Why a `chat.updated` delivery starts nothing: Conversation Changed is about conversations only. */
+function whyConversationIgnored(delivery: Delivery, settings: FilterSettings): string | undefined {
+	const chat = delivery.chatId ?? '';
+	if (!isConversationUpdate(delivery.data)) return `chat ${chat} is not a customer conversation`;
+	const channel = conversationChannel(delivery.data);
+	if (
+		settings.conversationChannels?.length &&
+		!settings.conversationChannels.includes(channel ?? '')
+	)
+		return `chat ${chat} is not a conversation of the chosen channels`;
+	if (chosenChanges(delivery, settings).length === 0)
+		return 'the chat changed in none of the chosen conversation changes';
+	return undefined;
+}
 
 /** Whether the filters need to know who the bot is for this delivery. */
 export function needsBotIdentity(delivery: Delivery, settings: FilterSettings): boolean {
@@ -43,6 +74,7 @@ export function whyIgnored(
 	) {
 		return `chat ${delivery.chatId} is not selected`;
 	}
+	if (delivery.event === 'chat.updated') return whyConversationIgnored(delivery, settings);
 	const message: IDataObject = delivery.data;
 	if (settings.conversationChannels?.length && isMessageEvent(delivery.event)) {
 		const key = (message.chat as IDataObject | undefined)?.externalKey;

@@ -2,6 +2,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Delivery } from './delivery';
+import { conversationItem } from './conversation';
+import { chosenChanges, type FilterSettings } from './filters';
+
+/** The items a delivery starts the workflow with: one per event; Conversation Changed, one per change. */
+export function toOutputItems(delivery: Delivery, settings: FilterSettings): IDataObject[] {
+	if (delivery.event === 'chat.updated')
+		return chosenChanges(delivery, settings).map((change) => conversationItem(delivery, change));
+	return [toOutputJson(delivery)];
+}
 
 export function toOutputJson(delivery: Delivery): IDataObject {
 	const { event, data } = delivery;
