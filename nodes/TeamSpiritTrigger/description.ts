@@ -54,13 +54,13 @@ const CHANGE_OPTIONS: Array<INodePropertyOptions & { value: ConversationChange }
 		name: 'Opened',
 		value: 'opened',
 		description:
-			'A new conversation became open (assigned or announced), at once or after waiting in its queue',
+			'A new conversation got its first status: open (assigned or announced) or pending (waiting in its queue)',
 	},
 	{ name: 'Rated', value: 'rated', description: 'The customer answered the rating question' },
 	{
 		name: 'Reopened',
 		value: 'reopened',
-		description: 'A resolved or snoozed conversation is open again',
+		description: 'A resolved or snoozed conversation is open again, or waiting in its queue again',
 	},
 	{ name: 'Resolved', value: 'resolved', description: 'The conversation was resolved' },
 	{

@@ -72,13 +72,12 @@ const differ = (a: string | null, b: string | null): boolean => a !== null && b 
 
 function changesBetween(before: StateView, after: StateView): ConversationChange[] {
 	const became = (status: string) => after.status === status && before.status !== status;
+	const active = after.status === 'open' || after.status === 'pending';
 	const found: Record<ConversationChange, boolean> = {
-		// a new conversation that got its first status, open; or one that waited in its queue
-		opened:
-			after.hasStatus &&
-			after.status === 'open' &&
-			(!before.hasStatus || before.status === 'pending'),
-		reopened: became('open') && (before.status === 'resolved' || before.status === 'snoozed'),
+		// a new conversation got its first status: being answered, or waiting in its queue (once)
+		opened: !before.hasStatus && after.hasStatus && active,
+		// back from resolved or snoozed: being answered again, or waiting in its queue for it
+		reopened: active && before.hasStatus && ['resolved', 'snoozed'].includes(before.status),
 		transferred: differ(before.queue, after.queue) || differ(before.assigneeId, after.assigneeId),
 		assigned: after.assigneeId !== null && after.assigneeId !== before.assigneeId,
 		snoozed:
