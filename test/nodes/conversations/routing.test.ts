@@ -7,6 +7,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { queueKey } from '../../../nodes/conversations/keys';
+
 import { until, type Bridge, type Customer } from './setup';
 import { inProcess, notices, operatorSets, startCentre, stateIn } from './centre-setup';
 
@@ -167,5 +169,84 @@ describe('Queues and routing', () => {
 			.slice(from)
 			.filter((r) => r.method === 'PATCH' && r.path === chatPath);
 		expect(writes.map((r) => r.status).sort()).toEqual([200, 412]);
+	});
+});
+
+describe('Queues in TeamSpirit', () => {
+	const settingsCalls = (b: Bridge, key: string, from: number) =>
+		b.ts.requests
+			.slice(from)
+			.filter(
+				(r) =>
+					(r.method === 'POST' &&
+						r.path === '/api/v1/chats' &&
+						JSON.stringify(r.body).includes(key)) ||
+					(r.method === 'PATCH' &&
+						r.path.startsWith('/api/v1/chats/') &&
+						JSON.stringify(r.body).includes('"kind":"queue"')),
+			)
+			.map((r) => `${r.method} ${r.status}`);
+
+	it('each queue is published to a signed settings chat, written again only when its definition changes', async () => {
+		bridge = await startCentre({ routing: 'roundRobin' });
+		const key = queueKey('Support', bridge.ts.apiKey);
+		const anna = bridge.newCustomer('Anna', 'Test');
+		await bridge.write(anna, 'Hi');
+		const chat = bridge.ts.chatByKey(key)!;
+		expect(key).toMatch(/^queue:support~[A-Za-z0-9_-]{16}$/);
+		expect(chat.memberIds).toEqual([bridge.ts.bot.id]);
+		expect(chat.metadata).toMatchObject({
+			kind: 'queue',
+			settings: {
+				name: 'Support',
+				routing: 'roundRobin',
+				operators: bridge.operators.map((o) => o.id),
+			},
+		});
+
+		// the same process, the same definition: nothing; another process: found (409), not written
+		let from = bridge.ts.requests.length;
+		await bridge.write(anna, 'Hello?');
+		expect(settingsCalls(bridge, key, from)).toEqual([]);
+		await bridge.restart();
+		from = bridge.ts.requests.length;
+		await bridge.write(anna, 'Still there?');
+		expect(settingsCalls(bridge, key, from)).toEqual(['POST 409']);
+
+		// a changed definition: written once, at the chat's version
+		const forward = bridge.workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+		const queues = (forward.parameters.contactCentre as IDataObject).queues as IDataObject[];
+		queues[0].maxOpen = 3;
+		await bridge.restart();
+		from = bridge.ts.requests.length;
+		await bridge.write(anna, 'Hello again');
+		await bridge.write(anna, 'And again');
+		expect(settingsCalls(bridge, key, from)).toEqual(['POST 409', 'PATCH 200']);
+		expect(bridge.ts.chatByKey(key)!.metadata).toMatchObject({ settings: { maxOpen: 3 } });
+	});
+
+	it('a message goes to the first queue that serves its account (a queue for other accounts is skipped)', async () => {
+		bridge = await startCentre({ routing: 'roundRobin' });
+		const forward = bridge.workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+		const queues = (forward.parameters.contactCentre as IDataObject).queues as IDataObject[];
+		queues.unshift(
+			{ ...queues[0], name: 'VIP', accounts: '999, whatsapp:+1555', routing: 'manual' },
+			{ ...queues[0], name: 'Mine', accounts: `77, telegram:${bridge.driver.account}` },
+		);
+		await bridge.restart();
+		const anna = bridge.newCustomer('Anna', 'Test');
+		await bridge.write(anna, 'Hi');
+		expect(stateIn(bridge, anna)).toMatchObject({ queue: 'Mine', status: 'open' });
+	});
+
+	it('a mistake in a queue’s hours fails the execution with the queue and the field named', async () => {
+		bridge = await startCentre({ weeklyHours: 'Mon-Fir 09:00-18:00' });
+		const anna = bridge.newCustomer('Anna', 'Test');
+		await bridge.write(anna, 'Hi');
+		const [run] = bridge.started().customer.map((c) => c.run);
+		expect(run?.status).toBe('error');
+		expect(run?.error?.message).toBe(
+			'Contact Centre: queue "Support", Weekly Hours: "Mon-Fir" is not a day (write Mon, Tue, Wed, Thu, Fri, Sat, Sun, or a range like Mon-Fri)',
+		);
 	});
 });
