@@ -30,6 +30,18 @@
  *                                            └── until passed ─▶ read as pending:<id>
  *                                                               (its holder stopped)
  *
+ * An operator command (a created message whose text starts with `/<letters>`, or a private note
+ * written with the queue's note prefix; centre/commands/) is never sent; exactly one execution
+ * runs it, the one whose conditional write of its key wins:
+ *
+ *   (none) ── claim: PATCH {externalKey: "command:<id>"} If-Match <version> ──▶ command:<id>
+ *             (412: another execution claimed it, or the operator edited it: read again)
+ *
+ * `command:<id>` is final: done, or being done by its claimer (answered by the notice
+ * `notice:<id>:command`). Only the claimer's own process runs it again (a retry of that
+ * execution, commands/claim.ts `ownCommands`). `/r <shortcut>` is the one command that sends: it
+ * goes through the operator message's own claim above, with the canned text.
+ *
  * `until` is wall-clock time (ms since the epoch: every process reads it). The holder's own process
  * remembers its token (claims.ts `ownClaims`) and takes the claim back on a retry; the parts the
  * channel already accepted for that send are remembered beside it (channels/memory.ts
@@ -139,6 +151,12 @@ export function verifyConversationKey(
 export const noticeKey = (teamSpiritMessageId: string, what: string): string =>
 	`notice:${teamSpiritMessageId}:${what}`;
 
+/** An operator command, claimed by the execution that runs it (run once, never sent). */
+export const commandKey = (teamSpiritMessageId: string): string => `command:${teamSpiritMessageId}`;
+
+/** A private note the bot posts for the editor's Add Note (posted once per note and chat). */
+export const noteKey = (chatId: string, digest: string): string => `note:${chatId}:${digest}`;
+
 /** The announcement of a new conversation in the team chat (posted once). */
 export const announcementKey = (conversation: string): string => `announce:${conversation}`;
 
@@ -152,8 +170,10 @@ export type KeyState =
 	| { kind: 'claimed'; until: number; token: string }
 	| { kind: 'uncertain' }
 	| { kind: 'unsent' }
-	/** The bridge's own post (a customer's message, a notice, an announcement). */
-	| { kind: 'bridge' };
+	/** The bridge's own post (a customer's message, a notice, an announcement, a note). */
+	| { kind: 'bridge' }
+	/** An operator command, claimed by the execution that runs it (never sent). */
+	| { kind: 'command' };
 
 /** Certainly not sent (the channel refused): a retry may claim it again. */
 export const unsentKey = (messageId: string) => `unsent:${messageId}`;
@@ -174,7 +194,8 @@ export function keyState(key: unknown, conversation: string, messageId: string):
 	if (claim && claim[1] === messageId) {
 		return { kind: 'claimed', until: Number(claim[2]), token: claim[3] };
 	}
-	if (/^(pending|unsent|notice|announce):/.test(key)) return { kind: 'bridge' };
+	if (key === commandKey(messageId)) return { kind: 'command' };
+	if (/^(pending|unsent|notice|announce|command|note):/.test(key)) return { kind: 'bridge' };
 	const hash = key.indexOf('#');
 	if (hash > 0 && parseConversationKey(key.slice(0, hash))) return { kind: 'bridge' };
 	// another integration's key: the bridge has not sent this message

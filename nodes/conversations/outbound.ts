@@ -16,7 +16,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ChannelAdapter } from '../channels/types';
 import { changeSent } from './changes';
 import { claimMessage, type ClaimContext } from './claims';
-import { notYetSent, parseConversationKey, verifyConversationKey } from './keys';
+import { notYetSent } from './keys';
+import { trustOf } from './trust';
 import { notice, skipped } from './notices';
 import { inOrder } from './order';
 import {
@@ -27,7 +28,9 @@ import {
 	type OutboundOptions,
 } from './outboundContext';
 import { sendClaimed } from './send';
-import type { ConversationChat } from './teamspirit';
+import { parseCommand } from './centre/commands/parse';
+import { runCommand } from './centre/commands';
+import { operatorSide, recordResponse, type OperatorSide } from './centre/operatorSide';
 import { botOf, conversationSecret, getChat, identityOf, recentMessages } from './teamspirit';
 import { cacheKey, trustedChats } from './caches';
 import { mentions } from '../shared/teamspirit/utils';
@@ -59,20 +62,39 @@ async function deliver(o: Outbound, ev: OperatorEvent): Promise<IDataObject> {
 		if (ev.event !== 'message.created') {
 			return skipped(`chat ${o.chatId}: ${trust.why}`, { chatId: o.chatId });
 		}
-		await notice(o, messageId, 'untrusted', `Not sent: ${trust.why}.`);
+		// a command is not run there either: this is not a conversation the bridge opened
+		const what = parseCommand(ev.message.text) ? 'Not run' : 'Not sent';
+		await notice(o, messageId, 'untrusted', `${what}: ${trust.why}.`);
 		return { action: 'notice', chatId: o.chatId, messageId, reason: trust.why };
 	}
 	if (ev.event === 'message.updated' || ev.event === 'message.deleted') {
 		return await changeSent(o, trust, ev, claimsOf(o, trust));
 	}
-	if (!o.options.catchUp) return await sendCreated(o, trust, ev.message);
-	const { earlier, current } = await catchUp(o, trust, ev);
+	return await deliverCreated(o, trust, ev);
+}
+
+/**
+ * A created operator message (and, with the catch-up, the earlier ones whose own delivery has
+ * not come): each sent, or run as a command; then the conversation's response times.
+ */
+async function deliverCreated(o: Outbound, c: Conversation, ev: OperatorEvent) {
+	const side = await operatorSide(o, c, ev);
+	const { earlier, current } = o.options.catchUp
+		? await catchUp(o, c, ev)
+		: { earlier: [], current: ev.message };
 	const caughtUp: string[] = [];
+	const sentAt: string[] = [];
+	const each = async (message: IDataObject) => {
+		const result = await sendCreated(o, c, message, side);
+		if (result.action === 'sent') sentAt.push(String(message.createdAt ?? ''));
+		return result;
+	};
 	for (const older of earlier) {
-		await sendCreated(o, trust, older);
+		await each(older);
 		caughtUp.push(String(older.id));
 	}
-	const result = await sendCreated(o, trust, current);
+	const result = await each(current);
+	if (sentAt.length) await recordResponse(o, side, sentAt.sort()[sentAt.length - 1]);
 	return caughtUp.length ? { ...result, caughtUp } : result;
 }
 
@@ -110,47 +132,6 @@ function unchanged(o: Outbound, known: Conversation, chat: IDataObject | undefin
 		typeof metadata.conversationId === 'string' &&
 		o.adapter.conversationId.normalize(metadata.conversationId) === known.conversationId
 	);
-}
-
-/**
- * Whether the bridge may send from a chat. Chats of another channel or account are someone else's (`skip`:
- * another workflow's bridge serves them). A chat of this channel must carry a key the bridge
- * signed (keys.ts) and metadata naming the customer of the key; otherwise it is a chat the bridge
- * did not open, or one changed behind its back (`why`: a notice, never a send).
- */
-function trustOf(
-	chat: ConversationChat,
-	adapter: ChannelAdapter,
-	secret: string,
-	ownAccount: string | undefined,
-): { skip: string } | { why: string } | Conversation {
-	const looks = parseConversationKey(chat.externalKey);
-	if (!looks) return { skip: 'not a customer conversation' };
-	if (looks.channel !== adapter.name) return { skip: `not a ${adapter.displayName} conversation` };
-	if (ownAccount !== undefined && ownAccount !== looks.account) {
-		return { skip: `a conversation of another ${adapter.displayName} account` };
-	}
-	const parsed = verifyConversationKey(chat.externalKey, secret);
-	if (!parsed) {
-		return {
-			why:
-				'this chat was not opened by the conversation bridge (its key does not carry the ' +
-				"bridge's signature), so nothing written here is sent to a customer",
-		};
-	}
-	const metadata = (chat.metadata ?? {}) as IDataObject;
-	const conversationId =
-		typeof metadata.conversationId === 'string'
-			? adapter.conversationId.normalize(metadata.conversationId)
-			: undefined;
-	if (!conversationId || adapter.conversation.keyPart(conversationId) !== parsed.conversation) {
-		return {
-			why:
-				"the chat's metadata names another customer than its key: it was changed outside the " +
-				'bridge, so nothing written here is sent',
-		};
-	}
-	return { conversationId, key: String(chat.externalKey), account: parsed.account };
 }
 
 /** How the claims of this chat's operator messages are made (claims.ts). */
@@ -205,11 +186,54 @@ async function catchUp(
  * as last read or delivered. What TeamSpirit holds now decides, not what was seen: exactly one
  * execution, in whichever process, wins the claim and sends.
  */
-async function sendCreated(o: Outbound, c: Conversation, seen: IDataObject): Promise<IDataObject> {
+async function sendCreated(
+	o: Outbound,
+	c: Conversation,
+	seen: IDataObject,
+	side: OperatorSide,
+): Promise<IDataObject> {
+	let message = seen;
+	// a command (or a private note) is run once and never sent (centre/commands/); a message
+	// edited into or out of one before its claim is decided on again, as it is then
+	for (let attempt = 1; ; attempt++) {
+		const command = parseCommand(operatorText(message), side.notePrefix);
+		if (!command) return await claimAndSend(o, c, message);
+		if (attempt > 5) {
+			return skipped('a command that kept changing: not run', {
+				chatId: o.chatId,
+				messageId: seen.id,
+			});
+		}
+		const sendAs = async (as: IDataObject, text: { text: string; format: string }) =>
+			await claimAndSend(o, c, as, text);
+		const ran = await runCommand({ o, c, chat: side.chat, sendAs }, message, command);
+		if (!('again' in ran)) return ran;
+		message = ran.again as IDataObject;
+	}
+}
+
+/** The text of an operator message, markdown escapes undone (`\/take` is `/take`). */
+function operatorText(message: IDataObject): string {
+	const text = String(message.text ?? '');
+	return message.format === 'markdown' ? text.replace(/\\([!-/:-@[-`{-~])/g, '$1') : text;
+}
+
+/**
+ * Claims an operator message and sends it (`instead`: another text, a canned reply), or says
+ * what it is when another execution has it.
+ */
+async function claimAndSend(
+	o: Outbound,
+	c: Conversation,
+	seen: IDataObject,
+	instead?: { text: string; format: string },
+): Promise<IDataObject> {
 	const messageId = String(seen.id);
 	const base = { chatId: o.chatId, messageId, conversationId: c.conversationId };
 	const claimed = await claimMessage(claimsOf(o, c)(messageId), seen);
-	if (claimed.won) return await sendClaimed(o, c, claimed.message, claimed.claim);
+	if (claimed.won) {
+		return await sendClaimed(o, c, { ...claimed.message, ...instead }, claimed.claim);
+	}
 	switch (claimed.state.kind) {
 		case 'deleted':
 			return skipped('the message was deleted before it was sent', base);
@@ -224,6 +248,8 @@ async function sendCreated(o: Outbound, c: Conversation, seen: IDataObject): Pro
 			return { action: 'notice', ...base, reason: 'an earlier attempt may have sent it' };
 		case 'sent':
 			return skipped('the message was already sent to the customer', base);
+		case 'command':
+			return skipped('an operator command: run already, never sent', base);
 		default:
 			return skipped("the message is the bridge's own", base);
 	}

@@ -417,3 +417,58 @@ export async function listAllChats(
 		itemIndex,
 	)) as ConversationChat[];
 }
+
+/** Adds users to a chat (users already in it are ignored): the chat as it is now. */
+export async function addMembers(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chatId: string,
+	userIds: string[],
+): Promise<ConversationChat> {
+	return (await teamSpiritApiRequest.call(ctx, {
+		method: 'POST',
+		path: `/chats/${segment(chatId)}/members`,
+		body: { userIds },
+		// adding a member twice changes nothing
+		idempotent: true,
+		itemIndex,
+	})) as ConversationChat;
+}
+
+export interface TeamSpiritUser {
+	id: string;
+	name: string;
+	username: string;
+	isBot?: boolean;
+}
+
+/** Users whose name or username contains `query` (case-insensitive), at most `limit`. */
+export async function findUsers(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	query: string,
+	limit = 100,
+): Promise<TeamSpiritUser[]> {
+	return (await teamSpiritApiRequestAllItems.call(
+		ctx,
+		'/users',
+		{ query },
+		limit,
+		itemIndex,
+	)) as unknown as TeamSpiritUser[];
+}
+
+/** A user, or undefined when TeamSpirit has no user with this id. */
+export async function getUser(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+): Promise<TeamSpiritUser | undefined> {
+	const answer = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/users/${segment(userId)}`,
+		expectStatuses: [404],
+		itemIndex,
+	});
+	return answer.statusCode === 404 ? undefined : (answer as unknown as TeamSpiritUser);
+}

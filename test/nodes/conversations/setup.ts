@@ -29,6 +29,7 @@ import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTr
 import { forgetCaches } from '../../../nodes/conversations/caches';
 import { forgetStatuses } from '../../../nodes/conversations/centre/operators';
 import { forgetQueues } from '../../../nodes/conversations/centre/queues';
+import { ownCommands } from '../../../nodes/conversations/centre/commands/claim';
 import { ownClaims } from '../../../nodes/conversations/claims';
 import { conversationKey } from '../../../nodes/conversations/keys';
 import type { GraphEmulatorOptions } from '../../emulators/graph';
@@ -82,6 +83,7 @@ export function forgetProcessMemory(): void {
 	seenEvents.clear();
 	acceptedParts.clear();
 	ownClaims.clear();
+	ownCommands.clear();
 	senderNames.clear();
 	forgetAnnounced();
 	forgetCaches();

@@ -7,7 +7,9 @@
  *   marks a message another process overtook;
  * - an operator's text message costs one channel request and three TeamSpirit requests: the read
  *   of the chat's newest messages (the catch-up, which also gives the message's version), the
- *   claim and the record (the two key writes);
+ *   claim and the record (the two key writes); one more, the conditional PATCH of the chat, when
+ *   the conversation's response times need it (its first response; a last operator message
+ *   recorded a minute or more before: commands.test.ts), at the version the delivery shows;
  * - the per-process caches that make this so (the customer's chat by key, the verified chat by id,
  *   the bot's identity) fall back to the keyed path when stale, never to a wrong chat: a cached
  *   chat deleted, re-created under its key or left by the bot between two messages; a chat whose
@@ -64,7 +66,19 @@ describe.each(CHANNELS as unknown as Channel[])('Requests per message (%s)', (ch
 		bridge = await startBridge(channel);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
-		await bridge.operatorPosts(anna, { text: 'Hi Anna' }); // the chat verified, the bot known
+		// the first: the chat verified, the bot known, and the conversation's first response recorded
+		const first = await teamSpiritCalls(
+			bridge,
+			async () => await bridge.operatorPosts(anna, { text: 'Hi Anna' }),
+		);
+		expect(first).toEqual([
+			'GET /chats/c',
+			'GET /me',
+			'GET /chats/c/messages',
+			'PATCH /chats/c/messages/m',
+			'PATCH /chats/c/messages/m',
+			'PATCH /chats/c',
+		]);
 		const perMessage: Array<{ ts: string[]; channel: number }> = [];
 		for (const text of ['Your order is on its way', 'It arrives tomorrow']) {
 			const sent = channelRequests(bridge);
