@@ -217,10 +217,7 @@ describe('Reopen, snooze, rating (telegram)', () => {
 	});
 
 	it('a Telegram rating button (rate:5) is answered and recorded; no chat message for the tap', async () => {
-		bridge = await startCentre(
-			{ routing: 'roundRobin' },
-			{ customerTriggerParameters: { updates: ['message', 'edited_message', 'callback_query'] } },
-		);
+		bridge = await startCentre({ routing: 'roundRobin' });
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
 		await operatorSets(bridge, anna, {

@@ -115,8 +115,6 @@ export interface BridgeOptions {
 	/** More parameters of "Forward to TeamSpirit" (e.g. its Contact Centre queues, which name the operators). */
 	forwardParameters?:
 		IDataObject | ((operators: Array<{ id: string }>, ts: TeamSpiritEmulator) => IDataObject);
-	/** More parameters of "Customer writes" (e.g. Telegram's updates). */
-	customerTriggerParameters?: IDataObject;
 	/** More options of the "Operator writes" trigger (e.g. onlyMentions), beside the example's. */
 	operatorTriggerOptions?: IDataObject;
 	/** Node settings by node name, e.g. `{ 'Send to Customer': { retryOnFail: true, maxTries: 3 } }`. */
@@ -166,8 +164,6 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 					? options.forwardParameters([operator, second], ts)
 					: options.forwardParameters,
 			);
-		if (node.name === 'Customer writes' && options.customerTriggerParameters)
-			Object.assign(node.parameters, options.customerTriggerParameters);
 		if (node.name === 'Operator writes' && options.operatorTriggerOptions)
 			node.parameters.options = {
 				...(node.parameters.options as INodeParameters),
