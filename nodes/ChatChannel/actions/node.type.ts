@@ -5,7 +5,20 @@ type NodeMap = {
 	message: 'send' | 'sendFile' | 'sendTemplate' | 'edit' | 'delete';
 	chat: 'sendAction';
 	callback: 'answer';
-	conversation: 'toTeamSpirit' | 'toCustomer' | 'get' | 'getAll' | 'getStatistics';
+	conversation:
+		| 'toTeamSpirit'
+		| 'toCustomer'
+		| 'get'
+		| 'getAll'
+		| 'assign'
+		| 'transfer'
+		| 'resolve'
+		| 'reopen'
+		| 'snooze'
+		| 'addNote'
+		| 'sendCannedReply'
+		| 'getStatistics'
+		| 'processDue';
 };
 
 export type ChatChannelType = AllEntities<NodeMap>;

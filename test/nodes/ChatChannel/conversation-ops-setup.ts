@@ -12,10 +12,13 @@ import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramAp
 import { TeamSpiritTwilioApi } from '../../../credentials/TeamSpiritTwilioApi.credentials';
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
 import { forgetCaches } from '../../../nodes/conversations/caches';
-import { conversationKey } from '../../../nodes/conversations/keys';
+import { forgetQueues, type QueueSettings } from '../../../nodes/conversations/centre/queues';
+import { conversationKey, queueKey } from '../../../nodes/conversations/keys';
+import { TelegramEmulator } from '../../emulators/telegram';
 import { TeamSpiritEmulator, type Chat, type User } from '../../emulators/teamspirit';
 import { ITEMS_NODE_TYPE, runWorkflow, type RunResult, type WorkflowJson } from '../../harness';
 
+/** The accounts conversations are seeded at (the Telegram one is not the emulator's bot: no check needs it). */
 export const ACCOUNTS: Record<string, string> = {
 	telegram: '777000',
 	whatsapp: '+15550001111',
@@ -37,9 +40,40 @@ export type Centre = Awaited<ReturnType<typeof startCentre>>;
 
 export async function startCentre() {
 	forgetCaches();
+	forgetQueues();
 	const ts = await TeamSpiritEmulator.start();
+	const tg = await TelegramEmulator.start();
 	const alice = ts.addUser({ name: 'Alice Martin', username: 'alice' });
 	const bob = ts.addUser({ name: 'Bob Boyd', username: 'bob' });
+	for (const operator of [alice, bob]) ts.setStatus(operator.id, { status: 'online' });
+
+	/** A queue as Forward to TeamSpirit publishes it (its settings chat, signed key). */
+	const queue = (settings: Partial<QueueSettings> & { name: string }): Chat =>
+		ts.addChat({
+			title: `Queue · ${settings.name}`,
+			externalKey: queueKey(settings.name, ts.apiKey),
+			metadata: {
+				kind: 'queue',
+				settings: {
+					operators: [],
+					announceChatId: '',
+					routing: 'leastBusy',
+					maxOpen: 0,
+					accounts: [],
+					timeZone: 'UTC',
+					weeklyHours: '',
+					holidays: '',
+					greeting: '',
+					awayReply: '',
+					awayQuietMinutes: 15,
+					closingMessage: '',
+					ratingQuestion: '',
+					notePrefix: '',
+					cannedChatId: '',
+					...settings,
+				},
+			},
+		});
 
 	/** A conversation chat as Forward to TeamSpirit makes it, with the contact centre's state. */
 	const seed = (c: SeededConversation): Chat => {
@@ -79,13 +113,17 @@ export async function startCentre() {
 			],
 			credentials: {
 				teamSpiritApi: { serverUrl: ts.url, apiKey: ts.apiKey },
-				teamSpiritTelegramApi: { accessToken: '1:unused', baseUrl: 'http://127.0.0.1:9' },
+				teamSpiritTelegramApi: { accessToken: tg.token, baseUrl: tg.url },
 			},
 		});
 		return withOutput(result);
 	};
 
-	return { ts, alice, bob, seed, run, stop: async () => await ts.stop() };
+	const stop = async () => {
+		await ts.stop();
+		await tg.stop();
+	};
+	return { ts, tg, alice, bob, seed, queue, run, stop };
 }
 
 function withOutput(result: RunResult) {
@@ -105,6 +143,7 @@ function workflowOf(
 ): WorkflowJson {
 	const position: [number, number] = [0, 0];
 	return {
+		name: 'Escalations',
 		nodes: [
 			{
 				id: 'a1',
@@ -140,7 +179,7 @@ function workflowOf(
 			Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
 			Items: { main: [[{ node: 'Chat Channel', type: 'main', index: 0 }]] },
 		},
-		settings: { executionOrder: 'v1' },
+		settings: { executionOrder: 'v1', timezone: 'Europe/Berlin' },
 	};
 }
 

@@ -1,12 +1,34 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as addNote from './addNote.operation';
+import * as assign from './assign.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as getStatistics from './getStatistics.operation';
+import * as processDue from './processDue.operation';
+import * as reopen from './reopen.operation';
+import * as resolve from './resolve.operation';
+import * as sendCannedReply from './sendCannedReply.operation';
+import * as snooze from './snooze.operation';
 import * as toCustomer from './toCustomer.operation';
 import * as toTeamSpirit from './toTeamSpirit.operation';
+import * as transfer from './transfer.operation';
 
-export { get, getAll, getStatistics, toCustomer, toTeamSpirit };
+export {
+	addNote,
+	assign,
+	get,
+	getAll,
+	getStatistics,
+	processDue,
+	reopen,
+	resolve,
+	sendCannedReply,
+	snooze,
+	toCustomer,
+	toTeamSpirit,
+	transfer,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -16,6 +38,19 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['conversation'] } },
 		options: [
+			{
+				name: 'Add Note',
+				value: 'addNote',
+				description:
+					'Post a private note for the operators in a conversation chat; never sent to the customer',
+				action: 'Add a private note to a conversation',
+			},
+			{
+				name: 'Assign',
+				value: 'assign',
+				description: 'Give a conversation to an operator, who becomes a member of its chat',
+				action: 'Assign a conversation to an operator',
+			},
 			{
 				name: 'Forward to TeamSpirit',
 				value: 'toTeamSpirit',
@@ -44,11 +79,51 @@ export const description: INodeProperties[] = [
 				action: 'Get conversation statistics',
 			},
 			{
+				name: 'Process Due Conversations',
+				value: 'processDue',
+				description:
+					'Reopen snoozed conversations whose time came and assign waiting ones; run it from a Schedule Trigger every minute',
+				action: 'Process due conversations',
+			},
+			{
+				name: 'Reopen',
+				value: 'reopen',
+				description: 'Open a resolved or snoozed conversation again',
+				action: 'Reopen a conversation',
+			},
+			{
+				name: 'Resolve',
+				value: 'resolve',
+				description:
+					"Close a conversation, optionally with a comment; the queue's closing message and rating question go to the customer",
+				action: 'Resolve a conversation',
+			},
+			{
+				name: 'Send Canned Reply',
+				value: 'sendCannedReply',
+				description:
+					"Send the customer one of the queue's canned replies by its shortcut, with their name and the operator's filled in",
+				action: 'Send a canned reply to the customer',
+			},
+			{
 				name: 'Send to Customer',
 				value: 'toCustomer',
 				description:
 					'Send what an operator posted, edited or deleted in a conversation chat to its customer',
 				action: 'Send an operator message to the customer',
+			},
+			{
+				name: 'Snooze',
+				value: 'snooze',
+				description:
+					'Set a conversation aside until a time; it opens again then, or when the customer writes',
+				action: 'Snooze a conversation',
+			},
+			{
+				name: 'Transfer',
+				value: 'transfer',
+				description: 'Move a conversation to another queue (routed again there) or to an operator',
+				action: 'Transfer a conversation',
 			},
 		],
 		default: 'toTeamSpirit',
@@ -57,5 +132,13 @@ export const description: INodeProperties[] = [
 	...toCustomer.description,
 	...get.description,
 	...getAll.description,
+	...assign.description,
+	...transfer.description,
+	...resolve.description,
+	...reopen.description,
+	...snooze.description,
+	...addNote.description,
+	...sendCannedReply.description,
 	...getStatistics.description,
+	...processDue.description,
 ];
