@@ -25,6 +25,7 @@ import * as path from 'node:path';
 
 import { TWILIO_CONNECTION_OVERRIDES } from '../../nodes/channels/whatsapp/trigger';
 import { TeamSpiritEmulator, type Message, type User } from '../emulators/teamspirit';
+import { withoutContactCentre } from '../helpers/examples';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
@@ -47,7 +48,7 @@ const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
 
 /** The customer half of a conversation example, on its own credential, with the trigger's parameters changed. */
 function customerHalf(channel: string, credential: { id: string; name: string }, trigger: Record<string, unknown>): WorkflowJson {
-	const workflow = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8')) as WorkflowJson;
+	const workflow = withoutContactCentre(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8')) as WorkflowJson);
 	workflow.name = `${workflow.name} (${String(trigger.acknowledge ?? 'whenReceived')}, ${String(trigger.mode ?? 'webhook')})`;
 	workflow.nodes = workflow.nodes.filter((n) => n.name === 'Customer writes' || n.name === 'Forward to TeamSpirit');
 	workflow.connections = { 'Customer writes': (workflow.connections as Record<string, unknown>)['Customer writes'] };

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { GraphEmulator } from '../emulators/graph';
 import { TeamSpiritEmulator, type User } from '../emulators/teamspirit';
+import { withoutContactCentre } from '../helpers/examples';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
 import { credentialFor, REPO_ROOT, type CredentialImport, type WorkflowJson } from './n8n';
@@ -94,7 +95,8 @@ export function readExample(file: string): WorkflowJson {
 
 /** examples/<channel>-conversations.json with `operatorId` picked in "Operator Names or IDs", as a user does. */
 export function conversationExample(channel: ConversationChannel, operatorId: string): WorkflowJson {
-	const workflow = readExample(`${channel}-conversations.json`);
+	// as before the contact centre (test/helpers/examples.ts)
+	const workflow = withoutContactCentre(readExample(`${channel}-conversations.json`));
 	workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [operatorId];
 	return workflow;
 }

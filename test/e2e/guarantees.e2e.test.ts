@@ -26,6 +26,7 @@ import * as path from 'node:path';
 import { GraphEmulator, type GraphUser } from '../emulators/graph';
 import { TeamSpiritEmulator, type User } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
+import { withoutContactCentre } from '../helpers/examples';
 import { TwilioEmulator } from '../emulators/twilio';
 import {
 	conversationView,
@@ -79,9 +80,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * acknowledge and queue-mode suites run.
  */
 function example(channel: string): WorkflowJson {
-	const workflow = JSON.parse(
-		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8'),
-	) as WorkflowJson;
+	// as before the contact centre (test/helpers/examples.ts)
+	const workflow = withoutContactCentre(
+		JSON.parse(
+			fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-conversations.json`), 'utf8'),
+		) as WorkflowJson,
+	);
 	for (const node of workflow.nodes)
 		if (node.type.endsWith('Trigger')) node.parameters.acknowledge = 'whenReceived';
 	return workflow;

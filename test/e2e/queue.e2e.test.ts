@@ -52,6 +52,7 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
+import { withoutContactCentre } from '../helpers/examples';
 import { memoryOf, startQueueCluster, type QueueCluster } from './queue';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
@@ -66,9 +67,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function example(channel: string, kind = 'conversations'): WorkflowJson {
-	return JSON.parse(
-		fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-${kind}.json`), 'utf8'),
-	) as WorkflowJson;
+	// the conversation examples as before the contact centre (test/helpers/examples.ts)
+	return withoutContactCentre(
+		JSON.parse(
+			fs.readFileSync(path.join(REPO_ROOT, 'examples', `${channel}-${kind}.json`), 'utf8'),
+		) as WorkflowJson,
+	);
 }
 
 /**

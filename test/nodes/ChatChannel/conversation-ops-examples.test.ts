@@ -1,14 +1,16 @@
 /**
  * The contact centre's examples: every example is built from nodes, never code (no Code, Function
- * or If node, no expression beyond `{{ $json.field }}`), and the daily statistics report runs
- * through the engine: Schedule Trigger → Get Statistics → the report posted in the supervisors'
- * chat, with the numbers of the seeded conversations.
+ * or If node, no expression beyond `{{ $json.field }}`); the conversation examples' queue as
+ * shipped (hours, greeting, away reply) and their scheduled Process Due Conversations run; the
+ * daily statistics report runs through the engine: Schedule Trigger → Get Statistics → the report
+ * posted in the supervisors' chat, with the numbers of the seeded conversations.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {
 	NodeConnectionTypes,
+	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -16,6 +18,10 @@ import {
 } from 'n8n-workflow';
 
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
+import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
+import { isOpen, parseHours } from '../../../nodes/conversations/centre/hours';
+import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
+import { startBridge, type Bridge } from '../conversations/setup';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
 import { TeamSpirit } from '../../../nodes/TeamSpirit/TeamSpirit.node';
@@ -50,6 +56,25 @@ describe('the examples', () => {
 		const beyond = expressions.filter(([, e]) => !/^\$json(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(e));
 		expect(beyond).toEqual([]);
 	});
+});
+
+describe('the conversation examples', () => {
+	it.each(['telegram', 'whatsapp', 'messenger'])(
+		'%s-conversations.json has a queue with business hours and a rating, and a Schedule Trigger → Process Due Conversations',
+		(channel) => {
+			const workflow = load(`${channel}-conversations.json`);
+			const forward = workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+			expect(forward.parameters.contactCentre).toMatchObject({
+				queues: [{ name: 'Support', weeklyHours: expect.any(String), askRating: true }],
+			});
+			const due = workflow.nodes.find((n) => n.parameters.operation === 'processDue')!;
+			expect(due.parameters.channel).toBe(channel);
+			const schedule = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
+			expect(workflow.connections[schedule.name]).toEqual({
+				main: [[{ node: due.name, type: 'main', index: 0 }]],
+			});
+		},
+	);
 });
 
 class ScheduleTriggerStandIn implements INodeType {
@@ -137,5 +162,62 @@ describe('examples/contact-centre-daily-report.json', () => {
 		expect(text).toContain('By queue: Support 2 (0 open)');
 		expect(text).toContain('By operator: Alice Martin 1 (0 open), Unassigned 1 (0 open)');
 		expect(text).not.toMatch(/{{|undefined|null/);
+	});
+});
+
+describe('examples/telegram-conversations.json as shipped', () => {
+	let bridge: Bridge | undefined;
+	afterEach(async () => {
+		await bridge?.stop();
+	});
+
+	it('routes a new customer in its queue Support, greets them, outside its hours says when it opens; the schedule processes what is due', async () => {
+		const shipped = load('telegram-conversations.json');
+		const forward = shipped.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+		const [queue] = (forward.parameters.contactCentre as { queues: IDataObject[] }).queues;
+		// the operators the user picks
+		bridge = await startBridge('telegram', {
+			forwardParameters: (operators) => ({
+				contactCentre: { queues: [{ ...queue, operators: operators.map((o) => o.id) }] },
+			}),
+		});
+		for (const operator of bridge.operators) bridge.ts.setStatus(operator.id, { status: 'online' });
+		const hours = parseHours({
+			weekly: String(queue.weeklyHours),
+			timeZone: String(queue.timeZone),
+			holidays: String(queue.holidays),
+		});
+		const open = isOpen(hours, new Date());
+		const anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hello, my parcel did not arrive');
+
+		const metadata = bridge.ts.chat(bridge.chatOf(anna)!.id)!.metadata;
+		expect(metadata).toMatchObject({ queue: 'Support', status: open ? 'open' : 'pending' });
+		if (open) expect(bridge.operators.map((o) => o.id)).toContain(metadata.assigneeId);
+		const received = bridge.received(anna).map((m) => m.text);
+		expect(received[0]).toBe(
+			'Hi Anna Petrova! Thanks for your message: an operator will answer shortly.',
+		);
+		if (open) expect(received).toHaveLength(1);
+		else
+			expect(received[1]).toMatch(/^Thanks for your message! We're closed now and answer from \S/);
+
+		// the example's own Schedule Trigger → Process Due Conversations
+		const result = await runWorkflow({
+			workflow: shipped,
+			nodeTypes: {
+				'n8n-nodes-base.scheduleTrigger': new ScheduleTriggerStandIn(),
+				'n8n-nodes-teamspirit.chatChannel': new ChatChannel(),
+				'n8n-nodes-teamspirit.chatChannelTrigger': new ChatChannelTrigger(),
+				'n8n-nodes-teamspirit.teamSpiritTrigger': new TeamSpiritTrigger(),
+			},
+			credentialTypes: [new TeamSpiritApi(), new TeamSpiritTelegramApi()],
+			credentials: bridge.credentials,
+			startNode: 'Every minute',
+		});
+		expect(result.status).toBe('success');
+		expect(result.nodeOutput('Process Due Conversations').map((i) => i.json)).toMatchObject([
+			{ woke: [], routed: [], waiting: open ? 0 : 1 },
+		]);
 	});
 });

@@ -43,6 +43,7 @@ import {
 	type WebhookTrigger,
 	type WorkflowJson,
 } from '../../harness';
+import { withoutContactCentre } from '../../helpers/examples';
 import { startChannel, type Channel, type Customer, type Outgoing } from './channels';
 
 export { CHANNELS, type Channel, type Customer } from './channels';
@@ -61,7 +62,8 @@ const NODE_TYPES = {
 
 export function example(channel: Channel): WorkflowJson {
 	const file = path.join(__dirname, '..', '..', '..', 'examples', `${channel}-conversations.json`);
-	return JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson;
+	// as before the contact centre: the contact centre's suites give their own queues
+	return withoutContactCentre(JSON.parse(readFileSync(file, 'utf8')) as WorkflowJson);
 }
 
 /**
