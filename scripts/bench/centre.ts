@@ -6,20 +6,43 @@
  *      TeamSpirit emulator (plus 1,000 other chats): wall time of the node's run and the requests
  *      it made, with TeamSpirit answering at once and BENCH_TS_LATENCY_MS (50) ms late.
  *
- * BENCH_CENTRE_PARTS (default `stats`) picks the parts.
+ *   2. the added cost per customer message: a known customer writes BENCH_CENTRE_SAMPLES (20) texts
+ *      per channel, TeamSpirit answering BENCH_TS_LATENCY_MS (50) ms late, once without a queue
+ *      and once with the Contact Centre on (a queue with least-busy routing, a limit, business
+ *      hours that are open now, a greeting); per message: TeamSpirit requests and the median
+ *      latency (delivered → the message in TeamSpirit, and → the execution's end). An operator
+ *      then answers as many times: the same for operator → customer.
+ *
+ * BENCH_CENTRE_PARTS (default `stats,message`) picks the parts.
  */
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 
 import { startCentre, type Centre } from '../../test/nodes/ChatChannel/conversation-ops-setup';
+import {
+	CHANNELS,
+	startBridge,
+	type Bridge,
+	type Channel,
+	type Customer,
+} from '../../test/nodes/conversations/setup';
 import { seededRandom } from '../../test/helpers/random';
 
 const CONVERSATIONS = Number(process.env.BENCH_STATS_CONVERSATIONS ?? 10_000);
 const OTHER_CHATS = 1_000;
 const TS_LATENCY_MS = Number(process.env.BENCH_TS_LATENCY_MS ?? 50);
-const PARTS = (process.env.BENCH_CENTRE_PARTS ?? 'stats').split(',');
+const PARTS = (process.env.BENCH_CENTRE_PARTS ?? 'stats,message').split(',');
+const SAMPLES = Number(process.env.BENCH_CENTRE_SAMPLES ?? 20);
+/** Operator answers go out this far apart (a person's pace; Telegram paces a chat to ~1/s). */
+const OPERATOR_GAP_MS = 1100;
 const DAY = 86_400_000;
 
 const log = (text: string) => console.error(`[bench] ${text}`);
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+function median(values: number[]): number {
+	const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
 
 /** `count` conversations over the last 30 days, in two queues, three operators, every status. */
 function seedConversations(centre: Centre, count: number): void {
@@ -96,6 +119,103 @@ async function statistics() {
 	}
 }
 
+/** A queue that routes (least busy, at most 2 open each), keeps hours (open every day) and greets. */
+const CENTRE = (operators: Array<{ id: string }>) => ({
+	contactCentre: {
+		queues: [
+			{
+				name: 'Support',
+				operators: operators.map((o) => o.id),
+				routing: 'leastBusy',
+				maxOpen: 2,
+				timeZone: 'Europe/Berlin',
+				weeklyHours: 'Mon-Sun 00:00-24:00',
+				holidays: '',
+				greeting: 'Hi {customer}!',
+				awayReply: 'We are closed and answer from {opening}.',
+				closingMessage: 'Thanks!',
+				askRating: true,
+				ratingQuestion: 'How did we do?',
+			},
+		],
+	},
+});
+
+/** The TeamSpirit message a customer message became (found by its key), or undefined. */
+function inTeamSpirit(bridge: Bridge, customer: Customer, channelId: string) {
+	const key = `${bridge.keyOf(customer)}#${channelId}`;
+	return bridge.messagesOf(customer).find((m) => m.externalKey === key);
+}
+
+/** A known customer's texts, then an operator's answers: requests and latency per message. */
+async function messageCost(channel: Channel, centre: boolean) {
+	const bridge = await startBridge(channel, centre ? { forwardParameters: CENTRE } : {});
+	try {
+		for (const operator of bridge.operators) bridge.ts.setStatus(operator.id, { status: 'online' });
+		const customer = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(customer, 'Hello, my parcel did not arrive');
+		bridge.ts.latencyMs = TS_LATENCY_MS;
+		const inbound = { requests: [] as number[], toMessage: [] as number[], toEnd: [] as number[] };
+		for (let i = 0; i < SAMPLES; i++) {
+			const from = bridge.ts.requests.length;
+			const started = Date.now();
+			const sent = await bridge.driver.write(bridge.customerHook.url, customer, {
+				text: `customer message ${i}`,
+			});
+			await bridge.settle();
+			inbound.toEnd.push(Date.now() - started);
+			const message = inTeamSpirit(bridge, customer, sent.id);
+			inbound.toMessage.push(message ? Date.parse(message.createdAt) - started : NaN);
+			inbound.requests.push(bridge.ts.requests.length - from);
+		}
+		const chat = bridge.chatOf(customer)!;
+		const outbound = { requests: [] as number[], toEnd: [] as number[] };
+		for (let i = 0; i < SAMPLES; i++) {
+			await sleep(OPERATOR_GAP_MS);
+			const text = `operator answer ${i}`;
+			const from = bridge.ts.requests.length;
+			const started = Date.now();
+			await bridge.ts.postAsUser(chat.id, bridge.operator.id, { text, format: 'plain' });
+			await bridge.settle();
+			const delivered = bridge.received(customer).some((m) => m.text.includes(text));
+			outbound.toEnd.push(delivered ? Date.now() - started : NaN);
+			outbound.requests.push(bridge.ts.requests.length - from);
+		}
+		const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+		const failed = Object.values(bridge.started())
+			.flat()
+			.filter((c) => c.run?.status !== 'success').length;
+		return {
+			channel,
+			contactCentre: centre,
+			teamSpiritLatencyMs: TS_LATENCY_MS,
+			customerToTeamSpirit: {
+				teamSpiritRequests: mean(inbound.requests),
+				medianToMessageMs: median(inbound.toMessage),
+				medianToEndMs: median(inbound.toEnd),
+			},
+			operatorToCustomer: {
+				teamSpiritRequests: mean(outbound.requests),
+				medianToEndMs: median(outbound.toEnd),
+			},
+			failedExecutions: failed,
+		};
+	} finally {
+		await bridge.stop();
+	}
+}
+
+async function messages() {
+	const runs = [];
+	for (const channel of CHANNELS)
+		for (const centre of [false, true]) {
+			const run = await messageCost(channel, centre);
+			log(`per message: ${JSON.stringify(run)}`);
+			runs.push(run);
+		}
+	return runs;
+}
+
 function table(results: Record<string, any>): string {
 	const lines: string[] = [];
 	if (results.statistics) {
@@ -110,12 +230,30 @@ function table(results: Record<string, any>): string {
 			);
 		}
 	}
+	if (results.messages) {
+		const n = (v: number) => String(Math.round(v * 100) / 100);
+		const ms = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} ms` : '—');
+		lines.push(
+			'',
+			`Per message, TeamSpirit ${TS_LATENCY_MS} ms away (${SAMPLES} texts per channel and direction, known customer)`,
+			'| Channel | Contact centre | customer → TeamSpirit: requests / median to the message / to the execution end | operator → customer: requests / median to the end |',
+			'|---|---|---:|---:|',
+		);
+		for (const r of results.messages) {
+			const i = r.customerToTeamSpirit;
+			const o = r.operatorToCustomer;
+			lines.push(
+				`| ${r.channel} | ${r.contactCentre ? 'queue, routing, hours' : 'none'} | ${n(i.teamSpiritRequests)} / ${ms(i.medianToMessageMs)} / ${ms(i.medianToEndMs)} | ${n(o.teamSpiritRequests)} / ${ms(o.medianToEndMs)} |`,
+			);
+		}
+	}
 	return lines.join('\n');
 }
 
 async function main() {
 	const results: Record<string, any> = {};
 	if (PARTS.includes('stats')) results.statistics = await statistics();
+	if (PARTS.includes('message')) results.messages = await messages();
 	console.log(table(results));
 	console.log(JSON.stringify({ centre: results }, null, 2));
 	if (process.env.BENCH_JSON) {
