@@ -1,7 +1,8 @@
 /**
  * What routing asks TeamSpirit about operators: whether they are available (their status, kept
  * 30 seconds per process), how many open conversations they have (counted by TeamSpirit's
- * metadata filter, never remembered), and adding one to a conversation chat.
+ * metadata filter, never remembered), their names for notices (10 minutes), and adding one to a
+ * conversation chat.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
@@ -10,12 +11,31 @@ import { withItemIndex } from '../../shared/errors';
 import { teamSpiritApiRequest } from '../../shared/teamspirit/transport';
 import { segment } from '../../shared/teamspirit/utils';
 import { cacheKey } from '../caches';
-import { identityOf, listChats, type ConversationChat } from '../teamspirit';
+import { identityOf, listChats, userName, type ConversationChat } from '../teamspirit';
 
 const statuses = new BoundedMap<string>(10_000, 30 * 1000);
+const names = new BoundedMap<string>(10_000, 10 * 60 * 1000);
 
-/** Forgets the statuses (a restart; tests). */
-export const forgetStatuses = () => statuses.clear();
+/** Forgets the statuses and names (a restart; tests). */
+export const forgetStatuses = () => {
+	statuses.clear();
+	names.clear();
+};
+
+/** An operator's display name for a notice (kept 10 minutes; the id when TeamSpirit has none). */
+export async function operatorName(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+): Promise<string> {
+	const entry = cacheKey(await identityOf(ctx, itemIndex), userId);
+	let name = names.get(entry);
+	if (name === undefined) {
+		name = (await userName(ctx, itemIndex, userId)) ?? userId;
+		names.set(entry, name);
+	}
+	return name;
+}
 
 /** Whether the operator's TeamSpirit status lets routing give them a conversation. */
 export async function isAvailable(

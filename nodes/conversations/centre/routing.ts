@@ -14,17 +14,10 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	getChat,
-	listChats,
-	patchChat,
-	postMessage,
-	userName,
-	type ConversationChat,
-} from '../teamspirit';
+import { getChat, listChats, patchChat, postMessage, type ConversationChat } from '../teamspirit';
 import { fieldPlain } from '../untrusted';
 import { isOpen } from './hours';
-import { addMember, isAvailable, openCount } from './operators';
+import { addMember, isAvailable, openCount, operatorName } from './operators';
 import { hoursOf, readQueue, type QueueSettings, type RoutingMode } from './queues';
 import { changeConversation, stateOf } from './state';
 
@@ -184,7 +177,7 @@ async function assign(
 	const current = result.chat.memberIds?.includes(userId)
 		? result.chat
 		: await addMember(ctx, itemIndex, chat.id, userId);
-	const name = (await userName(ctx, itemIndex, userId)) ?? userId;
+	const name = await operatorName(ctx, itemIndex, userId);
 	await postMessage(ctx, itemIndex, chat.id, {
 		text: `👤 Assigned to ${fieldPlain(name)} (${LABELS[queue.routing]})`,
 		format: 'plain',
