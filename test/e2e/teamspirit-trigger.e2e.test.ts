@@ -123,6 +123,23 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 			throw new Error(`${error.message}\n${seenByEmulator()}\n${showN8n()}`);
 		});
 
+	/**
+	 * Waits until n8n keeps a new registration's secret: n8n saves the workflow's static data after
+	 * the registration, and a delivery arriving in between is refused (401, "no TeamSpirit secret
+	 * here"; TeamSpirit's retry 10 s later gets through). The probe is a signed delivery without
+	 * `data`: 401 until the secret is kept, then 400, and it never starts anything.
+	 */
+	async function untilSecretKept(webhook: Webhook, event: 'message.created' | 'chat.updated' = 'message.created'): Promise<void> {
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			const data = event === 'chat.updated' ? { chat: { id: webhook.chatIds[0] ?? 'c_support' } } : { chatId: 'c_support' };
+			const [probe] = await ts.deliver(event, data, { malformed: 'missing-data', webhookId: webhook.id });
+			if (probe?.status === 400) return;
+			if (Date.now() > deadline) throw new Error(`n8n never kept the registration's secret: ${probe ? answer(probe) : 'no delivery'}\n${showN8n()}`);
+			await new Promise((r) => setTimeout(r, 250));
+		}
+	}
+
 	/** Waits until every execution started so far has finished (success or error). */
 	async function executionsSettled(count: number, id = workflowId): Promise<Array<{ id: string; status: string; mode: string }>> {
 		const deadline = Date.now() + 30_000;
@@ -165,6 +182,7 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		const [webhook] = await waitUntil('the registration', () => registered().length > 0 && registered());
 		expect(registered()).toHaveLength(1);
 		expect(webhook).toMatchObject({ url: productionUrl(), events: ['message.created'], chatIds: [] });
+		await untilSecretKept(webhook);
 	});
 
 	it('a message starts the workflow, which replies in the same chat; its own reply starts nothing', async () => {
@@ -174,7 +192,7 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		const [reply] = await waitUntil('the reply', () => replies('c_support').length > 0 && replies('c_support'));
 		expect(reply).toMatchObject({ text: 'Got it: Printer is on fire', replyToId: message.id });
 		await ts.settled(); // the reply's own delivery
-		const echo = ts.deliveries.find((d) => JSON.parse(d.body).data.id === reply.id)!;
+		const echo = ts.deliveries.find((d) => JSON.parse(d.body).data?.id === reply.id)!;
 		expect(answer(echo)).toBe('200 {"ok":true,"ignored":"the message is from the bot itself"}');
 
 		const executions = await executionsSettled(1);
@@ -185,7 +203,7 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 	});
 
 	it('forged, unsigned, stale, malformed and repeated deliveries are refused and start nothing', async () => {
-		const first = ts.deliveries.find((d) => d.status === 200 && JSON.parse(d.body).data.senderId === 'u_alice')!;
+		const first = ts.deliveries.find((d) => d.status === 200 && JSON.parse(d.body).data?.senderId === 'u_alice')!;
 		const message = ts.messagesIn('c_support')[0];
 		const forged = await ts.deliver('message.created', message, { signature: 'wrong-secret' });
 		const unsigned = await ts.deliver('message.created', message, { signature: 'omit' });
@@ -255,6 +273,7 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		const [after] = await waitUntil('the new registration', () => registered().length > 0 && registered());
 		expect(after.id).not.toBe(before.id);
 		expect(after.url).toBe(productionUrl());
+		await untilSecretKept(after);
 		expect(ts.requests.filter((r) => r.path === `/api/v1/webhooks/${before.id}`).map((r) => `${r.method} ${r.status}`)).toContain('GET 404');
 
 		const { deliveries } = await ts.postAsUser('c_support', 'u_alice', { text: 'Back again?' });
@@ -299,6 +318,7 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 			return found.length > 0 && found;
 		});
 		expect(registration.events).toEqual(['chat.updated']);
+		await untilSecretKept(registration, 'chat.updated');
 
 		const change = async (metadata: object) =>
 			(await ts.changeChatAsUser(conversation.id, 'u_alice', { metadata: { ...ts.chat(conversation.id)!.metadata, ...metadata } })).deliveries
