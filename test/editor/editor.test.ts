@@ -389,6 +389,18 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 					'Delete a message on Telegram',
 					'Forward a customer message to the operators',
 					'Send an operator message to the customer',
+					// the contact centre's (issue 21)
+					'Get a conversation',
+					'Get many conversations',
+					'Assign a conversation to an operator',
+					'Transfer a conversation',
+					'Resolve a conversation',
+					'Reopen a conversation',
+					'Snooze a conversation',
+					'Add a private note to a conversation',
+					'Send a canned reply to the customer',
+					'Get conversation statistics',
+					'Process due conversations',
 				]),
 			);
 			// the header: the trigger's description, which speaks of both nodes
