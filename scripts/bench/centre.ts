@@ -6,7 +6,8 @@
  *      TeamSpirit emulator (plus 1,000 other chats): wall time of the node's run and the requests
  *      it made, with TeamSpirit answering at once and BENCH_TS_LATENCY_MS (50) ms late.
  *
- *   2. the added cost per customer message: a known customer writes BENCH_CENTRE_SAMPLES (20) texts
+ *   2. the added cost per customer message: 10 new customers write their first message (the chat is
+ *      made; with a queue it is routed and greeted), then a known customer writes BENCH_CENTRE_SAMPLES (20) texts
  *      per channel, TeamSpirit answering BENCH_TS_LATENCY_MS (50) ms late, once without a queue
  *      and once with the Contact Centre on (a queue with least-busy routing, a limit, business
  *      hours that are open now, a greeting); per message: TeamSpirit requests and the median
@@ -32,6 +33,8 @@ const OTHER_CHATS = 1_000;
 const TS_LATENCY_MS = Number(process.env.BENCH_TS_LATENCY_MS ?? 50);
 const PARTS = (process.env.BENCH_CENTRE_PARTS ?? 'stats,message').split(',');
 const SAMPLES = Number(process.env.BENCH_CENTRE_SAMPLES ?? 20);
+/** New customers whose first message is measured apart (the first of all also publishes the queue). */
+const NEW_CUSTOMERS = 10;
 /** Operator answers go out this far apart (a person's pace; Telegram paces a chat to ~1/s). */
 const OPERATOR_GAP_MS = 1100;
 const DAY = 86_400_000;
@@ -119,7 +122,7 @@ async function statistics() {
 	}
 }
 
-/** A queue that routes (least busy, at most 2 open each), keeps hours (open every day) and greets. */
+/** A queue that routes (least busy, a limit not reached), keeps hours (open every day) and greets. */
 const CENTRE = (operators: Array<{ id: string }>) => ({
 	contactCentre: {
 		queues: [
@@ -127,7 +130,7 @@ const CENTRE = (operators: Array<{ id: string }>) => ({
 				name: 'Support',
 				operators: operators.map((o) => o.id),
 				routing: 'leastBusy',
-				maxOpen: 2,
+				maxOpen: 50,
 				timeZone: 'Europe/Berlin',
 				weeklyHours: 'Mon-Sun 00:00-24:00',
 				holidays: '',
@@ -152,9 +155,18 @@ async function messageCost(channel: Channel, centre: boolean) {
 	const bridge = await startBridge(channel, centre ? { forwardParameters: CENTRE } : {});
 	try {
 		for (const operator of bridge.operators) bridge.ts.setStatus(operator.id, { status: 'online' });
+		bridge.ts.latencyMs = TS_LATENCY_MS;
+		// new customers: their first message creates the chat (and, with a queue, routes and greets)
+		const first = { requests: [] as number[], toEnd: [] as number[] };
+		for (let i = 0; i < NEW_CUSTOMERS; i++) {
+			const from = bridge.ts.requests.length;
+			const started = Date.now();
+			await bridge.write(bridge.newCustomer(`New${i}`, 'Customer'), 'Hello');
+			first.toEnd.push(Date.now() - started);
+			first.requests.push(bridge.ts.requests.length - from);
+		}
 		const customer = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(customer, 'Hello, my parcel did not arrive');
-		bridge.ts.latencyMs = TS_LATENCY_MS;
 		const inbound = { requests: [] as number[], toMessage: [] as number[], toEnd: [] as number[] };
 		for (let i = 0; i < SAMPLES; i++) {
 			const from = bridge.ts.requests.length;
@@ -189,6 +201,7 @@ async function messageCost(channel: Channel, centre: boolean) {
 			channel,
 			contactCentre: centre,
 			teamSpiritLatencyMs: TS_LATENCY_MS,
+			newCustomer: { teamSpiritRequests: mean(first.requests), medianToEndMs: median(first.toEnd) },
 			customerToTeamSpirit: {
 				teamSpiritRequests: mean(inbound.requests),
 				medianToMessageMs: median(inbound.toMessage),
@@ -236,14 +249,14 @@ function table(results: Record<string, any>): string {
 		lines.push(
 			'',
 			`Per message, TeamSpirit ${TS_LATENCY_MS} ms away (${SAMPLES} texts per channel and direction, known customer)`,
-			'| Channel | Contact centre | customer → TeamSpirit: requests / median to the message / to the execution end | operator → customer: requests / median to the end |',
-			'|---|---|---:|---:|',
+			"| Channel | Contact centre | new customer's first message: requests / median to the end | known customer → TeamSpirit: requests / median to the message / to the end | operator → customer: requests / median to the end |",
+			'|---|---|---:|---:|---:|',
 		);
 		for (const r of results.messages) {
 			const i = r.customerToTeamSpirit;
 			const o = r.operatorToCustomer;
 			lines.push(
-				`| ${r.channel} | ${r.contactCentre ? 'queue, routing, hours' : 'none'} | ${n(i.teamSpiritRequests)} / ${ms(i.medianToMessageMs)} / ${ms(i.medianToEndMs)} | ${n(o.teamSpiritRequests)} / ${ms(o.medianToEndMs)} |`,
+				`| ${r.channel} | ${r.contactCentre ? 'queue, routing, hours' : 'none'} | ${n(r.newCustomer.teamSpiritRequests)} / ${ms(r.newCustomer.medianToEndMs)} | ${n(i.teamSpiritRequests)} / ${ms(i.medianToMessageMs)} / ${ms(i.medianToEndMs)} | ${n(o.teamSpiritRequests)} / ${ms(o.medianToEndMs)} |`,
 			);
 		}
 	}

@@ -1,6 +1,8 @@
 /**
- * What the contact centre's operations share: the conversation chat they act on (a chat
- * picker), reading it as a conversation, and the Channels choice of the reading operations.
+ * What the contact centre's operations share: the conversation chat they act on (a chat picker)
+ * read as a conversation (a signed key, or an error), the Channels choice of the reading
+ * operations, date-times and the operator as fields, running an action of centre/actions.ts as
+ * the workflow (`act`, `outcome`), and the line to the customer.
  */
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
