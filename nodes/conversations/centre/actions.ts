@@ -12,9 +12,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { refusal } from '../notices';
 import { fieldPlain } from '../untrusted';
-import { noteKey } from '../keys';
+import { noteKey, queueKey } from '../keys';
 import {
 	addMembers,
+	conversationSecret,
 	findUsers,
 	getChat,
 	getUser,
@@ -149,12 +150,19 @@ async function freedSlot(ctx: Ctx, i: number, before: ConversationState, newAssi
 	await assignFreedSlot(ctx, i, before.queue);
 }
 
-/** The names of the queues published in TeamSpirit (for the answer to an unknown one). */
+/**
+ * The names of the queues published in TeamSpirit (for the answer to an unknown one): settings
+ * chats whose key the bridge signed for that name (keys.ts `queueKey`), no other.
+ */
 async function queueNames(ctx: Ctx, i: number): Promise<string[]> {
+	const secret = await conversationSecret(ctx, i);
 	const { items } = await listChats(ctx, i, { metadata: { kind: 'queue' }, limit: 50 });
 	return items
-		.map((chat) => (chat.metadata?.settings as { name?: unknown } | undefined)?.name)
-		.filter((name): name is string => typeof name === 'string')
+		.filter((chat) => {
+			const name = (chat.metadata?.settings as { name?: unknown } | undefined)?.name;
+			return typeof name === 'string' && chat.externalKey === queueKey(name, secret);
+		})
+		.map((chat) => String((chat.metadata.settings as { name: string }).name))
 		.sort();
 }
 

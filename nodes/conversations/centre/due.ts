@@ -2,12 +2,14 @@
  * What time makes due (the Chat Channel node's *Process Due Conversations*, run by a Schedule
  * Trigger): snoozed conversations whose `snoozedUntil` passed go back to open (a notice), and
  * pending conversations are routed when their queue is open and has a free operator (oldest
- * first). Everything is read from TeamSpirit (metadata filters) and changed conditionally
+ * first). Everything is read from TeamSpirit (metadata filters; only chats whose key the bridge
+ * signed count, list.ts `signedOnly`) and changed conditionally
  * (state.ts): two processes running it at once, or a run repeated, wake and assign each once.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { listAllChats, postMessage, type ConversationChat } from '../teamspirit';
+import { signedOnly } from './list';
 import { readQueue } from './queues';
 import { route } from './routing';
 import { changeConversation, stateOf } from './state';
@@ -34,7 +36,11 @@ export async function processDue(
 }
 
 async function wakeSnoozed(ctx: IExecuteFunctions, itemIndex: number, now: Date) {
-	const snoozed = await listAllChats(ctx, itemIndex, { metadata: { status: 'snoozed' } });
+	const snoozed = await signedOnly(
+		ctx,
+		itemIndex,
+		await listAllChats(ctx, itemIndex, { metadata: { status: 'snoozed' } }),
+	);
 	const expired = (until: string | null) => until !== null && Date.parse(until) <= now.getTime();
 	const woke: string[] = [];
 	for (const chat of snoozed) {
@@ -57,7 +63,11 @@ async function wakeSnoozed(ctx: IExecuteFunctions, itemIndex: number, now: Date)
 
 /** Pending conversations by queue, oldest first; each queue until one stays waiting. */
 async function routePending(ctx: IExecuteFunctions, itemIndex: number, now: Date) {
-	const pending = await listAllChats(ctx, itemIndex, { metadata: { status: 'pending' } });
+	const pending = await signedOnly(
+		ctx,
+		itemIndex,
+		await listAllChats(ctx, itemIndex, { metadata: { status: 'pending' } }),
+	);
 	const byQueue = new Map<string, ConversationChat[]>();
 	for (const chat of pending) {
 		const queue = stateOf(chat).queue;

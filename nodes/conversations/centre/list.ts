@@ -67,6 +67,19 @@ export function conversationOfChat(
 }
 
 /**
+ * Only the chats whose key the bridge signed (a listed chat's metadata, e.g. `status: pending` or
+ * `assigneeId`, can be written by anyone with API access: it makes no chat a conversation).
+ */
+export async function signedOnly(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	chats: ConversationChat[],
+): Promise<ConversationChat[]> {
+	const secret = await conversationSecret(ctx, itemIndex);
+	return chats.filter((chat) => verifyConversationKey(chat.externalKey, secret) !== undefined);
+}
+
+/**
  * Calls `visit` with each conversation that passes `filter`, oldest chat first, until it returns
  * false or every chat is read. Returns the number of `GET /chats` requests made.
  */

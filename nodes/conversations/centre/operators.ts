@@ -1,8 +1,8 @@
 /**
  * What routing asks TeamSpirit about operators: whether they are available (their status, kept
- * 30 seconds per process), how many open conversations they have (counted by TeamSpirit's
- * metadata filter, never remembered), their names for notices (10 minutes), and adding one to a
- * conversation chat.
+ * 30 seconds per process), how many open conversations they have (found by TeamSpirit's
+ * metadata filter, signed chats only, never remembered), their names for notices (10 minutes),
+ * and adding one to a conversation chat.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
@@ -11,7 +11,14 @@ import { withItemIndex } from '../../shared/errors';
 import { teamSpiritApiRequest } from '../../shared/teamspirit/transport';
 import { segment } from '../../shared/teamspirit/utils';
 import { cacheKey } from '../caches';
-import { identityOf, listChats, userName, type ConversationChat } from '../teamspirit';
+import { verifyConversationKey } from '../keys';
+import {
+	conversationSecret,
+	identityOf,
+	listChats,
+	userName,
+	type ConversationChat,
+} from '../teamspirit';
 
 const statuses = new BoundedMap<string>(10_000, 30 * 1000);
 const names = new BoundedMap<string>(10_000, 10 * 60 * 1000);
@@ -64,18 +71,33 @@ export async function isAvailable(
 	return status !== 'away' && status !== 'offline';
 }
 
-/** How many open conversations the operator has (counted up to `cap`). */
+/** A count of open conversations reads at most this many pages (100 chats each). */
+const MAX_COUNT_PAGES = 10;
+
+/**
+ * How many open conversations the operator has (counted up to `cap`): chats whose key the bridge
+ * signed only (a chat anyone made with `status: open` and `assigneeId` fills no slot).
+ */
 export async function openCount(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	userId: string,
 	cap = 100,
 ): Promise<number> {
-	const page = await listChats(ctx, itemIndex, {
-		metadata: { assigneeId: userId, status: 'open' },
-		limit: cap,
-	});
-	return page.items.length;
+	const secret = await conversationSecret(ctx, itemIndex);
+	let count = 0;
+	let cursor: string | null = null;
+	for (let page = 0; page < MAX_COUNT_PAGES && count < cap; page++) {
+		const { items, nextCursor } = await listChats(ctx, itemIndex, {
+			metadata: { assigneeId: userId, status: 'open' },
+			limit: 100,
+			...(cursor ? { cursor } : {}),
+		});
+		count += items.filter((chat) => verifyConversationKey(chat.externalKey, secret)).length;
+		if (!nextCursor || nextCursor === cursor) break;
+		cursor = nextCursor;
+	}
+	return Math.min(count, cap);
 }
 
 /** Adds the operator to the chat (a member already: nothing changes); the chat as it is now. */

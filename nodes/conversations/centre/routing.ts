@@ -4,8 +4,9 @@
  *   operator to type /take gets it;
  * - round robin: the available operators in turn (the pointer, `lastAssigned`, is kept in the
  *   queue's settings chat and moved with a conditional PATCH, so two processes take turns too);
- * - least busy: the available operator with the fewest open conversations (TeamSpirit counts
- *   them: `GET /chats?metadata.assigneeId=…&metadata.status=open`).
+ * - least busy: the available operator with the fewest open conversations (TeamSpirit finds
+ *   them: `GET /chats?metadata.assigneeId=…&metadata.status=open`; only chats whose key the
+ *   bridge signed count, as only those are routed).
  * Available: TeamSpirit status neither away nor offline, and under the queue's Max Open per
  * Operator. No one available: the conversation stays pending (announced as waiting) until a slot
  * frees (`assignFreedSlot`) or Process Due Conversations tries again; outside business hours it
@@ -14,9 +15,16 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { getChat, listChats, patchChat, postMessage, type ConversationChat } from '../teamspirit';
+import {
+	getChat,
+	listAllChats,
+	patchChat,
+	postMessage,
+	type ConversationChat,
+} from '../teamspirit';
 import { fieldPlain } from '../untrusted';
 import { isOpen } from './hours';
+import { signedOnly } from './list';
 import { addMember, isAvailable, openCount, operatorName } from './operators';
 import { hoursOf, readQueue, type QueueSettings, type RoutingMode } from './queues';
 import { changeConversation, stateOf } from './state';
@@ -188,7 +196,7 @@ async function assign(
 
 /**
  * A slot freed in `queueName` (an operator resolved, transferred or snoozed a conversation): the
- * oldest pending conversations of the queue are routed while operators are free. Unknown queue,
+ * oldest pending conversations of the queue (signed ones only) are routed while operators are free. Unknown queue,
  * manual routing or outside business hours: nothing. Returns how many were assigned.
  */
 export async function assignFreedSlot(
@@ -201,12 +209,14 @@ export async function assignFreedSlot(
 	if (!published || published.settings.routing === 'manual') return 0;
 	const queue = published.settings;
 	if (!isOpen(hoursOf(queue), now)) return 0;
-	const { items } = await listChats(ctx, itemIndex, {
-		metadata: { status: 'pending', queue: queue.name },
-		limit: 20,
-	});
+	const pending = await listAllChats(
+		ctx,
+		itemIndex,
+		{ metadata: { status: 'pending', queue: queue.name } },
+		200,
+	);
 	let assigned = 0;
-	for (const chat of items) {
+	for (const chat of await signedOnly(ctx, itemIndex, pending)) {
 		const routed = await route(ctx, itemIndex, queue, chat, { now });
 		if (routed.outcome === 'assigned') assigned++;
 		else if (routed.outcome !== 'unchanged') break;

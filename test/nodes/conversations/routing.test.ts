@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { queueKey } from '../../../nodes/conversations/keys';
+import { conversationKey, queueKey } from '../../../nodes/conversations/keys';
 
 import { until, type Bridge, type Customer } from './setup';
 import { inProcess, notices, operatorSets, startCentre, stateIn } from './centre-setup';
@@ -72,11 +72,18 @@ describe('Queues and routing', () => {
 	it('least busy: the operator with the fewest open conversations (ties: the first listed)', async () => {
 		bridge = await startCentre({ routing: 'leastBusy' });
 		const [olga, oskar] = bridge.operators;
-		for (const assignee of [olga.id, olga.id, oskar.id]) {
-			bridge.ts.addChat({ title: 'earlier', metadata: { status: 'open', assigneeId: assignee } });
+		// earlier conversations (signed keys: only the bridge's chats count)
+		const earlier = (n: number, metadata: IDataObject) =>
+			bridge.ts.addChat({
+				title: 'earlier',
+				externalKey: conversationKey('telegram', bridge.driver.account, `e${n}`, bridge.ts.apiKey),
+				metadata,
+			});
+		for (const [n, assignee] of [olga.id, olga.id, oskar.id].entries()) {
+			earlier(n, { status: 'open', assigneeId: assignee });
 		}
 		// resolved and pending ones do not count
-		bridge.ts.addChat({ title: 'done', metadata: { status: 'resolved', assigneeId: oskar.id } });
+		earlier(3, { status: 'resolved', assigneeId: oskar.id });
 		const anna = bridge.newCustomer('Anna', 'Test');
 		const boris = bridge.newCustomer('Boris', 'Test');
 		await bridge.write(anna, 'Hi');
