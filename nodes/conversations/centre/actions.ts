@@ -352,7 +352,9 @@ export async function snooze(
 
 /**
  * Posts a private note in the conversation chat, as the bot (never sent: the bot's posts are not
- * operator messages); the same note by the same actor is posted once (a retried execution).
+ * operator messages). Its key names the call: the execution, the item and the actor and text, so
+ * a retry of the same execution (Retry On Fail, a rerun of the item) posts it once, and a later
+ * execution with the same text posts it again.
  */
 export async function addNote(
 	ctx: Ctx,
@@ -366,7 +368,7 @@ export async function addNote(
 	const text = args.text.trim();
 	if (!text) return result(unchanged, '❓ The note is empty: nothing posted');
 	const digest = createHash('sha256')
-		.update(`${actor.id ?? ''}\n${text}`)
+		.update(`${ctx.getExecutionId()}\n${i}\n${actor.id ?? ''}\n${text}`)
 		.digest('base64url')
 		.slice(0, 16);
 	const note = await postMessage(ctx, i, current.id, {
