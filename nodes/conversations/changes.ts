@@ -1,6 +1,8 @@
 /**
  * An operator edited or deleted a message (outbound.ts): what reached the customer changes there
- * too, when the channel can; otherwise a notice says the customer still sees the original.
+ * too, when the channel can; otherwise a notice says the customer still sees the original. A sent
+ * message edited into a command or a private note is not changed there (a notice says so); an
+ * edit of a command (`command:<id>`, never sent) sends nothing.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -23,6 +25,7 @@ export async function changeSent(
 	c: Conversation,
 	ev: OperatorEvent,
 	claims: (messageId: string) => ClaimContext,
+	isCommand: (message: IDataObject) => Promise<boolean>,
 ): Promise<IDataObject> {
 	const edit = ev.event === 'message.updated';
 	const messageId = String(ev.message.id);
@@ -36,6 +39,17 @@ export async function changeSent(
 	if (!channelMessageIds.length) return skipped('the message was not sent to the customer', base);
 	const editedAt = String(current.editedAt ?? '');
 	const what = edit ? `edited:${editedAt}` : 'deleted';
+	if (edit && (await isCommand(current))) {
+		// a command or a private note is never sent, also not by editing a sent message into one
+		await notice(
+			o,
+			messageId,
+			what,
+			'Not changed for the customer: a command or a private note is never sent. The customer ' +
+				'keeps the earlier text.',
+		);
+		return { action: 'notice', ...base, reason: 'edited into a command or a private note' };
+	}
 	const action = edit ? o.adapter.actions.editText : o.adapter.actions.deleteMessage;
 	if (typeof action !== 'function') {
 		const why = o.adapter.unavailable?.[edit ? 'editText' : 'deleteMessage'] ?? '';

@@ -68,7 +68,12 @@ async function deliver(o: Outbound, ev: OperatorEvent): Promise<IDataObject> {
 		return { action: 'notice', chatId: o.chatId, messageId, reason: trust.why };
 	}
 	if (ev.event === 'message.updated' || ev.event === 'message.deleted') {
-		return await changeSent(o, trust, ev, claimsOf(o, trust));
+		const isCommand = async (message: IDataObject) => {
+			const text = operatorText(message);
+			if (parseCommand(text)) return true;
+			return parseCommand(text, (await operatorSide(o, trust, ev)).notePrefix) !== undefined;
+		};
+		return await changeSent(o, trust, ev, claimsOf(o, trust), isCommand);
 	}
 	return await deliverCreated(o, trust, ev);
 }

@@ -1,14 +1,15 @@
 /**
  * What Send to Customer needs of the contact centre for one delivery: the conversation chat as
- * the delivery shows it (its version spares a read before a conditional change), the queue's
- * note prefix, and, once operator messages reached the customer, their times on the conversation
- * (`firstResponseAt`, `lastOperatorMessageAt`): one conditional write, and only when it is
- * needed (no first response yet, or the last operator message recorded is a minute older).
+ * the delivery shows it (its version spares a read before a conditional change; when it does
+ * not show it, as TeamSpirit holds it), the queue's note prefix, and, once operator messages
+ * reached the customer, their times on the conversation (`firstResponseAt`,
+ * `lastOperatorMessageAt`): one conditional write, and only when it is needed (no first
+ * response yet, or the last operator message recorded is a minute older).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Conversation, OperatorEvent, Outbound } from '../outboundContext';
-import type { ConversationChat } from '../teamspirit';
+import { getChat, type ConversationChat } from '../teamspirit';
 import { readQueue } from './queues';
 import { changeConversation } from './state';
 
@@ -27,20 +28,33 @@ export async function operatorSide(
 	c: Conversation,
 	ev: OperatorEvent,
 ): Promise<OperatorSide> {
-	const delivered = ev.chat as ConversationChat | undefined;
-	const usable =
-		delivered?.id === o.chatId &&
-		delivered.externalKey === c.key &&
-		Number.isSafeInteger(delivered.version);
-	const queue = usable ? (delivered.metadata?.queue as unknown) : undefined;
+	const chat = usableChat(o, c, ev.chat) ?? (await readChat(o, c));
+	const queue = typeof chat === 'string' ? undefined : (chat.metadata?.queue as unknown);
 	const settings =
 		typeof queue === 'string' && queue
 			? await o.ts(async () => await readQueue(o.ctx, o.itemIndex, queue))
 			: undefined;
-	return {
-		chat: usable ? delivered : o.chatId,
-		notePrefix: settings?.settings.notePrefix ?? '',
-	};
+	return { chat, notePrefix: settings?.settings.notePrefix ?? '' };
+}
+
+/** The chat as delivered, when it shows this conversation and its version. */
+function usableChat(o: Outbound, c: Conversation, chat: unknown): ConversationChat | undefined {
+	const delivered = chat as ConversationChat | undefined;
+	return delivered?.id === o.chatId &&
+		delivered.externalKey === c.key &&
+		Number.isSafeInteger(delivered.version)
+		? delivered
+		: undefined;
+}
+
+/**
+ * The chat as TeamSpirit holds it, when the delivery does not show it (an older delivery, a
+ * delivery without the chat): its queue's note prefix decides which messages are private notes,
+ * so a note is never sent for want of it.
+ */
+async function readChat(o: Outbound, c: Conversation): Promise<ConversationChat | string> {
+	const read = await o.ts(async () => await getChat(o.ctx, o.itemIndex, o.chatId));
+	return usableChat(o, c, read) ?? o.chatId;
 }
 
 /**
