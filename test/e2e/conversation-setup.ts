@@ -24,6 +24,13 @@ const TEAMSPIRIT_TRIGGER = 'n8n-nodes-teamspirit.teamSpiritTrigger';
 /** The TeamSpirit user who answers customers (the examples' "Operator Names or IDs"). */
 export const OPERATOR = { id: 'u_olga', name: 'Olga Operator', username: 'olga' };
 
+/** The contact centre's operators (test/e2e/contact-centre.e2e.test.ts, the sandbox). */
+export const CENTRE_OPERATORS = [
+	{ id: 'u_alice', name: 'Alice Martin', username: 'alice' },
+	{ id: 'u_bob', name: 'Bob Boyd', username: 'bob' },
+	{ id: 'u_carla', name: 'Carla Diaz', username: 'carla' },
+] as const;
+
 export interface ConversationEmulators {
 	ts: TeamSpiritEmulator;
 	tg: TelegramEmulator;
@@ -150,4 +157,132 @@ export async function waitForConversationTriggers(
 			await sleep(250);
 		}
 	}
+}
+
+// ----- the contact centre ------------------------------------------------------------------------
+
+/** A queue as the Contact Centre settings of *Forward to TeamSpirit* define it (README, "Queues and routing"). */
+export interface QueueDefinition {
+	name: string;
+	/** TeamSpirit user ids. */
+	operators: string[];
+	announceChatId?: string;
+	routing: 'manual' | 'roundRobin' | 'leastBusy';
+	maxOpen: number;
+	timeZone?: string;
+	/** Weekly hours, e.g. `Mon-Fri 09:00-18:00, Sat 10:00-14:00`; empty: always open. */
+	hours?: string;
+	greeting?: string;
+	awayReply?: string;
+	closingMessage?: string;
+	ratingQuestion?: string;
+	notePrefix?: string;
+	cannedChatId?: string;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+
+/**
+ * Weekly hours (UTC) open from `from` to `to` (less than a day apart), as a queue's *Weekly Hours*
+ * take them: `Sat 19:10-22:10` (a range may run past midnight: `Sat 23:10-02:10`).
+ */
+export const weeklyHours = (from: Date, to: Date): string =>
+	`${DAYS[from.getUTCDay()]} ${hhmm(from)}-${hhmm(to)}`;
+
+/** examples/<channel>-conversations.json with `queues` in its Contact Centre settings. */
+export function contactCentreExample(
+	channel: ConversationChannel,
+	queues: QueueDefinition[],
+): WorkflowJson {
+	const workflow = readExample(`${channel}-conversations.json`);
+	const forward = workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
+	forward.parameters.operators = [];
+	const chat = (id?: string) => (id ? { __rl: true, mode: 'id', value: id } : { __rl: true, mode: 'list', value: '' });
+	forward.parameters.contactCentre = {
+		queues: queues.map((q) => ({
+			name: q.name,
+			operators: q.operators,
+			routing: q.routing,
+			announceChat: chat(q.announceChatId),
+			maxOpen: q.maxOpen,
+			timeZone: q.timeZone ?? 'UTC',
+			weeklyHours: q.hours ?? '',
+			greeting: q.greeting ?? '',
+			awayReply: q.awayReply ?? '',
+			closingMessage: q.closingMessage ?? '',
+			askRating: !!q.ratingQuestion,
+			...(q.ratingQuestion ? { ratingQuestion: q.ratingQuestion } : {}),
+			notePrefix: q.notePrefix ?? '',
+			cannedChat: chat(q.cannedChatId),
+		})),
+	};
+	// the rating buttons come back as callback queries
+	const trigger = workflow.nodes.find((n) => n.type === CHANNEL_TRIGGER)!;
+	if (channel === 'telegram' && Array.isArray(trigger.parameters.updates)) {
+		const updates = trigger.parameters.updates as string[];
+		if (!updates.includes('callback_query')) updates.push('callback_query');
+	}
+	return workflow;
+}
+
+const TEAMSPIRIT_CREDENTIAL = { teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' } };
+
+/** Schedule Trigger (every 10 seconds) → Chat Channel *Conversation: Process Due Conversations*. */
+export function processDueWorkflow(): WorkflowJson {
+	return {
+		name: 'Contact centre: due conversations',
+		nodes: [
+			{
+				name: 'Every 10 seconds',
+				type: 'n8n-nodes-base.scheduleTrigger',
+				typeVersion: 1.2,
+				position: [0, 0],
+				parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } },
+			},
+			{
+				name: 'Process Due Conversations',
+				type: 'n8n-nodes-teamspirit.chatChannel',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { channel: 'telegram', resource: 'conversation', operation: 'processDue' },
+				credentials: TEAMSPIRIT_CREDENTIAL,
+			},
+		],
+		connections: {
+			'Every 10 seconds': { main: [[{ node: 'Process Due Conversations', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** n8n's Webhook (`POST /webhook/contact-centre-statistics`, answers the last node) → Get Statistics. */
+export function statisticsWorkflow(): WorkflowJson {
+	return {
+		name: 'Contact centre: statistics',
+		nodes: [
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				parameters: {
+					httpMethod: 'POST',
+					path: 'contact-centre-statistics',
+					responseMode: 'lastNode',
+					options: {},
+				},
+			},
+			{
+				name: 'Get Statistics',
+				type: 'n8n-nodes-teamspirit.chatChannel',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { channel: 'telegram', resource: 'conversation', operation: 'getStatistics' },
+				credentials: TEAMSPIRIT_CREDENTIAL,
+			},
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Get Statistics', type: 'main', index: 0 }]] },
+		},
+	};
 }
