@@ -20,6 +20,9 @@
  *    does not re-queue the job (Bull's maxStalledCount is 0 in n8n 2.41); with the trigger's
  *    acknowledgement after the run, Twilio re-sends the delivery and the other worker posts it:
  *    the message arrives once.
+ * 6. Routing (the contact centre, issue 21) over two workers: two conversations arrive at once in
+ *    a queue with a limit of 1 open conversation per operator and two operators: each is assigned
+ *    once, to a different operator (the limit holds across processes).
  *
  * Run with `npm run test:e2e -- test/e2e/queue.e2e.test.ts` (the cluster takes 1–2 minutes to
  * start on a 2-core machine; the suite about 6).
@@ -35,6 +38,7 @@ import { GraphEmulator, type GraphUser } from '../emulators/graph';
 import { TeamSpiritEmulator, type Chat, type User } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
+import { contactCentreExample } from './conversation-setup';
 import {
 	conversationView,
 	executionsSettled as executionsSettledIn,
@@ -148,7 +152,11 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	let tgEcho: TelegramEmulator;
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
+	let fbQueue: GraphEmulator;
 	let operator: User;
+	/** The two operators of the routing queue (section 6). */
+	let quinn: User;
+	let rita: User;
 	let relayChat: Chat;
 	let replyChat: Chat;
 	const webhookIds: Record<string, string> = {};
@@ -191,6 +199,10 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		tgEcho = await TelegramEmulator.start({ token: ECHO_BOT_TOKEN, rateLimits: false });
 		tw = await TwilioEmulator.start({ connectionOverrides: true });
 		fb = await GraphEmulator.start();
+		fbQueue = await GraphEmulator.start({ pageId: '104300000000777' });
+		quinn = ts.addUser({ name: 'Quinn Queue', username: 'quinn' });
+		rita = ts.addUser({ name: 'Rita Route', username: 'rita' });
+		for (const who of [quinn, rita]) ts.setStatus(who.id, { status: 'online' });
 
 		const credentials = [
 			credentialFor.teamSpirit('teamspirit', ts, 'TeamSpirit account', gate.url),
@@ -200,9 +212,18 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			credentialFor.telegram('telegram-echo-bot', tgEcho, 'Telegram bot (echo)'),
 			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
 			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
+			credentialFor.messenger('messenger-queue-page', fbQueue, 'Messenger page (queue)'),
 		];
 
-		const names = ['telegram', 'whatsapp', 'messenger', 'telegramWebhook', 'pacing', 'relay'];
+		const names = [
+			'telegram',
+			'whatsapp',
+			'messenger',
+			'telegramWebhook',
+			'pacing',
+			'relay',
+			'routing',
+		];
 		const workflows = names.map((name) => workflowFor(name));
 		const echoNames = ['telegramEcho', 'whatsappEcho', 'messengerEcho', 'teamspiritReply'];
 		const echoes = echoNames.map((name) => echoWorkflow(name));
@@ -235,7 +256,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		if (report.length) console.log(`[e2e] queue mode\n  ${report.join('\n  ')}`);
 		await cluster?.stop();
 		await gate?.stop();
-		for (const emulator of [tg, tgHook, tgPace, tgEcho, tw, fb, ts]) await emulator?.stop();
+		for (const emulator of [tg, tgHook, tgPace, tgEcho, tw, fb, fbQueue, ts]) await emulator?.stop();
 		timings.push({ label: 'queue-mode suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
@@ -243,6 +264,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	function workflowFor(name: string): WorkflowJson {
 		if (name === 'pacing') return pacingWorkflow();
 		if (name === 'relay') return relayWorkflow();
+		if (name === 'routing') return routingWorkflow();
 		const workflow = example(name === 'telegramWebhook' ? 'telegram' : name);
 		const forward = workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
 		forward.parameters.operators = [operator.id];
@@ -350,6 +372,27 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		};
 	}
 
+	/**
+	 * The customer half of the Messenger example, for its own page, with one queue in its Contact
+	 * Centre settings: Quinn and Rita, least busy, at most 1 open conversation each.
+	 */
+	function routingWorkflow(): WorkflowJson {
+		const workflow = contactCentreExample('messenger', [
+			{ name: 'Queue mode', operators: [quinn.id, rita.id], routing: 'leastBusy', maxOpen: 1 },
+		]);
+		workflow.name = 'Messenger conversations with a queue';
+		workflow.nodes = workflow.nodes.filter((n) =>
+			['Customer writes', 'Forward to TeamSpirit'].includes(n.name as string),
+		);
+		workflow.connections = { 'Customer writes': workflow.connections['Customer writes'] };
+		for (const node of workflow.nodes)
+			node.credentials!.teamSpiritMessengerApi = {
+				id: 'messenger-queue-page',
+				name: 'Messenger page (queue)',
+			};
+		return workflow;
+	}
+
 	/** TeamSpirit Trigger (files downloaded into binary data) → Chat Channel: Send File (Telegram). */
 	function relayWorkflow(): WorkflowJson {
 		return {
@@ -395,6 +438,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 	const url = {
 		whatsapp: () => `${cluster.webhookBaseUrl}${webhookIds.whatsapp}/webhook`,
 		messenger: () => `${cluster.webhookBaseUrl}${webhookIds.messenger}/webhook`,
+		routing: () => `${cluster.webhookBaseUrl}${webhookIds.routing}/webhook`,
 	};
 	/** TeamSpirit's POST /webhooks requests so far (registrations), and DELETEs. */
 	const registrations = () =>
@@ -407,7 +451,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		).length;
 
 	describe('1. triggers register once, in the main', () => {
-		it('publishing the six workflows: five TeamSpirit registrations, one Telegram webhook, one WhatsApp number update, one poller', async () => {
+		it('publishing the seven workflows: five TeamSpirit registrations, one Telegram webhook, one WhatsApp number update, one poller', async () => {
 			for (const name of Object.keys(workflowIds)) await cluster.editor.publish(workflowIds[name]);
 			await waitFor('the five TeamSpirit registrations', () => ts.webhooks.size === 5);
 			await waitFor('Telegram long polling', () => tg.polling);
@@ -873,6 +917,45 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			);
 			// a new worker takes the dead one's place for what follows
 			await cluster.addWorker();
+		});
+	});
+
+	describe('6. routing with two workers', () => {
+		it('two conversations arrive at once in a queue with a limit of 1 per operator and two operators: each is assigned once, to a different operator', async () => {
+			const customers = [
+				fbQueue.addUser({ first_name: 'Ute', last_name: 'Urban' }),
+				fbQueue.addUser({ first_name: 'Vera', last_name: 'Vogel' }),
+			];
+			const keyOf = (u: GraphUser) => signedKey(`messenger:${fbQueue.pageId}:${u.id}`, ts);
+			const mark = new Map(cluster.workers.map((w) => [w, ranOn(w)]));
+			const results = await Promise.all(
+				customers.map((u) =>
+					fbQueue.deliver(url.routing(), [
+						fbQueue.messageEvent(u.id, { text: `${u.first_name}: I need help` }),
+					]),
+				),
+			);
+			expect(results.map((r) => r.status)).toEqual([200, 200]);
+			const assigneeOf = (u: GraphUser) =>
+				(chatByKey(keyOf(u))?.metadata as { assigneeId?: string } | undefined)?.assigneeId;
+			await waitFor('both conversations assigned', () => customers.every(assigneeOf));
+			await executionsSettled();
+			expect(new Set(customers.map(assigneeOf))).toEqual(new Set([quinn.id, rita.id]));
+			for (const u of customers) {
+				const chat = chatByKey(keyOf(u))!;
+				expect(chatsWithKey(keyOf(u))).toHaveLength(1);
+				expect(chat.metadata).toMatchObject({ status: 'open', queue: 'Queue mode' });
+				expect(chat.memberIds).toContain(assigneeOf(u));
+				// assigned once: every metadata write TeamSpirit accepted names the same assignee
+				const assignees = ts.requests
+					.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/chats/${chat.id}`))
+					.filter((r) => r.status === 200)
+					.map((r) => (r.body as { metadata?: { assigneeId?: string } })?.metadata?.assigneeId)
+					.filter(Boolean);
+				expect(new Set(assignees)).toEqual(new Set([assigneeOf(u)]));
+			}
+			const spread = cluster.workers.map((w) => [...ranOn(w)].filter((id) => !mark.get(w)!.has(id)).length);
+			report.push(`6. routing: the two conversations' executions per worker: ${spread.join(' + ')}`);
 		});
 	});
 
