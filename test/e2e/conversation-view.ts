@@ -96,7 +96,12 @@ export function operatorChatHtml(emulator: TeamSpiritEmulator, chatId: string): 
 	const rows = emulator.messagesIn(chatId).map((m) => {
 		const fromCustomer = m.senderId === emulator.bot.id && !!m.externalKey?.includes('#');
 		const kind = m.senderId !== emulator.bot.id ? 'operator' : fromCustomer ? 'customer' : 'notice';
-		const who = kind === 'operator' ? nameOf(m.senderId) : kind === 'customer' ? customer : 'n8n';
+		const who =
+			kind === 'operator'
+				? nameOf(m.senderId)
+				: kind === 'customer'
+					? `${customer} (customer)`
+					: emulator.bot.name;
 		const time = m.createdAt.slice(11, 16);
 		return `<li class="msg ${kind}"><span class="sender">${escapeHtml(who)}</span>${escapeHtml(m.text)}<span class="meta">${time}</span></li>`;
 	});
