@@ -226,7 +226,11 @@ export function contactCentreExample(
 	return workflow;
 }
 
-const TEAMSPIRIT_CREDENTIAL = { teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' } };
+/** What the Chat Channel node needs for the conversation operations (the channel's credential is required). */
+const CENTRE_CREDENTIALS = {
+	teamSpiritTelegramApi: { id: 'telegram-bot', name: 'Telegram bot' },
+	teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' },
+};
 
 /** Schedule Trigger (every 10 seconds) → Chat Channel *Conversation: Process Due Conversations*. */
 export function processDueWorkflow(): WorkflowJson {
@@ -246,7 +250,7 @@ export function processDueWorkflow(): WorkflowJson {
 				typeVersion: 1,
 				position: [240, 0],
 				parameters: { channel: 'telegram', resource: 'conversation', operation: 'processDue' },
-				credentials: TEAMSPIRIT_CREDENTIAL,
+				credentials: CENTRE_CREDENTIALS,
 			},
 		],
 		connections: {
@@ -278,7 +282,7 @@ export function statisticsWorkflow(): WorkflowJson {
 				typeVersion: 1,
 				position: [240, 0],
 				parameters: { channel: 'telegram', resource: 'conversation', operation: 'getStatistics' },
-				credentials: TEAMSPIRIT_CREDENTIAL,
+				credentials: CENTRE_CREDENTIALS,
 			},
 		],
 		connections: {
