@@ -259,7 +259,7 @@ export function processDueWorkflow(): WorkflowJson {
 	};
 }
 
-/** n8n's Webhook (`POST /webhook/contact-centre-statistics`, answers the last node) → Get Statistics. */
+/** n8n's Webhook (`POST /webhook/contact-centre-statistics`, answers the last node) → Get Statistics of the last 24 hours, all channels. */
 export function statisticsWorkflow(): WorkflowJson {
 	return {
 		name: 'Contact centre: statistics',
@@ -281,7 +281,13 @@ export function statisticsWorkflow(): WorkflowJson {
 				type: 'n8n-nodes-teamspirit.chatChannel',
 				typeVersion: 1,
 				position: [240, 0],
-				parameters: { channel: 'telegram', resource: 'conversation', operation: 'getStatistics' },
+				parameters: {
+					channel: 'telegram',
+					resource: 'conversation',
+					operation: 'getStatistics',
+					period: 'last24Hours',
+					statisticsOptions: { channels: 'all' },
+				},
 				credentials: CENTRE_CREDENTIALS,
 			},
 		],
