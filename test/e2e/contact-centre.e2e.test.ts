@@ -99,7 +99,7 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 			.join('\n')}`;
 	const waitFor = <T>(what: string, probe: () => T | undefined | false | null, timeoutMs = 45_000) =>
 		waitUntil(what, probe, timeoutMs, () => `${showTeamSpirit()}\n${showN8n()}`);
-	const { chatByKey, messagesIn, customerTexts } = conversationView(() => ts);
+	const { chatByKey, messagesIn, customerMessages } = conversationView(() => ts);
 	const executionsSettled = () => executionsSettledIn(editor, showN8n);
 
 	// ----- the customers --------------------------------------------------------------------------
@@ -295,7 +295,7 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		await messengerWrites(tom, 'Hello, a question about prices');
 		await waitFor('the away replies', () => got.messenger(lena).length && got.messenger(tom).length);
 		await messengerWrites(lena, 'And can I pay by invoice?');
-		await waitFor('Lena’s second message', () => customerTexts(key.messenger(lena)).length === 2);
+		await waitFor('Lena’s second message', () => customerMessages(key.messenger(lena)).length === 2);
 		await executionsSettled();
 		for (const u of [lena, tom]) {
 			expect(got.messenger(u)).toEqual([sales.awayReply]);

@@ -77,6 +77,14 @@ export function conversationView(emulator: () => TeamSpiritEmulator) {
 		customerTexts: (key: string) => fromBridge(key, false),
 		/** The bridge's ⚠️ notices in the conversation. */
 		notices: (key: string) => fromBridge(key, true),
+		/**
+		 * The customer's messages only, by their keys (`<conversation key>#<id>`): without the
+		 * contact centre's notices and the bot's own words mirrored in the chat.
+		 */
+		customerMessages: (key: string) =>
+			messagesIn(key)
+				.filter((m) => m.senderId === emulator().bot.id && m.externalKey?.startsWith(`${key}#`))
+				.map((m) => m.text),
 	};
 }
 
