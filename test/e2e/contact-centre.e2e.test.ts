@@ -16,8 +16,9 @@
  * canned reply, resolves (closing message, rating buttons; her freed slot goes to the waiting
  * customer), the customer rates 5 and writes again (reopened, waiting), Alice transfers another
  * conversation to Carla (her freed slot goes to the reopened one). A sixth customer waits until
- * Bob is back online and *Process Due Conversations* (a Schedule Trigger, every 10 s) assigns him;
- * the same run ends the snooze. *Get Statistics* (behind a Webhook) counts it all.
+ * Bob is back online and *Process Due Conversations* (the examples' Schedule Trigger) assigns him;
+ * the same runs end the snooze (each of the three examples runs it, set to every 10 s instead of
+ * every minute). *Get Statistics* (behind a Webhook) counts it all.
  *
  * The operators act by typing in the conversation chats (TeamSpirit delivers their messages to n8n
  * as it delivers any message). Every check is on what TeamSpirit holds (the conversation chats,
@@ -35,7 +36,6 @@ import {
 	conversationCredentials,
 	contactCentreExample,
 	customerWebhookUrl,
-	processDueWorkflow,
 	startConversationEmulators,
 	statisticsWorkflow,
 	triggerWebhookIds,
@@ -260,7 +260,7 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		const conversations = CONVERSATION_CHANNELS.map((channel) =>
 			contactCentreExample(channel, channel === 'messenger' ? [sales] : [support]),
 		);
-		const workflows = [...conversations, processDueWorkflow(), statisticsWorkflow()];
+		const workflows = [...conversations, statisticsWorkflow()];
 		const ids = await importWorkflows(home, workflows);
 		CONVERSATION_CHANNELS.forEach((channel, i) => {
 			webhookIds[channel] = triggerWebhookIds(conversations[i]).customer;

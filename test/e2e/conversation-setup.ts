@@ -190,7 +190,11 @@ const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 export const weeklyHours = (from: Date, to: Date): string =>
 	`${DAYS[from.getUTCDay()]} ${hhmm(from)}-${hhmm(to)}`;
 
-/** examples/<channel>-conversations.json with `queues` in its Contact Centre settings. */
+/**
+ * examples/<channel>-conversations.json as shipped (a queue, a Schedule Trigger → Process Due
+ * Conversations), with `queues` in its Contact Centre settings instead of the example's, and its
+ * schedule every 10 seconds.
+ */
 export function contactCentreExample(
 	channel: ConversationChannel,
 	queues: QueueDefinition[],
@@ -217,12 +221,9 @@ export function contactCentreExample(
 			cannedChat: chat(q.cannedChatId),
 		})),
 	};
-	// the rating buttons come back as callback queries
-	const trigger = workflow.nodes.find((n) => n.type === CHANNEL_TRIGGER)!;
-	if (channel === 'telegram' && Array.isArray(trigger.parameters.updates)) {
-		const updates = trigger.parameters.updates as string[];
-		if (!updates.includes('callback_query')) updates.push('callback_query');
-	}
+	// the example's Schedule Trigger → Process Due Conversations, every 10 s instead of every minute
+	const schedule = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
+	schedule.parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 10 }] };
 	return workflow;
 }
 
@@ -231,33 +232,6 @@ const CENTRE_CREDENTIALS = {
 	teamSpiritTelegramApi: { id: 'telegram-bot', name: 'Telegram bot' },
 	teamSpiritApi: { id: 'teamspirit', name: 'TeamSpirit account' },
 };
-
-/** Schedule Trigger (every 10 seconds) → Chat Channel *Conversation: Process Due Conversations*. */
-export function processDueWorkflow(): WorkflowJson {
-	return {
-		name: 'Contact centre: due conversations',
-		nodes: [
-			{
-				name: 'Every 10 seconds',
-				type: 'n8n-nodes-base.scheduleTrigger',
-				typeVersion: 1.2,
-				position: [0, 0],
-				parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } },
-			},
-			{
-				name: 'Process Due Conversations',
-				type: 'n8n-nodes-teamspirit.chatChannel',
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: { channel: 'telegram', resource: 'conversation', operation: 'processDue' },
-				credentials: CENTRE_CREDENTIALS,
-			},
-		],
-		connections: {
-			'Every 10 seconds': { main: [[{ node: 'Process Due Conversations', type: 'main', index: 0 }]] },
-		},
-	};
-}
 
 /** n8n's Webhook (`POST /webhook/contact-centre-statistics`, answers the last node) → Get Statistics of the last 24 hours, all channels. */
 export function statisticsWorkflow(): WorkflowJson {
