@@ -374,8 +374,10 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 	it('notes never reach the customer; a canned reply goes out with its placeholders filled in', async () => {
 		const chatKey = key.telegram(anna);
 		const before = got.telegram(anna).length;
-		await answerTo(await posts(alice, chatKey, '/note VIP customer, second parcel this month'));
-		await posts(alice, chatKey, '// checked with the courier: lost in transit');
+		const notes = [
+			await posts(alice, chatKey, '/note VIP customer, second parcel this month'),
+			await posts(alice, chatKey, '// checked with the courier: lost in transit'),
+		];
 		await posts(alice, chatKey, '/r hello');
 		await waitFor('the canned reply on Telegram', () => got.telegram(anna).length === before + 1);
 		await executionsSettled();
@@ -383,6 +385,8 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 			'Hi Anna Petrova, this is Alice Martin. How can I help?',
 		]);
 		expect(got.telegram(anna).join('\n')).not.toMatch(/VIP|courier/);
+		// each note was taken as a command (claimed in TeamSpirit, run once), not as a message to send
+		for (const note of notes) expect(ts.message(note.id)!.externalKey).toBe(`command:${note.id}`);
 		expect(stateOf(chatKey)!.times.firstResponseAt).toBeTruthy();
 	});
 
