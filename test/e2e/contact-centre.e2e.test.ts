@@ -97,8 +97,11 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 			.slice(-40)
 			.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)} ${r.status}`)
 			.join('\n')}`;
-	const waitFor = <T>(what: string, probe: () => T | undefined | false | null, timeoutMs = 45_000) =>
-		waitUntil(what, probe, timeoutMs, () => `${showTeamSpirit()}\n${showN8n()}`);
+	const waitFor = <T>(
+		what: string,
+		probe: () => T | undefined | false | null,
+		timeoutMs = 45_000,
+	) => waitUntil(what, probe, timeoutMs, () => `${showTeamSpirit()}\n${showN8n()}`);
 	const { chatByKey, messagesIn, customerMessages } = conversationView(() => ts);
 	const executionsSettled = () => executionsSettledIn(editor, showN8n);
 
@@ -293,9 +296,15 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		const { sales } = queues();
 		await messengerWrites(lena, 'Hi, do you sell gift cards?');
 		await messengerWrites(tom, 'Hello, a question about prices');
-		await waitFor('the away replies', () => got.messenger(lena).length && got.messenger(tom).length);
+		await waitFor(
+			'the away replies',
+			() => got.messenger(lena).length && got.messenger(tom).length,
+		);
 		await messengerWrites(lena, 'And can I pay by invoice?');
-		await waitFor('Lena’s second message', () => customerMessages(key.messenger(lena)).length === 2);
+		await waitFor(
+			'Lena’s second message',
+			() => customerMessages(key.messenger(lena)).length === 2,
+		);
 		await executionsSettled();
 		for (const u of [lena, tom]) {
 			expect(got.messenger(u)).toEqual([sales.awayReply]);
@@ -361,7 +370,9 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 				assigneeId: alice.id,
 			});
 			expect(stateOf(chatKey)!.members).toContain(alice.id);
-			expect(noticesIn(chatKey).filter((t) => t.includes(`Assigned to ${alice.name}`))).toHaveLength(1);
+			expect(
+				noticesIn(chatKey).filter((t) => t.includes(`Assigned to ${alice.name}`)),
+			).toHaveLength(1);
 		}
 		expect(stateOf(key.whatsapp(maria))).toMatchObject({ queue: 'Support', assigneeId: null });
 		const waiting = ts.messagesIn(supportTeam.id).map((m) => m.text);
@@ -401,7 +412,11 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		const texts = got.telegram(anna);
 		expect(texts.slice(-2)).toEqual([support.closingMessage, support.ratingQuestion]);
 		expect(stateOf(chatKey)!.times.resolvedAt).toBeTruthy();
-		const mariaNow = await waitForState(key.whatsapp(maria), 'Maria assigned', (s) => !!s.assigneeId);
+		const mariaNow = await waitForState(
+			key.whatsapp(maria),
+			'Maria assigned',
+			(s) => !!s.assigneeId,
+		);
 		expect(mariaNow).toMatchObject({ status: 'open', assigneeId: alice.id });
 	});
 
@@ -434,7 +449,11 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		const chatId = chatByKey(key.telegram(anna))!.id;
 		const chats = ts.chats.size;
 		telegramWrites(anna, 'Sorry, one more thing: the new parcel has the wrong size');
-		const state = await waitForState(key.telegram(anna), 'reopened', (s) => s.status !== 'resolved');
+		const state = await waitForState(
+			key.telegram(anna),
+			'reopened',
+			(s) => s.status !== 'resolved',
+		);
 		await executionsSettled();
 		expect(state).toMatchObject({ status: 'pending', queue: 'Support', assigneeId: null });
 		expect(state.times.resolvedAt ?? null).toBeNull();
@@ -451,7 +470,11 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		expect(answer).toContain(alice.name);
 		expect(answer).toContain(carla.name);
 		expect(got.telegram(boris).join('\n')).not.toContain('/transfer');
-		const annaNow = await waitForState(key.telegram(anna), 'Anna assigned again', (s) => !!s.assigneeId);
+		const annaNow = await waitForState(
+			key.telegram(anna),
+			'Anna assigned again',
+			(s) => !!s.assigneeId,
+		);
 		expect(annaNow).toMatchObject({ status: 'open', assigneeId: alice.id });
 	});
 

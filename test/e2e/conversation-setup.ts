@@ -63,9 +63,16 @@ export async function startConversationEmulators(
 		const ts = await TeamSpiritEmulator.start({ autoDeliver: true, port: ports.teamspirit });
 		started.push(ts);
 		const operator = ts.addUser(OPERATOR);
-		const tg = await TelegramEmulator.start({ port: ports.telegram, firstUpdateId: opts.firstUpdateId });
+		const tg = await TelegramEmulator.start({
+			port: ports.telegram,
+			firstUpdateId: opts.firstUpdateId,
+		});
 		started.push(tg);
-		const tw = await TwilioEmulator.start({ fetchMedia: true, port: ports.twilio, cdnPort: ports.twilioCdn });
+		const tw = await TwilioEmulator.start({
+			fetchMedia: true,
+			port: ports.twilio,
+			cdnPort: ports.twilioCdn,
+		});
 		started.push(tw);
 		const fb = await GraphEmulator.start({ port: ports.graph });
 		started.push(fb);
@@ -97,14 +104,21 @@ export function conversationCredentials(e: ConversationEmulators): CredentialImp
 }
 
 export function readExample(file: string): WorkflowJson {
-	return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8')) as WorkflowJson;
+	return JSON.parse(
+		fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'),
+	) as WorkflowJson;
 }
 
 /** examples/<channel>-conversations.json with `operatorId` picked in "Operator Names or IDs", as a user does. */
-export function conversationExample(channel: ConversationChannel, operatorId: string): WorkflowJson {
+export function conversationExample(
+	channel: ConversationChannel,
+	operatorId: string,
+): WorkflowJson {
 	// as before the contact centre (test/helpers/examples.ts)
 	const workflow = withoutContactCentre(readExample(`${channel}-conversations.json`));
-	workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [operatorId];
+	workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [
+		operatorId,
+	];
 	return workflow;
 }
 
@@ -134,7 +148,8 @@ export async function waitForConversationTriggers(
 	},
 ): Promise<void> {
 	const deadline = Date.now() + (opts.timeoutMs ?? 45_000);
-	const fail = (what: string) => new Error(`timed out waiting for ${what}\n${opts.diagnostics?.() ?? ''}`);
+	const fail = (what: string) =>
+		new Error(`timed out waiting for ${what}\n${opts.diagnostics?.() ?? ''}`);
 	const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 	while (e.ts.webhooks.size < opts.registrations) {
 		if (Date.now() > deadline) throw fail(`${opts.registrations} TeamSpirit registrations`);
@@ -202,7 +217,8 @@ export function contactCentreExample(
 	const workflow = readExample(`${channel}-conversations.json`);
 	const forward = workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
 	forward.parameters.operators = [];
-	const chat = (id?: string) => (id ? { __rl: true, mode: 'id', value: id } : { __rl: true, mode: 'list', value: '' });
+	const chat = (id?: string) =>
+		id ? { __rl: true, mode: 'id', value: id } : { __rl: true, mode: 'list', value: '' };
 	forward.parameters.contactCentre = {
 		queues: queues.map((q) => ({
 			name: q.name,

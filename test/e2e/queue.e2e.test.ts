@@ -297,7 +297,8 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 		if (report.length) console.log(`[e2e] queue mode\n  ${report.join('\n  ')}`);
 		await cluster?.stop();
 		await gate?.stop();
-		for (const emulator of [tg, tgHook, tgPace, tgEcho, tw, fb, fbQueue, ts]) await emulator?.stop();
+		for (const emulator of [tg, tgHook, tgPace, tgEcho, tw, fb, fbQueue, ts])
+			await emulator?.stop();
 		timings.push({ label: 'queue-mode suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
@@ -1004,8 +1005,12 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 					.filter(Boolean);
 				expect(new Set(assignees)).toEqual(new Set([assigneeOf(u)]));
 			}
-			const spread = cluster.workers.map((w) => [...ranOn(w)].filter((id) => !mark.get(w)!.has(id)).length);
-			report.push(`6. routing: the two conversations' executions per worker: ${spread.join(' + ')}`);
+			const spread = cluster.workers.map(
+				(w) => [...ranOn(w)].filter((id) => !mark.get(w)!.has(id)).length,
+			);
+			report.push(
+				`6. routing: the two conversations' executions per worker: ${spread.join(' + ')}`,
+			);
 		});
 	});
 
