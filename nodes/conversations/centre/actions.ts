@@ -84,12 +84,16 @@ export async function take(
 		return { ...opened(state), assigneeId: actor.id };
 	});
 	if (holder) return result(r, `⛔ Already taken by ${await nameOf(ctx, i, holder)}`);
-	if (!r.changed) return result(r, 'ℹ️ This conversation is already yours');
+	// already yours: a member too (a retry after the state was written and the member was not)
 	const joined = await joinChat(ctx, i, r.chat, [actor.id]);
+	if (!r.changed) return result({ ...r, chat: joined }, 'ℹ️ This conversation is already yours');
 	return result({ ...r, chat: joined }, `✅ ${fieldPlain(actor.name)} took this conversation`);
 }
 
-/** The chat with these users as members (one request when any is missing). */
+/**
+ * The chat with these users as members (one request when any is missing, none when all are):
+ * also run when the state already was the target, so a lost step is made up by a retry.
+ */
 async function joinChat(ctx: Ctx, i: number, chat: ConversationChat, userIds: string[]) {
 	const missing = userIds.filter((id) => !chat.memberIds?.includes(id));
 	return missing.length ? await addMembers(ctx, i, chat.id, missing) : chat;
@@ -135,8 +139,9 @@ export async function assign(
 			: { ...opened(state), assigneeId: user.id },
 	);
 	const who = fieldPlain(user.name);
-	if (!r.changed) return result(r, `ℹ️ Already assigned to ${who}`);
+	// already assigned: a member too (a retry after the state was written and the member was not)
 	const joined = await joinChat(ctx, i, r.chat, [user.id]);
+	if (!r.changed) return result({ ...r, chat: joined }, `ℹ️ Already assigned to ${who}`);
 	await freedSlot(ctx, i, r.before, user.id);
 	const from = r.before.assigneeId ? ` (from ${await nameOf(ctx, i, r.before.assigneeId)})` : '';
 	const verb = args.verb ?? 'Assigned';

@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { commandKey } from '../../../nodes/conversations/keys';
-import { startCommands, types } from './commands-setup';
+import { answers, startCommands, types } from './commands-setup';
 import type { Bridge, Customer } from './setup';
 
 jest.setTimeout(180_000);
@@ -87,5 +87,29 @@ describe('Notes and commands never reach the customer', () => {
 
 		expect(bridge.ts.message(note.id)!.externalKey).toBe(commandKey(note.id));
 		expect(received()).toEqual([['Hello Anna, we are on it', false]]);
+	});
+});
+
+describe('Membership follows the assignment, also after a lost step', () => {
+	it('“already yours” / “already assigned”: an assignee who is not a member of the chat (a step lost after the state was written) is added', async () => {
+		await withAnna();
+		const helga = bridge.ts.addUser({ name: 'Helga Hansen', username: 'helga' });
+		const chatId = bridge.chatOf(anna)!.id;
+		const stored = bridge.ts.chats.get(chatId)!;
+		// the state says Olga has it, the member was never added (the execution stopped between)
+		stored.memberIds = stored.memberIds.filter((id) => id !== bridge.operator.id);
+		stored.metadata = { ...stored.metadata, status: 'open', assigneeId: bridge.operator.id };
+		await types(bridge, anna, '/take');
+		expect(bridge.ts.chat(chatId)!.memberIds).toContain(bridge.operator.id);
+
+		stored.metadata = { ...bridge.ts.chat(chatId)!.metadata, assigneeId: helga.id };
+		await types(bridge, anna, '/assign @helga');
+		expect(bridge.ts.chat(chatId)!.memberIds).toContain(helga.id);
+		expect(bridge.ts.chat(chatId)!.metadata).toMatchObject({ assigneeId: helga.id });
+		expect(answers(bridge, anna)).toEqual([
+			'ℹ️ This conversation is already yours',
+			'ℹ️ Already assigned to Helga Hansen',
+		]);
+		expect(bridge.received(anna)).toEqual([]);
 	});
 });
