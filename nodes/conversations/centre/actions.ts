@@ -238,6 +238,10 @@ export interface ResolveArgs {
 /**
  * Resolves the conversation; then the queue's closing message and rating question go to the
  * customer (`ratingAskedAt` is written with the resolution, before the question can be answered).
+ * The resolution records its key (`closing`); once they were sent, when (`closing.sentAt`, a
+ * conditional write). A rerun of the same resolution (the same key: a retry of the command or of
+ * the editor's item) that finds them not recorded as sent sends them, under the same keys: at
+ * least once (README "Resolve, reopen, rating").
  */
 export async function resolve(
 	ctx: Ctx,
@@ -250,6 +254,8 @@ export async function resolve(
 	const current = await chatOf(ctx, i, chat);
 	const queue = await queueOf(ctx, i, stateOf(current));
 	const asks = Boolean(args.line && queue?.ratingQuestion);
+	const line = queue?.closingMessage || asks ? args.line : undefined;
+	const key = args.sendKey ?? `resolve:${current.id}:${now}`;
 	const r = await changeConversation(ctx, i, current, (state) =>
 		state.status === 'resolved'
 			? undefined
@@ -258,14 +264,26 @@ export async function resolve(
 					snoozedUntil: null,
 					times: { resolvedAt: now },
 					...(asks ? { ratingAskedAt: now, rating: null } : {}),
+					...(line ? { closing: { key, sentAt: null } } : {}),
 				},
 	);
-	if (!r.changed) return result(r, 'ℹ️ Already resolved');
-	const key = args.sendKey ?? `resolve:${current.id}:${now}`;
-	const sent = args.line && queue ? await closing(args.line, queue, key) : '';
-	await freedSlot(ctx, i, r.before);
+	const closed = r.after.closing;
+	const unsent = r.after.status === 'resolved' && closed?.key === key && !closed.sentAt;
+	if (!r.changed && !(unsent && line)) return result(r, 'ℹ️ Already resolved');
+	const sent = line && queue ? await closing(line, queue, key) : undefined;
+	if (sent?.complete) await closingSent(ctx, i, r.chat, key);
+	if (r.changed) await freedSlot(ctx, i, r.before);
 	const comment = args.comment?.trim() ? `: ${fieldPlain(args.comment.trim())}` : '';
-	return result(r, `✅ Resolved by ${fieldPlain(actor.name)}${comment}${sent}`);
+	return result(r, `✅ Resolved by ${fieldPlain(actor.name)}${comment}${sent?.notice ?? ''}`);
+}
+
+/** Records that the closing of the resolution `key` was sent (unless it is recorded already). */
+async function closingSent(ctx: Ctx, i: number, chat: ConversationChat, key: string) {
+	await changeConversation(ctx, i, chat, (state) =>
+		state.closing?.key === key && !state.closing.sentAt
+			? { closing: { key, sentAt: new Date().toISOString() } }
+			: undefined,
+	);
 }
 
 /** A chat as read (with its version): the one given, or read by id. */
@@ -283,7 +301,11 @@ const RATING_BUTTONS = [
  * The queue's closing message, then its rating question (buttons where the channel has them,
  * else "Reply with a number from 1 to 5"); what was sent, or why not, for the notice.
  */
-async function closing(line: CustomerLine, queue: QueueSettings, key: string): Promise<string> {
+async function closing(
+	line: CustomerLine,
+	queue: QueueSettings,
+	key: string,
+): Promise<{ notice: string; complete: boolean }> {
 	const sent: string[] = [];
 	try {
 		if (queue.closingMessage) {
@@ -300,9 +322,10 @@ async function closing(line: CustomerLine, queue: QueueSettings, key: string): P
 		}
 	} catch (error) {
 		const what = sent.length ? `; sent ${sent.join(' and ')}` : '';
-		return `. ⚠️ Not sent to the customer: ${refusal(error)}${what}`;
+		return { notice: `. ⚠️ Not sent to the customer: ${refusal(error)}${what}`, complete: false };
 	}
-	return sent.length ? `. Sent to the customer: ${sent.join(' and ')}` : '';
+	const notice = sent.length ? `. Sent to the customer: ${sent.join(' and ')}` : '';
+	return { notice, complete: true };
 }
 
 /** Opens a resolved or snoozed conversation again (its assignee kept). */

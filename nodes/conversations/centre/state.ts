@@ -50,6 +50,16 @@ export interface ConversationState {
 	/** The start of the closed period an away reply was sent for. */
 	awayRepliedFor: string | null;
 	greeted: boolean;
+	/**
+	 * The last resolution with a closing message or rating question to send: its key (the command
+	 * message's, the editor item's) and when they were sent (null: not yet, a rerun sends them).
+	 */
+	closing: ConversationClosing | null;
+}
+
+export interface ConversationClosing {
+	key: string;
+	sentAt: string | null;
 }
 
 /** What a change sets: any fields, `times` field by field. */
@@ -103,7 +113,14 @@ export function stateOf(chat: { metadata?: unknown; createdAt?: unknown }): Conv
 		ratingAskedAt: text(m.ratingAskedAt),
 		awayRepliedFor: text(m.awayRepliedFor),
 		greeted: m.greeted === true,
+		closing: closingOf(m.closing),
 	};
+}
+
+function closingOf(value: unknown): ConversationClosing | null {
+	const closing = value as { key?: unknown; sentAt?: unknown } | null | undefined;
+	const key = text(closing?.key);
+	return key ? { key, sentAt: text(closing?.sentAt) } : null;
 }
 
 /** `state` with `change` applied (`times` merged field by field). */
@@ -131,6 +148,7 @@ function metadataWith(metadata: IDataObject, state: ConversationState): IDataObj
 		ratingAskedAt: state.ratingAskedAt,
 		awayRepliedFor: state.awayRepliedFor,
 		greeted: state.greeted,
+		...(state.closing ? { closing: state.closing } : {}),
 	};
 }
 

@@ -183,4 +183,33 @@ describe('Conversation actions for the editor', () => {
 		);
 		expect(bridge.received(anna).map((r) => r.text)).toEqual(['Thanks for writing to us!']);
 	});
+
+	it('Resolve run again after its closing message was not sent: sent then, once; recorded on the conversation', async () => {
+		({ bridge } = await startCommands('telegram', {
+			closingMessage: 'Thanks for writing to us!',
+		}));
+		anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hello');
+		const chatId = bridge.chatOf(anna)!.id;
+		bridge.driver.tg!.failNext({ method: 'sendMessage', status: 400 });
+
+		const failed = await run(bridge, { do: 'resolve', chatId });
+		expect(failed.notice).toMatch(/^✅ Resolved by Night shift workflow\. ⚠️ Not sent to the customer/);
+		expect(bridge.received(anna)).toEqual([]);
+		expect(bridge.ts.chat(chatId)!.metadata).toMatchObject({
+			status: 'resolved',
+			closing: { key: `test:${chatId}`, sentAt: null },
+		});
+		// the same resolution again (its key: the same command message, the same editor item)
+		const again = await run(bridge, { do: 'resolve', chatId });
+		const third = await run(bridge, { do: 'resolve', chatId });
+
+		expect(again.notice).toBe(
+			'✅ Resolved by Night shift workflow. Sent to the customer: the closing message',
+		);
+		expect(third.notice).toBe('ℹ️ Already resolved');
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(['Thanks for writing to us!']);
+		const { closing } = bridge.ts.chat(chatId)!.metadata as { closing: { sentAt: string } };
+		expect(Date.parse(closing.sentAt)).not.toBeNaN();
+	});
 });

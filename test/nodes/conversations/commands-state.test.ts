@@ -212,6 +212,7 @@ describe('Conversation state on the chat (centre/state.ts)', () => {
 			ratingAskedAt: null,
 			awayRepliedFor: null,
 			greeted: false,
+			closing: null,
 		});
 	});
 
