@@ -103,8 +103,8 @@ describe('Operator commands run once', () => {
 				.slice(from)
 				.filter((r) => r.method === 'PATCH' && /\/chats\/c_[^/]+$/.test(r.path) && r.status === 200),
 		).toHaveLength(
-			// the resolution, then the response time of "One more thing"
-			2,
+			// the resolution, that its closing was sent, then the response time of "One more thing"
+			3,
 		);
 		expect(version).toBeGreaterThan(1);
 		const actions = bridge
