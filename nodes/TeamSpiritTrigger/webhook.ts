@@ -18,6 +18,7 @@ import { handledDeliveries } from '../shared/dedupe';
 import type { BinaryStream } from '../shared/binary';
 import { segment } from '../shared/teamspirit/utils';
 import {
+	conversationSecretOf,
 	CREDENTIAL_TYPE,
 	normalizeServerUrl,
 	teamSpiritApiRequest,
@@ -109,6 +110,41 @@ async function manualSecrets(
 	return [String(credentials.webhookSecret ?? '').trim()];
 }
 
+/**
+ * Why the delivery starts nothing (helpers/filters.ts), with what the filters need: the bot (for
+ * message events, GET /me, kept 10 minutes) and, for `chat.updated`, the credential's
+ * conversation secret (Conversation Changed is about chats whose key the bridge signed).
+ */
+async function whyThisIgnored(
+	ctx: IWebhookFunctions,
+	delivery: Delivery,
+	settings: TriggerSettings,
+): Promise<string | undefined> {
+	const bot = needsBotIdentity(delivery, settings) ? await botIdentity(ctx) : undefined;
+	const secret =
+		delivery.event === 'chat.updated' && settings.events.includes(delivery.event)
+			? await conversationSecretOf.call(ctx)
+			: '';
+	return whyIgnored(delivery, settings, bot, secret);
+}
+
+/** The items a delivery that passed the filters starts the workflow with (files as binary). */
+async function workflowDataOf(
+	ctx: IWebhookFunctions,
+	delivery: Delivery,
+	settings: TriggerSettings,
+): Promise<INodeExecutionData[][]> {
+	const [json, ...more] = toOutputItems(delivery, settings);
+	// what the workflow starts for: Send to Customer catches up only on messages that pass it too
+	if (settings.onlyMentions && isMessageEvent(delivery.event)) {
+		json.triggerFilters = { onlyMentions: true };
+	}
+	const binary = isMessageEvent(delivery.event)
+		? await downloadFiles(ctx, delivery, settings, json)
+		: undefined;
+	return [[binary ? { json, binary } : { json }, ...more.map((j) => ({ json: j }))]];
+}
+
 export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const settings = readSettings(this);
 	const request = this.getRequestObject();
@@ -144,21 +180,10 @@ export async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookR
 	}
 
 	try {
-		const bot = needsBotIdentity(delivery, settings) ? await botIdentity(this) : undefined;
-		const ignored = whyIgnored(delivery, settings, bot);
+		const ignored = await whyThisIgnored(this, delivery, settings);
 		if (ignored) return answer(this, 200, { ok: true, ignored });
 
-		const [json, ...more] = toOutputItems(delivery, settings);
-		// what the workflow starts for: Send to Customer catches up only on messages that pass it too
-		if (settings.onlyMentions && isMessageEvent(delivery.event)) {
-			json.triggerFilters = { onlyMentions: true };
-		}
-		const binary = isMessageEvent(delivery.event)
-			? await downloadFiles(this, delivery, settings, json)
-			: undefined;
-		const workflowData = [
-			[binary ? { json, binary } : { json }, ...more.map((j) => ({ json: j }))],
-		];
+		const workflowData = await workflowDataOf(this, delivery, settings);
 		if (afterRun) {
 			claimWhenConfirmed(this, handledDeliveries, keys);
 			return { workflowData };

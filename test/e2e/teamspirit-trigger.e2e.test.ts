@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { conversationKey } from '../../nodes/conversations/keys';
 import { TeamSpiritEmulator, type DeliveryAttempt, type Webhook } from '../emulators/teamspirit';
 import {
 	createN8nHome,
@@ -285,7 +286,8 @@ describe('TeamSpirit Trigger in a real n8n', () => {
 		const supervisors = ts.addChat({ id: 'c_supervisors', title: 'Supervisors', memberIds: ['u_alice'] });
 		const conversation = ts.addChat({
 			title: 'Anna Petrova (Telegram)',
-			externalKey: 'telegram:123456789:1001',
+			// the bridge's chat: its key signed with the credential's conversation secret (the API key)
+			externalKey: conversationKey('telegram', '123456789', '1001', ts.apiKey),
 			metadata: { channel: 'telegram', conversationId: '123456789:1001', customer: { id: '1001', name: 'Anna Petrova' }, status: 'open', assigneeId: 'u_alice' },
 		});
 		const credentials = { teamSpiritApi: { id: 'teamspirit-example', name: 'TeamSpirit account' } };

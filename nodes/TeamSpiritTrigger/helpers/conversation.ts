@@ -1,10 +1,12 @@
 /**
  * Conversation Changed: what one `chat.updated` delivery of a customer conversation chat means,
  * read from the conversation state on the chat's metadata before and after the change
- * (README "Contact centre"; docs/teamspirit-api.md "chat.updated"). Pure functions.
+ * (README "Contact centre"; docs/teamspirit-api.md "chat.updated"), for chats whose key the
+ * conversation bridge signed only. Pure functions.
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { verifyConversationKey, type ParsedConversationKey } from '../../conversations/keys';
 import type { Delivery } from './delivery';
 
 /** The kinds of change, in the order a delivery's items come in. */
@@ -62,10 +64,24 @@ function sidesOf(data: IDataObject): {
 	};
 }
 
-/** A customer conversation chat: its metadata names the channel and the conversation. */
-export function isConversationUpdate(data: IDataObject): boolean {
+/** The chat's metadata names a channel and a conversation (what a conversation chat holds). */
+function namesConversation(data: IDataObject): boolean {
 	const { after } = sidesOf(data);
 	return textOf(after.channel) !== null && textOf(after.conversationId) !== null;
+}
+
+/**
+ * The conversation of a `chat.updated` delivery, when its chat is a customer conversation chat:
+ * its key carries the bridge's signature (`secret`: the credential's conversation secret; an HMAC,
+ * no request) and its metadata names the conversation. Anyone with API access can make a chat
+ * with any metadata: that alone makes no chat a conversation.
+ */
+export function conversationOfUpdate(
+	data: IDataObject,
+	secret: string,
+): ParsedConversationKey | undefined {
+	if (!namesConversation(data)) return undefined;
+	return verifyConversationKey(sidesOf(data).chat.externalKey, secret);
 }
 
 const differ = (a: string | null, b: string | null): boolean => a !== null && b !== null && a !== b;
@@ -89,16 +105,14 @@ function changesBetween(before: StateView, after: StateView): ConversationChange
 	return CONVERSATION_CHANGES.filter((change) => found[change]);
 }
 
-/** The changes a `chat.updated` delivery of a conversation reports (none for another chat). */
+/**
+ * The changes a `chat.updated` delivery reports (none for a chat whose metadata names no
+ * conversation; whether its key is signed, `conversationOfUpdate` says).
+ */
 export function conversationChanges(data: IDataObject): ConversationChange[] {
-	if (!isConversationUpdate(data)) return [];
+	if (!namesConversation(data)) return [];
 	const { before, after } = sidesOf(data);
 	return changesBetween(stateView(before), stateView(after));
-}
-
-/** The channel of a conversation chat's `chat.updated` (its metadata's `channel`). */
-export function conversationChannel(data: IDataObject): string | null {
-	return textOf(sidesOf(data).after.channel);
 }
 
 /** One output item: one change of the conversation, with its state now and before. */

@@ -3,12 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Delivery } from './delivery';
 import { mentions } from '../../shared/teamspirit/utils';
-import {
-	conversationChanges,
-	conversationChannel,
-	isConversationUpdate,
-	type ConversationChange,
-} from './conversation';
+import { conversationChanges, conversationOfUpdate, type ConversationChange } from './conversation';
 
 export interface FilterSettings {
 	events: string[];
@@ -40,14 +35,21 @@ export function chosenChanges(delivery: Delivery, settings: FilterSettings): Con
 	);
 }
 
-/** Why a `chat.updated` delivery starts nothing: Conversation Changed is about conversations only. */
-function whyConversationIgnored(delivery: Delivery, settings: FilterSettings): string | undefined {
+/**
+ * Why a `chat.updated` delivery starts nothing: Conversation Changed is about conversations only,
+ * chats whose key the bridge signed with `secret` (the channel is the signed key's).
+ */
+function whyConversationIgnored(
+	delivery: Delivery,
+	settings: FilterSettings,
+	secret: string,
+): string | undefined {
 	const chat = delivery.chatId ?? '';
-	if (!isConversationUpdate(delivery.data)) return `chat ${chat} is not a customer conversation`;
-	const channel = conversationChannel(delivery.data);
+	const conversation = conversationOfUpdate(delivery.data, secret);
+	if (!conversation) return `chat ${chat} is not a customer conversation`;
 	if (
 		settings.conversationChannels?.length &&
-		!settings.conversationChannels.includes(channel ?? '')
+		!settings.conversationChannels.includes(conversation.channel)
 	)
 		return `chat ${chat} is not a conversation of the chosen channels`;
 	if (chosenChanges(delivery, settings).length === 0)
@@ -60,11 +62,15 @@ export function needsBotIdentity(delivery: Delivery, settings: FilterSettings): 
 	return isMessageEvent(delivery.event) && (settings.ignoreOwnMessages || settings.onlyMentions);
 }
 
-/** Why the delivery starts nothing, or undefined when it should start the workflow. */
+/**
+ * Why the delivery starts nothing, or undefined when it should start the workflow.
+ * `conversationSecret`: the credential's, for `chat.updated` (none: no chat is a conversation).
+ */
 export function whyIgnored(
 	delivery: Delivery,
 	settings: FilterSettings,
 	bot?: BotIdentity,
+	conversationSecret = '',
 ): string | undefined {
 	if (!settings.events.includes(delivery.event)) return `event ${delivery.event} is not selected`;
 	if (
@@ -74,7 +80,8 @@ export function whyIgnored(
 	) {
 		return `chat ${delivery.chatId} is not selected`;
 	}
-	if (delivery.event === 'chat.updated') return whyConversationIgnored(delivery, settings);
+	if (delivery.event === 'chat.updated')
+		return whyConversationIgnored(delivery, settings, conversationSecret);
 	const message: IDataObject = delivery.data;
 	if (settings.conversationChannels?.length && isMessageEvent(delivery.event)) {
 		const key = (message.chat as IDataObject | undefined)?.externalKey;

@@ -5,6 +5,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { conversationKey } from '../../../nodes/conversations/keys';
 import { conversationChanges } from '../../../nodes/TeamSpiritTrigger/helpers/conversation';
 import type { Chat, TeamSpiritEmulator, Webhook } from '../../emulators/teamspirit';
 import type { WebhookTrigger } from '../../harness';
@@ -43,7 +44,8 @@ const changesOfCall = (i: number) => jsonOf(startedCalls(hook)[i]).map((j) => j.
 
 beforeEach(async () => {
 	({ emulator } = await startSeededEmulator());
-	chat = emulator.addChat({ title: 'Anna Petrova (Telegram)', externalKey: 'telegram:123456789:1001', memberIds: ['u_alice'], metadata: base });
+	// the bridge's chat: its key signed with the credential's conversation secret (here the API key)
+	chat = emulator.addChat({ title: 'Anna Petrova (Telegram)', externalKey: conversationKey('telegram', '123456789', '1001', emulator.apiKey), memberIds: ['u_alice'], metadata: base });
 });
 afterEach(async () => {
 	await hook?.close();
@@ -137,6 +139,25 @@ describe('TeamSpirit Trigger: Conversation Changed', () => {
 		await activate({ events: ['chat.updated'], options: { conversationChannels: ['whatsapp'] } });
 		expect(await change({ status: 'open' })).toEqual([{ ok: true, ignored: `chat ${chat.id} is not a conversation of the chosen channels` }]);
 		expect(startedCalls(hook)).toEqual([]);
+	});
+
+	it('a chat anyone made with a conversation’s metadata, its key unsigned or signed with another secret, starts nothing', async () => {
+		await activate({ events: ['chat.updated'] });
+		const forged = [
+			emulator.addChat({ title: 'Forged', externalKey: 'telegram:123456789:1002', metadata: { ...base, conversationId: '123456789:1002' } }),
+			emulator.addChat({ title: 'Forged', externalKey: conversationKey('telegram', '123456789', '1003', 'guessed'), metadata: { ...base, conversationId: '123456789:1003' } }),
+			emulator.addChat({ title: 'Forged', metadata: base }),
+		];
+		for (const f of forged) {
+			const { deliveries } = await emulator.changeChatAsUser(f.id, 'u_alice', { metadata: { ...f.metadata, status: 'resolved' } });
+			expect(deliveries.filter((d) => d.webhookId === webhook.id).map((d) => JSON.parse(d.responseBody) as IDataObject)).toEqual([
+				{ ok: true, ignored: `chat ${f.id} is not a customer conversation` },
+			]);
+		}
+		expect(startedCalls(hook)).toEqual([]);
+		// the bridge's own chat still does
+		expect(await change({ status: 'resolved' })).toEqual([{ ok: true }]);
+		expect(changesOfCall(0)).toEqual(['resolved']);
 	});
 
 	it('not selected: a chat.updated delivery arriving anyway (an admin widened the webhook) starts nothing', async () => {
