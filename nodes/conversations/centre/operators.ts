@@ -84,20 +84,30 @@ export async function openCount(
 	userId: string,
 	cap = 100,
 ): Promise<number> {
+	return Math.min((await openConversations(ctx, itemIndex, userId, cap)).length, cap);
+}
+
+/** The operator's open conversations (signed chats only; at least `cap` of them when there are). */
+export async function openConversations(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	userId: string,
+	cap = MAX_COUNT_PAGES * 100,
+): Promise<ConversationChat[]> {
 	const secret = await conversationSecret(ctx, itemIndex);
-	let count = 0;
+	const open: ConversationChat[] = [];
 	let cursor: string | null = null;
-	for (let page = 0; page < MAX_COUNT_PAGES && count < cap; page++) {
+	for (let page = 0; page < MAX_COUNT_PAGES && open.length < cap; page++) {
 		const { items, nextCursor } = await listChats(ctx, itemIndex, {
 			metadata: { assigneeId: userId, status: 'open' },
 			limit: 100,
 			...(cursor ? { cursor } : {}),
 		});
-		count += items.filter((chat) => verifyConversationKey(chat.externalKey, secret)).length;
+		open.push(...items.filter((chat) => verifyConversationKey(chat.externalKey, secret)));
 		if (!nextCursor || nextCursor === cursor) break;
 		cursor = nextCursor;
 	}
-	return Math.min(count, cap);
+	return open;
 }
 
 /** Adds the operator to the chat (a member already: nothing changes); the chat as it is now. */

@@ -27,6 +27,7 @@ import { isOpen } from './hours';
 import { signedOnly } from './list';
 import { addMember, isAvailable, openCount, operatorName } from './operators';
 import { hoursOf, readQueue, type QueueSettings, type RoutingMode } from './queues';
+import { takeSlot } from './slots';
 import { changeConversation, stateOf } from './state';
 
 export interface Routed {
@@ -60,12 +61,20 @@ export async function route(
 	if (stateOf(chat).status !== 'pending') return { outcome: 'unchanged', chat };
 	if (!isOpen(hoursOf(queue), now)) return { outcome: 'closed', chat };
 	if (queue.routing === 'manual') return await openForTake(ctx, itemIndex, queue, chat);
-	const chosen = await pickOperator(ctx, itemIndex, queue);
-	if (!chosen) {
-		if (options.announceWaiting) await announce(ctx, itemIndex, queue, chat, 'waiting');
-		return { outcome: 'waiting', chat };
+	const tried = new Set<string>();
+	let current = chat;
+	for (;;) {
+		const chosen = await pickOperator(ctx, itemIndex, queue, tried);
+		if (!chosen) break;
+		const slot = await takeSlot(ctx, itemIndex, queue, current, chosen);
+		if (slot.outcome === 'unchanged') return { outcome: 'unchanged', chat: slot.chat };
+		if (slot.outcome === 'assigned') return await assigned(ctx, itemIndex, queue, slot.chat, chosen);
+		// over the limit: an assignment made at the same moment came first; the next operator
+		tried.add(chosen);
+		current = slot.chat;
 	}
-	return await assign(ctx, itemIndex, queue, chat, chosen);
+	if (options.announceWaiting) await announce(ctx, itemIndex, queue, current, 'waiting');
+	return { outcome: 'waiting', chat: current };
 }
 
 /** Manual: open and unassigned, announced once (by the execution that opened it). */
@@ -112,11 +121,12 @@ async function freeOperators(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	queue: QueueSettings,
+	tried: Set<string>,
 ): Promise<Array<{ id: string; open: number }>> {
 	const free: Array<{ id: string; open: number }> = [];
 	const counted = queue.maxOpen > 0 || queue.routing === 'leastBusy';
 	for (const id of queue.operators) {
-		if (!(await isAvailable(ctx, itemIndex, id))) continue;
+		if (tried.has(id) || !(await isAvailable(ctx, itemIndex, id))) continue;
 		const open = counted ? await openCount(ctx, itemIndex, id) : 0;
 		if (queue.maxOpen > 0 && open >= queue.maxOpen) continue;
 		free.push({ id, open });
@@ -128,8 +138,9 @@ async function pickOperator(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	queue: QueueSettings,
+	tried: Set<string>,
 ): Promise<string | undefined> {
-	const free = await freeOperators(ctx, itemIndex, queue);
+	const free = await freeOperators(ctx, itemIndex, queue, tried);
 	if (!free.length) return undefined;
 	if (queue.routing === 'leastBusy') {
 		return free.reduce((best, next) => (next.open < best.open ? next : best)).id;
@@ -167,23 +178,17 @@ async function nextInTurn(
 	return free[0];
 }
 
-/** Assigns the pending conversation to `userId`: member, state, a notice in the chat. */
-async function assign(
+/** The assignment that stays (within the limit): the operator a member, a notice in the chat. */
+async function assigned(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	queue: QueueSettings,
 	chat: ConversationChat,
 	userId: string,
 ): Promise<Routed> {
-	const result = await changeConversation(ctx, itemIndex, chat, (state) =>
-		state.status === 'pending' && !state.assigneeId
-			? { status: 'open', assigneeId: userId, queue: queue.name }
-			: undefined,
-	);
-	if (!result.changed) return { outcome: 'unchanged', chat: result.chat };
-	const version = String(result.chat.version ?? '');
-	const current = result.chat.memberIds?.includes(userId)
-		? result.chat
+	const version = String(chat.version ?? '');
+	const current = chat.memberIds?.includes(userId)
+		? chat
 		: await addMember(ctx, itemIndex, chat.id, userId);
 	const name = await operatorName(ctx, itemIndex, userId);
 	await postMessage(ctx, itemIndex, chat.id, {

@@ -14,7 +14,9 @@ import {
 } from 'n8n-workflow';
 
 import type * as DueModule from '../../../nodes/conversations/centre/due';
+import type * as QueuesModule from '../../../nodes/conversations/centre/queues';
 import type * as RoutingModule from '../../../nodes/conversations/centre/routing';
+import type * as TeamSpiritModule from '../../../nodes/conversations/teamspirit';
 import type { Message, TeamSpiritEmulator } from '../../emulators/teamspirit';
 import { runWorkflow, type WorkflowJson } from '../../harness';
 import { startBridge, type Bridge, type BridgeOptions, type Channel, type Customer } from './setup';
@@ -69,7 +71,20 @@ export async function operatorSets(bridge: Bridge, customer: Customer, fields: I
 	});
 }
 
-type Modules = { due: typeof DueModule; routing: typeof RoutingModule };
+type Modules = {
+	due: typeof DueModule;
+	routing: typeof RoutingModule;
+	queues: typeof QueuesModule;
+	teamspirit: typeof TeamSpiritModule;
+};
+
+/** Routes one conversation (`chatId`) of the queue, as Forward to TeamSpirit does; the outcome. */
+async function routeOne(m: Modules, ctx: IExecuteFunctions, i: number, json: IDataObject) {
+	const queue = (await m.queues.readQueue(ctx, i, String(json.queue)))!.settings;
+	const chat = await m.teamspirit.getChat(ctx, i, String(json.chatId));
+	const routed = await m.routing.route(ctx, i, queue, chat, { announceWaiting: true });
+	return { outcome: routed.outcome, assigneeId: routed.assigneeId ?? null };
+}
 
 function probe(m: Modules): INodeType {
 	return {
@@ -92,7 +107,9 @@ function probe(m: Modules): INodeType {
 				const result =
 					json.do === 'freed'
 						? { assigned: await m.routing.assignFreedSlot(this, i, String(json.queue), now) }
-						: await m.due.processDue(this, i, now);
+						: json.do === 'route'
+							? await routeOne(m, this, i, json)
+							: await m.due.processDue(this, i, now);
 				out.push({ json: result as IDataObject, pairedItem: { item: i } });
 			}
 			return [out];
@@ -108,6 +125,8 @@ function processCopy(): INodeType {
 		node = probe({
 			due: require('../../../nodes/conversations/centre/due'),
 			routing: require('../../../nodes/conversations/centre/routing'),
+			queues: require('../../../nodes/conversations/centre/queues'),
+			teamspirit: require('../../../nodes/conversations/teamspirit'),
 		});
 		/* eslint-enable @typescript-eslint/no-require-imports */
 	});

@@ -177,6 +177,94 @@ describe('Queues and routing', () => {
 			.filter((r) => r.method === 'PATCH' && r.path === chatPath);
 		expect(writes.map((r) => r.status).sort()).toEqual([200, 412]);
 	});
+
+	/**
+	 * Two processes route two pending conversations at the same moment: each counts the operators'
+	 * open conversations, both assignments reach TeamSpirit together, then both listings.
+	 */
+	async function routeAtOnce(customers: Customer[]) {
+		for (const operator of bridge.operators) bridge.ts.setStatus(operator.id, { status: 'online' });
+		const proxy = bridge.tsProxy!;
+		const ids = customers.map((c) => bridge.chatOf(c)!.id);
+		const paths = ids.map((id) => `/api/v1/chats/${id}`);
+		const held = () => proxy.seen.filter((r) => r.outcome === 'held').length;
+		proxy.rule({
+			match: (r) => r.method === 'PATCH' && paths.includes(r.path),
+			action: 'hold',
+			count: 2,
+		});
+		const runs = ids.map((chatId) => inProcess(bridge, { do: 'route', queue: 'Support', chatId }));
+		await until(() => held() === 2, 'two assignments');
+		proxy.rule({
+			match: (r) => r.method === 'GET' && r.path === '/api/v1/chats',
+			action: 'hold',
+			count: 2,
+		});
+		proxy.release();
+		await until(() => held() === 4, 'two listings');
+		proxy.release();
+		return await Promise.all(runs);
+	}
+
+	const openOf = (customers: Customer[], id: string) =>
+		customers.filter((c) => stateIn(bridge, c).status === 'open' && assigneeOf(c) === id).length;
+
+	it('two processes routing two conversations at once keep max open per operator: the later assignment goes to the next operator', async () => {
+		bridge = await startCentre(
+			{ routing: 'leastBusy', maxOpen: 1 },
+			{ online: false, faultProxies: true },
+		);
+		const customers = ['Anna', 'Boris'].map((n) => bridge.newCustomer(n, 'Test'));
+		for (const customer of customers) await bridge.write(customer, 'Hi');
+
+		const results = await routeAtOnce(customers);
+
+		expect(results.map((r) => r.outcome)).toEqual(['assigned', 'assigned']);
+		expect(customers.map((c) => byId(assigneeOf(c))).sort()).toEqual([
+			'Olga Operator',
+			'Oskar Operator',
+		]);
+		for (const operator of bridge.operators) expect(openOf(customers, operator.id)).toBe(1);
+		for (const customer of customers) {
+			expect(notices(bridge, customer)).toEqual([
+				`👤 Assigned to ${byId(assigneeOf(customer))} (least busy)`,
+			]);
+		}
+	});
+
+	it('two processes routing two conversations at once to one operator with max open 1: one assigned, the other waits', async () => {
+		const team = { id: '' };
+		bridge = await startCentre(
+			(operators, ts) => {
+				team.id = ts.addChat({ title: 'Support team', memberIds: [operators[0].id] }).id;
+				return {
+					routing: 'leastBusy',
+					maxOpen: 1,
+					operators: [operators[0].id],
+					announceChat: { __rl: true, mode: 'id', value: team.id },
+				};
+			},
+			{ online: false, faultProxies: true },
+		);
+		const customers = ['Anna', 'Boris'].map((n) => bridge.newCustomer(n, 'Test'));
+		for (const customer of customers) await bridge.write(customer, 'Hi');
+		const before = texts(bridge, team.id).length;
+
+		const results = await routeAtOnce(customers);
+
+		expect(results.map((r) => r.outcome).sort()).toEqual(['assigned', 'waiting']);
+		const [olga] = bridge.operators;
+		expect(openOf(customers, olga.id)).toBe(1);
+		const kept = customers[results.findIndex((r) => r.outcome === 'assigned')];
+		const waiting = customers[results.findIndex((r) => r.outcome === 'waiting')];
+		expect(stateIn(bridge, kept)).toMatchObject({ status: 'open', assigneeId: olga.id });
+		expect(stateIn(bridge, waiting)).toMatchObject({ status: 'pending', assigneeId: null });
+		expect(notices(bridge, kept)).toEqual(['👤 Assigned to Olga Operator (least busy)']);
+		expect(notices(bridge, waiting)).toEqual([]);
+		expect(texts(bridge, team.id).slice(before)).toEqual([
+			expect.stringMatching(new RegExp(`^⏳ Support: ${waiting.first} Test is waiting`)),
+		]);
+	});
 });
 
 describe('Queues in TeamSpirit', () => {
