@@ -10,8 +10,13 @@
  * Available: TeamSpirit status neither away nor offline, and under the queue's Max Open per
  * Operator. No one available: the conversation stays pending (announced as waiting) until a slot
  * frees (`assignFreedSlot`) or Process Due Conversations tries again; outside business hours it
- * stays pending until they begin. The assignment is a conditional change of the conversation
- * (state.ts): two processes routing one conversation assign it once.
+ * stays pending until they begin. The assignment is a conditional change of the conversation:
+ * two processes routing one conversation assign it once. Two processes routing two conversations
+ * at once to an operator's last slot (each counted before the other wrote): the data decides
+ * (slots.ts): each assignment stamps `assignedAt`, then the operator's open conversations are
+ * ranked by (assignedAt, chat id); one not among the first Max Open is given back (conditional)
+ * and routed to the next operator, so the earlier assignment stays. The member and the notice
+ * come only after that check. Assumed: the n8n processes' clocks agree within one write's time.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
@@ -68,7 +73,8 @@ export async function route(
 		if (!chosen) break;
 		const slot = await takeSlot(ctx, itemIndex, queue, current, chosen);
 		if (slot.outcome === 'unchanged') return { outcome: 'unchanged', chat: slot.chat };
-		if (slot.outcome === 'assigned') return await assigned(ctx, itemIndex, queue, slot.chat, chosen);
+		if (slot.outcome === 'assigned')
+			return await assigned(ctx, itemIndex, queue, slot.chat, chosen);
 		// over the limit: an assignment made at the same moment came first; the next operator
 		tried.add(chosen);
 		current = slot.chat;

@@ -38,9 +38,7 @@ export async function takeSlot(
 	}
 	const stamp = written.metadata.assignedAt;
 	const back = await changeConversation(ctx, itemIndex, written, (state, current) =>
-		state.status === 'open' &&
-		state.assigneeId === userId &&
-		current.metadata?.assignedAt === stamp
+		state.status === 'open' && state.assigneeId === userId && current.metadata?.assignedAt === stamp
 			? { status: 'pending', assigneeId: null }
 			: undefined,
 	);
