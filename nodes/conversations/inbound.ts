@@ -289,7 +289,7 @@ async function forwardInto(
 		externalKey: ownKey,
 	});
 	const action = posted.created ? 'posted' : 'exists';
-	const centre = i.isEdit ? {} : await contactCentre(i, key, chat);
+	const centre = i.isEdit ? {} : await contactCentre(i, key, chat, created);
 	return { action, ...result, messageId: posted.message.id, message: posted.message, ...centre };
 }
 
@@ -302,6 +302,7 @@ async function contactCentre(
 	i: Inbound,
 	key: string,
 	chat: ConversationChat,
+	chatCreated = false,
 ): Promise<IDataObject> {
 	const account = await accountOf(i);
 	const after = await afterCustomerMessage({
@@ -313,6 +314,7 @@ async function contactCentre(
 		chat,
 		queues: i.options.queues,
 		queue: queueFor(i.options.queues, i.adapter.name, account),
+		chatCreated,
 	});
 	conversationChats.set(cacheKey(await identityOf(i.ctx, i.itemIndex), key), after.chat);
 	const state = after.chat.metadata ?? {};

@@ -42,6 +42,8 @@ export interface CustomerTurn {
 	/** The node's queues and the one that serves this account (none: no routing). */
 	queues: QueueSettings[];
 	queue?: QueueSettings;
+	/** Whether this execution created the chat (one made before has no state: it is adopted). */
+	chatCreated?: boolean;
 }
 
 /** A rating the message gives (`rate:<n>` data, or a text that is just 1..5). */
@@ -85,13 +87,19 @@ function customerChange(
 	queue: QueueSettings | undefined,
 	rating: number | undefined,
 	now: Date,
+	adopt = false,
 ): StateChange {
 	const at = now.toISOString();
 	if (rating !== undefined && awaitingRating(state)) {
 		return { rating: { score: rating, at }, ratingAskedAt: null };
 	}
 	const change: StateChange = { times: { lastCustomerMessageAt: at } };
-	if (!state.times.firstCustomerMessageAt) {
+	if (!state.times.firstCustomerMessageAt && adopt) {
+		// a chat from before the contact centre: open in the queue, not greeted, not routed (the
+		// operators in the chat answer it as before; /take assigns it)
+		change.times!.firstCustomerMessageAt = at;
+		Object.assign(change, { status: 'open', queue: queue?.name ?? null });
+	} else if (!state.times.firstCustomerMessageAt) {
 		change.times!.firstCustomerMessageAt = at;
 		Object.assign(
 			change,
@@ -113,6 +121,10 @@ function customerChange(
 	return change;
 }
 
+/** A chat made before the contact centre: no state on it, and not created by this execution. */
+const madeBefore = (t: CustomerTurn, chat: ConversationChat) =>
+	t.chatCreated !== true && !('status' in (chat.metadata ?? {}));
+
 /**
  * Applies the rules to the conversation after the customer's message was posted (or, for a
  * rating button, instead of a post). Returns the chat as it is now and what was done.
@@ -124,10 +136,10 @@ export async function afterCustomerMessage(
 	const queue = await queueOf(t);
 	const rating = ratingIn(t.message);
 	const onlyRating = t.message.event === 'callback';
-	const result = await changeConversation(t.ctx, t.itemIndex, t.chat, (state) =>
+	const result = await changeConversation(t.ctx, t.itemIndex, t.chat, (state, chat) =>
 		onlyRating && !(rating !== undefined && awaitingRating(state))
 			? undefined
-			: customerChange(state, queue, rating, now),
+			: customerChange(state, queue, rating, now, madeBefore(t, chat)),
 	);
 	if (!result.changed) return { chat: result.chat, done: [] };
 	return await actOn(t, queue, result, now);

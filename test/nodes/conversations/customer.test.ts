@@ -274,3 +274,36 @@ describe('Rating by quick reply (messenger)', () => {
 		expect(notices(bridge, anna)).not.toContain('↩️ Reopened: the customer wrote again');
 	});
 });
+
+describe('Chats made before the contact centre (telegram)', () => {
+	it('adopted quietly on the customer’s next message: open in the queue, its createdAt the chat’s, not greeted, not routed', async () => {
+		bridge = await startCentre({
+			routing: 'roundRobin',
+			greeting: 'Hi {customer}! Someone will be with you shortly.',
+		});
+		const boris = bridge.newCustomer('Boris', 'Ivanov');
+		await bridge.write(boris, 'Hello');
+		expect(received(boris)).toHaveLength(1);
+		// the chat as the bridge made it before the contact centre: the bridge's fields only
+		const chat = bridge.ts.chat(bridge.chatOf(boris)!.id)!;
+		const { channel, account, conversationId, customer } = chat.metadata as IDataObject;
+		await bridge.ts.changeChatAsUser(chat.id, bridge.operator.id, {
+			metadata: { channel, account, conversationId, customer },
+		});
+		bridge.forgetProcessMemory();
+
+		await bridge.write(boris, 'Are you there?');
+
+		expect(received(boris)).toHaveLength(1);
+		expect(stateIn(bridge, boris)).toMatchObject({
+			status: 'open',
+			queue: 'Support',
+			assigneeId: null,
+			greeted: false,
+		});
+		expect(timesOf(boris)).toMatchObject({
+			createdAt: new Date(chat.createdAt).toISOString(),
+			firstCustomerMessageAt: expect.any(String),
+		});
+	});
+});
