@@ -186,7 +186,11 @@ async function chatOf(
 		key,
 		title: truncateGraphemes(`${prefix} · ${name}`, 200),
 		memberIds: [...new Set([...(queue?.operators ?? []), ...i.options.operators])],
-		metadata: chatMetadata(i, account, name),
+		// with a queue, `times` marks a chat made with the contact centre (customer.ts adopts the others)
+		metadata: {
+			...chatMetadata(i, account, name),
+			...(queue ? { times: { createdAt: new Date().toISOString() } } : {}),
+		},
 	});
 	if (found.created && i.options.announceChatId) {
 		await postMessage(i.ctx, i.itemIndex, i.options.announceChatId, {

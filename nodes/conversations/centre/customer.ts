@@ -121,9 +121,15 @@ function customerChange(
 	return change;
 }
 
-/** A chat made before the contact centre: no state on it, and not created by this execution. */
-const madeBefore = (t: CustomerTurn, chat: ConversationChat) =>
-	t.chatCreated !== true && !('status' in (chat.metadata ?? {}));
+/**
+ * A chat made before the contact centre: not created by this execution, no state on it and not
+ * made with a queue (inbound.ts marks those with `times` when it creates them, so a chat another
+ * process is just creating is not taken for one).
+ */
+function madeBefore(t: CustomerTurn, chat: ConversationChat): boolean {
+	const metadata = chat.metadata ?? {};
+	return t.chatCreated !== true && !('status' in metadata) && !('times' in metadata);
+}
 
 /**
  * Applies the rules to the conversation after the customer's message was posted (or, for a
