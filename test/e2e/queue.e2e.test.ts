@@ -416,9 +416,11 @@ describe('n8n queue mode: main + 2 webhook processors + 2 workers (PostgreSQL, R
 
 	/**
 	 * The customer half of the Messenger example, for its own page, with one queue in its Contact
-	 * Centre settings: Quinn and Rita, round robin, at most 1 open conversation each. (Least busy
-	 * gave both conversations to Quinn when both workers counted before either assigned: its
-	 * limit does not hold across processes yet.)
+	 * Centre settings: Quinn and Rita, round robin, at most 1 open conversation each: the turn is
+	 * a conditional write, so each conversation is assigned once. (Least busy gave both
+	 * conversations to Quinn here when both workers counted before either assigned; since 58e9146
+	 * the second assignment is given back and routed on, a transient write this test's "every
+	 * accepted write names the same assignee" would count.)
 	 */
 	function routingWorkflow(): WorkflowJson {
 		const workflow = contactCentreExample('messenger', [
