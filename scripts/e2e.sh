@@ -6,6 +6,8 @@
 #
 #   npm run test:e2e                      # or: bash scripts/e2e.sh [jest args...]
 #   TS_E2E_KEEP=1 npm run test:e2e        # keep the n8n homes and the tarball for inspection
+#   TS_EDITOR_SCREENSHOTS=docs/images bash scripts/e2e.sh test/e2e/contact-centre.e2e.test.ts
+#                                         # also re-take the operator chat picture
 #
 # Node 24 and n8n come from scripts/n8n-env.sh (installed into ~/.cache on first use, a few
 # minutes). Jest runs on the Node that was on PATH before (the same one as `npm test`); the
@@ -23,6 +25,21 @@ log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version) from $TS_N8N_DIR
 # the queue-mode suite (test/e2e/queue.e2e.test.ts) needs PostgreSQL and Redis: installed when missing
 eval "$(bash scripts/queue-env.sh)"
 log "PostgreSQL from $TS_PG_BIN_DIR, Redis $TS_REDIS_SERVER"
+
+# TS_EDITOR_SCREENSHOTS=<dir>: the contact-centre suite also writes the operator chat picture, with
+# Debian's Chromium and its emoji font (installed when missing, as root)
+if [ -n "${TS_EDITOR_SCREENSHOTS:-}" ]; then
+  want=()
+  [ -x "${TS_CHROMIUM:-/usr/bin/chromium}" ] || want+=(chromium)
+  dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || want+=(fonts-noto-color-emoji)
+  if [ ${#want[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || { log "missing for the pictures: sudo apt-get install -y ${want[*]}"; exit 1; }
+    log "installing ${want[*]} (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update >&2
+    apt-get install -y --no-install-recommends "${want[@]}" >&2
+  fi
+fi
 
 log "npm run build"
 PATH="$ORIG_PATH" npm run build
