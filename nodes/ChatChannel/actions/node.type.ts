@@ -10,6 +10,7 @@ type NodeMap = {
 		| 'toCustomer'
 		| 'get'
 		| 'getAll'
+		| 'getHistory'
 		| 'assign'
 		| 'transfer'
 		| 'resolve'

@@ -39,3 +39,29 @@ export async function getUsers(this: ILoadOptionsFunctions): Promise<INodeProper
 	} while (cursor && users.length < MAX_USERS);
 	return users.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** Enough chats for a picker; more are given by ID in an expression. */
+const MAX_CHATS = 1000;
+
+/** The bot's chats for multi-select pickers (Message → Search), by title. */
+export async function getChats(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const chats: INodePropertyOptions[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = (await teamSpiritApiRequest.call(this, {
+			method: 'GET',
+			path: '/chats',
+			qs: { limit: 100, ...(cursor ? { cursor } : {}) },
+		})) as unknown as ListPage<IDataObject>;
+		for (const chat of page.items ?? []) {
+			const title = String(chat.title || chat.id);
+			chats.push({
+				name: chat.type === 'direct' ? `${title} (direct)` : title,
+				value: String(chat.id),
+			});
+		}
+		const next = page.nextCursor ?? undefined;
+		cursor = next && next !== cursor ? next : undefined;
+	} while (cursor && chats.length < MAX_CHATS);
+	return chats.sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -4,6 +4,7 @@ import * as addNote from './addNote.operation';
 import * as assign from './assign.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as getHistory from './getHistory.operation';
 import * as getStatistics from './getStatistics.operation';
 import * as processDue from './processDue.operation';
 import * as reopen from './reopen.operation';
@@ -19,6 +20,7 @@ export {
 	assign,
 	get,
 	getAll,
+	getHistory,
 	getStatistics,
 	processDue,
 	reopen,
@@ -64,6 +66,13 @@ export const description: INodeProperties[] = [
 				description:
 					"Get one customer conversation (status, assignee, queue, times, rating) by its chat or by the customer's conversation ID",
 				action: 'Get a conversation',
+			},
+			{
+				name: 'Get Conversation History',
+				value: 'getHistory',
+				description:
+					"The customer's conversations with their state and last messages as short lines (customer, bot, operators), for an AI agent",
+				action: 'Get the conversation history of a customer',
 			},
 			{
 				name: 'Get Many',
@@ -132,6 +141,7 @@ export const description: INodeProperties[] = [
 	...toCustomer.description,
 	...get.description,
 	...getAll.description,
+	...getHistory.description,
 	...assign.description,
 	...transfer.description,
 	...resolve.description,

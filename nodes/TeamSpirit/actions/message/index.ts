@@ -4,11 +4,12 @@ import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as reply from './reply.operation';
+import * as search from './search.operation';
 import * as send from './send.operation';
 import * as sendToUser from './sendToUser.operation';
 import * as update from './update.operation';
 
-export { del as delete, get, getAll, reply, send, sendToUser, update };
+export { del as delete, get, getAll, reply, search, send, sendToUser, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -44,6 +45,13 @@ export const description: INodeProperties[] = [
 				action: 'Reply to a message',
 			},
 			{
+				name: 'Search',
+				value: 'search',
+				description:
+					'Find messages containing words in the chats you list, newest first (an AI agent can search only those chats)',
+				action: 'Search messages',
+			},
+			{
 				name: 'Send to Chat',
 				value: 'send',
 				description: 'Send a message to a chat',
@@ -65,4 +73,5 @@ export const description: INodeProperties[] = [
 	...del.description,
 	...get.description,
 	...getAll.description,
+	...search.description,
 ];
