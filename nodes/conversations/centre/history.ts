@@ -40,6 +40,21 @@ type Speaker =
 const COMMAND = /^\/[A-Za-z]+(\s|$)/;
 const BOT_PREFIX = '🤖 ';
 
+/**
+ * Whether the bot's "🤖 " post is one the customer got (or is getting): an answer of Reply as Bot
+ * (`bot:<customer message key>`, claimed `pending:…`, sent `<conversation key>#…`), the greeting,
+ * an away reply, the handover message; not a notice for the operators that starts the same way
+ * ("🤖 Given back to the bot by …"), nor an answer certainly not sent (`unsent:`).
+ */
+function saidToCustomer(key: string, conversationKey: string, chatId: string): boolean {
+	return (
+		/^(bot|pending|handover):/.test(key) ||
+		key.startsWith(`${conversationKey}#`) ||
+		key === `notice:${chatId}:greeting` ||
+		key.startsWith(`notice:${chatId}:away:`)
+	);
+}
+
 /** What a message of the conversation `conversationKey` is in its history (pure). */
 function speakerOf(message: IDataObject, botId: string, conversationKey: string): Speaker {
 	const key = typeof message.externalKey === 'string' ? message.externalKey : '';
@@ -49,7 +64,8 @@ function speakerOf(message: IDataObject, botId: string, conversationKey: string)
 		if (COMMAND.test(text.trim())) return { kind: 'none' };
 		return { kind: 'operator', userId: String(message.senderId ?? '') };
 	}
-	if (text.startsWith(BOT_PREFIX) || key.startsWith('bot:')) return { kind: 'bot' };
+	if (text.startsWith(BOT_PREFIX) && saidToCustomer(key, conversationKey, String(message.chatId)))
+		return { kind: 'bot' };
 	if (key.startsWith(`${conversationKey}#`)) return { kind: 'customer' };
 	if (text.startsWith('✅ Resolved')) return { kind: 'event', text: '(resolved)' };
 	const handover = /^🙋 Handover:\s*(.*)$/su.exec(text);

@@ -45,13 +45,17 @@ beforeAll(async () => {
 	bot('🤖 Hi Anna! An operator will answer shortly.', `notice:${anna.id}:greeting`);
 	bot('🤖 It left the warehouse yesterday.', `bot:${key}#1`);
 	bot('👤 Assigned to Alice Martin (least busy)', `notice:${anna.id}:assigned:3`);
+	bot('🤖 Maybe a voucher instead?', `unsent:m_late`);
 	bot('🙋 Handover: the customer asks for a refund', `notice:${anna.id}:handover:1`);
+	bot('🤖 An operator will answer you shortly.', `handover:${anna.id}:1`);
 	by(alice, 'I have refunded it.\nAnything else?', `${key}#2`);
 	by(alice, '/note VIP customer', 'command:m_note');
 	by(bob, '/take');
 	by(alice, '# call back tomorrow', 'command:m_prefix');
 	bot('📝 Note by the workflow "Escalations": check the refund', `note:${anna.id}:abc`);
 	bot('✅ Resolved by Alice Martin: refunded', 'notice:m_resolve:command');
+	bot('🤖 Given back to the bot by Alice Martin: it answers the customer again', 'notice:m_bot:command');
+	bot('🤖 Anything else I can do?', `${key}#5`);
 	const receipt = ts.addFile({ name: 'receipt.pdf', content: Buffer.from('%PDF') });
 	bot('', `${key}#3`, [receipt.id]);
 	bot('Thanks!', `${key}#4`);
@@ -114,8 +118,10 @@ describe('Get Conversation History', () => {
 							'bot: Hi Anna! An operator will answer shortly.',
 							'bot: It left the warehouse yesterday.',
 							'(handed over to an operator: the customer asks for a refund)',
+							'bot: An operator will answer you shortly.',
 							'operator Alice Martin: I have refunded it. Anything else?',
 							'(resolved)',
+							'bot: Anything else I can do?',
 							'customer: [files: receipt.pdf]',
 							'customer: Thanks!',
 						],
@@ -147,7 +153,7 @@ describe('Get Conversation History', () => {
 		});
 		const [first] = (output![0].conversations as Array<{ messages: string[] }>) ?? [];
 		expect(first.messages).toEqual([
-			'(resolved)',
+			'bot: Anything else I can do?',
 			'customer: [files: receipt.pdf]',
 			'customer: Thanks!',
 		]);

@@ -10,9 +10,9 @@ export { conversationOf } from './shared';
 const properties: INodeProperties[] = [
 	{
 		...conversationChatField,
+		default: { __rl: true, mode: 'id', value: '={{ $json.conversation.chatId }}' },
 		description:
-			"The customer's TeamSpirit conversation chat (in an AI Agent's tool: map " +
-			'{{ $json.conversation.chatId }} of Forward to TeamSpirit)',
+			"The conversation chat: Forward to TeamSpirit's conversation.chatId (as a tool of the AI Agent, the item the agent answers)",
 	},
 	{
 		displayName: 'Messages per Conversation',
