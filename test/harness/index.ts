@@ -4,7 +4,7 @@
  * Modelled on n8n's own NodeTestHarness (packages/core/nodes-testing), which is
  * not published.
  */
-export { runWorkflow, type RunOptions, type RunResult, type WorkflowJson } from './run-workflow';
+export { executeRun, runWorkflow, type RunOptions, type RunResult, type WorkflowJson } from './run-workflow';
 export { testCredential } from './test-credential';
 export { HarnessCredentialsHelper, type CredentialUpdate } from './credentials-helper';
 export {
@@ -36,3 +36,4 @@ export { NodeTypes } from './node-types';
 export { runListSearch, runLoadOptions, type ListSearchOptions } from './list-search';
 export { startTrigger, type RunningTrigger, type TriggerOptions } from './trigger';
 export { startWebhookTrigger, type RawRequest, type WebhookCall, type WebhookResponse, type WebhookTrigger, type WebhookTriggerOptions } from './webhook';
+export { startExecution, type Execution, type WaitingCall, type WaitingRequest } from './waiting';

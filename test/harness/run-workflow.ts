@@ -13,6 +13,7 @@ import {
 	type INodeType,
 	type IPinData,
 	type IRun,
+	type IRunExecutionData,
 	type IVersionedNodeType,
 	type IWorkflowBase,
 	type IWorkflowSettings,
@@ -54,6 +55,8 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+	/** The execution's id (what `$execution.id` and signed resume links carry). */
+	executionId: string;
 	run: IRun;
 	status: ExecutionStatus;
 	/** The execution's error (a failing node without continue-on-fail). */
@@ -83,14 +86,39 @@ function pickStartNode(workflow: Workflow, startNode: string | undefined): INode
 
 /** Runs a workflow through n8n-core's real WorkflowExecute and returns the run. */
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+	const executionId = `harness-${++executionCounter}`;
+	return await executeRun(options, executionId, (workflow) =>
+		createRunExecutionData({
+			resultData: { runData: {}, pinData: structuredClone(options.workflow.pinData) },
+			executionData: {
+				nodeExecutionStack: [
+					{
+						node: pickStartNode(workflow, options.startNode),
+						data: { main: [options.startItems ?? [{ json: {} }]] },
+						source: null,
+					},
+				],
+			},
+		}),
+	);
+}
+
+/**
+ * Runs (or goes on with) an execution: `data` gives the execution data for the workflow object
+ * this run builds, e.g. a waiting execution's saved data (test/harness/waiting.ts).
+ */
+export async function executeRun(
+	options: RunOptions,
+	executionId: string,
+	data: (workflow: Workflow) => IRunExecutionData,
+): Promise<RunResult> {
 	await ensureEnvironment();
 	await useBinaryMode(options.binaryMode ?? 'filesystem');
 	const logStart = capturingLogger.entries.length;
 
 	const mode = options.mode ?? 'manual';
-	const executionId = `harness-${++executionCounter}`;
 	// n8n mutates nodes (parameter defaults, ...): keep the caller's fixture pristine
-	const { nodes, connections, settings, pinData } = structuredClone(options.workflow);
+	const { nodes, connections, settings } = structuredClone(options.workflow);
 	const workflowId = options.workflow.id ?? 'harness-workflow';
 
 	const workflow = new Workflow({
@@ -135,25 +163,13 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		workflowId,
 	});
 
-	const runExecutionData = createRunExecutionData({
-		resultData: { runData: {}, pinData },
-		executionData: {
-			nodeExecutionStack: [
-				{
-					node: pickStartNode(workflow, options.startNode),
-					data: { main: [options.startItems ?? [{ json: {} }]] },
-					source: null,
-				},
-			],
-		},
-	});
-
-	const workflowExecute = new WorkflowExecute(additionalData, mode, runExecutionData);
+	const workflowExecute = new WorkflowExecute(additionalData, mode, data(workflow));
 	await workflowExecute.processRunExecutionData(workflow);
 	const run = await finished;
 	const { runData } = run.data.resultData;
 
 	return {
+		executionId,
 		run,
 		status: run.status,
 		error: run.data.resultData.error,

@@ -149,7 +149,7 @@ export interface WebhookTrigger {
 }
 
 /** Mirrors the body parsing of n8n 2.41 (middlewares/body-parser.ts) for a webhook request. */
-function parseBody(
+export function parseBody(
 	rawBody: Buffer,
 	contentType: string | undefined,
 	encoding: BufferEncoding,
@@ -172,7 +172,7 @@ function parseBody(
 const PARSABLE = /^(application\/json|text\/plain|application\/x-www-form-urlencoded)|[/+]xml$/;
 
 /** Emits `finish` when the answer is complete, as Node's ServerResponse does. */
-class FakeResponse extends EventEmitter {
+export class FakeResponse extends EventEmitter {
 	statusCode = 200;
 	headers: Record<string, string> = {};
 	chunks: Buffer[] = [];
@@ -263,7 +263,7 @@ function toResponse(status: number, headers: Record<string, string>, body: strin
 	return { status, headers, body, json };
 }
 
-function jsonResponse(status: number, data: unknown): WebhookResponse {
+export function jsonResponse(status: number, data: unknown): WebhookResponse {
 	const body = data === undefined ? '' : typeof data === 'string' ? data : JSON.stringify(data);
 	const headers: Record<string, string> =
 		typeof data === 'string' ? { 'content-type': 'text/html; charset=utf-8' } : { 'content-type': 'application/json; charset=utf-8' };
