@@ -5,6 +5,8 @@ import type {
 	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
@@ -16,9 +18,13 @@ import * as message from './actions/message';
 import * as status from './actions/status';
 import * as user from './actions/user';
 import { router } from './actions/router';
+import { waitClaim } from './actions/message/sendAndWait.operation';
+import { answerFromReply, isTeamSpiritDelivery } from './actions/message/sendAndWaitReplies';
 import * as listSearch from '../shared/teamspirit/listSearch';
 import * as loadOptions from '../shared/teamspirit/loadOptions';
 import { operationSubtitle } from '../shared/subtitle';
+import { sendAndWaitWebhooks } from '../shared/sendAndWait/properties';
+import { sendAndWaitWebhook } from '../shared/sendAndWait/webhook';
 
 /**
  * The resources, alphabetical, and "Custom API Call" last: where n8n itself would append its own
@@ -83,6 +89,10 @@ export class TeamSpirit implements INodeType {
 				displayOptions: { show: { resource: ['incomingWebhook'] } },
 			},
 		],
+		// Send and Wait for Response: the links (GET) and forms (POST) of a waiting execution
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip:
+			'={{ $parameter.operation === "sendAndWait" ? "Execution will continue after the answer" : "" }}',
 		properties,
 	};
 
@@ -90,5 +100,11 @@ export class TeamSpirit implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	/** An answer to Send and Wait for Response: a link or form, or a reply delivered by TeamSpirit. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (isTeamSpiritDelivery(this)) return await answerFromReply(this);
+		return await sendAndWaitWebhook(this, waitClaim(this));
 	}
 }

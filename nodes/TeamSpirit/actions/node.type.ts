@@ -2,7 +2,16 @@ import type { AllEntities } from 'n8n-workflow';
 
 /** Every resource and its operations; a missing operation file is a compile error in the router. */
 type NodeMap = {
-	message: 'send' | 'sendToUser' | 'reply' | 'update' | 'delete' | 'get' | 'getAll' | 'search';
+	message:
+		| 'send'
+		| 'sendAndWait'
+		| 'sendToUser'
+		| 'reply'
+		| 'update'
+		| 'delete'
+		| 'get'
+		| 'getAll'
+		| 'search';
 	file: 'upload' | 'download' | 'get';
 	chat: 'get' | 'getAll' | 'create' | 'addMembers' | 'removeMember' | 'markAsRead';
 	user: 'get' | 'getAll' | 'getStatus';

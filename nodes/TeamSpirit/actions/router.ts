@@ -10,7 +10,7 @@ import * as message from './message';
 import { DEFAULT_CONCURRENT_CHATS } from './message/shared';
 import type { TeamSpiritMap, TeamSpiritResource } from './node.type';
 import * as status from './status';
-import type { Operation, OperationResult } from './types';
+import type { ItemOperation, Operation, OperationResult } from './types';
 import * as user from './user';
 
 const resources: { [R in TeamSpiritResource]: Record<TeamSpiritMap[R], Operation> } = {
@@ -50,6 +50,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			`The operation "${operationName}" of "${resource}" is not supported`,
 		);
 	}
+	if ('runOnce' in operation) return await operation.runOnce.call(this);
 	const { chatKey } = operation;
 	const concurrency = chatKey && this.getInputData().length > 1 ? concurrentChats(this) : 1;
 	return [
@@ -70,7 +71,7 @@ function outputOf(ctx: IExecuteFunctions, result: OperationResult): INodeExecuti
 /** The item's chat; none to read (e.g. an empty Chat ID): the item fails on its own when run. */
 function chatOf(
 	ctx: IExecuteFunctions,
-	chatKey: NonNullable<Operation['chatKey']>,
+	chatKey: NonNullable<ItemOperation['chatKey']>,
 	itemIndex: number,
 ): string | undefined {
 	try {

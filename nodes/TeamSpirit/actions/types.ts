@@ -8,7 +8,8 @@ import type {
 /** What an operation returns for one input item: API data, or a ready item when it carries binary. */
 export type OperationResult = IDataObject | IDataObject[] | INodeExecutionData;
 
-export interface Operation {
+/** An operation run once per item by the router (the common case). */
+export interface ItemOperation {
 	description: INodeProperties[];
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<OperationResult>;
 	/**
@@ -18,3 +19,11 @@ export interface Operation {
 	 */
 	chatKey?(this: IExecuteFunctions, itemIndex: number): string;
 }
+
+/** An operation run once for the whole node (Send and Wait: one message, then the execution waits). */
+export interface NodeOperation {
+	description: INodeProperties[];
+	runOnce(this: IExecuteFunctions): Promise<INodeExecutionData[][]>;
+}
+
+export type Operation = ItemOperation | NodeOperation;

@@ -6,10 +6,11 @@ import * as getAll from './getAll.operation';
 import * as reply from './reply.operation';
 import * as search from './search.operation';
 import * as send from './send.operation';
+import * as sendAndWait from './sendAndWait.operation';
 import * as sendToUser from './sendToUser.operation';
 import * as update from './update.operation';
 
-export { del as delete, get, getAll, reply, search, send, sendToUser, update };
+export { del as delete, get, getAll, reply, search, send, sendAndWait, sendToUser, update };
 
 export const description: INodeProperties[] = [
 	{
@@ -52,6 +53,12 @@ export const description: INodeProperties[] = [
 				action: 'Search messages',
 			},
 			{
+				name: 'Send and Wait for Response',
+				value: 'sendAndWait',
+				description: 'Send a message and wait for the answer: approval, free text or a form',
+				action: 'Send message and wait for response',
+			},
+			{
 				name: 'Send to Chat',
 				value: 'send',
 				description: 'Send a message to a chat',
@@ -67,6 +74,7 @@ export const description: INodeProperties[] = [
 		default: 'send',
 	},
 	...send.description,
+	...sendAndWait.description,
 	...sendToUser.description,
 	...reply.description,
 	...update.description,
