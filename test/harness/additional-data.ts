@@ -19,8 +19,10 @@ export function createAdditionalData(options: {
 	workflowId?: string;
 	userId?: string;
 	variables?: Record<string, string>;
+	/** The instance's base URL; default HARNESS_BASE_URL. */
+	baseUrl?: string;
 }): IWorkflowExecuteAdditionalData {
-	const base = HARNESS_BASE_URL;
+	const base = options.baseUrl ?? HARNESS_BASE_URL;
 	return {
 		credentialsHelper: options.credentialsHelper,
 		hooks: options.hooks,

@@ -52,6 +52,8 @@ export interface RunOptions {
 	mode?: WorkflowExecuteMode;
 	/** Default `filesystem` (as N8N_DEFAULT_BINARY_DATA_MODE=filesystem). */
 	binaryMode?: BinaryMode;
+	/** The n8n instance's base URL (its webhook and waiting-webhook URLs); default http://localhost:5678. */
+	baseUrl?: string;
 }
 
 export interface RunResult {
@@ -161,6 +163,7 @@ export async function executeRun(
 		hooks,
 		executionId,
 		workflowId,
+		baseUrl: options.baseUrl,
 	});
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode, data(workflow));

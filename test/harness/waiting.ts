@@ -209,7 +209,7 @@ async function handleRequest(
 	const res = new FakeResponse();
 	const credentialsHelper = new HarnessCredentialsHelper(options.credentialTypes, options.credentials);
 	const additionalData: IWorkflowExecuteAdditionalData = {
-		...createAdditionalData({ credentialsHelper, executionId, workflowId: workflow.id }),
+		...createAdditionalData({ credentialsHelper, executionId, workflowId: workflow.id, baseUrl: options.baseUrl }),
 		httpRequest: req as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
 		httpResponse: res as unknown as IWorkflowExecuteAdditionalData['httpResponse'],
 	};
@@ -237,13 +237,20 @@ async function handleRequest(
 	} finally {
 		await Promise.allSettled(closeFunctions.map(async (fn) => await fn()));
 	}
-	let response: WebhookResponse;
+	let response: WebhookResponse | undefined;
 	if (result.noWebhookResponse === true) {
 		if (!res.finished) throw new UnexpectedError(`${node.name} returned noWebhookResponse but did not answer`);
 		response = res.toResponse();
-	} else {
-		response = jsonResponse(200, result.webhookResponse ?? { message: 'Workflow was started' });
 	}
 	const resumed = result.workflowData !== undefined && (await resume(result.workflowData));
+	// an answer the node did not write n8n sends after its conditional resume (webhook-helpers.js
+	// shouldDeferOnReceivedResponse): a lost resume gets n8n's error instead
+	if (!response && result.workflowData !== undefined && !resumed) {
+		response = jsonResponse(500, { code: 0, message: 'There was a problem executing the workflow' });
+	}
+	if (!response) {
+		const sent = jsonResponse(200, result.webhookResponse ?? { message: 'Workflow was started' });
+		response = { ...sent, headers: { ...sent.headers, ...res.headers } };
+	}
 	return { response, resumed };
 }

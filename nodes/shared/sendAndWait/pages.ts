@@ -45,12 +45,17 @@ function page(title: string, body: string): string {
 /** Sends a page with the security headers; the link's signature stays out of any Referer. */
 export function sendPage(res: Response, status: number, html: string): void {
 	res.status(status);
+	pageHeaders(res);
+	res.end(html);
+}
+
+/** The headers of a page, set before n8n sends it (a `webhookResponse`). */
+export function pageHeaders(res: Response): void {
 	res.setHeader('Content-Type', 'text/html; charset=utf-8');
 	res.setHeader('Content-Security-Policy', PAGE_CSP);
 	res.setHeader('X-Content-Type-Options', 'nosniff');
 	res.setHeader('Referrer-Policy', 'no-referrer');
 	res.setHeader('Cache-Control', 'no-store');
-	res.end(html);
 }
 
 const notice = (mark: string, title: string, text: string) =>

@@ -14,6 +14,7 @@ import { responseTypeOf } from './links';
 import {
 	alreadyAnsweredPage,
 	formPage,
+	pageHeaders,
 	previewPage,
 	recordedPage,
 	sendPage,
@@ -26,6 +27,12 @@ export interface AnswerClaim {
 	answered(): Promise<string | undefined>;
 	/** The conditional write: won, or lost to the answer that counts (its outcome line). */
 	claim(answer: Answer): Promise<{ won: true } | { won: false; outcome: string }>;
+	/**
+	 * The winner's page goes out only after n8n resumed the execution with its answer: n8n's own
+	 * conditional resume (`UPDATE … WHERE status = 'waiting'`) decides between answers at the same
+	 * moment (the loser gets n8n's error). For a node whose claim cannot be written from a webhook.
+	 */
+	respondsAfterResume?: boolean;
 }
 
 /**
@@ -55,8 +62,13 @@ export async function settle(
 		sendPage(res, 409, alreadyAnsweredPage(result.outcome));
 		return noResponse();
 	}
+	const workflowData = [[{ json: answerJson(answer, extra) }]];
+	if (claim.respondsAfterResume) {
+		pageHeaders(res);
+		return { webhookResponse: recordedPage(), workflowData };
+	}
 	sendPage(res, 200, recordedPage());
-	return { noWebhookResponse: true, workflowData: [[{ json: answerJson(answer, extra) }]] };
+	return { noWebhookResponse: true, workflowData };
 }
 
 function formOf(ctx: IWebhookFunctions, fields: FormField[]): FormPage {
