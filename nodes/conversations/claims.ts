@@ -35,7 +35,14 @@ export interface ClaimContext {
 	holdMs: number;
 	/** Runs a TeamSpirit call with the operation's patience (reads and keyed writes). */
 	ts: <T>(step: () => Promise<T>) => Promise<T>;
+	/** A key that is free to claim too (the bot's answer as posted: keys.ts `botReplyKey`). */
+	freeKey?: string;
 }
+
+/** Whether the message may be claimed: nothing sent, certainly not sent, or the caller's free key. */
+const free = (c: ClaimContext, message: IDataObject) =>
+	claimable(keyState(message.externalKey, c.conversation, c.messageId)) ||
+	(c.freeKey !== undefined && message.externalKey === c.freeKey);
 
 /** The message as TeamSpirit holds it now, or undefined when it was deleted. */
 async function read(c: ClaimContext): Promise<IDataObject | undefined> {
@@ -99,7 +106,7 @@ export async function claimMessage(c: ClaimContext, seen?: IDataObject): Promise
 			// only this process's own claim comes back claimed from `settled`: take it back
 			return { won: true, message, claim: new Claim(c, state.token) };
 		}
-		if (!claimable(state)) return { won: false, message, state };
+		if (!free(c, message)) return { won: false, message, state };
 		const answer = await claimAt(c, Number(message.version), token);
 		if (answer.changed) return won(c, answer.message, token);
 		// another execution (or an edit) changed it first: read what it is now
@@ -113,12 +120,7 @@ async function claimSeen(
 	token: string,
 ): Promise<ClaimResult | undefined> {
 	const version = Number(seen.version);
-	if (
-		!Number.isSafeInteger(version) ||
-		!claimable(keyState(seen.externalKey, c.conversation, c.messageId))
-	) {
-		return undefined;
-	}
+	if (!Number.isSafeInteger(version) || !free(c, seen)) return undefined;
 	try {
 		const answer = await claimAt(c, version, token);
 		return answer.changed ? won(c, answer.message, token) : undefined;

@@ -27,6 +27,7 @@ import {
 } from './teamspirit';
 import { cleanFileName, cleanName, fieldPlain } from './untrusted';
 import { afterCustomerMessage, ratingIn } from './centre/customer';
+import { stateOf } from './centre/state';
 import { publishQueues, queueFor, type QueueSettings } from './centre/queues';
 import { getUploadSource } from '../shared/binary';
 import { withItemIndex } from '../shared/errors';
@@ -293,8 +294,17 @@ async function forwardInto(
 		externalKey: ownKey,
 	});
 	const action = posted.created ? 'posted' : 'exists';
-	const centre = i.isEdit ? {} : await contactCentre(i, key, chat, created);
-	return { action, ...result, messageId: posted.message.id, message: posted.message, ...centre };
+	const messageId = posted.message.id;
+	const centre = i.isEdit ? undefined : await contactCentre(i, key, chat, created);
+	return {
+		action,
+		...result,
+		messageId,
+		message: posted.message,
+		// the customer's words, for an AI Agent
+		text: typeof message.text === 'string' ? message.text : '',
+		...(centre ? { conversation: { ...centre.conversation, messageId } } : {}),
+	};
 }
 
 /**
@@ -307,7 +317,7 @@ async function contactCentre(
 	key: string,
 	chat: ConversationChat,
 	chatCreated = false,
-): Promise<IDataObject> {
+): Promise<{ conversation: IDataObject }> {
 	const account = await accountOf(i);
 	const after = await afterCustomerMessage({
 		ctx: i.ctx,
@@ -321,12 +331,15 @@ async function contactCentre(
 		chatCreated,
 	});
 	conversationChats.set(cacheKey(await identityOf(i.ctx, i.itemIndex), key), after.chat);
-	const state = after.chat.metadata ?? {};
+	const state = stateOf(after.chat);
 	return {
 		conversation: {
-			status: state.status ?? 'open',
-			queue: state.queue ?? null,
-			assigneeId: state.assigneeId ?? null,
+			chatId: after.chat.id,
+			key,
+			owner: state.owner,
+			status: state.status,
+			queue: state.queue,
+			assigneeId: state.assigneeId,
 			done: after.done,
 		},
 	};

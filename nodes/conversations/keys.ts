@@ -10,7 +10,10 @@
  * Messages the bridge posts (never sent to a customer):
  * - a customer's message: `<conversation key>#<channel message id>` (`messageKey`);
  * - a notice about an operator message: `notice:<message id>:<what>` (`noticeKey`);
- * - a new conversation's announcement in the team chat: `announce:<conversation key>`.
+ * - a new conversation's announcement in the team chat: `announce:<conversation key>`;
+ * - the bot's answer to a customer message (Reply as Bot): `bot:<customer message key>`, then
+ *   claimed, sent and recorded like an operator message (below); a handover's notices:
+ *   `handover:<chat id>:<n>`.
  *
  * An operator message's key is its delivery state (`keyState`):
  *
@@ -48,7 +51,7 @@
  * `acceptedParts`, by `acceptKey` `teamspirit:<id>:message.created::text|file:<n>`), so the
  * retry records them instead of sending them again. A deleted message (404) ends every path.
  */
-import { createHmac, timingSafeEqual } from 'crypto';
+import { createHash, createHmac, timingSafeEqual } from 'crypto';
 
 /**
  * `<channel>:<account>:<conversation>~<tag>`: the chat of one customer at one bot / number / page.
@@ -157,6 +160,21 @@ export const commandKey = (teamSpiritMessageId: string): string => `command:${te
 /** A private note the bot posts for the editor's Add Note (posted once per note and chat). */
 export const noteKey = (chatId: string, digest: string): string => `note:${chatId}:${digest}`;
 
+/**
+ * The bot's answer to a customer's message (Reply as Bot): `bot:<the customer message's key>`, so
+ * one customer message gets one answer whatever retries it, until the bot's message is claimed
+ * and sent like an operator message (then its key says what it became). Too long for TeamSpirit:
+ * a digest of it.
+ */
+export function botReplyKey(customerMessageKey: string): string {
+	const key = `bot:${customerMessageKey}`;
+	if (key.length <= MAX_KEY_LENGTH) return key;
+	return `bot:${createHash('sha256').update(customerMessageKey).digest('base64url')}`;
+}
+
+/** The `n`th handover of a conversation chat to the operators (its notice and message, once). */
+export const handoverKey = (chatId: string, n: number): string => `handover:${chatId}:${n}`;
+
 /** The announcement of a new conversation in the team chat (posted once). */
 export const announcementKey = (conversation: string): string => `announce:${conversation}`;
 
@@ -195,7 +213,9 @@ export function keyState(key: unknown, conversation: string, messageId: string):
 		return { kind: 'claimed', until: Number(claim[2]), token: claim[3] };
 	}
 	if (key === commandKey(messageId)) return { kind: 'command' };
-	if (/^(pending|unsent|notice|announce|command|note):/.test(key)) return { kind: 'bridge' };
+	if (/^(pending|unsent|notice|announce|command|note|bot|handover):/.test(key)) {
+		return { kind: 'bridge' };
+	}
 	const hash = key.indexOf('#');
 	if (hash > 0 && parseConversationKey(key.slice(0, hash))) return { kind: 'bridge' };
 	// another integration's key: the bridge has not sent this message

@@ -16,7 +16,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { ChannelAdapter } from '../channels/types';
 import { changeSent } from './changes';
 import { claimMessage, type ClaimContext } from './claims';
-import { notYetSent } from './keys';
+import { notYetSent, unsentKey } from './keys';
 import { trustOf } from './trust';
 import { notice, skipped } from './notices';
 import { inOrder } from './order';
@@ -31,9 +31,11 @@ import { sendClaimed } from './send';
 import { parseCommand } from './centre/commands/parse';
 import { runCommand } from './centre/commands';
 import { operatorSide, recordResponse, type OperatorSide } from './centre/operatorSide';
+import { takeOver } from './centre/ownership';
 import { botOf, conversationSecret, getChat, identityOf, recentMessages } from './teamspirit';
 import { cacheKey, trustedChats } from './caches';
 import { mentions } from '../shared/teamspirit/utils';
+import { withItemIndex } from '../shared/errors';
 
 /** How far back a delivery catches up on operator messages whose own delivery has not come. */
 const CATCH_UP_MS = 60 * 60 * 1000;
@@ -202,7 +204,7 @@ async function sendCreated(
 	// edited into or out of one before its claim is decided on again, as it is then
 	for (let attempt = 1; ; attempt++) {
 		const command = parseCommand(operatorText(message), side.notePrefix);
-		if (!command) return await claimAndSend(o, c, message);
+		if (!command) return await claimAndSend(o, c, message, side);
 		if (attempt > 5) {
 			return skipped('a command that kept changing: not run', {
 				chatId: o.chatId,
@@ -210,7 +212,7 @@ async function sendCreated(
 			});
 		}
 		const sendAs = async (as: IDataObject, text: { text: string; format: string }) =>
-			await claimAndSend(o, c, as, text);
+			await claimAndSend(o, c, as, side, text);
 		const ran = await runCommand({ o, c, chat: side.chat, sendAs }, message, command);
 		if (!('again' in ran)) return ran;
 		message = ran.again as IDataObject;
@@ -225,18 +227,27 @@ function operatorText(message: IDataObject): string {
 
 /**
  * Claims an operator message and sends it (`instead`: another text, a canned reply), or says
- * what it is when another execution has it.
+ * what it is when another execution has it. In a conversation the bot owns, the operator takes
+ * it over first (centre/ownership.ts): from then on the bot stays silent there.
  */
 async function claimAndSend(
 	o: Outbound,
 	c: Conversation,
 	seen: IDataObject,
+	side: OperatorSide,
 	instead?: { text: string; format: string },
 ): Promise<IDataObject> {
 	const messageId = String(seen.id);
 	const base = { chatId: o.chatId, messageId, conversationId: c.conversationId };
 	const claimed = await claimMessage(claimsOf(o, c)(messageId), seen);
 	if (claimed.won) {
+		try {
+			await takeOver(o, side.chat, claimed.message);
+		} catch (error) {
+			// nothing was sent: a retry may claim it again
+			await claimed.claim.record(unsentKey(messageId));
+			throw withItemIndex(o.ctx.getNode(), error, o.itemIndex);
+		}
 		return await sendClaimed(o, c, { ...claimed.message, ...instead }, claimed.claim);
 	}
 	switch (claimed.state.kind) {

@@ -151,7 +151,7 @@ describe('the editor shows what users need', () => {
 					optionValues(TYPES.chatChannel, 'operation', { channel, resource }).sort(),
 				]),
 			);
-		const conversation = ['addNote', 'assign', 'get', 'getAll', 'getHistory', 'getStatistics', 'processDue', 'reopen', 'resolve', 'sendCannedReply', 'snooze', 'toCustomer', 'toTeamSpirit', 'transfer'];
+		const conversation = ['addNote', 'assign', 'get', 'getAll', 'getHistory', 'getStatistics', 'handOver', 'processDue', 'reopen', 'replyAsBot', 'resolve', 'sendCannedReply', 'snooze', 'toCustomer', 'toTeamSpirit', 'transfer'];
 		expect(offered('telegram')).toEqual({
 			callback: ['answer'],
 			chat: ['sendAction'],

@@ -19,7 +19,9 @@ type NodeMap = {
 		| 'addNote'
 		| 'sendCannedReply'
 		| 'getStatistics'
-		| 'processDue';
+		| 'processDue'
+		| 'replyAsBot'
+		| 'handOver';
 };
 
 export type ChatChannelType = AllEntities<NodeMap>;

@@ -28,7 +28,7 @@ import {
 import { plainToMarkdown } from '../../shared/markdown';
 import { fillPlaceholders, readCanned } from './canned';
 import type { CustomerLine } from './customerLine';
-import { readQueue, type QueueSettings } from './queues';
+import { botFirst, readQueue, type QueueSettings } from './queues';
 import { assignFreedSlot, route } from './routing';
 import { changeConversation, stateOf, type ConversationState, type StateChange } from './state';
 import { formatIn, parseSnooze, SNOOZE_EXAMPLES } from './time';
@@ -81,7 +81,7 @@ export async function take(
 			holder = state.assigneeId;
 			return undefined;
 		}
-		return { ...opened(state), assigneeId: actor.id };
+		return { ...opened(state), assigneeId: actor.id, owner: 'operator' };
 	});
 	if (holder) return result(r, `⛔ Already taken by ${await nameOf(ctx, i, holder)}`);
 	// already yours: a member too (a retry after the state was written and the member was not)
@@ -136,7 +136,7 @@ export async function assign(
 	const r = await changeConversation(ctx, i, chat, (state) =>
 		state.assigneeId === user.id && state.status === 'open'
 			? undefined
-			: { ...opened(state), assigneeId: user.id },
+			: { ...opened(state), assigneeId: user.id, owner: 'operator' },
 	);
 	const who = fieldPlain(user.name);
 	// already assigned: a member too (a retry after the state was written and the member was not)
@@ -200,7 +200,13 @@ async function toQueue(
 	const r = await changeConversation(ctx, i, chat, (state) =>
 		state.queue === queue.name && state.status === 'pending' && !state.assigneeId
 			? undefined
-			: { ...opened(state), status: 'pending', assigneeId: null, queue: queue.name },
+			: {
+					...opened(state),
+					status: 'pending',
+					assigneeId: null,
+					queue: queue.name,
+					owner: 'operator',
+				},
 	);
 	const named = `the queue ${fieldPlain(queue.name)}`;
 	if (!r.changed) return result(r, `ℹ️ Already waiting in ${named}`);
@@ -265,6 +271,8 @@ export async function resolve(
 					times: { resolvedAt: now },
 					...(asks ? { ratingAskedAt: now, rating: null } : {}),
 					...(line ? { closing: { key, sentAt: null } } : {}),
+					// a bot-first queue's conversation goes back to the bot: it answers the next message
+					...(botFirst(queue) ? { owner: 'bot' as const } : {}),
 				},
 	);
 	const closed = r.after.closing;

@@ -7,6 +7,9 @@
  * - a snoozed one: open at once (a notice);
  * - outside business hours: the away reply, once per conversation per closed period, not when an
  *   operator answered in the last Away Quiet Minutes, not while snoozed;
+ * - a bot-first queue (First Line: AI Agent First): a new or reopened conversation is open,
+ *   unassigned and owned by the bot (`owner: bot`): not routed, not announced, no greeting and no
+ *   away reply while the bot owns it (Reply as Bot answers; Hand Over to Operator routes it);
  * - an answer to the rating question (resolved, rating asked: "1".."5", a Telegram button
  *   `rate:<n>`, a Messenger quick reply `rate:<n>`): the rating, a notice; no reopen.
  * Only the execution whose write made a change acts on it (notices, routing, the bot's messages),
@@ -20,7 +23,7 @@ import type { ChannelAdapter, ChannelMessage } from '../../channels/types';
 import { postMessage, type ConversationChat } from '../teamspirit';
 import { refusal } from '../notices';
 import { closedPeriodStart, nextOpening } from './hours';
-import { hoursOf, queueNamed, readQueue, type QueueSettings } from './queues';
+import { botFirst, hoursOf, queueNamed, readQueue, type QueueSettings } from './queues';
 import { route } from './routing';
 import {
 	changeConversation,
@@ -73,7 +76,7 @@ function awayPeriod(
 	state: ConversationState,
 	now: Date,
 ): string | undefined {
-	if (!queue?.awayReply || state.status === 'snoozed') return undefined;
+	if (!queue?.awayReply || state.status === 'snoozed' || state.owner === 'bot') return undefined;
 	const start = closedPeriodStart(hoursOf(queue), now)?.toISOString();
 	if (!start || state.awayRepliedFor === start) return undefined;
 	const answered = Date.parse(state.times.lastOperatorMessageAt ?? '');
@@ -101,24 +104,26 @@ function customerChange(
 		Object.assign(change, { status: 'open', queue: queue?.name ?? null });
 	} else if (!state.times.firstCustomerMessageAt) {
 		change.times!.firstCustomerMessageAt = at;
-		Object.assign(
-			change,
-			queue ? { status: 'pending', queue: queue.name, assigneeId: null } : { status: 'open' },
-		);
-		if (queue?.greeting && !state.greeted) change.greeted = true;
+		Object.assign(change, { ...startsWith(queue, null), queue: queue?.name ?? null });
+		if (queue?.greeting && !state.greeted && !botFirst(queue)) change.greeted = true;
 	} else if (state.status === 'resolved') {
-		Object.assign(change, {
-			status: queue ? 'pending' : 'open',
-			assigneeId: queue ? null : state.assigneeId,
-			ratingAskedAt: null,
-		});
+		Object.assign(change, startsWith(queue, state.assigneeId), { ratingAskedAt: null });
 		change.times!.resolvedAt = null;
 	} else if (state.status === 'snoozed') {
 		Object.assign(change, { status: 'open', snoozedUntil: null });
 	}
-	const period = awayPeriod(queue, state, now);
+	const period = awayPeriod(queue, { ...state, owner: change.owner ?? state.owner }, now);
 	if (period) change.awayRepliedFor = period;
 	return change;
+}
+
+/**
+ * How a new (or reopened) conversation starts: in a bot-first queue open and the bot's (never
+ * routed); in another queue pending (routed next); without a queue open (`assigneeId` kept).
+ */
+function startsWith(queue: QueueSettings | undefined, assigneeId: string | null): StateChange {
+	if (botFirst(queue)) return { status: 'open', assigneeId: null, owner: 'bot' };
+	return queue ? { status: 'pending', assigneeId: null } : { status: 'open', assigneeId };
 }
 
 /**

@@ -27,6 +27,12 @@ import { hoursFieldOf, parseHours, type ParsedHours } from './hours';
 
 export type RoutingMode = 'manual' | 'roundRobin' | 'leastBusy';
 
+/** Who answers a new (or reopened) conversation first: the operators, or the AI Agent (`bot`). */
+export type FirstLine = 'operators' | 'bot';
+
+/** The Handover Message when the queue does not say one. */
+export const DEFAULT_HANDOVER_MESSAGE = 'An operator will answer you shortly.';
+
 /** One queue's settings, as published (compact: a chat's metadata holds at most 4096 bytes). */
 export interface QueueSettings {
 	name: string;
@@ -51,6 +57,10 @@ export interface QueueSettings {
 	notePrefix: string;
 	/** The chat of canned replies ('' for none). */
 	cannedChatId: string;
+	/** Missing: `operators` (queues without the bot, settings published before it). */
+	firstLine?: FirstLine;
+	/** Sent to the customer when the bot hands the conversation over ('' for none). */
+	handoverMessage?: string;
 }
 
 const FIELD_NAMES: Record<string, string> = {
@@ -91,8 +101,21 @@ function queueOf(entry: IDataObject, zone: string): QueueSettings {
 		ratingQuestion: entry.askRating === true ? text(entry.ratingQuestion) : '',
 		notePrefix: text(entry.notePrefix),
 		cannedChatId: chatIdOf(entry.cannedChat),
+		// only a bot-first queue says so: the settings of the others are published as before
+		...(entry.firstLine === 'bot'
+			? {
+					firstLine: 'bot' as const,
+					handoverMessage:
+						entry.handoverMessage === undefined
+							? DEFAULT_HANDOVER_MESSAGE
+							: text(entry.handoverMessage),
+				}
+			: {}),
 	};
 }
+
+/** Whether the queue's new (and reopened) conversations go to the AI Agent first. */
+export const botFirst = (queue: QueueSettings | undefined): boolean => queue?.firstLine === 'bot';
 
 /**
  * The node's queues, checked: a name each, names unique, hours that parse. A mistake fails the

@@ -19,6 +19,12 @@ import { getChat, patchChat, type ConversationChat } from '../teamspirit';
  */
 export type ConversationStatus = 'open' | 'pending' | 'resolved' | 'snoozed';
 
+/**
+ * Who answers the customer: the AI first line (`bot`: Reply as Bot sends, operators are not
+ * routed) or the operators. Missing: `operator` (chats of queues without the bot, old chats).
+ */
+export type ConversationOwner = 'bot' | 'operator';
+
 const STATUSES: readonly ConversationStatus[] = ['open', 'pending', 'resolved', 'snoozed'];
 
 /** The moments a supervisor needs (ISO strings, or null while they have not happened). */
@@ -55,6 +61,33 @@ export interface ConversationState {
 	 * message's, the editor item's) and when they were sent (null: not yet, a rerun sends them).
 	 */
 	closing: ConversationClosing | null;
+	owner: ConversationOwner;
+	/** How many times the bot handed the conversation over (the handover's keys count them). */
+	handovers: number;
+	/**
+	 * The bot's answers (Reply as Bot), newest last, at most `MAX_BOT_REPLIES`: which bot message
+	 * answers which customer message (TeamSpirit message ids), so a retry finds its answer after
+	 * the answer's key changed to what it became (botReply.ts).
+	 */
+	botReplies: BotReplyRef[];
+}
+
+export interface BotReplyRef {
+	/** The customer's message. */
+	to: string;
+	/** The bot's message that answers it. */
+	id: string;
+}
+
+/** How many of the bot's answers a conversation remembers (metadata stays within 4096 bytes). */
+export const MAX_BOT_REPLIES = 10;
+
+function botRepliesOf(value: unknown): BotReplyRef[] {
+	if (!Array.isArray(value)) return [];
+	return value
+		.map((r) => ({ to: text((r as IDataObject)?.to), id: text((r as IDataObject)?.id) }))
+		.filter((r): r is BotReplyRef => r.to !== null && r.id !== null)
+		.slice(-MAX_BOT_REPLIES);
 }
 
 export interface ConversationClosing {
@@ -114,6 +147,9 @@ export function stateOf(chat: { metadata?: unknown; createdAt?: unknown }): Conv
 		awayRepliedFor: text(m.awayRepliedFor),
 		greeted: m.greeted === true,
 		closing: closingOf(m.closing),
+		owner: m.owner === 'bot' ? 'bot' : 'operator',
+		handovers: Number.isSafeInteger(m.handovers) ? Math.max(0, Number(m.handovers)) : 0,
+		botReplies: botRepliesOf(m.botReplies),
 	};
 }
 
@@ -149,6 +185,12 @@ function metadataWith(metadata: IDataObject, state: ConversationState): IDataObj
 		awayRepliedFor: state.awayRepliedFor,
 		greeted: state.greeted,
 		...(state.closing ? { closing: state.closing } : {}),
+		// written once the bot had the conversation: a chat without it stays as it was
+		...(state.owner === 'bot' || 'owner' in metadata ? { owner: state.owner } : {}),
+		...(state.handovers > 0 ? { handovers: state.handovers } : {}),
+		...(state.botReplies.length
+			? { botReplies: state.botReplies as unknown as IDataObject[] }
+			: {}),
 	};
 }
 

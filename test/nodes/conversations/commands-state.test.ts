@@ -213,6 +213,10 @@ describe('Conversation state on the chat (centre/state.ts)', () => {
 			awayRepliedFor: null,
 			greeted: false,
 			closing: null,
+			// the operators answer it: no bot, no handover, no bot answers
+			owner: 'operator',
+			handovers: 0,
+			botReplies: [],
 		});
 	});
 

@@ -203,7 +203,7 @@ describe('Operator commands', () => {
 
 		expect(answers(bridge, anna)).toEqual([
 			'❓ Unknown command /frobnicate. Commands: /take, /assign @username, /transfer <queue> or ' +
-				'/transfer @username, /resolve [comment], /reopen, /snooze <time>, /note <text>, /r [shortcut]',
+				'/transfer @username, /resolve [comment], /reopen, /snooze <time>, /note <text>, /bot, /r [shortcut]',
 		]);
 		expect(received()).toEqual(['/etc/hosts is broken']);
 	});

@@ -18,6 +18,36 @@ const queueFields: INodeProperties[] = [
 			'How operators and commands name the queue (/transfer Support); unique, case does not matter',
 	},
 	{
+		displayName: 'First Line',
+		name: 'firstLine',
+		type: 'options',
+		options: [
+			{
+				name: 'AI Agent First',
+				value: 'bot',
+				description:
+					'A new (or reopened) conversation belongs to the bot: not routed, no greeting or away reply; the AI Agent answers (Reply as Bot) until it hands over or an operator types in the chat',
+			},
+			{
+				name: 'Operators',
+				value: 'operators',
+				description: 'A new conversation is routed to the operators at once',
+			},
+		],
+		default: 'operators',
+		description: 'Who answers a new conversation first',
+	},
+	{
+		displayName: 'Handover Message',
+		name: 'handoverMessage',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: 'An operator will answer you shortly.',
+		description:
+			'Sent to the customer once when the AI Agent hands the conversation over to an operator. Empty: none.',
+		displayOptions: { show: { firstLine: ['bot'] } },
+	},
+	{
 		displayName: 'Operator Names or IDs',
 		name: 'operators',
 		type: 'multiOptions',

@@ -6,8 +6,10 @@ import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as getHistory from './getHistory.operation';
 import * as getStatistics from './getStatistics.operation';
+import * as handOver from './handOver.operation';
 import * as processDue from './processDue.operation';
 import * as reopen from './reopen.operation';
+import * as replyAsBot from './replyAsBot.operation';
 import * as resolve from './resolve.operation';
 import * as sendCannedReply from './sendCannedReply.operation';
 import * as snooze from './snooze.operation';
@@ -22,8 +24,10 @@ export {
 	getAll,
 	getHistory,
 	getStatistics,
+	handOver,
 	processDue,
 	reopen,
+	replyAsBot,
 	resolve,
 	sendCannedReply,
 	snooze,
@@ -88,6 +92,13 @@ export const description: INodeProperties[] = [
 				action: 'Get conversation statistics',
 			},
 			{
+				name: 'Hand Over to Operator',
+				value: 'handOver',
+				description:
+					"The AI Agent hands the conversation to the operators (a tool): the reason in the chat, the queue's Handover Message to the customer, routed to an operator",
+				action: 'Hand over a conversation to an operator',
+			},
+			{
 				name: 'Process Due Conversations',
 				value: 'processDue',
 				description:
@@ -99,6 +110,13 @@ export const description: INodeProperties[] = [
 				value: 'reopen',
 				description: 'Open a resolved or snoozed conversation again',
 				action: 'Reopen a conversation',
+			},
+			{
+				name: 'Reply as Bot',
+				value: 'replyAsBot',
+				description:
+					"Send the AI Agent's answer to the customer, once per customer message, while the bot owns the conversation; shown in the chat as the bot's",
+				action: 'Reply to the customer as the bot',
 			},
 			{
 				name: 'Resolve',
@@ -151,4 +169,6 @@ export const description: INodeProperties[] = [
 	...sendCannedReply.description,
 	...getStatistics.description,
 	...processDue.description,
+	...replyAsBot.description,
+	...handOver.description,
 ];

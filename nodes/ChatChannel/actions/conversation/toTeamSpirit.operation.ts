@@ -84,6 +84,27 @@ const properties: INodeProperties[] = [
 					},
 				},
 			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				options: [
+					{
+						name: 'All Messages',
+						value: 'all',
+						description: 'Every forwarded message continues, with what was done',
+					},
+					{
+						name: 'Only Messages the AI Agent Should Answer',
+						value: 'botOwned',
+						description:
+							'Only new customer messages of conversations the bot owns (a bot-first queue) continue: connect the AI Agent here. Every message is still forwarded.',
+					},
+				],
+				default: 'all',
+				description:
+					"Which items continue to the next node. Each carries conversation (chatId, key, messageId, owner, status, queue) and the customer's text.",
+			},
 			waitOption(
 				'While TeamSpirit is unreachable or answers 5xx / 429, keep trying this long; ' +
 					"the customer's next messages wait behind, in order. " +
@@ -121,7 +142,7 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 			extractValue: true,
 		}) ?? '',
 	).trim();
-	return await forwardToTeamSpirit(this, itemIndex, call.adapter, {
+	const forwarded = await forwardToTeamSpirit(this, itemIndex, call.adapter, {
 		operators: stringList(this.getNodeParameter('operators', itemIndex, [])),
 		titlePrefix: String(options.titlePrefix ?? ''),
 		groupChats: (options.groupChats as GroupChats) ?? 'ignore',
@@ -129,4 +150,18 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		waitMs: patienceMs(options),
 		queues: nodeQueues(this, itemIndex),
 	});
+	return options.output === 'botOwned' && !forBot(forwarded) ? [] : forwarded;
+}
+
+/**
+ * Whether the AI Agent should answer the item: a customer's new message (posted now, or by an
+ * earlier attempt of this execution) in an unresolved conversation the bot owns.
+ */
+function forBot(forwarded: IDataObject): boolean {
+	const conversation = (forwarded.conversation ?? {}) as IDataObject;
+	return (
+		['posted', 'exists'].includes(String(forwarded.action)) &&
+		conversation.owner === 'bot' &&
+		conversation.status !== 'resolved'
+	);
 }

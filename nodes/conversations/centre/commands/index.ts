@@ -13,6 +13,7 @@ import type { Conversation, Outbound } from '../../outboundContext';
 import { postMessage, userName, type ConversationChat } from '../../teamspirit';
 import { cannedReply, type Actor } from '../actions';
 import { assignCommand } from './assign';
+import { botCommand } from './bot';
 import { claimCommand, ownCommands } from './claim';
 import { noteCommand } from './note';
 import type { ParsedCommand } from './parse';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
 	reopen: reopenCommand,
 	snooze: snoozeCommand,
 	note: noteCommand,
+	bot: botCommand,
 };
 
 /** Every command as typed, for the answer to an unknown one. */
