@@ -19,7 +19,7 @@ export function responseTypeOf(ctx: IExecuteFunctions | IWebhookFunctions): Resp
 }
 
 /** The labels of the approval links (defaults as in n8n), read for item 0 as n8n does. */
-function approvalLabels(ctx: IExecuteFunctions | IWebhookFunctions): {
+export function approvalLabels(ctx: IExecuteFunctions | IWebhookFunctions): {
 	double: boolean;
 	approve: string;
 	decline: string;

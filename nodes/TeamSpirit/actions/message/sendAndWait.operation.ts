@@ -8,7 +8,7 @@ import { sendAndWaitProperties } from '../../../shared/sendAndWait/properties';
 import { waitTillDate } from '../../../shared/sendAndWait/waitTill';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 import { getLocatorValue, getRequiredString } from '../../../shared/teamspirit/utils';
-import { registerReplies } from './sendAndWaitReplies';
+import { registerReplies, replyOptions } from './sendAndWaitReplies';
 import { claimWaitMessage, postWaitMessage, waitOutcome, waitText } from './waitMessage';
 
 export const description = sendAndWaitProperties(
@@ -18,6 +18,7 @@ export const description = sendAndWaitProperties(
 		messageHint:
 			'The message, in TeamSpirit markdown. The links to answer are added below it; once ' +
 			'answered, they are replaced by the outcome.',
+		extraOptions: replyOptions,
 	},
 );
 

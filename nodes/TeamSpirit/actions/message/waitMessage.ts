@@ -18,8 +18,8 @@ import { segment } from '../../../shared/teamspirit/utils';
 
 type Context = IExecuteFunctions | IWebhookFunctions;
 
-const waitKey = (ctx: Context) => `wait:${ctx.getExecutionId()}:${ctx.getNode().id}`;
-const answeredKey = (ctx: Context) => `answered:${ctx.getExecutionId()}:${ctx.getNode().id}`;
+export const waitKey = (ctx: Context) => `wait:${ctx.getExecutionId()}:${ctx.getNode().id}`;
+export const answeredKey = (ctx: Context) => `answered:${ctx.getExecutionId()}:${ctx.getNode().id}`;
 
 /** The message as posted: the text, a blank line, the links (one line, TeamSpirit markdown). */
 export function waitText(message: string, links: AnswerLink[]): string {
