@@ -1,7 +1,7 @@
 /**
  * The one receive pipeline of the Chat Channel Trigger, for every channel: verify → acknowledge →
- * filter → normalise → dedupe → download → summary (an unreadable event arrives with a notice) →
- * confirm. A channel's adapter supplies only what differs (`ReceiveAdapter`: verify, events,
+ * filter → normalise → dedupe → relay (an answer to Send and Wait) → download → summary (an
+ * unreadable event arrives with a notice) → confirm. A channel's adapter supplies only what differs (`ReceiveAdapter`: verify, events,
  * filter, normalise, open-file, answer); long polling (Telegram's getUpdates) reads its batches
  * with the same `readEvents` and emits them with `emitGroups` / `runGroups`.
  */
@@ -49,6 +49,12 @@ export interface EventReader<Event> {
 	normalize(event: Event): ChannelMessage;
 	/** The item of an event that could not be read (./unreadable.ts): a notice and a dedupe key. */
 	unreadable(event: Event, error: unknown): ChannelMessage;
+	/**
+	 * An answer to a waiting execution that the channel delivers as a message (Send and Wait:
+	 * Messenger's quick replies), sent on to n8n by the adapter (./waiting.ts): true when the
+	 * message was one; it then starts nothing. Never throws.
+	 */
+	relay?(message: ChannelMessage): Promise<boolean>;
 	/** Work that runs while the rest is read, awaited before the items go out (Messenger: names). */
 	enrich?(message: ChannelMessage): Promise<void> | undefined;
 	/** Where attachments come from; undefined when the trigger does not download. */
@@ -120,6 +126,7 @@ async function readEvent<Event>(
 			return 'duplicate';
 		}
 		claimed = message.eventId;
+		if (reader.relay && (await reader.relay(message))) return 'skipped';
 		// before its files are downloaded: a later message of the chat read meanwhile waits for it
 		announce(message);
 		const enriched = reader.enrich?.(message);

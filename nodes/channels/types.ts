@@ -282,6 +282,25 @@ export interface ChannelActions {
 	): Promise<IDataObject>;
 }
 
+/**
+ * A question the customer answers through signed links (Send and Wait for Response): each link
+ * records one answer (`answers`: Approve / Decline), or opens the form page (`form`: Free Text and
+ * Custom Form, one "Respond" link).
+ */
+export interface WaitQuestion {
+	/** The message, plain text. */
+	text: string;
+	kind: 'answers' | 'form';
+	/** What the customer may pick, in order: the button's (or line's) label and its signed link. */
+	links: Array<{ label: string; url: string }>;
+}
+
+/** A question as this channel sends it: a text with buttons (Send Text's request). */
+export interface WaitPrompt {
+	text: string;
+	buttons?: InlineButton[][];
+}
+
 /** The actions a channel may lack. */
 export type OptionalAction =
 	'editText' | 'deleteMessage' | 'sendAction' | 'sendTemplate' | 'answerCallback';
@@ -389,6 +408,11 @@ export interface ChannelAdapter {
 	templateId?: { pattern: RegExp; description: string };
 	/** Why an optional action is missing on this channel (shown when a workflow asks for it anyway). */
 	unavailable?: Partial<Record<OptionalAction, string>>;
+	/**
+	 * How a Send and Wait question looks on this channel (buttons where it has link buttons, a
+	 * relayed quick reply, …); absent: the links as lines of the text (./waiting.ts `linksInText`).
+	 */
+	waitPrompt?(question: WaitQuestion): WaitPrompt;
 	/** The customer-conversation bridge's rules for this channel. */
 	conversation: ConversationRules;
 	/** The channel's own fields in the Chat Channel node (shown only for this channel). */

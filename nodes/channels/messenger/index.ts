@@ -3,6 +3,7 @@ import { messengerConversation } from './conversation';
 import { messengerActions, messengerSendProperties } from './actions';
 import { MESSENGER_CREDENTIAL, MESSENGER_LIMITS } from './transport';
 import { messengerTrigger, messengerTriggerProperties } from './trigger';
+import { messengerWaitPrompt } from './waiting';
 
 export const messenger: ChannelAdapter = {
 	name: 'messenger',
@@ -37,4 +38,5 @@ export const messenger: ChannelAdapter = {
 	},
 	sendProperties: messengerSendProperties,
 	triggerProperties: messengerTriggerProperties,
+	waitPrompt: messengerWaitPrompt,
 };

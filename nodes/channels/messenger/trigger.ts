@@ -25,6 +25,7 @@ import { unreadableEvent } from '../unreadable';
 import type { MessengerEvent } from './normalize';
 import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
 import { senderNameLookups } from './profiles';
+import { relayedLinkOf, relayTap } from './relay';
 import { graphApiRequest, credentialsOf } from './transport';
 
 interface MessengerTriggerOptions {
@@ -249,6 +250,8 @@ function filterReason(
 	options: MessengerTriggerOptions,
 ): string | undefined {
 	const kind = kindOf(event);
+	// a Send and Wait answer is relayed whatever the trigger starts on
+	if (relayedLinkOf(event) !== undefined) return undefined;
 	if (!wanted.includes(EVENT_OPTION[kind] ?? 'other')) return `${kind} not selected`;
 	if (kind === 'echo' && !options.includeEchoes) return 'an echo of the page';
 	return undefined;
@@ -284,6 +287,10 @@ function messengerReader(
 			return names.request(sender.id).then((name) => void (sender.name = name));
 		},
 		files: messengerFiles(ctx, options, delivery.apiUrl),
+		relay: async (message) =>
+			await relayTap(ctx, message, async () =>
+				names && message.sender.id ? await names.request(message.sender.id) : undefined,
+			),
 	};
 }
 

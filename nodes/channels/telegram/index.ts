@@ -4,6 +4,7 @@ import { telegramActions } from './actions';
 import { telegramTrigger } from './trigger';
 import { telegramTriggerProperties } from './triggerProperties';
 import { TELEGRAM_CREDENTIAL, TELEGRAM_LIMITS } from './transport';
+import { telegramWaitPrompt } from './waiting';
 
 export const telegram: ChannelAdapter = {
 	name: 'telegram',
@@ -34,6 +35,7 @@ export const telegram: ChannelAdapter = {
 	},
 	messageId: { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' },
 	triggerProperties: telegramTriggerProperties,
+	waitPrompt: telegramWaitPrompt,
 	unavailable: {
 		sendTemplate:
 			'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',

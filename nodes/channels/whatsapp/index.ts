@@ -3,6 +3,7 @@ import { whatsappConversation } from './conversation';
 import { twilioActions, whatsappAddress, whatsappSendProperties } from './actions';
 import { TWILIO_CREDENTIAL, TWILIO_LIMITS } from './transport';
 import { twilioTrigger, whatsappTriggerProperties } from './trigger';
+import { linksInText } from '../waiting';
 
 export const whatsapp: ChannelAdapter = {
 	name: 'whatsapp',
@@ -44,4 +45,6 @@ export const whatsapp: ChannelAdapter = {
 	},
 	sendProperties: whatsappSendProperties,
 	triggerProperties: whatsappTriggerProperties,
+	// no link buttons outside approved templates: the links are in the text
+	waitPrompt: linksInText,
 };
