@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 	NodeParameterValue,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
@@ -20,12 +22,14 @@ import {
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { getUsers } from '../shared/teamspirit/loadOptions';
 import { CREDENTIAL_TYPE as TEAMSPIRIT_CREDENTIAL } from '../shared/teamspirit/transport';
+import { sendAndWaitWebhooks } from '../shared/sendAndWait/properties';
 import { operationSubtitle } from '../shared/subtitle';
 import { channelFields, offeredPickers } from './descriptions/offers';
 import * as callback from './actions/callback';
 import * as chat from './actions/chat';
 import * as conversation from './actions/conversation';
 import * as message from './actions/message';
+import { answerQuestion } from './actions/message/sendAndWaitAnswer';
 import { router } from './actions/router';
 
 const resource: INodeProperties = {
@@ -99,6 +103,10 @@ export class ChatChannel implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: nodeCredentials(),
+		// Send and Wait for Response: the links (GET), forms and relayed taps (POST) of a waiting execution
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip:
+			'={{ $parameter.operation === "sendAndWait" ? "Execution will continue after the customer answers" : "" }}',
 		properties,
 	};
 
@@ -106,5 +114,10 @@ export class ChatChannel implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);
+	}
+
+	/** A customer's answer to Send and Wait for Response: a link, a form, or a relayed tap. */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await answerQuestion(this);
 	}
 }

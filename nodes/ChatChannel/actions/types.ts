@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import type { ChannelAdapter, SendContext } from '../../channels/types';
 
@@ -17,7 +22,8 @@ export function sendContext(ctx: IExecuteFunctions, call: OperationCall): SendCo
 	return { ...call, ctx };
 }
 
-export interface Operation {
+/** An operation run for each item by the router (the common case). */
+export interface ItemOperation {
 	description: INodeProperties[];
 	execute(this: IExecuteFunctions, call: OperationCall): Promise<IDataObject | IDataObject[]>;
 	/**
@@ -32,3 +38,14 @@ export interface Operation {
 	 */
 	sendsOncePerEvent?: boolean;
 }
+
+/**
+ * An operation run once for the whole node, returning the node's output (Send and Wait: one
+ * question, for the first item, then the execution waits). `call` is the first item's.
+ */
+export interface NodeOperation {
+	description: INodeProperties[];
+	runOnce(this: IExecuteFunctions, call: OperationCall): Promise<INodeExecutionData[][]>;
+}
+
+export type Operation = ItemOperation | NodeOperation;

@@ -27,7 +27,11 @@ export const messengerSendProperties: INodeProperties[] = [
 		name: 'messengerMessagingType',
 		type: 'options',
 		displayOptions: {
-			show: { channel: ['messenger'], resource: ['message'], operation: ['send', 'sendFile'] },
+			show: {
+				channel: ['messenger'],
+				resource: ['message'],
+				operation: ['send', 'sendAndWait', 'sendFile'],
+			},
 		},
 		options: [
 			{
@@ -57,7 +61,7 @@ export const messengerSendProperties: INodeProperties[] = [
 			show: {
 				channel: ['messenger'],
 				resource: ['message'],
-				operation: ['send', 'sendFile'],
+				operation: ['send', 'sendAndWait', 'sendFile'],
 				messengerMessagingType: ['MESSAGE_TAG'],
 			},
 		},

@@ -56,7 +56,7 @@ export const whatsappSendProperties: INodeProperties[] = [
 				resource: ['message', 'conversation'],
 				// Send to Customer too: its Status Callback URL turns Twilio's late refusals (63016)
 				// into notices in the conversation chat
-				operation: ['send', 'sendFile', 'sendTemplate', 'toCustomer'],
+				operation: ['send', 'sendAndWait', 'sendFile', 'sendTemplate', 'toCustomer'],
 			},
 		},
 		options: [

@@ -3,10 +3,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as del from './delete.operation';
 import * as edit from './edit.operation';
 import * as send from './send.operation';
+import * as sendAndWait from './sendAndWait.operation';
 import * as sendFile from './sendFile.operation';
 import * as sendTemplate from './sendTemplate.operation';
 
-export { del as delete, edit, send, sendFile, sendTemplate };
+export { del as delete, edit, send, sendAndWait, sendFile, sendTemplate };
 
 export const description: INodeProperties[] = [
 	{
@@ -27,6 +28,12 @@ export const description: INodeProperties[] = [
 				value: 'edit',
 				description: 'Change the text of a message the bot sent',
 				action: 'Edit a message',
+			},
+			{
+				name: 'Send and Wait for Response',
+				value: 'sendAndWait',
+				description: 'Ask the customer and wait: approve or decline, a text, or a form',
+				action: 'Send message and wait for response',
 			},
 			{
 				name: 'Send File',
@@ -50,6 +57,7 @@ export const description: INodeProperties[] = [
 		default: 'send',
 	},
 	...send.description,
+	...sendAndWait.description,
 	...sendFile.description,
 	...sendTemplate.description,
 	...edit.description,
