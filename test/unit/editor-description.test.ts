@@ -156,10 +156,10 @@ describe('the editor shows what users need', () => {
 			callback: ['answer'],
 			chat: ['sendAction'],
 			conversation,
-			message: ['delete', 'edit', 'send', 'sendFile'],
+			message: ['delete', 'edit', 'send', 'sendAndWait', 'sendFile'],
 		});
-		expect(offered('whatsapp')).toEqual({ conversation, message: ['send', 'sendFile', 'sendTemplate'] });
-		expect(offered('messenger')).toEqual({ chat: ['sendAction'], conversation, message: ['send', 'sendFile'] });
+		expect(offered('whatsapp')).toEqual({ conversation, message: ['send', 'sendAndWait', 'sendFile', 'sendTemplate'] });
+		expect(offered('messenger')).toEqual({ chat: ['sendAction'], conversation, message: ['send', 'sendAndWait', 'sendFile'] });
 		// and what is offered, the adapter has (checked against the registry, not the lists above)
 		for (const adapter of Object.values(adapters)) {
 			for (const [resource, operations] of Object.entries(offered(adapter.name))) {
