@@ -67,7 +67,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const action = `${resource}.${operationName}`;
 	if ('runOnce' in operation) {
 		const acceptKey = acceptKeyOf(this, 0, action);
-		return await operation.runOnce.call(this, { itemIndex: 0, adapter, conversationId: '', acceptKey });
+		return await operation.runOnce.call(this, {
+			itemIndex: 0,
+			adapter,
+			conversationId: '',
+			acceptKey,
+		});
 	}
 	const usesConversation = resource !== 'callback' && !operation.conversationOf;
 	/** The items' conversations (validated), read once when they are grouped. */

@@ -45,7 +45,10 @@ function relayed(ctx: IWebhookFunctions): IWebhookResponseData {
 		res.status(400).json({ recorded: false, reason: 'This question is answered in a form' });
 		return { noWebhookResponse: true };
 	}
-	const answer = { kind: 'approval' as const, approved: approvalOf(ctx.getQueryData() as IDataObject) };
+	const answer = {
+		kind: 'approval' as const,
+		approved: approvalOf(ctx.getQueryData() as IDataObject),
+	};
 	const by = byOf((ctx.getBodyData() ?? {}) as IDataObject);
 	// n8n sends it once it resumed the execution with this answer (see above)
 	return {
