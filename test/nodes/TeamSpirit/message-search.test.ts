@@ -5,8 +5,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
+import { TeamSpirit } from '../../../nodes/TeamSpirit/TeamSpirit.node';
 import type { TeamSpiritEmulator } from '../../emulators/teamspirit';
-import { jsonOf, runFixture, startSeededEmulator } from './setup';
+import { runLoadOptions } from '../../harness';
+import { NODE_TYPE, jsonOf, runFixture, startSeededEmulator } from './setup';
 
 let emulator: TeamSpiritEmulator;
 
@@ -74,5 +77,28 @@ describe('TeamSpirit node: Message → Search', () => {
 		const { output } = await search({ chatIds: '={{ [] }}', query: 'refund' }, true);
 		expect(jsonOf(output)).toEqual([{ error: 'No chats to search on item 0' }]);
 		expect(emulator.requests.length).toBe(before);
+	});
+});
+
+describe('TeamSpirit node: the chats picker of Search', () => {
+	it("lists the bot's chats by title, every page of them", async () => {
+		for (let i = 0; i < 120; i++) emulator.addChat({ title: `Room ${String(i).padStart(3, '0')}` });
+		const chats = await runLoadOptions({
+			type: NODE_TYPE,
+			nodeType: new TeamSpirit(),
+			method: 'getChats',
+			credentialTypes: [new TeamSpiritApi()],
+			credentials: { teamSpiritApi: { serverUrl: emulator.url, apiKey: emulator.apiKey } },
+			node: {
+				parameters: { resource: 'message', operation: 'search' },
+				credentials: { teamSpiritApi: { id: '1', name: 'TeamSpirit account' } },
+			},
+		});
+		expect(chats).toHaveLength(123);
+		expect(chats.slice(0, 3)).toEqual([
+			{ name: 'Busy chat', value: 'c_busy' },
+			{ name: 'General', value: 'c_general' },
+			{ name: 'Room 000', value: expect.stringMatching(/^c_/) },
+		]);
 	});
 });
