@@ -72,9 +72,11 @@ describe('n8n-nodes-teamspirit in a real n8n', () => {
 		exported = nodes;
 		const ours = new Set(nodes.map((n) => n.name).filter((n) => n.startsWith(`${PACKAGE}.`)));
 		for (const type of expected) expect(ours).toContain(type);
-		// n8n adds a `<type>Tool` variant (for AI agents) of every node that is usableAsTool
+		// n8n adds a `<type>Tool` variant (for AI agents) of every node that is usableAsTool, and a
+		// `<type>HitlTool` (human review) of every node with a sendAndWait operation and webhooks
 		const extra = [...ours].filter((n) => !expected.includes(n));
-		for (const type of extra) expect(expected).toContain(type.replace(/Tool$/, ''));
+		for (const type of extra) expect(expected).toContain(type.replace(/(Hitl)?Tool$/, ''));
+		expect(ours).toContain(`${NODE_TYPE}Tool`);
 		// not loaded as a custom extension (that would be CUSTOM.teamSpirit)
 		expect(nodes.some((n) => n.name.startsWith('CUSTOM.'))).toBe(false);
 
