@@ -122,7 +122,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 		1,
 		Math.floor(Number(this.getNodeParameter('limit', itemIndex, 50)) || 50),
 	);
-	const depth = Number(this.getNodeParameter('searchOptions.depth', itemIndex, DEFAULT_DEPTH));
+	const wanted = Math.floor(Number(this.getNodeParameter('searchOptions.depth', itemIndex, 0)));
+	const depth = wanted >= 1 ? wanted : DEFAULT_DEPTH;
 	const found: Found[] = [];
 	const titles = new Map<string, string>();
 	for (const chatId of chatIds) {
@@ -132,9 +133,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number) {
 			itemIndex,
 		});
 		titles.set(chatId, String(chat.title ?? ''));
-		found.push(
-			...(await searchChat(this, itemIndex, chatId, words, limit, depth || DEFAULT_DEPTH)),
-		);
+		found.push(...(await searchChat(this, itemIndex, chatId, words, limit, depth)));
 	}
 	found.sort((a, b) => String(b.message.createdAt).localeCompare(String(a.message.createdAt)));
 	const newest = found.slice(0, limit);
