@@ -36,11 +36,12 @@ export interface AnswerClaim {
 }
 
 /**
- * Fetchers that open links to show a preview (chat apps, crawlers) and clients without a user
- * agent: an approval link they open must approve nothing (as n8n's own isbot check).
+ * Fetchers that open links to show a preview (chat apps, crawlers), HTTP clients of programs
+ * (Node's fetch says "node") and requests without a user agent: an approval link they open must
+ * approve nothing (as n8n's own isbot check). A person's browser says "Mozilla/5.0 (…)".
  */
 const PREVIEW_AGENTS =
-	/bot\b|bot\/|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|telegram|slack|discord|skype|teams|teamspirit|curl|wget|python-requests|go-http-client|okhttp|headless/i;
+	/bot\b|bot\/|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|telegram|slack|discord|skype|teams|teamspirit|curl|wget|python|go-http-client|okhttp|headless|^node\b|undici|axios|java|libwww|http-?client/i;
 
 function isLinkPreview(userAgent: unknown): boolean {
 	const agent = typeof userAgent === 'string' ? userAgent.trim() : '';

@@ -100,7 +100,7 @@ describe('Send and Wait for Response (TeamSpirit)', () => {
 	it('link previews (a bot, no user agent) approve nothing; the person who clicks does', async () => {
 		const execution = await startWaiting(ts, 'c_ops', { message: 'Approve?' });
 		const { Approve } = linksOf(expectWaiting(execution).text);
-		for (const headers of [{ 'user-agent': 'TelegramBot (like TwitterBot)' }, { 'user-agent': 'TeamSpirit-LinkPreview/1.0' }, {}] as Array<Record<string, string>>) {
+		for (const headers of [{ 'user-agent': 'TelegramBot (like TwitterBot)' }, { 'user-agent': 'TeamSpirit-LinkPreview/1.0' }, { 'user-agent': 'node' }, {}] as Array<Record<string, string>>) {
 			const preview = await execution.request({ url: Approve, headers });
 			expect(preview.response.status).toBe(200);
 			expect(preview.response.body).toContain('Open this link in a browser to answer');
