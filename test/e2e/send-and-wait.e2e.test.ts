@@ -1,0 +1,332 @@
+/**
+ * Send and Wait for Response in a real n8n 2.41.1 (`n8n start`, one start-up and one restart for
+ * the whole suite). A published workflow — Webhook → "Ask" (TeamSpirit, Send and Wait for
+ * Response; its parameters from the request body) → "After" (posts what Ask gave) — is started
+ * once per case; the emulator gets the wait message whose text holds the signed links, and the
+ * test opens and posts them as a person's browser would.
+ *
+ * Helpers for more cases (other answer paths, other nodes) are at the top: `start()` a waiting
+ * execution with a marker, `waitMessageOf(marker)`, `open(url, init)`, `afterOf(marker)`.
+ *
+ * Run with `npm run test:e2e` (scripts/e2e.sh), which builds, packs and sets TS_PACKAGE_TARBALL.
+ */
+import { randomUUID } from 'node:crypto';
+
+import { TeamSpiritEmulator, type Message } from '../emulators/teamspirit';
+import {
+	createN8nHome,
+	credentialFor,
+	formatTimings,
+	importCredentials,
+	installPackageTarball,
+	N8nEditor,
+	startN8n,
+	timings,
+	type N8nHome,
+	type RunningN8n,
+	type WorkflowJson,
+} from './n8n';
+
+const tarball = process.env.TS_PACKAGE_TARBALL;
+const CHAT = 'c_ops';
+const HOOK_PATH = 'send-and-wait';
+/** A browser's user agent: what a person's click sends (link previews send others, or none). */
+const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+
+const ts = (expression: string) => `={{ ${expression} }}`;
+
+/** Webhook → Ask (Send and Wait; what it asks comes from the request body) → After. */
+function askWorkflow(): WorkflowJson {
+	const chatId = { __rl: true, mode: 'id', value: CHAT };
+	const credentials = { teamSpiritApi: { id: 'ts', name: 'ts' } };
+	const node = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>, extra = {}) => ({
+		id: randomUUID(),
+		name,
+		type,
+		typeVersion,
+		position: [x, 300] as [number, number],
+		parameters,
+		...extra,
+	});
+	const field = (fieldLabel: string, fieldType: string, extra = {}) => ({ fieldLabel, fieldType, ...extra });
+	return {
+		name: 'Send and wait (e2e)',
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2, 100, { httpMethod: 'POST', path: HOOK_PATH, responseMode: 'onReceived', options: {} }, { webhookId: randomUUID() }),
+			node(
+				'Ask',
+				'n8n-nodes-teamspirit.teamSpirit',
+				1,
+				300,
+				{
+					resource: 'message',
+					operation: 'sendAndWait',
+					chatId,
+					message: ts('$json.body.message'),
+					responseType: ts('$json.body.responseType ?? "approval"'),
+					approvalOptions: { values: { approvalType: ts('$json.body.approvalType ?? "single"') } },
+					formFields: {
+						values: [
+							field('Name', 'text', { requiredField: true }),
+							field('People', 'number'),
+							field('Room', 'dropdown', { fieldOptions: { values: [{ option: 'Red' }, { option: 'Blue' }] } }),
+						],
+					},
+					options: {
+						limitWaitTime: {
+							values: { limitType: 'afterTimeInterval', resumeAmount: ts('$json.body.limitMinutes ?? 600'), resumeUnit: 'minutes' },
+						},
+					},
+				},
+				{ credentials },
+			),
+			node(
+				'After',
+				'n8n-nodes-teamspirit.teamSpirit',
+				1,
+				500,
+				{
+					resource: 'message',
+					operation: 'send',
+					chatId,
+					text: `=After {{ $('Webhook').first().json.body.message.split(' ')[0] }}: {{ $json.data ? JSON.stringify($json.data) : 'no answer' }}`,
+				},
+				{ credentials },
+			),
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Ask', type: 'main', index: 0 }]] },
+			Ask: { main: [[{ node: 'After', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	} as WorkflowJson;
+}
+
+describe('Send and Wait for Response in a real n8n', () => {
+	let home: N8nHome;
+	let emulator: TeamSpiritEmulator;
+	let n8n: RunningN8n | undefined;
+	const editor = new N8nEditor(() => n8n!.url);
+	let workflowId: string;
+	const suiteStarted = Date.now();
+
+	const showN8n = () => `--- n8n output ---\n${n8n?.output().slice(-4000)}`;
+	/** The latest executions with their errors, for a failure's message. */
+	async function showExecutions(): Promise<string> {
+		try {
+			const list = await editor.executions(20);
+			const lines = await Promise.all(
+				list.map(async (e) => {
+					const full = await editor.call('GET', `/executions/${e.id}`);
+					const data = String(full.json?.data?.data ?? '');
+					const error = /"message":"([^"]{0,300})/.exec(data.slice(data.indexOf('"error"')))?.[1] ?? '';
+					return `${e.id} ${e.status}${data.includes('"error"') ? ` ${error}` : ''}`;
+				}),
+			);
+			return `--- executions ---\n${lines.join('\n')}`;
+		} catch (error) {
+			return `--- executions: ${(error as Error).message}`;
+		}
+	}
+	async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const value = await probe();
+			if (value) return value;
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await showExecutions()}\n${showN8n()}`);
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+
+	/** Starts one execution of the workflow; `body.message` begins with the case's marker. */
+	async function start(body: Record<string, unknown>): Promise<void> {
+		// right after publishing (or a restart) n8n may not have registered the webhook yet: 404
+		await waitFor('the workflow to start', async () => {
+			const res = await fetch(`${n8n!.url}/webhook/${HOOK_PATH}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
+			});
+			if (res.status === 200) return true;
+			if (res.status !== 404) throw new Error(`start: ${res.status} ${await res.text()}`);
+			return false;
+		});
+	}
+
+	/** The wait message whose text starts with the marker, and its execution id (from its key). */
+	async function waitMessageOf(marker: string): Promise<{ message: Message; executionId: string; links: Record<string, string> }> {
+		const message = await waitFor(`the wait message "${marker}"`, () =>
+			emulator.messagesIn(CHAT).find((m) => m.text.startsWith(marker) && m.externalKey?.startsWith('wait:')),
+		);
+		const executionId = message.externalKey!.split(':')[1];
+		const links = Object.fromEntries(
+			[...message.text.matchAll(/\[((?:\\.|[^\]\\])+)\]\((\S+?)\)/g)].map((m) => [m[1].replace(/\\(.)/g, '$1'), m[2]]),
+		);
+		return { message, executionId, links };
+	}
+
+	/** A person's browser opening (or posting to) a link. */
+	async function open(url: string, init: { method?: string; form?: Record<string, string>; userAgent?: string | null } = {}) {
+		const headers: Record<string, string> = {};
+		// null: fetch's own default user agent ("node")
+		if (init.userAgent !== null) headers['user-agent'] = init.userAgent ?? BROWSER;
+		if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+		const res = await fetch(url, {
+			method: init.method ?? (init.form ? 'POST' : 'GET'),
+			headers,
+			body: init.form && new URLSearchParams(init.form).toString(),
+			redirect: 'manual',
+		});
+		return { status: res.status, headers: res.headers, body: await res.text() };
+	}
+
+	/** What After posted for the marker, the message's first word (its text after "After <marker>: "). */
+	const afterOf = async (marker: string, timeoutMs?: number) =>
+		(
+			await waitFor(
+				`After for "${marker}"`,
+				() => emulator.messagesIn(CHAT).find((m) => m.text.startsWith(`After ${marker}: `)),
+				timeoutMs,
+			)
+		).text.slice(`After ${marker}: `.length);
+	const aftersOf = (marker: string) => emulator.messagesIn(CHAT).filter((m) => m.text.startsWith(`After ${marker}: `));
+
+	async function executionStatus(executionId: string): Promise<string | undefined> {
+		return (await editor.executions(100)).find((e) => String(e.id) === executionId)?.status;
+	}
+
+	beforeAll(async () => {
+		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run with `npm run test:e2e` (scripts/e2e.sh)');
+		emulator = await TeamSpiritEmulator.start();
+		emulator.addChat({ id: CHAT, title: 'Ops' });
+		home = await createN8nHome({ prefix: 'n8n-e2e-send-and-wait-', env: process.env.TS_E2E_N8N_LOG ? { N8N_LOG_LEVEL: process.env.TS_E2E_N8N_LOG } : {} });
+		await installPackageTarball(home, tarball);
+		await importCredentials(home, [credentialFor.teamSpirit('ts', emulator)]);
+		n8n = await startN8n(home);
+		await editor.setUpOwner();
+		const created = await editor.call('POST', '/workflows', { ...askWorkflow(), active: false });
+		if (created.status !== 200) throw new Error(`create workflow: ${created.status} ${JSON.stringify(created.json)}`);
+		workflowId = created.json.data.id;
+		await editor.publish(workflowId);
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await emulator?.stop();
+		await home?.cleanup();
+		timings.push({ label: 'send-and-wait suite total', ms: Date.now() - suiteStarted });
+		console.log(`[e2e] timings\n${formatTimings()}`);
+	});
+
+	it('lists teamSpiritHitlTool among n8n’s node types (the human-review tool n8n makes of the operation)', async () => {
+		await editor.login();
+		const types = await editor.call('GET', '/../types/nodes.json');
+		const names = (types.json as Array<{ name: string }>).map((t) => t.name);
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-teamspirit.teamSpirit', 'n8n-nodes-teamspirit.teamSpiritHitlTool']));
+	});
+
+	it('starts the cases that wait across the restart (a time limit, an open question)', async () => {
+		await start({ message: 'limit-1 Approve within a minute?', limitMinutes: 0.05 });
+		await start({ message: 'restart-1 Still there after a restart?' });
+		await waitMessageOf('limit-1');
+		await waitMessageOf('restart-1');
+	});
+
+	it('approve: the execution waits; the signed link (not a changed one, not a link preview) resumes it', async () => {
+		await start({ message: 'approve-1 Deploy **v2**?' });
+		const { message, executionId, links } = await waitMessageOf('approve-1');
+		expect(message.text).toMatch(/^approve-1 Deploy \*\*v2\*\*\?\n\n\[Approve\]\(http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\/[\w-]+\?approved=true&signature=[0-9a-f]{64}\)$/);
+		expect(await executionStatus(executionId)).toBe('waiting');
+
+		const forged = await open(links.Approve.replace('approved=true', 'approved=false'));
+		expect(forged.status).toBe(401);
+		// a chat app's preview, and a program (Node's fetch sends its default "node")
+		for (const userAgent of ['TelegramBot (like TwitterBot)', null]) {
+			const preview = await open(links.Approve, { userAgent });
+			expect(preview.status).toBe(200);
+			expect(preview.body).toContain('Open this link in a browser to answer');
+		}
+		expect(await executionStatus(executionId)).toBe('waiting');
+
+		const page = await open(links.Approve);
+		expect(page.status).toBe(200);
+		expect(page.body).toContain('Got it, thanks');
+		expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+		expect(JSON.parse(await afterOf('approve-1'))).toEqual({ approved: true, respondedAt: expect.any(String) });
+		expect(emulator.message(message.id)).toMatchObject({ text: 'approve-1 Deploy **v2**?\n\n✅ Approved', externalKey: expect.stringMatching(/^answered:/) });
+		await waitFor('the execution to succeed', async () => (await executionStatus(executionId)) === 'success');
+
+		const again = await open(links.Approve);
+		expect(again.body).not.toContain('Got it, thanks');
+		expect(aftersOf('approve-1')).toHaveLength(1);
+	});
+
+	it('decline: Approve and Disapprove; Decline resumes with approved false', async () => {
+		await start({ message: 'decline-1 Refund?', approvalType: 'double' });
+		const { message, links } = await waitMessageOf('decline-1');
+		expect(Object.keys(links)).toEqual(['Approve', 'Decline']);
+		expect((await open(links.Decline)).body).toContain('Got it, thanks');
+		expect(JSON.parse(await afterOf('decline-1'))).toMatchObject({ approved: false });
+		expect(emulator.message(message.id)?.text).toBe('decline-1 Refund?\n\n❌ Declined');
+	});
+
+	it('free text: the Respond link shows the form; posting it resumes with the text', async () => {
+		await start({ message: 'text-1 Why <b>now</b>?', responseType: 'freeText' });
+		const { links } = await waitMessageOf('text-1');
+		const form = await open(links.Respond);
+		expect(form.status).toBe(200);
+		expect(form.body).toContain('text-1 Why &lt;b&gt;now&lt;/b&gt;?');
+		expect(form.body).toContain('name="field-0"');
+		expect((await open(links.Respond, { form: { 'field-0': 'Because the customer waits' } })).body).toContain('Got it, thanks');
+		expect(JSON.parse(await afterOf('text-1'))).toEqual({ text: 'Because the customer waits', respondedAt: expect.any(String) });
+	});
+
+	it('a form: invalid input gets the form again with the errors; valid input resumes with the values', async () => {
+		await start({ message: 'form-1 Book a room', responseType: 'customForm' });
+		const { executionId, links } = await waitMessageOf('form-1');
+		const invalid = await open(links.Respond, { form: { 'field-1': 'many', 'field-2': 'Green' } });
+		expect(invalid.status).toBe(400);
+		expect(invalid.body).toContain('This field is required');
+		expect(invalid.body).toContain('Enter a number');
+		expect(invalid.body).toContain('Choose one of the options');
+		expect(await executionStatus(executionId)).toBe('waiting');
+
+		expect((await open(links.Respond, { form: { 'field-0': 'Anna', 'field-1': '4', 'field-2': 'Blue' } })).body).toContain('Got it, thanks');
+		expect(JSON.parse(await afterOf('form-1'))).toEqual({ Name: 'Anna', People: 4, Room: 'Blue', respondedAt: expect.any(String) });
+	});
+
+	it('two answers at once: exactly one counts, the other gets the already-answered page', async () => {
+		await start({ message: 'race-1 Ship it?', approvalType: 'double' });
+		const { message, links } = await waitMessageOf('race-1');
+		const pages = await Promise.all([open(links.Approve), open(links.Decline)]);
+		const won = pages.map((p) => p.body.includes('Got it, thanks'));
+		expect(won.filter(Boolean)).toHaveLength(1);
+		const approved = won[0];
+		const loser = pages[approved ? 1 : 0];
+		expect(loser.body).toContain('Already answered');
+		expect(JSON.parse(await afterOf('race-1'))).toMatchObject({ approved });
+		expect(emulator.message(message.id)?.text).toBe(`race-1 Ship it?\n\n${approved ? '✅ Approved' : '❌ Declined'}`);
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(aftersOf('race-1')).toHaveLength(1);
+	});
+
+	it('the waiting execution survives an n8n restart: its link still answers it afterwards', async () => {
+		const { executionId, links } = await waitMessageOf('restart-1');
+		const port = n8n!.port;
+		await n8n!.stop();
+		n8n = await startN8n(home, { port });
+		await editor.login();
+		expect(await executionStatus(executionId)).toBe('waiting');
+		expect((await open(links.Approve)).body).toContain('Got it, thanks');
+		expect(JSON.parse(await afterOf('restart-1'))).toMatchObject({ approved: true });
+	});
+
+	it('time limit reached: the execution goes on without an answer, the node outputs its input items', async () => {
+		// n8n's wait tracker looks for due executions every 60 s (and at start-up)
+		expect(await afterOf('limit-1', 150_000)).toBe('no answer');
+		const { links } = await waitMessageOf('limit-1');
+		// an answer after the limit: n8n's own "no action required", nothing runs again
+		expect((await open(links.Approve)).body).not.toContain('Got it, thanks');
+		expect(aftersOf('limit-1')).toHaveLength(1);
+	});
+});
