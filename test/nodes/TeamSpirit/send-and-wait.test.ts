@@ -215,6 +215,22 @@ describe('Send and Wait for Response (TeamSpirit)', () => {
 		}
 	});
 
+	it('the node asked again in the same execution (a loop): the new question is claimed beside the answered one', async () => {
+		const execution = await startWaiting(ts, 'c_ops', { message: 'Second round?' });
+		const { Approve } = linksOf(expectWaiting(execution).text);
+		// the first round's question, answered: it holds the key answered:<execution>:<node>
+		ts.addMessage('c_ops', { text: 'First round?\n\n✅ Approved', externalKey: `answered:${execution.id}:${ASK_NODE_ID}` });
+
+		const call = await execution.request({ url: Approve, ...browser });
+		expect(call.error).toBeUndefined();
+		expect(call.resumed).toBe(true);
+		expect(ts.messagesIn('c_ops').filter((m) => m.externalKey?.startsWith(`answered:${execution.id}:`))).toHaveLength(2);
+		expect(ts.messagesIn('c_ops').find((m) => m.text.startsWith('Second round?'))).toMatchObject({
+			text: 'Second round?\n\n✅ Approved',
+			externalKey: expect.stringMatching(new RegExp(`^answered:${execution.id}:${ASK_NODE_ID}:m_`)),
+		});
+	});
+
 	it('Limit Wait Time sets waitTill; when it passes, the node outputs its input items', async () => {
 		const started = Date.now();
 		const execution = await startWaiting(ts, 'c_ops', {
