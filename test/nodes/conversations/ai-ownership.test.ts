@@ -6,11 +6,12 @@
  * the chat as the bot's, and never after an operator took the conversation over; chats without
  * an owner (no bot-first queue) work as before.
  */
-import { processCopy, type Bridge, type Customer } from './setup';
+import { processCopy, until, type Bridge, type Customer } from './setup';
 import { answers, startCommands, stateOf, types } from './commands-setup';
 import {
 	agentRuns,
 	agentRunsIn,
+	BOT_FIRST,
 	chatLines,
 	customerAsks,
 	forwarded,
@@ -56,6 +57,29 @@ describe('A bot-first queue', () => {
 		expect(bridge.received(anna)).toEqual([]);
 		expect(chatLines(bridge, anna)).toEqual(['bot: Where is my order?']);
 		expect(bridge.ts.messagesIn(team)).toEqual([]);
+	});
+
+	it('no away reply while the bot owns it; handed over outside business hours, the away reply as usual', async () => {
+		const today = new Date().toISOString().slice(0, 10);
+		({ bridge } = await startAi({
+			...BOT_FIRST,
+			timeZone: 'UTC',
+			holidays: today,
+			awayReply: "We're closed.",
+			awayQuietMinutes: 0,
+		}));
+		anna = bridge.newCustomer('Anna', 'Petrova');
+		const item = await customerAsks(bridge, anna, 'Hello');
+		expect(bridge.received(anna)).toEqual([]);
+
+		const handed = await agentRuns(bridge, 'Hand Over', item);
+		await bridge.write(anna, 'Anyone?');
+
+		expect(handed).toMatchObject({ handedOver: true, routed: 'closed', status: 'pending' });
+		expect(bridge.received(anna).map((r) => r.text)).toEqual([
+			'A colleague will answer you in a minute.',
+			"We're closed.",
+		]);
 	});
 
 	it('Output "Only Messages the AI Agent Should Answer" drops what the bot does not own', async () => {
@@ -161,6 +185,32 @@ describe('Reply as Bot', () => {
 			'Olga Operator: Olga here, let me look.',
 			'bot: 🙋 Olga Operator took the conversation over from the bot',
 		]);
+	});
+
+	it('an operator who takes over after the answer was claimed, just before it goes out, still wins', async () => {
+		({ bridge } = await startAi(BOT_FIRST, { faultProxies: true }));
+		anna = bridge.newCustomer('Anna', 'Petrova');
+		const item = await customerAsks(bridge, anna, 'I want a refund');
+		// the bot's claim of its answer waits at TeamSpirit's door while the operator types
+		bridge.tsProxy!.rule({
+			match: (r) => r.method === 'PATCH' && r.body.includes('"externalKey":"pending:'),
+			action: 'hold',
+			count: 1,
+		});
+
+		const replying = agentRuns(bridge, 'Reply as Bot', item);
+		await until(() => bridge.tsProxy!.seen.some((r) => r.outcome === 'held'), 'the held claim');
+		await types(bridge, anna, 'Olga here, let me look.');
+		bridge.tsProxy!.release();
+		const reply = await replying;
+
+		expect(reply).toMatchObject({ sent: false, reason: 'operator owns the conversation' });
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(['Olga here, let me look.']);
+		const mirror = bridge.messagesOf(anna).find((m) => m.text === '🤖 Bot: I want a refund')!;
+		expect(mirror.externalKey).toBe(`unsent:${mirror.id}`);
+		expect(chatLines(bridge, anna)).toContain(
+			'bot: ⚠️ Not sent to the customer: an operator took the conversation over.',
+		);
 	});
 
 	it('refuses a message that is not a customer message of the conversation', async () => {
