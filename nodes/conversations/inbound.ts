@@ -28,7 +28,7 @@ import {
 import { cleanFileName, cleanName, fieldPlain } from './untrusted';
 import { afterCustomerMessage, ratingIn } from './centre/customer';
 import { stateOf } from './centre/state';
-import { publishQueues, queueFor, type QueueSettings } from './centre/queues';
+import { botFirst, publishQueues, queueFor, type QueueSettings } from './centre/queues';
 import { getUploadSource } from '../shared/binary';
 import { withItemIndex } from '../shared/errors';
 import { truncateGraphemes } from '../shared/graphemes';
@@ -193,7 +193,8 @@ async function chatOf(
 			...(queue ? { times: { createdAt: new Date().toISOString() } } : {}),
 		},
 	});
-	if (found.created && i.options.announceChatId) {
+	// a bot-first queue's conversation is the bot's: the operators hear of it when it is handed over
+	if (found.created && i.options.announceChatId && !botFirst(queue)) {
 		await postMessage(i.ctx, i.itemIndex, i.options.announceChatId, {
 			text: `New ${channelTitle(adapter.displayName)} conversation: ${fieldPlain(name)} (chat "${fieldPlain(found.chat.title)}")`,
 			format: 'plain',

@@ -29,7 +29,12 @@ afterEach(async () => {
 
 describe('A bot-first queue', () => {
 	it('opens a new conversation owned by the bot: open, unassigned, not routed, not announced, not greeted', async () => {
-		({ bridge, team } = await startAi());
+		// Forward to TeamSpirit's "Announce New Conversations In" names a team chat too
+		const announceChat = { __rl: true, mode: 'id', value: 'c_new_conversations' };
+		({ bridge, team } = await startAi(undefined, {
+			forwardOptions: { output: 'botOwned', announceChat },
+		}));
+		bridge.ts.addChat({ id: 'c_new_conversations', title: 'New conversations' });
 		anna = bridge.newCustomer('Anna', 'Petrova');
 
 		const item = await customerAsks(bridge, anna, 'Where is my order?');
@@ -57,6 +62,7 @@ describe('A bot-first queue', () => {
 		expect(bridge.received(anna)).toEqual([]);
 		expect(chatLines(bridge, anna)).toEqual(['bot: Where is my order?']);
 		expect(bridge.ts.messagesIn(team)).toEqual([]);
+		expect(bridge.ts.messagesIn('c_new_conversations')).toEqual([]);
 	});
 
 	it('no away reply while the bot owns it; handed over outside business hours, the away reply as usual', async () => {
