@@ -135,6 +135,8 @@ export function conversationView({ chat, key, state }: Conversation): IDataObjec
 		conversationId: String(chat.metadata.conversationId ?? key.conversation),
 		customer: (chat.metadata.customer as IDataObject | undefined) ?? null,
 		status: state.status,
+		// who answers the customer: the bot (the AI first line) or the operators
+		owner: state.owner,
 		assigneeId: state.assigneeId,
 		queue: state.queue,
 		snoozedUntil: state.snoozedUntil,

@@ -267,6 +267,7 @@ describe('Get', () => {
 				conversationId: '1002',
 				customer: { id: '1002', name: 'Boris' },
 				status: 'open',
+				owner: 'operator',
 				assigneeId: centre.alice.id,
 				queue: 'Support',
 				snoozedUntil: null,
