@@ -1,9 +1,11 @@
 /** The keys of the conversation bridge (nodes/conversations/keys.ts) and the trigger's conversation filter. */
 import {
 	announcementKey,
+	botReplyKey,
 	channelMessageIdOf,
 	channelMessageIdsOf,
 	conversationKey,
+	keyState,
 	messageKey,
 	noticeKey,
 	parseConversationKey,
@@ -69,6 +71,21 @@ describe('conversation keys', () => {
 		expect(many.length).toBeLessThanOrEqual(200);
 		expect(channelMessageIdsOf(many, conversation)[0]).toBe('1000');
 		expect(channelMessageIdsOf(many, conversation).length).toBeGreaterThan(30);
+	});
+});
+
+describe("the bot's answer (Reply as Bot)", () => {
+	it('is keyed by the customer message it answers, within TeamSpirit\'s 200 characters, and is never an operator message to send', () => {
+		const conversation = conversationKey('telegram', '123456789', '1001', SECRET);
+		const customer = messageKey(conversation, '42');
+		expect(botReplyKey(customer)).toBe(`bot:${customer}`);
+		expect(botReplyKey(messageKey(conversation, '43'))).not.toBe(botReplyKey(customer));
+		const long = messageKey(conversation, 'x'.repeat(190));
+		expect(botReplyKey(long)).toMatch(/^bot:[A-Za-z0-9_-]{43}$/);
+		expect(botReplyKey(long)).toBe(botReplyKey(long));
+		for (const key of [botReplyKey(customer), 'handover:c_1:1']) {
+			expect(keyState(key, conversation, 'm_1')).toEqual({ kind: 'bridge' });
+		}
 	});
 });
 
