@@ -126,9 +126,6 @@ async function historyLines(
 	return lines;
 }
 
-/** Who answers the conversation: the bot, or (also for chats from before the AI first line) operators. */
-const ownerOf = (c: Conversation) => (c.chat.metadata.owner === 'bot' ? 'bot' : 'operator');
-
 /** One conversation in the history: its state and its last lines. */
 async function summary(r: HistoryReader, c: Conversation, count: number): Promise<IDataObject> {
 	const view = conversationView(c);
@@ -136,7 +133,7 @@ async function summary(r: HistoryReader, c: Conversation, count: number): Promis
 		chatId: view.chatId,
 		account: view.account,
 		status: view.status,
-		owner: ownerOf(c),
+		owner: view.owner,
 		queue: view.queue,
 		assigneeId: view.assigneeId,
 		rating: view.rating,
