@@ -73,6 +73,8 @@ function askWorkflow(): WorkflowJson {
 						],
 					},
 					options: {
+						acceptReplies: ts('$json.body.acceptReplies ?? false'),
+						approvers: ts('$json.body.approvers ?? ""'),
 						limitWaitTime: {
 							values: { limitType: 'afterTimeInterval', resumeAmount: ts('$json.body.limitMinutes ?? 600'), resumeUnit: 'minutes' },
 						},
@@ -308,6 +310,64 @@ describe('Send and Wait for Response in a real n8n', () => {
 		expect(emulator.message(message.id)?.text).toBe(`race-1 Ship it?\n\n${approved ? '✅ Approved' : '❌ Declined'}`);
 		await new Promise((r) => setTimeout(r, 1000));
 		expect(aftersOf('race-1')).toHaveLength(1);
+	});
+
+	/** This execution's registrations with TeamSpirit (Accept Replies in TeamSpirit). */
+	const registrationsOf = (executionId: string) =>
+		[...emulator.webhooks.values()].filter((hook) => hook.url.includes(`/webhook-waiting/${executionId}/`));
+
+	/** Ops gets Anna and Bob as members; the request waits (a delivery before that gets n8n's 409). */
+	async function waitingForReplies(marker: string, body: Record<string, unknown>) {
+		for (const [id, name] of [['u_anna', 'Anna Petrova'], ['u_bob', 'Bob Boyd']]) {
+			if (!emulator.chat(CHAT)?.memberIds.includes(id)) {
+				emulator.addUser({ id, name, username: name.split(' ')[0].toLowerCase() });
+				await fetch(`${emulator.url}/api/v1/chats/${CHAT}/members`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ userIds: [id] }),
+				});
+			}
+		}
+		await start({ ...body, acceptReplies: true });
+		const wait = await waitMessageOf(marker);
+		await waitFor('the execution to wait', async () => (await executionStatus(wait.executionId)) === 'waiting');
+		return wait;
+	}
+
+	it('answers by reply in TeamSpirit: a member’s "yes" to the wait message resumes it, with who answered; the registration is deleted', async () => {
+		const { message, executionId } = await waitingForReplies('reply-1', { message: 'reply-1 Deploy by reply?' });
+		const [registration] = registrationsOf(executionId);
+		expect(registration).toMatchObject({ events: ['message.created'], chatIds: [CHAT] });
+		expect(registration.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook-waiting\/\d+\/[\w-]+\?via=teamspirit&until=[^&]+&signature=[0-9a-f]{64}$/);
+
+		const { deliveries } = await emulator.postAsUser(CHAT, 'u_bob', { text: 'Yes', replyToId: message.id });
+		expect(deliveries.map((d) => d.status)).toEqual([200]);
+		expect(JSON.parse(await afterOf('reply-1'))).toEqual({
+			approved: true,
+			by: { id: 'u_bob', name: 'Bob Boyd', username: 'bob' },
+			via: 'teamspirit',
+			respondedAt: expect.any(String),
+		});
+		expect(emulator.message(message.id)?.text).toBe('reply-1 Deploy by reply?\n\n✅ Approved by Bob Boyd');
+		expect(registrationsOf(executionId)).toEqual([]);
+	});
+
+	it('answers by reply in TeamSpirit: a member who is not an approver is refused with a notice, the approver’s reply counts', async () => {
+		const { message, executionId } = await waitingForReplies('reply-2', {
+			message: 'reply-2 Refund 300 €?',
+			approvalType: 'double',
+			approvers: 'anna',
+		});
+		const refused = await emulator.postAsUser(CHAT, 'u_bob', { text: 'yes', replyToId: message.id });
+		expect(refused.deliveries.map((d) => d.status)).toEqual([200]);
+		const notice = emulator.messagesIn(CHAT).find((m) => m.replyToId === refused.message.id);
+		expect(notice?.text).toContain('Only @anna may answer this request');
+		expect(await executionStatus(executionId)).toBe('waiting');
+		expect(emulator.message(message.id)?.externalKey).toMatch(/^wait:/);
+
+		await emulator.postAsUser(CHAT, 'u_anna', { text: 'нет', replyToId: message.id });
+		expect(JSON.parse(await afterOf('reply-2'))).toMatchObject({ approved: false, by: { id: 'u_anna' }, via: 'teamspirit' });
+		expect(emulator.message(message.id)?.text).toBe('reply-2 Refund 300 €?\n\n❌ Declined by Anna Petrova');
 	});
 
 	it('the waiting execution survives an n8n restart: its link still answers it afterwards', async () => {
