@@ -11,7 +11,7 @@ import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChanne
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import { runWorkflow } from '../../harness';
 import { startCommands } from './commands-setup';
-import { runNode, type Bridge, type BridgeOptions, type Customer } from './setup';
+import { runNode, type Bridge, type BridgeOptions, type Channel, type Customer } from './setup';
 
 export const BOT_FIRST = {
 	firstLine: 'bot',
@@ -21,24 +21,28 @@ export const BOT_FIRST = {
 };
 
 /** The bridge with a bot-first Support queue (or `support` instead) and the agent's two nodes. */
-export async function startAi(support: IDataObject = BOT_FIRST, options: BridgeOptions = {}) {
-	const started = await startCommands('telegram', support, {
+export async function startAi(
+	support: IDataObject = BOT_FIRST,
+	options: BridgeOptions = {},
+	channel: Channel = 'telegram',
+) {
+	const started = await startCommands(channel, support, {
 		forwardOptions: { output: 'botOwned' },
 		...options,
 	});
-	addAgentNodes(started.bridge);
+	addAgentNodes(started.bridge, channel);
 	return started;
 }
 
 /** Reply as Bot and Hand Over to Operator beside the example's nodes (run by the tests). */
-function addAgentNodes(b: Bridge): void {
+function addAgentNodes(b: Bridge, channel: Channel): void {
 	const forward = b.workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!;
 	const node = (name: string, parameters: IDataObject, y: number) => ({
 		...forward,
 		id: `${name}-id`,
 		name,
 		position: [forward.position[0] + 400, y] as [number, number],
-		parameters: { channel: 'telegram', resource: 'conversation', ...parameters },
+		parameters: { channel, resource: 'conversation', ...parameters },
 	});
 	b.workflow.nodes.push(
 		node('Reply as Bot', { operation: 'replyAsBot', text: "={{ 'Bot: ' + $json.text }}" }, 600),

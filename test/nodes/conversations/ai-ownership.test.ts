@@ -6,7 +6,7 @@
  * the chat as the bot's, and never after an operator took the conversation over; chats without
  * an owner (no bot-first queue) work as before.
  */
-import { processCopy, until, type Bridge, type Customer } from './setup';
+import { processCopy, until, type Bridge, type Channel, type Customer } from './setup';
 import { answers, startCommands, stateOf, types } from './commands-setup';
 import {
 	agentRuns,
@@ -238,6 +238,27 @@ describe('Reply as Bot', () => {
 		expect(bridge.received(anna)).toEqual([]);
 	});
 });
+
+describe.each(['whatsapp', 'messenger'] as Channel[])(
+	'Reply as Bot and Hand Over (%s)',
+	(channel) => {
+		it('the answer once, then the handover message once, routed', async () => {
+			({ bridge } = await startAi(BOT_FIRST, {}, channel));
+			anna = bridge.newCustomer('Anna', 'Petrova');
+			const item = await customerAsks(bridge, anna, 'Where is my order?');
+
+			await agentRuns(bridge, 'Reply as Bot', item);
+			await agentRuns(bridge, 'Reply as Bot', item);
+			const handed = await agentRuns(bridge, 'Hand Over', item);
+
+			expect(handed).toMatchObject({ handedOver: true, routed: 'assigned', owner: 'operator' });
+			expect(bridge.received(anna).map((r) => r.text)).toEqual([
+				'Bot: Where is my order?',
+				'A colleague will answer you in a minute.',
+			]);
+		});
+	},
+);
 
 describe('Conversations without the bot work as before', () => {
 	it('a queue of operators: no owner written, routed, Reply as Bot refused', async () => {
