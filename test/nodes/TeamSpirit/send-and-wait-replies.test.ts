@@ -280,6 +280,32 @@ describe('Send and Wait for Response: answers by reply in TeamSpirit', () => {
 		}
 	});
 
+	it('a reply whose claim was written but whose execution did not go on (n8n died in between) resumes it when delivered again; another person’s reply does not', async () => {
+		const { execution, wait } = await waiting(approval({ acceptReplies: true }));
+		const message = emulator.addMessage(CHAT, { senderId: 'u_bob', text: 'yes', replyToId: wait.id });
+		// what the first attempt did before n8n died: the claim, as waitMessage.ts writes it
+		const claimed = await fetch(`${emulator.url}/api/v1/chats/${CHAT}/messages/${wait.id}`, {
+			method: 'PATCH',
+			headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({
+				externalKey: wait.externalKey!.replace(/^wait:/, 'answered:'),
+				text: `${wait.text.slice(0, wait.text.lastIndexOf('\n\n'))}\n\n✅ Approved by Bob Boyd`,
+			}),
+		});
+		expect(claimed.status).toBe(200);
+		const to = { webhookId: registrationsOf(execution)[0].id };
+
+		const { message: late } = await reply('u_anna', wait, 'yes');
+		expect(execution.status).toBe('waiting');
+		expect(noticesTo(late)[0].text).toContain('already answered: ✅ Approved by Bob Boyd');
+
+		const [again] = await emulator.deliver('message.created', message, to);
+		expect(again.status).toBe(200);
+		expect(execution.status).toBe('success');
+		expect(askOutput(execution)[0].data).toMatchObject({ approved: true, by: { id: 'u_bob' } });
+		expect(noticesTo(message)).toEqual([]);
+	});
+
 	it('a reply and a link click at once: one answer counts, the other is told', async () => {
 		const barrier = await patchBarrier(emulator.url, 2);
 		try {

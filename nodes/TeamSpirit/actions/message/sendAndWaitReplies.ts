@@ -20,7 +20,13 @@ import { WAIT_INDEFINITELY } from 'n8n-workflow';
 import { postNotice } from './replies/notices';
 import { VIA_TEAMSPIRIT, register, sweepEnded, unregister } from './replies/registration';
 import { replyAnswer, type WaitReply } from './replies/answer';
-import { answeredKey, claimWaitMessage, waitKey, waitOutcome } from './waitMessage';
+import {
+	answeredKey,
+	claimWaitMessage,
+	waitKey,
+	waitOutcome,
+	type ClaimOutcome,
+} from './waitMessage';
 import { answerJson, outcomeText } from '../../../shared/sendAndWait/answer';
 import { waitTillDate } from '../../../shared/sendAndWait/waitTill';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
@@ -134,31 +140,29 @@ async function answerOf(ctx: IWebhookFunctions): Promise<IDataObject | undefined
 	const replied = await replyAnswer(ctx, reply, String(me.id));
 	if (!replied) return undefined;
 	const { answer, by } = replied;
-	const mine = answer && outcomeText(answer, by.name || by.username);
-	if (reply.answered) {
-		await alreadyAnswered(ctx, reply, (await waitOutcome(ctx, chatId)) ?? '', mine);
-		return undefined;
+	if (!answer && !reply.answered) return undefined;
+	const mine = answer ? outcomeText(answer, by.name || by.username) : undefined;
+	const settled: ClaimOutcome =
+		reply.answered || mine === undefined
+			? { won: false, outcome: (await waitOutcome(ctx, chatId)) ?? '' }
+			: await claimWaitMessage(ctx, chatId, mine);
+	// The wait message shows this very answer by this person: this reply's own claim, whose
+	// execution did not go on (the PATCH's answer was lost, or n8n died before resuming), or a
+	// redelivery at the same moment. Resume: n8n resumes a waiting execution once
+	// (active-executions.js, `requireStatus: 'waiting'`).
+	if (answer && (settled.won || settled.outcome === mine)) {
+		return answerJson(answer, { by: { ...by }, via: VIA_TEAMSPIRIT });
 	}
-	if (!answer || !mine) return undefined;
-	const claimed = await claimWaitMessage(ctx, chatId, mine);
-	if (!claimed.won) {
-		await alreadyAnswered(ctx, reply, claimed.outcome, mine);
-		return undefined;
-	}
-	return answerJson(answer, { by: { ...by }, via: VIA_TEAMSPIRIT });
+	if (!settled.won) await alreadyAnswered(ctx, reply, settled.outcome);
+	return undefined;
 }
 
-/**
- * The notice for a reply after the answer that counts. None when the reply gives that very answer
- * by the same person: a redelivery of the winning reply (or its repeat) is not told it lost.
- */
+/** The notice for a reply after the answer that counts. */
 async function alreadyAnswered(
 	ctx: IWebhookFunctions,
 	reply: WaitReply,
 	outcome: string,
-	mine: string | undefined,
 ): Promise<void> {
-	if (mine !== undefined && outcome === mine) return;
 	const text = outcome
 		? `This request was already answered: ${outcome}. Your reply was not counted.`
 		: 'This request was already answered. Your reply was not counted.';
