@@ -8,6 +8,9 @@
  * Helpers for more cases (other answer paths, other nodes) are at the top: `start()` a waiting
  * execution with a marker, `waitMessageOf(marker)`, `open(url, init)`, `afterOf(marker)`.
  *
+ * The customers' cases (Chat Channel on Telegram, WhatsApp and Messenger, and the Messenger page's
+ * trigger relaying quick replies) use test/e2e/send-and-wait-customers.ts.
+ *
  * Run with `npm run test:e2e` (scripts/e2e.sh), which builds, packs and sets TS_PACKAGE_TARBALL.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,6 +29,17 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from './n8n';
+import {
+	askPath,
+	CUSTOMER_CHANNELS,
+	customerAskWorkflow,
+	customerCredentials,
+	linksInText,
+	messengerTriggerWorkflow,
+	startCustomerEmulators,
+	type CustomerChannel,
+	type CustomerEmulators,
+} from './send-and-wait-customers';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const CHAT = 'c_ops';
@@ -110,6 +124,8 @@ describe('Send and Wait for Response in a real n8n', () => {
 	let n8n: RunningN8n | undefined;
 	const editor = new N8nEditor(() => n8n!.url);
 	let workflowId: string;
+	let customers: CustomerEmulators;
+	let messengerTriggerUrl: string;
 	const suiteStarted = Date.now();
 
 	const showN8n = () => `--- n8n output ---\n${n8n?.output().slice(-4000)}`;
@@ -203,9 +219,17 @@ describe('Send and Wait for Response in a real n8n', () => {
 		emulator.addChat({ id: CHAT, title: 'Ops' });
 		home = await createN8nHome({ prefix: 'n8n-e2e-send-and-wait-', env: process.env.TS_E2E_N8N_LOG ? { N8N_LOG_LEVEL: process.env.TS_E2E_N8N_LOG } : {} });
 		await installPackageTarball(home, tarball);
-		await importCredentials(home, [credentialFor.teamSpirit('ts', emulator)]);
+		customers = await startCustomerEmulators();
+		await importCredentials(home, [credentialFor.teamSpirit('ts', emulator), ...customerCredentials(customers)]);
 		n8n = await startN8n(home);
 		await editor.setUpOwner();
+		for (const workflow of [...CUSTOMER_CHANNELS.map(customerAskWorkflow), messengerTriggerWorkflow()]) {
+			const made = await editor.call('POST', '/workflows', { ...workflow, active: false });
+			if (made.status !== 200) throw new Error(`create workflow: ${made.status} ${JSON.stringify(made.json)}`);
+			await editor.publish(made.json.data.id);
+			const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-teamspirit.chatChannelTrigger');
+			if (trigger) messengerTriggerUrl = `${n8n.url}/webhook/${trigger.webhookId}/webhook`;
+		}
 		const created = await editor.call('POST', '/workflows', { ...askWorkflow(), active: false });
 		if (created.status !== 200) throw new Error(`create workflow: ${created.status} ${JSON.stringify(created.json)}`);
 		workflowId = created.json.data.id;
@@ -215,6 +239,7 @@ describe('Send and Wait for Response in a real n8n', () => {
 	afterAll(async () => {
 		await n8n?.stop();
 		await emulator?.stop();
+		await customers?.stop();
 		await home?.cleanup();
 		timings.push({ label: 'send-and-wait suite total', ms: Date.now() - suiteStarted });
 		console.log(`[e2e] timings\n${formatTimings()}`);
@@ -368,6 +393,89 @@ describe('Send and Wait for Response in a real n8n', () => {
 		await emulator.postAsUser(CHAT, 'u_anna', { text: 'нет', replyToId: message.id });
 		expect(JSON.parse(await afterOf('reply-2'))).toMatchObject({ approved: false, by: { id: 'u_anna' }, via: 'teamspirit' });
 		expect(emulator.message(message.id)?.text).toBe('reply-2 Refund 300 €?\n\n❌ Declined by Anna Petrova');
+	});
+
+	describe('customers on the chat channels (Chat Channel, Send and Wait for Response)', () => {
+		const TG_CHAT = '4242';
+		const PSID = '7000000000000077';
+		const PHONE = 'whatsapp:+4915112345678';
+
+		/** Starts the channel's Ask workflow (after a restart n8n may answer 404 for a moment). */
+		async function ask(channel: CustomerChannel, body: Record<string, unknown>): Promise<void> {
+			await waitFor(`the ${channel} workflow to start`, async () => {
+				const res = await fetch(`${n8n!.url}/webhook/${askPath(channel)}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
+				if (res.status === 200) return true;
+				if (res.status !== 404) throw new Error(`ask: ${res.status} ${await res.text()}`);
+				return false;
+			});
+		}
+		const afterText = (texts: () => Array<string | null | undefined>, marker: string) =>
+			waitFor(`After for "${marker}"`, () => texts().find((t) => t?.startsWith(`After ${marker}: `))).then((t) => t!.slice(`After ${marker}: `.length));
+
+		it('lists chatChannelHitlTool, keeping Channel and Conversation ID (operation and resource hidden)', async () => {
+			await editor.login();
+			const types = await editor.call('GET', '/../types/nodes.json');
+			const tool = (types.json as Array<{ name: string; properties: Array<{ name: string; type: string; default: unknown }> }>).find(
+				(t) => t.name === 'n8n-nodes-teamspirit.chatChannelHitlTool',
+			);
+			expect(tool).toBeDefined();
+			const byName = (name: string) => tool!.properties.filter((p) => p.name === name);
+			expect(byName('channel')[0]).toMatchObject({ type: 'options' });
+			expect(byName('conversationId')).not.toHaveLength(0);
+			expect(byName('resource')).toEqual([expect.objectContaining({ type: 'hidden', default: 'message' })]);
+			expect(byName('operation').every((p) => p.type === 'hidden' && p.default === 'sendAndWait')).toBe(true);
+		});
+
+		it('Telegram: the customer approves with the inline keyboard’s URL button', async () => {
+			const { tg } = customers;
+			await ask('telegram', { conversationId: TG_CHAT, message: 'tg-1 Confirm your appointment tomorrow at 10?', approvalType: 'double' });
+			const question = await waitFor('the Telegram question', () => tg.sentMessages(TG_CHAT).find((m) => m.text?.startsWith('tg-1')));
+			const [row] = (question.reply_markup as { inline_keyboard: Array<Array<{ text: string; url: string }>> }).inline_keyboard;
+			expect(row.map((b) => b.text)).toEqual(['Yes, confirm', 'No']);
+			expect(row[0].url).toMatch(/^http:\/\/[^/]+\/webhook-waiting\/\d+\/[\w-]+\?approved=true&signature=[0-9a-f]{64}$/);
+			const page = await open(row[0].url);
+			expect(page.status).toBe(200);
+			expect(page.body).toContain('Got it, thanks');
+			expect(JSON.parse(await afterText(() => tg.sentMessages(TG_CHAT).map((m) => m.text), 'tg-1'))).toEqual({ approved: true, respondedAt: expect.any(String) });
+		});
+
+		it('Messenger: the customer’s quick reply reaches the page’s trigger, which relays it and thanks the customer', async () => {
+			const { fb } = customers;
+			fb.addUser({ id: PSID, name: 'Mia Customer' });
+			fb.touch(PSID);
+			await ask('messenger', { conversationId: PSID, message: 'fb-1 Confirm your appointment tomorrow at 10?', approvalType: 'double' });
+			const question = await waitFor('the Messenger question', () => fb.messagesTo(PSID).find((m) => m.text?.startsWith('fb-1')));
+			expect(question.quickReplies!.map((q) => q.title)).toEqual(['Yes, confirm', 'No']);
+			const payload = String(question.quickReplies![1].payload);
+			expect(payload).toMatch(/^n8n-wait:http:\/\/[^/]+\/webhook-waiting\/\d+\/[\w-]+\?approved=false&signature=[0-9a-f]{64}$/);
+			const delivery = await fb.deliver(messengerTriggerUrl, [fb.messageEvent(PSID, { text: 'No', quickReplyPayload: payload })]);
+			expect(delivery.status).toBe(200);
+			const texts = () => fb.messagesTo(PSID).map((m) => m.text);
+			expect(JSON.parse(await afterText(texts, 'fb-1'))).toMatchObject({ approved: false, by: { channel: 'messenger', id: PSID } });
+			await waitFor('the thanks', () => texts().includes('Thanks, your answer was recorded.'));
+			// the tap again (Meta re-sends): the question is answered, the customer is told so
+			await fb.deliver(messengerTriggerUrl, [fb.messageEvent(PSID, { text: 'Yes, confirm', quickReplyPayload: String(question.quickReplies![0].payload) })]);
+			await waitFor('the already-answered line', () => texts().some((t) => t?.startsWith('Thanks. This question was already answered')));
+			expect(texts().filter((t) => t?.startsWith('After fb-1: '))).toHaveLength(1);
+		});
+
+		it('WhatsApp: the customer answers free text through the form link in the message', async () => {
+			const { tw } = customers;
+			tw.touch(PHONE);
+			await ask('whatsapp', { conversationId: PHONE, message: 'wa-1 Which time suits you?', responseType: 'freeText' });
+			const question = await waitFor('the WhatsApp question', () => tw.messagesTo(PHONE).find((m) => m.body.startsWith('wa-1')));
+			const links = linksInText(question.body);
+			expect(Object.keys(links)).toEqual(['Respond']);
+			const form = await open(links.Respond);
+			expect(form.status).toBe(200);
+			expect(form.body).toContain('name="field-0"');
+			expect((await open(links.Respond, { form: { 'field-0': 'Thursday after 4' } })).body).toContain('Got it, thanks');
+			expect(JSON.parse(await afterText(() => tw.messagesTo(PHONE).map((m) => m.body), 'wa-1'))).toEqual({ text: 'Thursday after 4', respondedAt: expect.any(String) });
+		});
 	});
 
 	it('the waiting execution survives an n8n restart: its link still answers it afterwards', async () => {
