@@ -12,7 +12,8 @@
  *   in an Approvals chat). Canvas: tool —ai_tool→ human review —ai_tool→ agent.
  * - The model calls the gated tool: n8n runs the human review node instead (the wait message with
  *   Approve / Decline links in TeamSpirit) and the execution waits. Approve → n8n runs the tool
- *   (its message arrives in Announcements), the model gets its result and answers; Decline → the
+ *   (its message arrives in Announcements), the model gets its result and answers (also when an
+ *   operator replies "yes" to the wait message, Accept Replies in TeamSpirit); Decline → the
  *   tool does not run, the model gets n8n's "User rejected the tool call …" and answers. A review
  *   whose time limit passes (n8n goes on with the review's input items: no `approved`) counts as
  *   declined.
@@ -106,6 +107,7 @@ function workflow(chats: { announcements: Chat; approvals: Chat; log: Chat }): W
 					approvalOptions: { values: { approvalType: 'double' } },
 					// a request may set a time limit (the review's input item is the agent's, plus the call)
 					options: {
+						acceptReplies: '={{ $json.body.acceptReplies ?? false }}',
 						limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: '={{ $json.body.limitMinutes ?? 600 }}', resumeUnit: 'minutes' } },
 					},
 				},
@@ -184,7 +186,7 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 		ts = await TeamSpiritEmulator.start();
 		chats = {
 			announcements: ts.addChat({ title: 'Announcements' }),
-			approvals: ts.addChat({ title: 'Approvals' }),
+			approvals: ts.addChat({ title: 'Approvals', memberIds: [ts.addUser({ id: 'u_olga', name: 'Olga Operator', username: 'olga' }).id] }),
 			log: ts.addChat({ title: 'Agent log' }),
 		};
 		ai = await OpenAiEmulator.start();
@@ -276,6 +278,17 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 		expect(answered.text).not.toContain('approved=');
 	});
 
+	it('an operator approves by replying "yes" to the wait message in TeamSpirit (Accept Replies in TeamSpirit)', async () => {
+		const wait = await ask('Announce: Coffee machine fixed', { acceptReplies: true });
+		await waitFor('the execution to wait', async () => (await latestExecution())?.status === 'waiting');
+		expect(messages(chats.announcements).map((m) => m.text)).not.toContain('Coffee machine fixed');
+		await ts.postAsUser(chats.approvals.id, 'u_olga', { text: 'yes', replyToId: wait.id });
+		await waitFor('the announcement', () => messages(chats.announcements).find((m) => m.text === 'Coffee machine fixed'));
+		const report = await waitFor('the agent’s answer', () => messages(chats.log).find((m) => m.text.includes('Coffee machine')));
+		expect(report.text).toBe('Posted: Announce: Coffee machine fixed');
+		expect(messages(chats.approvals).find((m) => m.id === wait.id)!.text).toMatch(/\n\n✅ Approved by Olga Operator$/);
+	});
+
 	it('Decline: the tool never runs and the agent is told the operator refused', async () => {
 		const wait = await ask('Announce: Free pizza');
 		await waitFor('the execution to wait', async () => (await latestExecution())?.status === 'waiting');
@@ -286,7 +299,7 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 		await waitFor('the execution to succeed', async () => (await latestExecution())?.status === 'success');
 		const last = ai.callsFor('Free pizza').at(-1)!;
 		expect(last.toolResults[0].output).toContain(`User rejected the tool call to ${'Post to Announcements'}`);
-		expect(messages(chats.announcements).map((m) => m.text)).toEqual(['Deploy at 17:00']);
+		expect(messages(chats.announcements).map((m) => m.text)).not.toContain('Free pizza');
 		expect(messages(chats.approvals).find((m) => m.id === wait.id)!.text).toMatch(/\n\n❌ Declined$/);
 	});
 
@@ -296,10 +309,10 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 		expect(report.text).toBe('Not posted: Announce: Late news');
 		const last = ai.callsFor('Late news').at(-1)!;
 		expect(last.toolResults[0].output).toContain('User rejected the tool call to Post to Announcements');
-		expect(messages(chats.announcements).map((m) => m.text)).toEqual(['Deploy at 17:00']);
+		expect(messages(chats.announcements).map((m) => m.text)).toEqual(['Deploy at 17:00', 'Coffee machine fixed']);
 		// the links stay; opening one now answers nothing
 		expect(messages(chats.approvals).find((m) => m.id === late.id)!.text).toContain('approved=true');
 		expect((await open(link(late, true))).status).toBe(200);
-		expect(messages(chats.announcements)).toHaveLength(1);
+		expect(messages(chats.announcements)).toHaveLength(2);
 	});
 });
