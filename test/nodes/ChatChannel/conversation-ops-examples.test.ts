@@ -40,8 +40,13 @@ function strings(value: unknown, at: string): Array<[string, string]> {
 	return Object.entries(value).flatMap(([key, v]) => strings(v, `${at}.${key}`));
 }
 
+/** The type of the node a parameter path (`<node name>.<parameter>…`) belongs to. */
+function nodeType(workflow: WorkflowJson, at: string): string {
+	return workflow.nodes.find((n) => at.startsWith(`${n.name}.`))?.type ?? '';
+}
+
 describe('the examples', () => {
-	it.each(EXAMPLES)('%s: no code, no If, expressions only {{ $json.field }}', (name) => {
+	it.each(EXAMPLES)('%s: no code, no If, expressions only fields ({{ $json.field }}) and $fromAI in tools', (name) => {
 		const workflow = load(name);
 		const coded = workflow.nodes.filter((n) =>
 			/\.(code|function|functionItem|if|switch)$/i.test(n.type),
@@ -52,8 +57,19 @@ describe('the examples', () => {
 				.filter(([, v]) => v.startsWith('='))
 				.flatMap(([at, v]) => [...v.matchAll(/{{(.*?)}}/gs)].map((m) => [at, m[1].trim()])),
 		);
-		// a field, or a field of a field ($json.raw.To): no JavaScript
-		const beyond = expressions.filter(([, e]) => !/^\$json(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(e));
+		// no JavaScript: a field, or a field of a field ($json.raw.To); the same of an earlier node's
+		// paired item ($('Forward to TeamSpirit').item.json.conversation.chatId, after an AI Agent
+		// whose output has only its answer); and, in an AI tool, n8n's $fromAI('name', 'what', 'type')
+		const field = String.raw`(\.[A-Za-z_][A-Za-z0-9_]*)+`;
+		const allowed = [
+			new RegExp(`^\\$json${field}$`),
+			new RegExp(`^\\$\\('[^']+'\\)\\.item\\.json${field}$`),
+			/^\$fromAI\('[A-Za-z_]+', '[^']*', '(string|number|boolean)'\)$/,
+		];
+		const beyond = expressions.filter(([at, e]) => {
+			const tool = /^\$fromAI/.test(e) && /Tool$/.test(nodeType(workflow, at));
+			return !allowed.some((rule) => rule.test(e)) || (/^\$fromAI/.test(e) && !tool);
+		});
 		expect(beyond).toEqual([]);
 	});
 });
