@@ -11,6 +11,7 @@
  * the Chat Channel node's `webhook()` tells apart from a browser's, and answers with JSON.
  */
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { TIMEOUTS, sendRequest } from '../shared/http';
 import type { ChannelAdapter, ChannelSender, WaitPrompt, WaitQuestion } from './types';
@@ -81,6 +82,10 @@ export const RELAY_REPLIES: Record<Exclude<RelayOutcome, 'refused'>, string> = {
 	failed: 'Sorry, your answer could not be recorded. Please try again later.',
 };
 
+/** n8n answers 409 while the execution is still being saved as waiting: tries, a second apart. */
+const RELAY_ATTEMPTS = 3;
+const RELAY_PAUSE_MS = 1000;
+
 /** Sends a customer's tap on to n8n's waiting webhook; never throws. */
 export async function relayAnswer(
 	ctx: IWebhookFunctions,
@@ -93,27 +98,29 @@ export async function relayAnswer(
 		ctx.logger.warn(`${label}: an answer for another host or path was not relayed`);
 		return 'refused';
 	}
-	const response = await sendRequest<IDataObject>(ctx, {
-		options: {
-			method: 'POST',
-			url: target.toString(),
-			body: { answer: answer.text, from: answer.from as unknown as IDataObject },
-			json: true,
-			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-		},
-		timeoutMs: TIMEOUTS.api,
-		retry: { retryServerErrors: false, maxAttempts: 1 },
-	});
-	if (response.networkError !== undefined) {
-		ctx.logger.warn(`${label}: an answer could not be relayed to n8n (no answer)`);
-		return 'failed';
+	for (let attempt = 1; ; attempt++) {
+		const response = await sendRequest<IDataObject>(ctx, {
+			options: {
+				method: 'POST',
+				url: target.toString(),
+				body: { answer: answer.text, from: answer.from as unknown as IDataObject },
+				json: true,
+				headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			},
+			timeoutMs: TIMEOUTS.api,
+			retry: { retryServerErrors: false, maxAttempts: 1 },
+		});
+		if (response.networkError !== undefined) {
+			ctx.logger.warn(`${label}: an answer could not be relayed to n8n (no answer)`);
+			return 'failed';
+		}
+		// a tap right after the question: the execution is not saved as waiting yet
+		if (response.statusCode === 409 && attempt < RELAY_ATTEMPTS) {
+			await sleep(RELAY_PAUSE_MS);
+			continue;
+		}
+		const body = response.body as IDataObject | undefined;
+		const ok = response.statusCode >= 200 && response.statusCode < 300;
+		return ok && typeof body === 'object' && body?.recorded === true ? 'recorded' : 'closed';
 	}
-	const body = response.body;
-	const recorded =
-		response.statusCode >= 200 &&
-		response.statusCode < 300 &&
-		typeof body === 'object' &&
-		body !== null &&
-		(body as IDataObject).recorded === true;
-	return recorded ? 'recorded' : 'closed';
 }

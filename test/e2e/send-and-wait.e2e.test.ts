@@ -413,6 +413,11 @@ describe('Send and Wait for Response in a real n8n', () => {
 				return false;
 			});
 		}
+		/** n8n answers a link with 409 until the execution is saved as waiting: wait for that. */
+		async function waiting(link: string): Promise<void> {
+			const executionId = /\/webhook-waiting\/(\d+)\//.exec(link)![1];
+			await waitFor(`execution ${executionId} to wait`, async () => (await executionStatus(executionId)) === 'waiting');
+		}
 		const afterText = (texts: () => Array<string | null | undefined>, marker: string) =>
 			waitFor(`After for "${marker}"`, () => texts().find((t) => t?.startsWith(`After ${marker}: `))).then((t) => t!.slice(`After ${marker}: `.length));
 
@@ -437,6 +442,7 @@ describe('Send and Wait for Response in a real n8n', () => {
 			const [row] = (question.reply_markup as { inline_keyboard: Array<Array<{ text: string; url: string }>> }).inline_keyboard;
 			expect(row.map((b) => b.text)).toEqual(['Yes, confirm', 'No']);
 			expect(row[0].url).toMatch(/^http:\/\/[^/]+\/webhook-waiting\/\d+\/[\w-]+\?approved=true&signature=[0-9a-f]{64}$/);
+			await waiting(row[0].url);
 			const page = await open(row[0].url);
 			expect(page.status).toBe(200);
 			expect(page.body).toContain('Got it, thanks');
@@ -452,6 +458,7 @@ describe('Send and Wait for Response in a real n8n', () => {
 			expect(question.quickReplies!.map((q) => q.title)).toEqual(['Yes, confirm', 'No']);
 			const payload = String(question.quickReplies![1].payload);
 			expect(payload).toMatch(/^n8n-wait:http:\/\/[^/]+\/webhook-waiting\/\d+\/[\w-]+\?approved=false&signature=[0-9a-f]{64}$/);
+			await waiting(payload);
 			const delivery = await fb.deliver(messengerTriggerUrl, [fb.messageEvent(PSID, { text: 'No', quickReplyPayload: payload })]);
 			expect(delivery.status).toBe(200);
 			const texts = () => fb.messagesTo(PSID).map((m) => m.text);
@@ -470,6 +477,7 @@ describe('Send and Wait for Response in a real n8n', () => {
 			const question = await waitFor('the WhatsApp question', () => tw.messagesTo(PHONE).find((m) => m.body.startsWith('wa-1')));
 			const links = linksInText(question.body);
 			expect(Object.keys(links)).toEqual(['Respond']);
+			await waiting(links.Respond);
 			const form = await open(links.Respond);
 			expect(form.status).toBe(200);
 			expect(form.body).toContain('name="field-0"');

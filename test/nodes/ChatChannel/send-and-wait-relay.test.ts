@@ -30,6 +30,8 @@ interface Received {
 /** Stands in for n8n's waiting webhooks: records requests, answers as the Chat Channel node does. */
 class WaitingServer {
 	readonly received: Received[] = [];
+	/** Answers for the next requests, before `answer`. */
+	readonly next: Array<{ status: number; type: string; body: string }> = [];
 	answer: { status: number; type: string; body: string } = {
 		status: 200,
 		type: 'application/json',
@@ -45,8 +47,9 @@ class WaitingServer {
 				contentType: String(req.headers['content-type'] ?? ''),
 				body: Buffer.concat(chunks).toString('utf8'),
 			});
-			res.writeHead(this.answer.status, { 'Content-Type': this.answer.type });
-			res.end(this.answer.body);
+			const answer = this.next.shift() ?? this.answer;
+			res.writeHead(answer.status, { 'Content-Type': answer.type });
+			res.end(answer.body);
 		});
 	});
 
@@ -154,6 +157,14 @@ describe('Chat Channel Trigger (Messenger): Send and Wait answers', () => {
 		await hook.settled();
 		expect(n8n.received.map((r) => r.url)).toEqual(['/webhook-waiting/42/node-7?approved=false&signature=s']);
 		expect(hook.calls.filter((c) => c.started)).toHaveLength(0);
+	});
+
+	it('a tap before n8n saved the execution as waiting (409) is relayed again a second later', async () => {
+		const hook = await start();
+		n8n.next.push({ status: 409, type: 'application/json', body: JSON.stringify({ message: 'The execution "42" is running already.' }) });
+		await tap(hook, 'Approve', `n8n-wait:${signedLink(n8n.url)}`);
+		expect(n8n.received).toHaveLength(2);
+		expect(fb.messagesTo(PSID).map((m) => m.text)).toEqual(['Thanks, your answer was recorded.']);
 	});
 
 	it('tells the customer when the question no longer takes answers (n8n’s page instead of JSON)', async () => {
