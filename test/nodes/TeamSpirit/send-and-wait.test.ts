@@ -215,6 +215,19 @@ describe('Send and Wait for Response (TeamSpirit)', () => {
 		}
 	});
 
+	it("a claim whose PATCH was taken but whose answer was lost (the transport's retry gets 412) is won: the clicker's answer resumes", async () => {
+		const execution = await startWaiting(ts, 'c_ops', { message: 'Lost answer?' });
+		const { Approve } = linksOf(expectWaiting(execution).text);
+		ts.failNext({ method: 'PATCH', path: /^\/api\/v1\/chats\/c_ops\/messages\//, status: 502, afterAccepting: true });
+
+		const call = await execution.request({ url: Approve, ...browser });
+		expect(call.response.body).toContain('Got it, thanks');
+		expect(call.resumed).toBe(true);
+		expect(execution.status).toBe('success');
+		expect(execution.result.nodeOutput('Ask')[0].json.data).toMatchObject({ approved: true });
+		expect(waitMessage(ts, 'c_ops', execution.id).text).toBe('Lost answer?\n\n✅ Approved');
+	});
+
 	it('the node asked again in the same execution (a loop): the new question is claimed beside the answered one', async () => {
 		const execution = await startWaiting(ts, 'c_ops', { message: 'Second round?' });
 		const { Approve } = linksOf(expectWaiting(execution).text);

@@ -82,6 +82,30 @@ export async function waitOutcome(ctx: Context, chatId: string): Promise<string 
 	return outcomeOf(await byKey(ctx, chatId, answeredKey(ctx)));
 }
 
+/**
+ * After a 412: the message as this claim would have written it (this wait's `answered:` key, the
+ * links replaced by exactly this outcome), or undefined. Then the PATCH was taken and only its
+ * answer was lost: the claim is won. Should an equal answer have taken it at the same moment, both
+ * resume, and n8n resumes a waiting execution once (active-executions.js, `requireStatus`).
+ */
+async function ownClaim(
+	ctx: Context,
+	chatId: string,
+	open: IDataObject,
+	outcome: string,
+): Promise<IDataObject | undefined> {
+	const now = await teamSpiritApiRequest.call(ctx, {
+		method: 'GET',
+		path: `/chats/${segment(chatId)}/messages/${segment(String(open.id))}`,
+		expectStatuses: [404],
+	});
+	if (now.statusCode === 404) return undefined;
+	const key = String(now.externalKey ?? '');
+	const ours = key === answeredKey(ctx) || key === `${answeredKey(ctx)}:${String(open.id)}`;
+	const text = answeredText(String(open.text ?? ''), plainToMarkdown(outcome));
+	return ours && now.text === text ? now : undefined;
+}
+
 export type ClaimOutcome = { won: true; message: IDataObject } | { won: false; outcome: string };
 
 /**
@@ -112,7 +136,10 @@ export async function claimWaitMessage(
 		// a loop ran the node again in this execution: the earlier wait message has the key
 		if (answer.statusCode === 409) answer = await patch(`${answeredKey(ctx)}:${String(open.id)}`);
 		if (answer.statusCode === undefined) return { won: true, message: answer };
-		// 412: changed since read (another answer took it, or an edit): read again
+		// 412: changed since read (another answer took it, or an edit), or this very PATCH was
+		// taken and its answer lost (the transport repeated it): read again
+		const mine = await ownClaim(ctx, chatId, open, outcome);
+		if (mine) return { won: true, message: mine };
 	}
 	return { won: false, outcome: (await waitOutcome(ctx, chatId)) ?? '' };
 }
