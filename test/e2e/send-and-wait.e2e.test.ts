@@ -271,7 +271,7 @@ describe('Send and Wait for Response in a real n8n', () => {
 		for (const userAgent of ['TelegramBot (like TwitterBot)', null]) {
 			const preview = await open(links.Approve, { userAgent });
 			expect(preview.status).toBe(200);
-			expect(preview.body).toContain('Open this link in a browser to answer');
+			expect(preview.body).toContain('<form method="POST"><button type="submit">Approve</button></form>');
 		}
 		expect(await executionStatus(executionId)).toBe('waiting');
 

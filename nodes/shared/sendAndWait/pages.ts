@@ -75,9 +75,19 @@ export const alreadyAnsweredPage = (outcome = '') =>
 			'Yours was not recorded.',
 	);
 
-/** For link previews (bots): a page that answers nothing. */
-export const previewPage = () =>
-	notice('🔗', 'Answer requested', 'Open this link in a browser to answer.');
+/**
+ * For what may be a link preview (a bot, or an in-app browser that looks like one): a page that
+ * answers nothing by being fetched, with the link's answer as one button. The button posts to the
+ * same signed address (no `action`: the form posts to the page's own URL, query included), so a
+ * person answers with one more tap; a preview fetches with GET and never presses it.
+ */
+export const previewPage = (button: string) =>
+	page(
+		'Answer requested',
+		`<div class="mark">🔗</div><h1>Answer requested</h1>` +
+			`<p>Press the button to send your answer.</p>` +
+			`<form method="POST"><button type="submit">${escapeHtml(button)}</button></form>`,
+	);
 
 export interface FormPage {
 	title: string;

@@ -10,7 +10,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import type { Answer, FormField } from './answer';
 import { TEXT_FIELD, answerJson, approvalOf, formFieldsOf, readForm } from './answer';
-import { responseTypeOf } from './links';
+import { approvalLabels, responseTypeOf } from './links';
 import {
 	alreadyAnsweredPage,
 	formPage,
@@ -38,14 +38,21 @@ export interface AnswerClaim {
 /**
  * Fetchers that open links to show a preview (chat apps, crawlers), HTTP clients of programs
  * (Node's fetch says "node") and requests without a user agent: an approval link they open must
- * approve nothing (as n8n's own isbot check). A person's browser says "Mozilla/5.0 (…)".
+ * approve nothing (as n8n's own isbot check). They get a page with the answer as a button.
+ * A browser ("Mozilla/5.0 (…) … Chrome/ | Safari/ | Firefox/") is a person unless it names a
+ * known preview fetcher: in-app browsers (Telegram-Android/…, Teams/… Electron/…) and phones
+ * whose model ends in "bot" (CUBOT X30) are people.
  */
-const PREVIEW_AGENTS =
-	/bot\b|bot\/|crawl|spider|slurp|preview|facebookexternalhit|embedly|whatsapp|telegram|slack|discord|skype|teams|teamspirit|curl|wget|python|go-http-client|okhttp|headless|^node\b|undici|axios|java|libwww|http-?client/i;
+const PREVIEW_FETCHERS =
+	/telegrambot|facebookexternalhit|facebot|slackbot|slack-imgproxy|twitterbot|whatsapp\/|discordbot|skypeuripreview|bingbot|googlebot|google-inspectiontool|linkedinbot|applebot|yandexbot|baiduspider|duckduckbot|pinterestbot|redditbot|embedly|iframely|vkshare|headlesschrome|lighthouse|teamspirit|\(compatible;[^)]*(?:bot|crawl|spider|preview)/i;
+const BROWSER = /^Mozilla\/5\.0 \(.*\b(?:Chrome|Safari|Firefox)\/\d/;
+const OTHER_PROGRAMS =
+	/bot\b|bot\/|crawl|spider|slurp|preview|whatsapp|telegram|slack|discord|skype|curl|wget|python|go-http-client|okhttp|headless|^node\b|undici|axios|java|libwww|http-?client/i;
 
 function isLinkPreview(userAgent: unknown): boolean {
 	const agent = typeof userAgent === 'string' ? userAgent.trim() : '';
-	return !agent || PREVIEW_AGENTS.test(agent);
+	if (!agent || PREVIEW_FETCHERS.test(agent)) return true;
+	return !BROWSER.test(agent) && OTHER_PROGRAMS.test(agent);
 }
 
 const noResponse = (): IWebhookResponseData => ({ noWebhookResponse: true });
@@ -93,14 +100,13 @@ export async function sendAndWaitWebhook(
 	const method = String(req.method).toUpperCase();
 	const type = responseTypeOf(ctx);
 	if (type === 'approval') {
+		const approved = approvalOf(ctx.getQueryData() as IDataObject);
 		if (method !== 'POST' && (method !== 'GET' || isLinkPreview(req.headers['user-agent']))) {
-			sendPage(res, 200, previewPage());
+			const labels = approvalLabels(ctx);
+			sendPage(res, 200, previewPage(approved ? labels.approve : labels.decline));
 			return noResponse();
 		}
-		return await settle(ctx, claim, {
-			kind: 'approval',
-			approved: approvalOf(ctx.getQueryData() as IDataObject),
-		});
+		return await settle(ctx, claim, { kind: 'approval', approved });
 	}
 	const fields = type === 'freeText' ? [TEXT_FIELD] : formFieldsOf(ctx);
 	const form = formOf(ctx, fields);

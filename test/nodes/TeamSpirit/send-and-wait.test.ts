@@ -103,13 +103,45 @@ describe('Send and Wait for Response (TeamSpirit)', () => {
 		for (const headers of [{ 'user-agent': 'TelegramBot (like TwitterBot)' }, { 'user-agent': 'TeamSpirit-LinkPreview/1.0' }, { 'user-agent': 'node' }, {}] as Array<Record<string, string>>) {
 			const preview = await execution.request({ url: Approve, headers });
 			expect(preview.response.status).toBe(200);
-			expect(preview.response.body).toContain('Open this link in a browser to answer');
+			expect(preview.response.headers['content-security-policy']).toBe(PAGE_CSP);
+			expect(preview.response.body).toContain('<form method="POST"><button type="submit">Approve</button></form>');
 			expect(preview.resumed).toBe(false);
 		}
 		expect(execution.status).toBe('waiting');
 		expect(waitMessage(ts, 'c_ops', execution.id).externalKey).toMatch(/^wait:/);
 
 		expect((await execution.request({ url: Approve, ...browser })).resumed).toBe(true);
+	});
+
+	it.each([
+		['Telegram on Android (in-app browser)', 'Mozilla/5.0 (Linux; Android 13; SM-A536B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/131.0.6778.135 Mobile Safari/537.36 Telegram-Android/11.2.1 (Samsung SM-A536B; Android 13; SDK 33; AVERAGE)'],
+		['Microsoft Teams desktop', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/24165.1410.2974.6689 Chrome/124.0.6367.243 Electron/30.1.2 Safari/537.36'],
+		['a CUBOT phone', 'Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.135 Mobile Safari/537.36'],
+	])('a person in %s approves with the link itself', async (_name, agent) => {
+		const execution = await startWaiting(ts, 'c_ops', { message: 'Approve?' });
+		const { Approve } = linksOf(expectWaiting(execution).text);
+		const call = await execution.request({ url: Approve, headers: { 'user-agent': agent } });
+		expect(call.response.body).toContain('Got it, thanks');
+		expect(call.resumed).toBe(true);
+		expect(execution.result.nodeOutput('Ask')[0].json.data).toMatchObject({ approved: true });
+	});
+
+	it("a suspected preview's page answers with one more tap: its button posts the link's own answer (labels from the node)", async () => {
+		const execution = await startWaiting(ts, 'c_ops', {
+			message: 'Refund?',
+			approvalOptions: { values: { approvalType: 'double', approveLabel: 'Yes <refund>', disapproveLabel: 'No' } },
+		});
+		const { No } = linksOf(expectWaiting(execution).text);
+		const headers = { 'user-agent': 'Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
+		const preview = await execution.request({ url: No, headers });
+		expect(preview.resumed).toBe(false);
+		expect(preview.response.body).toContain('<form method="POST"><button type="submit">No</button></form>');
+		expect(preview.response.body).not.toContain('refund');
+
+		const tapped = await execution.request({ url: No, method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+		expect(tapped.resumed).toBe(true);
+		expect(execution.result.nodeOutput('Ask')[0].json.data).toMatchObject({ approved: false });
+		expect(waitMessage(ts, 'c_ops', execution.id).text).toBe('Refund?\n\n❌ Declined');
 	});
 
 	it('free text: the Respond link shows an escaped form under the CSP; posting it resumes with the text', async () => {
