@@ -81,6 +81,7 @@ describe('Send and Wait for Response: answers by reply in TeamSpirit', () => {
 		emulator.addUser({ id: 'u_anna', name: 'Anna Petrova', username: 'anna' });
 		emulator.addUser({ id: 'u_bob', name: 'Bob Boyd', username: 'bob' });
 		emulator.addUser({ id: 'u_carol', name: 'Carol Chen', username: 'carol' });
+		emulator.addUser({ id: 'u_7d0e1f2a3b4c', name: 'Dora Diaz', username: 'u_dora' });
 		emulator.addChat({ id: CHAT, title: 'Ops', memberIds: ['u_anna', 'u_bob'] });
 		emulator.addChat({ id: 'c_quiet', title: 'Quiet', memberIds: ['u_anna'] });
 		relay = await startRelay();
@@ -212,6 +213,13 @@ describe('Send and Wait for Response: answers by reply in TeamSpirit', () => {
 
 		await reply('u_anna', wait, 'approve');
 		expect(askOutput(execution)[0].data).toMatchObject({ approved: true, by: { id: 'u_anna' } });
+	});
+
+	it('Approvers: an entry is matched against both the id and the username (a username like "u_dora")', async () => {
+		const { execution, wait } = await waiting(approval({ acceptReplies: true, approvers: 'u_dora' }));
+		const { message } = await reply('u_7d0e1f2a3b4c', wait, 'yes');
+		expect(noticesTo(message)).toEqual([]);
+		expect(askOutput(execution)[0].data).toMatchObject({ approved: true, by: { id: 'u_7d0e1f2a3b4c', username: 'u_dora' } });
 	});
 
 	it('without Approvers only the chat’s members may answer: a non-member is refused, the bot (a member) is ignored', async () => {

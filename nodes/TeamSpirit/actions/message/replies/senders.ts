@@ -23,10 +23,14 @@ export function parseApprovers(value: unknown): string[] {
 
 const isUserId = (entry: string) => /^u_/.test(entry);
 
-/** Whether `user` is on the approvers list (an id exactly, a username in any case). */
+/**
+ * Whether `user` is on the approvers list: an entry matches the user's id exactly or the username
+ * in any case (a username may look like an id: `u_bob`).
+ */
 function listed(user: ReplyAuthor, approvers: string[]): boolean {
-	return approvers.some((entry) =>
-		isUserId(entry) ? entry === user.id : entry.toLowerCase() === user.username.toLowerCase(),
+	const username = user.username.toLowerCase();
+	return approvers.some(
+		(entry) => entry === user.id || (username !== '' && entry.toLowerCase() === username),
 	);
 }
 
