@@ -222,6 +222,41 @@ describe('Send and Wait for Response: answers by reply in TeamSpirit', () => {
 		expect(askOutput(execution)[0].data).toMatchObject({ approved: true, by: { id: 'u_7d0e1f2a3b4c', username: 'u_dora' } });
 	});
 
+	it('Answer Only by Reply: the message carries no links, only what to reply; an approver’s reply answers and replaces it', async () => {
+		const { execution, wait } = await waiting(approval({ acceptReplies: true, onlyByReply: true, approvers: 'anna' }, { approveLabel: 'Ship it' }));
+		expect(wait.text).not.toContain('webhook-waiting');
+		expect(linksOf(wait.text)).toEqual({});
+		expect(wait.text).toBe('Deploy **v2.4** to production?\n\nReply to this message with “Ship it” (or yes, ok, 👍) to approve, or “Decline” (or no, 👎) to decline.');
+		const { message } = await reply('u_bob', wait, 'yes');
+		expect(noticesTo(message)[0].text).toContain('@anna');
+		expect(execution.status).toBe('waiting');
+
+		await reply('u_anna', wait, 'ship it');
+		expect(askOutput(execution)[0].data).toMatchObject({ approved: true, by: { id: 'u_anna' } });
+		expect(waitMessage(emulator, CHAT, execution.id).text).toBe('Deploy **v2.4** to production?\n\n✅ Approved by Anna Petrova');
+	});
+
+	it('Answer Only by Reply with Free Text says to reply; with Custom Form, or without Accept Replies, it is an error and nothing is posted', async () => {
+		const { execution, wait } = await waiting({ message: 'Which day?', responseType: 'freeText', options: { acceptReplies: true, onlyByReply: true } });
+		expect(wait.text).toBe('Which day?\n\nReply to this message with your answer.');
+		await reply('u_bob', wait, 'Friday');
+		expect(askOutput(execution)[0].data).toMatchObject({ text: 'Friday', by: { id: 'u_bob' } });
+
+		const count = emulator.messagesIn(CHAT).length;
+		const form = await startWaiting(emulator, CHAT, {
+			message: 'Book the room',
+			responseType: 'customForm',
+			formFields: { values: [{ fieldLabel: 'Room', fieldType: 'text' }] },
+			options: { acceptReplies: true, onlyByReply: true },
+		});
+		expect(form.status).toBe('error');
+		expect(form.result.error?.message).toMatch(/^Answer Only by Reply does not work with Custom Form: a form is answered by its link/);
+		const noReplies = await startWaiting(emulator, CHAT, approval({ onlyByReply: true }));
+		expect(noReplies.status).toBe('error');
+		expect(noReplies.result.error?.message).toMatch(/^Answer Only by Reply needs Accept Replies in TeamSpirit/);
+		expect(emulator.messagesIn(CHAT)).toHaveLength(count);
+	});
+
 	it('without Approvers only the chat’s members may answer: a non-member is refused, the bot (a member) is ignored', async () => {
 		const { execution, wait } = await waiting(approval({ acceptReplies: true }));
 		const { message } = await reply('u_carol', wait, 'yes');

@@ -2,13 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n
 
 import { withItemIndex } from '../../../shared/errors';
 import type { AnswerClaim } from '../../../shared/sendAndWait/webhook';
-import { answerLinks } from '../../../shared/sendAndWait/links';
 import { outcomeText } from '../../../shared/sendAndWait/answer';
 import { sendAndWaitProperties } from '../../../shared/sendAndWait/properties';
 import { waitTillDate } from '../../../shared/sendAndWait/waitTill';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 import { getLocatorValue, getRequiredString } from '../../../shared/teamspirit/utils';
-import { registerReplies, replyOptions } from './sendAndWaitReplies';
+import { answerLine, registerReplies, replyOptions } from './sendAndWaitReplies';
 import { claimWaitMessage, postWaitMessage, waitOutcome, waitText } from './waitMessage';
 
 export const description = sendAndWaitProperties(
@@ -32,7 +31,7 @@ export async function runOnce(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const chatId = getLocatorValue(this, 'chatId', 0, 'Chat');
 		const message = getRequiredString(this, 'message', 0, 'Message');
 		const waitTill = waitTillDate(this);
-		const posted = await postWaitMessage(this, chatId, waitText(message, answerLinks(this)));
+		const posted = await postWaitMessage(this, chatId, waitText(message, answerLine(this)));
 		await registerReplies(this, { chatId, messageId: String(posted.id) });
 		await this.putExecutionToWait(waitTill);
 	} catch (error) {

@@ -15,11 +15,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { WAIT_INDEFINITELY } from 'n8n-workflow';
+import { NodeOperationError, WAIT_INDEFINITELY } from 'n8n-workflow';
 
 import { postNotice } from './replies/notices';
 import { VIA_TEAMSPIRIT, register, sweepEnded, unregister } from './replies/registration';
 import { replyAnswer, type WaitReply } from './replies/answer';
+import { replyInstruction } from './replies/words';
 import {
 	answeredKey,
 	claimWaitMessage,
@@ -28,6 +29,12 @@ import {
 	type ClaimOutcome,
 } from './waitMessage';
 import { answerJson, outcomeText } from '../../../shared/sendAndWait/answer';
+import {
+	answerLinks,
+	approvalLabels,
+	responseTypeOf,
+	type AnswerLink,
+} from '../../../shared/sendAndWait/links';
 import { waitTillDate } from '../../../shared/sendAndWait/waitTill';
 import { teamSpiritApiRequest } from '../../../shared/teamspirit/transport';
 import { segment } from '../../../shared/teamspirit/utils';
@@ -53,9 +60,52 @@ export const replyOptions: INodeProperties[] = [
 		description:
 			'With Accept Replies in TeamSpirit: who may answer by reply, as usernames or user IDs ' +
 			'(comma-separated, or a list from an expression). Empty: any member of the chat. The bot ' +
-			'itself never answers.',
+			'itself never answers. The links are not restricted: anyone who can read the message can ' +
+			'click them; turn on Answer Only by Reply so that only these people can answer.',
+	},
+	{
+		displayName: 'Answer Only by Reply',
+		name: 'onlyByReply',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the message carries no links, only what to reply (with Accept Replies in ' +
+			'TeamSpirit), so that only a reply answers and Approvers decides who may. Not for Custom ' +
+			'Form: a form is answered by its link.',
 	},
 ];
+
+const option = (ctx: IExecuteFunctions, name: string) =>
+	ctx.getNodeParameter(`options.${name}`, 0, false) === true;
+
+/**
+ * The last line of the wait message: the links, or with Answer Only by Reply what to reply.
+ * Answer Only by Reply needs Accept Replies and is no way to answer a custom form: an error then.
+ */
+export function answerLine(ctx: IExecuteFunctions): AnswerLink[] | string {
+	if (!option(ctx, 'onlyByReply')) return answerLinks(ctx);
+	const fail = (message: string) => {
+		throw new NodeOperationError(ctx.getNode(), message, { itemIndex: 0 });
+	};
+	if (!option(ctx, 'acceptReplies')) {
+		fail('Answer Only by Reply needs Accept Replies in TeamSpirit: turn it on, or this one off');
+	}
+	const type = responseTypeOf(ctx);
+	if (type === 'customForm') {
+		fail(
+			'Answer Only by Reply does not work with Custom Form: a form is answered by its link. ' +
+				'Choose Approval or Free Text, or turn Answer Only by Reply off',
+		);
+	}
+	if (type === 'freeText') return replyInstruction(undefined);
+	const { double, approve, decline } = approvalLabels(ctx);
+	const oneLine = (label: string) => label.replace(/\s+/g, ' ');
+	return replyInstruction({
+		approveLabel: oneLine(approve),
+		disapproveLabel: oneLine(decline),
+		approvalType: double ? 'double' : 'single',
+	});
+}
 
 /** The wait message just posted. */
 export interface WaitMessage {

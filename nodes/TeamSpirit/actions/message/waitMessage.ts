@@ -21,11 +21,17 @@ type Context = IExecuteFunctions | IWebhookFunctions;
 export const waitKey = (ctx: Context) => `wait:${ctx.getExecutionId()}:${ctx.getNode().id}`;
 export const answeredKey = (ctx: Context) => `answered:${ctx.getExecutionId()}:${ctx.getNode().id}`;
 
-/** The message as posted: the text, a blank line, the links (one line, TeamSpirit markdown). */
-export function waitText(message: string, links: AnswerLink[]): string {
-	const line = links
-		.map((link) => `[${plainToMarkdown(link.label.replace(/\s+/g, ' '))}](${link.url})`)
-		.join(' · ');
+/**
+ * The message as posted: the text, a blank line, the links (one line, TeamSpirit markdown), or
+ * instead of them what to reply (Answer Only by Reply).
+ */
+export function waitText(message: string, links: AnswerLink[] | string): string {
+	const line =
+		typeof links === 'string'
+			? plainToMarkdown(links)
+			: links
+					.map((link) => `[${plainToMarkdown(link.label.replace(/\s+/g, ' '))}](${link.url})`)
+					.join(' · ');
 	return `${message.trimEnd()}\n\n${line}`;
 }
 

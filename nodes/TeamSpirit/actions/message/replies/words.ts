@@ -45,3 +45,11 @@ export function approvalHint(words: ApprovalWords): string {
 		`or “${words.disapproveLabel}” (or no, 👎) to decline.`
 	);
 }
+
+/** The last line of a wait message answered only by reply: what to reply, instead of links. */
+export function replyInstruction(words: ApprovalWords | undefined): string {
+	if (!words) return 'Reply to this message with your answer.';
+	const approve = `“${words.approveLabel}” (or yes, ok, 👍) to approve`;
+	if (words.approvalType !== 'double') return `Reply to this message with ${approve}.`;
+	return `Reply to this message with ${approve}, or “${words.disapproveLabel}” (or no, 👎) to decline.`;
+}
