@@ -8,13 +8,18 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { listAllChats, postMessage, type ConversationChat } from '../teamspirit';
-import { signedOnly } from './list';
+import type { ChannelAdapter } from '../../channels/types';
+import { conversationSecret, listAllChats, postMessage, type ConversationChat } from '../teamspirit';
+import { lineFor } from './customerLine';
+import { finish, unfinished } from './handover';
+import { conversationOfChat, signedOnly } from './list';
 import { readQueue } from './queues';
 import { route } from './routing';
 import { changeConversation, stateOf } from './state';
 
 export interface DueResult extends IDataObject {
+	/** Conversations (chat ids) whose unfinished handover this run finished. */
+	handedOver: string[];
 	/** Snoozed conversations (chat ids) this run opened. */
 	woke: string[];
 	/** Pending conversations this run assigned (manual queues: opened and announced). */
@@ -25,14 +30,58 @@ export interface DueResult extends IDataObject {
 	unknownQueues: string[];
 }
 
-/** Wakes the snoozes that expired and routes the pending conversations that can be. */
+/**
+ * Finishes the handovers left unfinished, wakes the snoozes that expired and routes the pending
+ * conversations that can be. `adapter`: the node's channel (its customers get their Handover
+ * Message; other channels' handovers wait for their own channel's run).
+ */
 export async function processDue(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	now = new Date(),
+	adapter?: ChannelAdapter,
 ): Promise<DueResult> {
+	const handedOver = await finishHandovers(ctx, itemIndex, now, adapter);
 	const woke = await wakeSnoozed(ctx, itemIndex, now);
-	return { woke, ...(await routePending(ctx, itemIndex, now)) };
+	return { handedOver, woke, ...(await routePending(ctx, itemIndex, now)) };
+}
+
+/** How long a handover's own run has to finish it before Process Due does. */
+const HANDOVER_GRACE_MS = 60_000;
+
+/**
+ * The handovers whose run stopped after the ownership changed (older than a minute): their notice
+ * and Handover Message under the handover's keys (posted once whoever posts them), the record
+ * removed. A record the conversation outlived (given back to the bot, resolved) is removed.
+ */
+async function finishHandovers(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	now: Date,
+	adapter: ChannelAdapter | undefined,
+): Promise<string[]> {
+	const chats = await listAllChats(ctx, itemIndex, { metadata: { handoverDue: 'true' } });
+	const secret = await conversationSecret(ctx, itemIndex);
+	const done: string[] = [];
+	for (const chat of chats) {
+		const conversation = conversationOfChat(chat, secret);
+		const recorded = conversation?.state.handover;
+		if (!conversation || !recorded) continue;
+		if (!unfinished(conversation.state)) {
+			await changeConversation(ctx, itemIndex, chat, (state) =>
+				state.handover && !unfinished(state) ? { handover: null } : undefined,
+			);
+			continue;
+		}
+		const age = now.getTime() - Date.parse(recorded.at);
+		if (!(age >= HANDOVER_GRACE_MS) || conversation.key.channel !== adapter?.name) continue;
+		const line = await lineFor(ctx, itemIndex, adapter, conversation.chat);
+		await finish(ctx, itemIndex, conversation.chat, recorded, {
+			line: 'why' in line ? undefined : line,
+		});
+		done.push(chat.id);
+	}
+	return done;
 }
 
 async function wakeSnoozed(ctx: IExecuteFunctions, itemIndex: number, now: Date) {
@@ -61,7 +110,10 @@ async function wakeSnoozed(ctx: IExecuteFunctions, itemIndex: number, now: Date)
 	return woke;
 }
 
-/** Pending conversations by queue, oldest first; each queue until one stays waiting. */
+/**
+ * Pending conversations by queue, oldest first; each queue until one stays waiting. One whose
+ * handover is not finished waits for it (its run, or a later Process Due, routes it).
+ */
 async function routePending(ctx: IExecuteFunctions, itemIndex: number, now: Date) {
 	const pending = await signedOnly(
 		ctx,
@@ -70,8 +122,10 @@ async function routePending(ctx: IExecuteFunctions, itemIndex: number, now: Date
 	);
 	const byQueue = new Map<string, ConversationChat[]>();
 	for (const chat of pending) {
-		const queue = stateOf(chat).queue;
-		if (queue) byQueue.set(queue, [...(byQueue.get(queue) ?? []), chat]);
+		const state = stateOf(chat);
+		// a handover still being finished: its run routes it once the customer was told
+		if (state.queue && !unfinished(state))
+			byQueue.set(state.queue, [...(byQueue.get(state.queue) ?? []), chat]);
 	}
 	const routed: string[] = [];
 	const unknownQueues: string[] = [];

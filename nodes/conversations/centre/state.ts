@@ -65,6 +65,12 @@ export interface ConversationState {
 	/** How many times the bot handed the conversation over (the handover's keys count them). */
 	handovers: number;
 	/**
+	 * The last handover while its notice and Handover Message are not known to be sent (written
+	 * with the ownership, removed once they are; handover.ts): a retry, or Process Due
+	 * Conversations, finishes them under the handover's keys.
+	 */
+	handover: PendingHandover | null;
+	/**
 	 * The bot's answers (Reply as Bot), newest last, at most `MAX_BOT_REPLIES`: which bot message
 	 * answers which customer message (TeamSpirit message ids), so a retry finds its answer after
 	 * the answer's key changed to what it became (botReply.ts).
@@ -88,6 +94,26 @@ function botRepliesOf(value: unknown): BotReplyRef[] {
 		.map((r) => ({ to: text((r as IDataObject)?.to), id: text((r as IDataObject)?.id) }))
 		.filter((r): r is BotReplyRef => r.to !== null && r.id !== null)
 		.slice(-MAX_BOT_REPLIES);
+}
+
+export interface PendingHandover {
+	/** The handover's number (`handovers` after it; its keys `handover:<chat>:<n>`). */
+	n: number;
+	/** The reason for the notice, at most `MAX_HANDOVER_REASON` characters. */
+	reason: string;
+	/** When the ownership changed. */
+	at: string;
+}
+
+/** How much of a handover's reason the metadata keeps (it stays within 4096 bytes). */
+export const MAX_HANDOVER_REASON = 200;
+
+function handoverOf(value: unknown): PendingHandover | null {
+	const h = value as { n?: unknown; reason?: unknown; at?: unknown } | null | undefined;
+	const n = Number(h?.n);
+	const at = text(h?.at);
+	if (!Number.isSafeInteger(n) || n < 1 || !at) return null;
+	return { n, reason: (text(h?.reason) ?? '').slice(0, MAX_HANDOVER_REASON), at };
 }
 
 export interface ConversationClosing {
@@ -150,6 +176,7 @@ export function stateOf(chat: { metadata?: unknown; createdAt?: unknown }): Conv
 		owner: m.owner === 'bot' ? 'bot' : 'operator',
 		handovers: Number.isSafeInteger(m.handovers) ? Math.max(0, Number(m.handovers)) : 0,
 		botReplies: botRepliesOf(m.botReplies),
+		handover: handoverOf(m.handover),
 	};
 }
 
@@ -173,8 +200,12 @@ function metadataWith(metadata: IDataObject, state: ConversationState): IDataObj
 	const times = Object.fromEntries(
 		TIME_FIELDS.filter((f) => state.times[f] !== null).map((f) => [f, state.times[f]]),
 	);
+	// a finished handover leaves nothing behind
+	const kept = Object.fromEntries(
+		Object.entries(metadata).filter(([field]) => field !== 'handover' && field !== 'handoverDue'),
+	);
 	return {
-		...metadata,
+		...kept,
 		status: state.status,
 		snoozedUntil: state.status === 'snoozed' ? state.snoozedUntil : null,
 		assigneeId: state.assigneeId,
@@ -190,6 +221,10 @@ function metadataWith(metadata: IDataObject, state: ConversationState): IDataObj
 		...(state.handovers > 0 ? { handovers: state.handovers } : {}),
 		...(state.botReplies.length
 			? { botReplies: state.botReplies as unknown as IDataObject[] }
+			: {}),
+		// `handoverDue` (top level) lets Process Due find them: `GET /chats?metadata.handoverDue=true`
+		...(state.handover
+			? { handover: { ...state.handover } as IDataObject, handoverDue: true }
 			: {}),
 	};
 }

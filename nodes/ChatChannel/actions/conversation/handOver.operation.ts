@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { handOver } from '../../../conversations/centre/ownership';
+import { handOver } from '../../../conversations/centre/handover';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { OperationCall } from '../types';
 import { conversationChatField, customerLine, readConversation } from './shared';

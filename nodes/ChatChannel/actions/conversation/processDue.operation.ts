@@ -7,7 +7,8 @@ import type { OperationCall } from '../types';
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Connect this node to a Schedule Trigger that runs every minute: snoozed conversations whose time ' +
+			'Connect this node to a Schedule Trigger that runs every minute: handovers a failed run left ' +
+			"unfinished get their notice and Handover Message (this node's channel), snoozed conversations whose time " +
 			'came open again, and conversations waiting in a queue are assigned once business hours begin ' +
 			'or an operator has a free slot. Safe to run in several workflows or n8n processes at once.',
 		name: 'processDueNotice',
@@ -24,7 +25,10 @@ export const description = updateDisplayOptions(
 /** Every item runs on its own. */
 export { ownKey as conversationOf } from './shared';
 
-/** One item: the snoozes woken, the waiting conversations assigned, how many still wait. */
+/**
+ * One item: the handovers finished, the snoozes woken, the waiting conversations assigned, how
+ * many still wait.
+ */
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
-	return await processDue(this, call.itemIndex);
+	return await processDue(this, call.itemIndex, new Date(), call.adapter);
 }
