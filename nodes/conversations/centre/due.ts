@@ -9,7 +9,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChannelAdapter } from '../../channels/types';
-import { conversationSecret, listAllChats, postMessage, type ConversationChat } from '../teamspirit';
+import {
+	conversationSecret,
+	listAllChats,
+	postMessage,
+	type ConversationChat,
+} from '../teamspirit';
 import { lineFor } from './customerLine';
 import { finish, unfinished } from './handover';
 import { conversationOfChat, signedOnly } from './list';

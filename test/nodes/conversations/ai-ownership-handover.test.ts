@@ -85,7 +85,10 @@ const HANDED_OVER = [
 
 /** The Hand Over node (n8n's node settings, e.g. Retry On Fail, set on it). */
 function handOverNode(b: Bridge, settings: Record<string, unknown>) {
-	Object.assign(b.workflow.nodes.find((n) => n.name === 'Hand Over')!, settings);
+	Object.assign(
+		b.workflow.nodes.find((n) => n.name === 'Hand Over')!,
+		settings,
+	);
 }
 
 describe('A Hand Over that failed after the ownership changed is finished', () => {
