@@ -217,6 +217,7 @@ describe('Conversation state on the chat (centre/state.ts)', () => {
 			owner: 'operator',
 			handovers: 0,
 			botReplies: [],
+			handover: null,
 		});
 	});
 
