@@ -51,20 +51,7 @@ function acceptKeyOf(ctx: IExecuteFunctions, itemIndex: number, operation: strin
  * keep their order. Output keeps the input order.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const channel = this.getNodeParameter('channel', 0, 'telegram') as string;
-	const adapter = adapterFor(channel);
-	if (!adapter)
-		throw new NodeOperationError(this.getNode(), `The channel "${channel}" is not supported`);
-	const resource = this.getNodeParameter('resource', 0) as ChatChannelResource;
-	const operationName = operationNameOf(this, adapter, resource);
-	const operation = (resources[resource] as Record<string, Operation> | undefined)?.[operationName];
-	if (!operation) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The operation "${operationName}" of "${resource}" is not supported`,
-		);
-	}
-	const action = `${resource}.${operationName}`;
+	const { channel, adapter, resource, operation, action } = pickOperation(this);
 	if ('runOnce' in operation) {
 		const acceptKey = acceptKeyOf(this, 0, action);
 		return await operation.runOnce.call(this, {
@@ -106,17 +93,38 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			},
 			prepare: operation.sendsOncePerEvent ? async (items) => await sends.claim(items) : undefined,
 			run,
-			errorItem: (error) => {
-				const sent = (error as NodeApiError).context?.sentMessageIds;
-				return {
-					json: {
-						error: (error as Error).message,
-						...(sent ? { sentMessageIds: sent as IDataObject[] } : {}),
-					},
-				};
-			},
+			errorItem,
 		}),
 	];
+}
+
+/** The channel's adapter and the operation the parameters name (an error when there is none). */
+function pickOperation(ctx: IExecuteFunctions) {
+	const channel = ctx.getNodeParameter('channel', 0, 'telegram') as string;
+	const adapter = adapterFor(channel);
+	if (!adapter)
+		throw new NodeOperationError(ctx.getNode(), `The channel "${channel}" is not supported`);
+	const resource = ctx.getNodeParameter('resource', 0) as ChatChannelResource;
+	const operationName = operationNameOf(ctx, adapter, resource);
+	const operation = (resources[resource] as Record<string, Operation> | undefined)?.[operationName];
+	if (!operation) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The operation "${operationName}" of "${resource}" is not supported`,
+		);
+	}
+	return { channel, adapter, resource, operation, action: `${resource}.${operationName}` };
+}
+
+/** A failed item's output under Continue On Fail: the error, and what was sent before it failed. */
+function errorItem(error: unknown): INodeExecutionData {
+	const sent = (error as NodeApiError).context?.sentMessageIds;
+	return {
+		json: {
+			error: (error as Error).message,
+			...(sent ? { sentMessageIds: sent as IDataObject[] } : {}),
+		},
+	};
 }
 
 /**
