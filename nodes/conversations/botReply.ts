@@ -22,6 +22,7 @@ import type { ChannelAdapter } from '../channels/types';
 import { changeConversation, MAX_BOT_REPLIES, stateOf } from './centre/state';
 import { claimMessage, type ClaimContext } from './claims';
 import { botReplyKey, channelMessageIdOf, noticeKey, unsentKey } from './keys';
+import { claimsOf } from './outbound';
 import { outbound, type Conversation, type Outbound } from './outboundContext';
 import { sendClaimed } from './send';
 import { withItemIndex } from '../shared/errors';
@@ -38,9 +39,6 @@ import { trustOf } from './trust';
 
 /** How the bot's answer starts in the conversation chat. */
 const BOT_MARK = '🤖 ';
-
-/** How long one send may take beyond the patience before its claim lapses. */
-const STEP_BUDGET_MS = 5 * 60 * 1000;
 
 export interface BotReply {
 	chatId: string;
@@ -194,16 +192,7 @@ async function claimAndSend(
 	freeKey: string,
 ): Promise<IDataObject> {
 	const messageId = String(seen.id);
-	const claims: ClaimContext = {
-		ctx: o.ctx,
-		itemIndex: o.itemIndex,
-		chatId: o.chatId,
-		messageId,
-		conversation: c.key,
-		holdMs: o.options.waitMs + STEP_BUDGET_MS,
-		ts: o.ts,
-		freeKey,
-	};
+	const claims: ClaimContext = { ...claimsOf(o, c)(messageId), freeKey };
 	const claimed = await claimMessage(claims, seen);
 	if (!claimed.won) {
 		const kind = claimed.state.kind;

@@ -142,7 +142,7 @@ function unchanged(o: Outbound, known: Conversation, chat: IDataObject | undefin
 }
 
 /** How the claims of this chat's operator messages are made (claims.ts). */
-function claimsOf(o: Outbound, c: Conversation) {
+export function claimsOf(o: Outbound, c: Conversation) {
 	return (messageId: string): ClaimContext => ({
 		ctx: o.ctx,
 		itemIndex: o.itemIndex,
