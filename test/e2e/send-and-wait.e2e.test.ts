@@ -288,11 +288,16 @@ describe('Send and Wait for Response in a real n8n', () => {
 		expect(aftersOf('approve-1')).toHaveLength(1);
 	});
 
-	it('decline: Approve and Disapprove; Decline resumes with approved false', async () => {
+	it('decline: Approve and Disapprove; Decline, opened by what looks like a preview, resumes with approved false after one tap on the page\'s button', async () => {
 		await start({ message: 'decline-1 Refund?', approvalType: 'double' });
 		const { message, links } = await waitMessageOf('decline-1');
 		expect(Object.keys(links)).toEqual(['Approve', 'Decline']);
-		expect((await open(links.Decline)).body).toContain('Got it, thanks');
+		const preview = await open(links.Decline, { userAgent: 'TelegramBot (like TwitterBot)' });
+		expect(preview.body).toContain('<form method="POST"><button type="submit">Decline</button></form>');
+		expect(emulator.message(message.id)?.externalKey).toMatch(/^wait:/);
+		// the button: the form posts (empty) to the page's own signed URL
+		const tapped = await open(links.Decline, { method: 'POST', form: {}, userAgent: 'TelegramBot (like TwitterBot)' });
+		expect(tapped.body).toContain('Got it, thanks');
 		expect(JSON.parse(await afterOf('decline-1'))).toMatchObject({ approved: false });
 		expect(emulator.message(message.id)?.text).toBe('decline-1 Refund?\n\n❌ Declined');
 	});
