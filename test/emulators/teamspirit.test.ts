@@ -1236,3 +1236,91 @@ describe('TeamSpiritEmulator: chat versions, conditional PATCH, metadata filters
 		expect(last.data.previous.memberIds).toEqual([ts.bot.id, olga.id]);
 	});
 });
+
+describe('TeamSpiritEmulator: typing (POST /chats/{id}/typing, chat.typing)', () => {
+	let ts: TeamSpiritEmulator;
+	let receiver: http.Server;
+	let receiverUrl: string;
+
+	beforeEach(async () => {
+		ts = await TeamSpiritEmulator.start({ autoDeliver: true });
+		receiver = http.createServer((req, res) => {
+			req.resume();
+			req.on('end', () => res.writeHead(200).end());
+		});
+		receiver.listen(0, '127.0.0.1');
+		await once(receiver, 'listening');
+		receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ts`;
+	});
+	afterEach(async () => {
+		await ts.stop();
+		receiver.closeAllConnections();
+		await new Promise((resolve) => receiver.close(resolve));
+	});
+
+	async function api(method: string, path: string, body?: unknown, contentType?: string) {
+		const res = await fetch(`${ts.url}/api/v1${path}`, {
+			method,
+			headers: {
+				authorization: `Bearer ${ts.apiKey}`,
+				...(body !== undefined ? { 'content-type': contentType ?? 'application/json' } : {}),
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+		});
+		const text = await res.text();
+		return { status: res.status, json: text ? JSON.parse(text) : undefined };
+	}
+
+	it('POST /chats/{id}/typing: 204 and the bot shows as typing for 5 s (until it posts); no delivery; 404, 403, 400 as any chat call', async () => {
+		const hook = await api('POST', '/webhooks', { url: receiverUrl, events: ['chat.typing', 'message.created'] });
+		expect(hook.status).toBe(201);
+		const chat = ts.addChat({ title: 'Anna' });
+		const before = Date.now();
+		const typed = await api('POST', `/chats/${chat.id}/typing`);
+		expect(typed).toEqual({ status: 204, json: undefined });
+		const [shown] = ts.typingIn(chat.id);
+		expect(shown.userId).toBe(ts.bot.id);
+		expect(Date.parse(shown.until)).toBeGreaterThanOrEqual(before + 5000);
+		expect(Date.parse(shown.until)).toBeLessThanOrEqual(Date.now() + 5000);
+		expect((await api('POST', `/chats/${chat.id}/typing`, {})).status).toBe(204);
+
+		// a message from the bot ends it
+		expect((await api('POST', `/chats/${chat.id}/messages`, { text: 'Hello' })).status).toBe(201);
+		expect(ts.typingIn(chat.id)).toEqual([]);
+		await ts.settled();
+		expect(ts.deliveries.map((d) => d.event)).toEqual(['message.created']);
+
+		expect((await api('POST', '/chats/c_nope/typing')).json.error.code).toBe('not_found');
+		const foreign = ts.addChat({ title: 'Not ours', includeBot: false });
+		expect((await api('POST', `/chats/${foreign.id}/typing`)).status).toBe(403);
+		expect((await api('POST', `/chats/${chat.id}/typing`, [1])).status).toBe(400);
+	});
+
+	it('chat.typing: typeAsUser delivers { chatId, userId, user, until, chat } to webhooks subscribed to it and covering the chat', async () => {
+		const olga = ts.addUser({ name: 'Olga Operator', username: 'olga' });
+		const chat = ts.addChat({ title: 'Anna', externalKey: 'telegram:1:2~x', metadata: { channel: 'telegram' }, memberIds: [olga.id] });
+		const other = ts.addChat({ title: 'Other', memberIds: [olga.id] });
+		const typing = (await api('POST', '/webhooks', { url: receiverUrl, events: ['chat.typing'] })).json.id;
+		const otherOnly = (await api('POST', '/webhooks', { url: receiverUrl, events: ['chat.typing'], chatIds: [other.id] })).json.id;
+		const messagesOnly = (await api('POST', '/webhooks', { url: receiverUrl, events: ['message.created'] })).json.id;
+		expect([typing, otherOnly, messagesOnly].every(Boolean)).toBe(true);
+
+		const { until, deliveries } = await ts.typeAsUser(chat.id, olga.id);
+		expect(deliveries.map((d) => [d.webhookId, d.event, d.status])).toEqual([[typing, 'chat.typing', 200]]);
+		const body = JSON.parse(deliveries[0].body);
+		expect(body).toMatchObject({ event: 'chat.typing', id: expect.stringMatching(/^evt_/) });
+		expect(body.data).toEqual({
+			chatId: chat.id,
+			userId: olga.id,
+			user: { id: olga.id, name: 'Olga Operator', username: 'olga', email: olga.email, isBot: false },
+			until,
+			chat: { id: chat.id, title: 'Anna', externalKey: 'telegram:1:2~x', metadata: { channel: 'telegram' }, version: 1 },
+		});
+		expect(Date.parse(until) - Date.parse(body.createdAt)).toBe(5000);
+		expect(ts.typingIn(chat.id)).toEqual([{ userId: olga.id, until }]);
+
+		// only a member types
+		const stranger = ts.addUser({ name: 'Stranger' });
+		await expect(ts.typeAsUser(chat.id, stranger.id)).rejects.toThrow(/not a member/);
+	});
+});

@@ -102,6 +102,7 @@ export const WEBHOOK_EVENTS = [
 	'chat.member_joined',
 	'chat.member_left',
 	'chat.updated',
+	'chat.typing',
 	'user.status_changed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -124,6 +125,18 @@ export interface Membership {
 	/** Who added or removed the member; null when they joined or left by themselves. */
 	actorId: string | null;
 }
+
+/** `data` of chat.typing deliveries: who types in which chat, until when the app shows it. */
+export interface Typing {
+	chatId: string;
+	userId: string;
+	user: User;
+	until: string;
+	chat: ChatSummary;
+}
+
+/** How long a typing indicator shows (POST /chats/{id}/typing, chat.typing's `until`). */
+export const TYPING_MS = 5000;
 
 /** `data` of user.status_changed deliveries. */
 export interface StatusChange extends UserStatus {
@@ -678,6 +691,8 @@ export class TeamSpiritEmulator {
 	readonly hookMessages: HookMessage[] = [];
 	/** chatId → id of the last message marked as read. */
 	readonly readMarkers = new Map<string, string>();
+	/** chatId → userId → until (ms): who shows as typing (see typingIn()). */
+	private readonly typingUntil = new Map<string, Map<string, number>>();
 	/** Every delivery attempt to an outgoing webhook, in the order they were sent. */
 	readonly deliveries: DeliveryAttempt[] = [];
 	/** See EmulatorOptions.autoDeliver. */
@@ -825,6 +840,8 @@ export class TeamSpiritEmulator {
 			...rest,
 		};
 		this.messages.set(msg.id, { msg, seq: ++this.seq });
+		// a message ends its sender's typing
+		this.typingUntil.get(chatId)?.delete(msg.senderId);
 		return msg;
 	}
 
@@ -935,6 +952,14 @@ export class TeamSpiritEmulator {
 		return [...this.chats.values()]
 			.filter((chat) => metadataMatches(chat.metadata, filters))
 			.map((chat) => clone(chat));
+	}
+
+	/** Who shows as typing in a chat now (the bot through POST …/typing, users through typeAsUser()). */
+	typingIn(chatId: string): Array<{ userId: string; until: string }> {
+		const now = Date.now();
+		return [...(this.typingUntil.get(chatId) ?? new Map<string, number>()).entries()]
+			.filter(([, until]) => until > now)
+			.map(([userId, until]) => ({ userId, until: new Date(until).toISOString() }));
 	}
 
 	/** Makes every public file link made so far answer 404, as if its time were up. */
@@ -1074,6 +1099,43 @@ export class TeamSpiritEmulator {
 			chat,
 			deliveries: this.retryFailed(await this.deliver('chat.updated', update, opts)),
 		};
+	}
+
+	/**
+	 * A member types in the chat, as in the TeamSpirit app: they show as typing for 5 s and
+	 * `chat.typing` is delivered (`{ chatId, userId, user, until, chat }`). Failed attempts are
+	 * retried on `retryDelaysMs`.
+	 */
+	async typeAsUser(
+		chatId: string,
+		userId: string,
+		opts: DeliverOptions = {},
+	): Promise<{ until: string; deliveries: DeliveryAttempt[] }> {
+		const chat = this.chats.get(chatId);
+		if (!chat) throw new Error(`typeAsUser: unknown chat ${chatId}`);
+		if (!chat.memberIds.includes(userId))
+			throw new Error(`typeAsUser: ${userId} is not a member of chat ${chatId}`);
+		const now = Date.now();
+		const until = this.showTyping(chatId, userId, now);
+		const data: Typing = {
+			chatId,
+			userId,
+			user: clone(this.userFor(userId)),
+			until,
+			chat: this.chatSummary(chatId)!,
+		};
+		const createdAt = opts.createdAt ?? new Date(now).toISOString();
+		return {
+			until,
+			deliveries: this.retryFailed(await this.deliver('chat.typing', data, { ...opts, createdAt })),
+		};
+	}
+
+	private showTyping(chatId: string, userId: string, now = Date.now()): string {
+		let typing = this.typingUntil.get(chatId);
+		if (!typing) this.typingUntil.set(chatId, (typing = new Map()));
+		typing.set(userId, now + TYPING_MS);
+		return new Date(now + TYPING_MS).toISOString();
 	}
 
 	/** The `data` of a membership event. */
@@ -1452,6 +1514,13 @@ export class TeamSpiritEmulator {
 			r('POST', `${api}/chats/:chatId/members`, (c) => this.addMembers(c)),
 			r('DELETE', `${api}/chats/:chatId/members/:userId`, (c) => this.removeMember(c)),
 			r('POST', `${api}/chats/:chatId/read`, (c) => this.markRead(c)),
+			r('POST', `${api}/chats/:chatId/typing`, (c) => {
+				const chat = this.chatFor(c.params[0]);
+				void c.body; // a body that is not a JSON object: 400 (its fields are ignored)
+				// the bot's own typing: shown, never delivered
+				this.showTyping(chat.id, this.bot.id);
+				return { status: 204 };
+			}),
 			r('GET', `${api}/chats/:chatId/messages`, (c) => this.listMessages(c)),
 			r('POST', `${api}/chats/:chatId/messages`, (c) => {
 				const chat = this.chatFor(c.params[0]);
