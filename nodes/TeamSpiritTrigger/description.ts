@@ -38,6 +38,12 @@ export const EVENT_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'Message Deleted', value: 'message.deleted', description: 'A message is deleted' },
 	{ name: 'Message Updated', value: 'message.updated', description: 'A message is edited' },
 	{
+		name: 'Typing',
+		value: 'chat.typing',
+		description:
+			'A member types in a chat (not the bot); again about every 3 seconds while they keep typing',
+	},
+	{
 		name: 'User Status Changed',
 		value: 'user.status_changed',
 		description: "A user's status changes",
@@ -192,7 +198,7 @@ export const properties: INodeProperties[] = [
 				options: CHANNEL_OPTIONS,
 				default: [],
 				description:
-					'Start only for messages and conversation changes in the customer conversation chats of these channels ' +
+					'Start only for messages, typing and conversation changes in the customer conversation chats of these channels ' +
 					"(the chats the Chat Channel node's Conversation operations keep); " +
 					'other chats start nothing. None: every chat.',
 			},

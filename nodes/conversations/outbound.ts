@@ -110,7 +110,10 @@ async function deliverCreated(o: Outbound, c: Conversation, ev: OperatorEvent) {
  * it before while the delivery shows the chat with the same key and customer (caches.ts), else as
  * TeamSpirit holds the chat now (the delivery is data, not proof).
  */
-async function trusted(o: Outbound, ev: OperatorEvent): ReturnType<typeof trustOfRead> {
+export async function trusted(
+	o: Outbound,
+	ev: Pick<OperatorEvent, 'chat'>,
+): ReturnType<typeof trustOfRead> {
 	const ownAccount = await o.adapter.conversation.account(o.ctx, o.itemIndex);
 	const entry = cacheKey(await identityOf(o.ctx, o.itemIndex), o.adapter.name, o.chatId);
 	const known = trustedChats.get(entry);

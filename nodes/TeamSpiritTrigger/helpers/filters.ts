@@ -27,6 +27,9 @@ export interface BotIdentity {
 
 export const isMessageEvent = (event: string): boolean => event.startsWith('message.');
 
+/** Events whose delivery carries the chat (`data.chat`: id, title, externalKey, metadata, version). */
+const carriesChat = (event: string): boolean => isMessageEvent(event) || event === 'chat.typing';
+
 /** The changes of a Conversation Changed delivery that the node's settings choose. */
 export function chosenChanges(delivery: Delivery, settings: FilterSettings): ConversationChange[] {
 	const kinds = settings.conversationChanges ?? [];
@@ -83,7 +86,7 @@ export function whyIgnored(
 	if (delivery.event === 'chat.updated')
 		return whyConversationIgnored(delivery, settings, conversationSecret);
 	const message: IDataObject = delivery.data;
-	if (settings.conversationChannels?.length && isMessageEvent(delivery.event)) {
+	if (settings.conversationChannels?.length && carriesChat(delivery.event)) {
 		const key = (message.chat as IDataObject | undefined)?.externalKey;
 		const channel = typeof key === 'string' ? key.split(':')[0] : undefined;
 		if (!channel || !settings.conversationChannels.includes(channel))

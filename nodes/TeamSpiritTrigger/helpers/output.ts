@@ -36,6 +36,19 @@ export function toOutputJson(delivery: Delivery): IDataObject {
 			message: data,
 		};
 	}
+	if (event === 'chat.typing') {
+		const user = (data.user ?? {}) as IDataObject;
+		return {
+			...base,
+			userId: data.userId ?? null,
+			userName: user.name ?? null,
+			username: user.username ?? null,
+			until: data.until ?? null,
+			// the chat (id, title, externalKey, metadata): Send to Customer needs no lookup
+			chat: data.chat ?? null,
+			typing: data,
+		};
+	}
 	if (event.startsWith('chat.')) {
 		const user = (data.user ?? {}) as IDataObject;
 		return {

@@ -58,7 +58,7 @@ async function register(path: string, events: string[], chatIds: string[] = []) 
 const sign = teamSpiritSignature;
 
 describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
-	it('knows the seven events of the contract and refuses the old names', async () => {
+	it('knows the eight events of the contract and refuses the old names', async () => {
 		expect([...WEBHOOK_EVENTS]).toEqual([
 			'message.created',
 			'message.updated',
@@ -66,6 +66,7 @@ describe('TeamSpirit emulator: outgoing webhook deliveries', () => {
 			'chat.member_joined',
 			'chat.member_left',
 			'chat.updated',
+			'chat.typing',
 			'user.status_changed',
 		]);
 		expect((await register('/x', ['chat.member_added'])).error?.message).toBe('Unknown event(s): chat.member_added');

@@ -282,6 +282,33 @@ describe('TeamSpirit Trigger: events and files', () => {
 		]);
 	});
 
+	it('Typing: registers chat.typing with TeamSpirit and outputs who types where until when, with the chat; Customer Conversations Only filters it by the chat key', async () => {
+		await activate({ events: ['chat.typing'], options: { conversationChannels: ['telegram'] } });
+		expect(webhook.events).toEqual(['chat.typing']);
+		const conversation = emulator.addChat({ id: 'c_anna', title: 'Anna (Telegram)', externalKey: 'telegram:1:2~x', metadata: { channel: 'telegram' }, memberIds: ['u_bob'] });
+		const { until, deliveries } = await emulator.typeAsUser(conversation.id, 'u_bob');
+		expect(deliveries.map((d) => [d.status, d.responseBody])).toEqual([[200, '{"ok":true}']]);
+		const chat = { id: 'c_anna', title: 'Anna (Telegram)', externalKey: 'telegram:1:2~x', metadata: { channel: 'telegram' }, version: 1 };
+		expect(jsonOf(startedCalls(hook)[0])).toEqual([
+			{
+				event: 'chat.typing',
+				eventId: deliveries[0].eventId,
+				deliveryId: deliveries[0].deliveryId,
+				createdAt: expect.any(String),
+				chatId: 'c_anna',
+				userId: 'u_bob',
+				userName: 'Bob Boyd',
+				username: 'bob',
+				until,
+				chat,
+				typing: { chatId: 'c_anna', userId: 'u_bob', user: expect.objectContaining({ id: 'u_bob', isBot: false }), until, chat },
+			},
+		]);
+		const elsewhere = await emulator.typeAsUser('c_general', 'u_bob');
+		expect(JSON.parse(elsewhere.deliveries[0].responseBody)).toEqual({ ok: true, ignored: 'chat c_general is not a conversation of the chosen channels' });
+		expect(startedCalls(hook)).toHaveLength(1);
+	});
+
 	it('downloads attached files into binary fields file_0, file_1, … and lists files above the size cap', async () => {
 		await activate({ events: ['message.created'], options: { downloadFiles: true, maxFileSizeMb: 1 } });
 		const small = emulator.addFile({ name: 'notes.txt', mimeType: 'text/plain', content: 'hello' });

@@ -119,6 +119,8 @@ export interface BridgeOptions {
 		IDataObject | ((operators: Array<{ id: string }>, ts: TeamSpiritEmulator) => IDataObject);
 	/** More options of the "Operator writes" trigger (e.g. onlyMentions), beside the example's. */
 	operatorTriggerOptions?: IDataObject;
+	/** The "Operator writes" trigger's events instead of the example's (e.g. with `chat.typing`). */
+	operatorEvents?: string[];
 	/** Node settings by node name, e.g. `{ 'Send to Customer': { retryOnFail: true, maxTries: 3 } }`. */
 	nodeSettings?: Record<string, IDataObject>;
 	/**
@@ -171,6 +173,8 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 				...(node.parameters.options as INodeParameters),
 				...options.operatorTriggerOptions,
 			} as INodeParameters;
+		if (node.name === 'Operator writes' && options.operatorEvents)
+			node.parameters.events = options.operatorEvents;
 		Object.assign(node, options.nodeSettings?.[node.name] ?? {});
 	}
 	driver.adapt(workflow);

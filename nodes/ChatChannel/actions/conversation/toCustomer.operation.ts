@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { patienceMs, waitOption } from '../../../conversations/order';
 import { sendToCustomer } from '../../../conversations/outbound';
+import { sendTyping } from '../../../conversations/typing';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { OperationCall } from '../types';
 
@@ -10,7 +11,8 @@ const properties: INodeProperties[] = [
 	{
 		displayName:
 			'Connect this node to a TeamSpirit Trigger (events Message Created, Updated and Deleted; ' +
-			'Conversations: this channel): what operators post in a conversation chat reaches its customer.',
+			'Conversations: this channel): what operators post in a conversation chat reaches its customer. ' +
+			'With the event Typing too, the customer sees an operator typing where the channel can show it.',
 		name: 'toCustomerNotice',
 		type: 'notice',
 		default: '',
@@ -70,10 +72,40 @@ export function conversationOf(ctx: IExecuteFunctions, itemIndex: number): strin
 	return `teamspirit:${String(json.chatId ?? (json.message as IDataObject | undefined)?.chatId ?? '')}`;
 }
 
+/** Send to Customer's options, as the bridge takes them. */
+function optionsOf(ctx: IExecuteFunctions, itemIndex: number) {
+	const options = ctx.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
+	return {
+		catchUp: options.catchUp !== false,
+		linkSeconds: Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60),
+		signature: options.signature === true,
+		waitMs: patienceMs(options),
+	};
+}
+
+/** A Typing item (`chat.typing`): the operator's typing, shown where the channel can. */
+async function typing(ctx: IExecuteFunctions, call: OperationCall, json: IDataObject) {
+	const data = (json.typing ?? {}) as IDataObject;
+	return await sendTyping(
+		ctx,
+		call.itemIndex,
+		call.adapter,
+		{
+			chatId: String(json.chatId ?? data.chatId ?? ''),
+			userId: String(json.userId ?? data.userId ?? ''),
+			user: (data.user ?? {}) as IDataObject,
+			until: String(json.until ?? data.until ?? ''),
+			chat: (json.chat ?? data.chat ?? undefined) as IDataObject | undefined,
+		},
+		optionsOf(ctx, call.itemIndex),
+	);
+}
+
 export async function execute(this: IExecuteFunctions, call: OperationCall) {
 	const { itemIndex } = call;
 	const json = this.getInputData()[itemIndex].json;
 	const event = String(json.event ?? '');
+	if (event === 'chat.typing') return await typing(this, call, json);
 	const message = (json.message ?? {}) as IDataObject;
 	if (!event.startsWith('message.') || !message.id) {
 		throw new NodeOperationError(
@@ -82,11 +114,10 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 			{
 				itemIndex,
 				description:
-					'Connect this node to a TeamSpirit Trigger with the events Message Created, Message Updated and Message Deleted.',
+					'Connect this node to a TeamSpirit Trigger with the events Message Created, Message Updated and Message Deleted (and Typing).',
 			},
 		);
 	}
-	const options = this.getNodeParameter('conversationOptions', itemIndex, {}) as IDataObject;
 	const chatId = String(message.chatId ?? json.chatId ?? '');
 	const triggerFilters = (json.triggerFilters ?? {}) as IDataObject;
 	const chat = (message.chat ?? json.chat ?? undefined) as IDataObject | undefined;
@@ -95,11 +126,6 @@ export async function execute(this: IExecuteFunctions, call: OperationCall) {
 		itemIndex,
 		call.adapter,
 		{ event, message, chatId, triggerFilters, chat: chat ?? undefined },
-		{
-			catchUp: options.catchUp !== false,
-			linkSeconds: Math.round(Math.min(1440, Math.max(1, Number(options.linkMinutes) || 60)) * 60),
-			signature: options.signature === true,
-			waitMs: patienceMs(options),
-		},
+		optionsOf(this, itemIndex),
 	);
 }
