@@ -97,7 +97,7 @@ export class ChatChannel implements INodeType {
 		version: 1,
 		subtitle: operationSubtitle(properties, channelNameExpression()),
 		description:
-			'Reply to customers on Telegram, WhatsApp (Twilio) or Facebook Messenger with one node for every channel',
+			'Reply to customers on Telegram, WhatsApp (Twilio), Facebook Messenger or your Website Chat with one node for every channel',
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -48,8 +48,8 @@ export class ChatChannelTrigger implements INodeType {
 		// n8n's node panel shows the trigger's description as the header of both Chat Channel nodes
 		// (the action node and its trigger are one entry there): it speaks of both
 		description:
-			'Customers on Telegram, WhatsApp (Twilio) or Facebook Messenger: start a workflow when ' +
-			'one writes, and reply with one node for every channel',
+			'Customers on Telegram, WhatsApp (Twilio), Facebook Messenger or your Website Chat: start ' +
+			'a workflow when one writes, and reply with one node for every channel',
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

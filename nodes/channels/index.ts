@@ -17,10 +17,16 @@ import type { WebhookField } from '../shared/webhookFields';
 
 import { messenger } from './messenger';
 import { telegram } from './telegram';
+import { website } from './website';
 import { whatsapp } from './whatsapp';
 import type { ChannelAdapter, ChannelName } from './types';
 
-export const adapters: Record<ChannelName, ChannelAdapter> = { telegram, whatsapp, messenger };
+export const adapters: Record<ChannelName, ChannelAdapter> = {
+	telegram,
+	whatsapp,
+	messenger,
+	website,
+};
 
 /** The Channel parameter's options, from the registry, sorted by name. */
 export const CHANNEL_OPTIONS: INodePropertyOptions[] = Object.values(adapters)

@@ -1,7 +1,8 @@
 /**
  * The channel layer shared by the Chat Channel and Chat Channel Trigger nodes: one message shape
  * for every channel, and one adapter interface each channel implements, one folder per channel
- * (nodes/channels/telegram/, whatsapp/ (through Twilio), messenger/), registered in ./index.ts.
+ * (nodes/channels/telegram/, whatsapp/ (through Twilio), messenger/, website/), registered in
+ * ./index.ts.
  *
  * A node asks the adapter of the chosen channel; it never branches on the channel name itself.
  */
@@ -18,7 +19,7 @@ import type {
 import type { UploadSource } from '../shared/binary';
 import type { ReceiveAdapter } from './receive';
 
-export type ChannelName = 'telegram' | 'whatsapp' | 'messenger';
+export type ChannelName = 'telegram' | 'whatsapp' | 'messenger' | 'website';
 
 /** What happened. Channels add their own values (e.g. Telegram `channel_post`). */
 export type ChannelEvent =
@@ -63,6 +64,8 @@ export interface ChannelSender {
 	name: string;
 	username?: string;
 	phone?: string;
+	/** The e-mail address the customer gave (Website: the widget's contact form). */
+	email?: string;
 	isBot?: boolean;
 }
 

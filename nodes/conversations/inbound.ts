@@ -221,6 +221,7 @@ function chatMetadata(i: Inbound, account: string, name: string): IDataObject {
 					name,
 					...(sender.username ? { username: cleanName(sender.username) } : {}),
 					...(sender.phone ? { phone: cleanName(sender.phone) } : {}),
+					...(sender.email ? { email: cleanName(sender.email) } : {}),
 				},
 	};
 }

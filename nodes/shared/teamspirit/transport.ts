@@ -22,11 +22,33 @@ import { markNetworkError } from '../outcome';
 import { rateLimitGiveUp } from '../retry';
 import { afterPause, pauseSends } from '../runner';
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
+import { TeamSpiritWebsiteApi } from '../../../credentials/TeamSpiritWebsiteApi.credentials';
 
 export type TeamSpiritContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export const CREDENTIAL_TYPE = 'teamSpiritApi';
+
+/**
+ * The credential types that speak to TeamSpirit as a bot, each with its own `authenticate` (a
+ * Bearer API key) and the secret it signs with: the TeamSpirit API credential (its Conversation
+ * Secret, else its API key), and the Website chat's (its Session Secret, nodes/channels/website/).
+ */
+const CREDENTIALS = {
+	teamSpiritApi: {
+		type: new TeamSpiritApi(),
+		label: 'TeamSpirit API',
+		signingSecret: (c: TeamSpiritCredentials) =>
+			String(c.conversationSecret ?? '').trim() || String(c.apiKey ?? '').trim(),
+	},
+	teamSpiritWebsiteApi: {
+		type: new TeamSpiritWebsiteApi(),
+		label: 'TeamSpirit Website Chat API',
+		signingSecret: (c: TeamSpiritCredentials) => String(c.sessionSecret ?? ''),
+	},
+};
+
+export type TeamSpiritCredentialType = keyof typeof CREDENTIALS;
 
 export interface TeamSpiritRequest {
 	method: IHttpRequestMethods;
@@ -48,6 +70,8 @@ export interface TeamSpiritRequest {
 	/** 'stream' answers with the response body as a stream (file downloads). */
 	responseType?: 'json' | 'stream';
 	itemIndex?: number;
+	/** The credential to speak as (default: the TeamSpirit API credential, `teamSpiritApi`). */
+	credentialType?: TeamSpiritCredentialType;
 	/** Ms one attempt may take (default TIMEOUTS.api; streams TIMEOUTS.transfer). */
 	timeoutMs?: number;
 	/**
@@ -74,6 +98,7 @@ interface TeamSpiritCredentials {
 	apiKey?: string;
 	webhookSecret?: string;
 	conversationSecret?: string;
+	sessionSecret?: string;
 }
 
 interface Connection {
@@ -83,14 +108,14 @@ interface Connection {
 	secrets: string[];
 	/** Adds the Authorization header exactly as the credential's own `authenticate` does. */
 	authenticate: (options: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
-	/** What the conversation bridge signs its chats' keys with (never sent anywhere). */
+	/**
+	 * What the credential signs with (never sent anywhere): the conversation bridge its chats' keys
+	 * (TeamSpirit API), the Website chat its visitors' sessions and transcripts (Website Chat).
+	 */
 	conversationSecret: string;
 	/** Which server and credential (a hash, never a secret): what per-process caches are keyed by. */
 	identity: string;
 }
-
-/** The credential type itself: its `authenticate` signs every request (see `connection`). */
-const credentialType = new TeamSpiritApi();
 
 /**
  * The credential of each node run (the context object is the run's, or the webhook request's),
@@ -99,57 +124,76 @@ const credentialType = new TeamSpiritApi();
  * node's own work per item in a bulk send. A failed read is not kept: the next item reads again
  * and fails with its own item index.
  */
-const connections = new WeakMap<TeamSpiritContext, Promise<Connection>>();
+const connections = new WeakMap<TeamSpiritContext, Map<string, Promise<Connection>>>();
 
 /**
  * The configured server, the secrets and the signer, from the credential as this node run reads it
  * (expressions in the credential, e.g. external secrets, are resolved for the first item that
  * asks: `httpRequestWithAuthentication` resolved the API key for item 0 on every request).
  */
-async function connection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
-	const known = connections.get(this);
-	if (known) {
+async function connection(
+	this: TeamSpiritContext,
+	itemIndex?: number,
+	credentialType: TeamSpiritCredentialType = CREDENTIAL_TYPE,
+): Promise<Connection> {
+	let known = connections.get(this);
+	if (!known) {
+		known = new Map();
+		connections.set(this, known);
+	}
+	const cache = known;
+	const earlier = cache.get(credentialType);
+	if (earlier) {
 		try {
-			return await known;
+			return await earlier;
 		} catch {
 			// that read failed (for another item): read again for this one
 		}
 	}
-	const reading = readConnection.call(this, itemIndex);
-	connections.set(this, reading);
+	const reading = readConnection.call(this, itemIndex, credentialType);
+	cache.set(credentialType, reading);
 	reading.catch(() => {
-		if (connections.get(this) === reading) connections.delete(this);
+		if (cache.get(credentialType) === reading) cache.delete(credentialType);
 	});
 	return await reading;
 }
 
-async function readConnection(this: TeamSpiritContext, itemIndex?: number): Promise<Connection> {
+async function readConnection(
+	this: TeamSpiritContext,
+	itemIndex: number | undefined,
+	credentialType: TeamSpiritCredentialType,
+): Promise<Connection> {
+	const { type, label, signingSecret } = CREDENTIALS[credentialType];
 	// a node without one (an example just imported) would get n8n's "Node does not have any
 	// credentials set", shown in the editor only as "Error fetching options"
-	if (!this.getNode().credentials?.[CREDENTIAL_TYPE]) {
-		throw new NodeOperationError(this.getNode(), 'Choose a TeamSpirit API credential first', {
+	if (!this.getNode().credentials?.[credentialType]) {
+		throw new NodeOperationError(this.getNode(), `Choose a ${label} credential first`, {
 			itemIndex,
 			description:
-				'This node talks to TeamSpirit: pick (or create) a "TeamSpirit API" credential in ' +
-				'its credential box, then open the list again.',
+				'This node talks to TeamSpirit: pick (or create) a "' +
+				label +
+				'" credential in its credential box, then open the list again.',
 		});
 	}
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
-	const { serverUrl, apiKey, webhookSecret, conversationSecret } =
-		credentials as TeamSpiritCredentials;
-	const server = normalizeServerUrl(serverUrl);
-	const secret = String(conversationSecret ?? '').trim() || String(apiKey ?? '').trim();
+	const credentials = await this.getCredentials(credentialType, itemIndex);
+	const values = credentials as TeamSpiritCredentials;
+	const server = normalizeServerUrl(values.serverUrl);
+	const secret = signingSecret(values);
 	return {
 		serverUrl: server,
 		identity: createHash('sha256')
-			.update(`${server}\n${String(apiKey ?? '')}\n${secret}`)
+			.update(
+				`${credentialType === CREDENTIAL_TYPE ? '' : `${credentialType}\n`}` +
+					`${server}\n${String(values.apiKey ?? '')}\n${secret}`,
+			)
 			.digest('base64url'),
 		secrets: [
-			...secretForms(apiKey),
-			...secretForms(webhookSecret),
-			...secretForms(conversationSecret),
+			...secretForms(values.apiKey),
+			...secretForms(values.webhookSecret),
+			...secretForms(values.conversationSecret),
+			...secretForms(values.sessionSecret),
 		],
-		authenticate: async (options) => await credentialType.authenticate(credentials, options),
+		authenticate: async (options) => await type.authenticate(credentials, options),
 		conversationSecret: secret,
 	};
 }
@@ -161,8 +205,9 @@ async function readConnection(this: TeamSpiritContext, itemIndex?: number): Prom
 export async function conversationSecretOf(
 	this: TeamSpiritContext,
 	itemIndex?: number,
+	credentialType?: TeamSpiritCredentialType,
 ): Promise<string> {
-	return (await connection.call(this, itemIndex)).conversationSecret;
+	return (await connection.call(this, itemIndex, credentialType)).conversationSecret;
 }
 
 /**
@@ -173,8 +218,9 @@ export async function conversationSecretOf(
 export async function credentialIdentityOf(
 	this: TeamSpiritContext,
 	itemIndex?: number,
+	credentialType?: TeamSpiritCredentialType,
 ): Promise<string> {
-	return (await connection.call(this, itemIndex)).identity;
+	return (await connection.call(this, itemIndex, credentialType)).identity;
 }
 
 /** Turns a final non-2xx answer into an error that carries TeamSpirit's own message. */
@@ -249,7 +295,12 @@ export async function teamSpiritApiRequest(
 	request: TeamSpiritRequest,
 ): Promise<IDataObject> {
 	const { method, path, itemIndex } = request;
-	const { serverUrl, secrets, authenticate } = await connection.call(this, itemIndex);
+	const credentialType = request.credentialType ?? CREDENTIAL_TYPE;
+	const { serverUrl, secrets, authenticate } = await connection.call(
+		this,
+		itemIndex,
+		credentialType,
+	);
 	const url = `${serverUrl}/api/v1${path}`;
 	const retrySafe =
 		(request.idempotent ?? method !== 'POST') || request.idempotencyKey !== undefined;
@@ -271,7 +322,7 @@ export async function teamSpiritApiRequest(
 	if (request.responseType === 'stream') options.encoding = 'stream';
 
 	const response = await sendRequest(this, {
-		credentialType: CREDENTIAL_TYPE,
+		credentialType,
 		authenticate,
 		options,
 		rawBody: request.rawBody,
