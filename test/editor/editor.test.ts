@@ -387,8 +387,8 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 					'Send a text message',
 					'Send a file',
 					'Send a template message on WhatsApp (Twilio)',
-					'Edit a message on Telegram',
-					'Delete a message on Telegram',
+					'Edit a message on Telegram or Website Chat',
+					'Delete a message on Telegram or Website Chat',
 					'Forward a customer message to the operators',
 					'Send an operator message to the customer',
 					// the contact centre's (issue 21)
