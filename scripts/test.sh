@@ -9,6 +9,8 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/lib/ensure-deps.sh || exit 1
+# the website chat widget's generated assets (nodes/channels/website/widget/assets.ts) from widget/
+node scripts/build-widget.mjs || exit 1
 
 main_rc=0
 node node_modules/jest/bin/jest.js --runInBand "$@" || main_rc=$?
