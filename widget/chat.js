@@ -360,6 +360,7 @@
 					applyMessages(data);
 				})
 				.catch(function (error) {
+					if (!(error instanceof ApiError) && window.console) console.error(error);
 					if (error.status === 401) return renewSession();
 					if (error.status === 403) {
 						state.stopped = true;

@@ -1,0 +1,264 @@
+/**
+ * The website chat widget itself in headless Chromium (Debian's, puppeteer-core), embedded by a
+ * page on another origin, against test/editor/widget-fake-api.ts (the trigger's endpoints as the
+ * brief defines them, in memory): what a visitor does with keyboard and mouse, what a screen reader
+ * is given, and how the widget deals with the API's answers (pending bubbles, retries with the same
+ * clientId, errors by code, typing, offline, contact form, texts from the configuration). The
+ * widget with the real trigger in a real n8n: test/e2e/website-chat.e2e.test.ts.
+ *
+ *   npx jest -c jest.editor.config.js test/editor/widget.test.ts   (no n8n needed)
+ */
+import type { ElementHandle, Page } from 'puppeteer-core';
+
+import { launchBrowser, type EditorBrowser } from './editor';
+import { startFakeApi, type FakeApi } from './widget-fake-api';
+
+const W = (selector: string) => `#teamspirit-chat >>> ${selector}`;
+
+let ui: EditorBrowser;
+let fake: FakeApi;
+let page: Page;
+const outside: string[] = [];
+
+async function shadowText(selector: string): Promise<string[]> {
+	return page.$$eval(W(selector), (els) => els.map((e) => (e as HTMLElement).innerText.trim()));
+}
+async function visible(selector: string): Promise<boolean> {
+	const el = await page.$(W(selector));
+	return !!el && (await el.evaluate((e) => !(e as HTMLElement).hidden && (e as HTMLElement).getClientRects().length > 0));
+}
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+	const deadline = Date.now() + 30_000;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}
+/** The element that has focus, inside the widget's shadow root: its class or id. */
+async function focused(): Promise<string> {
+	return page.evaluate(() => {
+		const a = document.activeElement?.shadowRoot?.activeElement as HTMLElement | null | undefined;
+		return a ? a.id || a.className : document.activeElement?.id ?? '';
+	});
+}
+/** puppeteer's waitForSelector does not see changes inside a shadow root (its observer watches the document): poll. */
+async function waitFor(selector: string): Promise<void> {
+	await until(selector, () => visible(selector));
+}
+const posts = () => fake.requests.filter((r) => r.route === 'POST messages');
+
+async function openPage(): Promise<void> {
+	await page.goto(fake.pageUrl);
+	await waitFor('.launcher');
+}
+async function openChat(): Promise<void> {
+	if (!(await visible('.panel'))) await (await page.$(W('.launcher')))!.click();
+	await waitFor('.panel');
+}
+async function type(text: string): Promise<void> {
+	await (await page.$(W('textarea')))!.focus();
+	await page.keyboard.type(text);
+}
+
+beforeAll(async () => {
+	fake = await startFakeApi();
+	ui = await launchBrowser();
+	page = ui.page;
+	if (process.env.WIDGET_DEBUG) page.on('console', (m) => console.log('page:', m.text()));
+	if (process.env.WIDGET_DEBUG) page.on('pageerror', (e) => console.log('page error:', e));
+	page.on('request', (r) => {
+		if (!r.url().startsWith(fake.base) && !r.url().startsWith(fake.pageUrl)) outside.push(r.url());
+	});
+});
+afterAll(async () => {
+	await ui?.close();
+	await fake?.close();
+});
+beforeEach(async () => {
+	fake.visitors.clear();
+	fake.requests.length = 0;
+	fake.offline = false;
+	fake.config.askContact = 'off';
+	fake.config.texts = {};
+	await page.setViewport({ width: 1280, height: 800 });
+	await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'no-preference' }]);
+	await page.goto(`${fake.pageUrl}blank`);
+	await page.evaluate(() => localStorage.clear());
+});
+
+describe('website chat widget in Chromium', () => {
+	it('opens from the keyboard, sends with Enter (Shift+Enter a new line), shows the stored message, closes with Escape back to the launcher', async () => {
+		await openPage();
+		const launcher = (await page.$(W('.launcher')))!;
+		expect(await launcher.evaluate((e) => [e.getAttribute('aria-label'), e.getAttribute('aria-expanded')])).toEqual(['Open chat', 'false']);
+		await launcher.focus();
+		await page.keyboard.press('Enter');
+		await waitFor('.panel');
+		expect(await focused()).toBe('ts-input');
+		expect(await launcher.evaluate((e) => e.getAttribute('aria-expanded'))).toBe('true');
+		const log = (await page.$(W('.log')))!;
+		expect(await log.evaluate((e) => [e.getAttribute('role'), e.getAttribute('aria-live')])).toEqual(['log', 'polite']);
+
+		await page.keyboard.type('Hello');
+		await page.keyboard.down('Shift');
+		await page.keyboard.press('Enter');
+		await page.keyboard.up('Shift');
+		await page.keyboard.type('there');
+		await page.keyboard.press('Enter');
+		await waitFor('.msg.mine[data-id]');
+		expect(await shadowText('.msg.mine .text')).toEqual(['Hello\nthere']);
+		expect(await shadowText('.msg.mine .sr')).toEqual(['You:']);
+		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe('');
+		expect(posts()).toHaveLength(1);
+		expect(posts()[0].body).toEqual({ token: fake.visitor().token, clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), text: 'Hello\nthere' });
+		expect(posts()[0].origin).toBe(new URL(fake.pageUrl).origin);
+
+		await page.keyboard.press('Escape');
+		await until('the panel closes', async () => !(await visible('.panel')));
+		expect(await focused()).toBe('launcher');
+		expect(outside).toEqual([]);
+	});
+
+	it("shows the operator's messages from the long poll, their edits and deletions, typing, and counts unread ones while closed", async () => {
+		await openPage();
+		await openChat();
+		await type('Is anyone there?\n');
+		await waitFor('.msg.mine[data-id]');
+		fake.setTyping(true);
+		await until('the typing line', () => visible('.typing'));
+		expect(await shadowText('.typing')).toEqual(['Support is typing\u2026']);
+		const answer = fake.agentSays('Yes, see https://example.com/help. And javascript:alert(1)');
+		await waitFor(`.msg.theirs[data-id="${answer.id}"]`);
+		fake.setTyping(false);
+		await until('the typing line goes', async () => !(await visible('.typing')));
+		const links = await page.$$eval(W('.msg.theirs a'), (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+		expect(links).toEqual([['https://example.com/help', 'https://example.com/help']]);
+
+		fake.edit(answer.id, 'Yes, I am here.');
+		await until('the edit', async () => (await shadowText(`.msg[data-id="${answer.id}"] .text`))[0] === 'Yes, I am here.');
+		expect((await shadowText(`.msg[data-id="${answer.id}"] .meta`))[0]).toContain('edited');
+		fake.remove(answer.id);
+		await until('the deletion', async () => !(await page.$(W(`.msg[data-id="${answer.id}"]`))));
+
+		await page.keyboard.press('Escape');
+		fake.agentSays('One more thing');
+		await until('the badge', async () => (await shadowText('.badge'))[0] === '1');
+		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe('Open chat, 1 new');
+		await openChat();
+		await until('the badge goes', async () => !(await visible('.badge')));
+	});
+
+	it('retries a message the server could not store with the same clientId, and shows it once', async () => {
+		await openPage();
+		await openChat();
+		await type('x');
+		await page.keyboard.press('Backspace');
+		fake.failNextPosts.push({ status: 503, code: 'unavailable' }, { status: 429, code: 'rate_limited', retryAfter: 1 });
+		await type('Please keep this\n');
+		expect(await shadowText('.msg.pending .meta')).toEqual(['Sending\u2026']);
+		await until('the rate limit message', async () => (await shadowText('.error'))[0] === "You're sending messages too fast. Please wait a moment.");
+		await waitFor('.msg.mine[data-id]');
+		expect(posts().map((p) => (p.body as { clientId: string }).clientId)).toEqual(Array(3).fill((posts()[0].body as { clientId: string }).clientId));
+		expect(fake.visitor().messages).toHaveLength(1);
+		expect(await shadowText('.msg.mine .text')).toEqual(['Please keep this']);
+		expect(await page.$(W('.msg.pending'))).toBeNull();
+	});
+
+	it('gives a refused message back to the composer with the reason from its code', async () => {
+		await openPage();
+		await openChat();
+		fake.failNextPosts.push({ status: 413, code: 'text_too_long' });
+		await type('Too long for the server\n');
+		await until('the error', async () => visible('.error'));
+		expect(await page.$eval(W('.error'), (e) => [e.getAttribute('role'), (e as HTMLElement).innerText])).toEqual([
+			'alert',
+			'This message is too long (at most 4000 characters).',
+		]);
+		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe('Too long for the server');
+		expect(await page.$(W('.msg.mine'))).toBeNull();
+
+		await page.$eval(W('textarea'), (e) => ((e as HTMLTextAreaElement).value = ''));
+		await type('a'.repeat(4001));
+		await page.keyboard.press('Enter');
+		expect(await shadowText('.error')).toEqual(['This message is too long (at most 4000 characters).']);
+		expect(posts()).toHaveLength(1);
+	});
+
+	it('attaches files from the keyboard-reachable picker, sends them as multipart, and links them back through the API', async () => {
+		await openPage();
+		await openChat();
+		const attach = (await page.$(W('button[aria-label="Attach files"]')))!;
+		const [chooser] = await Promise.all([page.waitForFileChooser(), attach.evaluate((b) => (b as HTMLElement).click())]);
+		const file = require('node:path').join(__dirname, 'widget-fake-api.ts');
+		await chooser.accept([file]);
+		await waitFor('.chip');
+		expect(await page.$eval(W('.chip button'), (b) => b.getAttribute('aria-label'))).toBe('Remove widget-fake-api.ts');
+		await type('My file\n');
+		await waitFor('.msg.mine[data-id] a.file');
+		const post = posts()[0].body as Record<string, string>;
+		expect(post).toEqual({ token: fake.visitor().token, clientId: expect.any(String), text: 'My file' });
+		const stored = fake.visitor().messages[0].files[0];
+		expect(stored.name).toBe('widget-fake-api.ts');
+		const href = await page.$eval(W('a.file'), (a) => a.getAttribute('href'));
+		expect(href).toBe(`${fake.base}files?token=${encodeURIComponent(fake.visitor().token)}&id=${stored.id}`);
+		expect(await page.$(W('.chip'))).toBeNull();
+	});
+
+	it('asks for name and e-mail first when required, with labelled fields, then sends them with the session', async () => {
+		fake.config.askContact = 'required';
+		await openPage();
+		await openChat();
+		expect(await visible('form.contact')).toBe(true);
+		expect(await visible('form.composer')).toBe(false);
+		expect(await focused()).toBe('ts-name');
+		expect(await page.$$eval(W('form.contact label'), (ls) => ls.map((l) => [l.getAttribute('for'), l.textContent]))).toEqual([
+			['ts-name', 'Name'],
+			['ts-email', 'E-mail'],
+		]);
+		await page.keyboard.type('Ann');
+		await page.keyboard.press('Enter');
+		expect(await shadowText('.error')).toEqual(['Please enter your name and a valid e-mail address.']);
+		await (await page.$(W('#ts-email')))!.type('ann@example.com');
+		await page.keyboard.press('Enter');
+		await until('the composer', () => visible('form.composer'));
+		expect(fake.visitor().contact).toEqual({ name: 'Ann', email: 'ann@example.com' });
+		expect(await focused()).toBe('ts-input');
+	});
+
+	it('takes its texts and colours from the configuration, says when nobody is online, and keeps the history over a reload', async () => {
+		fake.config.texts = { title: 'Schreiben Sie uns', placeholder: 'Ihre Nachricht', open: 'Chat \u00f6ffnen' };
+		fake.offline = true;
+		await openPage();
+		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe('Chat \u00f6ffnen');
+		await openChat();
+		expect(await shadowText('h2')).toEqual(['Schreiben Sie uns']);
+		expect(await page.$eval(W('textarea'), (e) => e.getAttribute('placeholder'))).toBe('Ihre Nachricht');
+		expect(await visible('.banner[role="status"]')).toBe(true);
+		await type('Hallo\n');
+		await waitFor('.msg.mine[data-id]');
+		fake.agentSays('Guten Tag');
+		await waitFor('.msg.theirs[data-id]');
+
+		await page.reload();
+		await waitFor('.launcher');
+		expect(fake.visitors.size).toBe(1);
+		await openChat();
+		await until('the history', async () => (await shadowText('.msg[data-id] .text')).length === 2);
+		expect(await shadowText('.msg[data-id] .text')).toEqual(['Hallo', 'Guten Tag']);
+	});
+
+	it('fills the screen at phone width, without motion when the visitor asks for less', async () => {
+		await page.setViewport({ width: 375, height: 700 });
+		await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
+		await openPage();
+		await openChat();
+		const box = await page.$eval(W('.panel'), (e) => {
+			const r = e.getBoundingClientRect();
+			return [r.left, r.top, r.width, r.height];
+		});
+		expect(box).toEqual([0, 0, 375, 700]);
+		expect(await visible('.launcher')).toBe(false);
+		await (await page.$(W('.close')))!.click();
+		expect(await visible('.launcher')).toBe(true);
+	});
+});
