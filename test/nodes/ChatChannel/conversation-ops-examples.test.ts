@@ -75,7 +75,7 @@ describe('the examples', () => {
 });
 
 describe('the conversation examples', () => {
-	it.each(['telegram', 'whatsapp', 'messenger'])(
+	it.each(['telegram', 'whatsapp', 'messenger', 'website'])(
 		'%s-conversations.json has a queue with business hours and a rating, and a Schedule Trigger → Process Due Conversations',
 		(channel) => {
 			const workflow = load(`${channel}-conversations.json`);
