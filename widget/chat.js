@@ -80,6 +80,7 @@
 	var ui = {};
 	var bindings = [];
 	var waker = null;
+	var phone = window.matchMedia('(max-width: 480px)');
 
 	// ---------------------------------------------------------------------------------------------
 	// Small helpers
@@ -381,6 +382,8 @@
 		state.typing = !!data.typing;
 		setOffline(!!data.offline || state.config.offline);
 		if (list.length) state.hasHistory = true;
+		var log = ui.log;
+		var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
 		var ids = new Set();
 		list.forEach(function (msg) {
 			ids.add(msg.id);
@@ -394,6 +397,7 @@
 			state.shown.delete(id);
 		});
 		ui.typing.hidden = !state.typing;
+		if (atBottom) log.scrollTop = log.scrollHeight;
 		updateUnread();
 		showContactForm();
 	}
@@ -762,6 +766,22 @@
 		if (event.key === 'Escape' && state.open) {
 			event.stopPropagation();
 			setOpen(false);
+		} else if (event.key === 'Tab' && state.open && phone.matches) {
+			trapFocus(event);
+		}
+	}
+	/** At phone width the panel covers the page: Tab cycles inside it. */
+	function trapFocus(event) {
+		var all = ui.panel.querySelectorAll('button, textarea, input:not([type=file]), a[href], [tabindex="0"]');
+		var usable = Array.prototype.filter.call(all, function (node) {
+			return !node.disabled && node.getClientRects().length > 0;
+		});
+		var first = usable[0];
+		var last = usable[usable.length - 1];
+		var active = ui.root.getRootNode().activeElement;
+		if (event.shiftKey ? active === first : active === last) {
+			event.preventDefault();
+			(event.shiftKey ? last : first).focus();
 		}
 	}
 	function onInputKey(event) {

@@ -177,9 +177,8 @@ describe('website chat widget in Chromium', () => {
 		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe('Too long for the server');
 		expect(await page.$(W('.msg.mine'))).toBeNull();
 
-		await page.$eval(W('textarea'), (e) => ((e as HTMLTextAreaElement).value = ''));
-		await type('a'.repeat(4001));
-		await page.keyboard.press('Enter');
+		await page.$eval(W('textarea'), (e) => ((e as HTMLTextAreaElement).value = 'a'.repeat(4001)));
+		await type('\n');
 		expect(await shadowText('.error')).toEqual(['This message is too long (at most 4000 characters).']);
 		expect(posts()).toHaveLength(1);
 	});
@@ -247,7 +246,7 @@ describe('website chat widget in Chromium', () => {
 		expect(await shadowText('.msg[data-id] .text')).toEqual(['Hallo', 'Guten Tag']);
 	});
 
-	it('fills the screen at phone width, without motion when the visitor asks for less', async () => {
+	it('fills the screen at phone width, keeps Tab inside, without motion when the visitor asks for less', async () => {
 		await page.setViewport({ width: 375, height: 700 });
 		await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]);
 		await openPage();
@@ -258,6 +257,14 @@ describe('website chat widget in Chromium', () => {
 		});
 		expect(box).toEqual([0, 0, 375, 700]);
 		expect(await visible('.launcher')).toBe(false);
+		// the panel covers the page: Tab stays in it
+		await (await page.$(W('.close')))!.focus();
+		await page.keyboard.down('Shift');
+		await page.keyboard.press('Tab');
+		await page.keyboard.up('Shift');
+		expect(await focused()).toBe('icon send');
+		await page.keyboard.press('Tab');
+		expect(await focused()).toBe('close');
 		await (await page.$(W('.close')))!.click();
 		expect(await visible('.launcher')).toBe(true);
 	});
