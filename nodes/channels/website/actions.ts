@@ -29,15 +29,12 @@ import {
 	patchTranscriptMessage,
 	postToTranscript,
 	readTranscriptMessage,
-	updateTranscript,
 	uploadToTeamSpirit,
 	messageByKey,
 	type TranscriptMessage,
 } from './transcript';
 import { WEBSITE_LIMITS } from './transport';
-
-/** How long the widget shows "typing…" after one typing action. */
-const TYPING_MS = 6000;
+import { operatorTyping } from './typing';
 
 /**
  * The transcript to send to: the one this process knows, else found or created (a visitor who
@@ -232,13 +229,7 @@ export const websiteActions: ChannelActions = {
 		if (request.action === 'mark_seen') return { ...done, sent: false };
 		const chat = await findTranscript(call.ctx, request.conversationId, call.itemIndex);
 		if (!chat) return { ...done, sent: false };
-		const until = new Date(Date.now() + TYPING_MS).toISOString();
-		await updateTranscript(
-			call.ctx,
-			chat,
-			(metadata) => ({ ...metadata, typingUntil: until }),
-			call.itemIndex,
-		);
+		await operatorTyping(call.ctx, chat, call.itemIndex);
 		return { ...done, action: 'typing', sent: true };
 	},
 };
