@@ -54,6 +54,7 @@
 
 	var state = {
 		token: load('token'),
+		visitorId: load('visitor'),
 		contact: null,
 		config: {
 			texts: DEFAULT_TEXTS,
@@ -247,11 +248,12 @@
 		var body = Object.assign({}, contact || {});
 		if (state.token) body.token = state.token;
 		return api('POST', 'session', body).then(function (s) {
-			if (s.token !== state.token) {
-				if (state.token) forgetTranscript();
-				state.token = s.token;
-				save('token', s.token);
-			}
+			// a fresh token every time; another visitor only when the old token was refused
+			if (state.visitorId && s.visitorId !== state.visitorId) forgetTranscript();
+			state.visitorId = s.visitorId;
+			save('visitor', s.visitorId);
+			state.token = s.token;
+			save('token', s.token);
 			state.contact = s.contact || null;
 			applyConfig(s.config || {});
 			return s;

@@ -1,7 +1,7 @@
 /**
  * A small stand-in for the Chat Channel Trigger's website endpoints (README "The widget's API and
  * limits"), for driving the widget itself in Chromium (test/editor/widget.test.ts) without n8n:
- * the same paths, bodies, answers and error shapes, one in-memory transcript per token, and knobs
+ * the same paths, bodies, answers and error shapes, one in-memory transcript per visitor (a new token at every session request, as the trigger issues them), and knobs
  * a test turns (operator messages, typing, offline, failures, contact form, limits). The real
  * endpoints are tested in test/nodes/ChatChannelTrigger/website*.test.ts and, with this widget, in
  * test/e2e/website-chat.e2e.test.ts.
@@ -32,6 +32,7 @@ export interface FakeMessage {
 	editedAt: string | null;
 }
 interface Visitor {
+	/** The token issued last. */
 	token: string;
 	visitorId: string;
 	contact: { name: string; email: string } | null;
@@ -52,7 +53,10 @@ export interface FakeApi {
 	base: string;
 	config: Record<string, unknown> & { texts: Record<string, string> };
 	offline: boolean;
+	/** By visitorId. */
 	visitors: Map<string, Visitor>;
+	/** Every token issued, to its visitor. */
+	tokens: Map<string, Visitor>;
 	/** Answers the next POST messages with these errors, one each. */
 	failNextPosts: Failure[];
 	/** Requests seen by the API: `METHOD path`, and the Origin of each. */
@@ -87,6 +91,7 @@ export async function startFakeApi(): Promise<FakeApi> {
 		},
 		offline: false,
 		visitors: new Map(),
+		tokens: new Map(),
 		failNextPosts: [],
 		requests: [],
 		visitor() {
@@ -139,7 +144,7 @@ export async function startFakeApi(): Promise<FakeApi> {
 		typing: v.typing,
 		offline: fake.offline,
 	});
-	const byToken = (token: unknown) => (typeof token === 'string' ? fake.visitors.get(token) : undefined);
+	const byToken = (token: unknown) => (typeof token === 'string' ? fake.tokens.get(token) : undefined);
 
 	const api = http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', fake.base);
@@ -166,9 +171,11 @@ export async function startFakeApi(): Promise<FakeApi> {
 				const input = body.json ?? {};
 				let v = byToken(input.token);
 				if (!v) {
-					v = { token: `v1.${randomUUID()}`, visitorId: `v_${randomUUID()}`, contact: null, messages: [], typing: false, typingPosts: 0 };
-					fake.visitors.set(v.token, v);
+					v = { token: '', visitorId: `v_${randomUUID()}`, contact: null, messages: [], typing: false, typingPosts: 0 };
+					fake.visitors.set(v.visitorId, v);
 				}
+				v.token = `v1.${v.visitorId}.${++seq}`;
+				fake.tokens.set(v.token, v);
 				if (input.name || input.email) v.contact = { name: String(input.name ?? ''), email: String(input.email ?? '') };
 				return send(200, { token: v.token, visitorId: v.visitorId, contact: v.contact, config: { ...fake.config, offline: fake.offline } });
 			}

@@ -76,6 +76,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
 	fake.visitors.clear();
+	fake.tokens.clear();
 	fake.requests.length = 0;
 	fake.offline = false;
 	fake.config.askContact = 'off';
@@ -241,9 +242,12 @@ describe('website chat widget in Chromium', () => {
 		await page.reload();
 		await waitFor('.launcher');
 		expect(fake.visitors.size).toBe(1);
+		fake.agentSays('Noch etwas');
+		// what the visitor saw before the reload is not new
+		await until('the badge', async () => (await shadowText('.badge'))[0] === '1');
 		await openChat();
-		await until('the history', async () => (await shadowText('.msg[data-id] .text')).length === 2);
-		expect(await shadowText('.msg[data-id] .text')).toEqual(['Hallo', 'Guten Tag']);
+		await until('the history', async () => (await shadowText('.msg[data-id] .text')).length === 3);
+		expect(await shadowText('.msg[data-id] .text')).toEqual(['Hallo', 'Guten Tag', 'Noch etwas']);
 	});
 
 	it('fills the screen at phone width, keeps Tab inside, without motion when the visitor asks for less', async () => {
