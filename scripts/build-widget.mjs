@@ -46,8 +46,14 @@ function compact(text) {
 
 const scriptSource = compact(readFileSync(join(root, 'widget/chat.js'), 'utf8'));
 const styleSource = compact(readFileSync(join(root, 'widget/chat.css'), 'utf8'));
-const version = createHash('sha256').update(scriptSource).update('\n').update(styleSource).digest('hex').slice(0, 16);
-const banner = (kind) => `/* TeamSpirit website chat ${kind} ${version} (n8n-nodes-teamspirit, MIT) */\n`;
+const version = createHash('sha256')
+	.update(scriptSource)
+	.update('\n')
+	.update(styleSource)
+	.digest('hex')
+	.slice(0, 16);
+const banner = (kind) =>
+	`/* TeamSpirit website chat ${kind} ${version} (n8n-nodes-teamspirit, MIT) */\n`;
 const script = banner('widget') + scriptSource;
 const style = banner('widget style') + styleSource;
 

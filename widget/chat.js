@@ -160,9 +160,11 @@
 		var hex = Array.prototype.map.call(b, function (x) {
 			return (x + 256).toString(16).slice(1);
 		});
-		return [0, 4, 6, 8, 10].map(function (at, i, all) {
-			return hex.slice(at, all[i + 1] || 16).join('');
-		}).join('-');
+		return [0, 4, 6, 8, 10]
+			.map(function (at, i, all) {
+				return hex.slice(at, all[i + 1] || 16).join('');
+			})
+			.join('-');
 	}
 	function formatSize(bytes) {
 		if (bytes >= 1048576) return Math.round((bytes / 1048576) * 10) / 10 + ' MB';
@@ -299,7 +301,8 @@
 		var c = state.config;
 		var texts = Object.assign({}, DEFAULT_TEXTS);
 		Object.keys(config.texts || {}).forEach(function (key) {
-			if (typeof config.texts[key] === 'string' && config.texts[key]) texts[key] = config.texts[key];
+			if (typeof config.texts[key] === 'string' && config.texts[key])
+				texts[key] = config.texts[key];
 		});
 		c.texts = texts;
 		['maxTextLength', 'maxFileSize', 'maxFiles'].forEach(function (key) {
@@ -500,17 +503,29 @@
 		try {
 			var parsed = new URL(url);
 			if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
-			return h('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer nofollow', text: url });
+			return h('a', {
+				href: parsed.href,
+				target: '_blank',
+				rel: 'noopener noreferrer nofollow',
+				text: url,
+			});
 		} catch (e) {
 			return null;
 		}
 	}
 	function fileEl(file) {
 		var url = fileUrl(file);
-		var link = h('a', { class: 'file', href: url, download: file.name || 'file', rel: 'noopener' }, [
-			h('span', { class: 'file-name', text: file.name || 'file' }),
-			h('span', { class: 'file-size', text: file.size ? ' (' + formatSize(file.size) + ')' : '' }),
-		]);
+		var link = h(
+			'a',
+			{ class: 'file', href: url, download: file.name || 'file', rel: 'noopener' },
+			[
+				h('span', { class: 'file-name', text: file.name || 'file' }),
+				h('span', {
+					class: 'file-size',
+					text: file.size ? ' (' + formatSize(file.size) + ')' : '',
+				}),
+			],
+		);
 		if (/^image\/(png|jpeg|gif|webp)$/.test(file.mimeType || '')) {
 			link.insertBefore(h('img', { src: url, alt: '', loading: 'lazy' }), link.firstChild);
 		}
@@ -522,7 +537,9 @@
 		]);
 		if (item.text) node.appendChild(textEl(item.text));
 		item.files.forEach(function (file) {
-			node.appendChild(h('span', { class: 'file', text: file.name + ' (' + formatSize(file.size) + ')' }));
+			node.appendChild(
+				h('span', { class: 'file', text: file.name + ' (' + formatSize(file.size) + ')' }),
+			);
 		});
 		item.status = h('span', { class: 'meta', text: t('sending') });
 		node.appendChild(item.status);
@@ -577,7 +594,8 @@
 	/** POST messages until stored: the same clientId every time, so a retry is the same message. */
 	function deliver(item) {
 		var body = function () {
-			if (!item.files.length) return { token: state.token, clientId: item.clientId, text: item.text };
+			if (!item.files.length)
+				return { token: state.token, clientId: item.clientId, text: item.text };
 			var form = new FormData();
 			form.append('token', state.token);
 			form.append('clientId', item.clientId);
@@ -624,7 +642,8 @@
 	}
 	function sendTyping() {
 		var now = Date.now();
-		if (!state.token || !state.hasHistory || !ui.input.value || now - state.lastTypingSent < 3000) return;
+		if (!state.token || !state.hasHistory || !ui.input.value || now - state.lastTypingSent < 3000)
+			return;
 		state.lastTypingSent = now;
 		api('POST', 'typing', { token: state.token }).catch(function () {
 			/* typing is a hint: a lost one is not worth a retry */
@@ -774,7 +793,9 @@
 	}
 	/** At phone width the panel covers the page: Tab cycles inside it. */
 	function trapFocus(event) {
-		var all = ui.panel.querySelectorAll('button, textarea, input:not([type=file]), a[href], [tabindex="0"]');
+		var all = ui.panel.querySelectorAll(
+			'button, textarea, input:not([type=file]), a[href], [tabindex="0"]',
+		);
 		var usable = Array.prototype.filter.call(all, function (node) {
 			return !node.disabled && node.getClientRects().length > 0;
 		});
@@ -806,10 +827,11 @@
 		ui.root = h('div', { class: 'ts ts-' + state.config.position });
 		ui.root.addEventListener('keydown', onKey);
 		ui.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
-		ui.launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'ts-panel' }, [
-			icon('M6 4h12a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4V6a2 2 0 0 1 2-2z'),
-			ui.badge,
-		]);
+		ui.launcher = h(
+			'button',
+			{ type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'ts-panel' },
+			[icon('M6 4h12a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4V6a2 2 0 0 1 2-2z'), ui.badge],
+		);
 		ui.launcher.addEventListener('click', function () {
 			setOpen(!state.open);
 		});
@@ -835,32 +857,63 @@
 	}
 	function buildPanel() {
 		var title = bind(h('h2', { id: 'ts-title' }), 'text', 'title');
-		var close = bind(h('button', { type: 'button', class: 'close' }, [icon('M6 6l12 12M18 6L6 18')]), 'aria-label', 'close');
+		var close = bind(
+			h('button', { type: 'button', class: 'close' }, [icon('M6 6l12 12M18 6L6 18')]),
+			'aria-label',
+			'close',
+		);
 		close.addEventListener('click', function () {
 			setOpen(false);
 		});
 		ui.offline = bind(h('p', { class: 'banner', role: 'status', hidden: true }), 'text', 'offline');
-		ui.connection = bind(h('p', { class: 'banner warn', role: 'status', hidden: true }), 'text', 'reconnecting');
-		ui.log = bind(h('div', { class: 'log', role: 'log', 'aria-live': 'polite', tabindex: '0' }), 'aria-label', 'messages');
-		ui.log.appendChild(h('div', { class: 'msg theirs welcome' }, [bind(h('p', { class: 'text' }), 'text', 'welcome')]));
+		ui.connection = bind(
+			h('p', { class: 'banner warn', role: 'status', hidden: true }),
+			'text',
+			'reconnecting',
+		);
+		ui.log = bind(
+			h('div', { class: 'log', role: 'log', 'aria-live': 'polite', tabindex: '0' }),
+			'aria-label',
+			'messages',
+		);
+		ui.log.appendChild(
+			h('div', { class: 'msg theirs welcome' }, [
+				bind(h('p', { class: 'text' }), 'text', 'welcome'),
+			]),
+		);
 		ui.typing = h('p', { class: 'typing', hidden: true }, [
 			h('span', { class: 'dots', 'aria-hidden': 'true' }, [h('i'), h('i'), h('i')]),
 			bind(h('span'), 'text', 'typing'),
 		]);
 		ui.error = h('p', { class: 'error', role: 'alert', hidden: true });
-		return h('section', { id: 'ts-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'ts-title', hidden: true }, [
-			h('header', null, [title, close]),
-			ui.offline,
-			ui.connection,
-			ui.log,
-			h('div', { role: 'status', class: 'typing-line' }, [ui.typing]),
-			ui.error,
-			buildContactForm(),
-			buildComposer(),
-		]);
+		return h(
+			'section',
+			{
+				id: 'ts-panel',
+				class: 'panel',
+				role: 'dialog',
+				'aria-labelledby': 'ts-title',
+				hidden: true,
+			},
+			[
+				h('header', null, [title, close]),
+				ui.offline,
+				ui.connection,
+				ui.log,
+				h('div', { role: 'status', class: 'typing-line' }, [ui.typing]),
+				ui.error,
+				buildContactForm(),
+				buildComposer(),
+			],
+		);
 	}
 	function field(id, type, key, autocomplete, value) {
-		var input = h('input', { id: id, type: type, autocomplete: autocomplete, value: value || null });
+		var input = h('input', {
+			id: id,
+			type: type,
+			autocomplete: autocomplete,
+			value: value || null,
+		});
 		return [bind(h('label', { for: id }), 'text', key), input];
 	}
 	function buildContactForm() {
@@ -875,14 +928,18 @@
 			save('skipped', '1');
 			showContactForm();
 		});
-		ui.contact = h('form', { class: 'contact', hidden: true, novalidate: true, onsubmit: submitContact }, [
-			bind(h('p'), 'text', 'contactIntro'),
-			name[0],
-			name[1],
-			email[0],
-			email[1],
-			h('div', { class: 'row' }, [ui.startButton, ui.skip]),
-		]);
+		ui.contact = h(
+			'form',
+			{ class: 'contact', hidden: true, novalidate: true, onsubmit: submitContact },
+			[
+				bind(h('p'), 'text', 'contactIntro'),
+				name[0],
+				name[1],
+				email[0],
+				email[1],
+				h('div', { class: 'row' }, [ui.startButton, ui.skip]),
+			],
+		);
 		return ui.contact;
 	}
 	function buildComposer() {
@@ -896,25 +953,44 @@
 		ui.fileInput.addEventListener('change', function () {
 			chooseFiles(ui.fileInput.files);
 		});
-		ui.attach = bind(h('button', { type: 'button', class: 'icon' }, [icon('M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.4 3.4 0 0 1 4.8 4.8L10 17a1.7 1.7 0 0 1-2.4-2.4L15 7.2')]), 'aria-label', 'attach');
+		ui.attach = bind(
+			h('button', { type: 'button', class: 'icon' }, [
+				icon(
+					'M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.4 3.4 0 0 1 4.8 4.8L10 17a1.7 1.7 0 0 1-2.4-2.4L15 7.2',
+				),
+			]),
+			'aria-label',
+			'attach',
+		);
 		ui.attach.addEventListener('click', function () {
 			ui.fileInput.click();
 		});
-		var sendButton = bind(h('button', { type: 'submit', class: 'icon send' }, [icon('M3 20l18-8L3 4v6l12 2-12 2z')]), 'aria-label', 'send');
+		var sendButton = bind(
+			h('button', { type: 'submit', class: 'icon send' }, [icon('M3 20l18-8L3 4v6l12 2-12 2z')]),
+			'aria-label',
+			'send',
+		);
 		ui.chosen = h('ul', { class: 'chosen', hidden: true });
-		ui.composer = h('form', { class: 'composer', onsubmit: function (event) {
-			event.preventDefault();
-			send();
-		} }, [
-			ui.chosen,
-			h('div', { class: 'row' }, [
-				bind(h('label', { for: 'ts-input', class: 'sr' }), 'text', 'placeholder'),
-				ui.input,
-				ui.fileInput,
-				ui.attach,
-				sendButton,
-			]),
-		]);
+		ui.composer = h(
+			'form',
+			{
+				class: 'composer',
+				onsubmit: function (event) {
+					event.preventDefault();
+					send();
+				},
+			},
+			[
+				ui.chosen,
+				h('div', { class: 'row' }, [
+					bind(h('label', { for: 'ts-input', class: 'sr' }), 'text', 'placeholder'),
+					ui.input,
+					ui.fileInput,
+					ui.attach,
+					sendButton,
+				]),
+			],
+		);
 		return ui.composer;
 	}
 

@@ -13,7 +13,11 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { WIDGET_SCRIPT, WIDGET_STYLE, WIDGET_VERSION } from '../../nodes/channels/website/widget/assets';
+import {
+	WIDGET_SCRIPT,
+	WIDGET_STYLE,
+	WIDGET_VERSION,
+} from '../../nodes/channels/website/widget/assets';
 
 export interface FakeFile {
 	id: string;
@@ -125,7 +129,12 @@ export async function startFakeApi(): Promise<FakeApi> {
 			await Promise.all([api, site].map((s) => new Promise((r) => s.close(r))));
 		},
 	};
-	const message = (from: 'visitor' | 'agent', text: string, clientId?: string, files: FakeFile[] = []): FakeMessage => ({
+	const message = (
+		from: 'visitor' | 'agent',
+		text: string,
+		clientId?: string,
+		files: FakeFile[] = [],
+	): FakeMessage => ({
 		id: `m_${++seq}`,
 		clientId,
 		from,
@@ -134,17 +143,25 @@ export async function startFakeApi(): Promise<FakeApi> {
 		at: new Date(Date.now() + seq).toISOString(),
 		editedAt: null,
 	});
-	const digest = (v: Visitor) => `${v.messages.map((m) => `${m.id}@${m.editedAt ?? ''}`).join(',')}:${v.typing}:${fake.offline}`;
+	const digest = (v: Visitor) =>
+		`${v.messages.map((m) => `${m.id}@${m.editedAt ?? ''}`).join(',')}:${v.typing}:${fake.offline}`;
 	const view = (v: Visitor) => ({
 		digest: digest(v),
 		messages: v.messages.slice(-50).map((m) => ({
 			...m,
-			files: m.files.map((f) => ({ id: f.id, name: f.name, mimeType: f.mimeType, size: f.size, url: `${fake.base}files?id=${f.id}` })),
+			files: m.files.map((f) => ({
+				id: f.id,
+				name: f.name,
+				mimeType: f.mimeType,
+				size: f.size,
+				url: `${fake.base}files?id=${f.id}`,
+			})),
 		})),
 		typing: v.typing,
 		offline: fake.offline,
 	});
-	const byToken = (token: unknown) => (typeof token === 'string' ? fake.tokens.get(token) : undefined);
+	const byToken = (token: unknown) =>
+		typeof token === 'string' ? fake.tokens.get(token) : undefined;
 
 	const api = http.createServer(async (req, res) => {
 		const url = new URL(req.url ?? '/', fake.base);
@@ -152,17 +169,29 @@ export async function startFakeApi(): Promise<FakeApi> {
 		const origin = req.headers.origin;
 		const body = await readBody(req);
 		fake.requests.push({ route, origin, body: body.json ?? body.fields });
-		if (process.env.WIDGET_DEBUG) console.log(route, url.search, JSON.stringify(body.json ?? body.fields));
+		if (process.env.WIDGET_DEBUG)
+			console.log(route, url.search, JSON.stringify(body.json ?? body.fields));
 		if (origin) res.setHeader('Access-Control-Allow-Origin', origin);
 		const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
-			res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+			res.writeHead(status, {
+				'Content-Type': 'application/json',
+				'Cache-Control': 'no-store',
+				...headers,
+			});
 			res.end(data === undefined ? undefined : JSON.stringify(data));
 		};
 		const fail = (f: Failure) =>
-			send(f.status, { error: { code: f.code, message: f.code, retryAfter: f.retryAfter } }, f.retryAfter ? { 'Retry-After': String(f.retryAfter) } : {});
+			send(
+				f.status,
+				{ error: { code: f.code, message: f.code, retryAfter: f.retryAfter } },
+				f.retryAfter ? { 'Retry-After': String(f.retryAfter) } : {},
+			);
 		switch (route) {
 			case 'GET widget.js':
-				res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', ETag: `"${WIDGET_VERSION}"` });
+				res.writeHead(200, {
+					'Content-Type': 'text/javascript; charset=utf-8',
+					ETag: `"${WIDGET_VERSION}"`,
+				});
 				return res.end(WIDGET_SCRIPT);
 			case 'GET widget.css':
 				res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8' });
@@ -171,13 +200,26 @@ export async function startFakeApi(): Promise<FakeApi> {
 				const input = body.json ?? {};
 				let v = byToken(input.token);
 				if (!v) {
-					v = { token: '', visitorId: `v_${randomUUID()}`, contact: null, messages: [], typing: false, typingPosts: 0 };
+					v = {
+						token: '',
+						visitorId: `v_${randomUUID()}`,
+						contact: null,
+						messages: [],
+						typing: false,
+						typingPosts: 0,
+					};
 					fake.visitors.set(v.visitorId, v);
 				}
 				v.token = `v1.${v.visitorId}.${++seq}`;
 				fake.tokens.set(v.token, v);
-				if (input.name || input.email) v.contact = { name: String(input.name ?? ''), email: String(input.email ?? '') };
-				return send(200, { token: v.token, visitorId: v.visitorId, contact: v.contact, config: { ...fake.config, offline: fake.offline } });
+				if (input.name || input.email)
+					v.contact = { name: String(input.name ?? ''), email: String(input.email ?? '') };
+				return send(200, {
+					token: v.token,
+					visitorId: v.visitorId,
+					contact: v.contact,
+					config: { ...fake.config, offline: fake.offline },
+				});
 			}
 			case 'POST messages': {
 				const input: Record<string, unknown> = body.json ?? body.fields ?? {};
@@ -186,7 +228,8 @@ export async function startFakeApi(): Promise<FakeApi> {
 				const failure = fake.failNextPosts.shift();
 				if (failure) return fail(failure);
 				const text = String(input.text ?? '');
-				if (text.length > Number(fake.config.maxTextLength)) return fail({ status: 413, code: 'text_too_long' });
+				if (text.length > Number(fake.config.maxTextLength))
+					return fail({ status: 413, code: 'text_too_long' });
 				const known = v.messages.find((m) => m.clientId === input.clientId);
 				if (known) return send(200, { ok: true, id: known.id });
 				const files = body.files.map((f) => ({ ...f, id: `f_${++seq}` }));
@@ -222,9 +265,14 @@ export async function startFakeApi(): Promise<FakeApi> {
 			}
 			case 'GET files': {
 				const v = byToken(url.searchParams.get('token'));
-				const file = v?.messages.flatMap((m) => m.files).find((f) => f.id === url.searchParams.get('id'));
+				const file = v?.messages
+					.flatMap((m) => m.files)
+					.find((f) => f.id === url.searchParams.get('id'));
 				if (!file) return fail({ status: 403, code: 'not_your_conversation' });
-				res.writeHead(200, { 'Content-Type': file.mimeType, 'Content-Disposition': `attachment; filename="${file.name}"` });
+				res.writeHead(200, {
+					'Content-Type': file.mimeType,
+					'Content-Disposition': `attachment; filename="${file.name}"`,
+				});
 				return res.end(file.data);
 			}
 			default:
@@ -269,7 +317,13 @@ async function readBody(req: http.IncomingMessage): Promise<Body> {
 		const files: Body['files'] = [];
 		for (const [key, value] of form.entries()) {
 			if (typeof value === 'string') fields[key] = value;
-			else files.push({ name: value.name, mimeType: value.type, size: value.size, data: Buffer.from(await value.arrayBuffer()) });
+			else
+				files.push({
+					name: value.name,
+					mimeType: value.type,
+					size: value.size,
+					data: Buffer.from(await value.arrayBuffer()),
+				});
 		}
 		return { fields, files };
 	}

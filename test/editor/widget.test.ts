@@ -25,7 +25,12 @@ async function shadowText(selector: string): Promise<string[]> {
 }
 async function visible(selector: string): Promise<boolean> {
 	const el = await page.$(W(selector));
-	return !!el && (await el.evaluate((e) => !(e as HTMLElement).hidden && (e as HTMLElement).getClientRects().length > 0));
+	return (
+		!!el &&
+		(await el.evaluate(
+			(e) => !(e as HTMLElement).hidden && (e as HTMLElement).getClientRects().length > 0,
+		))
+	);
 }
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
 	const deadline = Date.now() + 30_000;
@@ -38,7 +43,7 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 async function focused(): Promise<string> {
 	return page.evaluate(() => {
 		const a = document.activeElement?.shadowRoot?.activeElement as HTMLElement | null | undefined;
-		return a ? a.id || a.className : document.activeElement?.id ?? '';
+		return a ? a.id || a.className : (document.activeElement?.id ?? '');
 	});
 }
 /** puppeteer's waitForSelector does not see changes inside a shadow root (its observer watches the document): poll. */
@@ -91,14 +96,21 @@ describe('website chat widget in Chromium', () => {
 	it('opens from the keyboard, sends with Enter (Shift+Enter a new line), shows the stored message, closes with Escape back to the launcher', async () => {
 		await openPage();
 		const launcher = (await page.$(W('.launcher')))!;
-		expect(await launcher.evaluate((e) => [e.getAttribute('aria-label'), e.getAttribute('aria-expanded')])).toEqual(['Open chat', 'false']);
+		expect(
+			await launcher.evaluate((e) => [
+				e.getAttribute('aria-label'),
+				e.getAttribute('aria-expanded'),
+			]),
+		).toEqual(['Open chat', 'false']);
 		await launcher.focus();
 		await page.keyboard.press('Enter');
 		await waitFor('.panel');
 		expect(await focused()).toBe('ts-input');
 		expect(await launcher.evaluate((e) => e.getAttribute('aria-expanded'))).toBe('true');
 		const log = (await page.$(W('.log')))!;
-		expect(await log.evaluate((e) => [e.getAttribute('role'), e.getAttribute('aria-live')])).toEqual(['log', 'polite']);
+		expect(
+			await log.evaluate((e) => [e.getAttribute('role'), e.getAttribute('aria-live')]),
+		).toEqual(['log', 'polite']);
 
 		await page.keyboard.type('Hello');
 		await page.keyboard.down('Shift');
@@ -111,7 +123,11 @@ describe('website chat widget in Chromium', () => {
 		expect(await shadowText('.msg.mine .sr')).toEqual(['You:']);
 		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe('');
 		expect(posts()).toHaveLength(1);
-		expect(posts()[0].body).toEqual({ token: fake.visitor().token, clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), text: 'Hello\nthere' });
+		expect(posts()[0].body).toEqual({
+			token: fake.visitor().token,
+			clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+			text: 'Hello\nthere',
+		});
 		expect(posts()[0].origin).toBe(new URL(fake.pageUrl).origin);
 
 		await page.keyboard.press('Escape');
@@ -132,11 +148,16 @@ describe('website chat widget in Chromium', () => {
 		await waitFor(`.msg.theirs[data-id="${answer.id}"]`);
 		fake.setTyping(false);
 		await until('the typing line goes', async () => !(await visible('.typing')));
-		const links = await page.$$eval(W('.msg.theirs a'), (as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+		const links = await page.$$eval(W('.msg.theirs a'), (as) =>
+			as.map((a) => [a.getAttribute('href'), a.textContent]),
+		);
 		expect(links).toEqual([['https://example.com/help', 'https://example.com/help']]);
 
 		fake.edit(answer.id, 'Yes, I am here.');
-		await until('the edit', async () => (await shadowText(`.msg[data-id="${answer.id}"] .text`))[0] === 'Yes, I am here.');
+		await until(
+			'the edit',
+			async () => (await shadowText(`.msg[data-id="${answer.id}"] .text`))[0] === 'Yes, I am here.',
+		);
 		expect((await shadowText(`.msg[data-id="${answer.id}"] .meta`))[0]).toContain('edited');
 		fake.remove(answer.id);
 		await until('the deletion', async () => !(await page.$(W(`.msg[data-id="${answer.id}"]`))));
@@ -144,7 +165,9 @@ describe('website chat widget in Chromium', () => {
 		await page.keyboard.press('Escape');
 		fake.agentSays('One more thing');
 		await until('the badge', async () => (await shadowText('.badge'))[0] === '1');
-		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe('Open chat, 1 new');
+		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe(
+			'Open chat, 1 new',
+		);
 		await openChat();
 		await until('the badge goes', async () => !(await visible('.badge')));
 	});
@@ -154,12 +177,22 @@ describe('website chat widget in Chromium', () => {
 		await openChat();
 		await type('x');
 		await page.keyboard.press('Backspace');
-		fake.failNextPosts.push({ status: 503, code: 'unavailable' }, { status: 429, code: 'rate_limited', retryAfter: 1 });
+		fake.failNextPosts.push(
+			{ status: 503, code: 'unavailable' },
+			{ status: 429, code: 'rate_limited', retryAfter: 1 },
+		);
 		await type('Please keep this\n');
 		expect(await shadowText('.msg.pending .meta')).toEqual(['Sending\u2026']);
-		await until('the rate limit message', async () => (await shadowText('.error'))[0] === "You're sending messages too fast. Please wait a moment.");
+		await until(
+			'the rate limit message',
+			async () =>
+				(await shadowText('.error'))[0] ===
+				"You're sending messages too fast. Please wait a moment.",
+		);
 		await waitFor('.msg.mine[data-id]');
-		expect(posts().map((p) => (p.body as { clientId: string }).clientId)).toEqual(Array(3).fill((posts()[0].body as { clientId: string }).clientId));
+		expect(posts().map((p) => (p.body as { clientId: string }).clientId)).toEqual(
+			Array(3).fill((posts()[0].body as { clientId: string }).clientId),
+		);
 		expect(fake.visitor().messages).toHaveLength(1);
 		expect(await shadowText('.msg.mine .text')).toEqual(['Please keep this']);
 		expect(await page.$(W('.msg.pending'))).toBeNull();
@@ -171,16 +204,19 @@ describe('website chat widget in Chromium', () => {
 		fake.failNextPosts.push({ status: 413, code: 'text_too_long' });
 		await type('Too long for the server\n');
 		await until('the error', async () => visible('.error'));
-		expect(await page.$eval(W('.error'), (e) => [e.getAttribute('role'), (e as HTMLElement).innerText])).toEqual([
-			'alert',
-			'This message is too long (at most 4000 characters).',
-		]);
-		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe('Too long for the server');
+		expect(
+			await page.$eval(W('.error'), (e) => [e.getAttribute('role'), (e as HTMLElement).innerText]),
+		).toEqual(['alert', 'This message is too long (at most 4000 characters).']);
+		expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe(
+			'Too long for the server',
+		);
 		expect(await page.$(W('.msg.mine'))).toBeNull();
 
 		await page.$eval(W('textarea'), (e) => ((e as HTMLTextAreaElement).value = 'a'.repeat(4001)));
 		await type('\n');
-		expect(await shadowText('.error')).toEqual(['This message is too long (at most 4000 characters).']);
+		expect(await shadowText('.error')).toEqual([
+			'This message is too long (at most 4000 characters).',
+		]);
 		expect(posts()).toHaveLength(1);
 	});
 
@@ -188,19 +224,30 @@ describe('website chat widget in Chromium', () => {
 		await openPage();
 		await openChat();
 		const attach = (await page.$(W('button[aria-label="Attach files"]')))!;
-		const [chooser] = await Promise.all([page.waitForFileChooser(), attach.evaluate((b) => (b as HTMLElement).click())]);
+		const [chooser] = await Promise.all([
+			page.waitForFileChooser(),
+			attach.evaluate((b) => (b as HTMLElement).click()),
+		]);
 		const file = require('node:path').join(__dirname, 'widget-fake-api.ts');
 		await chooser.accept([file]);
 		await waitFor('.chip');
-		expect(await page.$eval(W('.chip button'), (b) => b.getAttribute('aria-label'))).toBe('Remove widget-fake-api.ts');
+		expect(await page.$eval(W('.chip button'), (b) => b.getAttribute('aria-label'))).toBe(
+			'Remove widget-fake-api.ts',
+		);
 		await type('My file\n');
 		await waitFor('.msg.mine[data-id] a.file');
 		const post = posts()[0].body as Record<string, string>;
-		expect(post).toEqual({ token: fake.visitor().token, clientId: expect.any(String), text: 'My file' });
+		expect(post).toEqual({
+			token: fake.visitor().token,
+			clientId: expect.any(String),
+			text: 'My file',
+		});
 		const stored = fake.visitor().messages[0].files[0];
 		expect(stored.name).toBe('widget-fake-api.ts');
 		const href = await page.$eval(W('a.file'), (a) => a.getAttribute('href'));
-		expect(href).toBe(`${fake.base}files?token=${encodeURIComponent(fake.visitor().token)}&id=${stored.id}`);
+		expect(href).toBe(
+			`${fake.base}files?token=${encodeURIComponent(fake.visitor().token)}&id=${stored.id}`,
+		);
 		expect(await page.$(W('.chip'))).toBeNull();
 	});
 
@@ -211,13 +258,19 @@ describe('website chat widget in Chromium', () => {
 		expect(await visible('form.contact')).toBe(true);
 		expect(await visible('form.composer')).toBe(false);
 		expect(await focused()).toBe('ts-name');
-		expect(await page.$$eval(W('form.contact label'), (ls) => ls.map((l) => [l.getAttribute('for'), l.textContent]))).toEqual([
+		expect(
+			await page.$$eval(W('form.contact label'), (ls) =>
+				ls.map((l) => [l.getAttribute('for'), l.textContent]),
+			),
+		).toEqual([
 			['ts-name', 'Name'],
 			['ts-email', 'E-mail'],
 		]);
 		await page.keyboard.type('Ann');
 		await page.keyboard.press('Enter');
-		expect(await shadowText('.error')).toEqual(['Please enter your name and a valid e-mail address.']);
+		expect(await shadowText('.error')).toEqual([
+			'Please enter your name and a valid e-mail address.',
+		]);
 		await (await page.$(W('#ts-email')))!.type('ann@example.com');
 		await page.keyboard.press('Enter');
 		await until('the composer', () => visible('form.composer'));
@@ -226,13 +279,21 @@ describe('website chat widget in Chromium', () => {
 	});
 
 	it('takes its texts and colours from the configuration, says when nobody is online, and keeps the history over a reload', async () => {
-		fake.config.texts = { title: 'Schreiben Sie uns', placeholder: 'Ihre Nachricht', open: 'Chat \u00f6ffnen' };
+		fake.config.texts = {
+			title: 'Schreiben Sie uns',
+			placeholder: 'Ihre Nachricht',
+			open: 'Chat \u00f6ffnen',
+		};
 		fake.offline = true;
 		await openPage();
-		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe('Chat \u00f6ffnen');
+		expect(await page.$eval(W('.launcher'), (e) => e.getAttribute('aria-label'))).toBe(
+			'Chat \u00f6ffnen',
+		);
 		await openChat();
 		expect(await shadowText('h2')).toEqual(['Schreiben Sie uns']);
-		expect(await page.$eval(W('textarea'), (e) => e.getAttribute('placeholder'))).toBe('Ihre Nachricht');
+		expect(await page.$eval(W('textarea'), (e) => e.getAttribute('placeholder'))).toBe(
+			'Ihre Nachricht',
+		);
 		expect(await visible('.banner[role="status"]')).toBe(true);
 		await type('Hallo\n');
 		await waitFor('.msg.mine[data-id]');
