@@ -230,11 +230,15 @@ describe('website chat widget in Chromium', () => {
 	it('attaches files from the keyboard-reachable picker, sends them as multipart, and links them back through the API', async () => {
 		await openPage();
 		await openChat();
-		const attach = (await page.$(W('button[aria-label="Attach files"]')))!;
-		const [chooser] = await Promise.all([
-			page.waitForFileChooser(),
-			attach.evaluate((b) => (b as HTMLElement).click()),
-		]);
+		// from the text box, Tab reaches the paperclip; Enter opens the picker
+		await (await page.$(W('textarea')))!.focus();
+		await page.keyboard.press('Tab');
+		expect(
+			await page.evaluate(() =>
+				document.activeElement?.shadowRoot?.activeElement?.getAttribute('aria-label'),
+			),
+		).toBe('Attach files');
+		const [chooser] = await Promise.all([page.waitForFileChooser(), page.keyboard.press('Enter')]);
 		const file = require('node:path').join(__dirname, 'widget-fake-api.ts');
 		await chooser.accept([file]);
 		await waitFor('.chip');
