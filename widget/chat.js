@@ -180,8 +180,10 @@
 		this.code = code || (status ? 'http_' + status : 'network');
 		this.retryAfter = retryAfter;
 	}
+	/** Worth another try: no answer, too fast, the server's trouble, or n8n (re)starting (404). */
 	function retryable(error) {
-		return error.status === 0 || error.status === 429 || error.status >= 500;
+		var s = error.status;
+		return s === 0 || s === 404 || s === 429 || s >= 500;
 	}
 	function api(method, path, body) {
 		var init = { method: method, mode: 'cors', credentials: 'omit', cache: 'no-store' };
@@ -1019,7 +1021,8 @@
 		sessionRequest
 			.catch(function (error) {
 				sessionRequest = null;
-				if (!retryable(error)) throw error;
+				// a workflow that is not published (404) shows no launcher
+				if (!retryable(error) || error.status === 404) throw error;
 				show();
 				return ensureSession();
 			})

@@ -179,13 +179,14 @@ describe('website chat widget in Chromium', () => {
 		await until('the badge goes', async () => !(await visible('.badge')));
 	});
 
-	it('retries a message the server could not store with the same clientId, and shows it once', async () => {
+	it('retries a message the server could not store (503, 404 while n8n starts, 429) with the same clientId, and shows it once', async () => {
 		await openPage();
 		await openChat();
 		await type('x');
 		await page.keyboard.press('Backspace');
 		fake.failNextPosts.push(
 			{ status: 503, code: 'unavailable' },
+			{ status: 404, code: 'not_found' },
 			{ status: 429, code: 'rate_limited', retryAfter: 1 },
 		);
 		await type('Please keep this\n');
@@ -198,7 +199,7 @@ describe('website chat widget in Chromium', () => {
 		);
 		await waitFor('.msg.mine[data-id]');
 		expect(posts().map((p) => (p.body as { clientId: string }).clientId)).toEqual(
-			Array(3).fill((posts()[0].body as { clientId: string }).clientId),
+			Array(4).fill((posts()[0].body as { clientId: string }).clientId),
 		);
 		expect(fake.visitor().messages).toHaveLength(1);
 		expect(await shadowText('.msg.mine .text')).toEqual(['Please keep this']);
