@@ -15,6 +15,9 @@ import {
 	channelEvents,
 	channelProperty,
 	credentialsBox,
+	endpointChannels,
+	endpointOf,
+	endpointWebhooks,
 	handshakeMethod,
 	receiveMethod,
 	triggerChannelProperties,
@@ -62,7 +65,7 @@ export class ChatChannelTrigger implements INodeType {
 				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
 				// or 500 when it failed or crashed), with an empty body. Both fields depend on
 				// parameters: with their resolvers n8n reads them without its expression engine.
-				...webhookFields({ httpMethod: receiveMethod, responseMode: acknowledgeResponseMode }),
+				...webhookFields({ httpMethod: receiveMethod(), responseMode: acknowledgeResponseMode }),
 				responseData: 'noData',
 				path: 'webhook',
 			},
@@ -73,13 +76,16 @@ export class ChatChannelTrigger implements INodeType {
 				responseMode: 'onReceived',
 				path: 'webhook',
 			},
+			// A channel's own URLs (e.g. a chat widget and its API), each only for its channel.
+			...endpointWebhooks(),
 		],
 		properties: [
 			channelProperty,
 			credentialsBox,
 			channelEvents,
 			...triggerChannelProperties(),
-			acknowledgeProperty(RESEND),
+			// a channel with its own endpoints answers them when received
+			{ ...acknowledgeProperty(RESEND), displayOptions: { hide: { channel: endpointChannels() } } },
 		],
 	};
 
@@ -104,6 +110,9 @@ export class ChatChannelTrigger implements INodeType {
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await receiveWebhook(this, adapterOf(this).trigger.receive);
+		const adapter = adapterOf(this);
+		const endpoint = endpointOf(adapter, this.getWebhookName());
+		if (endpoint) return await endpoint.handle(this);
+		return await receiveWebhook(this, adapter.trigger.receive);
 	}
 }

@@ -7,6 +7,7 @@
 import type {
 	DisplayCondition,
 	INodeCredentialDescription,
+	IWebhookDescription,
 	INodeProperties,
 	INodePropertyOptions,
 	NodeParameterValue,
@@ -14,12 +15,13 @@ import type {
 
 import { optionName } from '../shared/subtitle';
 import type { WebhookField } from '../shared/webhookFields';
+import { webhookFields } from '../shared/webhookFields';
 
 import { messenger } from './messenger';
 import { telegram } from './telegram';
 import { website } from './website';
 import { whatsapp } from './whatsapp';
-import type { ChannelAdapter, ChannelName } from './types';
+import type { ChannelAdapter, ChannelName, TriggerEndpoint } from './types';
 
 export const adapters: Record<ChannelName, ChannelAdapter> = {
 	telegram,
@@ -114,11 +116,55 @@ export const channelEvents: INodeProperties = {
 /** "Telegram", "WhatsApp (Twilio)", … as an expression fragment for subtitles. */
 export const channelNameExpression = () => optionName('channel', CHANNEL_OPTIONS);
 
-/** The main webhook's method: POST, none in long-polling mode (n8n then registers no webhook). */
-export const receiveMethod: WebhookField = {
-	template: '={{ $parameter["mode"] === "polling" ? "" : "POST" }}',
-	resolve: (parameters) => (parameters.mode === 'polling' ? '' : 'POST'),
-};
+/**
+ * The main webhook's method: POST; none in long-polling mode, nor for a channel that receives
+ * through its own endpoints (n8n then registers no webhook).
+ */
+export function receiveMethod(): WebhookField {
+	const channels: unknown[] = endpointChannels();
+	const own = `${JSON.stringify(channels)}.includes($parameter["channel"])`;
+	return {
+		template: `={{ $parameter["mode"] === "polling" || ${own} ? "" : "POST" }}`,
+		resolve: (parameters) =>
+			parameters.mode === 'polling' || channels.includes(parameters.channel) ? '' : 'POST',
+	};
+}
+
+/**
+ * The channels' endpoints as webhooks of the trigger: each listens (its method) only when its
+ * channel is chosen, at `<webhookId>/<path>`, and is answered by its `handle` (`endpointOf`).
+ */
+export function endpointWebhooks(): IWebhookDescription[] {
+	return Object.values(adapters).flatMap((adapter) =>
+		(adapter.trigger.endpoints ?? []).map((endpoint) => ({
+			name: endpoint.name as IWebhookDescription['name'],
+			...webhookFields({ httpMethod: onlyFor(adapter.name, endpoint.httpMethod) }),
+			responseMode: 'onReceived',
+			path: endpoint.path,
+		})),
+	);
+}
+
+function onlyFor(channel: ChannelName, method: string): WebhookField {
+	return {
+		template: `={{ $parameter["channel"] === ${JSON.stringify(channel)} ? "${method}" : "" }}`,
+		resolve: (parameters) => (parameters.channel === channel ? method : ''),
+	};
+}
+
+/** Channels that receive through their own endpoints, answered when received (no Acknowledge). */
+export const endpointChannels = (): ChannelName[] =>
+	Object.values(adapters)
+		.filter((adapter) => adapter.trigger.endpoints?.length)
+		.map((adapter) => adapter.name);
+
+/** The endpoint of the chosen channel that a request came in on (by the webhook's name). */
+export function endpointOf(
+	adapter: ChannelAdapter,
+	webhookName: string,
+): TriggerEndpoint | undefined {
+	return adapter.trigger.endpoints?.find((endpoint) => endpoint.name === webhookName);
+}
 
 /** The setup webhook's method: GET for channels that verify the URL with a handshake, else none. */
 export function handshakeMethod(): WebhookField {

@@ -21,14 +21,20 @@ import { announce, release } from './sequence';
 import { addSummary } from './summary';
 import type { ChannelMessage } from './types';
 
-/** A request that is not the channel's (401/403) or not readable (400): answered, nothing starts. */
+/**
+ * A request that is not the channel's (401/403), not readable (400), too large (413), too many
+ * (429), or that could not be stored where the channel keeps its messages (503): answered,
+ * nothing starts.
+ */
 export class Refusal {
 	constructor(
-		readonly status: 400 | 401 | 403,
+		readonly status: 400 | 401 | 403 | 413 | 429 | 503,
 		/** The answer's text, in the channel's words. */
 		readonly text: string,
 		/** Logged as a warning, when set. */
 		readonly log?: string,
+		/** A machine-readable reason and when to try again, for channels whose answers carry them. */
+		readonly detail?: { code: string; retryAfter?: number },
 	) {}
 }
 
@@ -37,6 +43,8 @@ export interface Reply {
 	status: number;
 	/** A refusal's text. */
 	text?: string;
+	/** A refusal's reason and wait (`Refusal.detail`). */
+	detail?: { code: string; retryAfter?: number };
 	/** Why a verified request started nothing. */
 	note?: 'duplicate' | 'skipped';
 }
@@ -206,7 +214,8 @@ export async function receiveWebhook<Request, Event>(
 	if (request instanceof Refusal) return refuse(ctx, adapter, request);
 	const events = adapter.events(request);
 	if (events instanceof Refusal) return refuse(ctx, adapter, events);
-	const afterRun = acknowledgesAfterRun(ctx);
+	// a channel's own endpoints are answered when received (only the delivery webhook waits)
+	const afterRun = ctx.getWebhookName() === 'default' && acknowledgesAfterRun(ctx);
 	if (adapter.answersItself && !afterRun) adapter.answer(ctx, { status: 200 });
 	const reader = await adapter.reader(ctx, request);
 	// one request is one execution: its files share one budget
@@ -241,7 +250,11 @@ function refuse(
 	refusal: Refusal,
 ): IWebhookResponseData {
 	if (refusal.log) ctx.logger.warn(`${adapter.label}: ${refusal.log}`);
-	return answered(ctx, adapter, { status: refusal.status, text: refusal.text });
+	return answered(ctx, adapter, {
+		status: refusal.status,
+		text: refusal.text,
+		detail: refusal.detail,
+	});
 }
 
 // ---------------------------------------------------------------------------

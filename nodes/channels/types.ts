@@ -14,6 +14,8 @@ import type {
 	INodeProperties,
 	ITriggerFunctions,
 	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
 import type { UploadSource } from '../shared/binary';
@@ -67,6 +69,8 @@ export interface ChannelSender {
 	/** The e-mail address the customer gave (Website: the widget's contact form). */
 	email?: string;
 	isBot?: boolean;
+	/** The e-mail the customer gave (the Website channel's contact form). */
+	email?: string;
 }
 
 export type ConversationType = 'private' | 'group' | 'channel';
@@ -312,6 +316,21 @@ export type OptionalAction =
 // Receiving
 // ---------------------------------------------------------------------------
 
+/**
+ * A URL of its own that a channel's trigger serves besides its delivery webhook (the Website
+ * channel: the widget's script and its API). The registry makes each one a webhook of the Chat
+ * Channel Trigger (`<n8n>/webhook/<webhookId>/<path>`), listening only when the channel is chosen;
+ * the trigger's `webhook()` hands the request to `handle` by the webhook's name.
+ */
+export interface TriggerEndpoint {
+	/** The webhook's name: unique within the channel, never `default` or `setup`. */
+	name: string;
+	httpMethod: 'GET' | 'POST';
+	/** The path after the webhook id, e.g. `widget.js`. */
+	path: string;
+	handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData>;
+}
+
 export interface TriggerAdapter {
 	/** Long polling (`trigger()`), where the channel has it; Telegram does. */
 	poll?(ctx: ITriggerFunctions): Promise<ITriggerResponse>;
@@ -325,6 +344,11 @@ export interface TriggerAdapter {
 	 * the trigger then also listens for GET on its URL (webhook "setup").
 	 */
 	receive: ReceiveAdapter<unknown, unknown>;
+	/**
+	 * URLs the trigger serves for this channel besides deliveries. A channel with endpoints
+	 * receives through them: the trigger's delivery webhook is not registered for it.
+	 */
+	endpoints?: TriggerEndpoint[];
 }
 
 /**
