@@ -69,8 +69,6 @@ export interface ChannelSender {
 	/** The e-mail address the customer gave (Website: the widget's contact form). */
 	email?: string;
 	isBot?: boolean;
-	/** The e-mail the customer gave (the Website channel's contact form). */
-	email?: string;
 }
 
 export type ConversationType = 'private' | 'group' | 'channel';
