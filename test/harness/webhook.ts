@@ -47,7 +47,12 @@ import {
 import { EventEmitter, once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseQueryString } from 'node:querystring';
+
+import { boundaryFromContentType, MultipartParser } from '../emulators/multipart';
 
 import { createAdditionalData, HARNESS_BASE_URL } from './additional-data';
 import { HarnessCredentialsHelper } from './credentials-helper';
@@ -90,6 +95,8 @@ export interface RawRequest {
 	/** Sent as they are. */
 	body?: string | Buffer;
 	query?: Record<string, string>;
+	/** The client's address as n8n's server sees it (`req.ip`); default 127.0.0.1. */
+	ip?: string;
 }
 
 export interface WebhookResponse {
@@ -169,6 +176,56 @@ export function parseBody(
 	return { body: {} };
 }
 
+/** A file of a multipart body as n8n 2.41's parser (formidable) hands it on: in a temporary file. */
+export interface FormFile {
+	filepath: string;
+	originalFilename: string | null;
+	mimetype: string | null;
+	size: number;
+}
+
+/**
+ * Mirrors n8n 2.41's multipart parsing of a webhook request (webhooks/webhook-form-data.ts:
+ * formidable with `multiples`, blank file inputs dropped, one-element lists unwrapped):
+ * `{ data: fields, files }`, each file in a temporary file.
+ */
+export async function parseMultipart(rawBody: Buffer, contentTypeHeader: string): Promise<{ data: IDataObject; files: IDataObject }> {
+	const boundary = boundaryFromContentType(contentTypeHeader);
+	if (!boundary) throw new UnexpectedError('multipart/form-data without a boundary');
+	const data: Record<string, string[]> = {};
+	const files: Record<string, FormFile[]> = {};
+	const dir = mkdtempSync(join(tmpdir(), 'harness-form-'));
+	let count = 0;
+	const parser = new MultipartParser(boundary, (part) => {
+		const chunks: Buffer[] = [];
+		return {
+			write: (chunk: Buffer) => void chunks.push(chunk),
+			end: () => {
+				const bytes = Buffer.concat(chunks);
+				if (part.filename === undefined) {
+					(data[part.name] ??= []).push(bytes.toString('utf8'));
+					return;
+				}
+				// n8n drops a file input the browser sent empty (no file chosen)
+				if (!part.filename && !bytes.length) return;
+				const filepath = join(dir, `file-${++count}`);
+				writeFileSync(filepath, bytes);
+				(files[part.name] ??= []).push({
+					filepath,
+					originalFilename: part.filename,
+					mimetype: part.contentType ?? null,
+					size: bytes.length,
+				});
+			},
+		};
+	});
+	await parser.write(rawBody);
+	await parser.end();
+	const unwrap = <T>(lists: Record<string, T[]>): IDataObject =>
+		Object.fromEntries(Object.entries(lists).map(([key, list]) => [key, list.length === 1 ? list[0] : list])) as IDataObject;
+	return { data: unwrap(data), files: unwrap(files) };
+}
+
 const PARSABLE = /^(application\/json|text\/plain|application\/x-www-form-urlencoded)|[/+]xml$/;
 
 /** Emits `finish` when the answer is complete, as Node's ServerResponse does. */
@@ -191,6 +248,16 @@ export class FakeResponse extends EventEmitter {
 
 	getHeader(name: string): string | undefined {
 		return this.headers[name.toLowerCase()];
+	}
+
+	removeHeader(name: string): this {
+		delete this.headers[name.toLowerCase()];
+		return this;
+	}
+
+	/** As Node's ServerResponse: true once `end()` was called. */
+	get writableEnded(): boolean {
+		return this.finished;
 	}
 
 	header(name: string, value: string): this {
@@ -409,6 +476,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			path: servedPath,
 			headers,
 			query,
+			ip: raw.ip ?? '127.0.0.1',
 			params: {},
 			body: {} as unknown,
 			contentType,
@@ -428,11 +496,23 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		if (method !== String(evaluate(probe, probe.getNode(nodeName)!, description.httpMethod, 'GET')).toUpperCase()) {
 			return finish({ response: jsonResponse(404, { code: 404, message: `This webhook is not registered for ${method} requests` }), started: false });
 		}
-		if (contentType?.startsWith('multipart/')) {
-			throw new UnexpectedError('The webhook harness does not parse multipart/form-data bodies');
+		if (contentType === 'multipart/form-data') {
+			await req.readRawBody();
+			try {
+				req.body = await parseMultipart(rawBody, headers['content-type']);
+			} catch (error) {
+				return finish({
+					response: jsonResponse(400, { code: 400, message: 'The submitted form data could not be parsed.', hint: (error as Error).message }),
+					started: false,
+				});
+			}
+		} else if (contentType?.startsWith('multipart/')) {
+			throw new UnexpectedError('The webhook harness parses only multipart/form-data of the multipart bodies');
 		}
 		// n8n reads and parses the body of version-1 nodes whatever its type, of later versions only parsable types
-		if (triggerNode.typeVersion === 1 || (contentType !== undefined && PARSABLE.test(contentType))) {
+		if (contentType === 'multipart/form-data') {
+			// parsed above
+		} else if (triggerNode.typeVersion === 1 || (contentType !== undefined && PARSABLE.test(contentType))) {
 			await req.readRawBody();
 			const parsed = parseBody(rawBody, contentType, encoding);
 			if ('error' in parsed) {
@@ -448,6 +528,9 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		const workflow = newWorkflow(persisted);
 		const node = workflow.getNode(nodeName)!;
 		const res = new FakeResponse();
+		// n8n 2.41 (webhook-request-handler.ts setupCorsHeaders) reflects any Origin before the node
+		// runs, for a node without an "Allowed Origins" option of its own
+		if (headers.origin !== undefined) res.setHeader('Access-Control-Allow-Origin', headers.origin);
 		const data = additionalData({
 			httpRequest: req as unknown as IWorkflowExecuteAdditionalData['httpRequest'],
 			httpResponse: res as unknown as IWorkflowExecuteAdditionalData['httpResponse'],

@@ -1,0 +1,22 @@
+/**
+ * `POST typing` `{ token }`: the visitor is typing. Shown to the operators in the conversation
+ * chat by ../typing.ts (a hint: any failure there is only logged); 204.
+ */
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { TriggerEndpoint } from '../../types';
+import { guard } from './guard';
+import { jsonFields, sendNoContent } from './http';
+
+async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const checked = await guard(ctx, jsonFields(ctx)?.token);
+	if ('response' in checked) return checked.response;
+	return sendNoContent(ctx);
+}
+
+export const typingEndpoint: TriggerEndpoint = {
+	name: 'typing',
+	httpMethod: 'POST',
+	path: 'typing',
+	handle,
+};

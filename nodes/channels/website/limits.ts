@@ -1,0 +1,116 @@
+/**
+ * The website widget's limits: messages per minute per session and per client address (token
+ * buckets in this process's memory: a cache, so with several n8n processes each counts its own),
+ * and the size of a message (text length, file size, files per message). Each is a trigger option.
+ */
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import { monotonicNow } from '../../shared/clock';
+import { BoundedMap } from '../../shared/dedupe';
+
+export interface WebsiteLimits {
+	/** Messages a session may send per minute. */
+	perSession: number;
+	/** Messages one client address may send per minute (all its sessions). */
+	perAddress: number;
+	maxTextLength: number;
+	/** Bytes. */
+	maxFileSize: number;
+	maxFiles: number;
+}
+
+export const DEFAULT_LIMITS = {
+	messagesPerMinute: 20,
+	messagesPerMinutePerAddress: 60,
+	maxTextLength: 4000,
+	maxFileMb: 10,
+	maxFiles: 5,
+};
+
+const number = (value: unknown, fallback: number, min = 0) => {
+	const n = Number(value ?? fallback);
+	return Number.isFinite(n) && n >= min ? n : fallback;
+};
+
+/** The limits the trigger's *Limits* option sets (defaults: 20 and 60 a minute, 4000, 10 MB, 5). */
+export function limitsOf(ctx: Pick<IWebhookFunctions, 'getNodeParameter'>): WebsiteLimits {
+	const set = ctx.getNodeParameter('websiteLimits', {}) as Record<string, unknown>;
+	const d = DEFAULT_LIMITS;
+	return {
+		perSession: number(set.messagesPerMinute, d.messagesPerMinute, 1),
+		perAddress: number(set.messagesPerMinutePerAddress, d.messagesPerMinutePerAddress, 1),
+		maxTextLength: Math.floor(number(set.maxTextLength, d.maxTextLength, 1)),
+		maxFileSize: Math.floor(number(set.maxFileMb, d.maxFileMb) * 1024 * 1024),
+		maxFiles: Math.floor(number(set.maxFiles, d.maxFiles)),
+	};
+}
+
+interface Bucket {
+	tokens: number;
+	at: number;
+}
+
+/**
+ * Token buckets: `perMinute` requests a minute, as a burst or spread out. `take` spends one and
+ * answers undefined, or the seconds until one is free again.
+ */
+export class RateLimiter {
+	private readonly buckets: BoundedMap<Bucket>;
+
+	constructor(
+		capacity = 50_000,
+		private readonly now: () => number = monotonicNow,
+	) {
+		// a bucket unused for ten minutes is full again anyway
+		this.buckets = new BoundedMap<Bucket>(capacity, 10 * 60 * 1000, now);
+	}
+
+	take(key: string, perMinute: number): number | undefined {
+		const now = this.now();
+		const rate = perMinute / 60_000;
+		const known = this.buckets.get(key);
+		const tokens = known ? Math.min(perMinute, known.tokens + (now - known.at) * rate) : perMinute;
+		if (tokens < 1) {
+			this.buckets.set(key, { tokens, at: now });
+			return Math.max(1, Math.ceil((1 - tokens) / rate / 1000));
+		}
+		this.buckets.set(key, { tokens: tokens - 1, at: now });
+		return undefined;
+	}
+
+	/** Forgets every bucket (what a restart does). */
+	clear(): void {
+		this.buckets.clear();
+	}
+}
+
+/** The buckets of this process, shared by every Website trigger (keys name the workflow's node). */
+export const messageLimiter = new RateLimiter();
+
+/** The client's address as n8n's web server sees it (behind a proxy: per N8N_PROXY_HOPS). */
+export function clientAddress(ctx: IWebhookFunctions): string {
+	const request = ctx.getRequestObject();
+	return String(request.ip ?? request.socket?.remoteAddress ?? 'unknown');
+}
+
+/** The counts of one trigger (workflow and node): triggers never share a bucket. */
+const scopeOf = (ctx: IWebhookFunctions) => `${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}`;
+
+/** One request from the client's address: undefined when it may go on, else the seconds to wait. */
+export function takeAddress(ctx: IWebhookFunctions, limits: WebsiteLimits): number | undefined {
+	const key = `${scopeOf(ctx)}\naddress\n${clientAddress(ctx)}`;
+	return messageLimiter.take(key, limits.perAddress);
+}
+
+/**
+ * Whether this visitor and the client's address may send one more message now: undefined, or the
+ * seconds to wait.
+ */
+export function takeMessage(
+	ctx: IWebhookFunctions,
+	limits: WebsiteLimits,
+	visitorId: string,
+): number | undefined {
+	const session = messageLimiter.take(`${scopeOf(ctx)}\nsession\n${visitorId}`, limits.perSession);
+	return session ?? takeAddress(ctx, limits);
+}
