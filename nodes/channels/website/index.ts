@@ -4,6 +4,7 @@ import { websiteConversation } from './conversation';
 import { isVisitorId } from './transcript';
 import { WEBSITE_CREDENTIAL, WEBSITE_LIMITS } from './transport';
 import { websiteTrigger } from './trigger';
+import { websiteTriggerProperties } from './triggerProperties';
 
 /**
  * A chat on the company's website, answered from TeamSpirit. TeamSpirit is the channel's only
@@ -18,6 +19,7 @@ export const website: ChannelAdapter = {
 	actions: websiteActions,
 	conversation: websiteConversation,
 	trigger: websiteTrigger,
+	triggerProperties: websiteTriggerProperties,
 	maxTextLength: WEBSITE_LIMITS.maxTextLength,
 	maxCaptionLength: WEBSITE_LIMITS.maxCaptionLength,
 	conversationId: {

@@ -2,7 +2,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { downloadBudgetOptions } from '../attachments';
-import { DEFAULT_LIMITS } from './limits';
 
 const show = { show: { channel: ['website'] } };
 
@@ -21,7 +20,7 @@ const limits: INodeProperties = {
 			name: 'maxFileMb',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_LIMITS.maxFileMb,
+			default: 10,
 			description: 'A larger file is refused (413): the widget says the file is too large',
 		},
 		{
@@ -29,7 +28,7 @@ const limits: INodeProperties = {
 			name: 'maxFiles',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: DEFAULT_LIMITS.maxFiles,
+			default: 5,
 			description: 'More files in one message are refused (413); 0: visitors cannot send files',
 		},
 		{
@@ -37,7 +36,7 @@ const limits: INodeProperties = {
 			name: 'maxTextLength',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: DEFAULT_LIMITS.maxTextLength,
+			default: 4000,
 			description: 'Characters of one message; a longer one is refused (413)',
 		},
 		{
@@ -45,7 +44,7 @@ const limits: INodeProperties = {
 			name: 'messagesPerMinutePerAddress',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: DEFAULT_LIMITS.messagesPerMinutePerAddress,
+			default: 60,
 			description:
 				"All visitors behind one IP address together (an office's network); beyond it: 429",
 		},
@@ -54,7 +53,7 @@ const limits: INodeProperties = {
 			name: 'messagesPerMinute',
 			type: 'number',
 			typeOptions: { minValue: 1 },
-			default: DEFAULT_LIMITS.messagesPerMinute,
+			default: 20,
 			description: 'Messages one visitor may send a minute; beyond it: 429 with Retry-After',
 		},
 	],
