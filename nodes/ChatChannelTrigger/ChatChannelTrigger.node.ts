@@ -15,6 +15,7 @@ import {
 	channelEvents,
 	channelProperty,
 	credentialsBox,
+	deliveryUrlHidden,
 	endpointChannels,
 	endpointOf,
 	endpointWebhooks,
@@ -65,7 +66,11 @@ export class ChatChannelTrigger implements INodeType {
 				// "Acknowledge: After the Workflow Has Run": n8n answers when the execution ended (2xx,
 				// or 500 when it failed or crashed), with an empty body. Both fields depend on
 				// parameters: with their resolvers n8n reads them without its expression engine.
-				...webhookFields({ httpMethod: receiveMethod(), responseMode: acknowledgeResponseMode }),
+				...webhookFields({
+					httpMethod: receiveMethod(),
+					responseMode: acknowledgeResponseMode,
+					ndvHideUrl: deliveryUrlHidden(),
+				}),
 				responseData: 'noData',
 				path: 'webhook',
 			},

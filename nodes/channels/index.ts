@@ -138,7 +138,11 @@ export function endpointWebhooks(): IWebhookDescription[] {
 	return Object.values(adapters).flatMap((adapter) =>
 		(adapter.trigger.endpoints ?? []).map((endpoint) => ({
 			name: endpoint.name as IWebhookDescription['name'],
-			...webhookFields({ httpMethod: onlyFor(adapter.name, endpoint.httpMethod) }),
+			// the node panel's "Webhook URLs" lists it only for its channel
+			...webhookFields({
+				httpMethod: onlyFor(adapter.name, endpoint.httpMethod),
+				ndvHideUrl: hiddenUnless([adapter.name], false),
+			}),
 			responseMode: 'onReceived',
 			path: endpoint.path,
 		})),
@@ -149,6 +153,19 @@ function onlyFor(channel: ChannelName, method: string): WebhookField {
 	return {
 		template: `={{ $parameter["channel"] === ${JSON.stringify(channel)} ? "${method}" : "" }}`,
 		resolve: (parameters) => (parameters.channel === channel ? method : ''),
+	};
+}
+
+/** For the delivery webhook: hidden in the node panel for channels that receive through endpoints. */
+export const deliveryUrlHidden = (): WebhookField => hiddenUnless(endpointChannels(), true);
+
+/** A URL hidden for the channels listed (`listed`: true), or for all others (false). */
+function hiddenUnless(channels: ChannelName[], listed: boolean): WebhookField {
+	const names: unknown[] = channels;
+	const check = `${JSON.stringify(channels)}.includes($parameter["channel"])`;
+	return {
+		template: `={{ ${listed ? '' : '!'}${check} }}`,
+		resolve: (parameters) => names.includes(parameters.channel) === listed,
 	};
 }
 

@@ -14,7 +14,8 @@
  *   await hook.close();
  *
  * With `listen: true` the webhook URL is served by a real HTTP server on 127.0.0.1, so that an
- * emulator (or anything else) can POST to the URL the node registered.
+ * emulator (or anything else) can POST to the URL the node registered; the node's other webhooks
+ * (a channel's endpoints) are served on their own paths, found by path and method as n8n does.
  *
  * Static data follows what n8n 2.41 does with it (see nodes/shared/dedupe.ts): what the webhook
  * methods change is saved; what `webhook()` changes is saved only when the request starts no
@@ -409,20 +410,20 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			? fallback
 			: workflow.expression.getSimpleParameterValue(node, value as string, 'internal', {}, undefined, fallback as string)) as T;
 
-	const webhookPath = (workflow: Workflow, node: INode) => {
-		const path = String(evaluate(workflow, node, description.path, '')).replace(/^\/+|\/+$/g, '');
-		const isFullPath = evaluate(workflow, node, description.isFullPath, false);
+	const webhookPath = (workflow: Workflow, node: INode, desc: IWebhookDescription = description) => {
+		const path = String(evaluate(workflow, node, desc.path, '')).replace(/^\/+|\/+$/g, '');
+		const isFullPath = evaluate(workflow, node, desc.isFullPath, false);
 		return { path, isFullPath };
 	};
 
-	const webhookData = (workflow: Workflow, data: IWorkflowExecuteAdditionalData): IWebhookData => {
+	const webhookData = (workflow: Workflow, data: IWorkflowExecuteAdditionalData, desc: IWebhookDescription = description): IWebhookData => {
 		const node = workflow.getNode(nodeName)!;
-		const { path, isFullPath } = webhookPath(workflow, node);
+		const { path, isFullPath } = webhookPath(workflow, node, desc);
 		return {
-			httpMethod: evaluate(workflow, node, description.httpMethod, 'GET') as IHttpRequestMethods,
+			httpMethod: evaluate(workflow, node, desc.httpMethod, 'GET') as IHttpRequestMethods,
 			node: nodeName,
 			path: NodeHelpers.getNodeWebhookPath(workflowId, node, path, isFullPath),
-			webhookDescription: description,
+			webhookDescription: desc,
 			workflowId,
 			workflowExecuteAdditionalData: data,
 			isTest,
@@ -430,13 +431,22 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		};
 	};
 
-	const urlOf = (test: boolean) => {
+	const urlOf = (test: boolean, desc: IWebhookDescription = description) => {
 		const node = probe.getNode(nodeName)!;
-		const { path, isFullPath } = webhookPath(probe, node);
+		const { path, isFullPath } = webhookPath(probe, node, desc);
 		return NodeHelpers.getNodeWebhookUrl(`${baseUrl}/${test ? 'webhook-test' : 'webhook'}`, workflowId, node, path, isFullPath);
 	};
 	const url = urlOf(isTest);
-	const servedPath = new URL(url).pathname;
+	const servedPathOf = (desc: IWebhookDescription) => new URL(urlOf(isTest, desc)).pathname;
+	const methodOf = (desc: IWebhookDescription) => String(evaluate(probe, probe.getNode(nodeName)!, desc.httpMethod, 'GET')).toUpperCase();
+	/**
+	 * The node's webhook a request over HTTP is for, as n8n finds it: by path and method (the node's
+	 * other webhooks too, e.g. a channel's endpoints); undefined when no webhook has the path.
+	 */
+	const descriptionFor = (pathname: string, method: string): IWebhookDescription | undefined => {
+		const onPath = (nodeType.description.webhooks ?? []).filter((desc) => servedPathOf(desc) === pathname);
+		return onPath.find((desc) => methodOf(desc) === method.toUpperCase()) ?? (onPath.includes(description) ? description : onPath[0]);
+	};
 
 	/** One webhook method on a fresh copy of the workflow, saving static data afterwards as n8n does. */
 	const runMethod = async (
@@ -458,7 +468,12 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 	const calls: WebhookCall[] = [];
 
 	/** `onResponse` gets the answer as soon as n8n would send it, before the workflow runs. */
-	const handle = async (raw: RawRequest, onResponse?: (response: WebhookResponse) => void): Promise<WebhookCall> => {
+	const handle = async (
+		raw: RawRequest,
+		onResponse?: (response: WebhookResponse) => void,
+		desc: IWebhookDescription = description,
+	): Promise<WebhookCall> => {
+		const servedPath = servedPathOf(desc);
 		const logStart = capturingLogger.entries.length;
 		const method = (raw.method ?? 'POST').toUpperCase();
 		const rawBody = raw.body === undefined ? Buffer.alloc(0) : Buffer.from(raw.body);
@@ -493,7 +508,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			return done;
 		};
 
-		if (method !== String(evaluate(probe, probe.getNode(nodeName)!, description.httpMethod, 'GET')).toUpperCase()) {
+		if (method !== methodOf(desc)) {
 			return finish({ response: jsonResponse(404, { code: 404, message: `This webhook is not registered for ${method} requests` }), started: false });
 		}
 		if (contentType === 'multipart/form-data') {
@@ -538,7 +553,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		});
 		const mode: WorkflowExecuteMode = isTest ? 'manual' : 'webhook';
 		const closeFunctions: CloseFunction[] = [];
-		const context = new WebhookContext(workflow, node, data, mode, webhookData(workflow, data), closeFunctions, null);
+		const context = new WebhookContext(workflow, node, data, mode, webhookData(workflow, data, desc), closeFunctions, null);
 		if (!nodeType.webhook) throw new UnexpectedError(`Node ${nodeName} has no webhook()`);
 
 		let result: IWebhookResponseData;
@@ -566,17 +581,17 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 			}
 			response = res.toResponse();
 		} else {
-			const responseCode = Number(evaluate(workflow, node, description.responseCode, 200));
+			const responseCode = Number(evaluate(workflow, node, desc.responseCode, 200));
 			if (!started) {
 				response = jsonResponse(responseCode, result.webhookResponse ?? { message: 'Webhook call received' });
 			} else {
-				const responseMode = evaluate<string>(workflow, node, description.responseMode, 'onReceived');
-				if (responseMode === 'lastNode') return await answerAfterRun(result, res, responseCode, finish, onResponse);
+				const responseMode = evaluate<string>(workflow, node, desc.responseMode, 'onReceived');
+				if (responseMode === 'lastNode') return await answerAfterRun(result, res, responseCode, finish, onResponse, desc);
 				if (responseMode !== 'onReceived') {
 					throw new UnexpectedError(`The webhook harness answers only responseMode onReceived or lastNode (not ${String(responseMode)})`);
 				}
 				// as n8n 2.41's extractWebhookOnReceivedResponse
-				const responseData = description.responseData ?? 'firstEntryJson';
+				const responseData = desc.responseData ?? 'firstEntryJson';
 				const body =
 					responseData === 'noData'
 						? undefined
@@ -614,9 +629,10 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 		responseCode: number,
 		finish: (call: Omit<WebhookCall, 'logs'>) => WebhookCall,
 		onResponse?: (response: WebhookResponse) => void,
+		desc: IWebhookDescription = description,
 	): Promise<WebhookCall> => {
 		if (!options.runWorkflow) throw new UnexpectedError('responseMode lastNode needs runWorkflow: true in the webhook harness');
-		if (description.responseData !== 'noData') throw new UnexpectedError('The webhook harness answers lastNode only with responseData noData');
+		if (desc.responseData !== 'noData') throw new UnexpectedError('The webhook harness answers lastNode only with responseData noData');
 		const nodeName = triggerNode.name;
 		let run: RunResult | undefined;
 		try {
@@ -656,7 +672,8 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 				const chunks: Buffer[] = [];
 				for await (const chunk of incoming) chunks.push(chunk as Buffer);
 				const target = new URL(incoming.url ?? '/', baseUrl);
-				if (target.pathname !== servedPath) {
+				const desc = descriptionFor(target.pathname, incoming.method ?? 'GET');
+				if (!desc) {
 					send(jsonResponse(404, { code: 404, message: `The requested webhook "${target.pathname}" is not registered.` }));
 				} else {
 					const headers: Record<string, string> = {};
@@ -665,7 +682,7 @@ export async function startWebhookTrigger(options: WebhookTriggerOptions): Promi
 					}
 					try {
 						const raw = { method: incoming.method, headers, body: Buffer.concat(chunks), query: Object.fromEntries(target.searchParams) };
-						send((await handle(raw, send)).response);
+						send((await handle(raw, send, desc)).response);
 					} catch (error) {
 						send(jsonResponse(500, { code: 0, message: `Harness error: ${(error as Error).message}` }));
 					}

@@ -130,7 +130,7 @@ describe('Trigger webhook descriptions without the expression engine', () => {
 		[
 			TRIGGER_TYPE,
 			new ChatChannelTrigger(),
-			[{ channel: 'telegram' }, { channel: 'telegram', mode: 'polling' }, { channel: 'telegram', mode: 'webhook' }, { channel: 'whatsapp' }, { channel: 'messenger' }, {}].flatMap(
+			[{ channel: 'telegram' }, { channel: 'telegram', mode: 'polling' }, { channel: 'telegram', mode: 'webhook' }, { channel: 'whatsapp' }, { channel: 'messenger' }, { channel: 'website' }, {}].flatMap(
 				(parameters) => acknowledge.map((ack) => ({ ...parameters, ...ack })),
 			),
 		],
