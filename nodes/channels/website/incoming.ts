@@ -245,7 +245,7 @@ export async function openTeamSpiritFile(
 
 function reader(ctx: IWebhookFunctions, event: StoredMessage): EventReader<StoredMessage> {
 	const options = ctx.getNodeParameter('websiteOptions', {}) as IDataObject;
-	const limits = limitsOf(ctx);
+	const capMb = Number(options.maxDownloadMb ?? 10);
 	return {
 		filter: () => undefined,
 		normalize,
@@ -259,7 +259,7 @@ function reader(ctx: IWebhookFunctions, event: StoredMessage): EventReader<Store
 			options.download === false
 				? undefined
 				: {
-						capMb: limits.maxFileSize / 1024 / 1024,
+						capMb: Number.isFinite(capMb) && capMb >= 0 ? capMb : 10,
 						budget: () => downloadBudget(options),
 						isFile: (attachment) => Boolean(attachment.fileId),
 						open: async (attachment) => await openTeamSpiritFile(ctx, attachment.fileId!),

@@ -16,14 +16,6 @@ const limits: INodeProperties = {
 		'What one visitor may send. The message counts are kept in the memory of each n8n process.',
 	options: [
 		{
-			displayName: 'Max File Size (MB)',
-			name: 'maxFileMb',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 10,
-			description: 'A larger file is refused (413): the widget says the file is too large',
-		},
-		{
 			displayName: 'Max Files per Message',
 			name: 'maxFiles',
 			type: 'number',
@@ -38,6 +30,15 @@ const limits: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 4000,
 			description: 'Characters of one message; a longer one is refused (413)',
+		},
+		{
+			displayName: 'Max Upload Size (MB)',
+			name: 'maxFileMb',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 10,
+			description:
+				'The largest file a visitor may send; a larger one is refused (413): the widget says the file is too large',
 		},
 		{
 			displayName: 'Messages per Minute per Address',
@@ -104,6 +105,15 @@ const options: INodeProperties = {
 				"Whether to download the visitor's files into binary properties (data, data_1, …)",
 		},
 		...downloadBudgetOptions,
+		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxDownloadMb',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 10,
+			description:
+				"Larger files are not downloaded into the item (they stay in the visitor's transcript); the attachment gets a notice instead",
+		},
 	],
 };
 

@@ -62,9 +62,14 @@ export const kit = channelKit<TeamSpiritEmulator>({
 	inject429: (ts) => ts.failNext({ status: 429, method: 'POST', path: /\/messages$/, retryAfter: 1 }),
 	triggerParameters: {},
 	downloadOptions: (options) => ({ websiteOptions: options }),
-	deliver: async (_ts, hook, { key, signature, file }: Delivery) => {
+	deliver: async (ts, hook, { key, signature, file, unreadable }: Delivery) => {
 		const token = signature === 'forged' ? sessionToken(VISITOR, 'another-secret') : signature === 'missing' ? '' : sessionToken(VISITOR);
 		const fields = { token, clientId: `00000000-0000-4000-8000-${String(key).padStart(12, '0')}`, text: `hi ${key}` };
+		// what the trigger cannot read of a stored message: its file, which TeamSpirit fails to hand over
+		if (unreadable) {
+			ts.failNext({ method: 'GET', path: /^\/api\/v1\/files\/[^/]+\/content$/, status: 500, count: 20 });
+			file = { name: 'unreadable.pdf', bytes: Buffer.from('%PDF-1.7 unreadable') };
+		}
 		if (!file) return await postMessage(hook, JSON.stringify(fields));
 		const form = new FormData();
 		for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -80,5 +85,6 @@ export const kit = channelKit<TeamSpiritEmulator>({
 		await response.arrayBuffer();
 		return response.status;
 	},
-	unreadableNotice: /^This event could not be read/,
+	// a message is stored before it is read, so only its file can fail: it arrives with a notice
+	unreadableNotice: /^Not downloaded/,
 });
