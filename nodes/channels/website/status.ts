@@ -6,6 +6,7 @@
 import { createHash } from 'crypto';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
+import { outsideHours } from './hours';
 import type { TranscriptChat, TranscriptMessage } from './transcript';
 
 export const isTyping = (chat: TranscriptChat | undefined, now = Date.now()): boolean => {
@@ -19,8 +20,7 @@ export const isTyping = (chat: TranscriptChat | undefined, now = Date.now()): bo
  */
 export async function isOffline(ctx: IWebhookFunctions): Promise<boolean> {
 	const queue = String(ctx.getNodeParameter('websiteHoursQueue', '') ?? '').trim();
-	if (!queue) return false;
-	return false;
+	return await outsideHours(ctx, queue);
 }
 
 /** A hash of what the widget shows: the messages (ids and versions), typing and offline. */

@@ -5,12 +5,18 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { TriggerEndpoint } from '../../types';
-import { guard } from './guard';
+import { visitorTyping } from '../typing';
+import { describe, guard, LABEL } from './guard';
 import { jsonFields, sendNoContent } from './http';
 
 async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const checked = await guard(ctx, jsonFields(ctx)?.token);
 	if ('response' in checked) return checked.response;
+	try {
+		await visitorTyping(ctx, checked.session.visitorId);
+	} catch (error) {
+		ctx.logger.debug(`${LABEL}: the visitor's typing was not shown (${describe(error)})`);
+	}
 	return sendNoContent(ctx);
 }
 
