@@ -22,12 +22,15 @@
 #                                   # no n8n install): Get Statistics over 10,000 conversations
 #                                   # (BENCH_STATS_CONVERSATIONS, BENCH_TS_LATENCY_MS, BENCH_CENTRE_PARTS)
 #   npm run bench -- bulk-queue     # 6 with the workflows run by a worker of n8n's queue mode
+#   npm run bench -- website        # only 8: the Website chat, operator → browser latency (median, p95) in
+#                                   # Debian's Chromium, against a Telegram customer in the same n8n
+#                                   # (scripts/bench/website.ts; BENCH_WEBSITE_SAMPLES, BENCH_TS_LATENCY_MS)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 log() { echo "[bench] $*" >&2; }
 
-PARTS=" ${*:-telegram conversations bulk centre} "
+PARTS=" ${*:-telegram conversations bulk centre website} "
 want() { [[ "$PARTS" == *" $1 "* ]]; }
 ORIG_PATH="$PATH"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-bench.XXXXXX")"
@@ -97,4 +100,28 @@ if want centre; then
   ln -s "$ROOT/examples" "$WORK/centre/examples"
   log "contact centre (n8n-core $(PATH="$ORIG_PATH" node -p 'require("n8n-core/package.json").version') on Node $(PATH="$ORIG_PATH" node --version))"
   PATH="$ORIG_PATH" node "$WORK/centre/scripts/bench/centre.js"
+fi
+
+if want website; then
+  # 8. the Website chat: operator → browser latency in one real n8n, a visitor in Debian's Chromium
+  # (installed when missing, as root; never a downloaded browser), a Telegram customer as baseline
+  if [ ! -x "${TS_CHROMIUM:-/usr/bin/chromium}" ]; then
+    [ "$(id -u)" = 0 ] || { log "missing: sudo apt-get install -y chromium"; exit 1; }
+    log "installing Debian's chromium (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get update >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2
+  fi
+  eval "$(bash scripts/n8n-env.sh)"
+  if [[ -z "${TS_PACKAGE_TARBALL:-}" ]]; then
+    PATH="$ORIG_PATH" npm run build >&2
+    TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$WORK" --json \
+      | PATH="$ORIG_PATH" node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].filename))')"
+    export TS_PACKAGE_TARBALL="$WORK/$TARBALL_NAME"
+  fi
+  PATH="$ORIG_PATH" node_modules/.bin/tsc --outDir "$WORK/website" --rootDir . --module commonjs --target es2022 \
+    --esModuleInterop --resolveJsonModule --skipLibCheck --types node --strict false --noImplicitAny false \
+    scripts/bench/website.ts
+  ln -s "$ROOT/node_modules" "$WORK/website/node_modules"
+  log "website chat: n8n $(n8n --version), $("${TS_CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || echo chromium)"
+  TS_REPO_ROOT="$ROOT" PATH="$ORIG_PATH" node "$WORK/website/scripts/bench/website.js"
 fi

@@ -26,19 +26,20 @@ log "n8n $(n8n --version) on Node $("$TS_NODE24_BIN" --version) from $TS_N8N_DIR
 eval "$(bash scripts/queue-env.sh)"
 log "PostgreSQL from $TS_PG_BIN_DIR, Redis $TS_REDIS_SERVER"
 
-# TS_EDITOR_SCREENSHOTS=<dir>: the contact-centre suite also writes the operator chat picture, with
-# Debian's Chromium and its emoji font (installed when missing, as root)
+# The website chat suite (test/e2e/website-chat.e2e.test.ts) drives the widget in Debian's Chromium
+# (installed when missing, as root; never a downloaded browser). TS_EDITOR_SCREENSHOTS=<dir>: the
+# contact-centre and website chat suites also write their pictures, with Chromium's emoji font.
+want=()
+[ -x "${TS_CHROMIUM:-/usr/bin/chromium}" ] || want+=(chromium)
 if [ -n "${TS_EDITOR_SCREENSHOTS:-}" ]; then
-  want=()
-  [ -x "${TS_CHROMIUM:-/usr/bin/chromium}" ] || want+=(chromium)
   dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || want+=(fonts-noto-color-emoji)
-  if [ ${#want[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || { log "missing for the pictures: sudo apt-get install -y ${want[*]}"; exit 1; }
-    log "installing ${want[*]} (apt-get)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update >&2
-    apt-get install -y --no-install-recommends "${want[@]}" >&2
-  fi
+fi
+if [ ${#want[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { log "missing: sudo apt-get install -y ${want[*]}"; exit 1; }
+  log "installing ${want[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update >&2
+  apt-get install -y --no-install-recommends "${want[@]}" >&2
 fi
 
 log "npm run build"
