@@ -119,20 +119,22 @@ export interface SeenMessage {
 	pending: boolean;
 }
 
-/** The widget's parts (W3's widget/chat.js). */
+/** The widget's parts (widget/chat.js builds them; the welcome line is not a message). */
 export const PARTS = {
-	launcher: '[data-part="launcher"]',
-	panel: '[data-part="panel"]',
+	launcher: 'button.launcher',
+	panel: 'section.panel',
 	log: '[role="log"]',
-	message: '[data-part="message"]',
-	text: '[data-part="text"]',
+	message: '.msg:not(.welcome)',
+	text: 'p.text',
+	file: 'a.file',
+	fileName: '.file-name',
 	input: 'textarea',
-	send: '[data-part="send"]',
 	fileInput: 'input[type="file"]',
-	typing: '[data-part="typing"]',
-	offline: '[data-part="offline"]',
-	error: '[data-part="error"]',
-	contactForm: '[data-part="contact"]',
+	typing: 'p.typing',
+	offline: 'p.banner:not(.warn)',
+	reconnecting: 'p.banner.warn',
+	error: 'p.error',
+	contactForm: 'form.contact',
 };
 
 /** One visitor's page on the company's site. */
@@ -154,11 +156,11 @@ export class Visitor {
 		});
 	}
 
-	/** Opens the site's page and waits for the widget's launcher. */
-	async open(url: string): Promise<void> {
+	/** Opens the site's page and waits for the widget's launcher (unless `launcher: false`). */
+	async open(url: string, opts: { launcher?: boolean } = {}): Promise<void> {
 		await this.page.evaluateOnNewDocument(keepShadowRoots);
 		await this.page.goto(url, { waitUntil: 'load' });
-		await this.part(PARTS.launcher);
+		if (opts.launcher ?? true) await this.part(PARTS.launcher);
 	}
 
 	async reload(): Promise<void> {
@@ -231,12 +233,13 @@ export class Visitor {
 			const root = (window.__tsShadowRoots ?? []).find((r: any) => r.querySelector(parts.log));
 			if (!root) return [];
 			return [...root.querySelector(parts.log).querySelectorAll(parts.message)].map((m: any) => ({
-				from: m.dataset.from === 'visitor' || m.dataset.from === 'agent' ? m.dataset.from : 'unknown',
+				from: m.classList.contains('mine') ? 'visitor' : m.classList.contains('theirs') ? 'agent' : 'unknown',
 				text: (m.querySelector(parts.text)?.textContent ?? '').trim(),
-				files: [...m.querySelectorAll('a[href]')]
-					.filter((a: any) => /\/files\?/.test(a.href))
-					.map((a: any) => ({ name: (a.textContent ?? '').trim(), href: a.href })),
-				pending: m.dataset.pending === 'true' || m.getAttribute('aria-busy') === 'true',
+				files: [...m.querySelectorAll(parts.file)].map((a: any) => ({
+					name: (a.querySelector(parts.fileName)?.textContent ?? a.textContent ?? '').trim(),
+					href: a.href ?? '',
+				})),
+				pending: m.classList.contains('pending') || m.getAttribute('aria-busy') === 'true',
 			}));
 		}, PARTS);
 	}
