@@ -233,7 +233,7 @@ export class Visitor {
 			const root = (window.__tsShadowRoots ?? []).find((r: any) => r.querySelector(parts.log));
 			if (!root) return [];
 			return [...root.querySelector(parts.log).querySelectorAll(parts.message)].map((m: any) => ({
-				from: m.classList.contains('mine') ? 'visitor' : m.classList.contains('theirs') ? 'agent' : 'unknown',
+				from: (m.classList.contains('mine') ? 'visitor' : m.classList.contains('theirs') ? 'agent' : 'unknown') as SeenMessage['from'],
 				text: (m.querySelector(parts.text)?.textContent ?? '').trim(),
 				files: [...m.querySelectorAll(parts.file)].map((a: any) => ({
 					name: (a.querySelector(parts.fileName)?.textContent ?? a.textContent ?? '').trim(),

@@ -44,6 +44,8 @@ import {
 import { launchVisitors, PARTS, type Visitor, type Visitors } from './website-browser';
 import {
 	SESSION_SECRET,
+	seedQueue,
+	setQueueHours,
 	startHostSite,
 	startWebsiteEmulators,
 	websiteCredentials,
@@ -59,6 +61,9 @@ const tarball = process.env.TS_PACKAGE_TARBALL;
 /** Set by `TS_EDITOR_SCREENSHOTS=docs/images bash scripts/e2e.sh …`: where the README's pictures go. */
 const SHOTS = process.env.TS_EDITOR_SCREENSHOTS;
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The trigger's Business Hours Queue: open around the test's clock, closed while n8n restarts. */
+const QUEUE = 'Website';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const b64url = (b: Buffer) => b.toString('base64url');
@@ -82,6 +87,7 @@ describe('Website chat: a visitor in Chromium ⇄ an operator in TeamSpirit, in 
 	let visitors: Visitors;
 	let workflow: WorkflowJson;
 	let webhookId: string;
+	let queueChatId: string;
 	const editor = new N8nEditor(() => n8n!.url);
 	const started = Date.now();
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'website-e2e-files-'));
@@ -143,7 +149,8 @@ describe('Website chat: a visitor in Chromium ⇄ an operator in TeamSpirit, in 
 
 		home = await createN8nHome({ prefix: 'n8n-e2e-website-' });
 		await installPackageTarball(home, tarball);
-		workflow = websiteExample(operator.id, { allowedOrigins: site.origin });
+		queueChatId = seedQueue(ts, QUEUE, new Date(Date.now() - HOUR), new Date(Date.now() + 12 * HOUR)).id;
+		workflow = websiteExample(operator.id, { allowedOrigins: site.origin, businessHoursQueue: QUEUE });
 		await importCredentials(home, websiteCredentials(ts, workflow));
 		const [id] = await importWorkflows(home, [workflow]);
 		webhookId = websiteWebhookIds(workflow).visitor;
@@ -202,8 +209,9 @@ describe('Website chat: a visitor in Chromium ⇄ an operator in TeamSpirit, in 
 		const apiCalls = anna.requests.filter((r) => !/widget\.(js|css)/.test(r.url));
 		expect(apiCalls.length).toBeGreaterThan(0);
 		for (const call of apiCalls) expect(call).toMatchObject({ origin: site.origin, acao: site.origin });
-		// nothing of the visitor exists in TeamSpirit before they write
+		// nothing of the visitor exists in TeamSpirit before they write; the queue is open
 		expect(transcriptChat(annaId)).toBeUndefined();
+		expect(await anna.shows(PARTS.offline)).toBe(false);
 	});
 
 	it('a visitor writes and sends a file: the operator’s conversation chat in TeamSpirit has both, the widget shows them stored', async () => {
@@ -371,6 +379,8 @@ describe('Website chat: a visitor in Chromium ⇄ an operator in TeamSpirit, in 
 		const bridged = fromBot(chat).length;
 		await n8n!.stop();
 		n8n = undefined;
+		// meanwhile the queue's hours end (its next opening in two hours)
+		setQueueHours(ts, queueChatId, QUEUE, new Date(Date.now() + 2 * HOUR), new Date(Date.now() + 3 * HOUR));
 
 		// while n8n is down: the visitor writes (the widget keeps it pending and retries with the
 		// same clientId), the operator answers (TeamSpirit's delivery fails and is retried)
@@ -397,6 +407,20 @@ describe('Website chat: a visitor in Chromium ⇄ an operator in TeamSpirit, in 
 		await anna.reload();
 		await anna.openChat();
 		await anna.waitForMessages('the same history after the restart', (s) => s.length === count + 2);
+	});
+
+	it('outside the business hours the widget says so and still takes the message', async () => {
+		await anna.part(PARTS.offline);
+		const banner = await anna.page.evaluate(() => (globalThis as any).__tsShadowRoots[0].querySelector('p.banner:not(.warn)').textContent);
+		expect(banner).toMatch(/offline/i);
+		const state = await api('GET', 'messages', { query: { token: annaToken } });
+		expect(state.json.offline).toBe(true);
+		const chat = conversationChat(annaId)!;
+		const bridged = fromBot(chat).length;
+		await anna.send('Please call me back tomorrow');
+		await anna.waitForMessages('the message taken while offline', (s) => s.some((m) => m.text === 'Please call me back tomorrow' && !m.pending));
+		await waitFor('the message in the operators’ chat', () => fromBot(chat).length === bridged + 1);
+		expect(fromBot(chat).slice(-1)[0].text).toBe('Please call me back tomorrow');
 	});
 
 	it('no execution failed, and no secret shows in n8n’s output', async () => {

@@ -10,9 +10,10 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { TeamSpiritEmulator, type User } from '../emulators/teamspirit';
+import { queueKey } from '../../nodes/conversations/keys';
+import { TeamSpiritEmulator, type Chat, type User } from '../emulators/teamspirit';
 import { withoutContactCentre } from '../helpers/examples';
-import { OPERATOR, readExample } from './conversation-setup';
+import { OPERATOR, readExample, weeklyHours } from './conversation-setup';
 import { credentialFor, type CredentialImport, type WorkflowJson } from './n8n';
 
 const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
@@ -86,12 +87,51 @@ export function websiteExample(operatorId: string, options: WebsiteOptions): Wor
 	const workflow = withoutContactCentre(readExample('website-conversations.json'));
 	workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [operatorId];
 	const trigger = websiteTrigger(workflow);
-	trigger.parameters.options = {
-		...(trigger.parameters.options ?? {}),
-		allowedOrigins: options.allowedOrigins,
-		...(options.businessHoursQueue ? { businessHoursQueue: options.businessHoursQueue } : {}),
-	};
+	trigger.parameters.websiteAllowedOrigins = options.allowedOrigins;
+	if (options.businessHoursQueue) trigger.parameters.websiteHoursQueue = options.businessHoursQueue;
 	return workflow;
+}
+
+/**
+ * A contact-centre queue as *Forward to TeamSpirit* publishes it to TeamSpirit (its settings chat,
+ * `metadata.kind: 'queue'`, keyed with the TeamSpirit credential's secret: here the API key),
+ * open from `from` to `to` (UTC, less than a day apart): what the trigger's Business Hours Queue
+ * reads.
+ */
+export function seedQueue(ts: TeamSpiritEmulator, name: string, from: Date, to: Date): Chat {
+	return ts.addChat({
+		title: `Queue · ${name}`,
+		externalKey: queueKey(name, ts.apiKey),
+		metadata: { kind: 'queue', settings: queueSettings(name, from, to) },
+	});
+}
+
+/** The queue's weekly hours changed to `from`–`to`, as a new version of its settings chat. */
+export function setQueueHours(ts: TeamSpiritEmulator, chatId: string, name: string, from: Date, to: Date): void {
+	const chat = ts.chats.get(chatId)!;
+	chat.metadata = { ...chat.metadata, settings: queueSettings(name, from, to) };
+	chat.version += 1;
+}
+
+function queueSettings(name: string, from: Date, to: Date): Record<string, unknown> {
+	return {
+		name,
+		operators: [OPERATOR.id],
+		announceChatId: '',
+		routing: 'manual',
+		maxOpen: 0,
+		accounts: [],
+		timeZone: 'UTC',
+		weeklyHours: weeklyHours(from, to),
+		holidays: '',
+		greeting: '',
+		awayReply: '',
+		awayQuietMinutes: 0,
+		closingMessage: '',
+		ratingQuestion: '',
+		notePrefix: '',
+		cannedChatId: '',
+	};
 }
 
 /** The webhook ids of the example's two triggers (after import: importWorkflows assigns them). */
