@@ -31,12 +31,13 @@ export interface WebsiteEmulators {
 
 /**
  * TeamSpirit delivering its outgoing webhooks as the server does, resending a failed delivery
- * (n8n down for a restart) after 1, 2, 4, … s as the contract's retries do (compressed).
+ * (n8n down for a restart) after 1, 2, then every 3 s for 3 minutes, as the contract's retries do
+ * (compressed).
  */
 export async function startWebsiteEmulators(opts: { latencyMs?: number } = {}): Promise<WebsiteEmulators> {
 	const ts = await TeamSpiritEmulator.start({
 		autoDeliver: true,
-		retryDelaysMs: [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000],
+		retryDelaysMs: [1_000, 2_000, ...Array<number>(60).fill(3_000)],
 		latencyMs: opts.latencyMs,
 	});
 	const operator = ts.addUser(OPERATOR);
