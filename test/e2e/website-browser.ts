@@ -139,8 +139,11 @@ export const PARTS = {
 
 /** One visitor's page on the company's site. */
 export class Visitor {
-	/** What the widget asked of n8n and what came back (URL, status), in order. */
-	readonly requests: Array<{ method: string; url: string; status?: number; origin?: string; acao?: string }> = [];
+	/**
+	 * What the widget asked of n8n and what came back (URL, status), in order; a request the
+	 * browser failed (refused by CORS, n8n down) has `failure` instead of a status.
+	 */
+	readonly requests: Array<{ method: string; url: string; status?: number; origin?: string; acao?: string; failure?: string }> = [];
 
 	constructor(readonly page: Page) {
 		page.on('response', (response) => {
@@ -152,6 +155,15 @@ export class Visitor {
 				status: response.status(),
 				origin: request.headers().origin,
 				acao: response.headers()['access-control-allow-origin'],
+			});
+		});
+		page.on('requestfailed', (request) => {
+			if (!/\/webhook\//.test(request.url())) return;
+			this.requests.push({
+				method: request.method(),
+				url: request.url(),
+				origin: request.headers().origin,
+				failure: request.failure()?.errorText ?? 'failed',
 			});
 		});
 	}
