@@ -1,11 +1,11 @@
-/** Business hours (nodes/conversations/centre/hours.ts): weekly hours, time zones, DST, holidays. */
+/** Business hours (nodes/shared/hours.ts, the contact centre's): weekly hours, time zones, DST, holidays. */
 import {
 	closedPeriodStart,
 	hoursFieldOf,
 	isOpen,
 	nextOpening,
 	parseHours,
-} from '../../nodes/conversations/centre/hours';
+} from '../../nodes/shared/hours';
 
 const berlin = (weekly: string, holidays = '') =>
 	parseHours({ weekly, timeZone: 'Europe/Berlin', holidays });

@@ -5,15 +5,15 @@
  * publishes them (its settings chat: `metadata.kind` `queue`, the settings' `name`, key
  * `queue:<name lowercased>~…`; nodes/conversations/centre/queues.ts), as the Website Chat
  * credential's bot, so that bot must be the bridge's (or a member of the queue's chat). Open or
- * closed is decided by the contact centre's own rules (centre/hours.ts). Read at most once a
+ * closed is decided by the contact centre's own rules (nodes/shared/hours.ts). Read at most once a
  * minute per process and queue (a cache). Empty queue name: always open; a queue not found, or
  * hours that do not parse: open, with a warning (the widget then takes messages as usual).
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { BoundedMap } from '../../shared/dedupe';
-// the contact centre's pure rules of hours (Intl only); nothing else of the bridge
-import { isOpen, parseHours, type ParsedHours } from '../../conversations/centre/hours';
+// the contact centre's rules of hours (pure, Intl only; nodes/shared: channels never import the bridge)
+import { isOpen, parseHours, type ParsedHours } from '../../shared/hours';
 import { identityOf, websiteRequest, type WebsiteContext } from './transport';
 
 /** What the widget needs of a queue's published settings (centre/queues.ts `QueueSettings`). */

@@ -22,7 +22,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ChannelAdapter, ChannelMessage } from '../../channels/types';
 import { postMessage, type ConversationChat } from '../teamspirit';
 import { refusal } from '../notices';
-import { closedPeriodStart, nextOpening } from './hours';
+import { closedPeriodStart, nextOpening } from '../../shared/hours';
 import { botFirst, hoursOf, queueNamed, readQueue, type QueueSettings } from './queues';
 import { route } from './routing';
 import {

@@ -23,7 +23,7 @@ import {
 	patchChat,
 	type ConversationChat,
 } from '../teamspirit';
-import { hoursFieldOf, parseHours, type ParsedHours } from './hours';
+import { hoursFieldOf, parseHours, type ParsedHours } from '../../shared/hours';
 
 export type RoutingMode = 'manual' | 'roundRobin' | 'leastBusy';
 

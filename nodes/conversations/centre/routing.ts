@@ -28,7 +28,7 @@ import {
 	type ConversationChat,
 } from '../teamspirit';
 import { fieldPlain } from '../untrusted';
-import { isOpen } from './hours';
+import { isOpen } from '../../shared/hours';
 import { signedOnly } from './list';
 import { addMember, isAvailable, openCount, operatorName } from './operators';
 import { hoursOf, readQueue, type QueueSettings, type RoutingMode } from './queues';

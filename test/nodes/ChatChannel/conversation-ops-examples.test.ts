@@ -19,7 +19,7 @@ import {
 
 import { TeamSpiritApi } from '../../../credentials/TeamSpiritApi.credentials';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
-import { isOpen, parseHours } from '../../../nodes/conversations/centre/hours';
+import { isOpen, parseHours } from '../../../nodes/shared/hours';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import { startBridge, type Bridge } from '../conversations/setup';
 import { TeamSpiritTelegramApi } from '../../../credentials/TeamSpiritTelegramApi.credentials';
