@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs the dev dependencies on first use, then runs the two jest suites:
-#   1. every unit, emulator and node test (n8n-core's real WorkflowExecute against the emulators);
+#   1. every unit, emulator and node test (n8n-core's real WorkflowExecute against the emulators),
+#      in parallel jest workers;
 #   2. the *.memory.test.ts files alone, in a process of their own with --expose-gc (forced GC
 #      is slow in a big heap, so they do not share the first process).
 # Both suites always run and both report; the exit code is non-zero when either failed.
@@ -12,8 +13,11 @@ bash scripts/lib/ensure-deps.sh || exit 1
 # the website chat widget's generated assets (nodes/channels/website/widget/assets.ts) from widget/
 node scripts/build-widget.mjs || exit 1
 
+# The main suite runs in TS_JEST_WORKERS jest workers (default 2: CI has 2 cores, and most of a test's
+# time is spent waiting on emulators and n8n's timers, so two files at a time keep both cores busy).
+# Every test file is independent: emulators listen on ports the OS picks, temp dirs are mkdtemp'd.
 main_rc=0
-node node_modules/jest/bin/jest.js --runInBand "$@" || main_rc=$?
+node node_modules/jest/bin/jest.js --maxWorkers="${TS_JEST_WORKERS:-2}" "$@" || main_rc=$?
 
 memory_rc=0
 node --expose-gc node_modules/jest/bin/jest.js --runInBand \
