@@ -46,6 +46,13 @@ const RESOURCES: INodePropertyOptions[] = [
 	},
 ];
 
+/** Message operations that post through the API only: every one but Post Form Submission. */
+const MESSAGE_OPERATIONS_WITHOUT_HOOK = (
+	message.description.find((p) => p.name === 'operation')?.options as INodePropertyOptions[]
+)
+	.map((option) => String(option.value))
+	.filter((value) => value !== 'postForm');
+
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Resource',
@@ -81,12 +88,16 @@ export class TeamSpirit implements INodeType {
 			{
 				name: 'teamSpiritApi',
 				required: true,
-				displayOptions: { hide: { resource: ['incomingWebhook'] } },
+				// Post Form Submission through an incoming webhook needs only the hook
+				displayOptions: { hide: { resource: ['incomingWebhook'], postTo: ['incomingWebhook'] } },
 			},
 			{
 				name: 'teamSpiritIncomingWebhookApi',
 				required: true,
-				displayOptions: { show: { resource: ['incomingWebhook'] } },
+				displayOptions: {
+					show: { resource: ['incomingWebhook', 'message'] },
+					hide: { operation: MESSAGE_OPERATIONS_WITHOUT_HOOK, postTo: ['chat'] },
+				},
 			},
 		],
 		// Send and Wait for Response: the links (GET) and forms (POST) of a waiting execution

@@ -79,7 +79,7 @@ export class ItemsNode implements INodeType {
 				type: 'json',
 				default: '',
 				description:
-					'{ property, fileName, mimeType, size, seed } for every item, or an array with one spec per item',
+					'{ property, fileName, mimeType, size, seed } for every item, or an array with one spec per item (an array of specs: several files on that item)',
 			},
 		],
 	};
@@ -90,7 +90,9 @@ export class ItemsNode implements INodeType {
 		if (!Array.isArray(items)) {
 			throw new NodeOperationError(node, 'Parameter "items" must be a JSON array of objects');
 		}
-		const binary = parseJsonParameter<DeterministicBinarySpec | DeterministicBinarySpec[]>(
+		const binary = parseJsonParameter<
+			DeterministicBinarySpec | Array<DeterministicBinarySpec | DeterministicBinarySpec[]>
+		>(
 			this.getNodeParameter('binary', 0, ''),
 		);
 
@@ -98,13 +100,13 @@ export class ItemsNode implements INodeType {
 		for (let index = 0; index < items.length; index++) {
 			const item: INodeExecutionData = { json: items[index], pairedItem: { item: 0 } };
 			const spec = Array.isArray(binary) ? binary[index] : binary;
-			if (spec) {
+			for (const one of spec ? [spec].flat() : []) {
 				const data: IBinaryData = await this.helpers.prepareBinaryData(
-					deterministicStream(spec.size, spec.seed),
-					spec.fileName,
-					spec.mimeType,
+					deterministicStream(one.size, one.seed),
+					one.fileName,
+					one.mimeType,
 				);
-				item.binary = { [spec.property ?? 'data']: data };
+				item.binary = { ...item.binary, [one.property ?? 'data']: data };
 			}
 			output.push(item);
 		}

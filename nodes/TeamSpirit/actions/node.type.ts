@@ -11,7 +11,8 @@ type NodeMap = {
 		| 'delete'
 		| 'get'
 		| 'getAll'
-		| 'search';
+		| 'search'
+		| 'postForm';
 	file: 'upload' | 'download' | 'get';
 	chat: 'get' | 'getAll' | 'create' | 'addMembers' | 'removeMember' | 'markAsRead';
 	user: 'get' | 'getAll' | 'getStatus';

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as del from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as postForm from './postForm.operation';
 import * as reply from './reply.operation';
 import * as search from './search.operation';
 import * as send from './send.operation';
@@ -10,7 +11,18 @@ import * as sendAndWait from './sendAndWait.operation';
 import * as sendToUser from './sendToUser.operation';
 import * as update from './update.operation';
 
-export { del as delete, get, getAll, reply, search, send, sendAndWait, sendToUser, update };
+export {
+	del as delete,
+	get,
+	getAll,
+	postForm,
+	reply,
+	search,
+	send,
+	sendAndWait,
+	sendToUser,
+	update,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -38,6 +50,13 @@ export const description: INodeProperties[] = [
 				value: 'getAll',
 				description: 'Get the messages of a chat, newest first',
 				action: 'Get many messages',
+			},
+			{
+				name: 'Post Form Submission',
+				value: 'postForm',
+				description:
+					'Post a website form submission as a card: one line per field, its files attached; honeypot, rate limit, posted once',
+				action: 'Post a form submission',
 			},
 			{
 				name: 'Reply',
@@ -82,4 +101,5 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...getAll.description,
 	...search.description,
+	...postForm.description,
 ];
