@@ -139,13 +139,15 @@ export async function claimInTeamSpirit(
 	itemIndex: number,
 	limit: LimitRequest,
 ): Promise<LimitOutcome> {
-	try {
-		return await claimSlots(ctx, itemIndex, limit);
-	} catch (error) {
-		if (!(error instanceof NodeApiError) || error.httpCode !== '404') throw error;
-		limitsChats.clear();
-		return await claimSlots(ctx, itemIndex, limit);
-	}
+	const first = await claimSlots(ctx, itemIndex, limit).then(
+		(outcome) => ({ outcome, error: undefined }),
+		(error: unknown) => ({ outcome: undefined, error }),
+	);
+	if (first.outcome) return first.outcome;
+	const { error } = first;
+	if (!(error instanceof NodeApiError) || error.httpCode !== '404') throw error;
+	limitsChats.clear();
+	return await claimSlots(ctx, itemIndex, limit);
 }
 
 async function claimSlots(

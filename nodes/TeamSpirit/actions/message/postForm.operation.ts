@@ -47,7 +47,7 @@ const properties: INodeProperties[] = [
 		type: 'json',
 		default: '={{ $json }}',
 		description:
-			"The submission's fields as an object: {{ $json }} for n8n's Form Trigger, {{ $json.body }} for a Webhook node receiving a form",
+			"The submission's fields as an object: the whole item after n8n's Form Trigger, the item's body after a Webhook node receiving a form",
 	},
 	{
 		displayName: 'Fields to Post',
