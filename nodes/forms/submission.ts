@@ -62,10 +62,14 @@ export function submissionKeyOf(ctx: IExecuteFunctions, itemIndex: number, ownKe
 	return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32);
 }
 
+/** The item's files; empty ones left out (a browser sends one when no file was chosen). */
 async function filesOf(ctx: IExecuteFunctions, itemIndex: number): Promise<UploadSource[]> {
 	const names = Object.keys(ctx.getInputData()[itemIndex]?.binary ?? {});
 	const sources: UploadSource[] = [];
-	for (const name of names) sources.push(await getUploadSource(ctx, itemIndex, name));
+	for (const name of names) {
+		const source = await getUploadSource(ctx, itemIndex, name);
+		if (source.size !== 0) sources.push(source);
+	}
 	return sources;
 }
 

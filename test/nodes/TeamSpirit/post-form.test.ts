@@ -65,7 +65,6 @@ function formWorkflow({ items = [SUBMISSION], binary, parameters = {}, credentia
 					chatId: { __rl: true, mode: 'id', value: 'c_support' },
 					title: 'Contact form: *www*',
 					honeypotField: 'website',
-					clientAddress: '={{ $json.ip ?? "" }}',
 					...parameters,
 				},
 				{ credentials: credentials ?? { teamSpiritApi: { id: '1', name: 'TeamSpirit account' } } },
@@ -89,6 +88,8 @@ const uploads = () => emulator.requests.filter((r) => r.method === 'POST' && r.p
 const FILES = [
 	{ property: 'Attachment', fileName: 'cv.pdf', mimeType: 'application/pdf', size: 3000, seed: 'cv' },
 	{ property: 'Photo', fileName: 'me.png', mimeType: 'image/png', size: 1200, seed: 'photo' },
+	// what a browser sends for a file input left empty: left out
+	{ property: 'Nothing', fileName: '', mimeType: 'application/octet-stream', size: 0, seed: 0 },
 ];
 const jsonOfOne = (output: INodeExecutionData[] | undefined) => jsonOf(output)[0];
 
@@ -161,7 +162,8 @@ describe('TeamSpirit node: Post Form Submission', () => {
 	});
 
 	it('refuses more than the limit per address and hour, kept in TeamSpirit so another process refuses too', async () => {
-		const from = (ip: string, n: number) => ({ ...SUBMISSION, ip, Message: `message ${n}` });
+		// the address: the last X-Forwarded-For entry (the proxy's), when Client Address is empty
+		const from = (ip: string, n: number) => ({ ...SUBMISSION, headers: { 'x-forwarded-for': `192.0.2.1, ${ip}` }, Message: `message ${n}` });
 		const limit = { parameters: { rateLimit: 2 } };
 		for (const n of [1, 2]) expect(jsonOfOne((await run({ ...limit, items: [from('203.0.113.7', n)] })).output).posted).toBe(true);
 		const third = await run({ ...limit, items: [from('203.0.113.7', 3)], binary: [FILES] });

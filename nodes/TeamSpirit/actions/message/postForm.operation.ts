@@ -107,9 +107,10 @@ const properties: INodeProperties[] = [
 		displayName: 'Client Address',
 		name: 'clientAddress',
 		type: 'string',
-		default: '={{ ($json.headers?.["x-forwarded-for"] ?? "").split(",").pop().trim() }}',
+		default: '',
+		placeholder: '={{ $json.headers["x-real-ip"] }}',
 		description:
-			'Who sent the form, as your reverse proxy reports it (the last X-Forwarded-For entry). Submissions without an address share one limit.',
+			"Who sent the form. Empty: the last entry of the item's X-Forwarded-For header, the address your reverse proxy saw (a Webhook node's item carries its headers; a Form Trigger's with its option Show Headers). Submissions without an address share one limit.",
 		displayOptions: { hide: { rateLimit: [0] } },
 	},
 	{
@@ -172,9 +173,17 @@ function submissionOf(ctx: IExecuteFunctions, itemIndex: number): Submission {
 		},
 		attachFiles: param<boolean>('attachFiles', true),
 		perHour,
-		address: perHour > 0 ? String(param<string>('clientAddress', '') ?? '') : '',
+		address:
+			perHour > 0 ? clientAddressOf(ctx, itemIndex, param<unknown>('clientAddress', '')) : '',
 		ownKey: String(options.submissionKey ?? '').trim(),
 	};
+}
+
+/** The address given, or the item's X-Forwarded-For; of a list, the last entry (the proxy's). */
+function clientAddressOf(ctx: IExecuteFunctions, itemIndex: number, given: unknown): string {
+	const headers = ctx.getInputData()[itemIndex]?.json?.headers as IDataObject | undefined;
+	const value = String(given ?? '').trim() || String(headers?.['x-forwarded-for'] ?? '');
+	return value.split(',').pop()?.trim() ?? '';
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number) {

@@ -1,0 +1,187 @@
+/**
+ * Website forms → TeamSpirit (README "Website forms") in a real n8n 2.41.1: both examples as
+ * shipped, published, against the TeamSpirit emulator.
+ *
+ * - examples/html-form-to-teamspirit.json: a browser's multipart POST (fields and a file, as
+ *   examples/html-form-to-teamspirit.html sends it) to the Webhook → the card in the chat with the
+ *   file attached and the thank-you page; a filled honeypot → the same page, nothing posted; the
+ *   sixth submission of an address in the hour → 429 with Retry-After, nothing posted.
+ * - examples/form-trigger-to-teamspirit.json: n8n's own form, fetched and submitted with a file.
+ *
+ * Run with `npm run test:e2e` (scripts/e2e.sh), which builds, packs and sets TS_PACKAGE_TARBALL.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { TeamSpiritEmulator } from '../emulators/teamspirit';
+import {
+	createN8nHome,
+	credentialFor,
+	formatTimings,
+	installPackageTarball,
+	importCredentials,
+	N8nEditor,
+	REPO_ROOT,
+	startN8n,
+	timings,
+	type N8nHome,
+	type RunningN8n,
+	type WorkflowJson,
+} from './n8n';
+
+const tarball = process.env.TS_PACKAGE_TARBALL;
+const CHAT = 'c_support';
+
+/**
+ * The example as n8n's editor imports it: its Webhook / Form Trigger (which the examples ship
+ * without a webhook id and with an empty path) gets a webhook id, and the id as its path.
+ */
+function example(name: string): WorkflowJson {
+	const workflow = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples', `${name}.json`), 'utf8')) as WorkflowJson;
+	for (const node of workflow.nodes) {
+		if (!['n8n-nodes-base.webhook', 'n8n-nodes-base.formTrigger'].includes(node.type)) continue;
+		expect({ webhookId: node.webhookId, path: node.parameters.path }).toEqual({ webhookId: undefined, path: '' });
+		node.webhookId = randomUUID();
+		node.parameters.path = node.webhookId;
+	}
+	return workflow;
+}
+const pathOf = (workflow: WorkflowJson, type: string) => String(workflow.nodes.find((n) => n.type === type)!.parameters.path);
+
+describe('Website forms → TeamSpirit in a real n8n', () => {
+	let home: N8nHome;
+	let emulator: TeamSpiritEmulator;
+	let n8n: RunningN8n | undefined;
+	const editor = new N8nEditor(() => n8n!.url);
+	const htmlForm = example('html-form-to-teamspirit');
+	const formTrigger = example('form-trigger-to-teamspirit');
+	const suiteStarted = Date.now();
+
+	const cards = () => emulator.messagesIn(CHAT);
+	const showN8n = () => `--- n8n output ---\n${n8n?.output().slice(-4000)}`;
+	async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const value = probe();
+			if (value) return value;
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${showN8n()}`);
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+
+	beforeAll(async () => {
+		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run with `npm run test:e2e` (scripts/e2e.sh)');
+		emulator = await TeamSpiritEmulator.start();
+		emulator.addChat({ id: CHAT, title: 'Support desk' });
+		home = await createN8nHome({ prefix: 'n8n-e2e-website-forms-' });
+		await installPackageTarball(home, tarball);
+		await importCredentials(home, [credentialFor.teamSpirit('teamspirit-example', emulator, 'TeamSpirit account')]);
+		n8n = await startN8n(home);
+		await editor.setUpOwner();
+		for (const workflow of [htmlForm, formTrigger]) {
+			const made = await editor.call('POST', '/workflows', { ...workflow, active: false });
+			if (made.status !== 200) throw new Error(`create workflow: ${made.status} ${JSON.stringify(made.json)}`);
+			await editor.publish(made.json.data.id);
+		}
+	});
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await emulator?.stop();
+		await home?.cleanup();
+		timings.push({ label: 'website-forms suite total', ms: Date.now() - suiteStarted });
+		console.log(`[e2e] timings\n${formatTimings()}`);
+	});
+
+	/** What examples/html-form-to-teamspirit.html posts, from the address the proxy reports. */
+	async function submit(fields: Record<string, string>, address: string, file?: { name: string; type: string; content: string }) {
+		const form = new FormData();
+		for (const [name, value] of Object.entries(fields)) form.append(name, value);
+		// no file chosen: a browser still sends the part, empty and without a name
+		form.append('Attachment', file ? new Blob([file.content], { type: file.type }) : new Blob([]), file?.name ?? '');
+		form.append('website', fields.website ?? '');
+		const url = `${n8n!.url}/webhook/${pathOf(htmlForm, 'n8n-nodes-base.webhook')}`;
+		for (let attempt = 0; ; attempt++) {
+			const res = await fetch(url, { method: 'POST', headers: { 'x-forwarded-for': `10.0.0.1, ${address}` }, body: form });
+			// right after publishing n8n may not have registered the webhook yet
+			if (res.status === 404 && attempt < 50) {
+				await new Promise((r) => setTimeout(r, 200));
+				continue;
+			}
+			return { status: res.status, headers: res.headers, body: await res.text() };
+		}
+	}
+
+	const ADA = { Name: 'Ada Lovelace', 'E-mail': 'ada@example.com', Message: 'Please call me *today*.\nThanks!' };
+
+	it('a multipart POST with a file: the card in the chat, the file attached, and the thank-you page', async () => {
+		const res = await submit(ADA, '203.0.113.10', { name: 'notes.txt', type: 'text/plain', content: 'the notes' });
+		expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
+		expect(res.body).toContain('<h1>Thank you!</h1>');
+		const [card] = cards();
+		if (!card) throw new Error(`no card\n${showN8n()}`);
+		expect(card.text).toBe(
+			[
+				'**New message from the website**',
+				'**Name:** Ada Lovelace',
+				'**E-mail:** ada@example.com',
+				'**Message:**',
+				'> Please call me \\*today\\*.',
+				'> Thanks!',
+			].join('\n'),
+		);
+		expect(card.format).toBe('markdown');
+		expect(card.files).toEqual([expect.objectContaining({ name: 'notes.txt', mimeType: 'text/plain', size: 9 })]);
+		expect(emulator.files.get(card.files[0].id)?.sha256).toBe(createHash('sha256').update('the notes').digest('hex'));
+	});
+
+	it('a filled honeypot: the robot gets the same page, nothing is posted', async () => {
+		const before = cards().length;
+		const res = await submit({ ...ADA, Message: 'Buy now', website: 'https://spam.example' }, '203.0.113.11');
+		expect(res.status).toBe(200);
+		expect(res.body).toContain('<h1>Thank you!</h1>');
+		expect(cards()).toHaveLength(before);
+	});
+
+	it('the sixth submission of an address in the hour is refused with 429 and Retry-After, and not posted', async () => {
+		const before = cards().length;
+		const statuses: number[] = [];
+		for (let n = 1; n <= 5; n++) statuses.push((await submit({ ...ADA, Message: `spam ${n}` }, '198.51.100.20')).status);
+		expect(statuses).toEqual([200, 200, 200, 200, 200]);
+		const sixth = await submit({ ...ADA, Message: 'spam 6' }, '198.51.100.20');
+		expect(sixth.status).toBe(429);
+		expect(sixth.body).toContain('<h1>Too many messages</h1>');
+		expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(cards().map((c) => c.text.split('\n').at(-1)).slice(before)).toEqual([1, 2, 3, 4, 5].map((n) => `> spam ${n}`.replace('> ', '**Message:** ')));
+		// another address is not affected
+		expect((await submit({ ...ADA, Message: 'hello' }, '198.51.100.21')).status).toBe(200);
+	});
+
+	it('n8n’s Form Trigger example: the form is served, and a submission with a file arrives as the card', async () => {
+		const url = `${n8n!.url}/form/${pathOf(formTrigger, 'n8n-nodes-base.formTrigger')}`;
+		const page = await fetch(url);
+		expect(page.status).toBe(200);
+		expect(await page.text()).toContain('Contact us');
+		const form = new FormData();
+		form.append('field-0', 'Grace Hopper');
+		form.append('field-1', 'grace@example.com');
+		form.append('field-2', 'A bug in relay #70');
+		form.append('field-3', new Blob(['%PDF-1.4 moth'], { type: 'application/pdf' }), 'moth.pdf');
+		form.append('field-4', '');
+		const res = await fetch(url, { method: 'POST', headers: { 'x-forwarded-for': '192.0.2.30' }, body: form });
+		expect(res.status).toBe(200);
+		// the form answers when it has the submission; the card follows
+		const card = await waitFor('the card', () => cards().find((c) => c.text.includes('Grace Hopper')));
+		expect(card.text).toBe(
+			[
+				'**New message from the website**',
+				'**Name:** Grace Hopper',
+				'**E-mail:** grace@example.com',
+				'**Message:** A bug in relay #70',
+				'**Attachment:** moth.pdf',
+			].join('\n'),
+		);
+		expect(card.files).toEqual([expect.objectContaining({ name: 'moth.pdf', mimeType: 'application/pdf', size: 13 })]);
+	});
+});
