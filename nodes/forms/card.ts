@@ -55,7 +55,7 @@ function fieldLines(label: string, value: unknown): string[] {
 }
 
 /** "12 KB" style sizes for the names of files that were not attached. */
-export function sizeText(bytes: number | undefined): string {
+function sizeText(bytes: number | undefined): string {
 	if (bytes === undefined || !Number.isFinite(bytes)) return '';
 	if (bytes < 1024) return `${bytes} B`;
 	if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;

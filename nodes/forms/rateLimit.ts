@@ -40,13 +40,13 @@ export interface LimitRequest {
 export type LimitOutcome = { allowed: true } | { allowed: false; retryAfter: number };
 
 /** The address's tag in slot keys: a hash, never the address. Empty addresses share one. */
-export function addressTag(scope: string, address: string): string {
+function addressTag(scope: string, address: string): string {
 	const normal = address.trim().toLowerCase();
 	return createHash('sha256').update(`${scope}\n${normal}`).digest('base64url').slice(0, 22);
 }
 
 /** Seconds from `now` to the next clock hour (at least 1). */
-export function secondsToNextHour(now: number): number {
+function secondsToNextHour(now: number): number {
 	return Math.max(1, Math.ceil(((Math.floor(now / HOUR_MS) + 1) * HOUR_MS - now) / 1000));
 }
 

@@ -45,7 +45,7 @@ const MAX_REMEMBERED = 10_000;
  * Form Trigger stamps `submittedAt`; a browser's multipart boundary differs per post) and its
  * files, or from the user's own key. In the editor's manual runs each run is a new submission.
  */
-export function submissionKeyOf(ctx: IExecuteFunctions, itemIndex: number, ownKey: string): string {
+function submissionKeyOf(ctx: IExecuteFunctions, itemIndex: number, ownKey: string): string {
 	const item = ctx.getInputData()[itemIndex];
 	const files = Object.entries(item?.binary ?? {}).map(([name, b]) => [
 		name,
