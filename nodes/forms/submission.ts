@@ -33,6 +33,8 @@ export interface Submission {
 	address: string;
 	/** The user's own key ('' none: derived from the item). */
 	ownKey: string;
+	/** What a Respond to Webhook shows: `responseText` for a taken and a refused submission. */
+	texts: { thanks: string; tooMany: string };
 }
 
 /** Posted through an incoming webhook, by key, in this process (a cache: hooks keep no keys). */
@@ -92,8 +94,26 @@ async function limitOf(
 		: claimInProcess(limit);
 }
 
-/** Posts the submission; the item's answer says whether, and why not. */
+/**
+ * Posts the submission; the item's answer says whether, and why not, with `responseCode` (429 when
+ * the rate limit refused it, else 200: a robot that filled the honeypot is thanked too) and
+ * `responseText`, so a Respond to Webhook answers from fields alone.
+ */
 export async function post(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	s: Submission,
+): Promise<IDataObject> {
+	const answer = await postOrNot(ctx, itemIndex, s);
+	const refused = answer.reason === 'rateLimited';
+	return {
+		...answer,
+		responseCode: refused ? 429 : 200,
+		responseText: refused ? s.texts.tooMany : s.texts.thanks,
+	};
+}
+
+async function postOrNot(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	s: Submission,

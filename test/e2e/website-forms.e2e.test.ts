@@ -118,7 +118,7 @@ describe('Website forms → TeamSpirit in a real n8n', () => {
 	it('a multipart POST with a file: the card in the chat, the file attached, and the thank-you page', async () => {
 		const res = await submit(ADA, '203.0.113.10', { name: 'notes.txt', type: 'text/plain', content: 'the notes' });
 		expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
-		expect(res.body).toContain('<h1>Thank you!</h1>');
+		expect(res.body).toContain('<h1>Thank you! We have your message.</h1>');
 		const [card] = cards();
 		if (!card) throw new Error(`no card\n${showN8n()}`);
 		expect(card.text).toBe(
@@ -140,19 +140,18 @@ describe('Website forms → TeamSpirit in a real n8n', () => {
 		const before = cards().length;
 		const res = await submit({ ...ADA, Message: 'Buy now', website: 'https://spam.example' }, '203.0.113.11');
 		expect(res.status).toBe(200);
-		expect(res.body).toContain('<h1>Thank you!</h1>');
+		expect(res.body).toContain('<h1>Thank you! We have your message.</h1>');
 		expect(cards()).toHaveLength(before);
 	});
 
-	it('the sixth submission of an address in the hour is refused with 429 and Retry-After, and not posted', async () => {
+	it('the sixth submission of an address in the hour is refused with 429 and a page saying so, and not posted', async () => {
 		const before = cards().length;
 		const statuses: number[] = [];
 		for (let n = 1; n <= 5; n++) statuses.push((await submit({ ...ADA, Message: `spam ${n}` }, '198.51.100.20')).status);
 		expect(statuses).toEqual([200, 200, 200, 200, 200]);
 		const sixth = await submit({ ...ADA, Message: 'spam 6' }, '198.51.100.20');
 		expect(sixth.status).toBe(429);
-		expect(sixth.body).toContain('<h1>Too many messages</h1>');
-		expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(sixth.body).toContain('<h1>Too many messages from your address. Please try again in an hour.</h1>');
 		expect(cards().map((c) => c.text.split('\n').at(-1)).slice(before)).toEqual([1, 2, 3, 4, 5].map((n) => `> spam ${n}`.replace('> ', '**Message:** ')));
 		// another address is not affected
 		expect((await submit({ ...ADA, Message: 'hello' }, '198.51.100.21')).status).toBe(200);

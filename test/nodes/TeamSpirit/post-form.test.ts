@@ -114,7 +114,7 @@ describe('TeamSpirit node: Post Form Submission', () => {
 		// the visitor notifies no one: the @ is broken by a word joiner
 		expect(card.text).toContain('@\u2060alice');
 		expect(card.text).not.toMatch(/website|submittedAt|formMode/);
-		expect(jsonOfOne(output)).toMatchObject({ posted: true, alreadyPosted: false, chatId: 'c_support', messageId: card.id, files: [] });
+		expect(jsonOfOne(output)).toMatchObject({ posted: true, alreadyPosted: false, chatId: 'c_support', messageId: card.id, files: [], responseCode: 200 });
 	});
 
 	it('attaches every binary file of the item, streamed up to TeamSpirit', async () => {
@@ -138,7 +138,13 @@ describe('TeamSpirit node: Post Form Submission', () => {
 	it('posts nothing when the honeypot is filled, and the item says why', async () => {
 		const { status, output } = await run({ items: [{ ...SUBMISSION, website: 'http://spam.example' }], binary: [FILES] });
 		expect(status).toBe('success');
-		expect(jsonOfOne(output)).toEqual({ posted: false, reason: 'honeypot', honeypotField: 'website' });
+		expect(jsonOfOne(output)).toEqual({
+			posted: false,
+			reason: 'honeypot',
+			honeypotField: 'website',
+			responseCode: 200,
+			responseText: 'Thank you! We have your message.',
+		});
 		expect(cards()).toEqual([]);
 		expect(uploads()).toEqual([]);
 	});
@@ -167,7 +173,13 @@ describe('TeamSpirit node: Post Form Submission', () => {
 		const limit = { parameters: { rateLimit: 2 } };
 		for (const n of [1, 2]) expect(jsonOfOne((await run({ ...limit, items: [from('203.0.113.7', n)] })).output).posted).toBe(true);
 		const third = await run({ ...limit, items: [from('203.0.113.7', 3)], binary: [FILES] });
-		expect(jsonOfOne(third.output)).toEqual({ posted: false, reason: 'rateLimited', retryAfter: expect.any(Number) });
+		expect(jsonOfOne(third.output)).toEqual({
+			posted: false,
+			reason: 'rateLimited',
+			retryAfter: expect.any(Number),
+			responseCode: 429,
+			responseText: 'Too many messages from your address. Please try again in an hour.',
+		});
 		expect(jsonOfOne(third.output).retryAfter as number).toBeLessThanOrEqual(3600);
 		expect(uploads()).toEqual([]);
 		// another n8n process: nothing in memory, the slots are in TeamSpirit

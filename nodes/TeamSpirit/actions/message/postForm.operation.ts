@@ -128,6 +128,22 @@ const properties: INodeProperties[] = [
 				description: 'Through an incoming webhook: the name the card appears under',
 			},
 			{
+				displayName: 'Response Text: Refused',
+				name: 'tooManyText',
+				type: 'string',
+				default: 'Too many messages from your address. Please try again in an hour.',
+				description:
+					"The item's responseText when the rate limit refused the submission (its responseCode is 429), for a Respond to Webhook",
+			},
+			{
+				displayName: 'Response Text: Thanks',
+				name: 'thanksText',
+				type: 'string',
+				default: 'Thank you! We have your message.',
+				description:
+					"The item's responseText otherwise (responseCode 200; a filled honeypot is thanked too), for a Respond to Webhook",
+			},
+			{
 				displayName: 'Submission Key',
 				name: 'submissionKey',
 				type: 'string',
@@ -176,6 +192,12 @@ function submissionOf(ctx: IExecuteFunctions, itemIndex: number): Submission {
 		address:
 			perHour > 0 ? clientAddressOf(ctx, itemIndex, param<unknown>('clientAddress', '')) : '',
 		ownKey: String(options.submissionKey ?? '').trim(),
+		texts: {
+			thanks: String(options.thanksText ?? 'Thank you! We have your message.'),
+			tooMany: String(
+				options.tooManyText ?? 'Too many messages from your address. Please try again in an hour.',
+			),
+		},
 	};
 }
 
