@@ -9,7 +9,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 /** The trigger's *Allowed Origins*: `*` or a list of `scheme://host[:port]`. */
-export function allowedOriginsOf(ctx: Pick<IWebhookFunctions, 'getNodeParameter'>): string[] | '*' {
+function allowedOriginsOf(ctx: Pick<IWebhookFunctions, 'getNodeParameter'>): string[] | '*' {
 	const value = String(ctx.getNodeParameter('websiteAllowedOrigins', '*') ?? '*');
 	const origins = value
 		.split(/[\s,]+/)
@@ -19,7 +19,7 @@ export function allowedOriginsOf(ctx: Pick<IWebhookFunctions, 'getNodeParameter'
 }
 
 /** Whether a page of `origin` may use the widget. No Origin (not a browser's cross-site request): yes. */
-export function originAllowed(origin: string | undefined, allowed: string[] | '*'): boolean {
+function originAllowed(origin: string | undefined, allowed: string[] | '*'): boolean {
 	if (origin === undefined) return true;
 	return allowed === '*' || allowed.includes(origin.toLowerCase());
 }

@@ -19,7 +19,7 @@ export interface WebsiteLimits {
 	maxFiles: number;
 }
 
-export const DEFAULT_LIMITS = {
+const DEFAULT_LIMITS = {
 	messagesPerMinute: 20,
 	messagesPerMinutePerAddress: 60,
 	maxTextLength: 4000,
@@ -54,7 +54,7 @@ interface Bucket {
  * Token buckets: `perMinute` requests a minute, as a burst or spread out. `take` spends one and
  * answers undefined, or the seconds until one is free again.
  */
-export class RateLimiter {
+class RateLimiter {
 	private readonly buckets: BoundedMap<Bucket>;
 
 	constructor(

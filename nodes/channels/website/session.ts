@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'crypto';
 import { safeEqual } from '../../shared/signature';
 
 /** How long a token is valid. */
-export const SESSION_LIFETIME_MS = 180 * 24 * 60 * 60 * 1000;
+const SESSION_LIFETIME_MS = 180 * 24 * 60 * 60 * 1000;
 
 const TOKEN = /^v1\.(v_[A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/;
 

@@ -3,7 +3,7 @@
  * `{max}`, `{name}`, `{count}` are filled in by the widget); the trigger's *Texts* override four of
  * them. The widget gets them in the session's `config.texts` and shows them with textContent only.
  */
-export const TEXT_KEYS = [
+const TEXT_KEYS = [
 	'title',
 	'welcome',
 	'placeholder',
@@ -152,7 +152,7 @@ const de: WidgetTexts = {
 	errorGeneric: 'Etwas ist schiefgegangen. Bitte versuchen Sie es noch einmal.',
 };
 
-export const TEXTS: Record<Language, WidgetTexts> = { en, ru, de };
+const TEXTS: Record<Language, WidgetTexts> = { en, ru, de };
 
 /** The texts of `language` with the trigger's overrides (empty ones ignored). */
 export function textsOf(

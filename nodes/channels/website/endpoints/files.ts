@@ -40,7 +40,7 @@ async function fileOfChat(
 }
 
 /** `attachment` with an ASCII name and the real one (RFC 6266 / 5987). */
-export function contentDisposition(name: string): string {
+function contentDisposition(name: string): string {
 	const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'file';
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

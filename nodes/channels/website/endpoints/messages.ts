@@ -19,9 +19,9 @@ import { guard, unavailable } from './guard';
 import { queryField, sendJson } from './http';
 
 /** The longest a poll is held (the widget's own timeout is longer). */
-export const LONG_POLL_MS = 25_000;
+const LONG_POLL_MS = 25_000;
 /** How often a held poll reads TeamSpirit. */
-export const POLL_INTERVAL_MS = 1000;
+const POLL_INTERVAL_MS = 1000;
 const HISTORY = 50;
 
 interface View extends IDataObject {

@@ -26,7 +26,7 @@ import { jsonFields, sendError, sendJson, stringField } from './http';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The widget's settings: texts, the contact form, limits, offline, look. */
-export async function configOf(ctx: IWebhookFunctions): Promise<IDataObject> {
+async function configOf(ctx: IWebhookFunctions): Promise<IDataObject> {
 	const limits = limitsOf(ctx);
 	const ask = String(ctx.getNodeParameter('websiteAskContact', 'off'));
 	return {
