@@ -3,8 +3,9 @@
  * browser sends no preflight and reads an answer only when `Access-Control-Allow-Origin` names its
  * page's origin. n8n's webhook server reflects any `Origin` into that header before the node runs
  * (webhook-request-handler.js, `setupCorsHeaders`): each endpoint sets it here, per the trigger's
- * *Allowed Origins*, and refuses a request from an origin that is not allowed (403), with the
- * header removed so that the browser shows the page nothing either.
+ * *Allowed Origins*, and refuses a request from an origin that is not allowed (403). That 403
+ * (`origin_not_allowed`, no data) alone names the page's origin, so the widget can read it and
+ * stop, instead of seeing a network error and trying again for ever.
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
 
@@ -45,4 +46,11 @@ export function applyCors(ctx: IWebhookFunctions): boolean {
 		res.setHeader('Access-Control-Expose-Headers', 'Retry-After, ETag');
 	}
 	return allowed;
+}
+
+/** Lets the page read the 403 `origin_not_allowed` (it carries no data): the widget stops on it. */
+export function exposeRefusal(ctx: IWebhookFunctions): void {
+	const origin = originOf(ctx);
+	if (origin !== undefined)
+		ctx.getResponseObject().setHeader('Access-Control-Allow-Origin', origin);
 }

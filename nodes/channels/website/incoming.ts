@@ -16,13 +16,14 @@ import type { EventReader, ReceiveAdapter } from '../receive';
 import { Refusal } from '../receive';
 import type { AttachmentType, ChannelMessage } from '../types';
 import { unreadableEvent } from '../unreadable';
-import { applyCors } from './cors';
+import { applyCors, exposeRefusal } from './cors';
 import { describe, LABEL, ORIGIN_REFUSED, TOKEN_REFUSED } from './endpoints/guard';
 import { errorBody, sendJson } from './endpoints/http';
 import { limitsOf, takeMessage, type WebsiteLimits } from './limits';
 import { readSession } from './session';
 import {
 	ensureTranscript,
+	findTranscript,
 	inKey,
 	messageByKey,
 	postToTranscript,
@@ -152,14 +153,26 @@ async function store(ctx: IWebhookFunctions, visitorId: string, input: Input) {
 	return { chat, message };
 }
 
+const CONTACT_REQUIRED =
+	'Please give your name and e-mail address before you write (Ask for Name and E-mail: Required)';
+
+/** Whether the trigger requires a name and e-mail and this visitor has not given them yet. */
+async function contactMissing(ctx: IWebhookFunctions, visitorId: string): Promise<boolean> {
+	if (ctx.getNodeParameter('websiteAskContact', 'off') !== 'required') return false;
+	const { name, email } = (await findTranscript(ctx, visitorId))?.metadata ?? {};
+	return !name || !email;
+}
+
 async function verify(ctx: IWebhookFunctions): Promise<StoredMessage | Refusal> {
-	if (!applyCors(ctx))
+	if (!applyCors(ctx)) {
+		exposeRefusal(ctx);
 		return refuse(
 			403,
 			'origin_not_allowed',
 			ORIGIN_REFUSED,
 			'a message from a page of another origin refused',
 		);
+	}
 	const input = inputOf(ctx);
 	if (input instanceof Refusal) return input;
 	const unavailable = (error: unknown) =>
@@ -181,6 +194,12 @@ async function verify(ctx: IWebhookFunctions): Promise<StoredMessage | Refusal> 
 	const limits = limitsOf(ctx);
 	const tooLarge = sizeRefusal(input, limits);
 	if (tooLarge) return tooLarge;
+	try {
+		if (await contactMissing(ctx, session.visitorId))
+			return refuse(400, 'contact_required', CONTACT_REQUIRED);
+	} catch (error) {
+		return unavailable(error);
+	}
 	const wait = takeMessage(ctx, limits, session.visitorId);
 	if (wait !== undefined)
 		return refuse(429, 'rate_limited', 'Too many messages: try again later', undefined, wait);

@@ -66,16 +66,31 @@ class RateLimiter {
 	}
 
 	take(key: string, perMinute: number): number | undefined {
+		return this.takeAll([[key, perMinute]]);
+	}
+
+	/**
+	 * One from each bucket, or none: when one of them is empty nothing is spent and the answer is
+	 * the longest wait.
+	 */
+	takeAll(buckets: Array<[key: string, perMinute: number]>): number | undefined {
 		const now = this.now();
-		const rate = perMinute / 60_000;
-		const known = this.buckets.get(key);
-		const tokens = known ? Math.min(perMinute, known.tokens + (now - known.at) * rate) : perMinute;
-		if (tokens < 1) {
-			this.buckets.set(key, { tokens, at: now });
-			return Math.max(1, Math.ceil((1 - tokens) / rate / 1000));
-		}
-		this.buckets.set(key, { tokens: tokens - 1, at: now });
-		return undefined;
+		const levels = buckets.map(([key, perMinute]) => {
+			const known = this.buckets.get(key);
+			const rate = perMinute / 60_000;
+			const tokens = known
+				? Math.min(perMinute, known.tokens + (now - known.at) * rate)
+				: perMinute;
+			return { key, rate, tokens };
+		});
+		const empty = levels.filter((level) => level.tokens < 1);
+		const spend = empty.length ? 0 : 1;
+		for (const { key, tokens } of levels)
+			this.buckets.set(key, { tokens: tokens - spend, at: now });
+		if (!empty.length) return undefined;
+		return Math.max(
+			...empty.map(({ tokens, rate }) => Math.max(1, Math.ceil((1 - tokens) / rate / 1000))),
+		);
 	}
 
 	/** Forgets every bucket (what a restart does). */
@@ -96,10 +111,11 @@ export function clientAddress(ctx: IWebhookFunctions): string {
 /** The counts of one trigger (workflow and node): triggers never share a bucket. */
 const scopeOf = (ctx: IWebhookFunctions) => `${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}`;
 
+const addressKey = (ctx: IWebhookFunctions) => `${scopeOf(ctx)}\naddress\n${clientAddress(ctx)}`;
+
 /** One request from the client's address: undefined when it may go on, else the seconds to wait. */
 export function takeAddress(ctx: IWebhookFunctions, limits: WebsiteLimits): number | undefined {
-	const key = `${scopeOf(ctx)}\naddress\n${clientAddress(ctx)}`;
-	return messageLimiter.take(key, limits.perAddress);
+	return messageLimiter.take(addressKey(ctx), limits.perAddress);
 }
 
 /**
@@ -111,6 +127,8 @@ export function takeMessage(
 	limits: WebsiteLimits,
 	visitorId: string,
 ): number | undefined {
-	const session = messageLimiter.take(`${scopeOf(ctx)}\nsession\n${visitorId}`, limits.perSession);
-	return session ?? takeAddress(ctx, limits);
+	return messageLimiter.takeAll([
+		[`${scopeOf(ctx)}\nsession\n${visitorId}`, limits.perSession],
+		[addressKey(ctx), limits.perAddress],
+	]);
 }

@@ -48,15 +48,20 @@ function contentDisposition(name: string): string {
 type Readable = AsyncIterable<Buffer> & { destroy?: () => void };
 
 /** Streams the bytes into the answer, as fast as the browser takes them. */
-async function streamTo(ctx: IWebhookFunctions, stream: Readable): Promise<void> {
+export async function streamTo(ctx: IWebhookFunctions, stream: Readable): Promise<void> {
 	const res = ctx.getResponseObject();
 	try {
 		for await (const chunk of stream) {
 			if (res.writableEnded || res.destroyed) break;
 			if (!res.write(chunk))
 				await new Promise<void>((resolve) => {
-					res.once('drain', resolve);
-					res.once('close', resolve);
+					const done = () => {
+						res.off('drain', done);
+						res.off('close', done);
+						resolve();
+					};
+					res.on('drain', done);
+					res.on('close', done);
 				});
 		}
 	} finally {

@@ -5,7 +5,7 @@
  */
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { applyCors } from '../cors';
+import { applyCors, exposeRefusal } from '../cors';
 import { readSession, type Session } from '../session';
 import { sessionSecretOf } from '../transport';
 import { sendError } from './http';
@@ -15,8 +15,9 @@ export const LABEL = 'Chat Channel Trigger (Website)';
 export const ORIGIN_REFUSED = 'This site may not use the chat (Allowed Origins)';
 export const TOKEN_REFUSED = 'The session token is not valid (forged, or older than 180 days)';
 
-/** The 403 of a page whose origin is not allowed (CORS headers already removed). */
+/** The 403 of a page whose origin is not allowed (readable by the page: it says only that). */
 export function originRefused(ctx: IWebhookFunctions): IWebhookResponseData {
+	exposeRefusal(ctx);
 	ctx.logger.debug(`${LABEL}: a request from a page of another origin was refused`);
 	return sendError(ctx, 403, 'origin_not_allowed', ORIGIN_REFUSED);
 }

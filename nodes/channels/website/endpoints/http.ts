@@ -8,6 +8,7 @@ import { jsonParse } from 'n8n-workflow';
 
 export type ErrorCode =
 	| 'bad_request'
+	| 'contact_required'
 	| 'invalid_token'
 	| 'origin_not_allowed'
 	| 'not_your_conversation'

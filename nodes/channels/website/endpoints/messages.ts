@@ -70,22 +70,58 @@ function watchClient(ctx: IWebhookFunctions): { gone: () => boolean; signal: Abo
 	return { gone: () => controller.signal.aborted || res.writableEnded, signal: controller.signal };
 }
 
+/** Polls one session may have held at once in this process; a further one is answered at once. */
+export const MAX_HELD_POLLS = 2;
+const held = new Map<string, number>();
+
+/** Holds one more poll of `key` when it may be held: whether it is. */
+function hold(key: string): boolean {
+	const count = held.get(key) ?? 0;
+	if (count >= MAX_HELD_POLLS) return false;
+	held.set(key, count + 1);
+	return true;
+}
+
+function release(key: string): void {
+	const count = (held.get(key) ?? 1) - 1;
+	if (count > 0) held.set(key, count);
+	else held.delete(key);
+}
+
+/** `work`'s result, or undefined when the deadline comes first (a slow read is left to finish). */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
+	const timer = new AbortController();
+	work.catch(() => undefined); // failing after the deadline: nobody waits for it any more
+	try {
+		const late = abortableSleep(deadline - monotonicNow(), timer.signal).then(() => undefined);
+		return await Promise.race([work, late]);
+	} finally {
+		timer.abort();
+	}
+}
+
 async function poll(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const checked = await guard(ctx, queryField(ctx, 'token'));
 	if ('response' in checked) return checked.response;
 	const { visitorId, token } = checked.session;
 	const since = queryField(ctx, 'since');
-	const wait = queryField(ctx, 'wait') === '1' && since !== undefined;
+	const key = `${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}\n${visitorId}`;
+	const wait = queryField(ctx, 'wait') === '1' && since !== undefined && hold(key);
 	const deadline = monotonicNow() + LONG_POLL_MS - POLL_INTERVAL_MS;
 	const client = watchClient(ctx);
 	try {
-		const offline = await isOffline(ctx);
 		let chat = await transcriptOf(ctx, visitorId, undefined);
-		let view = await readView(ctx, visitorId, token, chat, offline);
+		let view = await readView(ctx, visitorId, token, chat, await isOffline(ctx));
 		while (wait && view.digest === since && monotonicNow() < deadline) {
-			if (!(await abortableSleep(POLL_INTERVAL_MS, client.signal))) break;
-			chat = await transcriptOf(ctx, visitorId, chat);
-			view = await readView(ctx, visitorId, token, chat, await isOffline(ctx));
+			const pause = Math.min(POLL_INTERVAL_MS, deadline - monotonicNow());
+			if (!(await abortableSleep(pause, client.signal))) break;
+			const round = async () => {
+				const next = await transcriptOf(ctx, visitorId, chat);
+				return { next, view: await readView(ctx, visitorId, token, next, await isOffline(ctx)) };
+			};
+			const read = await beforeDeadline(round(), deadline);
+			if (!read) break;
+			({ next: chat, view } = read);
 		}
 		if (client.gone()) {
 			// nobody to answer: end what is left of the exchange
@@ -95,6 +131,8 @@ async function poll(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return sendJson(ctx, 200, view);
 	} catch (error) {
 		return unavailable(ctx, error);
+	} finally {
+		if (wait) release(key);
 	}
 }
 

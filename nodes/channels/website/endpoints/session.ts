@@ -24,6 +24,13 @@ import { originRefused, unavailable } from './guard';
 import { jsonFields, sendError, sendJson, stringField } from './http';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DEFAULT_ACCENT = '#2563eb';
+
+/** The Accent Color when it is a hex colour (#rgb / #rrggbb), else the default: it goes into CSS. */
+const accentColorOf = (value: unknown): string => {
+	const color = String(value ?? '').trim();
+	return /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(color) ? color : DEFAULT_ACCENT;
+};
 
 /** The widget's settings: texts, the contact form, limits, offline, look. */
 async function configOf(ctx: IWebhookFunctions): Promise<IDataObject> {
@@ -39,7 +46,7 @@ async function configOf(ctx: IWebhookFunctions): Promise<IDataObject> {
 		maxFileSize: limits.maxFileSize,
 		maxFiles: limits.maxFiles,
 		offline: await isOffline(ctx),
-		accentColor: String(ctx.getNodeParameter('websiteAccentColor', '#2563eb') || '#2563eb'),
+		accentColor: accentColorOf(ctx.getNodeParameter('websiteAccentColor', DEFAULT_ACCENT)),
 		position: ctx.getNodeParameter('websitePosition', 'right') === 'left' ? 'left' : 'right',
 	};
 }
@@ -90,8 +97,8 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const secret = await sessionSecretOf(ctx);
 		const known = readSession(secret, fields.token);
 		const visitorId = known?.visitorId ?? newVisitorId();
-		if (contact.name !== undefined || contact.email !== undefined) {
-			// a contact makes a transcript in TeamSpirit: counted like a message, per address
+		if (known || contact.name !== undefined || contact.email !== undefined) {
+			// a known visitor's transcript is read, a contact makes one: counted per address
 			const wait = takeAddress(ctx, limitsOf(ctx));
 			if (wait !== undefined)
 				return sendError(ctx, 429, 'rate_limited', 'Too many requests: try again later', wait);

@@ -1,0 +1,170 @@
+/**
+ * The Website channel's endpoints under abuse and odd settings (raw requests, the TeamSpirit
+ * emulator as the only storage): rate buckets taken both or neither, sessions counted per address,
+ * held long polls bounded per session and in time, *Ask for Name and E-mail: Required* enforced by
+ * the server, the Accent Color checked, a slow reader of a file download.
+ */
+import { EventEmitter } from 'node:events';
+
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+import { streamTo } from '../../../nodes/channels/website/endpoints/files';
+import { MAX_HELD_POLLS } from '../../../nodes/channels/website/endpoints/messages';
+import { TeamSpiritEmulator } from '../../emulators/teamspirit';
+import type { WebhookCall } from '../../harness';
+import { forgetProcessState, PAGE, startWebsite, type Website } from './website-setup';
+
+let ts: TeamSpiritEmulator;
+let site: Website | undefined;
+
+beforeEach(async () => {
+	forgetProcessState();
+	ts = await TeamSpiritEmulator.start();
+});
+afterEach(async () => {
+	await site?.close();
+	site = undefined;
+	ts.latencyMs = 0;
+	await ts.stop();
+});
+
+const open = async (parameters = {}) => (site = await startWebsite(ts, parameters));
+const errorCode = (call: WebhookCall) => (call.response.json as { error?: { code?: string } })?.error?.code;
+let clientCounter = 0;
+const clientId = () => `c0ffee00-0000-4000-8000-${String(++clientCounter).padStart(12, '0')}`;
+const transcriptOf = (visitorId: string) =>
+	[...ts.chats.values()].find((chat) => chat.metadata?.visitorId === visitorId);
+const sendFrom = async (web: Website, ip: string, token: string, text: string) =>
+	await web.call('messages', {
+		method: 'POST',
+		headers: { 'content-type': 'text/plain;charset=UTF-8', origin: PAGE },
+		body: JSON.stringify({ token, clientId: clientId(), text }),
+		ip,
+	});
+
+describe('Website limits', () => {
+	it('a message the address refuses does not spend the session’s own allowance (both or neither)', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinute: 3, messagesPerMinutePerAddress: 2 } });
+		const { token } = await web.session();
+		const here = [];
+		for (let i = 0; i < 3; i++) here.push((await sendFrom(web, '198.51.100.1', token, `m${i}`)).response.status);
+		expect(here).toEqual([200, 200, 429]);
+		// the session sent 2 of its 3: from another address the third is taken
+		expect((await sendFrom(web, '198.51.100.2', token, 'from my phone')).response.status).toBe(200);
+		expect((await sendFrom(web, '198.51.100.3', token, 'one too many')).response.status).toBe(429);
+	});
+
+	it('counts POST session with a valid token against the client address', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinutePerAddress: 2 } });
+		const { token } = await web.session();
+		const session = async () =>
+			await web.call('session', {
+				method: 'POST',
+				headers: { 'content-type': 'text/plain;charset=UTF-8', origin: PAGE },
+				body: JSON.stringify({ token }),
+			});
+		const statuses = [];
+		for (let i = 0; i < 3; i++) statuses.push((await session()).response.status);
+		expect(statuses).toEqual([200, 200, 429]);
+		expect(errorCode(await session())).toBe('rate_limited');
+	});
+});
+
+describe('Website long poll bounds', () => {
+	it(`holds at most ${MAX_HELD_POLLS} polls of one session at once: a further one answers at once with the current state`, async () => {
+		const web = await open();
+		const { token, visitorId } = await web.session();
+		await web.send({ token, clientId: clientId(), text: 'hello?' });
+		const now = (await web.poll({ token })).response.json as { digest: string };
+		const settled: boolean[] = [];
+		const heldPolls = Array.from({ length: MAX_HELD_POLLS }, (_, i) =>
+			web.poll({ token, since: now.digest, wait: '1' }).then((call) => {
+				settled[i] = true;
+				return call;
+			}),
+		);
+		const reads = () => ts.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/v1/chats/')).length;
+		const before = reads();
+		// both held polls are reading in rounds before the next one comes
+		while (reads() < before + 4 * MAX_HELD_POLLS) await new Promise((resolve) => setImmediate(resolve));
+		const extra = await web.poll({ token, since: now.digest, wait: '1' });
+		expect(extra.response.status).toBe(200);
+		expect((extra.response.json as { digest: string }).digest).toBe(now.digest);
+		expect(settled.filter(Boolean)).toEqual([]);
+		const chat = transcriptOf(visitorId)!;
+		await fetch(`${ts.url}/api/v1/chats/${chat.id}/messages`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${ts.apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ text: 'here', format: 'plain', externalKey: 'out:here' }),
+		});
+		for (const call of await Promise.all(heldPolls)) expect((call.response.json as { digest: string }).digest).not.toBe(now.digest);
+	});
+
+	it('answers a held poll by its deadline with the current state even when a TeamSpirit read hangs', async () => {
+		const web = await open();
+		const { token } = await web.session();
+		await web.send({ token, clientId: clientId(), text: 'hello?' });
+		const now = (await web.poll({ token })).response.json as { digest: string };
+		const waiting = web.poll({ token, since: now.digest, wait: '1' });
+		const reads = () => ts.requests.length;
+		const before = reads();
+		while (reads() < before + 2) await new Promise((resolve) => setImmediate(resolve));
+		ts.latencyMs = 40_000; // every read from now on hangs past the poll’s 25 s (and the transport’s 30 s timeout)
+		const answer = await waiting;
+		expect([answer.response.status, (answer.response.json as { digest?: string }).digest]).toEqual([200, now.digest]);
+	}, 58_000);
+});
+
+describe('Website contact and look', () => {
+	it('refuses POST messages with 400 contact_required when a name and e-mail are required and not given yet', async () => {
+		const web = await open({ websiteAskContact: 'required' });
+		const { token, visitorId } = await web.session();
+		const refused = await web.send({ token, clientId: clientId(), text: 'hi, no name' });
+		expect([refused.response.status, errorCode(refused), refused.started]).toEqual([400, 'contact_required', false]);
+		expect((refused.response.json as { error: { message: string } }).error.message).toMatch(/name and e-mail/);
+		expect(transcriptOf(visitorId)).toBeUndefined();
+		await web.session({ token, name: 'Anna', email: 'anna@example.com' });
+		const taken = await web.send({ token, clientId: clientId(), text: 'hi, I am Anna' });
+		expect([taken.response.status, taken.started]).toEqual([200, true]);
+	});
+
+	it('gives the widget the Accent Color only when it is a hex colour, else the default', async () => {
+		const colours: Array<[string, string]> = [
+			['#0a7', '#0a7'],
+			['#12AB9f', '#12AB9f'],
+			['red; } :host { display: none', '#2563eb'],
+			['url(https://evil.example.net/x)', '#2563eb'],
+			['#12345', '#2563eb'],
+		];
+		for (const [given, expected] of colours) {
+			forgetProcessState();
+			const web = await open({ websiteAccentColor: given });
+			const { config } = await web.session();
+			expect([given, (config as { accentColor: string }).accentColor]).toEqual([given, expected]);
+			await web.close();
+			site = undefined;
+		}
+	});
+});
+
+describe('Website file download to a slow reader', () => {
+	it('leaves no listener behind on the answer after each wait for the reader', async () => {
+		const res = Object.assign(new EventEmitter(), {
+			writableEnded: false,
+			destroyed: false,
+			write: () => {
+				setImmediate(() => res.emit('drain'));
+				return false; // a slow reader: every chunk waits for drain
+			},
+			end: () => {
+				res.writableEnded = true;
+			},
+		});
+		const ctx = { getResponseObject: () => res } as unknown as IWebhookFunctions;
+		async function* chunks() {
+			for (let i = 0; i < 40; i++) yield Buffer.alloc(16, i);
+		}
+		await streamTo(ctx, chunks());
+		expect([res.listenerCount('close'), res.listenerCount('drain'), res.writableEnded]).toEqual([0, 0, true]);
+	});
+});
