@@ -263,6 +263,14 @@
 			return s;
 		});
 	}
+	/** This site is not among the trigger's Allowed Origins: stop for good, launcher and all. */
+	function refusedOrigin(error) {
+		if (!error || error.code !== 'origin_not_allowed') return false;
+		state.stopped = true;
+		wake();
+		if (ui.host) ui.host.remove();
+		return true;
+	}
 	/** A session, retried while the server cannot be reached. */
 	function ensureSession() {
 		if (!sessionRequest) {
@@ -276,7 +284,7 @@
 			})(0);
 			sessionRequest.catch(function (error) {
 				sessionRequest = null;
-				showError(errorText(error));
+				if (!refusedOrigin(error)) showError(errorText(error));
 			});
 		}
 		return sessionRequest;
@@ -370,6 +378,7 @@
 				.catch(function (error) {
 					if (!(error instanceof ApiError) && window.console) console.error(error);
 					if (error.status === 401) return renewSession();
+					if (refusedOrigin(error)) return undefined;
 					if (error.status === 403) {
 						state.stopped = true;
 						showError(errorText(error));
@@ -620,6 +629,7 @@
 						wake();
 					},
 					function (error) {
+						if (refusedOrigin(error)) return undefined;
 						if (error.status === 401 && item.tries++ < 3) return renewSession().then(attempt);
 						if (error.status === 429) showError(errorText(error));
 						if (!retryable(error)) return giveBack(item, error);
@@ -1032,6 +1042,7 @@
 			})
 			.catch(function (error) {
 				// e.g. this site is not among the trigger's Allowed Origins: no launcher at all
+				refusedOrigin(error);
 				if (window.console) console.warn('TeamSpirit chat:', error.code);
 			});
 	}

@@ -61,6 +61,8 @@ export interface FakeApi {
 	visitors: Map<string, Visitor>;
 	/** Every token issued, to its visitor. */
 	tokens: Map<string, Visitor>;
+	/** Every API request (not widget.js / widget.css) answered 403 origin_not_allowed, readable. */
+	refuseOrigin: boolean;
 	/** Answers the next POST messages with these errors, one each. */
 	failNextPosts: Failure[];
 	/** Requests seen by the API: `METHOD path`, and the Origin of each. */
@@ -96,6 +98,7 @@ export async function startFakeApi(): Promise<FakeApi> {
 		offline: false,
 		visitors: new Map(),
 		tokens: new Map(),
+		refuseOrigin: false,
 		failNextPosts: [],
 		requests: [],
 		visitor() {
@@ -186,6 +189,8 @@ export async function startFakeApi(): Promise<FakeApi> {
 				{ error: { code: f.code, message: f.code, retryAfter: f.retryAfter } },
 				f.retryAfter ? { 'Retry-After': String(f.retryAfter) } : {},
 			);
+		if (fake.refuseOrigin && !/^GET widget\.(js|css)$/.test(route))
+			return fail({ status: 403, code: 'origin_not_allowed' });
 		switch (route) {
 			case 'GET widget.js':
 				res.writeHead(200, {

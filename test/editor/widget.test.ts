@@ -88,6 +88,7 @@ beforeEach(async () => {
 	fake.tokens.clear();
 	fake.requests.length = 0;
 	fake.offline = false;
+	fake.refuseOrigin = false;
 	fake.config.askContact = 'off';
 	fake.config.texts = {};
 	await page.setViewport({ width: 1280, height: 800 });
@@ -321,6 +322,25 @@ describe('website chat widget in Chromium', () => {
 		await openChat();
 		await until('the history', async () => (await shadowText('.msg[data-id] .text')).length === 3);
 		expect(await shadowText('.msg[data-id] .text')).toEqual(['Hallo', 'Guten Tag', 'Noch etwas']);
+	});
+
+	it('stops for good on origin_not_allowed: no launcher on a refused site, and gone when refused later', async () => {
+		const host = async () => (await page.$('#teamspirit-chat')) !== null;
+		fake.refuseOrigin = true;
+		await page.goto(fake.pageUrl);
+		await until('one refused session', async () => fake.requests.some((r) => r.route === 'POST session'));
+		await until('the widget removes itself', async () => !(await host()));
+		expect(fake.requests.map((r) => r.route).filter((r) => !r.startsWith('GET widget'))).toEqual(['POST session']);
+
+		// allowed at first, then the site is taken out of Allowed Origins while the chat is open
+		fake.refuseOrigin = false;
+		fake.requests.length = 0;
+		await openPage();
+		await openChat();
+		await until('a long poll is waiting', async () => fake.requests.some((r) => r.route === 'GET messages'));
+		fake.refuseOrigin = true;
+		fake.agentSays('the last answer');
+		await until('the widget removes itself', async () => !(await host()));
 	});
 
 	it('fills the screen at phone width, keeps Tab inside, without motion when the visitor asks for less', async () => {
