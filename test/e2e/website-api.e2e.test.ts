@@ -145,11 +145,12 @@ describe('Website chat API in a real n8n', () => {
 		expect(((await long.json()) as { error: { code: string } }).error.code).toBe('text_too_long');
 	});
 
-	it('removes the Origin n8n reflected and refuses a page of another origin with 403; a forged token is 401', async () => {
+	it('refuses a page of another origin with a 403 only that page can read (origin_not_allowed, no data); a forged token is 401', async () => {
 		const { token } = await session();
 		const evil = await post('messages', JSON.stringify({ token, clientId: 'e2e-client-0004', text: 'hi' }), 'https://evil.example.net');
 		expect(evil.status).toBe(403);
-		expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+		expect(evil.headers.get('access-control-allow-origin')).toBe('https://evil.example.net');
+		expect(((await evil.json()) as { error: { code: string } }).error.code).toBe('origin_not_allowed');
 		const forged = await post('messages', JSON.stringify({ token: token.slice(0, -4) + 'AAAA', clientId: 'e2e-client-0005', text: 'hi' }));
 		expect(forged.status).toBe(401);
 	});
