@@ -137,6 +137,8 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 				type: 'teamSpiritMessengerApi',
 				data: { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
 			},
+			// examples/website-conversations.json's Website Chat credential
+			{ id: 'website-chat', name: 'Website chat', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: 'editor-test-session-secret-0123456789' } },
 			// examples/ai-first-line.json's OpenAI Chat Model (publishing calls no model: no emulator needed)
 			{ id: 'openai', name: 'OpenAI account', type: 'openAiApi', data: { apiKey: 'sk-editor-test', url: 'http://127.0.0.1:9/v1' } },
 		]);
