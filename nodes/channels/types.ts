@@ -21,7 +21,11 @@ import type {
 import type { UploadSource } from '../shared/binary';
 import type { ReceiveAdapter } from './receive';
 
-export type ChannelName = 'telegram' | 'whatsapp' | 'messenger' | 'website';
+/**
+ * A channel's name: its key in the registry (./index.ts `adapters`) and its folder's name. Any
+ * string, so that adding a channel changes no file outside its folder but the registry's line.
+ */
+export type ChannelName = string;
 
 /** What happened. Channels add their own values (e.g. Telegram `channel_post`). */
 export type ChannelEvent =

@@ -132,11 +132,15 @@ describe('Website chat API in a real n8n', () => {
 		const res = await post('messages', form);
 		expect(res.status).toBe(200);
 		const [message] = ts.messagesIn(transcriptOf(visitorId)!.id);
-		expect(message.files.map((f) => [f.name, f.mimeType, f.size])).toEqual([
-			['Rechnung.pdf', 'application/pdf', 12],
+		// n8n's multipart parser (formidable) lists a field's files as each finishes writing to disk:
+		// under load the second, smaller file may come first, so the order is not asserted
+		const files = message.files.map((f) => [f.name, f.mimeType, f.size]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+		expect(files).toEqual([
 			['note.txt', 'text/plain', 5],
+			['Rechnung.pdf', 'application/pdf', 12],
 		]);
-		const file = await fetch(`${base}files?token=${encodeURIComponent(token)}&id=${message.files[0].id}`, { headers: { origin: PAGE } });
+		const pdf = message.files.find((f) => f.name === 'Rechnung.pdf')!;
+		const file = await fetch(`${base}files?token=${encodeURIComponent(token)}&id=${pdf.id}`, { headers: { origin: PAGE } });
 		expect(file.status).toBe(200);
 		expect(file.headers.get('content-disposition')).toMatch(/^attachment/);
 		expect(Buffer.from(await file.arrayBuffer()).toString()).toBe('%PDF-1.7 e2e');
