@@ -4,6 +4,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MediaSources } from '../mediaSources';
+import { META_MEDIA_HOSTS } from '../meta/media';
 import { locationOf } from '../location';
 import type { AttachmentType, ChannelAttachment, ChannelLocation, ChannelMessage } from '../types';
 
@@ -58,7 +59,7 @@ const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'file', 'sticker']);
  * lookaside.fbsbx.com), plus the host of the credential's API Base URL. docs/chat-channels.md.
  */
 export const MESSENGER_MEDIA_SOURCES: MediaSources = {
-	hosts: ['*.fbcdn.net', '*.fbsbx.com'],
+	hosts: META_MEDIA_HOSTS,
 	description: "one of Meta's media hosts (*.fbcdn.net, *.fbsbx.com)",
 };
 

@@ -9,24 +9,23 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { jsonParse } from 'n8n-workflow';
 
-import type { BinaryStream } from '../../shared/binary';
-import { TIMEOUTS, sendRequest } from '../../shared/http';
-import type { FinalResponse } from '../../shared/retry';
-import { headerValue, safeEqual, verifyHmacSignature } from '../../shared/signature';
-import type { FileSource, OpenedDownload } from '../attachments';
+import type { FileSource } from '../attachments';
 import { downloadBudget, downloadBudgetOptions } from '../attachments';
 import { mediaUrlRefusal } from '../mediaSources';
 import type { EventReader, ReceiveAdapter } from '../receive';
 import { Refusal } from '../receive';
 import type { TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
+import { openMediaUrl } from '../meta/media';
+import { answerHandshake, answerPlain, signedDelivery } from '../meta/webhook';
 import type { MessengerEvent } from './normalize';
 import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
-import { senderNameLookups } from './profiles';
+import { messengerNameLookups } from './profiles';
 import { relayedLinkOf, relayTap } from './relay';
 import { graphApiRequest, credentialsOf } from './transport';
+
+const LABEL = 'Chat Channel Trigger (Messenger)';
 
 interface MessengerTriggerOptions {
 	download?: boolean;
@@ -147,63 +146,16 @@ export const messengerTriggerProperties: INodeProperties[] = [
 	},
 ];
 
-function send(ctx: IWebhookFunctions, status: number, body: string): IWebhookResponseData {
-	const res = ctx.getResponseObject();
-	res.status(status);
-	res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-	res.end(body);
-	return { noWebhookResponse: true };
-}
-
 function optionsOf(ctx: {
 	getNodeParameter: IWebhookFunctions['getNodeParameter'];
 }): MessengerTriggerOptions {
 	return ctx.getNodeParameter('messengerOptions', {}) as MessengerTriggerOptions;
 }
 
-/** Meta's subscription handshake: the challenge back when mode and verify token are right, else 403. */
+/** Meta's subscription handshake (../meta/webhook.ts) with the credential's Verify Token. */
 async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const query = ctx.getQueryData() as IDataObject;
-	const hub = (query.hub ?? {}) as IDataObject;
-	const mode = query['hub.mode'] ?? hub.mode;
-	const token = query['hub.verify_token'] ?? hub.verify_token;
-	const challenge = query['hub.challenge'] ?? hub.challenge;
 	const { verifyToken } = await credentialsOf(ctx);
-	if (mode !== 'subscribe' || typeof challenge !== 'string' || !safeEqual(verifyToken, token)) {
-		ctx.logger.warn(
-			'Chat Channel Trigger (Messenger): subscription handshake with a wrong verify token or mode refused',
-		);
-		return send(ctx, 403, 'Forbidden');
-	}
-	return send(ctx, 200, challenge);
-}
-
-async function download(ctx: IWebhookFunctions, url: string): Promise<FinalResponse> {
-	// Anonymous (a signed CDN link needs no credential), with the envelope's timeout; Meta's CDN
-	// answers directly, and a redirect to another host is not followed.
-	return await sendRequest(ctx, {
-		options: { method: 'GET', url, encoding: 'stream' },
-		timeoutMs: TIMEOUTS.transfer,
-		redirects: 'sameOrigin',
-		retry: { retryServerErrors: true, maxAttempts: 3 },
-	});
-}
-
-/** Opens an attachment (its URL is a public, signed CDN link on MESSENGER_MEDIA_SOURCES: no credentials are sent). */
-async function openAttachment(ctx: IWebhookFunctions, url: string): Promise<OpenedDownload> {
-	const response = await download(ctx, url);
-	if (response.networkError !== undefined) throw response.networkError;
-	const stream = response.body as BinaryStream & { destroy?: () => void };
-	if (response.statusCode < 200 || response.statusCode >= 300) {
-		stream?.destroy?.();
-		throw new Error(`HTTP ${response.statusCode}`);
-	}
-	const length = Number(headerValue(response.headers, 'content-length') ?? NaN);
-	return {
-		stream,
-		size: Number.isFinite(length) ? length : undefined,
-		contentType: headerValue(response.headers, 'content-type')?.split(';')[0].trim() || undefined,
-	};
+	return answerHandshake(ctx, verifyToken, LABEL);
 }
 
 const EVENT_OPTION: Record<string, string> = {
@@ -239,7 +191,7 @@ function messengerFiles(
 		budget: () => downloadBudget(options),
 		isFile: (attachment) => /^https?:\/\//i.test(attachment.fileId ?? ''),
 		refusal: (attachment) => mediaUrlRefusal(attachment.fileId!, MESSENGER_MEDIA_SOURCES, apiUrl),
-		open: async (attachment) => await openAttachment(ctx, attachment.fileId!),
+		open: async (attachment) => await openMediaUrl(ctx, attachment.fileId!),
 	};
 }
 
@@ -264,7 +216,8 @@ function messengerReader(
 ): EventReader<PageEvent> {
 	const options = optionsOf(ctx);
 	const wanted = ctx.getNodeParameter('messengerEvents', ['message', 'postback']) as string[];
-	const names = (options.lookUpNames ?? true) ? senderNameLookups(ctx, delivery.pageId) : undefined;
+	const names =
+		(options.lookUpNames ?? true) ? messengerNameLookups(ctx, delivery.pageId) : undefined;
 	const pageOf = (entry: PageEvent) => entry.pageId || delivery.pageId;
 	return {
 		filter: ({ event }) => filterReason(event, wanted, options),
@@ -296,27 +249,12 @@ function messengerReader(
 
 /** Meta's side of the pipeline: X-Hub-Signature-256 over the raw bytes, EVENT_RECEIVED as the answer. */
 const messengerReceive: ReceiveAdapter<MessengerDelivery, PageEvent> = {
-	label: 'Chat Channel Trigger (Messenger)',
+	label: LABEL,
 	handshake,
 	async verify(ctx) {
 		const { appSecret, pageId, apiUrl } = await credentialsOf(ctx);
-		const raw = await rawBodyOf(ctx);
-		const signature = headerValue(
-			ctx.getHeaderData() as Record<string, string | string[] | undefined>,
-			'x-hub-signature-256',
-		);
-		const secret = { algorithm: 'sha256' as const, secret: appSecret, prefix: 'sha256=' };
-		if (!raw || !verifyHmacSignature({ ...secret, parts: [raw], signature }))
-			return new Refusal(
-				401,
-				'Unauthorized: X-Hub-Signature-256 does not match',
-				'delivery with a missing or wrong X-Hub-Signature-256 refused',
-			);
-		try {
-			return { body: jsonParse<IDataObject>(raw.toString('utf8')), pageId, apiUrl };
-		} catch {
-			return new Refusal(400, 'Bad Request: the body is not JSON');
-		}
+		const body = await signedDelivery(ctx, appSecret);
+		return body instanceof Refusal ? body : { body, pageId, apiUrl };
 	},
 	events({ body }) {
 		if (!body || typeof body !== 'object' || body.object !== 'page' || !Array.isArray(body.entry))
@@ -324,17 +262,9 @@ const messengerReceive: ReceiveAdapter<MessengerDelivery, PageEvent> = {
 		return eventsOf(body);
 	},
 	reader: async (ctx, delivery) => messengerReader(ctx, delivery),
-	answer: (ctx, reply) => void send(ctx, reply.status, reply.text ?? 'EVENT_RECEIVED'),
+	answer: (ctx, reply) => void answerPlain(ctx, reply.status, reply.text ?? 'EVENT_RECEIVED'),
 	answersItself: true,
 };
-
-/** The request's bytes as received (the signature is over them). */
-async function rawBodyOf(ctx: IWebhookFunctions): Promise<Buffer | undefined> {
-	const request = ctx.getRequestObject();
-	if (!Buffer.isBuffer(request.rawBody) && typeof request.readRawBody === 'function')
-		await request.readRawBody();
-	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
-}
 
 export const messengerTrigger: TriggerAdapter = {
 	async checkExists(ctx) {
