@@ -1,7 +1,7 @@
 /**
  * The one Markdown model. Every text format the package reads or writes meets in this small syntax
  * tree: TeamSpirit markdown (./read.ts, ./write.ts), Telegram entities, HTML and MarkdownV2
- * (channels/telegram/format.ts), WhatsApp's markup (channels/whatsapp/format.ts) and plain text
+ * (channels/telegram/format.ts), WhatsApp's markup (./whatsapp.ts) and plain text
  * (channels/messenger/format.ts). A reader builds the tree, a renderer writes a format from it.
  *
  * A document is a list of nodes. A line break is a `\n` inside a text (TeamSpirit keeps every
