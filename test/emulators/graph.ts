@@ -56,12 +56,14 @@ export function metaJson(value: unknown): string {
 // ---------------------------------------------------------------------------
 
 export interface GraphUser {
-	/** The page-scoped id (PSID). */
+	/** The page-scoped id (PSID), or on Instagram the Instagram-scoped id (IGSID). */
 	id: string;
 	first_name: string;
 	last_name: string;
 	name: string;
 	profile_pic: string;
+	/** Instagram: the handle (User Profile API field `username`). */
+	username?: string;
 }
 
 export type MessagingType = 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
@@ -73,6 +75,12 @@ export const MESSAGE_TAGS = [
 	'POST_PURCHASE_UPDATE',
 ] as const;
 export const SENDER_ACTIONS = ['typing_on', 'typing_off', 'mark_seen'] as const;
+/** Instagram's sender actions: Messenger's plus reacting to a message (`payload: {message_id, reaction}`). */
+export const INSTAGRAM_SENDER_ACTIONS = [...SENDER_ACTIONS, 'react', 'unreact'] as const;
+/** Instagram's text limit: 1000 bytes of UTF-8. */
+export const INSTAGRAM_MAX_TEXT_BYTES = 1000;
+/** Instagram's image limit (audio, video, files: 25 MB). */
+export const INSTAGRAM_MAX_IMAGE_SIZE = 8 * 1024 * 1024;
 export const SUBSCRIBABLE_FIELDS = [
 	'messages',
 	'messaging_postbacks',
@@ -135,6 +143,8 @@ export interface GraphSenderAction {
 	recipientId: string;
 	action: string;
 	at: number;
+	/** Instagram `react` / `unreact`: `{ message_id, reaction }`. */
+	payload?: Record<string, unknown>;
 }
 
 export interface SavedAttachment {
@@ -281,6 +291,15 @@ export interface GraphEmulatorOptions {
 	maxUploadSize?: number;
 	/** Port on 127.0.0.1 (default: a free one the system picks). */
 	port?: number;
+	/**
+	 * 'instagram': the Messenger Platform for Instagram (test/emulators/instagram.ts): webhooks
+	 * `object: "instagram"` with the Instagram account id as entry id and recipient, IGSIDs with
+	 * `name` and `username`, texts up to 1000 bytes, only the HUMAN_AGENT tag, files uploaded with
+	 * `/{page-id}/message_attachments` (`platform=instagram`), window errors 10 / 2534022.
+	 */
+	platform?: 'messenger' | 'instagram';
+	/** The Instagram professional account linked to the page (platform 'instagram'). */
+	instagramAccountId?: string;
 }
 
 export const DEFAULT_PAGE_ID = '105000000000001';
@@ -289,11 +308,15 @@ export const DEFAULT_PAGE_ACCESS_TOKEN = 'EAAGpageaccesstoken0123456789abcdef';
 export const DEFAULT_APP_SECRET = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 export const DEFAULT_VERIFY_TOKEN = 'n8n-verify-token';
 export const DEFAULT_VERSION = 'v23.0';
+export const DEFAULT_INSTAGRAM_ACCOUNT_ID = '17841400000000001';
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 export const HUMAN_AGENT_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_QUICK_REPLIES = 13;
 export const MAX_UPLOAD_SIZE = 25 * 1024 * 1024;
+
+/** Instagram's refusal outside the window (code 10, subcode 2534022). */
+export const INSTAGRAM_OUTSIDE_WINDOW_MESSAGE = '(#10) This message is sent outside of allowed window.';
 
 export const OUTSIDE_WINDOW_MESSAGE =
 	'(#10) This message is sent outside of allowed window. Learn more about the new policy here: https://developers.facebook.com/docs/messenger-platform/policy-overview';
@@ -365,6 +388,9 @@ export class GraphEmulator {
 	readonly requireProof: boolean;
 	readonly fetchUrls: boolean;
 	readonly maxUploadSize: number;
+	readonly platform: 'messenger' | 'instagram';
+	/** The Instagram professional account (platform 'instagram'). */
+	readonly instagramAccountId: string;
 	/**
 	 * Fault injection: CDN files are sent chunked (no Content-Length), in 64 KB pieces. With
 	 * `cdnServes`, the bytes sent for a hosted file instead of its own (e.g. more than it claims).
@@ -401,7 +427,7 @@ export class GraphEmulator {
 	private timeOffset = 0;
 	private readonly abort = new AbortController();
 
-	private constructor(
+	protected constructor(
 		private readonly server: http.Server,
 		options: GraphEmulatorOptions,
 	) {
@@ -416,6 +442,8 @@ export class GraphEmulator {
 		this.requireProof = options.requireProof ?? true;
 		this.fetchUrls = options.fetchUrls ?? false;
 		this.maxUploadSize = options.maxUploadSize ?? MAX_UPLOAD_SIZE;
+		this.platform = options.platform ?? 'messenger';
+		this.instagramAccountId = options.instagramAccountId ?? DEFAULT_INSTAGRAM_ACCOUNT_ID;
 		server.on('request', (req, res) => void this.handle(req, res));
 	}
 
@@ -430,6 +458,15 @@ export class GraphEmulator {
 		const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
 		this.server.closeAllConnections();
 		await closed;
+	}
+
+	/** The account webhook entries are for and customers write to: the page, or the Instagram account. */
+	get accountId(): string {
+		return this.platform === 'instagram' ? this.instagramAccountId : this.pageId;
+	}
+
+	protected get instagram(): boolean {
+		return this.platform === 'instagram';
 	}
 
 	/** `${url}/${version}`: the base an adapter puts before `/me/messages`. */
@@ -491,6 +528,7 @@ export class GraphEmulator {
 			name: partial.name ?? `${first} ${last}`,
 			profile_pic: partial.profile_pic ?? `${this.url}/cdn/profile/${id}.jpg`,
 		};
+		if (this.instagram) user.username = partial.username ?? `${first}.${last}`.toLowerCase();
 		this.users.set(id, user);
 		this.hiddenProfiles.delete(id);
 		return user;
@@ -514,7 +552,7 @@ export class GraphEmulator {
 	profileLookups(psid?: string): RecordedRequest[] {
 		return this.requests.filter((r) => {
 			const m = /^\/v\d+\.\d+\/([^/]+)$/.exec(r.path);
-			return r.method === 'GET' && !!m && m[1] !== 'me' && m[1] !== this.pageId && (psid === undefined || m[1] === psid);
+			return r.method === 'GET' && !!m && m[1] !== 'me' && m[1] !== this.pageId && m[1] !== this.accountId && (psid === undefined || m[1] === psid);
 		});
 	}
 
@@ -558,6 +596,10 @@ export class GraphEmulator {
 			>;
 			quickReplyPayload?: string;
 			replyTo?: string;
+			/** Instagram: a reply to the account's story (`reply_to.story: {url, id}`). */
+			replyToStory?: { url: string; id: string };
+			/** Instagram: other attachments as Meta sends them (`story_mention`, `share`, `ig_reel` …: a link). */
+			links?: Array<{ type: string; url: string; title?: string }>;
 			mid?: string;
 			timestamp?: number;
 		} = {},
@@ -567,13 +609,18 @@ export class GraphEmulator {
 		if (opts.text !== undefined) message.text = opts.text;
 		if (opts.quickReplyPayload !== undefined) message.quick_reply = { payload: opts.quickReplyPayload };
 		if (opts.replyTo) message.reply_to = { mid: opts.replyTo };
+		if (opts.replyToStory) message.reply_to = { story: opts.replyToStory };
 		if (opts.attachments?.length) {
 			message.attachments = opts.attachments.map((a) => ({
 				type: a.type,
 				payload: { url: 'url' in a ? a.url : this.addAttachment(a.bytes, a.contentType, { filename: a.filename }) },
 			}));
 		}
-		return { sender: { id: psid }, recipient: { id: this.pageId }, timestamp: opts.timestamp ?? this.now(), message };
+		if (opts.links?.length) {
+			const list = (message.attachments as unknown[] | undefined) ?? [];
+			message.attachments = [...list, ...opts.links.map((l) => ({ type: l.type, payload: { url: l.url, ...(l.title ? { title: l.title } : {}) } }))];
+		}
+		return { sender: { id: psid }, recipient: { id: this.accountId }, timestamp: opts.timestamp ?? this.now(), message };
 	}
 
 	/**
@@ -584,7 +631,7 @@ export class GraphEmulator {
 		this.user(psid);
 		return {
 			sender: { id: psid },
-			recipient: { id: this.pageId },
+			recipient: { id: this.accountId },
 			timestamp: opts.timestamp ?? this.now(),
 			message_edit: { mid: opts.mid, text: opts.text, num_edit: opts.numEdit ?? 1 },
 		};
@@ -595,7 +642,7 @@ export class GraphEmulator {
 		this.user(psid);
 		return {
 			sender: { id: psid },
-			recipient: { id: this.pageId },
+			recipient: { id: this.accountId },
 			timestamp: opts.timestamp ?? this.now(),
 			postback: { title: opts.title, payload: opts.payload, mid: opts.mid ?? this.newMid() },
 		};
@@ -606,14 +653,37 @@ export class GraphEmulator {
 		const message: Record<string, unknown> = { mid: opts.mid ?? this.newMid(), is_echo: true, app_id: Number(opts.appId ?? this.appId) };
 		if (opts.metadata !== undefined) message.metadata = opts.metadata;
 		if (opts.text !== undefined) message.text = opts.text;
-		return { sender: { id: this.pageId }, recipient: { id: psid }, timestamp: opts.timestamp ?? this.now(), message };
+		return { sender: { id: this.accountId }, recipient: { id: psid }, timestamp: opts.timestamp ?? this.now(), message };
+	}
+
+	/** Instagram: the customer unsent message `mid` (`message: { mid, is_deleted: true }`). */
+	unsendEvent(psid: string, opts: { mid: string; timestamp?: number }): MessagingEvent {
+		this.user(psid);
+		return { sender: { id: psid }, recipient: { id: this.accountId }, timestamp: opts.timestamp ?? this.now(), message: { mid: opts.mid, is_deleted: true } };
+	}
+
+	/** A `message_reactions` event: `psid` reacted to (or took back the reaction to) message `mid`. */
+	reactionEvent(psid: string, opts: { mid: string; action?: 'react' | 'unreact'; reaction?: string; emoji?: string; timestamp?: number }): MessagingEvent {
+		this.user(psid);
+		const action = opts.action ?? 'react';
+		const reaction: Record<string, unknown> = { mid: opts.mid, action };
+		if (action === 'react') {
+			reaction.reaction = opts.reaction ?? 'love';
+			reaction.emoji = opts.emoji ?? '\u2764';
+		}
+		return { sender: { id: psid }, recipient: { id: this.accountId }, timestamp: opts.timestamp ?? this.now(), reaction };
+	}
+
+	/** Instagram `messaging_seen`: the customer saw the account's message `mid` (`read: { mid }`). */
+	seenEvent(psid: string, opts: { mid: string; timestamp?: number }): MessagingEvent {
+		return { sender: { id: psid }, recipient: { id: this.accountId }, timestamp: opts.timestamp ?? this.now(), read: { mid: opts.mid } as never };
 	}
 
 	/** A `message_deliveries` event (no timestamp, as in Meta's payloads). */
 	deliveryEvent(psid: string, opts: { mids?: string[]; watermark?: number } = {}): MessagingEvent {
 		return {
 			sender: { id: psid },
-			recipient: { id: this.pageId },
+			recipient: { id: this.accountId },
 			delivery: { mids: opts.mids ?? [], watermark: opts.watermark ?? this.now() },
 		};
 	}
@@ -622,7 +692,7 @@ export class GraphEmulator {
 	readEvent(psid: string, opts: { watermark?: number; timestamp?: number } = {}): MessagingEvent {
 		return {
 			sender: { id: psid },
-			recipient: { id: this.pageId },
+			recipient: { id: this.accountId },
 			timestamp: opts.timestamp ?? this.now(),
 			read: { watermark: opts.watermark ?? this.now() },
 		};
@@ -681,16 +751,16 @@ export class GraphEmulator {
 		const entries: WebhookEntry[] = items.map((item) =>
 			Array.isArray((item as WebhookEntry).messaging)
 				? (item as WebhookEntry)
-				: { id: this.pageId, time: this.now(), messaging: [item as MessagingEvent] },
+				: { id: this.accountId, time: this.now(), messaging: [item as MessagingEvent] },
 		);
 		for (const entry of entries) {
 			for (const ev of entry.messaging) {
-				const fromUser = ev.sender?.id && ev.sender.id !== this.pageId;
+				const fromUser = ev.sender?.id && ev.sender.id !== this.accountId;
 				const isEcho = isObject(ev.message) && ev.message.is_echo === true;
 				if (fromUser && ((ev.message && !isEcho) || ev.postback)) this.touch(ev.sender.id, ev.timestamp ?? this.now());
 			}
 		}
-		const payload = { object: opts.object ?? 'page', entry: entries };
+		const payload = { object: opts.object ?? (this.instagram ? 'instagram' : 'page'), entry: entries };
 		const raw = opts.rawBody ?? (opts.metaEscaping === false ? JSON.stringify(payload) : metaJson(payload));
 		const secret = opts.appSecret ?? this.appSecret;
 		let signature: string | null = hubSignature(secret, raw);
@@ -1032,6 +1102,11 @@ export class GraphEmulator {
 		const [node, edge, ...more] = segs;
 		if (!node || more.length) throw this.unknownPath(method, p);
 		const isPage = node === 'me' || node === this.pageId;
+		if (this.instagram && node === this.instagramAccountId && !edge && method === 'GET') {
+			this.checkAuth(req, rec, parsed.fields, false);
+			const account = { id: this.instagramAccountId, username: 'n8n.test', name: this.pageName };
+			return { status: 200, json: this.pick(account, parsed.fields.fields, ['id', 'username'], 'IGUser') };
+		}
 		this.checkAuth(req, rec, parsed.fields, node === 'me');
 		const f = parsed.fields;
 
@@ -1112,10 +1187,16 @@ export class GraphEmulator {
 			category: 'Software',
 			link: `https://www.facebook.com/${this.pageId}`,
 		};
+		if (this.instagram) page.instagram_business_account = { id: this.instagramAccountId };
 		return this.pick(page, fieldsParam, ['name', 'id'], 'Page');
 	}
 
 	private userView(user: GraphUser, fieldsParam: unknown): Record<string, unknown> {
+		if (this.instagram) {
+			const { first_name: _first, last_name: _last, ...ig } = user;
+			const profile = { ...ig, follower_count: 0, is_user_follow_business: false, is_business_follow_user: false };
+			return this.pick(profile, fieldsParam, ['name', 'id'], 'InstagramUser');
+		}
 		return this.pick({ ...user }, fieldsParam, ['name', 'id'], 'User');
 	}
 
@@ -1140,23 +1221,38 @@ export class GraphEmulator {
 			throw param('param recipient must have an id (the emulator supports recipient.id only)');
 		}
 		const psid = String(recipientId);
-		if (!this.users.has(psid)) throw param('No matching user found', 2018001);
+		if (!this.users.has(psid)) throw param('No matching user found', this.instagram ? 2534014 : 2018001);
 
 		const senderAction = f.sender_action;
 		if (senderAction !== undefined) {
 			if (f.message !== undefined) throw param('sender_action cannot be sent together with message');
-			if (!(SENDER_ACTIONS as readonly string[]).includes(String(senderAction))) {
-				throw param(`param sender_action must be one of {${SENDER_ACTIONS.join(', ')}}`);
+			const actions: readonly string[] = this.instagram ? INSTAGRAM_SENDER_ACTIONS : SENDER_ACTIONS;
+			if (!actions.includes(String(senderAction))) {
+				throw param(`param sender_action must be one of {${actions.join(', ')}}`);
+			}
+			let payload: Record<string, unknown> | undefined;
+			if (senderAction === 'react' || senderAction === 'unreact') {
+				const raw = typeof f.payload === 'string' ? (JSON.parse(f.payload) as unknown) : f.payload;
+				if (!isObject(raw) || typeof raw.message_id !== 'string') throw param('param payload[message_id] is required');
+				if (senderAction === 'react' && typeof raw.reaction !== 'string') throw param('param payload[reaction] is required');
+				payload = raw;
 			}
 			this.checkWindow(psid, null);
-			this.senderActions.push({ recipientId: psid, action: String(senderAction), at: this.now() });
+			this.senderActions.push({ recipientId: psid, action: String(senderAction), at: this.now(), ...(payload ? { payload } : {}) });
 			return { status: 200, json: { recipient_id: psid } };
 		}
 
 		const message = f.message;
 		if (!isObject(message)) throw param('param message must be non-empty.');
-		const messagingType = f.messaging_type;
+		// Instagram: messaging_type is optional (RESPONSE), and HUMAN_AGENT is its only tag
+		const messagingType = f.messaging_type ?? (this.instagram ? 'RESPONSE' : undefined);
 		if (messagingType === undefined) throw param('param messaging_type is required');
+		if (this.instagram && f.tag !== undefined && f.tag !== 'HUMAN_AGENT') {
+			throw param(`param tag must be HUMAN_AGENT on Instagram - got "${String(f.tag)}".`);
+		}
+		if (this.instagram && upload) {
+			throw param('Instagram attachments are uploaded with /{page-id}/message_attachments (platform=instagram), then sent by attachment_id');
+		}
 		if (messagingType !== 'RESPONSE' && messagingType !== 'UPDATE' && messagingType !== 'MESSAGE_TAG') {
 			throw param(`param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG} - got "${String(messagingType)}".`);
 		}
@@ -1176,6 +1272,9 @@ export class GraphEmulator {
 		if (text === undefined && attachment === undefined && !upload) throw param('Must send either message[text] or message[attachment]');
 		if (text !== undefined) {
 			if (typeof text !== 'string' || text.length === 0) throw param('param message[text] must be a non-empty UTF-8 encoded string');
+			if (this.instagram && Buffer.byteLength(text, 'utf8') > INSTAGRAM_MAX_TEXT_BYTES) {
+				throw param(`Length of param message[text] must be less than or equal to ${INSTAGRAM_MAX_TEXT_BYTES} bytes`);
+			}
 			if (text.length > MAX_TEXT_LENGTH) {
 				throw param(`Length of param message[text] must be less than or equal to ${MAX_TEXT_LENGTH}`);
 			}
@@ -1221,6 +1320,7 @@ export class GraphEmulator {
 		if (age < WINDOW_MS) return 'window';
 		if (tag === 'HUMAN_AGENT' && age < HUMAN_AGENT_MS) return 'human_agent';
 		if (tag && tag !== 'HUMAN_AGENT') return 'tag';
+		if (this.instagram) throw new GraphError(400, 10, INSTAGRAM_OUTSIDE_WINDOW_MESSAGE, 'OAuthException', 2534022);
 		throw new GraphError(400, 10, OUTSIDE_WINDOW_MESSAGE, 'OAuthException', 2018278);
 	}
 
@@ -1272,6 +1372,7 @@ export class GraphEmulator {
 		}
 		if (upload) {
 			if (!mediaMatches(upload.info.contentType)) throw param('Upload attachment failure.', 2018047);
+			if (this.instagram && type === 'image' && upload.info.size > INSTAGRAM_MAX_IMAGE_SIZE) throw param('Attachment size exceeds allowable limit');
 			const save: SavedAttachment | null = reusable
 				? { id: numericId(), type, contentType: upload.info.contentType, bytes: upload.bytes, url: null, sha256: upload.info.sha256 }
 				: null;
@@ -1324,6 +1425,7 @@ export class GraphEmulator {
 		if (!isObject(message) || message.attachment === undefined) throw param('param message[attachment] is required');
 		const att = message.attachment;
 		if (isObject(att) && att.type === 'template') throw param('Templates cannot be uploaded');
+		if (this.instagram && f.platform !== 'instagram') throw param('param platform must be "instagram" for an Instagram attachment');
 		if (isObject(att) && isObject(att.payload)) att.payload.is_reusable = true;
 		const { save } = await this.validateAttachment(att, upload);
 		if (!save) throw param('payload.is_reusable must be true');

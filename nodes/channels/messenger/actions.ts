@@ -7,7 +7,6 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildMultipart } from '../../shared/binary';
-import { truncateGraphemes } from '../../shared/graphemes';
 import { partsResult, sendParts, type AcceptedPart } from '../parts';
 import { splitText, toLightMarkup } from '../text';
 import type {
@@ -19,6 +18,7 @@ import type {
 	SendResult,
 	SendTextRequest,
 } from '../types';
+import { quickRepliesOf } from '../meta/quickReplies';
 import { MESSENGER_LIMITS, graphApiRequest } from './transport';
 
 export const messengerSendProperties: INodeProperties[] = [
@@ -101,30 +101,7 @@ export function quickReplies(
 	call: SendContext,
 	buttons: InlineButton[][] | undefined,
 ): IDataObject[] | undefined {
-	const all = (buttons ?? []).flat().filter((b) => b.text);
-	if (!all.length) return undefined;
-	if (all.some((b) => b.url)) {
-		throw new NodeOperationError(call.ctx.getNode(), 'Messenger quick replies cannot open a URL', {
-			itemIndex: call.itemIndex,
-			description: 'Put the link into the text, or use buttons with callback data only.',
-		});
-	}
-	if (all.length > MESSENGER_LIMITS.maxQuickReplies) {
-		throw new NodeOperationError(
-			call.ctx.getNode(),
-			`Messenger allows at most 13 quick replies; the message has ${all.length}`,
-			{
-				itemIndex: call.itemIndex,
-			},
-		);
-	}
-	// Meta allows 20 characters; cut between grapheme clusters, counted in UTF-16 code units (never
-	// fewer than Meta's characters), so no title ends in half an emoji or flag
-	return all.map((b) => ({
-		content_type: 'text',
-		title: truncateGraphemes(b.text, 20),
-		payload: b.callbackData || b.text,
-	}));
+	return quickRepliesOf(call, buttons, 'Messenger', MESSENGER_LIMITS.maxQuickReplies);
 }
 
 async function post(call: SendContext, body: IDataObject): Promise<AcceptedPart> {

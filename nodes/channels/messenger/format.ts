@@ -1,19 +1,13 @@
 /**
  * Messenger shows plain text: a customer's text is plain (as TeamSpirit markdown it shows
- * verbatim), and an operator's TeamSpirit markdown is rendered from the tree
- * (nodes/shared/markdown) as what it means, without syntax.
+ * verbatim), and an operator's TeamSpirit markdown is rendered as what it means, without syntax
+ * (../meta/format.ts, shared with Instagram).
  */
-import { plainOf, quoted, readMarkdown, type MarkdownNode } from '../../shared/markdown';
+import { markdownToMetaPlain } from '../meta/format';
 
 export { plainToMarkdown } from '../../shared/markdown';
 
-function renderPlain(nodes: MarkdownNode[]): string {
-	return nodes
-		.map((node) => (node.type === 'quote' ? quoted(plainOf(node.children)) : plainOf([node])))
-		.join('');
-}
-
 /** What an operator meant, without syntax (Messenger): links as `text (url)`, quotes as `> `. */
 export function markdownToPlain(markdown: string): string {
-	return renderPlain(readMarkdown(markdown));
+	return markdownToMetaPlain(markdown);
 }

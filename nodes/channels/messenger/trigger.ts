@@ -18,12 +18,12 @@ import { Refusal } from '../receive';
 import type { TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
 import { openMediaUrl } from '../meta/media';
+import { relayedLinkOf, relayTap } from '../meta/relay';
 import { answerHandshake, answerPlain, signedDelivery } from '../meta/webhook';
 import type { MessengerEvent } from './normalize';
 import { eventsOf, kindOf, MESSENGER_MEDIA_SOURCES, normalize } from './normalize';
 import { messengerNameLookups } from './profiles';
-import { relayedLinkOf, relayTap } from './relay';
-import { graphApiRequest, credentialsOf } from './transport';
+import { graphApiRequest, credentialsOf, MESSENGER_GRAPH } from './transport';
 
 const LABEL = 'Chat Channel Trigger (Messenger)';
 
@@ -241,7 +241,7 @@ function messengerReader(
 		},
 		files: messengerFiles(ctx, options, delivery.apiUrl),
 		relay: async (message) =>
-			await relayTap(ctx, message, async () =>
+			await relayTap(ctx, MESSENGER_GRAPH, LABEL, message, async () =>
 				names && message.sender.id ? await names.request(message.sender.id) : undefined,
 			),
 	};

@@ -1,0 +1,16 @@
+/**
+ * Messenger and Instagram show plain text: an operator's TeamSpirit markdown is rendered from the
+ * tree (nodes/shared/markdown) as what it means, without syntax.
+ */
+import { plainOf, quoted, readMarkdown, type MarkdownNode } from '../../shared/markdown';
+
+function renderPlain(nodes: MarkdownNode[]): string {
+	return nodes
+		.map((node) => (node.type === 'quote' ? quoted(plainOf(node.children)) : plainOf([node])))
+		.join('');
+}
+
+/** What an operator meant, without syntax: links as `text (url)`, quotes as `> `. */
+export function markdownToMetaPlain(markdown: string): string {
+	return renderPlain(readMarkdown(markdown));
+}
