@@ -18,5 +18,9 @@ module.exports = {
 	testTimeout: 10 * 60 * 1000,
 	// one n8n at a time: suites share the machine's CPU and the emulator ports
 	maxWorkers: 1,
+	// the n8n that suites may share (test/e2e/shared-n8n.ts): a state file named before, the process
+	// stopped after all suites
+	globalSetup: '<rootDir>/test/e2e/global-setup.js',
+	globalTeardown: '<rootDir>/test/e2e/global-teardown.js',
 	verbose: true,
 };

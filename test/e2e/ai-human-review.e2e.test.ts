@@ -35,19 +35,8 @@ import { randomUUID } from 'node:crypto';
 
 import { OpenAiEmulator } from '../emulators/openai';
 import { TeamSpiritEmulator, type Chat, type Message } from '../emulators/teamspirit';
-import {
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflows,
-	installPackageTarball,
-	N8nEditor,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { formatTimings, N8nEditor, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const PKG = 'n8n-nodes-teamspirit';
@@ -127,8 +116,8 @@ function workflow(chats: { announcements: Chat; approvals: Chat; log: Chat }): W
 }
 
 describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
 	let ts: TeamSpiritEmulator;
 	let ai: OpenAiEmulator;
 	let chats: { announcements: Chat; approvals: Chat; log: Chat };
@@ -207,23 +196,21 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 			},
 		);
 
-		home = await createN8nHome({ prefix: 'n8n-e2e-ai-review-' });
-		await installPackageTarball(home, tarball);
-		await importCredentials(home, [
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the workflow published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
+		await shared.importCredentials([
 			{ id: 'teamspirit', name: 'TeamSpirit account', type: 'teamSpiritApi', data: { serverUrl: ts.url, apiKey: ts.apiKey } },
 			{ id: 'openai', name: 'OpenAI emulator', type: 'openAiApi', data: { apiKey: ai.apiKey, url: ai.baseUrl } },
 		]);
-		[workflowId] = await importWorkflows(home, [workflow(chats)]);
-		n8n = await startN8n(home);
-		await editor.setUpOwner();
-		await editor.publish(workflowId);
+		[workflowId] = await shared.publishWorkflows([workflow(chats)]);
+		await editor.login();
 	}, 300_000);
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await ai?.stop();
 		await ts?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'suite', ms: Date.now() - started });
 		console.log(formatTimings());
 	});

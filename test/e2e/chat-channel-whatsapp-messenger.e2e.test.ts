@@ -12,21 +12,8 @@ import * as path from 'node:path';
 
 import { GraphEmulator } from '../emulators/graph';
 import { TwilioEmulator } from '../emulators/twilio';
-import {
-	credentialFor,
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflow,
-	installPackageTarball,
-	publishWorkflow,
-	REPO_ROOT,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { credentialFor, formatTimings, REPO_ROOT, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const example = (name: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'examples', `${name}.json`), 'utf8')) as WorkflowJson;
@@ -41,8 +28,8 @@ async function waitFor(predicate: () => boolean, timeoutMs: number, what: string
 const settle = async (ms = 1500) => await new Promise((r) => setTimeout(r, ms));
 
 describe('Chat Channel (WhatsApp through Twilio, Facebook Messenger) in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
 	let whatsappUrl: string;
@@ -51,29 +38,27 @@ describe('Chat Channel (WhatsApp through Twilio, Facebook Messenger) in a real n
 
 	beforeAll(async () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');
-		home = await createN8nHome({ prefix: 'n8n-e2e-wa-fb-' });
-		await installPackageTarball(home, tarball);
 		tw = await TwilioEmulator.start();
 		fb = await GraphEmulator.start();
-		await importCredentials(home, [
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the examples published into it
+		shared = await sharedN8n();
+		await shared.importCredentials([
 			credentialFor.twilio('twilio-account', tw, 'Twilio account'),
 			credentialFor.messenger('messenger-page', fb, 'Messenger page'),
 		]);
 		const whatsapp = example('whatsapp-echo-bot');
 		const messenger = example('messenger-echo-bot');
-		await publishWorkflow(home, await importWorkflow(home, whatsapp));
-		await publishWorkflow(home, await importWorkflow(home, messenger));
-		n8n = await startN8n(home);
+		await shared.publishWorkflows([whatsapp, messenger]);
+		n8n = shared.n8n;
 		const webhookId = (wf: WorkflowJson) => wf.nodes.find((n) => n.webhookId)!.webhookId!;
 		whatsappUrl = `${n8n.url}/webhook/${webhookId(whatsapp)}/webhook`;
 		messengerUrl = `${n8n.url}/webhook/${webhookId(messenger)}/webhook`;
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await tw?.stop();
 		await fb?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'whatsapp + messenger suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});

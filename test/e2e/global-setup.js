@@ -1,0 +1,10 @@
+// jest.e2e.config.js globalSetup: names the state file of the n8n the suites may share
+// (test/e2e/shared-n8n.ts). Nothing starts here: the first suite that calls sharedN8n() starts it.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+module.exports = async () => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-shared-state-'));
+	process.env.TS_E2E_SHARED_STATE = path.join(dir, 'shared-n8n.json');
+};

@@ -1,0 +1,136 @@
+/**
+ * One n8n shared by the e2e suites that can share a configuration (opt-in). Every `n8n start` costs
+ * about 16 s of CPU before it is ready (measured on the CI machine's kind, 2 cores), and a suite that
+ * starts its own also installs the package and pays one n8n boot (~5 s of CPU) per CLI call. A suite
+ * that only needs a published workflow in a default n8n (baseN8nEnv, the package installed, no
+ * restart, no special environment) can use this one instead:
+ *
+ *   let shared: SharedN8n;
+ *   beforeAll(async () => {
+ *     shared = await sharedN8n();                           // started by the first suite that asks
+ *     await shared.importCredentials([credentialFor.teamSpirit('forms-teamspirit', ts)]);
+ *     const [id] = await shared.publishWorkflows([workflow]); // active at once (no restart)
+ *   });
+ *   afterAll(async () => await shared?.release());          // deactivates this suite's workflows
+ *
+ * Rules for a sharing suite: credential ids unique to the suite (prefix them with its name), no
+ * restart of n8n (a suite that restarts, or needs its own environment, keeps its own startN8n), and
+ * no assertion over everything n8n printed or every execution n8n ran (other suites' show up too:
+ * filter by your workflow ids). The process lives until jest ends: jest.e2e.config.js's
+ * globalSetup (test/e2e/global-setup.js) names a state file, globalTeardown stops n8n by its pid.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+	assignWebhookIds,
+	baseN8nEnv,
+	createN8nHome,
+	type CredentialImport,
+	importCredentials,
+	installPackageTarball,
+	N8nEditor,
+	type N8nHome,
+	type RunningN8n,
+	startN8n,
+	type WorkflowJson,
+} from './n8n';
+
+interface SharedState {
+	url: string;
+	port: number;
+	brokerPort: number;
+	pid: number;
+	homeDir: string;
+	/** Everything n8n printed, appended as it comes. */
+	logFile: string;
+}
+
+export interface SharedN8n {
+	/** `http://127.0.0.1:<port>` */
+	url: string;
+	/** `${url}/webhook/` */
+	webhookBaseUrl: string;
+	/** As a suite's own startN8n gives it, except stop(), which is globalTeardown's. */
+	n8n: Omit<RunningN8n, 'stop'>;
+	/** The shared home (for n8n CLI calls beside the running n8n). */
+	home: N8nHome;
+	/** The instance owner's session (set up by the suite that started n8n). */
+	editor: N8nEditor;
+	/** `n8n import:credentials` beside the running n8n (n8n reads credentials from its DB at use). */
+	importCredentials(creds: CredentialImport[]): Promise<void>;
+	/** Creates the workflows through the REST API and publishes each: live at once. Returns their ids. */
+	publishWorkflows(workflows: WorkflowJson[]): Promise<string[]>;
+	/** Deactivates every workflow this suite published (call it in afterAll). */
+	release(): Promise<void>;
+}
+
+function stateFile(): string {
+	const file = process.env.TS_E2E_SHARED_STATE;
+	if (!file) throw new Error('TS_E2E_SHARED_STATE is not set: run the e2e tests with `npm run test:e2e` (jest.e2e.config.js globalSetup)');
+	return file;
+}
+
+function homeAt(dir: string): N8nHome {
+	const dataDir = path.join(dir, '.n8n');
+	// removed by globalTeardown, after the last suite
+	return { dir, dataDir, nodesDir: path.join(dataDir, 'nodes'), env: baseN8nEnv(dir), cleanup: async () => {} };
+}
+
+async function startShared(file: string): Promise<SharedState> {
+	const tarball = process.env.TS_PACKAGE_TARBALL;
+	if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run the e2e tests with `npm run test:e2e` (scripts/e2e.sh)');
+	const home = await createN8nHome({ prefix: 'n8n-e2e-shared-' });
+	await installPackageTarball(home, tarball);
+	// n8n outlives this suite: its output goes to a file every sharing suite can read
+	const logFile = path.join(home.dir, 'n8n-output.log');
+	const log = fs.createWriteStream(logFile, { flags: 'a' });
+	const n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk) });
+	const editor = new N8nEditor(() => n8n.url);
+	await editor.setUpOwner();
+	const state: SharedState = { url: n8n.url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile };
+	await fs.promises.writeFile(file, JSON.stringify(state));
+	return state;
+}
+
+/** The shared n8n, started on first use in this jest run. */
+export async function sharedN8n(): Promise<SharedN8n> {
+	const file = stateFile();
+	const state: SharedState = fs.existsSync(file) ? JSON.parse(await fs.promises.readFile(file, 'utf8')) : await startShared(file);
+	const home = homeAt(state.homeDir);
+	const editor = new N8nEditor(() => state.url);
+	await editor.login();
+	const published: string[] = [];
+	const webhookBaseUrl = `${state.url}/webhook/`;
+	const output = () => fs.readFileSync(state.logFile, 'utf8');
+	return {
+		url: state.url,
+		webhookBaseUrl,
+		n8n: { url: state.url, webhookBaseUrl, port: state.port, brokerPort: state.brokerPort, pid: state.pid, output },
+		home,
+		editor,
+		async importCredentials(creds) {
+			await importCredentials(home, creds);
+		},
+		async publishWorkflows(workflows) {
+			const ids: string[] = [];
+			for (const workflow of workflows) {
+				const { id: _id, ...body } = assignWebhookIds(workflow);
+				const made = await editor.call('POST', '/workflows', { ...body, active: false });
+				if (made.status !== 200) throw new Error(`create workflow ${workflow.name}: ${made.status} ${JSON.stringify(made.json)}`);
+				const id = String(made.json.data.id);
+				workflow.id = id;
+				await editor.publish(id);
+				published.push(id);
+				ids.push(id);
+			}
+			return ids;
+		},
+		async release() {
+			for (const id of published.splice(0)) {
+				const r = await editor.call('POST', `/workflows/${id}/deactivate`);
+				if (r.status !== 200) throw new Error(`deactivate workflow ${id}: ${r.status} ${JSON.stringify(r.json)}`);
+			}
+		},
+	};
+}
