@@ -81,16 +81,24 @@ async function startShared(file: string): Promise<SharedState> {
 	const tarball = process.env.TS_PACKAGE_TARBALL;
 	if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run the e2e tests with `npm run test:e2e` (scripts/e2e.sh)');
 	const home = await createN8nHome({ prefix: 'n8n-e2e-shared-' });
-	await installPackageTarball(home, tarball);
-	// n8n outlives this suite: its output goes to a file every sharing suite can read
-	const logFile = path.join(home.dir, 'n8n-output.log');
-	const log = fs.createWriteStream(logFile, { flags: 'a' });
-	const n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk) });
-	const editor = new N8nEditor(() => n8n.url);
-	await editor.setUpOwner();
-	const state: SharedState = { url: n8n.url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile };
-	await fs.promises.writeFile(file, JSON.stringify(state));
-	return state;
+	let n8n: RunningN8n | undefined;
+	try {
+		await installPackageTarball(home, tarball);
+		// n8n outlives this suite: its output goes to a file every sharing suite can read
+		const logFile = path.join(home.dir, 'n8n-output.log');
+		const log = fs.createWriteStream(logFile, { flags: 'a' });
+		n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk) });
+		const url = n8n.url;
+		await new N8nEditor(() => url).setUpOwner();
+		const state: SharedState = { url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile };
+		await fs.promises.writeFile(file, JSON.stringify(state));
+		return state;
+	} catch (error) {
+		// no state file: globalTeardown knows nothing of this one, and the next suite tries again
+		await n8n?.stop();
+		await home.cleanup();
+		throw error;
+	}
 }
 
 /** The shared n8n, started on first use in this jest run. */
@@ -128,7 +136,7 @@ export async function sharedN8n(): Promise<SharedN8n> {
 		},
 		async release() {
 			for (const id of published.splice(0)) {
-				const r = await editor.call('POST', `/workflows/${id}/deactivate`);
+				const r = await editor.call('POST', `/workflows/${id}/deactivate`, {});
 				if (r.status !== 200) throw new Error(`deactivate workflow ${id}: ${r.status} ${JSON.stringify(r.json)}`);
 			}
 		},
