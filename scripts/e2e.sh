@@ -46,10 +46,29 @@ log "npm run build"
 PATH="$ORIG_PATH" npm run build
 
 PACK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/teamspirit-pack.XXXXXX")"
+# The n8n the suites share (test/e2e/shared-n8n.ts) writes its pid and home here. jest's
+# globalTeardown stops it; this trap too, when jest never got there (killed, Ctrl-C, a process.exit
+# in a suite): by the pid of its process group, never by name.
+export TS_E2E_SHARED_STATE="$PACK_DIR/shared-n8n.json"
+stop_shared_n8n() {
+  [ -f "$TS_E2E_SHARED_STATE" ] || return 0
+  local pid home
+  read -r pid home < <(PATH="$ORIG_PATH" node -e 'const s=require(process.argv[1]);console.log(s.pid,s.homeDir)' "$TS_E2E_SHARED_STATE") || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping the shared n8n (pid $pid) jest left behind"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  if [ "${TS_E2E_KEEP:-}" = 1 ]; then log "keeping the shared n8n home $home"; else rm -rf "$home"; fi
+}
 cleanup() {
+  stop_shared_n8n
   if [ "${TS_E2E_KEEP:-}" = 1 ]; then log "keeping $PACK_DIR"; else rm -rf "$PACK_DIR"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # --ignore-scripts: the build above already ran (prepack would build again)
 TARBALL_NAME="$(PATH="$ORIG_PATH" npm pack --ignore-scripts --pack-destination "$PACK_DIR" --json \

@@ -2,7 +2,6 @@
 // started one, by the pid of its process group (SIGTERM, then SIGKILL after 15 s), and removes its
 // home unless TS_E2E_KEEP=1.
 const fs = require('node:fs');
-const path = require('node:path');
 
 const alive = (pid) => {
 	try {
@@ -31,6 +30,8 @@ module.exports = async () => {
 		signal(pid, 'SIGKILL');
 		if (process.env.TS_E2E_KEEP === '1') console.log(`[e2e] keeping the shared n8n home ${homeDir}`);
 		else fs.rmSync(homeDir, { recursive: true, force: true, maxRetries: 3 });
+		fs.rmSync(file, { force: true });
 	}
-	fs.rmSync(path.dirname(file), { recursive: true, force: true });
+	// the directory globalSetup made (scripts/e2e.sh's own is removed by scripts/e2e.sh)
+	if (process.env.TS_E2E_SHARED_STATE_DIR) fs.rmSync(process.env.TS_E2E_SHARED_STATE_DIR, { recursive: true, force: true });
 };

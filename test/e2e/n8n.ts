@@ -611,6 +611,8 @@ export async function startN8n(
 		args?: string[];
 		/** Also hands n8n's output here as it comes (then only its last 64 kB are kept for output()). */
 		onOutput?: (chunk: string) => void;
+		/** Called with the pid (= its process group) as soon as the process exists, before it is ready. */
+		onSpawn?: (pid: number) => void;
 	} = {},
 ): Promise<RunningN8n> {
 	const n8n = await resolveN8n();
@@ -643,6 +645,7 @@ export async function startN8n(
 	const pid = child.pid;
 	if (pid === undefined) throw new Error(`could not spawn n8n ${command}`);
 	liveGroups.add(pid);
+	opts.onSpawn?.(pid);
 	let out = '';
 	const onOutput = opts.onOutput;
 	const keep = onOutput

@@ -87,7 +87,10 @@ async function startShared(file: string): Promise<SharedState> {
 		// n8n outlives this suite: its output goes to a file every sharing suite can read
 		const logFile = path.join(home.dir, 'n8n-output.log');
 		const log = fs.createWriteStream(logFile, { flags: 'a' });
-		n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk) });
+		// the pid is on file from the moment n8n exists: should jest die before n8n is ready, scripts/e2e.sh's
+		// exit trap still finds it (globalTeardown reads the same file)
+		const spawned = (pid: number) => fs.writeFileSync(file, JSON.stringify({ pid, homeDir: home.dir, starting: true }));
+		n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk), onSpawn: spawned });
 		const url = n8n.url;
 		await new N8nEditor(() => url).setUpOwner();
 		const state: SharedState = { url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile };
@@ -96,15 +99,31 @@ async function startShared(file: string): Promise<SharedState> {
 	} catch (error) {
 		// no state file: globalTeardown knows nothing of this one, and the next suite tries again
 		await n8n?.stop();
+		await fs.promises.rm(file, { force: true });
 		await home.cleanup();
 		throw error;
+	}
+}
+
+/**
+ * The state another suite wrote, once its n8n is ready; undefined when none was started or its start
+ * failed (a suite whose beforeAll timed out may still be starting it: wait for that start to end).
+ */
+async function startedState(file: string): Promise<SharedState | undefined> {
+	const deadline = Date.now() + 300_000;
+	for (;;) {
+		if (!fs.existsSync(file)) return undefined;
+		const state = JSON.parse(await fs.promises.readFile(file, 'utf8')) as SharedState & { starting?: true };
+		if (!state.starting) return state;
+		if (Date.now() > deadline) throw new Error(`the shared n8n (pid ${state.pid}) is still starting after 300 s`);
+		await new Promise((r) => setTimeout(r, 250));
 	}
 }
 
 /** The shared n8n, started on first use in this jest run. */
 export async function sharedN8n(): Promise<SharedN8n> {
 	const file = stateFile();
-	const state: SharedState = fs.existsSync(file) ? JSON.parse(await fs.promises.readFile(file, 'utf8')) : await startShared(file);
+	const state = (await startedState(file)) ?? (await startShared(file));
 	const home = homeAt(state.homeDir);
 	const editor = new N8nEditor(() => state.url);
 	await editor.login();
