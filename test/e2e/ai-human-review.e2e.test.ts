@@ -252,7 +252,7 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 		expect(page.status).toBe(200);
 		const posted = await waitFor('the announcement', () => messages(chats.announcements)[0]);
 		expect(posted.text).toBe('Deploy at 17:00');
-		const report = await waitFor('the agent’s answer', () => messages(chats.log)[0]);
+		const report = await waitFor('the agent’s answer', () => messages(chats.log).find((m) => m.text.includes('Deploy at 17:00')));
 		expect(report.text).toBe('Posted: Announce: Deploy at 17:00');
 		await waitFor('the execution to succeed', async () => (await latestExecution())?.status === 'success');
 		const last = ai.callsFor('Deploy at 17:00').at(-1)!;
