@@ -19,6 +19,7 @@ import {
 	credentialsBox,
 	sendProperties,
 } from '../channels';
+import { channelNames } from '../channels/texts';
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { getUsers } from '../shared/teamspirit/loadOptions';
 import { CREDENTIAL_TYPE as TEAMSPIRIT_CREDENTIAL } from '../shared/teamspirit/transport';
@@ -96,8 +97,7 @@ export class ChatChannel implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: operationSubtitle(properties, channelNameExpression()),
-		description:
-			'Reply to customers on Telegram, WhatsApp (Twilio), Facebook Messenger or your Website Chat with one node for every channel',
+		description: `Reply to customers on ${channelNames()} with one node for every channel`,
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -26,12 +26,11 @@ import {
 } from '../channels';
 import type { ChannelAdapter } from '../channels';
 import { receiveWebhook } from '../channels/receive';
+import { channelNames, redeliveries } from '../channels/texts';
 import { acknowledgeProperty, acknowledgeResponseMode } from '../shared/acknowledge';
 import { webhookFields } from '../shared/webhookFields';
 
-const RESEND =
-	"the channel sends it again (Telegram: webhook and long polling; WhatsApp: with Twilio's retry " +
-	'options in the URL; Messenger: Meta for up to 36 hours)';
+const RESEND = `the channel sends it again (${redeliveries()})`;
 
 function adapterOf(ctx: IHookFunctions | ITriggerFunctions | IWebhookFunctions): ChannelAdapter {
 	const channel = ctx.getNodeParameter('channel', 'telegram') as string;
@@ -51,9 +50,7 @@ export class ChatChannelTrigger implements INodeType {
 		subtitle: triggerSubtitle(),
 		// n8n's node panel shows the trigger's description as the header of both Chat Channel nodes
 		// (the action node and its trigger are one entry there): it speaks of both
-		description:
-			'Customers on Telegram, WhatsApp (Twilio), Facebook Messenger or your Website Chat: start ' +
-			'a workflow when one writes, and reply with one node for every channel',
+		description: `Customers on ${channelNames()}: start a workflow when one writes, and reply with one node for every channel`,
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -435,6 +435,11 @@ export interface ChannelAdapter {
 	messageId: { pattern: RegExp; description: string };
 	/** How a template ID looks, for a channel with templates. */
 	templateId?: { pattern: RegExp; description: string };
+	/**
+	 * When the channel sends a delivery again that n8n did not confirm, in a few words for the
+	 * trigger's Acknowledge option ("Meta for up to 36 hours"); absent: it is not said there.
+	 */
+	redelivery?: string;
 	/** Why an optional action is missing on this channel (shown when a workflow asks for it anyway). */
 	unavailable?: Partial<Record<OptionalAction, string>>;
 	/**

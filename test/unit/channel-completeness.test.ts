@@ -58,6 +58,21 @@ function folderSources(name: string): Map<string, string> {
 	return files;
 }
 
+/** The descriptions of both Chat Channel nodes' fields and options, by name (a name may have several). */
+function fieldTexts(): Map<string, string[]> {
+	const texts = new Map<string, string[]>();
+	const walk = (items: unknown[]) => {
+		for (const item of items as Array<{ name?: string; description?: string; options?: unknown[]; values?: unknown[] }>) {
+			if (typeof item !== 'object' || item === null) continue;
+			if (item.name && item.description) texts.set(item.name, [...(texts.get(item.name) ?? []), item.description]);
+			if (Array.isArray(item.options)) walk(item.options);
+			if (Array.isArray(item.values)) walk(item.values);
+		}
+	};
+	for (const node of [new ChatChannel(), new ChatChannelTrigger()]) walk(node.description.properties);
+	return texts;
+}
+
 /** What the channel `name` lacks, one line per piece (empty: complete). */
 function missingPieces(name: string, adapter: ChannelAdapter): string[] {
 	const missing: string[] = [];
@@ -104,6 +119,16 @@ function missingPieces(name: string, adapter: ChannelAdapter): string[] {
 	for (const node of [new ChatChannel(), new ChatChannelTrigger()])
 		if (!node.description.description.includes(adapter.displayName))
 			missing.push(`the ${node.description.displayName} node's description does not name "${adapter.displayName}"`);
+	// the field texts that speak of every channel are written from the registry (nodes/channels/texts.ts)
+	const texts = fieldTexts();
+	const says = (field: string, part: string, why: string) => {
+		if (!texts.get(field)?.some((text) => text.includes(part))) missing.push(`the Chat Channel field "${field}" does not say ${why} ("${part}"): write it from nodes/channels/texts.ts`);
+	};
+	says('conversationId', adapter.conversationId.description, "how the channel's conversation ID looks");
+	says('text', `${adapter.displayName}: ${adapter.maxTextLength}`, "the channel's text length");
+	says('caption', `${adapter.displayName}: ${adapter.maxCaptionLength}`, "the channel's caption length");
+	if (adapter.templateId) says('templateId', adapter.templateId.description, "how the channel's template ID looks");
+	if (adapter.redelivery) says('After the Workflow Has Run', `${adapter.displayName}: ${adapter.redelivery}`, 'when the channel sends a delivery again');
 	if (!read('README.md').split('\n').includes(`### ${adapter.displayName}`))
 		missing.push(`README.md: a section "### ${adapter.displayName}" under "Chat Channel and Chat Channel Trigger" (credential, receiving, sending)`);
 	return missing;

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { adapters } from '../../channels';
+import { conversationIdRules } from '../../channels/texts';
 import type { ChannelAdapter, InlineButton, TextFormat } from '../../channels/types';
 
 export const conversationField: INodeProperties = {
@@ -12,9 +13,7 @@ export const conversationField: INodeProperties = {
 	required: true,
 	description:
 		'Where the message goes. The Chat Channel Trigger puts it in every item as ' +
-		'conversationId, so replies need no mapping. Telegram: a chat ID (negative for groups) ' +
-		"or @channelusername; WhatsApp: whatsapp:+E164; Messenger: the customer's page-scoped ID " +
-		'(PSID).',
+		`conversationId, so replies need no mapping. ${conversationIdRules()}`,
 };
 
 /** The formats' names; what each does, and which a channel offers, come from its adapter. */

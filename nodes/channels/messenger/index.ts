@@ -15,6 +15,7 @@ export const messenger: ChannelAdapter = {
 	trigger: messengerTrigger,
 	maxTextLength: MESSENGER_LIMITS.maxTextLength,
 	maxCaptionLength: MESSENGER_LIMITS.maxCaptionLength,
+	redelivery: 'Meta for up to 36 hours',
 	buttons:
 		'Quick replies under the (last) message: at most 13, callback data only (no URL). A tap ' +
 		'reaches the Chat Channel Trigger with the callback data.',

@@ -16,6 +16,7 @@ export const telegram: ChannelAdapter = {
 	trigger: telegramTrigger,
 	maxTextLength: TELEGRAM_LIMITS.maxTextLength,
 	maxCaptionLength: TELEGRAM_LIMITS.maxCaptionLength,
+	redelivery: 'webhook and long polling',
 	textFormats: {
 		html: '<b>, <i>, <a href>, <code>, <pre>, … Long texts are split without breaking tags',
 		markdownV2:

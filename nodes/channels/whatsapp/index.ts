@@ -15,6 +15,7 @@ export const whatsapp: ChannelAdapter = {
 	trigger: twilioTrigger,
 	maxTextLength: TWILIO_LIMITS.maxTextLength,
 	maxCaptionLength: TWILIO_LIMITS.maxCaptionLength,
+	redelivery: "with Twilio's retry options in the URL",
 	textFormats: {
 		html:
 			"<b>, <i>, <s>, <code>, <a href> as WhatsApp's *bold*, _italic_, ~strike~, ```mono``` " +

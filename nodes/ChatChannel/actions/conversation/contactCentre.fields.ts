@@ -5,6 +5,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+import { buttonChannels } from '../../../channels/texts';
 import { chatRLC } from '../../../shared/teamspirit/descriptions';
 
 const queueFields: INodeProperties[] = [
@@ -175,8 +176,7 @@ const queueFields: INodeProperties[] = [
 		name: 'askRating',
 		type: 'boolean',
 		default: false,
-		description:
-			'Whether to ask the customer to rate the conversation (1 to 5) when it is resolved: buttons on Telegram, quick replies on Messenger, a number elsewhere',
+		description: `Whether to ask the customer to rate the conversation (1 to 5) when it is resolved: buttons on ${buttonChannels()}, a number elsewhere`,
 	},
 	{
 		displayName: 'Rating Question',

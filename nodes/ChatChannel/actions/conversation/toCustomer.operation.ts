@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { linkFileChannels } from '../../../channels/texts';
 import { patienceMs, waitOption } from '../../../conversations/order';
 import { sendToCustomer } from '../../../conversations/outbound';
 import { sendTyping } from '../../../conversations/typing';
@@ -42,7 +43,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 1440 },
 				default: 60,
 				description:
-					'For channels that fetch files from a link (WhatsApp through Twilio): ' +
+					`For channels that fetch files from a link (${linkFileChannels()}): ` +
 					"how long the unguessable TeamSpirit link to an operator's file works",
 			},
 			{

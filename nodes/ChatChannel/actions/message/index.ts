@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { templateChannels } from '../../../channels/texts';
+
 import * as del from './delete.operation';
 import * as edit from './edit.operation';
 import * as send from './send.operation';
@@ -44,7 +46,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Send Template',
 				value: 'sendTemplate',
-				description: 'Send an approved template (WhatsApp: allowed outside the 24-hour window)',
+				description: `Send an approved template: allowed outside the 24-hour window on ${templateChannels()}`,
 				action: 'Send a template message',
 			},
 			{

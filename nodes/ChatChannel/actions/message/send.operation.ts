@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { textLimits } from '../../../channels/texts';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import {
 	buttonsFields,
@@ -21,8 +22,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		description:
-			'The message. Longer than the channel allows (Telegram: 4096 characters, WhatsApp: 1600, ' +
-			'Messenger: 2000), it is sent as several messages, split at paragraphs, lines or words.',
+			`The message. Longer than the channel allows (${textLimits()}), it is sent as several ` +
+			'messages, split at paragraphs, lines or words.',
 	},
 	...formatFields(),
 	...buttonsFields(),

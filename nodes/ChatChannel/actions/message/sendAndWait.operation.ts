@@ -24,8 +24,9 @@ export const description = sendAndWaitProperties(
 	{
 		messageHint:
 			'The question, as plain text (e.g. "Confirm your appointment tomorrow at 10?"). The ' +
-			'customer answers with buttons on Telegram, quick replies on Messenger, links in the ' +
-			'text on WhatsApp; Free Text and Custom Form add a link to a form page.',
+			"customer answers with the channel's buttons where it has them (e.g. Telegram's buttons, " +
+			"Messenger's quick replies), else with links in the text; Free Text and Custom Form add a " +
+			'link to a form page.',
 	},
 );
 

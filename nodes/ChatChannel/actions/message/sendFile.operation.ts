@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { captionLimits } from '../../../channels/texts';
 import { getUploadSource } from '../../../shared/binary';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import type { FileKind, SendFileRequest } from '../../../channels/types';
@@ -89,7 +90,8 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		default: '',
 		description:
-			'Text under the file, up to 1024 characters; a longer text is sent as message(s) after the file',
+			`Text under the file, up to the channel's limit (${captionLimits()}); a longer text is sent ` +
+			'as message(s) after the file',
 	},
 	...formatFields(),
 	...buttonsFields(),

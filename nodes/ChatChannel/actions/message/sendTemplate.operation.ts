@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { templateIdRules } from '../../../channels/texts';
 import { updateDisplayOptions } from '../../../shared/displayOptions';
 import { conversationField } from '../../descriptions/common';
 import type { OperationCall } from '../types';
@@ -17,8 +18,8 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'HX0123456789abcdef0123456789abcdef',
 		description:
-			'WhatsApp (Twilio): the Content SID of an approved template (Content Template Builder). ' +
-			'Templates are what WhatsApp allows outside the 24-hour window.',
+			'The approved template to send: what the channel allows outside the 24-hour window. ' +
+			templateIdRules(),
 	},
 	{
 		displayName: 'Variables (JSON)',
