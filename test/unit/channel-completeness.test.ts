@@ -13,6 +13,7 @@ import { adapters, CHANNEL_OPTIONS, type ChannelAdapter } from '../../nodes/chan
 import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { kitOf } from '../nodes/conformance/kit';
+import { driverOf, WITHOUT_DRIVER } from '../nodes/conversations/drivers';
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -115,7 +116,14 @@ function missingPieces(name: string, adapter: ChannelAdapter): string[] {
 		if (!exists(`test/nodes/ChatChannel/workflows/${kit.fixture}.json`)) missing.push(`test/nodes/ChatChannel/workflows/${kit.fixture}.json: the kit's Send Text workflow`);
 	}
 
-	// 5. the user's documentation: the nodes' descriptions (n8n's node panel) and a README section
+	// 5. the conversation driver: the conversation tests run for every channel that has one
+	if (!(name in WITHOUT_DRIVER)) {
+		const driver = driverOf(name);
+		if (!driver) missing.push(`test/nodes/conversations/drivers/${name}.ts: the channel's conversation driver (export const driver)`);
+		else if (driver.name !== name) missing.push(`test/nodes/conversations/drivers/${name}.ts: the driver is named "${driver.name}"`);
+	}
+
+	// 6. the user's documentation: the nodes' descriptions (n8n's node panel) and a README section
 	for (const node of [new ChatChannel(), new ChatChannelTrigger()])
 		if (!node.description.description.includes(adapter.displayName))
 			missing.push(`the ${node.description.displayName} node's description does not name "${adapter.displayName}"`);

@@ -18,6 +18,7 @@ import type * as Actions from '../../../nodes/conversations/centre/actions';
 import type * as Lines from '../../../nodes/conversations/centre/customerLine';
 import { adapterFor } from '../../../nodes/channels';
 import { runWorkflow, type WorkflowJson } from '../../harness';
+import { telegramOf } from './drivers/telegram';
 import { startCommands } from './commands-setup';
 import type { Bridge, Customer } from './setup';
 
@@ -191,7 +192,7 @@ describe('Conversation actions for the editor', () => {
 		anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
 		const chatId = bridge.chatOf(anna)!.id;
-		bridge.driver.tg!.failNext({ method: 'sendMessage', status: 400 });
+		telegramOf(bridge).failNext({ method: 'sendMessage', status: 400 });
 
 		const failed = await run(bridge, { do: 'resolve', chatId });
 		expect(failed.notice).toMatch(/^✅ Resolved by Night shift workflow\. ⚠️ Not sent to the customer/);

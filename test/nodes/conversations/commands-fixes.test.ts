@@ -7,6 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { commandKey } from '../../../nodes/conversations/keys';
+import { telegramOf } from './drivers/telegram';
 import { answers, startCommands, types } from './commands-setup';
 import type { Bridge, Customer } from './setup';
 
@@ -48,7 +49,7 @@ describe('Notes and commands never reach the customer', () => {
 			['Your parcel leaves on Monday', false],
 			['One moment please', false],
 		]);
-		expect(bridge.driver.tg!.calls('editMessageText')).toHaveLength(0);
+		expect(telegramOf(bridge).calls('editMessageText')).toHaveLength(0);
 		expect(notices()).toEqual(
 			Array(3).fill(
 				'⚠️ Not changed for the customer: a command or a private note is never sent. ' +

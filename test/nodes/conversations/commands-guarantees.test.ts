@@ -11,6 +11,7 @@ import type { IDataObject, INodeType } from 'n8n-workflow';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import { runWorkflow } from '../../harness';
+import { graphOf } from './drivers/messenger';
 import { answers, startCommands, stateOf, types } from './commands-setup';
 import { processCopy, retry, type Bridge, type Customer } from './setup';
 
@@ -170,7 +171,7 @@ describe('The rating question per channel', () => {
 		await bridge.write(anna, 'Hello');
 		await types(bridge, anna, '/resolve');
 
-		const sent = bridge.driver.fb!.messagesTo(anna.part);
+		const sent = graphOf(bridge).messagesTo(anna.part);
 		expect(sent.map((m) => m.text)).toEqual(['Thanks for writing to us!', 'How did we do?']);
 		expect(sent[1].quickReplies?.map((q) => [q.title, q.payload])).toEqual(
 			[1, 2, 3, 4, 5].map((n) => [String(n), `rate:${n}`]),

@@ -9,6 +9,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { commandKey } from '../../../nodes/conversations/keys';
+import { telegramOf } from './drivers/telegram';
 import { answers, startCommands, stateOf, types } from './commands-setup';
 import type { Bridge, Customer } from './setup';
 
@@ -110,7 +111,7 @@ describe('Operator commands', () => {
 		const resolvedAt = Date.parse(String((state.times as IDataObject).resolvedAt));
 		expect(resolvedAt).toBeGreaterThanOrEqual(before - 1000);
 		expect(received()).toEqual(['Thanks for writing to us!', 'How did we do?']);
-		const question = bridge.driver.tg!.sentMessages(anna.part)[1];
+		const question = telegramOf(bridge).sentMessages(anna.part)[1];
 		expect(question.reply_markup).toEqual({
 			inline_keyboard: [
 				[1, 2, 3, 4, 5].map((n) => ({ text: String(n), callback_data: `rate:${n}` })),

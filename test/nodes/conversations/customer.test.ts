@@ -7,6 +7,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { graphOf } from './drivers/messenger';
+import { telegramOf } from './drivers/telegram';
 import { CHANNELS, type Bridge, type Channel, type Customer } from './setup';
 import { inProcess, notices, operatorSets, startCentre, stateIn } from './centre-setup';
 
@@ -225,7 +227,7 @@ describe('Reopen, snooze, rating (telegram)', () => {
 			ratingAskedAt: new Date().toISOString(),
 		});
 		const messages = bridge.messagesOf(anna).length;
-		const tg = bridge.driver.tg!;
+		const tg = telegramOf(bridge);
 		const from = { id: Number(anna.part), is_bot: false, first_name: anna.first };
 		tg.pushUpdate({
 			callback_query: {
@@ -263,7 +265,7 @@ describe('Rating by quick reply (messenger)', () => {
 			status: 'resolved',
 			ratingAskedAt: new Date().toISOString(),
 		});
-		const fb = bridge.driver.fb!;
+		const fb = graphOf(bridge);
 		await fb.deliver(bridge.customerHook.url, [
 			fb.messageEvent(anna.part, { text: '⭐⭐⭐', quickReplyPayload: 'rate:3' }),
 		]);

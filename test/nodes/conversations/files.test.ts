@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { adapterFor } from '../../../nodes/channels';
 import { CHANNELS, PDF, PHOTO, shown, startBridge, type Bridge } from './setup';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -72,8 +73,8 @@ describe.each(CHANNELS)('Customer conversations (%s): files', (channel) => {
 		expect(received.map((r) => r.text).filter(Boolean)).toEqual(['Here is your label']);
 		const withFile = received.filter((r) => r.fileSha256 || r.fileUrl);
 		expect(withFile).toHaveLength(1);
-		if (channel === 'whatsapp') {
-			// Twilio fetches media itself: a public TeamSpirit link that serves the bytes without the API key
+		if (adapterFor(channel)!.conversation.files === 'link') {
+			// the channel fetches media itself (Twilio): a public TeamSpirit link that serves the bytes without the API key
 			const url = withFile[0].fileUrl!;
 			expect(url.startsWith(`${bridge.ts.url}/public/files/`)).toBe(true);
 			expect(url).not.toContain(label.id);

@@ -7,6 +7,7 @@ import { conversationKey } from '../../../nodes/conversations/keys';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
+import { telegramOf } from './drivers/telegram';
 import { shown, startBridge, type Bridge } from './setup';
 
 let bridge: Bridge;
@@ -29,7 +30,7 @@ async function groupWrites(
 		title: 'Parents of 4b',
 	},
 ) {
-	const update = bridge.driver.tg!.pushMessage({
+	const update = telegramOf(bridge).pushMessage({
 		chatId: chat.id,
 		chatType: chat.type,
 		text,
@@ -77,7 +78,7 @@ describe('Customer conversations (telegram): groups', () => {
 		]);
 
 		// Gina writes to the bot herself: her own conversation, titled with her name
-		bridge.driver.tg!.pushMessage({ chatId: gina.id, text: 'Hello privately', from: gina });
+		telegramOf(bridge).pushMessage({ chatId: gina.id, text: 'Hello privately', from: gina });
 		await bridge.settle();
 		const own = bridge.ts.chatByKey(groupKey(gina.id));
 		expect(own?.title).toBe('Telegram · Gina Group');
@@ -113,7 +114,7 @@ describe('Customer conversations (telegram): groups', () => {
 		});
 		await bridge.settle();
 		expect(bridge.ts.message(message.id)).toBeDefined();
-		expect(bridge.driver.tg!.sentMessages(String(GROUP)).map((m) => m.text)).toEqual([
+		expect(telegramOf(bridge).sentMessages(String(GROUP)).map((m) => m.text)).toEqual([
 			'Hello everyone',
 		]);
 	});

@@ -7,7 +7,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { CHANNELS, shown, startBridge, type Bridge, type Channel, type Customer } from './setup';
+import { theDriver } from './drivers';
+import { CHANNELS, shown, startBridge, type Bridge, type Customer } from './setup';
 
 jest.setTimeout(180_000);
 
@@ -17,55 +18,20 @@ afterEach(async () => {
 	await bridge?.stop();
 });
 
-/** The channel's "send a message" request, as it reaches the channel's API. */
-const SEND: Record<Channel, RegExp> = {
-	telegram: /\/sendMessage$/,
-	whatsapp: /\/Messages\.json$/,
-	messenger: /\/messages$/,
-};
-
-const isSend = (channel: Channel) => (r: { method: string; path: string }) =>
-	r.method === 'POST' && SEND[channel].test(r.path);
-
 type Fault = '5xx' | '429' | 'refused';
+
+/** The channel's "send a message" request, as it reaches the channel's API. */
+const isSend = (channel: string) => (r: { method: string; path: string }) =>
+	r.method === 'POST' && theDriver(channel).sendPath.test(r.path);
 
 /** Starts an outage of the channel's send; resolves with the function that ends it. */
 async function channelOutage(b: Bridge, fault: Fault): Promise<() => Promise<void>> {
-	const channel = b.channel;
 	if (fault === 'refused') {
 		await b.channelProxy!.refuse();
 		return async () => await b.channelProxy!.accept();
 	}
-	const status = fault === '5xx' ? 503 : 429;
-	if (channel === 'telegram') {
-		// the Bot API's own error shape (the Telegram emulator's failures cannot be cleared)
-		const remove = b.channelProxy!.rule({
-			match: isSend(channel),
-			action:
-				status === 429
-					? {
-							status,
-							headers: { 'retry-after': '1' },
-							json: {
-								ok: false,
-								error_code: 429,
-								description: 'Too Many Requests: retry after 1',
-								parameters: { retry_after: 1 },
-							},
-						}
-					: { status, json: { ok: false, error_code: 503, description: 'Service Unavailable' } },
-		});
-		return async () => remove();
-	}
-	const emulator = channel === 'whatsapp' ? b.driver.tw! : b.driver.fb!;
-	emulator.failNext({
-		method: 'POST',
-		path: SEND[channel],
-		status,
-		count: 1_000_000,
-		...(status === 429 ? { retryAfter: 1 } : {}),
-	});
-	return async () => emulator.clearFaults();
+	// through the emulator, or the proxy with the channel's own error shape (the driver's choice)
+	return await b.driver.sendOutage(fault === '5xx' ? 503 : 429, b.channelProxy!);
 }
 
 describe.each(CHANNELS)('Conversation guarantees, operator → customer (%s)', (channel) => {
@@ -150,25 +116,7 @@ describe.each(CHANNELS)('Conversation guarantees, operator → customer (%s)', (
 	// Issue 12, rule 3: a 5xx other than 503 may come after the channel did the work (a gateway, a
 	// failure part-way): nodes/shared/outcome.ts reads it as "unknown", so the send is not repeated.
 	it('the channel answers 500 after it took the message (afterAccepting): not sent again, a notice says it may not have arrived', async () => {
-		const emulatorFault = {
-			telegram: () =>
-				bridge.driver.tg!.failNext({ method: 'sendMessage', status: 500, afterAccepting: true }),
-			whatsapp: () =>
-				bridge.driver.tw!.failNext({
-					method: 'POST',
-					path: SEND.whatsapp,
-					status: 500,
-					afterAccepting: true,
-				}),
-			messenger: () =>
-				bridge.driver.fb!.failNext({
-					method: 'POST',
-					path: SEND.messenger,
-					status: 500,
-					afterAccepting: true,
-				}),
-		}[channel];
-		emulatorFault();
+		bridge.driver.failNextSendAfterAccepting();
 		await bridge.operatorPosts(anna, { text: 'Your refund is on its way' });
 
 		expect(bridge.received(anna).map((r) => r.text)).toEqual(['Your refund is on its way']);

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { capturingLogger } from '../../harness';
+import { telegramOf } from './drivers/telegram';
 import { CHANNELS, PHOTO, shown, startBridge, until, type Bridge, type Channel } from './setup';
 
 jest.setTimeout(180_000);
@@ -121,7 +122,7 @@ describe.each(CHANNELS)('Conversation order (%s)', (channel) => {
 describe('Conversation order when executions overlap (Telegram)', () => {
 	it('a photo still downloading when the next text arrives over a second connection: the text’s execution gets ahead, waits, and TeamSpirit gets the photo first', async () => {
 		bridge = await startBridge('telegram', { faultProxies: true });
-		const tg = bridge.driver.tg!;
+		const tg = telegramOf(bridge);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
 		// the photo's file download is held at the channel: its execution starts only after it

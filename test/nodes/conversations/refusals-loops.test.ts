@@ -7,9 +7,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { twilioOf } from './drivers/whatsapp';
 import { CHANNELS, runNode, shown, startBridge, type Bridge, type Customer } from './setup';
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Conversation keys of two channels: one of them is another channel's. */
+const FOREIGN_KEYS = ['telegram:123456789:1001', 'whatsapp:+14155238886:+4915100000000'];
 
 let bridge: Bridge;
 let anna: Customer;
@@ -25,19 +29,9 @@ describe.each(CHANNELS)('Customer conversations (%s): refusals and loops', (chan
 
 	it('a refused message: a notice in the chat says what happened, the execution does not fail, the notice goes nowhere', async () => {
 		await bridge.write(anna, 'Hi');
-		const why = {
-			// the customer blocked the bot
-			telegram: () =>
-				bridge.driver.tg!.failNext({
-					method: 'sendMessage',
-					status: 403,
-					description: 'Forbidden: bot was blocked by the user',
-				}),
-			// the customer's last message is more than 24 hours old (63016)
-			whatsapp: () => bridge.driver.tw!.advanceTime(DAY + 60_000),
-			messenger: () => bridge.driver.fb!.advanceTime(DAY + 60_000),
-		}[channel];
-		why();
+		// as the channel refuses (Telegram: the customer blocked the bot; WhatsApp, Messenger: the
+		// customer's last message is more than 24 hours old)
+		bridge.driver.refuseSends();
 
 		const answer = await bridge.operatorPosts(anna, { text: 'Sorry for the wait' });
 
@@ -47,10 +41,9 @@ describe.each(CHANNELS)('Customer conversations (%s): refusals and loops', (chan
 		expect([shown(hi.text), posted.id]).toEqual(['Hi', answer.id]);
 		expect(notice.senderId).toBe(bridge.ts.bot.id);
 		expect(notice.text).toMatch(/^⚠️ Not delivered to the customer: /);
-		expect(notice.text).toMatch(
-			{ telegram: /blocked/, whatsapp: /24 hours|63016/, messenger: /window/ }[channel],
-		);
-		if (channel === 'whatsapp') expect(notice.text).toMatch(/template/i); // what the operator can do
+		const { refusal } = bridge.channelDriver;
+		expect(notice.text).toMatch(refusal.notice);
+		if (refusal.hint) expect(notice.text).toMatch(refusal.hint); // what the operator can do (WhatsApp)
 		expect(answer.externalKey).toBe(`unsent:${answer.id}`); // it reached no one (a retry may send it)
 		const runs = bridge.started().operator;
 		expect(runs).toHaveLength(1); // the notice did not start the bridge again
@@ -77,8 +70,7 @@ describe.each(CHANNELS)('Customer conversations (%s): refusals and loops', (chan
 		// with the chat in the item, once without (the node looks it up), once from another
 		// channel's conversation
 		const other = bridge.ts.addChat({ title: 'Elsewhere', memberIds: [bridge.operator.id] });
-		const foreignKey =
-			channel === 'telegram' ? 'whatsapp:+14155238886:+4915100000000' : `telegram:123456789:1001`;
+		const foreignKey = FOREIGN_KEYS.find((key) => !key.startsWith(`${channel}:`))!;
 		const item = (chat: IDataObject | null, chatId: string): IDataObject => ({
 			event: 'message.created',
 			chatId,
@@ -153,18 +145,18 @@ describe('Customer conversations (whatsapp): the window refusal as Twilio really
 	// receives it and posts the notice, as a reply to the operator's message.
 	it('outside the 24-hour window (Twilio: 201 queued, then failed 63016) the operator gets a notice', async () => {
 		bridge = await startBridge('whatsapp', {
-			twilio: { windowErrors: 'async' },
+			emulator: { windowErrors: 'async' },
 			statusCallback: true,
 		});
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hi');
-		bridge.driver.tw!.advanceTime(DAY + 60_000);
+		twilioOf(bridge).advanceTime(DAY + 60_000);
 
 		await bridge.operatorPosts(anna, { text: 'Sorry for the wait' });
-		await bridge.driver.tw!.whenIdle();
+		await twilioOf(bridge).whenIdle();
 		await bridge.settle();
 
-		const [sent] = bridge.driver.tw!.messagesTo(anna.conversationId);
+		const [sent] = twilioOf(bridge).messagesTo(anna.conversationId);
 		expect([sent.status, sent.errorCode]).toEqual(['failed', 63016]); // the customer got nothing
 		const notices = bridge
 			.messagesOf(anna)

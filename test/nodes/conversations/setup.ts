@@ -6,6 +6,8 @@
  * asking), "Operator writes" through TeamSpirit's deliveries (the emulator delivers every event
  * as it happens). Everything runs through n8n-core's WorkflowExecute (test/harness).
  *
+ * The channel is its conversation driver (./drivers: one file per channel, the emulator driven as
+ * the channel's customers would, and what differs between channels declared as capabilities).
  * A `Bridge` hides which channel it is: a test says what the customer does (`write`) and what
  * the operator does (`operatorPosts`, `operatorEdits`, `operatorDeletes`), waits (`settle`), and
  * asserts what TeamSpirit holds (`chatOf`, `messagesOf`) and what the customer got (`received`).
@@ -32,9 +34,7 @@ import { forgetQueues } from '../../../nodes/conversations/centre/queues';
 import { ownCommands } from '../../../nodes/conversations/centre/commands/claim';
 import { ownClaims } from '../../../nodes/conversations/claims';
 import { conversationKey } from '../../../nodes/conversations/keys';
-import type { GraphEmulatorOptions } from '../../emulators/graph';
 import { TeamSpiritEmulator, type Chat, type Message } from '../../emulators/teamspirit';
-import type { TwilioEmulatorOptions } from '../../emulators/twilio';
 import {
 	runWorkflow,
 	startWebhookTrigger,
@@ -44,15 +44,13 @@ import {
 	type WorkflowJson,
 } from '../../harness';
 import { withoutContactCentre } from '../../helpers/examples';
-import { startChannel, type Channel, type Customer, type Outgoing } from './channels';
+import { theDriver } from './drivers';
+import type { Customer, Outgoing } from './drivers/types';
 
-export { CHANNELS, type Channel, type Customer } from './channels';
-
-export const TITLES: Record<Channel, string> = {
-	telegram: 'Telegram',
-	whatsapp: 'WhatsApp',
-	messenger: 'Facebook Messenger',
-};
+export { CHANNELS } from './drivers';
+export type { Customer } from './drivers/types';
+/** A channel of the registry (its adapter's `name`) that has a conversation driver (./drivers). */
+export type Channel = string;
 
 const NODE_TYPES = {
 	'n8n-nodes-teamspirit.chatChannelTrigger': new ChatChannelTrigger(),
@@ -103,8 +101,8 @@ export interface BridgeOptions {
 	 * through at once: two executions are then certainly creating the same chat at the same time.
 	 */
 	holdChatCreations?: number;
-	twilio?: TwilioEmulatorOptions;
-	graph?: GraphEmulatorOptions;
+	/** The channel emulator's own options (its driver's `start`), for a channel's own tests. */
+	emulator?: IDataObject;
 	/** Parameters of "Send to Customer"'s options (e.g. signature). */
 	toCustomerOptions?: IDataObject;
 	/**
@@ -145,7 +143,8 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 	const ts = await TeamSpiritEmulator.start({ autoDeliver: true });
 	const operator = ts.addUser({ name: 'Olga Operator', username: 'olga' });
 	const second = ts.addUser({ name: 'Oskar Operator', username: 'oskar' });
-	const driver = await startChannel(channel, options);
+	const channelDriver = theDriver(channel);
+	const driver = await channelDriver.start(options.emulator);
 
 	// the example as a user imports it: the editor gives each trigger a webhook id, the user picks
 	// the credentials and the operators
@@ -183,7 +182,7 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 		? await barrierProxy(ts.url, options.holdChatCreations)
 		: undefined;
 	const tsProxy = options.faultProxies ? await faultProxy(ts.url) : undefined;
-	const channelUrl = (driver.tg ?? driver.tw ?? driver.fb)!.url;
+	const channelUrl = driver.url;
 	const channelProxy = options.faultProxies ? await faultProxy(channelUrl) : undefined;
 	const channelCredentials = channelProxy
 		? Object.fromEntries(
@@ -239,7 +238,10 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 
 	return {
 		channel,
-		title: TITLES[channel],
+		/** How the bridge titles the channel's chats ("Telegram" in "Telegram · Anna Petrova"). */
+		title: channelDriver.title,
+		/** The channel's capabilities (./drivers/types.ts). */
+		channelDriver,
 		ts,
 		operator,
 		operators: [operator, second],
@@ -292,7 +294,7 @@ export async function startBridge(channel: Channel, options: BridgeOptions = {})
 			);
 			await settle();
 		},
-		/** The customer edits an earlier message (Telegram). */
+		/** The customer edits an earlier message (channels with `customerEdits`). */
 		async edit(customer: Customer, id: string, text: string) {
 			await driver.edit!(customerHook.url, customer, id, text);
 			await settle();

@@ -6,6 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { twilioOf } from './drivers/whatsapp';
+import { telegramOf } from './drivers/telegram';
 import { startBridge, type Bridge } from './setup';
 
 const EVENTS = ['message.created', 'message.updated', 'message.deleted', 'chat.typing'];
@@ -25,7 +27,7 @@ const typingOutputs = (b: Bridge): IDataObject[] =>
 describe('Send to Customer: an operator typing', () => {
 	it('Telegram: shows the customer "typing…" (sendChatAction typing) for an operator typing in their conversation chat; nothing is posted in the chat', async () => {
 		bridge = await startBridge('telegram', { operatorEvents: EVENTS });
-		const tg = bridge.driver.tg!;
+		const tg = telegramOf(bridge);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
 		const chat = bridge.chatOf(anna)!;
@@ -51,7 +53,7 @@ describe('Send to Customer: an operator typing', () => {
 
 	it('Telegram: typing in a chat the bridge did not sign, a bot typing, and a delivery that came after its "until" show nothing and post no notice', async () => {
 		bridge = await startBridge('telegram', { operatorEvents: EVENTS });
-		const tg = bridge.driver.tg!;
+		const tg = telegramOf(bridge);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
 		const real = bridge.chatOf(anna)!;
@@ -90,7 +92,7 @@ describe('Send to Customer: an operator typing', () => {
 
 	it('WhatsApp (no typing status): the item passes, nothing is sent, no notice', async () => {
 		bridge = await startBridge('whatsapp', { operatorEvents: EVENTS });
-		const tw = bridge.driver.tw!;
+		const tw = twilioOf(bridge);
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await bridge.write(anna, 'Hello');
 		const chat = bridge.chatOf(anna)!;

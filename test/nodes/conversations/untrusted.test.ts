@@ -6,6 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { theDriver } from './drivers';
+import { telegramOf } from './drivers/telegram';
 import { CHANNELS, PDF, shown, startBridge, type Bridge, type Customer } from './setup';
 
 /** The word joiner the bridge puts after an `@` that would be a mention (U+2060). */
@@ -32,37 +34,12 @@ const read = (markdown: string) => shown(markdown).replaceAll(MENTION_BREAK, '')
 
 /** Shares a location named `title` at `address` (52.52, 13.405), as each channel sends it. */
 async function shareLocation(customer: Customer, title: string, address: string) {
-	const { driver, customerHook } = bridge;
-	if (driver.tg) {
-		driver.tg.pushMessage({
-			chatId: Number(customer.part),
-			from: { id: Number(customer.part), first_name: customer.first, last_name: customer.last },
-			extra: {
-				location: { latitude: 52.52, longitude: 13.405 },
-				venue: { location: { latitude: 52.52, longitude: 13.405 }, title, address },
-			},
-		});
-	} else if (driver.tw) {
-		await driver.tw.sendInbound(customerHook.url, {
-			From: customer.conversationId,
-			ProfileName: customer.name,
-			Body: '',
-			Latitude: '52.52',
-			Longitude: '13.405',
-			Label: title,
-			Address: address,
-		});
-	} else {
-		const event = driver.fb!.messageEvent(customer.part, {});
-		(event.message as IDataObject).attachments = [
-			{
-				type: 'location',
-				title: `${title}, ${address}`,
-				payload: { coordinates: { lat: 52.52, long: 13.405 } },
-			},
-		];
-		await driver.fb!.deliver(customerHook.url, [event]);
-	}
+	await bridge.driver.shareLocation(bridge.customerHook.url, customer, {
+		latitude: 52.52,
+		longitude: 13.405,
+		title,
+		address,
+	});
 	await bridge.settle();
 }
 
@@ -113,18 +90,11 @@ describe.each(CHANNELS)('Customer conversations (%s): what the customer controls
 	it('the customer’s own text mentions no employee: @olga shows as typed (with its formatting) and notifies no one', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		const text = '@olga please call me, cc @oskar. Mail: anna@olga.example';
-		await bridge.write(
-			anna,
-			channel === 'telegram'
-				? { text, entities: [{ type: 'bold', offset: 0, length: 5 }] }
-				: channel === 'whatsapp'
-					? `*@olga* ${text.slice(6)}`
-					: text,
-		);
+		// "@olga" bold, on a channel with formatting
+		const bold = bridge.channelDriver.formatting.boldStart?.(text, 5);
+		await bridge.write(anna, bold ?? text);
 		const [message] = bridge.messagesOf(anna);
-		expect(read(message.text)).toBe(
-			channel === 'messenger' ? text : `<b>@olga</b> ${text.slice(6)}`,
-		);
+		expect(read(message.text)).toBe(bold ? `<b>@olga</b> ${text.slice(6)}` : text);
 		expect(mentions(message.text, 'olga')).toBe(false);
 		expect(mentions(message.text, 'oskar')).toBe(false);
 	});
@@ -150,7 +120,7 @@ describe('Customer conversations (telegram): contacts and files', () => {
 
 	it('a shared contact named [Win](http://evil.test) arrives as literal text, not a link', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
-		bridge.driver.tg!.pushMessage({
+		telegramOf(bridge).pushMessage({
 			chatId: Number(anna.part),
 			from: { id: Number(anna.part), first_name: 'Anna', last_name: 'Petrova' },
 			extra: {
@@ -166,7 +136,7 @@ describe('Customer conversations (telegram): contacts and files', () => {
 
 	it('a file not downloaded keeps its name as literal text, without direction overrides', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
-		const tg = bridge.driver.tg!;
+		const tg = telegramOf(bridge);
 		// more than the 20 MB Telegram lets a bot download: the attachment stays a notice
 		const file = tg.addFile(PDF, {
 			mimeType: 'application/pdf',
@@ -202,7 +172,7 @@ describe('Customer conversations (telegram): contacts and files', () => {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe.each(['telegram', 'messenger'] as const)(
+describe.each(CHANNELS.filter((channel) => theDriver(channel).customerFileNames))(
 	'Customer conversations (%s): uploaded file names',
 	(channel) => {
 		beforeEach(async () => {
