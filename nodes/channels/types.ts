@@ -432,7 +432,16 @@ export interface ChannelAdapter {
 	 */
 	conversationId: { normalize(value: string): string | undefined; description: string };
 	/** How a message ID of this channel looks. */
-	messageId: { pattern: RegExp; description: string };
+	messageId: {
+		pattern: RegExp;
+		description: string;
+		/**
+		 * The channel's message ids are integers that grow within a conversation (Telegram): the
+		 * bridge then marks a customer's message that reaches TeamSpirit after a later one of theirs
+		 * (queue mode). Absent: ids say nothing about order.
+		 */
+		growing?: boolean;
+	};
 	/** How a template ID looks, for a channel with templates. */
 	templateId?: { pattern: RegExp; description: string };
 	/**

@@ -286,7 +286,9 @@ async function forwardInto(
 	const fileIds = await uploadFiles(i);
 	// another process forwarded a later message of the customer first: say so, visibly
 	const late =
-		!i.isEdit && (await arrivesLate(ctx, itemIndex, chat.id, key, String(message.messageId)));
+		!i.isEdit &&
+		i.adapter.messageId.growing === true &&
+		(await arrivesLate(ctx, itemIndex, chat.id, key, String(message.messageId)));
 	const body = text || (fileIds.length ? '' : '(empty message)');
 	const posted = await postKeyed(ctx, itemIndex, chat.id, {
 		text: late ? `${lateLine(message.timestamp)}\n${body}`.trimEnd() : body,

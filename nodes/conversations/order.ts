@@ -94,8 +94,8 @@ const LATE_LOOKBACK = 20;
 /**
  * Whether TeamSpirit already holds a later customer message of this conversation than
  * `channelMessageId` (another process forwarded it first: queue mode): one of the chat's newest
- * messages carries a key naming a higher channel message id. Only for channels whose message ids
- * are numbers that grow within a conversation (Telegram); for others, false.
+ * messages carries a key naming a higher channel message id. The caller asks only for channels
+ * whose message ids grow within a conversation (the adapter's `messageId.growing`).
  */
 export async function arrivesLate(
 	ctx: IExecuteFunctions,

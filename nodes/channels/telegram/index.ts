@@ -34,7 +34,11 @@ export const telegram: ChannelAdapter = {
 		description:
 			'A Telegram conversation ID is a number (negative for groups and channels) or @channelusername.',
 	},
-	messageId: { pattern: /^\d+$/, description: 'A Telegram message ID is a positive number.' },
+	messageId: {
+		pattern: /^\d+$/,
+		description: 'A Telegram message ID is a positive number.',
+		growing: true,
+	},
 	triggerProperties: telegramTriggerProperties,
 	waitPrompt: telegramWaitPrompt,
 	unavailable: {

@@ -17,6 +17,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { adapters } from '../../../nodes/channels';
 import type { RecordedRequest } from '../../emulators/teamspirit';
 import { CHANNELS, runNode, startBridge, type Bridge, type Customer } from './setup';
 
@@ -52,7 +53,7 @@ describe.each(CHANNELS)('Requests per message (%s)', (channel) => {
 		}
 		const expected = [
 			// channels whose message ids grow: the read that marks a message another process overtook
-			...(bridge.channelDriver.growingIds ? ['GET /chats/c/messages'] : []),
+			...(adapters[channel].messageId.growing ? ['GET /chats/c/messages'] : []),
 			'POST /chats/c/messages',
 			'PATCH /chats/c',
 		];

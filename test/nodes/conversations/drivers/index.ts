@@ -3,7 +3,7 @@
  * exporting `driver` (a `ChannelDriver`, ./types.ts). A driver starts the channel's emulator and
  * drives it as the channel's customers would (`write`, `edit`, `shareLocation`, `received`, the
  * send faults), and declares what differs between channels as capabilities (`title`,
- * `customerEdits`, `customerFileNames`, `replies`, `growingIds`, `formatting`, `refusal`); the
+ * `customerEdits`, `customerFileNames`, `replies`, `formatting`, `refusal`); the
  * rest comes from the channel's adapter (`actions.editText` / `deleteMessage`,
  * `conversation.files`, `displayName`). The conversation tests (../setup.ts `startBridge`) run
  * for every channel of the registry that has a driver (`CHANNELS`) and never name a channel in

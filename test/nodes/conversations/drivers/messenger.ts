@@ -21,7 +21,6 @@ export const driver: ChannelDriver = {
 	customerEdits: true,
 	customerFileNames: true,
 	replies: false,
-	growingIds: false,
 	formatting: {
 		// Messenger has no formatting: whatever looks like markup is text
 		customer: (() => {

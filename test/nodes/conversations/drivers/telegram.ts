@@ -20,7 +20,6 @@ export const driver: ChannelDriver = {
 	customerEdits: true,
 	customerFileNames: true,
 	replies: true,
-	growingIds: true,
 	formatting: {
 		customer: (() => {
 			const text = 'Price 2*3*4 for snake_case_name [draft] 👍🏽 now run x_y, see docs';

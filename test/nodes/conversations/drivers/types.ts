@@ -141,11 +141,6 @@ export interface ChannelDriver {
 	customerFileNames: boolean;
 	/** An operator's TeamSpirit reply reaches the customer as a channel reply (`Received.replyTo`). */
 	replies: boolean;
-	/**
-	 * The channel's message ids are numbers that grow within a conversation: the bridge then reads
-	 * the chat's newest messages before posting a customer's (one that arrives late is marked).
-	 */
-	growingIds: boolean;
 	formatting: Formatting;
 	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
 	refusal: { notice: RegExp; hint?: RegExp };

@@ -21,7 +21,6 @@ export const driver: ChannelDriver = {
 	customerEdits: false,
 	customerFileNames: false,
 	replies: false,
-	growingIds: false,
 	formatting: {
 		customer: {
 			message: '*Hello* _there_: snake_case_name, 2*3*4, [draft] `x_y` ~gone~ 👍🏽',
