@@ -59,6 +59,11 @@ export interface SharedN8n {
 	editor: N8nEditor;
 	/** `n8n import:credentials` beside the running n8n (n8n reads credentials from its DB at use). */
 	importCredentials(creds: CredentialImport[]): Promise<void>;
+	/**
+	 * Creates credentials through the REST API, as the editor does (no n8n boot): returns their
+	 * ids, which n8n picks (point the workflows' `credentials` at them).
+	 */
+	createCredentials(creds: Array<Omit<CredentialImport, 'id'>>): Promise<string[]>;
 	/** Creates the workflows through the REST API and publishes each: live at once. Returns their ids. */
 	publishWorkflows(workflows: WorkflowJson[]): Promise<string[]>;
 	/** Deactivates every workflow this suite published (call it in afterAll). */
@@ -138,6 +143,16 @@ export async function sharedN8n(): Promise<SharedN8n> {
 		editor,
 		async importCredentials(creds) {
 			await importCredentials(home, creds);
+		},
+		async createCredentials(creds) {
+			const ids: string[] = [];
+			for (const { name, type, data } of creds) {
+				const made = await editor.call('POST', '/credentials', { name, type, data });
+				// the answer names the credential, never its data
+				if (made.status !== 200) throw new Error(`create credential ${name} (${type}): ${made.status} ${made.json?.message ?? ''}`);
+				ids.push(String(made.json.data.id));
+			}
+			return ids;
 		},
 		async publishWorkflows(workflows) {
 			const ids: string[] = [];
