@@ -33,6 +33,7 @@ export const driver: ChannelDriver = {
 	},
 	// the customer's last message is more than 24 hours old
 	refusal: { notice: /window/ },
+	e2e: true,
 
 	async start(options: IDataObject = {}) {
 		const fb = await GraphEmulator.start(options);
@@ -126,6 +127,11 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () =>
 				fb.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
 			refuseSends: () => fb.advanceTime(DAY + 60_000),
+			async forge(url, customer) {
+				// X-Hub-Signature-256 computed with another app secret
+				const event = fb.messageEvent(customer.part, { text: 'forged' });
+				return (await fb.deliver(url, [event], { forgeSignature: true })).status;
+			},
 			stop: async () => await fb.stop(),
 		};
 	},

@@ -58,6 +58,7 @@ export const driver: ChannelDriver = {
 	},
 	// the customer blocked the bot
 	refusal: { notice: /blocked/ },
+	e2e: true,
 
 	async start() {
 		const tg = await TelegramEmulator.start({ rateLimits: false });
@@ -201,6 +202,27 @@ export const driver: ChannelDriver = {
 					status: 403,
 					description: 'Forbidden: bot was blocked by the user',
 				}),
+			async forge(url, customer) {
+				// a message update as Telegram sends it, with a secret token other than the one the
+				// trigger set with setWebhook
+				const update = {
+					update_id: 900_000_001,
+					message: {
+						message_id: 900_001,
+						date: Math.floor(Date.now() / 1000),
+						chat: { id: Number(customer.part), type: 'private' },
+						from: { id: Number(customer.part), is_bot: false, first_name: customer.first },
+						text: 'forged',
+					},
+				};
+				const res = await fetch(url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret' },
+					body: JSON.stringify(update),
+				});
+				await res.text();
+				return res.status;
+			},
 			stop: async () => await tg.stop(),
 		};
 	},

@@ -103,6 +103,12 @@ export interface Driver {
 	 * driver's `refusal`.
 	 */
 	refuseSends(): void;
+	/**
+	 * e2e (`ChannelDriver.e2e`): `customer` writes to the trigger at `url` in a delivery the
+	 * platform did not make (a wrong signature / secret token); resolves with the HTTP status n8n
+	 * answered (the trigger refuses it: 401 or 403).
+	 */
+	forge?(url: string, customer: Customer): Promise<number>;
 	stop(): Promise<void>;
 }
 
@@ -144,6 +150,15 @@ export interface ChannelDriver {
 	formatting: Formatting;
 	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
 	refusal: { notice: RegExp; hint?: RegExp };
+	/**
+	 * The channel runs in test/e2e/channels.e2e.test.ts, a real n8n: `start()` with no options gives
+	 * an emulator n8n can use, `credentials` are what n8n stores (created through its REST API for
+	 * the credential types the example names), `adapt` makes the example run against the emulator,
+	 * `write(url, …)` / `again()` reach the published trigger's production URL `url` (or the
+	 * emulator delivers to where the trigger registered itself, and `delivered()` waits for it), and
+	 * the `Driver` has `forge`.
+	 */
+	e2e?: true;
 	/** Starts the emulator. `options`: the emulator's own options, for a channel's own tests. */
 	start(options?: IDataObject): Promise<Driver>;
 }

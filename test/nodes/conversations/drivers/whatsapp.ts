@@ -36,6 +36,7 @@ export const driver: ChannelDriver = {
 	// the customer's last message is more than 24 hours old (63016); the notice names what the
 	// operator can do
 	refusal: { notice: /24 hours|63016/, hint: /template/i },
+	e2e: true,
 
 	async start(options: IDataObject = {}) {
 		const tw = await TwilioEmulator.start({ windowErrors: 'sync', ...options });
@@ -117,6 +118,15 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () =>
 				tw.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
 			refuseSends: () => tw.advanceTime(DAY + 60_000),
+			async forge(url, customer) {
+				// X-Twilio-Signature computed with another auth token
+				const result = await tw.sendInbound(
+					url,
+					{ From: customer.conversationId, ProfileName: customer.name, Body: 'forged' },
+					{ forgeSignature: true },
+				);
+				return result.status;
+			},
 			stop: async () => await tw.stop(),
 		};
 	},
