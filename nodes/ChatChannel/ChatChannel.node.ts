@@ -19,6 +19,7 @@ import {
 	credentialsBox,
 	sendProperties,
 } from '../channels';
+import { chatChannelCodex } from '../channels/codex';
 import { channelNames } from '../channels/texts';
 import { searchChats } from '../shared/teamspirit/listSearch';
 import { getUsers } from '../shared/teamspirit/loadOptions';
@@ -98,6 +99,7 @@ export class ChatChannel implements INodeType {
 		version: 1,
 		subtitle: operationSubtitle(properties, channelNameExpression()),
 		description: `Reply to customers on ${channelNames()} with one node for every channel`,
+		codex: chatChannelCodex(['chat channel', 'bot', 'reply', 'send message']),
 		defaults: { name: 'Chat Channel' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -26,6 +26,7 @@ import {
 } from '../channels';
 import type { ChannelAdapter } from '../channels';
 import { receiveWebhook } from '../channels/receive';
+import { chatChannelCodex } from '../channels/codex';
 import { channelNames, redeliveries } from '../channels/texts';
 import { acknowledgeProperty, acknowledgeResponseMode } from '../shared/acknowledge';
 import { webhookFields } from '../shared/webhookFields';
@@ -51,6 +52,14 @@ export class ChatChannelTrigger implements INodeType {
 		// n8n's node panel shows the trigger's description as the header of both Chat Channel nodes
 		// (the action node and its trigger are one entry there): it speaks of both
 		description: `Customers on ${channelNames()}: start a workflow when one writes, and reply with one node for every channel`,
+		codex: chatChannelCodex([
+			'chat channel',
+			'bot',
+			'receive message',
+			'webhook',
+			'long polling',
+			'trigger',
+		]),
 		defaults: { name: 'Chat Channel Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -137,6 +137,9 @@ function missingPieces(name: string, adapter: ChannelAdapter): string[] {
 	says('caption', `${adapter.displayName}: ${adapter.maxCaptionLength}`, "the channel's caption length");
 	if (adapter.templateId) says('templateId', adapter.templateId.description, "how the channel's template ID looks");
 	if (adapter.redelivery) says('After the Workflow Has Run', `${adapter.displayName}: ${adapter.redelivery}`, 'when the channel sends a delivery again');
+	for (const node of [new ChatChannel(), new ChatChannelTrigger()])
+		if (!node.description.codex?.alias?.includes(adapter.displayName))
+			missing.push(`the ${node.description.displayName} node's codex (n8n's node search) has no alias "${adapter.displayName}"`);
 	if (!read('README.md').split('\n').includes(`### ${adapter.displayName}`))
 		missing.push(`README.md: a section "### ${adapter.displayName}" under "Chat Channel and Chat Channel Trigger" (credential, receiving, sending)`);
 	return missing;
