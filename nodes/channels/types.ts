@@ -35,6 +35,10 @@ export type ChannelEvent =
 	| 'status'
 	| 'channel_post'
 	| 'edited_channel_post'
+	/** The customer took a message back (unsent it): `messageId` is that message, `text` empty. */
+	| 'deleted_message'
+	/** The customer reacted to a message: `messageId` is that message, `text` the emoji ('' when the reaction was taken back). */
+	| 'reaction'
 	| 'other';
 
 export type AttachmentType =
