@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
+import type { SenderProfile } from '../meta/profiles';
 import { metaSenderNames, senderNameLookups } from '../meta/profiles';
 import { MESSENGER_GRAPH } from './transport';
 
@@ -11,12 +12,13 @@ import { MESSENGER_GRAPH } from './transport';
 export const senderNames = metaSenderNames;
 
 /** The profile's display name: `name`, else first and last name; '' when there is none. */
-function nameOf(profile: IDataObject): string {
+function profileOf(profile: IDataObject): SenderProfile {
 	const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
-	return (
-		text(profile.name) ||
-		[text(profile.first_name), text(profile.last_name)].filter(Boolean).join(' ')
-	);
+	return {
+		name:
+			text(profile.name) ||
+			[text(profile.first_name), text(profile.last_name)].filter(Boolean).join(' '),
+	};
 }
 
 /** The lookups of one delivery's senders (each PSID once, never rejecting). */
@@ -25,7 +27,7 @@ export function messengerNameLookups(ctx: IWebhookFunctions, pageId: string) {
 		api: MESSENGER_GRAPH,
 		account: pageId,
 		fields: 'first_name,last_name,name',
-		nameOf,
+		profileOf,
 		label: 'Chat Channel Trigger (Messenger)',
 	});
 }

@@ -25,13 +25,19 @@ const LOOKUP_TIMEOUT_MS = 3000;
 
 /** The in-process store of customer names (cleared by tests like a restart of n8n would). */
 export const metaSenderNames = {
-	found: new BoundedMap<string>(NAMES_CAPACITY, NAMES_TTL_MS),
+	found: new BoundedMap<SenderProfile>(NAMES_CAPACITY, NAMES_TTL_MS),
 	failed: new BoundedMap<true>(NAMES_CAPACITY, FAILED_TTL_MS),
 	clear(): void {
 		this.found.clear();
 		this.failed.clear();
 	},
 };
+
+/** What the trigger puts into `sender`: the display name, and the handle where the channel has one. */
+export interface SenderProfile {
+	name: string;
+	username?: string;
+}
 
 /** What a channel's profile lookup asks and how it reads the answer. */
 export interface ProfileQuery {
@@ -40,17 +46,23 @@ export interface ProfileQuery {
 	account: string;
 	/** Graph `fields`, e.g. `first_name,last_name,name`. */
 	fields: string;
-	/** The display name of a profile; '' when there is none. */
-	nameOf: (profile: IDataObject) => string;
+	/** The display name (and handle) of a profile; name '' when there is none. */
+	profileOf: (profile: IDataObject) => SenderProfile;
 	/** The trigger in log lines: "Chat Channel Trigger (Messenger)". */
 	label: string;
 }
 
-async function lookUp(ctx: IWebhookFunctions, query: ProfileQuery, id: string): Promise<string> {
+const NO_PROFILE: SenderProfile = { name: '' };
+
+async function lookUp(
+	ctx: IWebhookFunctions,
+	query: ProfileQuery,
+	id: string,
+): Promise<SenderProfile> {
 	const key = `${query.api.credentialType}:${query.account}:${id}`;
 	const known = metaSenderNames.found.get(key);
 	if (known !== undefined) return known;
-	if (metaSenderNames.failed.get(key)) return '';
+	if (metaSenderNames.failed.get(key)) return NO_PROFILE;
 	try {
 		const profile = await graphApiRequest<IDataObject>(ctx, query.api, {
 			method: 'GET',
@@ -61,10 +73,10 @@ async function lookUp(ctx: IWebhookFunctions, query: ProfileQuery, id: string): 
 			timeoutMs: LOOKUP_TIMEOUT_MS,
 			what: 'look up the sender name',
 		});
-		const name = query.nameOf(profile ?? {});
-		if (name) metaSenderNames.found.set(key, name);
+		const found = query.profileOf(profile ?? {});
+		if (found.name) metaSenderNames.found.set(key, found);
 		else metaSenderNames.failed.set(key, true);
-		return name;
+		return found.name ? found : NO_PROFILE;
 	} catch (error) {
 		// graphApiRequest's errors carry no secret (redacted there)
 		metaSenderNames.failed.set(key, true);
@@ -72,24 +84,27 @@ async function lookUp(ctx: IWebhookFunctions, query: ProfileQuery, id: string): 
 			`${query.label}: no name for sender ${id} (${(error as Error).message}); ` +
 				"the item's sender.name stays empty",
 		);
-		return '';
+		return NO_PROFILE;
 	}
 }
 
 /**
- * Looks up the names of one delivery's senders, each id once, side by side: `request(id)`
- * starts (or joins) a lookup and resolves with the name, or '' (never rejects).
+ * Looks up the profiles of one delivery's senders, each id once, side by side: `profile(id)`
+ * starts (or joins) a lookup and resolves with the profile (name '' when there is none);
+ * `request(id)` with the name alone. Neither rejects.
  */
 export function senderNameLookups(ctx: IWebhookFunctions, query: ProfileQuery) {
-	const pending = new Map<string, Promise<string>>();
+	const pending = new Map<string, Promise<SenderProfile>>();
+	const profile = (id: string): Promise<SenderProfile> => {
+		let lookup = pending.get(id);
+		if (!lookup) {
+			lookup = lookUp(ctx, query, id).catch(() => NO_PROFILE);
+			pending.set(id, lookup);
+		}
+		return lookup;
+	};
 	return {
-		request(id: string): Promise<string> {
-			let lookup = pending.get(id);
-			if (!lookup) {
-				lookup = lookUp(ctx, query, id).catch(() => '');
-				pending.set(id, lookup);
-			}
-			return lookup;
-		},
+		profile,
+		request: async (id: string): Promise<string> => (await profile(id)).name,
 	};
 }
