@@ -17,6 +17,7 @@ import { optionName } from '../shared/subtitle';
 import type { WebhookField } from '../shared/webhookFields';
 import { webhookFields } from '../shared/webhookFields';
 
+import { instagram } from './instagram';
 import { messenger } from './messenger';
 import { telegram } from './telegram';
 import { website } from './website';
@@ -27,6 +28,7 @@ export const adapters: Record<ChannelName, ChannelAdapter> = {
 	telegram,
 	whatsapp,
 	messenger,
+	instagram,
 	website,
 };
 

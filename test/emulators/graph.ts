@@ -149,6 +149,8 @@ export interface GraphSenderAction {
 
 export interface SavedAttachment {
 	id: string;
+	/** The file as uploaded (attachment upload API), when it was. */
+	upload?: RecordedUpload;
 	type: string;
 	contentType: string | null;
 	bytes: Buffer | null;
@@ -1374,7 +1376,7 @@ export class GraphEmulator {
 			if (!mediaMatches(upload.info.contentType)) throw param('Upload attachment failure.', 2018047);
 			if (this.instagram && type === 'image' && upload.info.size > INSTAGRAM_MAX_IMAGE_SIZE) throw param('Attachment size exceeds allowable limit');
 			const save: SavedAttachment | null = reusable
-				? { id: numericId(), type, contentType: upload.info.contentType, bytes: upload.bytes, url: null, sha256: upload.info.sha256 }
+				? { id: numericId(), type, contentType: upload.info.contentType, bytes: upload.bytes, url: null, sha256: upload.info.sha256, upload: upload.info }
 				: null;
 			return { attachment, save };
 		}

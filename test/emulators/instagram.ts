@@ -12,7 +12,7 @@
  *   const user = ig.addUser({ name: 'Ada Lovelace', username: 'ada' });
  *   await ig.deliver(webhookUrl, [ig.messageEvent(user.id, { text: 'hi' })]);
  */
-import type { GraphEmulatorOptions } from './graph';
+import type { GraphEmulatorOptions, GraphSentMessage, RecordedUpload } from './graph';
 import { GraphEmulator } from './graph';
 import * as http from 'node:http';
 import { listen } from './listen';
@@ -24,4 +24,14 @@ export class InstagramEmulator extends GraphEmulator {
 		return new InstagramEmulator(server, { ...options, platform: 'instagram' });
 	}
 
+	/** The package's Instagram credential (teamSpiritInstagramApi) for this emulator's page and account. */
+	instagramCredentialData() {
+		return { ...this.credentialData(), instagramAccountId: this.instagramAccountId };
+	}
+
+	/** The file behind a sent message's attachment_id (uploaded with the attachment upload API), if any. */
+	uploadOf(message: GraphSentMessage): RecordedUpload | undefined {
+		const id = message.attachment?.payload.attachment_id;
+		return id === undefined ? undefined : this.savedAttachments.get(String(id))?.upload;
+	}
 }
