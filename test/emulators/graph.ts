@@ -1206,6 +1206,8 @@ export class GraphEmulator {
 		const wanted = typeof fieldsParam === 'string' && fieldsParam.trim() ? fieldsParam.split(',').map((s) => s.trim()) : defaults;
 		const out: Record<string, unknown> = {};
 		for (const k of wanted) {
+			// a Page without a linked Instagram account: Graph leaves the field out
+			if (!(k in obj) && k === 'instagram_business_account') continue;
 			if (!(k in obj)) throw param(`Tried accessing nonexisting field (${k}) on node type (${type})`);
 			out[k] = obj[k];
 		}
