@@ -137,6 +137,13 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 				type: 'teamSpiritMessengerApi',
 				data: { pageId: fb.pageId, accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
 			},
+			// examples/instagram-conversations.json's Instagram credential (the Messenger emulator's page stands in)
+			{
+				id: 'instagram-account',
+				name: 'Instagram account',
+				type: 'teamSpiritInstagramApi',
+				data: { pageId: fb.pageId, instagramAccountId: '17841400000000001', accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
+			},
 			// examples/website-conversations.json's Website Chat credential
 			{ id: 'website-chat', name: 'Website chat', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: 'editor-test-session-secret-0123456789' } },
 			// examples/ai-first-line.json's OpenAI Chat Model (publishing calls no model: no emulator needed)
