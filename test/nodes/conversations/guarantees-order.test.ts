@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { capturingLogger } from '../../harness';
 import { telegramOf } from './drivers/telegram';
-import { CHANNELS, PHOTO, shown, startBridge, until, type Bridge, type Channel } from './setup';
+import { CHANNELS, PHOTO, shown, startBridge, until, type Bridge } from './setup';
 
 jest.setTimeout(180_000);
 
@@ -17,12 +17,6 @@ let bridge: Bridge;
 afterEach(async () => {
 	await bridge?.stop();
 });
-
-const SEND: Record<Channel, RegExp> = {
-	telegram: /\/sendMessage$/,
-	whatsapp: /\/Messages\.json$/,
-	messenger: /\/messages$/,
-};
 
 const TEN = Array.from({ length: 10 }, (_, i) => `message ${i + 1}`);
 
@@ -63,7 +57,7 @@ describe.each(CHANNELS)('Conversation order (%s)', (channel) => {
 		// the channel does not answer Anna's send (it is held at the proxy) until released
 		const annaId = anna.part.replace(/^\+/, '');
 		bridge.channelProxy!.rule({
-			match: (r) => r.method === 'POST' && SEND[channel].test(r.path) && r.body.includes(annaId),
+			match: (r) => r.method === 'POST' && bridge.channelDriver.sendPath.test(r.path) && r.body.includes(annaId),
 			action: 'hold',
 			count: 1,
 		});

@@ -34,7 +34,7 @@ const read = (markdown: string) => shown(markdown).replaceAll(MENTION_BREAK, '')
 
 /** Shares a location named `title` at `address` (52.52, 13.405), as each channel sends it. */
 async function shareLocation(customer: Customer, title: string, address: string) {
-	await bridge.driver.shareLocation(bridge.customerHook.url, customer, {
+	await bridge.driver.shareLocation!(bridge.customerHook.url, customer, {
 		latitude: 52.52,
 		longitude: 13.405,
 		title,
@@ -99,7 +99,8 @@ describe.each(CHANNELS)('Customer conversations (%s): what the customer controls
 		expect(mentions(message.text, 'oskar')).toBe(false);
 	});
 
-	it('a shared location named like a link, with markup and a mention, arrives as literal text', async () => {
+	// a channel without locations has no such message
+	(theDriver(channel).locations === false ? it.skip : it)('a shared location named like a link, with markup and a mention, arrives as literal text', async () => {
 		const anna = bridge.newCustomer('Anna', 'Petrova');
 		await shareLocation(anna, `${LINK} \u202Etxt.exe`, '**Main St** `1` @olga');
 

@@ -77,8 +77,8 @@ export interface Driver {
 	): Promise<{ id: string; again: () => Promise<void> }>;
 	/** The customer edits a message (channels with `customerEdits`). */
 	edit?(url: string, customer: Customer, id: string, text: string): Promise<void>;
-	/** The customer shares a place (a location with a venue's name and address). */
-	shareLocation(url: string, customer: Customer, place: Place): Promise<void>;
+	/** The customer shares a place (a location with a venue's name and address); not on channels with `locations: false`. */
+	shareLocation?(url: string, customer: Customer, place: Place): Promise<void>;
 	/** Resolves when everything the channel pushed has been answered. */
 	delivered(): Promise<void>;
 	received(customer: Customer): Received[];
@@ -148,6 +148,8 @@ export interface ChannelDriver {
 	/** An operator's TeamSpirit reply reaches the customer as a channel reply (`Received.replyTo`). */
 	replies: boolean;
 	formatting: Formatting;
+	/** `false`: the channel's customers cannot share a location (Instagram); absent: they can. */
+	locations?: false;
 	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
 	refusal: { notice: RegExp; hint?: RegExp };
 	/**
