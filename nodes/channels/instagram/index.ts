@@ -10,6 +10,7 @@ export const instagram: ChannelAdapter = {
 	displayName: 'Instagram Direct',
 	description: 'An Instagram professional account through its linked Facebook Page (Graph API)',
 	credentialType: INSTAGRAM_CREDENTIAL,
+	redelivery: 'Meta for up to 36 hours',
 	actions: instagramActions,
 	conversation: instagramConversation,
 	trigger: instagramTrigger,
