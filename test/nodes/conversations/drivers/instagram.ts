@@ -26,7 +26,6 @@ export const driver: ChannelDriver = {
 	// Instagram's media links (lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=…) carry no file name
 	customerFileNames: false,
 	replies: false,
-	growingIds: false,
 	formatting: {
 		// Instagram has no formatting: whatever looks like markup is text
 		customer: (() => {
