@@ -40,6 +40,7 @@ export const driver: ChannelDriver = {
 	refusal: { notice: /window/, hint: /Human Agent/ },
 	// Instagram's messages carry no location
 	locations: false,
+	e2e: true,
 
 	async start(options: IDataObject = {}) {
 		const ig = await InstagramEmulator.start(options);
@@ -118,6 +119,11 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () =>
 				ig.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
 			refuseSends: () => ig.advanceTime(DAY + 60_000),
+			async forge(url, customer) {
+				// X-Hub-Signature-256 computed with another app secret
+				const event = ig.messageEvent(customer.part, { text: 'forged' });
+				return (await ig.deliver(url, [event], { forgeSignature: true })).status;
+			},
 			stop: async () => await ig.stop(),
 		};
 	},
