@@ -5,7 +5,9 @@
  *
  * - `sequenceOf`: a message's place in its conversation, from the channel's data: Telegram's
  *   `message_id` (it grows within a chat), otherwise the channel's timestamp (Messenger's, in ms;
- *   Twilio sends none, so WhatsApp messages keep the order they reached n8n in).
+ *   Twilio sends none, so WhatsApp messages keep the order they reached n8n in). Messages of the
+ *   same place (a channel whose timestamps are whole seconds, WhatsApp's Cloud API, sends several
+ *   in one second) keep the order they were announced in.
  * - A trigger `announce`s a new message (not an edit or a status) as soon as it has read it (before downloading its files), and
  *   the entry is `release`d when its execution ended (long polling knows when) or when the step that
  *   orders by it is done with it (`release` by the event id). An entry nobody releases expires after
@@ -34,6 +36,8 @@ export interface Sequenced {
 
 interface Entry {
 	sequence: number;
+	/** The order of announcement in this process: breaks ties between equal sequences. */
+	arrival: number;
 	at: number;
 	released: Promise<void>;
 	release: () => void;
@@ -49,6 +53,7 @@ const HOLD_MS = 2 * 60 * 1000;
 const MAX_STREAMS = 10_000;
 
 const streams = new Map<string, Map<string, Entry>>();
+let arrivals = 0;
 
 /** The conversation a message belongs to (channel, account, conversation). */
 function streamOf(message: Sequenced): string | undefined {
@@ -102,6 +107,7 @@ export function announce(message: Sequenced): () => void {
 	const released = new Promise<void>((resolve) => (release = resolve));
 	const entry: Entry = {
 		sequence,
+		arrival: ++arrivals,
 		at: monotonicNow(),
 		released,
 		release,
@@ -175,8 +181,8 @@ export function markActive(message: Sequenced): void {
 
 /**
  * The announced, unreleased messages before `message` in its conversation (another event id, a
- * lower sequence): `released` settles when all of them are released; `active` tells whether one of
- * them is being worked on.
+ * lower sequence, or the same sequence announced earlier than `message`): `released` settles when
+ * all of them are released; `active` tells whether one of them is being worked on.
  */
 export function predecessorsOf(
 	message: Sequenced,
@@ -186,8 +192,12 @@ export function predecessorsOf(
 	const entries = stream === undefined ? undefined : streams.get(stream);
 	if (!entries || sequence === undefined) return undefined;
 	prune(entries, monotonicNow());
+	const own = entries.get(String(message.eventId));
+	const earlier = (entry: Entry) =>
+		entry.sequence < sequence ||
+		(own !== undefined && entry.sequence === sequence && entry.arrival < own.arrival);
 	const before = [...entries]
-		.filter(([eventId, entry]) => eventId !== String(message.eventId) && entry.sequence < sequence)
+		.filter(([eventId, entry]) => eventId !== String(message.eventId) && earlier(entry))
 		.map(([, entry]) => entry);
 	if (!before.length) return undefined;
 	return {

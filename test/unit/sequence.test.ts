@@ -56,3 +56,21 @@ describe('messages waiting through a long outage keep their order', () => {
 		expect(predecessorsOf(next)).toBeUndefined();
 	});
 });
+
+describe('messages of the same second (timestamps in whole seconds: WhatsApp Cloud API)', () => {
+	const sameSecond = (n: number) => ({ ...message(n), timestamp: new Date(Date.UTC(2026, 11, 5, 12, 0, 7)).toISOString() });
+
+	it('keep the order they were announced in: each waits for the ones announced before it, none for later ones', () => {
+		const [first, second, third] = [sameSecond(1), sameSecond(2), sameSecond(3)];
+		for (const m of [first, second, third]) announce(m);
+		expect(predecessorsOf(first)).toBeUndefined();
+		expect(predecessorsOf(second)?.count).toBe(1);
+		expect(predecessorsOf(third)?.count).toBe(2);
+	});
+
+	it('a message not announced here waits only for strictly earlier ones, as before', () => {
+		announce(sameSecond(1));
+		expect(predecessorsOf(sameSecond(2))).toBeUndefined();
+		expect(predecessorsOf({ ...message(9) })?.count).toBe(1);
+	});
+});
