@@ -22,6 +22,7 @@ import { messenger } from './messenger';
 import { telegram } from './telegram';
 import { website } from './website';
 import { whatsapp } from './whatsapp';
+import { whatsappcloud } from './whatsappcloud';
 import type { ChannelAdapter, ChannelName, TriggerEndpoint } from './types';
 
 export const adapters: Record<ChannelName, ChannelAdapter> = {
@@ -30,6 +31,7 @@ export const adapters: Record<ChannelName, ChannelAdapter> = {
 	messenger,
 	instagram,
 	website,
+	whatsappcloud,
 };
 
 /** The Channel parameter's options, from the registry, sorted by name. */
