@@ -276,6 +276,8 @@ export class WhatsAppCloudEmulator {
 	statusWebhook: string | undefined;
 	/** Fault injection: media downloads sent chunked (no Content-Length). */
 	chunkedCdn = false;
+	/** Fault injection: the origin of the media URLs GET /{media-id} answers (default: the emulator's). */
+	mediaOrigin: string | undefined;
 
 	private faults: Array<FailNextOptions & { remaining: number }> = [];
 	private timeOffset = 0;
@@ -769,7 +771,7 @@ export class WhatsAppCloudEmulator {
 				this.mediaTokens.set(hash, { id: stored.id, expires: this.now() + MEDIA_URL_TTL_MS });
 				return {
 					status: 200,
-					json: { messaging_product: 'whatsapp', url: `${this.url}/media-cdn/${stored.id}?ext=${Math.floor(this.now() / 1000)}&hash=${hash}`, mime_type: stored.mimeType, sha256: stored.sha256, file_size: stored.bytes.length, id: stored.id },
+					json: { messaging_product: 'whatsapp', url: `${this.mediaOrigin ?? this.url}/media-cdn/${stored.id}?ext=${Math.floor(this.now() / 1000)}&hash=${hash}`, mime_type: stored.mimeType, sha256: stored.sha256, file_size: stored.bytes.length, id: stored.id },
 				};
 			}
 			if (method === 'DELETE') return this.media.delete(node), { status: 200, json: { success: true } };
