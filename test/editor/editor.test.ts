@@ -144,6 +144,13 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 				type: 'teamSpiritInstagramApi',
 				data: { pageId: fb.pageId, instagramAccountId: '17841400000000001', accessToken: fb.pageAccessToken, appSecret: fb.appSecret, verifyToken: fb.verifyToken, graphVersion: fb.version, baseUrl: fb.url },
 			},
+			// examples/whatsappcloud-conversations.json's credential (publishing calls no Graph API: Subscribe App is off)
+			{
+				id: 'whatsappcloud-number',
+				name: 'WhatsApp Cloud number',
+				type: 'teamSpiritWhatsAppCloudApi',
+				data: { accessToken: 'EAAGeditortest', phoneNumberId: '106540352242922', appSecret: 'editor-test-app-secret', verifyToken: 'editor-test-verify', graphVersion: 'v23.0', baseUrl: 'http://127.0.0.1:9' },
+			},
 			// examples/website-conversations.json's Website Chat credential
 			{ id: 'website-chat', name: 'Website chat', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: 'editor-test-session-secret-0123456789' } },
 			// examples/ai-first-line.json's OpenAI Chat Model (publishing calls no model: no emulator needed)

@@ -2,7 +2,7 @@
  * An in-process HTTP emulator of the parts of Meta's WhatsApp Cloud API (Graph) that the WhatsApp
  * (Cloud API) channel uses, plus Meta's side of the webhooks (the verification GET and signed
  * `whatsapp_business_account` notifications: messages and statuses). Test code only; Node
- * built-ins only. What it implements and which real-API facts it relies on: docs/channel-apis.md §5.
+ * built-ins only. What it implements and which real-API facts it relies on: docs/channel-apis.md, "WhatsApp Cloud API".
  *
  *   const wa = await WhatsAppCloudEmulator.start();
  *   // credential: accessToken = wa.accessToken, appSecret = wa.appSecret, verifyToken, baseUrl = wa.url,
@@ -187,7 +187,7 @@ export interface DeliverOptions {
 	rawBody?: string;
 	/** `object` of the notification. Default 'whatsapp_business_account'. */
 	object?: string;
-	/** Waits before re-sending a notification that was not answered 2xx (Meta retries; §5). */
+	/** Waits before re-sending a notification that was not answered 2xx (Meta retries; docs/channel-apis.md). */
 	retryDelaysMs?: number[];
 	timeoutMs?: number;
 }
@@ -213,6 +213,12 @@ export interface WhatsAppCloudEmulatorOptions {
 	appSecret?: string;
 	verifyToken?: string;
 	version?: string;
+	/**
+	 * How a free-form message outside the 24-hour window (or to a number not on WhatsApp) is refused:
+	 * accepted and then reported by a `failed` status, as the real API does (default), or at once
+	 * with the Graph error (`sync`), as the API also answers some senders.
+	 */
+	windowErrors?: 'status' | 'sync';
 	port?: number;
 }
 
@@ -254,6 +260,7 @@ export class WhatsAppCloudEmulator {
 	readonly appSecret: string;
 	readonly verifyToken: string;
 	readonly version: string;
+	readonly windowErrors: 'status' | 'sync';
 
 	requests: RecordedRequest[] = [];
 	/** Every message the API accepted (a 200 with a wamid), in order. */
@@ -299,6 +306,7 @@ export class WhatsAppCloudEmulator {
 		this.appSecret = options.appSecret ?? DEFAULT_APP_SECRET;
 		this.verifyToken = options.verifyToken ?? DEFAULT_VERIFY_TOKEN;
 		this.version = options.version ?? DEFAULT_VERSION;
+		this.windowErrors = options.windowErrors ?? 'status';
 		this.addTemplate('hello_world', 'en_US', 'Hello World', 'UTILITY');
 		this.addTemplate('order_update', 'en_US', 'Hi {{1}}, your order {{2}} is on its way.', 'UTILITY');
 		server.on('request', (req, res) => void this.handle(req, res));
@@ -831,6 +839,10 @@ export class WhatsAppCloudEmulator {
 		const last = this.lastInbound.get(`${number.id}:${to}`);
 		if (this.unreachable.has(to)) message.outcome = 131026;
 		else if (type !== 'template' && (last === undefined || this.now() - last >= WINDOW_MS)) message.outcome = 131047;
+		if (message.outcome !== 'accepted' && this.windowErrors === 'sync') {
+			const code = message.outcome;
+			throw new GraphError(400, code, `(#${code}) ${ERROR_TITLES[code]}`, this.status('', 'failed', to, code).errors?.[0]?.error_data.details);
+		}
 		this.messages.push(message);
 		this.report(number.id, message);
 		const answer: Record<string, unknown> = { id: message.id };
