@@ -574,6 +574,10 @@ export class WhatsAppCloudEmulator {
 		this.faults.push({ ...opts, remaining: opts.count ?? 1 });
 	}
 
+	clearFaults(): void {
+		this.faults = [];
+	}
+
 	private takeFault(method: string, p: string) {
 		const rule = this.faults.find((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || f.path.test(p)));
 		if (!rule) return undefined;
