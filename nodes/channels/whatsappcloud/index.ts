@@ -15,6 +15,7 @@ export const whatsappcloud: ChannelAdapter = {
 	trigger: whatsappCloudTrigger,
 	maxTextLength: CLOUD_LIMITS.maxTextLength,
 	maxCaptionLength: CLOUD_LIMITS.maxCaptionLength,
+	redelivery: 'Meta for up to 7 days',
 	textFormats: {
 		html:
 			"<b>, <i>, <s>, <code>, <a href> as WhatsApp's *bold*, _italic_, ~strike~, ```mono``` " +
