@@ -20,10 +20,10 @@ export const driver: ChannelDriver = {
 	name: 'whatsappcloud',
 	sendPath: SEND,
 	title: 'WhatsApp',
+	e2e: true,
 	customerEdits: true,
 	customerFileNames: true,
 	replies: true,
-	growingIds: false,
 	formatting: {
 		customer: {
 			message: '*Hello* _there_: snake_case_name, 2*3*4, [draft] `x_y` ~gone~ 👍🏽',
@@ -119,6 +119,11 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () =>
 				wa.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
 			refuseSends: () => wa.advanceTime(DAY + 60_000),
+			async forge(url, customer) {
+				// signed with another app's secret
+				const value = wa.messageValue(customer.part, { text: 'forged', name: names.get(customer.part) });
+				return (await wa.deliver(url, [value], { forgeSignature: true })).status;
+			},
 			stop: async () => await wa.stop(),
 		};
 	},
