@@ -12,7 +12,7 @@ import { adapters } from './index';
 const DOCS = 'https://github.com/teamspirit/n8n-nodes-teamspirit';
 
 /** Each channel's name and the words in it: "WhatsApp (Twilio)" → "WhatsApp (Twilio)", "WhatsApp", "Twilio". */
-export function channelSearchTerms(): string[] {
+function channelSearchTerms(): string[] {
 	const terms = Object.values(adapters).flatMap((adapter) => [
 		adapter.displayName,
 		...adapter.displayName.replace(/[()]/g, ' ').split(/\s+/),
