@@ -2,17 +2,19 @@
  * Send and Wait on Messenger, the trigger's side: a quick reply whose payload is `n8n-wait:` + a
  * signed link is relayed to n8n's waiting webhook (POST, JSON `{ answer, from }`), only on the
  * trigger's own origin and n8n's waiting path; the customer gets a short answer in the chat; the
- * tap starts nothing.
+ * tap starts nothing. Instagram Direct's trigger relays the same way (../../../nodes/channels/meta/relay.ts).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { IDataObject } from 'n8n-workflow';
 
+import { TeamSpiritInstagramApi } from '../../../credentials/TeamSpiritInstagramApi.credentials';
 import { TeamSpiritMessengerApi } from '../../../credentials/TeamSpiritMessengerApi.credentials';
 import { seenEvents } from '../../../nodes/channels/memory';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { GraphEmulator } from '../../emulators/graph';
+import { InstagramEmulator } from '../../emulators/instagram';
 import { listen } from '../../emulators/listen';
 import { startWebhookTrigger, type WebhookTrigger, type WorkflowJson } from '../../harness';
 import { metaRequest } from '../../helpers/signing';
@@ -203,5 +205,51 @@ describe('Chat Channel Trigger (Messenger): Send and Wait answers', () => {
 		expect(call.started).toBe(true);
 		expect(call.workflowData![0][0].json).toMatchObject({ callbackData: 'YES', text: 'Yes' });
 		expect(n8n.received).toEqual([]);
+	});
+});
+
+describe('Chat Channel Trigger (Instagram Direct): Send and Wait answers', () => {
+	it('relays a quick reply tap to its own n8n, thanks the customer through the Instagram account, starts nothing', async () => {
+		const ig = await InstagramEmulator.start();
+		try {
+			const hook = await startWebhookTrigger({
+				workflow: {
+					id: 'wf-instagram-relay',
+					name: 'Instagram relay',
+					nodes: [
+						{
+							id: 'n1',
+							name: 'Chat Channel Trigger',
+							type: TRIGGER_TYPE,
+							typeVersion: 1,
+							position: [0, 0],
+							webhookId: '5b8f6c10-2d1e-4c8a-9a55-7e7e1c1d1e1f',
+							parameters: { channel: 'instagram' },
+							credentials: { teamSpiritInstagramApi: { id: '7', name: 'Instagram' } },
+						},
+					],
+					connections: {},
+				} as unknown as WorkflowJson,
+				nodeTypes: { [TRIGGER_TYPE]: new ChatChannelTrigger() },
+				credentialTypes: [new TeamSpiritInstagramApi()],
+				credentials: { teamSpiritInstagramApi: ig.instagramCredentialData() },
+				baseUrl: n8n.url,
+			});
+			hooks.push(hook);
+			await hook.activate();
+			const igsid = '1790000000000001';
+			const event = ig.messageEvent(igsid, { text: 'Approve', quickReplyPayload: `n8n-wait:${signedLink(n8n.url)}` });
+			const body = JSON.stringify({ object: 'instagram', entry: [{ id: ig.instagramAccountId, time: Date.now(), messaging: [event] }] });
+			ig.touch(igsid);
+			const call = await hook.request(metaRequest(ig.appSecret, body));
+			await hook.settled();
+			expect(call.started).toBe(false);
+			expect(n8n.received.map((r) => JSON.parse(r.body))).toEqual([
+				expect.objectContaining({ answer: 'Approve', from: expect.objectContaining({ channel: 'instagram', id: igsid, conversationId: igsid }) }),
+			]);
+			expect(ig.messagesTo(igsid).map((m) => m.text)).toEqual(['Thanks, your answer was recorded.']);
+		} finally {
+			await ig.stop();
+		}
 	});
 });
