@@ -258,8 +258,29 @@ function refuse(
 }
 
 // ---------------------------------------------------------------------------
-// Long polling: emitting a batch's groups (one execution per conversation)
+// Long polling: a batch's groups (one execution per conversation), emitted
 // ---------------------------------------------------------------------------
+
+/** An item read but not emitted (the poller stopped): its event is read again, and holds up nothing. */
+export function forgetItem(item: INodeExecutionData): void {
+	seenEvents.delete(String(item.json.eventId ?? ''));
+	release(item.json);
+}
+
+/**
+ * A polling batch's items, one group per conversation in the order read: one conversation's
+ * messages of a batch start one execution (separate executions would race), other conversations'
+ * start their own, side by side.
+ */
+export function groupByConversation(items: INodeExecutionData[]): INodeExecutionData[][] {
+	const groups = new Map<string, INodeExecutionData[]>();
+	for (const item of items) {
+		const chat = String(item.json.conversationId ?? `#${String(item.json.eventId)}`);
+		if (!groups.has(chat)) groups.set(chat, []);
+		groups.get(chat)!.push(item);
+	}
+	return [...groups.values()];
+}
 
 /** The messages of an ended execution no longer hold up the conversation's later ones. */
 function releaseAll(items: INodeExecutionData[]): void {

@@ -19,7 +19,7 @@ import { abortableSleep, clampServerWait } from '../../shared/sleep';
 import type { DownloadBudget } from '../attachments';
 import { seenEvents } from '../memory';
 import type { EventReader } from '../receive';
-import { emitGroups, readEvents, runGroups } from '../receive';
+import { emitGroups, forgetItem, groupByConversation, readEvents, runGroups } from '../receive';
 import { release } from '../sequence';
 import type { TgUpdate } from './normalize';
 import { messageOf } from './normalize';
@@ -228,7 +228,7 @@ async function readBatch(
 		(update, read) => {
 			if (signal.aborted) {
 				// not emitted: the next start reads it again
-				if (typeof read === 'object') forget(read);
+				if (typeof read === 'object') forgetItem(read);
 				return !(stop = true);
 			}
 			poller.offset = update.update_id + 1;
@@ -239,23 +239,7 @@ async function readBatch(
 		},
 	);
 	if (stop) return 'stop';
-	return poller.manual ? [] : groupByChat(items);
-}
-
-/** An item that is not emitted: its event is read again, and holds up nothing. */
-function forget(item: INodeExecutionData): void {
-	seenEvents.delete(String(item.json.eventId ?? ''));
-	release(item.json);
-}
-
-function groupByChat(items: INodeExecutionData[]): INodeExecutionData[][] {
-	const groups = new Map<string, INodeExecutionData[]>();
-	for (const item of items) {
-		const chat = String(item.json.conversationId ?? `#${String(item.json.eventId)}`);
-		if (!groups.has(chat)) groups.set(chat, []);
-		groups.get(chat)!.push(item);
-	}
-	return [...groups.values()];
+	return poller.manual ? [] : groupByConversation(items);
 }
 
 /**
