@@ -147,6 +147,13 @@ export interface ChannelDriver {
 	customerFileNames: boolean;
 	/** An operator's TeamSpirit reply reaches the customer as a channel reply (`Received.replyTo`). */
 	replies: boolean;
+	/**
+	 * The channel's send carries an idempotency key the platform honours (VK's `random_id`): a send
+	 * whose answer was lost, or answered 500 after the platform took it, is sent again by the node
+	 * and the platform answers the message it already has. Such a message reaches the customer once
+	 * and is recorded as delivered, with no "may not have arrived" notice. Absent: false.
+	 */
+	idempotentSends?: boolean;
 	formatting: Formatting;
 	/** `false`: the channel's customers cannot share a location (Instagram); absent: they can. */
 	locations?: false;
