@@ -20,6 +20,7 @@ import { webhookFields } from '../shared/webhookFields';
 import { instagram } from './instagram';
 import { messenger } from './messenger';
 import { telegram } from './telegram';
+import { vk } from './vk';
 import { website } from './website';
 import { whatsapp } from './whatsapp';
 import { whatsappcloud } from './whatsappcloud';
@@ -32,6 +33,7 @@ export const adapters: Record<ChannelName, ChannelAdapter> = {
 	instagram,
 	website,
 	whatsappcloud,
+	vk,
 };
 
 /** The Channel parameter's options, from the registry, sorted by name. */
