@@ -17,6 +17,7 @@ import type { INodeParameters, INodeTypeDescription } from 'n8n-workflow';
 import type { ElementHandle, Page } from 'puppeteer-core';
 
 import { GraphEmulator } from '../emulators/graph';
+import { VkEmulator } from '../emulators/vk';
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
@@ -80,6 +81,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 	let tg: TelegramEmulator;
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
+	let vk: VkEmulator;
 	let ui: EditorBrowser | undefined;
 	let page: Page;
 	const written: Array<{ file: string; bytes: number }> = [];
@@ -122,6 +124,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		tg = await TelegramEmulator.start();
 		tw = await TwilioEmulator.start();
 		fb = await GraphEmulator.start();
+		vk = await VkEmulator.start();
 
 		home = await createN8nHome({ prefix: 'n8n-editor-' });
 		await installPackageTarball(home, tarball);
@@ -151,6 +154,8 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 				type: 'teamSpiritWhatsAppCloudApi',
 				data: { accessToken: 'EAAGeditortest', phoneNumberId: '106540352242922', appSecret: 'editor-test-app-secret', verifyToken: 'editor-test-verify', graphVersion: 'v23.0', baseUrl: 'http://127.0.0.1:9' },
 			},
+			// examples/vk-conversations.json's VK community
+			{ id: 'vk-community', name: 'VK community', type: 'teamSpiritVkApi', data: vk.credentialData() },
 			// examples/website-conversations.json's Website Chat credential
 			{ id: 'website-chat', name: 'Website chat', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: 'editor-test-session-secret-0123456789' } },
 			// examples/ai-first-line.json's OpenAI Chat Model (publishing calls no model: no emulator needed)
@@ -186,7 +191,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 	afterAll(async () => {
 		await ui?.close();
 		await n8n?.stop();
-		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop()]);
+		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vk?.stop()]);
 		await home?.cleanup();
 		timings.push({ label: 'editor suite total', ms: Date.now() - started });
 		console.log(`[editor] timings\n${formatTimings()}`);
