@@ -232,6 +232,11 @@ export class VkEmulator {
 		this.failures.push({ count: 1, ...failure });
 	}
 
+	/** Ends every `failNext` not used up. */
+	clearFaults(): void {
+		this.failures.splice(0);
+	}
+
 	/** The next a_check answers `{ failed: code }` (1: history gone, 2: key expired, 3: information lost). */
 	failNextPoll(code: 1 | 2 | 3): void {
 		this.pollFailures.push(code);
@@ -289,8 +294,8 @@ export class VkEmulator {
 	}
 
 	/** A document attachment as VK sends it: its URL redirects to the file (as vk.com/doc… does). */
-	docAttachment(name: string, bytes: Buffer, ownerId: number): Json {
-		const target = this.hostFile(name, bytes, 'application/octet-stream');
+	docAttachment(name: string, bytes: Buffer, ownerId: number, contentType = 'application/octet-stream'): Json {
+		const target = this.hostFile(name, bytes, contentType);
 		const id = this.nextObjectId++;
 		return {
 			type: 'doc',
