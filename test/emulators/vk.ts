@@ -389,6 +389,20 @@ export class VkEmulator {
 		return { status: response.status, body: text };
 	}
 
+	/**
+	 * Delivers as VK does: an event not answered `ok` (an error status, another body) is sent again,
+	 * with `X-Retry-Counter`, up to `retries` times; every answer, in order.
+	 */
+	async deliverUntilOk(url: string, event: Json, retries = 5): Promise<Array<{ status: number; body: string }>> {
+		const answers: Array<{ status: number; body: string }> = [];
+		for (let attempt = 0; attempt <= retries; attempt++) {
+			const answer = await this.deliver(url, event, attempt ? { retryCounter: attempt } : {});
+			answers.push(answer);
+			if (answer.status === 200 && answer.body === 'ok') break;
+		}
+		return answers;
+	}
+
 	/** The Callback API's server confirmation: the answer must be the confirmation string. */
 	async confirm(url: string, options: { secret?: string | null } = {}): Promise<{ status: number; body: string; confirmed: boolean }> {
 		const answer = await this.deliver(url, { type: 'confirmation', group_id: this.groupId }, options);

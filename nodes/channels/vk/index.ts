@@ -29,6 +29,7 @@ export const vk: ChannelAdapter = {
 	messageId: { pattern: /^\d+$/, description: 'A VK message ID is a positive number.' },
 	triggerProperties: vkTriggerProperties,
 	waitPrompt: vkWaitPrompt,
+	redelivery: 'long polling, and the Callback API a limited number of times',
 	unavailable: {
 		sendTemplate: 'VK has no message templates: use "Send Text".',
 	},

@@ -161,9 +161,12 @@ async function nextBatch(
 			handleFailed(poller, answer);
 			return undefined;
 		}
+		// an answer without events is not VK's: waited out like a failure (no busy loop)
+		if (!Array.isArray(answer.updates))
+			throw new Error('the long poll server answered without "updates"');
 		poller.failures = 0;
 		return {
-			updates: Array.isArray(answer.updates) ? answer.updates : [],
+			updates: answer.updates,
 			from,
 			next: String(answer.ts ?? from),
 		};
