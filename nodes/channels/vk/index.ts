@@ -26,7 +26,12 @@ export const vk: ChannelAdapter = {
 			'A VK conversation ID is a peer ID, a number: the user ID for a private dialogue, ' +
 			'2000000000 + the chat number for a chat (conversationId of a trigger item).',
 	},
-	messageId: { pattern: /^\d+$/, description: 'A VK message ID is a positive number.' },
+	messageId: {
+		pattern: /^\d+$/,
+		description: 'A VK message ID is a positive number.',
+		// the community's message ids count up
+		growing: true,
+	},
 	triggerProperties: vkTriggerProperties,
 	waitPrompt: vkWaitPrompt,
 	redelivery: 'long polling, and the Callback API a limited number of times',

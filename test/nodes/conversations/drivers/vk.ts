@@ -24,8 +24,6 @@ export const driver: ChannelDriver = {
 	customerEdits: true,
 	customerFileNames: true,
 	replies: true,
-	// VK's message ids are numbers that grow
-	growingIds: true,
 	// messages.send carries random_id: a send retried after a lost answer is VK's same message
 	idempotentSends: true,
 	formatting: {
@@ -40,6 +38,7 @@ export const driver: ChannelDriver = {
 	},
 	// the customer has not allowed the community's messages (error 901)
 	refusal: { notice: /has not allowed messages from this community/ },
+	e2e: true,
 
 	async start(options: IDataObject = {}) {
 		const vk = await VkEmulator.start(options);
@@ -116,6 +115,10 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () => vk.failNext({ method: 'messages.send', code: 10, afterAccepting: true }),
 			refuseSends() {
 				for (const user of vk.users.values()) user.allowsMessages = false;
+			},
+			async forge(url, customer) {
+				const event = vk.messageEvent({ fromId: Number(customer.part), text: 'forged' });
+				return (await vk.deliver(url, event, { secret: 'not-the-community-secret' })).status;
 			},
 			stop: async () => await vk.stop(),
 		};
