@@ -25,7 +25,8 @@ describe.each(CHANNELS)('Customer conversations (%s): replies', (channel) => {
 		anna = bridge.newCustomer('Anna', 'Petrova');
 	});
 
-	it('a customer’s reply to their own earlier message and to an operator’s message is a TeamSpirit reply to the mapped message', async () => {
+	// a channel that does not say what a customer answers has no such message
+	(theDriver(channel).customerReplies === false ? it.skip : it)('a customer’s reply to their own earlier message and to an operator’s message is a TeamSpirit reply to the mapped message', async () => {
 		const first = await bridge.write(anna, 'My order number is 4711');
 		await bridge.write(anna, { text: 'Sorry, I meant this one', replyTo: first.id });
 		const answer = await bridge.operatorPosts(anna, { text: 'Which colour did you order?' });

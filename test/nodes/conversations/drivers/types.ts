@@ -157,6 +157,13 @@ export interface ChannelDriver {
 	formatting: Formatting;
 	/** `false`: the channel's customers cannot share a location (Instagram); absent: they can. */
 	locations?: false;
+	/**
+	 * `false`: the channel does not say which message a customer's message answers (Viber's
+	 * callbacks have no reply reference); absent: it does (`Outgoing.replyTo`).
+	 */
+	customerReplies?: false;
+	/** `false`: a customer's document carries no caption (a Viber file message has no text); absent: it can. */
+	documentCaptions?: false;
 	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
 	refusal: { notice: RegExp; hint?: RegExp };
 	/**
