@@ -20,6 +20,7 @@ import { webhookFields } from '../shared/webhookFields';
 import { instagram } from './instagram';
 import { messenger } from './messenger';
 import { telegram } from './telegram';
+import { viber } from './viber';
 import { vk } from './vk';
 import { website } from './website';
 import { whatsapp } from './whatsapp';
@@ -34,6 +35,7 @@ export const adapters: Record<ChannelName, ChannelAdapter> = {
 	website,
 	whatsappcloud,
 	vk,
+	viber,
 };
 
 /** The Channel parameter's options, from the registry, sorted by name. */

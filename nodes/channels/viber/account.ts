@@ -1,0 +1,28 @@
+/**
+ * The bot a credential speaks for: its Viber id (`get_account_info` `id`, e.g. `pa:5712…`), the
+ * `account` of every trigger item. Viber's callbacks do not name the bot, so it is asked once per
+ * token and process and kept in memory (only a hash of the token is kept).
+ */
+import { createHash } from 'crypto';
+
+import type { ViberContext } from './transport';
+import { credentialsOf, viberApiRequest } from './transport';
+
+const accounts = new Map<string, string>();
+
+/** The bot's id; asks Viber once per token. */
+export async function accountOf(ctx: ViberContext, itemIndex?: number): Promise<string> {
+	const { token } = await credentialsOf(ctx, itemIndex);
+	const key = createHash('sha256').update(token).digest('hex');
+	const known = accounts.get(key);
+	if (known) return known;
+	const info = await viberApiRequest<{ id?: string; uri?: string }>(ctx, {
+		api: 'get_account_info',
+		idempotent: true,
+		itemIndex,
+		what: 'read the bot',
+	});
+	const id = String(info.id ?? info.uri ?? '');
+	if (id) accounts.set(key, id);
+	return id;
+}
