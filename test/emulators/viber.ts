@@ -125,7 +125,11 @@ export interface ViberDelivery {
 
 interface FailNext {
 	api: string;
-	status: ViberStatusName;
+	/** Viber's refusal (HTTP 200), or an HTTP error status (`http`). */
+	status?: ViberStatusName;
+	http?: number;
+	/** With `http`: the message is accepted first (the answer is lost). */
+	afterAccepting?: boolean;
 	statusMessage?: string;
 	/** How many requests fail this way (default 1). */
 	times: number;
@@ -212,6 +216,11 @@ export class ViberEmulator {
 	/** The next `times` (default 1) requests of `api` are refused with Viber's `status`. */
 	failNext(api: string, status: ViberStatusName, options: { times?: number; statusMessage?: string } = {}): void {
 		this.failures.push({ api, status, times: options.times ?? 1, statusMessage: options.statusMessage });
+	}
+
+	/** The next request of `api` gets HTTP `status` (a 5xx of a gateway), after accepting it when asked. */
+	failNextHttp(api: string, status: number, options: { afterAccepting?: boolean } = {}): void {
+		this.failures.push({ api, http: status, afterAccepting: options.afterAccepting, times: 1 });
 	}
 
 	/** Serves `bytes` as a media file of a received message (Viber's media URLs are public). */
@@ -361,6 +370,21 @@ export class ViberEmulator {
 		const token = typeof req.headers['x-viber-auth-token'] === 'string' ? req.headers['x-viber-auth-token'] : null;
 		let body: Record<string, unknown> = {};
 		let answer: Record<string, unknown>;
+		const broken = this.failures.find((f) => f.api === api && f.http !== undefined);
+		if (broken) {
+			this.failures.splice(this.failures.indexOf(broken), 1);
+			let viberStatus: number | null = null;
+			if (broken.afterAccepting) {
+				try {
+					body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+					viberStatus = Number((await this.answer(api, token, body, raw.length)).status);
+				} catch {
+					// nothing accepted
+				}
+			}
+			this.record(req, url, api, broken.http!, viberStatus, token, body);
+			return void res.writeHead(broken.http!, { 'Content-Type': 'text/html' }).end('<html>Bad Gateway</html>');
+		}
 		try {
 			body = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
 			answer = await this.answer(api, token, body, raw.length);
@@ -384,10 +408,10 @@ export class ViberEmulator {
 	private async answer(api: string, token: string | null, body: Record<string, unknown>, bytes: number): Promise<Record<string, unknown>> {
 		if (!token) return { status: VIBER_STATUS.invalidAuthToken, status_message: 'missing_auth_token' };
 		if (token !== this.authToken) return this.status('invalidAuthToken');
-		const failure = this.failures.find((f) => f.api === api);
+		const failure = this.failures.find((f) => f.api === api && f.status !== undefined);
 		if (failure) {
 			if (--failure.times <= 0) this.failures.splice(this.failures.indexOf(failure), 1);
-			return this.status(failure.status, failure.statusMessage);
+			return this.status(failure.status!, failure.statusMessage);
 		}
 		if (bytes > MAX_JSON_BYTES) return this.status('badData', 'the request is larger than 30 KB');
 		switch (api) {
