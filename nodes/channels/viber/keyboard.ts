@@ -1,10 +1,10 @@
 /**
- * The Chat Channel's inline buttons as a Viber keyboard (shown under the conversation with the
- * message): a button with callback data is a `reply` button (a tap sends its ActionBody as the
- * customer's message), a button with a URL an `open-url` button. Viber's keyboard is six columns
- * wide: a row of n buttons gives each 6/n columns. Which replies are the bot's buttons travels in
- * the message's `tracking_data`, which Viber passes back with the customer's next message, so a
- * tap is recognised (`callbackData`) and a typed text is not. Pure.
+ * The Chat Channel's inline buttons as a Viber keyboard (shown in place of the customer's keyboard
+ * with the message): a button with callback data is a `reply` button (a tap sends its ActionBody as
+ * the customer's message: its label, so the customer sees what they tapped), a button with a URL an
+ * `open-url` button. Viber's keyboard is six columns wide: a row of n buttons gives each 6/n
+ * columns. Which reply means which callback data travels in the message's `tracking_data`, which
+ * Viber passes back with the customer's next message, so a tap carries its `callbackData`. Pure.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -16,7 +16,7 @@ const COLUMNS = 6;
 
 export interface ViberKeyboard {
 	keyboard: IDataObject;
-	/** The reply buttons' ActionBody values, as tracking data; undefined when there are none. */
+	/** The reply buttons' ActionBody → callback data, as tracking data; undefined when there are none. */
 	trackingData?: string;
 }
 
@@ -38,7 +38,11 @@ export function keyboardProblem(buttons: InlineButton[][]): string | undefined {
 export function keyboardOf(buttons: InlineButton[][] | undefined): ViberKeyboard | undefined {
 	const rows = (buttons ?? []).map((row) => row.filter((b) => b.text)).filter((row) => row.length);
 	if (!rows.length) return undefined;
-	const replies: string[] = [];
+	const labels = rows
+		.flat()
+		.filter((b) => !b.url)
+		.map((b) => b.text);
+	const replies: Record<string, string> = {};
 	const keys = rows.flatMap((row) =>
 		row.map((button) => {
 			const columns = Math.max(1, Math.floor(COLUMNS / row.length));
@@ -51,12 +55,17 @@ export function keyboardOf(buttons: InlineButton[][] | undefined): ViberKeyboard
 			if (button.url) {
 				return { ...key, ActionType: 'open-url', ActionBody: button.url, OpenURLType: 'external' };
 			}
-			const body = button.callbackData || button.text;
-			replies.push(body);
+			const data = button.callbackData || button.text;
+			// the label, unless two buttons share it: then the data tells them apart
+			const unique = labels.filter((label) => label === button.text).length === 1;
+			const body = unique ? button.text : data;
+			replies[body] = data;
 			return { ...key, ActionType: 'reply', ActionBody: body };
 		}),
 	);
-	const tracking = replies.length ? `${TRACKING_PREFIX}${JSON.stringify(replies)}` : undefined;
+	const tracking = Object.keys(replies).length
+		? `${TRACKING_PREFIX}${JSON.stringify(replies)}`
+		: undefined;
 	return {
 		keyboard: { Type: 'keyboard', DefaultHeight: false, Buttons: keys },
 		...(tracking && tracking.length <= VIBER_LIMITS.maxTrackingData
@@ -65,13 +74,16 @@ export function keyboardOf(buttons: InlineButton[][] | undefined): ViberKeyboard
 	};
 }
 
-/** The reply buttons' ActionBody values a message's tracking data names ([] for anything else). */
-export function buttonsIn(trackingData: string): string[] {
-	if (!trackingData.startsWith(TRACKING_PREFIX)) return [];
+/** The callback data of a reply, when the tracking data says it is one of the bot's buttons. */
+export function callbackOf(trackingData: string, text: string): string | undefined {
+	if (!trackingData.startsWith(TRACKING_PREFIX)) return undefined;
 	try {
-		const list = JSON.parse(trackingData.slice(TRACKING_PREFIX.length)) as unknown;
-		return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
+		const replies = JSON.parse(trackingData.slice(TRACKING_PREFIX.length)) as unknown;
+		if (!replies || typeof replies !== 'object' || Array.isArray(replies)) return undefined;
+		if (!Object.hasOwn(replies, text)) return undefined;
+		const data = (replies as Record<string, unknown>)[text];
+		return typeof data === 'string' ? data : undefined;
 	} catch {
-		return [];
+		return undefined;
 	}
 }

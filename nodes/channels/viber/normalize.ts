@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { locationOf } from '../location';
 import type { MediaSources } from '../mediaSources';
 import type { AttachmentType, ChannelAttachment, ChannelMessage, ChannelSender } from '../types';
-import { buttonsIn } from './keyboard';
+import { callbackOf } from './keyboard';
 
 /** One callback, as Viber sends it. */
 export interface ViberEvent extends IDataObject {
@@ -123,10 +123,10 @@ function messageItem(base: Base, account: string, event: ViberEvent): ChannelMes
 		result.contact = { name: text(contact.name), ...(phone ? { phone } : {}) };
 		result.attachments = [{ type: 'contact', fileName: null, mimeType: null, size: null }];
 	}
-	// a tap on one of the bot's reply buttons: its ActionBody, as the text
-	const tracking = text(message.tracking_data);
-	if (type === 'text' && buttonsIn(tracking).includes(result.text))
-		result.callbackData = result.text;
+	// a tap on one of the bot's reply buttons: its label as the text, its data as callbackData
+	const callback =
+		type === 'text' ? callbackOf(text(message.tracking_data), result.text) : undefined;
+	if (callback !== undefined) result.callbackData = callback;
 	return result;
 }
 

@@ -82,11 +82,12 @@ describe('Chat Channel (Viber): text', () => {
 			Type: 'keyboard',
 			DefaultHeight: false,
 			Buttons: [
-				{ Columns: 3, Rows: 1, Text: 'Yes', TextSize: 'regular', ActionType: 'reply', ActionBody: 'YES' },
+				{ Columns: 3, Rows: 1, Text: 'Yes', TextSize: 'regular', ActionType: 'reply', ActionBody: 'Yes' },
 				{ Columns: 3, Rows: 1, Text: 'Docs', TextSize: 'regular', ActionType: 'open-url', ActionBody: 'https://docs.example.com', OpenURLType: 'external' },
 			],
 		});
-		expect(sent[2].trackingData).toBe('n8n-buttons:["YES"]');
+		// a tap sends the label (what the customer sees in the chat); the tracking data maps it to the data
+		expect(sent[2].trackingData).toBe('n8n-buttons:{"Yes":"YES"}');
 		expect(jsonOf(output)[0]).toMatchObject({ parts: 3, messageIds: sent.map((m) => m.token) });
 	});
 

@@ -155,14 +155,17 @@ describe('Chat Channel Trigger (Viber): callbacks', () => {
 		expect((item.attachments as IDataObject[])[0].notice).toMatch(/evil\.example\.com is not one of Viber's media hosts/);
 	});
 
-	it('a tap on one of the bot\'s reply buttons carries callbackData; the same text typed without the bot\'s buttons does not', async () => {
+	it('a tap on one of the bot\'s reply buttons carries its callbackData; the same text typed without the bot\'s buttons does not', async () => {
 		const hook = await start();
-		await vb.deliver(hook.url, vb.messageEvent(ADA, { text: 'YES', trackingData: 'n8n-buttons:["YES","NO"]' }));
-		await vb.deliver(hook.url, vb.messageEvent(ADA, { text: 'YES' }));
+		const tracking = 'n8n-buttons:{"Yes":"YES","No":"NO","toString":"x"}';
+		await vb.deliver(hook.url, vb.messageEvent(ADA, { text: 'Yes', trackingData: tracking }));
+		await vb.deliver(hook.url, vb.messageEvent(ADA, { text: 'Yes' }));
+		await vb.deliver(hook.url, vb.messageEvent(ADA, { text: 'constructor', trackingData: tracking }));
 		await hook.settled();
-		const [[tap], [typed]] = itemsOf(hook);
-		expect(tap).toMatchObject({ event: 'message', text: 'YES', callbackData: 'YES' });
+		const [[tap], [typed], [other]] = itemsOf(hook);
+		expect(tap).toMatchObject({ event: 'message', text: 'Yes', callbackData: 'YES' });
 		expect(typed.callbackData).toBeUndefined();
+		expect(other.callbackData).toBeUndefined();
 	});
 
 	it('delivered, seen and failed become status items when selected; the same message_token per kind once', async () => {
