@@ -80,7 +80,6 @@ export function callbackOf(trackingData: string, text: string): string | undefin
 	try {
 		const replies = JSON.parse(trackingData.slice(TRACKING_PREFIX.length)) as unknown;
 		if (!replies || typeof replies !== 'object' || Array.isArray(replies)) return undefined;
-		if (!Object.hasOwn(replies, text)) return undefined;
 		const data = (replies as Record<string, unknown>)[text];
 		return typeof data === 'string' ? data : undefined;
 	} catch {
