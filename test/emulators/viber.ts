@@ -167,12 +167,18 @@ export class ViberEmulator {
 	webhook: { url: string; event_types: string[]; send_name: boolean; send_photo: boolean } | null = null;
 
 	private server!: http.Server;
+	private apiPath = '/pa';
 	private readonly failures: FailNext[] = [];
 	private readonly media = new Map<string, HostedMedia>();
 	private readonly sockets = new Set<import('node:net').Socket>();
 
-	static async start(): Promise<ViberEmulator> {
+	/**
+	 * `apiPath`: where the API methods are (Viber's `/pa`; `''` puts them at the root, for a proxy
+	 * in front of the emulator that keeps paths as they are).
+	 */
+	static async start(options: { apiPath?: string } = {}): Promise<ViberEmulator> {
 		const emu = new ViberEmulator();
+		emu.apiPath = options.apiPath ?? '/pa';
 		emu.server = http.createServer((req, res) => void emu.handle(req, res));
 		emu.server.on('connection', (socket) => {
 			emu.sockets.add(socket);
@@ -188,7 +194,7 @@ export class ViberEmulator {
 
 	/** The credential's API base URL (Viber's `https://chatapi.viber.com/pa`). */
 	get apiUrl(): string {
-		return `${this.url}/pa`;
+		return `${this.url}${this.apiPath}`;
 	}
 
 	async stop(): Promise<void> {
@@ -218,9 +224,14 @@ export class ViberEmulator {
 		this.failures.push({ api, status, times: options.times ?? 1, statusMessage: options.statusMessage });
 	}
 
-	/** The next request of `api` gets HTTP `status` (a 5xx of a gateway), after accepting it when asked. */
-	failNextHttp(api: string, status: number, options: { afterAccepting?: boolean } = {}): void {
-		this.failures.push({ api, http: status, afterAccepting: options.afterAccepting, times: 1 });
+	/** The next `times` (default 1) requests of `api` get HTTP `status` (a gateway's 5xx), after accepting the message when asked. */
+	failNextHttp(api: string, status: number, options: { afterAccepting?: boolean; times?: number } = {}): void {
+		this.failures.push({ api, http: status, afterAccepting: options.afterAccepting, times: options.times ?? 1 });
+	}
+
+	/** Ends every injected failure. */
+	clearFaults(): void {
+		this.failures.splice(0);
 	}
 
 	/** Serves `bytes` as a media file of a received message (Viber's media URLs are public). */
@@ -362,7 +373,9 @@ export class ViberEmulator {
 			res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': String(file.bytes.length) });
 			return void res.end(req.method === 'HEAD' ? undefined : file.bytes);
 		}
-		const api = /^\/pa\/([a-z_]+)$/.exec(url.pathname)?.[1];
+		const api = url.pathname.startsWith(`${this.apiPath}/`)
+			? /^([a-z_]+)$/.exec(url.pathname.slice(this.apiPath.length + 1))?.[1]
+			: undefined;
 		if (!api || req.method !== 'POST') {
 			this.record(req, url, 'unknown', 404, null, null, null);
 			return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
@@ -372,7 +385,7 @@ export class ViberEmulator {
 		let answer: Record<string, unknown>;
 		const broken = this.failures.find((f) => f.api === api && f.http !== undefined);
 		if (broken) {
-			this.failures.splice(this.failures.indexOf(broken), 1);
+			if (--broken.times <= 0) this.failures.splice(this.failures.indexOf(broken), 1);
 			let viberStatus: number | null = null;
 			if (broken.afterAccepting) {
 				try {

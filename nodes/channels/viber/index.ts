@@ -10,6 +10,7 @@ export const viber: ChannelAdapter = {
 	displayName: 'Viber',
 	description: 'A Viber bot (REST Bot API)',
 	credentialType: VIBER_CREDENTIAL,
+	redelivery: 'several times within about an hour',
 	actions: viberActions,
 	conversation: viberConversation,
 	trigger: viberTrigger,
