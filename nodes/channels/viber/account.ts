@@ -1,7 +1,8 @@
 /**
- * The bot a credential speaks for: its Viber id (`get_account_info` `id`, e.g. `pa:5712…`), the
- * `account` of every trigger item. Viber's callbacks do not name the bot, so it is asked once per
- * token and process and kept in memory (only a hash of the token is kept).
+ * The bot a credential speaks for: its Viber id without Viber's `pa:` prefix (`get_account_info`
+ * `id` `pa:5712…` → `5712…`), the `account` of every trigger item; a conversation key holds it
+ * between colons, so it never contains one. Viber's callbacks do not name the bot: it is asked once
+ * per token and process and kept in memory (only a hash of the token is kept).
  */
 import { createHash } from 'crypto';
 
@@ -22,7 +23,14 @@ export async function accountOf(ctx: ViberContext, itemIndex?: number): Promise<
 		itemIndex,
 		what: 'read the bot',
 	});
-	const id = String(info.id ?? info.uri ?? '');
+	const id = accountIdOf(info);
 	if (id) accounts.set(key, id);
 	return id;
+}
+
+/** The account of a `get_account_info` answer: its id without `pa:`, no `:`, `#` or `~` in it. */
+export function accountIdOf(info: { id?: unknown; uri?: unknown }): string {
+	return String(info.id ?? info.uri ?? '')
+		.replace(/^pa:/, '')
+		.replace(/[:#~\s]/g, '_');
 }

@@ -18,7 +18,7 @@ import type { EventReader, ReceiveAdapter } from '../receive';
 import { Refusal } from '../receive';
 import type { TriggerAdapter } from '../types';
 import { unreadableEvent } from '../unreadable';
-import { accountOf } from './account';
+import { accountIdOf, accountOf } from './account';
 import type { ViberEvent } from './normalize';
 import { normalize, VIBER_EVENTS, VIBER_MEDIA_SOURCES } from './normalize';
 import { credentialsOf, parseViberJson, senderOf, viberApiRequest } from './transport';
@@ -373,7 +373,7 @@ export const viberTrigger: TriggerAdapter = {
 						: 'A bot has one webhook. Turn on "Replace Existing Webhook" to take it over, or use another bot.',
 			});
 		}
-		staticData.accountId = String(info.id ?? '') || undefined;
+		staticData.accountId = accountIdOf(info) || undefined;
 		// Viber checks the URL (a `webhook` callback answered 200) before it answers
 		await viberApiRequest(ctx, {
 			api: 'set_webhook',

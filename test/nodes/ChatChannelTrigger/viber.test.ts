@@ -92,6 +92,9 @@ describe('Chat Channel Trigger (Viber): the webhook', () => {
 describe('Chat Channel Trigger (Viber): callbacks', () => {
 	it('a signed message: the customer\'s name, the bot as account, the exact message_token as messageId and in eventId', async () => {
 		const hook = await start();
+		// the bot's id without Viber's "pa:": a conversation key holds the account between colons
+		const account = vb.accountId.replace(/^pa:/, '');
+		expect(account).toMatch(/^\d+$/);
 		const event = vb.messageEvent(ADA, { text: 'Hallo ünïcødé', token: '5741311803571721087' });
 		const result = await vb.deliver(hook.url, event);
 		await hook.settled();
@@ -101,8 +104,8 @@ describe('Chat Channel Trigger (Viber): callbacks', () => {
 				expect.objectContaining({
 					channel: 'viber',
 					event: 'message',
-					account: vb.accountId,
-					eventId: `viber:${vb.accountId}:5741311803571721087`,
+					account,
+					eventId: `viber:${account}:5741311803571721087`,
 					messageId: '5741311803571721087',
 					conversationId: ADA,
 					sender: { id: ADA, name: 'Ada Lovelace' },
