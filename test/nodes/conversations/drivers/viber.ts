@@ -43,7 +43,8 @@ export const driver: ChannelDriver = {
 		return {
 			emulator: vb,
 			url: vb.apiUrl,
-			account: vb.accountId,
+			// the bot's id without Viber's "pa:" (the adapter's account)
+			account: vb.accountId.replace(/^pa:/, ''),
 			credentialTypes: [new TeamSpiritViberApi()],
 			credentials: {
 				teamSpiritViberApi: { accessToken: vb.authToken, botName: 'TeamSpirit Shop', avatarUrl: '', baseUrl: vb.apiUrl },
