@@ -20,8 +20,9 @@ export const driver: ChannelDriver = {
 	customerEdits: false,
 	customerFileNames: true,
 	replies: false,
-	// message tokens are 64-bit numbers that do not grow within a conversation
-	growingIds: false,
+	// Viber's callbacks name no message a customer answers; a file message has no text
+	customerReplies: false,
+	documentCaptions: false,
 	formatting: {
 		// the bot's text is plain: whatever looks like markup is text
 		customer: (() => {
@@ -61,10 +62,9 @@ export const driver: ChannelDriver = {
 				if (message.photo) {
 					events.push(vb.fileEvent(customer.part, { bytes: message.photo, name: 'photo.jpg', contentType: 'image/jpeg', type: 'picture', text: message.text }));
 				} else if (message.document) {
+					// a Viber file message has no text (documentCaptions: false)
 					const { bytes, name, mimeType } = message.document;
 					events.push(vb.fileEvent(customer.part, { bytes, name, contentType: mimeType, type: 'file' }));
-					// a Viber file message has no text: a text written with it is a message of its own
-					if (message.text) events.push(vb.messageEvent(customer.part, { text: message.text }));
 				} else {
 					events.push(vb.messageEvent(customer.part, { text: message.text ?? '' }));
 				}
