@@ -18,6 +18,7 @@ import type { ElementHandle, Page } from 'puppeteer-core';
 
 import { GraphEmulator } from '../emulators/graph';
 import { VkEmulator } from '../emulators/vk';
+import { ViberEmulator } from '../emulators/viber';
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
@@ -82,6 +83,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 	let tw: TwilioEmulator;
 	let fb: GraphEmulator;
 	let vk: VkEmulator;
+	let vb: ViberEmulator;
 	let ui: EditorBrowser | undefined;
 	let page: Page;
 	const written: Array<{ file: string; bytes: number }> = [];
@@ -125,6 +127,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		tw = await TwilioEmulator.start();
 		fb = await GraphEmulator.start();
 		vk = await VkEmulator.start();
+		vb = await ViberEmulator.start();
 
 		home = await createN8nHome({ prefix: 'n8n-editor-' });
 		await installPackageTarball(home, tarball);
@@ -156,6 +159,8 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 			},
 			// examples/vk-conversations.json's VK community
 			{ id: 'vk-community', name: 'VK community', type: 'teamSpiritVkApi', data: vk.credentialData() },
+			// examples/viber-conversations.json's Viber credential (publishing sets the emulator's webhook)
+			{ id: 'viber-bot', name: 'Viber bot', type: 'teamSpiritViberApi', data: { accessToken: vb.authToken, botName: 'TeamSpirit Shop', avatarUrl: '', baseUrl: vb.apiUrl } },
 			// examples/website-conversations.json's Website Chat credential
 			{ id: 'website-chat', name: 'Website chat', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: 'editor-test-session-secret-0123456789' } },
 			// examples/ai-first-line.json's OpenAI Chat Model (publishing calls no model: no emulator needed)
@@ -192,6 +197,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		await ui?.close();
 		await n8n?.stop();
 		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vk?.stop()]);
+		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vb?.stop()]);
 		await home?.cleanup();
 		timings.push({ label: 'editor suite total', ms: Date.now() - started });
 		console.log(`[editor] timings\n${formatTimings()}`);
