@@ -196,8 +196,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 	afterAll(async () => {
 		await ui?.close();
 		await n8n?.stop();
-		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vk?.stop()]);
-		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vb?.stop()]);
+		await Promise.all([ts?.stop(), tg?.stop(), tw?.stop(), fb?.stop(), vk?.stop(), vb?.stop()]);
 		await home?.cleanup();
 		timings.push({ label: 'editor suite total', ms: Date.now() - started });
 		console.log(`[editor] timings\n${formatTimings()}`);
