@@ -20,7 +20,7 @@
  * - MarkdownV2 and HTML are validated ("can't parse entities"), lengths are checked after parsing.
  * - every request is recorded (`requests`), with the token kept out of the recorded path.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -182,8 +182,10 @@ export class TelegramEmulator {
 	private server!: http.Server;
 	private readonly sockets = new Set<import('node:net').Socket>();
 	private readonly dir: string;
-	// Telegram's update ids are unique per bot; every emulator starts a new range (processes remember ids)
-	private nextUpdateId = 100_000 * ++emulatorCount + (process.pid % 1000) * 100_000_000;
+	// Telegram's update ids are unique per bot; every emulator starts a new range (processes remember
+	// ids: an n8n shared by several test files, each with its own module registry and so its own
+	// emulatorCount, must not see the same update id twice for the default bot)
+	private nextUpdateId = 100_000 * ++emulatorCount + randomInt(1, 10_000) * 100_000_000;
 	private nextMessageId = 1;
 	private readonly messages = new Map<string, SentMessage[]>();
 	private waiter: Waiter | undefined;
