@@ -204,7 +204,7 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 			{ id: 'openai', name: 'OpenAI emulator', type: 'openAiApi', data: { apiKey: ai.apiKey, url: ai.baseUrl } },
 		]);
 		[workflowId] = await shared.publishWorkflows([workflow(chats)]);
-		await editor.login();
+		editor.useSession(shared!.editor.session);
 	}, 300_000);
 
 	afterAll(async () => {
@@ -216,7 +216,7 @@ describe('human review of AI tools (teamSpiritHitlTool) in a real n8n', () => {
 	});
 
 	it('offers TeamSpirit and Chat Channel as AI tools and as human-review tools', async () => {
-		await editor.login();
+		editor.useSession(shared!.editor.session);
 		const types = (await editor.call('GET', '/../types/nodes.json')).json as Array<{ name: string; codex?: unknown; properties: Array<Record<string, unknown>> }>;
 		const names = types.map((t) => t.name);
 		for (const name of ['teamSpiritTool', 'chatChannelTool', 'teamSpiritHitlTool', 'chatChannelHitlTool']) {

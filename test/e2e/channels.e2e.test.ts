@@ -89,8 +89,8 @@ describe('Every channel ⇄ TeamSpirit in a real n8n (the conversation examples,
 		};
 		const fromBridge = () => messages().filter((m) => m.senderId === ts.bot.id);
 		const notices = () => fromBridge().filter((m) => m.text.startsWith('⚠️'));
-		const executions = async () =>
-			(await executionsSettled(shared!.editor, diagnostics)).filter((e) => e.workflowId === workflowId);
+		/** This workflow's executions once none of them is new, running or waiting. */
+		const executions = async () => await executionsSettled(shared!.editor, diagnostics, 60_000, [workflowId]);
 		const bytesOf = async (received: Received): Promise<string | undefined> => {
 			if (received.fileSha256) return received.fileSha256;
 			if (!received.fileUrl) return undefined;

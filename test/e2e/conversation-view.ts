@@ -39,15 +39,22 @@ export async function waitUntil<T>(
 	}
 }
 
-/** Waits until none of the newest executions is new, running or waiting; returns them. */
+/**
+ * Waits until none of the newest executions is new, running or waiting; returns them. `workflowIds`:
+ * only those workflows' (a suite in the shared n8n, test/e2e/shared-n8n.ts, where other suites'
+ * executions may wait or have failed on purpose).
+ */
 export async function executionsSettled(
 	editor: N8nEditor,
 	diagnostics: () => string,
 	timeoutMs = 60_000,
+	workflowIds?: string[],
 ): Promise<ExecutionSummary[]> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const list = await editor.executions(100);
+		const list = workflowIds
+			? (await Promise.all(workflowIds.map((id) => editor.executions(100, id)))).flat()
+			: await editor.executions(100);
 		if (list.every((e) => !['new', 'running', 'waiting'].includes(e.status))) return list;
 		if (Date.now() > deadline)
 			throw new Error(`executions: ${JSON.stringify(list)}\n${diagnostics()}`);

@@ -872,6 +872,16 @@ export class N8nEditor {
 		if (r.status !== 200) throw new Error(`owner setup: ${r.status} ${JSON.stringify(r.json)}`);
 	}
 
+	/** The session cookie (after setUpOwner or login), to hand to another editor of the same n8n. */
+	get session(): string {
+		return this.cookie;
+	}
+
+	/** Uses another editor's session instead of logging in (n8n allows 5 logins a minute per user). */
+	useSession(session: string): void {
+		this.cookie = session;
+	}
+
 	async login(): Promise<void> {
 		const r = await this.call('POST', '/login', {
 			emailOrLdapLoginId: this.owner.email,
@@ -897,9 +907,10 @@ export class N8nEditor {
 		if (r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(r.json)}`);
 	}
 
-	/** The newest executions (all workflows), newest first. */
-	async executions(limit = 100): Promise<ExecutionSummary[]> {
-		const r = await this.call('GET', `/executions?limit=${limit}`);
+	/** The newest executions (all workflows, or `workflowId`'s), newest first (n8n gives at most 100). */
+	async executions(limit = 100, workflowId?: string): Promise<ExecutionSummary[]> {
+		const filter = workflowId === undefined ? '' : `&filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`;
+		const r = await this.call('GET', `/executions?limit=${limit}${filter}`);
 		if (r.status !== 200) throw new Error(`executions: ${r.status} ${JSON.stringify(r.json)}`);
 		return r.json.data.results;
 	}

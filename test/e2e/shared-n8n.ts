@@ -44,6 +44,8 @@ interface SharedState {
 	homeDir: string;
 	/** Everything n8n printed, appended as it comes. */
 	logFile: string;
+	/** The owner's session cookie: every suite uses it (n8n allows 5 logins a minute per user). */
+	session: string;
 }
 
 export interface SharedN8n {
@@ -55,7 +57,10 @@ export interface SharedN8n {
 	n8n: Omit<RunningN8n, 'stop'>;
 	/** The shared home (for n8n CLI calls beside the running n8n). */
 	home: N8nHome;
-	/** The instance owner's session (set up by the suite that started n8n). */
+	/**
+	 * The instance owner's session (set up by the suite that started n8n). A suite's own N8nEditor
+	 * takes it with `useSession(shared.editor.session)`: n8n allows 5 logins a minute per user.
+	 */
 	editor: N8nEditor;
 	/** `n8n import:credentials` beside the running n8n (n8n reads credentials from its DB at use). */
 	importCredentials(creds: CredentialImport[]): Promise<void>;
@@ -64,6 +69,12 @@ export interface SharedN8n {
 	 * ids, which n8n picks (point the workflows' `credentials` at them).
 	 */
 	createCredentials(creds: Array<Omit<CredentialImport, 'id'>>): Promise<string[]>;
+	/**
+	 * `creds` (with the ids the suite's workflows name) created through the REST API, and every
+	 * reference to one of those ids in `workflows` pointed at the id n8n gave it: the suite keeps its
+	 * ids, n8n boots no CLI, and another suite's credential of the same id is left alone.
+	 */
+	useCredentials(creds: CredentialImport[], workflows: WorkflowJson[]): Promise<void>;
 	/** Creates the workflows through the REST API and publishes each: live at once. Returns their ids. */
 	publishWorkflows(workflows: WorkflowJson[]): Promise<string[]>;
 	/** Deactivates every workflow this suite published (call it in afterAll). */
@@ -97,8 +108,10 @@ async function startShared(file: string): Promise<SharedState> {
 		const spawned = (pid: number) => fs.writeFileSync(file, JSON.stringify({ pid, homeDir: home.dir, starting: true }));
 		n8n = await startN8n(home, { onOutput: (chunk) => log.write(chunk), onSpawn: spawned });
 		const url = n8n.url;
-		await new N8nEditor(() => url).setUpOwner();
-		const state: SharedState = { url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile };
+		const owner = new N8nEditor(() => url);
+		await owner.setUpOwner();
+		if (!owner.session) await owner.login();
+		const state: SharedState = { url, port: n8n.port, brokerPort: n8n.brokerPort, pid: n8n.pid, homeDir: home.dir, logFile, session: owner.session };
 		await fs.promises.writeFile(file, JSON.stringify(state));
 		return state;
 	} catch (error) {
@@ -131,10 +144,20 @@ export async function sharedN8n(): Promise<SharedN8n> {
 	const state = (await startedState(file)) ?? (await startShared(file));
 	const home = homeAt(state.homeDir);
 	const editor = new N8nEditor(() => state.url);
-	await editor.login();
+	editor.useSession(state.session);
 	const published: string[] = [];
 	const webhookBaseUrl = `${state.url}/webhook/`;
 	const output = () => fs.readFileSync(state.logFile, 'utf8');
+	const createCredentials: SharedN8n['createCredentials'] = async (creds) => {
+		const ids: string[] = [];
+		for (const { name, type, data } of creds) {
+			const made = await editor.call('POST', '/credentials', { name, type, data });
+			// the answer names the credential, never its data
+			if (made.status !== 200) throw new Error(`create credential ${name} (${type}): ${made.status} ${made.json?.message ?? ''}`);
+			ids.push(String(made.json.data.id));
+		}
+		return ids;
+	};
 	return {
 		url: state.url,
 		webhookBaseUrl,
@@ -144,15 +167,16 @@ export async function sharedN8n(): Promise<SharedN8n> {
 		async importCredentials(creds) {
 			await importCredentials(home, creds);
 		},
-		async createCredentials(creds) {
-			const ids: string[] = [];
-			for (const { name, type, data } of creds) {
-				const made = await editor.call('POST', '/credentials', { name, type, data });
-				// the answer names the credential, never its data
-				if (made.status !== 200) throw new Error(`create credential ${name} (${type}): ${made.status} ${made.json?.message ?? ''}`);
-				ids.push(String(made.json.data.id));
-			}
-			return ids;
+		createCredentials,
+		async useCredentials(creds, workflows) {
+			const made = await createCredentials(creds.map(({ name, type, data }) => ({ name, type, data })));
+			const byId = new Map(creds.map((c, i) => [c.id, { id: made[i], name: c.name }]));
+			for (const workflow of workflows)
+				for (const node of workflow.nodes)
+					for (const [type, ref] of Object.entries((node.credentials ?? {}) as Record<string, { id?: string }>)) {
+						const to = ref.id === undefined ? undefined : byId.get(ref.id);
+						if (to) node.credentials[type] = { ...to };
+					}
 		},
 		async publishWorkflows(workflows) {
 			const ids: string[] = [];
