@@ -28,20 +28,8 @@ import { TeamSpiritEmulator, type Message, type User } from '../emulators/teamsp
 import { withoutContactCentre } from '../helpers/examples';
 import { TelegramEmulator } from '../emulators/telegram';
 import { TwilioEmulator } from '../emulators/twilio';
-import {
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflows,
-	installPackageTarball,
-	N8nEditor,
-	REPO_ROOT,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { formatTimings, N8nEditor, REPO_ROOT, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const CHANNEL_TRIGGER = 'n8n-nodes-teamspirit.chatChannelTrigger';
@@ -63,8 +51,8 @@ function customerHalf(channel: string, credential: { id: string; name: string },
 }
 
 describe('Acknowledge (When Received / After the Workflow Has Run) in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
 	let ts: TeamSpiritEmulator;
 	let operator: User;
 	/** Telegram bots: webhook after the run, webhook when received, long polling after the run. */
@@ -114,16 +102,14 @@ describe('Acknowledge (When Received / After the Workflow Has Run) in a real n8n
 		polling = await TelegramEmulator.start({ token: '700000003:AAafterRUNpollingBOTtokenFORe2e_abcdefg' });
 		tw = await TwilioEmulator.start({ connectionOverrides: true });
 
-		home = await createN8nHome({ prefix: 'n8n-e2e-acknowledge-' });
-		await installPackageTarball(home, tarball);
 		const bot = (id: string, tg: TelegramEmulator) => ({ id, name: id, type: 'teamSpiritTelegramApi', data: { accessToken: tg.token, baseUrl: tg.url } });
-		await importCredentials(home, [
+		const credentials = [
 			{ id: 'teamspirit', name: 'TeamSpirit account', type: 'teamSpiritApi', data: { serverUrl: ts.url, apiKey: ts.apiKey } },
 			bot('bot-after-run', afterRun),
 			bot('bot-when-received', whenReceived),
 			bot('bot-polling', polling),
 			{ id: 'twilio', name: 'twilio', type: 'teamSpiritTwilioApi', data: { accountSid: tw.accountSid, authToken: tw.authToken, baseUrl: tw.url } },
-		]);
+		];
 		const workflows = [
 			customerHalf('telegram', { id: 'bot-after-run', name: 'bot-after-run' }, { mode: 'webhook', acknowledge: 'afterRun' }),
 			customerHalf('telegram', { id: 'bot-when-received', name: 'bot-when-received' }, { mode: 'webhook', acknowledge: 'whenReceived' }),
@@ -131,20 +117,21 @@ describe('Acknowledge (When Received / After the Workflow Has Run) in a real n8n
 			customerHalf('whatsapp', { id: 'twilio', name: 'twilio' }, { acknowledge: 'afterRun' }),
 		];
 		for (const workflow of workflows) workflow.nodes.find((n) => n.name === 'Forward to TeamSpirit')!.parameters.operators = [operator.id];
-		ids = await importWorkflows(home, workflows);
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the workflows published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
+		await shared.useCredentials(credentials, workflows);
+		ids = await shared.publishWorkflows(workflows);
 		const whatsappHook = workflows[3].nodes.find((n) => n.type === CHANNEL_TRIGGER)!.webhookId as string;
-		n8n = await startN8n(home);
 		whatsappUrl = `${n8n.url}/webhook/${whatsappHook}/webhook`;
-		await editor.setUpOwner();
-		for (const id of ids) await editor.publish(id);
+		editor.useSession(shared!.editor.session);
 		await waitFor('the two Telegram webhooks', () => afterRun.webhook && whenReceived.webhook);
 		await waitFor('Telegram long polling', () => polling.polling);
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		for (const emulator of [afterRun, whenReceived, polling, tw, ts]) await emulator?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'acknowledge suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});

@@ -36,19 +36,8 @@ import {
 	signedKey,
 	waitUntil,
 } from './conversation-view';
-import {
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflows,
-	installPackageTarball,
-	N8nEditor,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { formatTimings, N8nEditor, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 
@@ -65,8 +54,10 @@ const TOOLS = {
 };
 
 describe('The AI first line (AI Agent answers, operators take over) in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
+	/** The ids of this suite's workflows in the shared n8n. */
+	let workflowIds: string[] = [];
 	let emulators: ConversationEmulators;
 	let ai: OpenAiEmulator;
 	let ts: TeamSpiritEmulator;
@@ -88,7 +79,7 @@ describe('The AI first line (AI Agent answers, operators take over) in a real n8
 	const waitFor = <T>(what: string, probe: () => T | undefined | false | null, timeoutMs = 60_000) =>
 		waitUntil(what, probe, timeoutMs, () => `${showModel()}\n${showN8n()}`);
 	const { chatByKey, messagesIn } = conversationView(() => ts);
-	const executionsSettled = () => executionsSettledIn(editor, showN8n, 120_000);
+	const executionsSettled = () => executionsSettledIn(editor, showN8n, 120_000, workflowIds);
 
 	const anna: Telegrammer = { chatId: 7401, from: { id: 7401, first_name: 'Anna', last_name: 'Petrova' } };
 	const boris: Telegrammer = { chatId: 7402, from: { id: 7402, first_name: 'Boris', last_name: 'Ivanov' } };
@@ -197,16 +188,19 @@ describe('The AI first line (AI Agent answers, operators take over) in a real n8
 			{ name: 'echo', answer: (c) => ({ text: `Bot: ${c.lastUserText}` }) },
 		);
 
-		home = await createN8nHome({ prefix: 'n8n-e2e-ai-first-line-' });
-		await installPackageTarball(home, tarball);
-		await importCredentials(home, [
-			...conversationCredentials(emulators),
-			{ id: 'openai', name: 'OpenAI account', type: 'openAiApi', data: { apiKey: ai.apiKey, url: ai.baseUrl } },
-		]);
-		const ids = await importWorkflows(home, [example()]);
-		n8n = await startN8n(home);
-		await editor.setUpOwner();
-		for (const id of ids) await editor.publish(id);
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the example published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
+		const workflows = [example()];
+		await shared.useCredentials(
+			[
+				...conversationCredentials(emulators),
+				{ id: 'openai', name: 'OpenAI account', type: 'openAiApi', data: { apiKey: ai.apiKey, url: ai.baseUrl } },
+			],
+			workflows,
+		);
+		workflowIds = await shared.publishWorkflows(workflows);
+		editor.useSession(shared!.editor.session);
 		await waitForConversationTriggers(emulators, {
 			registrations: 1,
 			telegram: true,
@@ -216,10 +210,9 @@ describe('The AI first line (AI Agent answers, operators take over) in a real n8
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await ai?.stop();
 		await emulators?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'ai-first-line suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});

@@ -51,18 +51,8 @@ import {
 	signedKey,
 	waitUntil,
 } from './conversation-view';
-import {
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflows,
-	installPackageTarball,
-	N8nEditor,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-} from './n8n';
+import { formatTimings, N8nEditor, timings } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 /** Set by `npm run screenshots`: where the operator's chat picture goes. */
@@ -73,8 +63,10 @@ type Telegrammer = { chatId: number; from: Partial<TgUserJson> & { first_name: s
 type Whatsapper = { phone: string; name: string };
 
 describe('The contact centre (queues, routing, commands, hours, ratings) in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
+	/** The ids of this suite's workflows in the shared n8n. */
+	let workflowIds: string[] = [];
 	let emulators: ConversationEmulators;
 	let ts: TeamSpiritEmulator;
 	let tg: TelegramEmulator;
@@ -103,7 +95,7 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		timeoutMs = 45_000,
 	) => waitUntil(what, probe, timeoutMs, () => `${showTeamSpirit()}\n${showN8n()}`);
 	const { chatByKey, messagesIn, customerMessages } = conversationView(() => ts);
-	const executionsSettled = () => executionsSettledIn(editor, showN8n);
+	const executionsSettled = () => executionsSettledIn(editor, showN8n, 60_000, workflowIds);
 
 	// ----- the customers --------------------------------------------------------------------------
 
@@ -256,21 +248,20 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 		lena = fb.addUser({ first_name: 'Lena', last_name: 'Schmidt' });
 		tom = fb.addUser({ first_name: 'Tom', last_name: 'Becker' });
 
-		home = await createN8nHome({ prefix: 'n8n-e2e-contact-centre-' });
-		await installPackageTarball(home, tarball);
-		await importCredentials(home, conversationCredentials(emulators));
 		const { support, sales } = queues();
 		const conversations = CONVERSATION_CHANNELS.map((channel) =>
 			contactCentreExample(channel, channel === 'messenger' ? [sales] : [support]),
 		);
 		const workflows = [...conversations, statisticsWorkflow()];
-		const ids = await importWorkflows(home, workflows);
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the workflows published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
+		await shared.useCredentials(conversationCredentials(emulators), workflows);
+		workflowIds = await shared.publishWorkflows(workflows);
 		CONVERSATION_CHANNELS.forEach((channel, i) => {
 			webhookIds[channel] = triggerWebhookIds(conversations[i]).customer;
 		});
-		n8n = await startN8n(home);
-		await editor.setUpOwner();
-		for (const id of ids) await editor.publish(id);
+		editor.useSession(shared!.editor.session);
 		await waitForConversationTriggers(emulators, {
 			registrations: 3,
 			telegram: true,
@@ -283,9 +274,8 @@ describe('The contact centre (queues, routing, commands, hours, ratings) in a re
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await emulators?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'contact-centre suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});

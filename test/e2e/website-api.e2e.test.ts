@@ -8,19 +8,8 @@
  * Run with `npm run test:e2e` (scripts/e2e.sh).
  */
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
-import {
-	createN8nHome,
-	formatTimings,
-	importCredentials,
-	importWorkflows,
-	installPackageTarball,
-	N8nEditor,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { formatTimings, N8nEditor, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const PAGE = 'https://shop.example.com';
@@ -47,8 +36,8 @@ const workflow = (): WorkflowJson => ({
 });
 
 describe('Website chat API in a real n8n', () => {
-	let home: N8nHome;
-	let n8n: RunningN8n | undefined;
+	let shared: SharedN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
 	let ts: TeamSpiritEmulator;
 	let base = '';
 	let workflowId = '';
@@ -81,24 +70,23 @@ describe('Website chat API in a real n8n', () => {
 	beforeAll(async () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run `npm run test:e2e`');
 		ts = await TeamSpiritEmulator.start();
-		home = await createN8nHome({ prefix: 'n8n-e2e-website-api-' });
-		await installPackageTarball(home, tarball);
-		await importCredentials(home, [
-			{ id: 'website', name: 'Website', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: SECRET } },
-		]);
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the workflow published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
 		const flow = workflow();
-		[workflowId] = await importWorkflows(home, [flow]);
-		n8n = await startN8n(home);
-		await editor.setUpOwner();
-		await editor.publish(workflowId);
+		await shared.useCredentials(
+			[{ id: 'website', name: 'Website', type: 'teamSpiritWebsiteApi', data: { serverUrl: ts.url, apiKey: ts.apiKey, sessionSecret: SECRET } }],
+			[flow],
+		);
+		[workflowId] = await shared.publishWorkflows([flow]);
+		editor.useSession(shared!.editor.session);
 		base = `${n8n.url}/webhook/${flow.nodes[0].webhookId as string}/`;
 		await waitFor('the widget script', async () => (await fetch(`${base}widget.js`)).status === 200);
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await ts?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'website API suite total', ms: Date.now() - started });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});

@@ -15,20 +15,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
-import {
-	createN8nHome,
-	credentialFor,
-	formatTimings,
-	installPackageTarball,
-	importCredentials,
-	N8nEditor,
-	REPO_ROOT,
-	startN8n,
-	timings,
-	type N8nHome,
-	type RunningN8n,
-	type WorkflowJson,
-} from './n8n';
+import { credentialFor, formatTimings, N8nEditor, REPO_ROOT, timings, type WorkflowJson } from './n8n';
+import { sharedN8n, type SharedN8n } from './shared-n8n';
 
 const tarball = process.env.TS_PACKAGE_TARBALL;
 const CHAT = 'c_support';
@@ -50,9 +38,9 @@ function example(name: string): WorkflowJson {
 const pathOf = (workflow: WorkflowJson, type: string) => String(workflow.nodes.find((n) => n.type === type)!.parameters.path);
 
 describe('Website forms → TeamSpirit in a real n8n', () => {
-	let home: N8nHome;
+	let shared: SharedN8n | undefined;
 	let emulator: TeamSpiritEmulator;
-	let n8n: RunningN8n | undefined;
+	let n8n: SharedN8n['n8n'] | undefined;
 	const editor = new N8nEditor(() => n8n!.url);
 	const htmlForm = example('html-form-to-teamspirit');
 	const formTrigger = example('form-trigger-to-teamspirit');
@@ -74,22 +62,17 @@ describe('Website forms → TeamSpirit in a real n8n', () => {
 		if (!tarball) throw new Error('TS_PACKAGE_TARBALL is not set: run with `npm run test:e2e` (scripts/e2e.sh)');
 		emulator = await TeamSpiritEmulator.start();
 		emulator.addChat({ id: CHAT, title: 'Support desk' });
-		home = await createN8nHome({ prefix: 'n8n-e2e-website-forms-' });
-		await installPackageTarball(home, tarball);
-		await importCredentials(home, [credentialFor.teamSpirit('teamspirit-example', emulator, 'TeamSpirit account')]);
-		n8n = await startN8n(home);
-		await editor.setUpOwner();
-		for (const workflow of [htmlForm, formTrigger]) {
-			const made = await editor.call('POST', '/workflows', { ...workflow, active: false });
-			if (made.status !== 200) throw new Error(`create workflow: ${made.status} ${JSON.stringify(made.json)}`);
-			await editor.publish(made.json.data.id);
-		}
+		// the n8n the suites share (test/e2e/shared-n8n.ts): the examples published into it
+		shared = await sharedN8n();
+		n8n = shared.n8n;
+		await shared.useCredentials([credentialFor.teamSpirit('teamspirit-example', emulator, 'TeamSpirit account')], [htmlForm, formTrigger]);
+		await shared.publishWorkflows([htmlForm, formTrigger]);
+		editor.useSession(shared!.editor.session);
 	});
 
 	afterAll(async () => {
-		await n8n?.stop();
+		await shared?.release();
 		await emulator?.stop();
-		await home?.cleanup();
 		timings.push({ label: 'website-forms suite total', ms: Date.now() - suiteStarted });
 		console.log(`[e2e] timings\n${formatTimings()}`);
 	});
