@@ -35,6 +35,7 @@ export const driver: ChannelDriver = {
 	},
 	// the customer unsubscribed: Viber lets a bot write only to subscribers
 	refusal: { notice: /receiverNotSubscribed/, hint: /write again/ },
+	e2e: true,
 
 	async start(options: IDataObject = {}) {
 		// the API at the root: the fault proxy keeps paths as they are
@@ -100,6 +101,11 @@ export const driver: ChannelDriver = {
 			failNextSendAfterAccepting: () => vb.failNextHttp('send_message', 500, { afterAccepting: true }),
 			refuseSends: () => {
 				for (const id of users) vb.users.get(id)!.subscribed = false;
+			},
+			async forge(url, customer) {
+				// signed with another token: not Viber's
+				const event = vb.messageEvent(customer.part, { text: 'forged' });
+				return (await vb.deliver(url, event, { forgeSignature: true })).status;
 			},
 			stop: async () => await vb.stop(),
 		};
