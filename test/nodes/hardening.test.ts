@@ -13,6 +13,7 @@ import { TeamSpiritIncomingWebhookApi } from '../../credentials/TeamSpiritIncomi
 import { TeamSpiritMessengerApi } from '../../credentials/TeamSpiritMessengerApi.credentials';
 import { TeamSpiritTelegramApi } from '../../credentials/TeamSpiritTelegramApi.credentials';
 import { TeamSpiritTwilioApi } from '../../credentials/TeamSpiritTwilioApi.credentials';
+import { TeamSpiritWhatsAppCloudApi } from '../../credentials/TeamSpiritWhatsAppCloudApi.credentials';
 import { ChatChannel } from '../../nodes/ChatChannel/ChatChannel.node';
 import { TeamSpirit } from '../../nodes/TeamSpirit/TeamSpirit.node';
 import { TIMEOUTS } from '../../nodes/shared/http';
@@ -32,11 +33,12 @@ const TW = {
 	apiKeySecret: 'twilio-secret-api-key-secret-xyz',
 };
 const FB = { pageId: '1000000001', accessToken: 'EAAGsecretPageToken1234567890', appSecret: 'app-secret-0987654321', verifyToken: 'verify-me-123456', graphVersion: 'v23.0' };
+const WA = { accessToken: 'EAAGsecretWhatsAppToken0987654321', phoneNumberId: '106540352242922', appSecret: 'wa-app-secret-1122334455', verifyToken: 'wa-verify-6677889900', graphVersion: 'v23.0' };
 const BASIC_TOKEN = Buffer.from(`${TW.accountSid}:${TW.authToken}`).toString('base64');
 const BASIC_KEY = Buffer.from(`${TW.apiKeySid}:${TW.apiKeySecret}`).toString('base64');
-const SECRETS = [TS_KEY, TS_HOOK_TOKEN, TG_TOKEN, TW.authToken, TW.apiKeySecret, BASIC_TOKEN, BASIC_KEY, FB.accessToken, FB.appSecret];
+const SECRETS = [TS_KEY, TS_HOOK_TOKEN, TG_TOKEN, TW.authToken, TW.apiKeySecret, BASIC_TOKEN, BASIC_KEY, FB.accessToken, FB.appSecret, WA.accessToken, WA.appSecret];
 
-type Channel = 'teamspirit' | 'telegram' | 'whatsapp' | 'messenger';
+type Channel = 'teamspirit' | 'telegram' | 'whatsapp' | 'messenger' | 'whatsappcloud';
 
 async function run(kind: Channel | 'incomingWebhook', baseUrl: string, fixture?: string, edit?: (wf: WorkflowJson) => void) {
 	let workflow: WorkflowJson;
@@ -45,20 +47,21 @@ async function run(kind: Channel | 'incomingWebhook', baseUrl: string, fixture?:
 		workflow = loadTeamSpiritWorkflow(fixture ?? (kind === 'incomingWebhook' ? 'incomingWebhook.post' : 'user.get'));
 		nodeName = 'TeamSpirit';
 	} else {
-		workflow = loadChannelWorkflow(fixture ?? { telegram: 'message.send', whatsapp: 'whatsapp.message.send', messenger: 'messenger.message.send' }[kind]);
+		workflow = loadChannelWorkflow(fixture ?? { telegram: 'message.send', whatsapp: 'whatsapp.message.send', messenger: 'messenger.message.send', whatsappcloud: 'whatsappcloud.message.send' }[kind]);
 		nodeName = 'Chat Channel';
 	}
 	edit?.(workflow);
 	const result = await runWorkflow({
 		workflow,
 		nodeTypes: { 'n8n-nodes-teamspirit.teamSpirit': new TeamSpirit(), 'n8n-nodes-teamspirit.chatChannel': new ChatChannel() },
-		credentialTypes: [new TeamSpiritApi(), new TeamSpiritIncomingWebhookApi(), new TeamSpiritTelegramApi(), new TeamSpiritTwilioApi(), new TeamSpiritMessengerApi()],
+		credentialTypes: [new TeamSpiritApi(), new TeamSpiritIncomingWebhookApi(), new TeamSpiritTelegramApi(), new TeamSpiritTwilioApi(), new TeamSpiritMessengerApi(), new TeamSpiritWhatsAppCloudApi()],
 		credentials: {
 			teamSpiritApi: { serverUrl: baseUrl, apiKey: TS_KEY },
 			teamSpiritIncomingWebhookApi: { webhookUrl: `${baseUrl}/hooks/${TS_HOOK_TOKEN}` },
 			teamSpiritTelegramApi: { accessToken: TG_TOKEN, baseUrl },
 			teamSpiritTwilioApi: { ...TW, baseUrl },
 			teamSpiritMessengerApi: { ...FB, baseUrl },
+			teamSpiritWhatsAppCloudApi: { ...WA, baseUrl },
 		},
 	});
 	let output: INodeExecutionData[] | undefined;
@@ -93,6 +96,7 @@ describe('no credential leaves the host the user configured', () => {
 		['telegram', undefined],
 		['whatsapp', undefined],
 		['messenger', undefined],
+		['whatsappcloud', undefined],
 	])('%s %s: a 302 to another host is not followed with the credential', async (kind, fixture) => {
 		const elsewhere = await server(hostile.recorder());
 		const redirector = await server(hostile.redirect(elsewhere.url));
@@ -111,6 +115,7 @@ describe('no credential leaves the host the user configured', () => {
 		['Telegram', () => ({ type: new TeamSpiritTelegramApi(), data: { accessToken: TG_TOKEN, baseUrl: '' } })],
 		['Twilio', () => ({ type: new TeamSpiritTwilioApi(), data: { ...TW, baseUrl: '' } })],
 		['Messenger', () => ({ type: new TeamSpiritMessengerApi(), data: { ...FB, baseUrl: '' } })],
+		['WhatsApp (Cloud API)', () => ({ type: new TeamSpiritWhatsAppCloudApi(), data: { ...WA, baseUrl: '' } })],
 	])('the %s credential test does not follow a redirect to another host', async (_name, make) => {
 		const elsewhere = await server(hostile.recorder());
 		const redirector = await server(hostile.redirect(elsewhere.url));
@@ -135,6 +140,8 @@ describe('no secret in an error, an execution or a log', () => {
 		['whatsapp', 400, 'application/json'],
 		['messenger', 404, 'text/html'],
 		['messenger', 400, 'application/json'],
+		['whatsappcloud', 404, 'text/html'],
+		['whatsappcloud', 400, 'application/json'],
 	])('%s: an error page (%i, %s) that echoes the request shows none of the credentials', async (kind, status, type) => {
 		const echo = await server(hostile.echo(status, type));
 		const result = await run(kind, echo.url);
