@@ -383,6 +383,13 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		return await page.$$eval(tid('node-creator-item-name'), (els) => els.map((e) => (e.textContent ?? '').trim()));
 	}
 
+	/** Send Template's entry, named after the channels that have templates ("… on WhatsApp (Twilio) or …"). */
+	const templateAction = () => {
+		const pickers = desc.chatChannel.properties.filter((p) => p.name === 'operation');
+		const options = pickers.flatMap((p) => (p.options ?? []) as Array<{ value?: unknown; action?: string }>);
+		return options.find((o) => o.value === 'sendTemplate')!.action!;
+	};
+
 	it('the node panel lists each Chat Channel action once (Send Template too, added on WhatsApp) and one event per channel', async () => {
 		await step('chat channel events', async () => {
 			// the first step: the app's triggers
@@ -412,7 +419,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 				expect.arrayContaining([
 					'Send a text message',
 					'Send a file',
-					'Send a template message on WhatsApp (Twilio)',
+					templateAction(),
 					'Edit a message on Telegram or Website Chat',
 					'Delete a message on Telegram or Website Chat',
 					'Forward a customer message to the operators',
@@ -435,7 +442,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 			expect(panel.replace(/\s+/g, ' ')).toContain(desc.chatChannelTrigger.description);
 			await shot('node-panel-chat-channel.png', await panelClip(page, tid('node-creator'), 300, 600, 800));
 			// Send Template adds a node on WhatsApp, with Send Template chosen
-			const item = await waitForText(page, tid('node-creator-item-name'), 'Send a template message on WhatsApp (Twilio)');
+			const item = await waitForText(page, tid('node-creator-item-name'), templateAction());
 			await stableClick(page, item);
 			await page.waitForSelector(`${NDV} ${tid('node-parameters')}`, { visible: true });
 			const value = async (name: string) => await page.$eval(`${NDV} ${tid(`parameter-input-${name}`)} input`, (e) => (e as HTMLInputElement).value);
