@@ -20,6 +20,8 @@ export interface CloudEvent {
 	body: IDataObject;
 	/** The sender's profile name (`contacts[].profile.name` of the same wa_id). */
 	name: string;
+	/** The notification's time (`entry[].time` or the change's `timestamp`, seconds), when it has one. */
+	time?: string;
 }
 
 const record = (value: unknown): IDataObject =>
@@ -42,7 +44,8 @@ export function eventsOf(body: IDataObject): CloudEvent[] {
 			const names = new Map<string, string>();
 			for (const contact of list(value.contacts))
 				names.set(text(contact.wa_id), text(record(contact.profile).name));
-			const base = { phoneNumberId, displayNumber };
+			const time = text(entry.time) || text(value.timestamp) || undefined;
+			const base = { phoneNumberId, displayNumber, ...(time ? { time } : {}) };
 			for (const message of list(value.messages))
 				out.push({
 					...base,
@@ -145,15 +148,20 @@ function statusItem(event: CloudEvent): ChannelMessage {
 	return message;
 }
 
-/** An error of the notification itself (a system or account problem): for the workflow to see. */
+/**
+ * An error of the notification itself (a system or account problem): for the workflow to see. Its
+ * eventId has the notification's time (else the hour it came in), so that a redelivery is taken
+ * once and the same error recurring later is seen again.
+ */
 function errorItem(event: CloudEvent): ChannelMessage {
 	const error = event.body;
 	const code = text(error.code);
+	const when = event.time ?? `h${Math.floor(Date.now() / 3_600_000)}`;
 	return {
 		channel: 'whatsappcloud',
 		account: event.phoneNumberId,
 		event: 'other',
-		eventId: `whatsappcloud:${event.phoneNumberId}:error:${code}:${text(error.title)}:${text(record(error.error_data).details)}`,
+		eventId: `whatsappcloud:${event.phoneNumberId}:error:${when}:${code}:${text(error.title)}:${text(record(error.error_data).details)}`,
 		messageId: null,
 		conversationId: '',
 		sender: { id: '', name: '' },
@@ -228,11 +236,13 @@ function messageItem(event: CloudEvent): ChannelMessage {
 		message.callbackData = text(content.payload) || text(content.text);
 		message.callbackId = id;
 	} else if (type === 'reaction') {
-		// a reaction to a message: its emoji as a reply to it ("" when the customer removed it)
-		const emoji = text(content.emoji);
-		if (!emoji) message.event = 'other';
-		message.text = emoji;
-		if (text(content.message_id)) message.replyToMessageId = text(content.message_id);
+		// a reaction to a message (ChannelEvent "reaction"): messageId is the reacted message, the
+		// text its emoji ("" when the customer took the reaction back); the eventId stays the reaction's
+		const reacted = text(content.message_id);
+		message.event = 'reaction';
+		message.text = text(content.emoji);
+		message.messageId = reacted || null;
+		if (reacted) message.replyToMessageId = reacted;
 	} else if (type === 'edit') {
 		// a customer changed an earlier message (numbers also on the WhatsApp Business app)
 		const edited = record(content.message);

@@ -60,8 +60,12 @@ export const whatsappCloudTriggerProperties: INodeProperties[] = [
 			{
 				name: 'Message',
 				value: 'message',
-				description:
-					'Text, media, location, contacts, reactions, button and list taps (event "callback")',
+				description: 'Text, media, location, contacts, button and list taps (event "callback")',
+			},
+			{
+				name: 'Reaction',
+				value: 'reaction',
+				description: 'A customer reacted to a message or took the reaction back (event "reaction")',
 			},
 			{
 				name: 'Status',
@@ -139,7 +143,8 @@ function numbersOf(options: CloudTriggerOptions): string[] {
 /** What an event is for "Trigger On". */
 function optionOf(event: CloudEvent): string {
 	if (event.kind !== 'message') return 'status';
-	return event.body.type === 'edit' ? 'edit' : 'message';
+	if (event.body.type === 'edit' || event.body.type === 'reaction') return event.body.type;
+	return 'message';
 }
 
 /** The Send and Wait link of a button or list tap, or undefined (read from the raw event). */

@@ -72,7 +72,7 @@ describe('Chat Channel Trigger (WhatsApp Cloud API): handshake', () => {
 });
 
 describe('Chat Channel Trigger (WhatsApp Cloud API): messages', () => {
-	it('makes every message of a notification one item of one execution: names, media by id with the token, replies, locations, contacts, taps, reactions; account = phone_number_id', async () => {
+	it('makes every message of a notification one item of one execution: names, media by id with the token, replies, locations, contacts, taps (reactions only when selected); account = phone_number_id', async () => {
 		const hook = await start();
 		const jpeg = Buffer.alloc(7000, 3);
 		const values = [
@@ -101,7 +101,6 @@ describe('Chat Channel Trigger (WhatsApp Cloud API): messages', () => {
 			['message', wa.phoneNumberId, ADA, ''],
 			['callback', SECOND_PHONE_NUMBER_ID, BOB, 'Yes'],
 			['callback', SECOND_PHONE_NUMBER_ID, BOB, 'Stop promotions'],
-			['message', wa.phoneNumberId, ADA, '👍'],
 		]);
 		expect(items[0].json).toMatchObject({
 			channel: 'whatsappcloud',
@@ -117,12 +116,30 @@ describe('Chat Channel Trigger (WhatsApp Cloud API): messages', () => {
 		expect(items[4].json.contact).toEqual({ name: 'Grace Hopper', phone: '+1 555 0100', userId: '15550100' });
 		expect(items[5].json).toMatchObject({ callbackData: 'YES', sender: { name: 'Bob' } });
 		expect(items[6].json).toMatchObject({ callbackData: 'STOP' });
-		expect(items[7].json).toMatchObject({ replyToMessageId: 'wamid.ours2' });
 		// the files were fetched by id, then from the media URL with the token (and only with it)
 		const downloads = wa.requests.filter((r) => r.path.startsWith('/media-cdn/'));
 		expect(downloads.map((r) => r.token)).toEqual(['valid', 'valid']);
 		// the newest message of each customer and number: what typing refers to
-		expect(recentMessages.get(`${wa.phoneNumberId}:${ADA}`)).toBe(items[7].json.messageId);
+		expect(recentMessages.get(`${wa.phoneNumberId}:${ADA}`)).toBe(items[4].json.messageId);
+	});
+
+	it('a reaction is event "reaction" on the reacted message, not a chat message with the emoji; taking it back has no emoji; only with Trigger On: Reaction', async () => {
+		const hook = await start({ whatsappcloudEvents: ['message', 'reaction'] });
+		await wa.deliver(hook.url, [
+			wa.messageValue(ADA, { id: 'wamid.react1', type: 'reaction', content: { message_id: 'wamid.ours2', emoji: '👍' } }),
+			wa.messageValue(ADA, { id: 'wamid.react2', type: 'reaction', content: { message_id: 'wamid.ours2' } }),
+		]);
+		const quiet = await start();
+		await wa.deliver(quiet.url, [wa.messageValue(ADA, { type: 'reaction', content: { message_id: 'wamid.ours3', emoji: '❤️' } })]);
+		await hook.settled();
+		await quiet.settled();
+		expect(itemsOf(hook).map((i) => [i.json.event, i.json.messageId, i.json.replyToMessageId, i.json.text, i.json.eventId])).toEqual([
+			['reaction', 'wamid.ours2', 'wamid.ours2', '👍', `whatsappcloud:${wa.phoneNumberId}:wamid.react1`],
+			['reaction', 'wamid.ours2', 'wamid.ours2', '', `whatsappcloud:${wa.phoneNumberId}:wamid.react2`],
+		]);
+		expect(started(quiet)).toHaveLength(0);
+		// a reaction is not a message typing could refer to
+		expect(recentMessages.get(`${wa.phoneNumberId}:${ADA}`)).toBeUndefined();
 	});
 
 	it('edits, deletions and unsupported messages: edited_message with the edited id, other, and a message with an "other" attachment', async () => {
@@ -204,6 +221,24 @@ describe('Chat Channel Trigger (WhatsApp Cloud API): statuses', () => {
 		expect(items[3].error).toMatch(/^WhatsApp allows free-form messages only within 24 hours/);
 		expect(items[4].error).toMatch(/could not be delivered/);
 		expect(items[0].eventId).toBe(`whatsappcloud:${wa.phoneNumberId}:wamid.ours1:sent`);
+	});
+
+	it('an error of the account itself is an item each time it recurs (its eventId has the notification time), once per redelivery', async () => {
+		const hook = await start({ whatsappcloudEvents: ['status'] });
+		const error = { code: 131042, title: 'Business eligibility payment issue', message: 'Business eligibility payment issue', error_data: { details: 'Payment method missing.' } };
+		const value = { ...wa.statusValue([]), statuses: undefined, errors: [error] } as unknown as ReturnType<typeof wa.statusValue>;
+		const first = { entry: [{ id: wa.wabaId, time: 1_780_000_000, changes: [{ field: 'messages', value }] }] };
+		const later = { entry: [{ id: wa.wabaId, time: 1_780_003_600, changes: [{ field: 'messages', value }] }] };
+		for (const body of [first, first, later]) {
+			const raw = JSON.stringify({ object: 'whatsapp_business_account', ...body });
+			const { response } = await hook.request(metaRequest(wa.appSecret, raw));
+			expect(response.status).toBe(200);
+		}
+		await hook.settled();
+		expect(itemsOf(hook).map((i) => [i.json.event, i.json.errorCode])).toEqual([
+			['other', '131042'],
+			['other', '131042'],
+		]);
 	});
 
 	it('the statuses Meta posts for what the node sent reach the trigger (the emulator as the app subscription)', async () => {
