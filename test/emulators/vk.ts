@@ -21,7 +21,8 @@
  *   answered again until a later `ts` is asked (`failed: 1` when the history is gone, `2` for an
  *   expired key, `3` for lost information: `failNextPoll`).
  * - Callback API: `deliver(url, event)` POSTs `{ type, object, group_id, event_id, v, secret }`
- *   and expects the body `ok`; `confirm(url)` POSTs the `confirmation` event and returns the answer.
+ *   and expects the body `ok`; `deliverUntilOk` resends an event not answered `ok` and stops
+ *   delivering altogether after 5 such answers in a row (`callbackStopped`), as VK does; `confirm(url)` POSTs the `confirmation` event and returns the answer.
  * - Upload servers: `photos.getMessagesUploadServer` → `upload_url` (multipart `photo` → `{ server,
  *   photo, hash }`) → `photos.saveMessagesPhoto` → `[{ id, owner_id, sizes }]`;
  *   `docs.getMessagesUploadServer` (type doc) → `upload_url` (multipart `file` → `{ file }`) →
@@ -390,15 +391,35 @@ export class VkEmulator {
 	}
 
 	/**
-	 * Delivers as VK does: an event not answered `ok` (an error status, another body) is sent again,
-	 * with `X-Retry-Counter`, up to `retries` times; every answer, in order.
+	 * Answers in a row that were not `ok` before VK stops sending to the server (VK: "several"
+	 * errors in a row and the Callback API stops sending events until the server is checked again).
 	 */
-	async deliverUntilOk(url: string, event: Json, retries = 5): Promise<Array<{ status: number; body: string }>> {
+	static readonly CALLBACK_STOPS_AFTER = 5;
+
+	/** Answers in a row that were not `ok` (`deliverUntilOk`). */
+	private notOkInARow = 0;
+
+	/** VK stopped sending to the Callback API server: too many answers in a row were not `ok`. */
+	get callbackStopped(): boolean {
+		return this.notOkInARow >= VkEmulator.CALLBACK_STOPS_AFTER;
+	}
+
+	/**
+	 * Delivers as VK does: an event not answered `ok` (an error status, another body) is sent again,
+	 * with `X-Retry-Counter`, up to `retries` times; after `CALLBACK_STOPS_AFTER` answers in a row
+	 * that were not `ok` VK stops sending (nothing more is delivered: `callbackStopped`). Every
+	 * answer, in order.
+	 */
+	async deliverUntilOk(url: string, event: Json, retries = 5, options: { secret?: string | null } = {}): Promise<Array<{ status: number; body: string }>> {
 		const answers: Array<{ status: number; body: string }> = [];
-		for (let attempt = 0; attempt <= retries; attempt++) {
-			const answer = await this.deliver(url, event, attempt ? { retryCounter: attempt } : {});
+		for (let attempt = 0; attempt <= retries && !this.callbackStopped; attempt++) {
+			const answer = await this.deliver(url, event, { ...options, ...(attempt ? { retryCounter: attempt } : {}) });
 			answers.push(answer);
-			if (answer.status === 200 && answer.body === 'ok') break;
+			if (answer.status === 200 && answer.body === 'ok') {
+				this.notOkInARow = 0;
+				break;
+			}
+			this.notOkInARow++;
 		}
 		return answers;
 	}

@@ -3,10 +3,18 @@
  * (../receive.ts): the Bots Long Poll API (./polling.ts, the default: no public URL needed) and
  * the Callback API (mode Webhook): VK confirms the URL with a `confirmation` event answered with
  * the credential's confirmation string, then POSTs each event with the community's `secret`,
- * answered `ok` (anything else and VK sends the event again).
+ * answered `ok` at once (anything else and VK sends the event again; several in a row and it stops
+ * sending): the Callback API with Acknowledge *After the Workflow Has Run* is refused at activation.
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { acknowledgesAfterRun } from '../../shared/acknowledge';
 import type { BinaryStream } from '../../shared/binary';
 import { TIMEOUTS, sendRequest } from '../../shared/http';
 import { headerValue, safeEqual } from '../../shared/signature';
@@ -195,15 +203,38 @@ const vkReceive: ReceiveAdapter<VkDelivery, VkEvent> = {
 	answersItself: true,
 };
 
+/**
+ * VK's Callback API must be answered `ok` at once: after the run n8n answers with an empty body,
+ * and after several answers in a row that are not `ok` VK stops sending events to the server. So
+ * *After the Workflow Has Run* cannot be kept here: the activation is refused with what to choose
+ * instead (Long Polling keeps that promise: `ts` moves on only after the run succeeded).
+ */
+function refuseAfterRun(ctx: IHookFunctions): true {
+	if (ctx.getNodeParameter('mode', 'polling') === 'polling' || !acknowledgesAfterRun(ctx))
+		return true;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		'VK\'s Callback API cannot wait for the workflow: choose Mode "Long Polling", or Acknowledge "When Received"',
+		{
+			description:
+				'VK needs the answer "ok" to each event at once; n8n answers after the run without ' +
+				'it, and after several such answers in a row VK stops sending events. With Long ' +
+				'Polling, "After the Workflow Has Run" is kept: the next events are asked for only ' +
+				'after the run succeeded.',
+		},
+	);
+}
+
 export const vkTrigger: TriggerAdapter = {
 	async poll(ctx) {
 		if (ctx.getNodeParameter('mode', 'polling') !== 'polling') return {};
 		return await startPolling(ctx, vkReader);
 	},
 	// The Callback API server is set in VK's community settings (with its confirmation): nothing
-	// to register or remove here.
-	checkExists: async () => true,
-	create: async () => true,
+	// to register or remove here. n8n asks checkExists on every activation (create only when it
+	// said false): the combination VK cannot take is refused there.
+	checkExists: async (ctx) => refuseAfterRun(ctx),
+	create: async (ctx) => refuseAfterRun(ctx),
 	delete: async () => true,
 	receive: vkReceive,
 };

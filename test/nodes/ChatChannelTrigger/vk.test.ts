@@ -229,6 +229,19 @@ describe('Chat Channel Trigger (VK, Callback API)', () => {
 		expect(started[0].workflowData![0][0].json).toMatchObject({ channel: 'vk', text: 'hi', sender: { id: '1001', name: 'Ada Lovelace' }, eventId: `vk:${vk.groupId}:${event.event_id}` });
 	});
 
+	it('refuses to activate with Acknowledge "After the Workflow Has Run": VK needs "ok" at once, and n8n answers after the run without a body', async () => {
+		await expect(listen({ acknowledge: 'afterRun' })).rejects.toThrow(/Long Polling.*When Received/);
+	});
+
+	it('VK stops delivering after several answers in a row that are not "ok" (as its Callback API does), instead of resending forever', async () => {
+		const hook = await listen();
+		const event = vk.messageEvent({ fromId: 1001, text: 'refused' });
+		const answers = await vk.deliverUntilOk(hook.url, event, 20, { secret: 'not-the-secret' });
+		expect(answers.map((a) => a.status)).toEqual(Array(5).fill(403));
+		expect(vk.callbackStopped).toBe(true);
+		expect(await vk.deliverUntilOk(hook.url, vk.messageEvent({ fromId: 1001, text: 'later' }))).toEqual([]);
+	});
+
 	it('VK resending an event (X-Retry-Counter) is answered "ok" and starts nothing again', async () => {
 		const hook = await listen();
 		const event = vk.messageEvent({ fromId: 1001, text: 'once' });

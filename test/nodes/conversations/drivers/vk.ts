@@ -1,7 +1,7 @@
 /**
  * VK's conversation driver (./types.ts): the VK emulator delivering the community's events to the
- * trigger by the Callback API (the example's long poll switched to webhook mode), with the
- * community's secret.
+ * trigger by the Callback API (the example's long poll switched to webhook mode, acknowledged
+ * when received: the Callback API must be answered `ok` at once), with the community's secret.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -42,8 +42,8 @@ export const driver: ChannelDriver = {
 
 	async start(options: IDataObject = {}) {
 		const vk = await VkEmulator.start(options);
-		// as VK does: an event not answered `ok` is sent again (the example acknowledges after the
-		// run, when n8n's answer has no body: VK resends, and the trigger answers the repeat `ok`)
+		// as VK does: an event not answered `ok` is sent again, and after several in a row VK
+		// stops sending (the trigger answers `ok` at once: the Callback API takes nothing else)
 		const deliver = async (url: string, event: IDataObject) => {
 			const answers = await vk.deliverUntilOk(url, event);
 			const last = answers[answers.length - 1];
@@ -58,6 +58,9 @@ export const driver: ChannelDriver = {
 			adapt(workflow) {
 				const trigger = workflow.nodes.find((n) => n.name === 'Customer writes')!;
 				trigger.parameters.mode = 'webhook';
+				// the Callback API is answered `ok` at once: "After the Workflow Has Run" (the
+				// example's, with Long Polling) is refused in webhook mode
+				trigger.parameters.acknowledge = 'whenReceived';
 			},
 			newCustomer(first, last) {
 				const id = nextUser++;
