@@ -255,8 +255,9 @@ export interface SendContext {
 	ctx: IExecuteFunctions;
 	itemIndex: number;
 	/**
-	 * Stable for this item across n8n's "Retry On Fail" re-runs of the node: parts the channel
-	 * already accepted under this key are not sent again.
+	 * Stable for this item across n8n's "Retry On Fail" re-runs of the node, and for an item that
+	 * carries its trigger event across executions of that event: parts the channel already
+	 * accepted under this key are not sent again (a channel's idempotency key is derived from it).
 	 */
 	acceptKey: string;
 	/**

@@ -32,7 +32,14 @@ const resources: { [R in ChatChannelResource]: Record<ChatChannelMap[R], Operati
 /** Conversations served at the same time; items of one conversation always go in order. */
 const PARALLEL_CONVERSATIONS = 32;
 
+/**
+ * The key an item's sends are kept under (nodes/channels/parts.ts) and a channel derives its
+ * idempotency key from (VK's random_id). For an item that carries its trigger event, the event's
+ * (the same in every execution of that event: a re-run, another process); else this execution's.
+ */
 function acceptKeyOf(ctx: IExecuteFunctions, itemIndex: number, operation: string): string {
+	const event = eventActionKey(ctx, itemIndex, operation);
+	if (event !== undefined) return `event:${event}`;
 	let runIndex = 0;
 	try {
 		runIndex = Number(ctx.getWorkflowDataProxy(itemIndex).$runIndex) || 0;

@@ -2,9 +2,11 @@ import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { TeamSpiritVkApi } from '../../../credentials/TeamSpiritVkApi.credentials';
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
+import { acceptedParts } from '../../../nodes/channels/memory';
 import { randomIdOf } from '../../../nodes/channels/vk/actions';
 import { VkEmulator } from '../../emulators/vk';
 import { deterministicSha256, logsToText, runWorkflow, testCredential } from '../../harness';
+import { processedData } from '../../harness/deduplication';
 import { NODE_TYPE, jsonOf, loadWorkflow, pairedOf } from './setup';
 
 let vk: VkEmulator;
@@ -18,7 +20,7 @@ const ADA = 1001;
 const BOB = 1002;
 
 async function run(
-	args: { items?: unknown[]; binary?: unknown; parameters?: INodeParameters; node?: Record<string, unknown>; credentials?: Record<string, string> } = {},
+	args: { items?: unknown[]; binary?: unknown; parameters?: INodeParameters; node?: Record<string, unknown>; credentials?: Record<string, string>; mode?: 'manual' | 'trigger' } = {},
 ) {
 	const workflow = loadWorkflow('vk.message.send');
 	if (args.items) workflow.nodes[1].parameters.items = JSON.stringify(args.items);
@@ -30,6 +32,7 @@ async function run(
 		nodeTypes: { [NODE_TYPE]: new ChatChannel() },
 		credentialTypes: [new TeamSpiritVkApi()],
 		credentials: { teamSpiritVkApi: { ...vk.credentialData(), ...args.credentials } },
+		mode: args.mode,
 	});
 	let output: INodeExecutionData[] | undefined;
 	try {
@@ -113,6 +116,20 @@ describe('Chat Channel (VK): sent once (random_id, VK idempotency key)', () => {
 		expect([first.errorCode, second.errorCode]).toEqual([10, 0]);
 		expect(second.params.random_id).toBe(first.params.random_id);
 		expect(jsonOf(output)[0].messageId).toBe(String(vk.messagesTo(ADA)[0].id));
+	});
+
+	it('the same trigger event sent by two executions (another process, the claim lost) has the same random_id: VK sends it once', async () => {
+		const event = { channel: 'vk', account: String(vk.groupId), eventId: `vk:${vk.groupId}:ev-42`, conversationId: String(ADA), text: 'answer to event 42' };
+		for (let execution = 0; execution < 2; execution++) {
+			// a second process: its own memory, and the shared claim row lost (n8n's store is not atomic)
+			acceptedParts.clear();
+			processedData.rows.clear();
+			const { status } = await run({ items: [event], mode: 'trigger' });
+			expect(status).toBe('success');
+		}
+		expect(sends()).toHaveLength(2);
+		expect(sends()[1].params.random_id).toBe(sends()[0].params.random_id);
+		expect(vk.messagesTo(ADA).map((m) => m.text)).toEqual(['answer to event 42']);
 	});
 
 	it("n8n's Retry On Fail after the send failed for good: the retry sends the same random_id, and the message VK already has is not sent twice", async () => {
