@@ -169,7 +169,7 @@ export class VkEmulator {
 	private lpKey = randomBytes(16).toString('hex');
 	private readonly waiters = new Set<() => void>();
 	private readonly failures: VkFailNext[] = [];
-	private readonly pollFailures: number[] = [];
+	private readonly pollFailures: Array<{ code: 1 | 2 | 3; then?: () => void }> = [];
 	private readonly randomIds = new Map<number, number>();
 	private readonly files = new Map<string, StoredFile>();
 	private readonly uploads = new Map<string, PendingUpload>();
@@ -238,9 +238,12 @@ export class VkEmulator {
 		this.failures.splice(0);
 	}
 
-	/** The next a_check answers `{ failed: code }` (1: history gone, 2: key expired, 3: information lost). */
-	failNextPoll(code: 1 | 2 | 3): void {
-		this.pollFailures.push(code);
+	/**
+	 * The next a_check answers `{ failed: code }` (1: history gone, 2: key expired, 3: information
+	 * lost); `then` runs right after that answer was written (before the poller can ask again).
+	 */
+	failNextPoll(code: 1 | 2 | 3, then?: () => void): void {
+		this.pollFailures.push({ code, then });
 	}
 
 	/** `failNextPoll` answers not given yet. */
@@ -680,15 +683,16 @@ export class VkEmulator {
 	private async longPoll(res: http.ServerResponse, url: URL): Promise<void> {
 		if (url.searchParams.get('act') !== 'a_check') return this.json(res, { failed: 3 });
 		if (url.searchParams.get('key') !== this.lpKey) return this.json(res, { failed: 2 });
-		const failed = this.pollFailures.shift();
-		if (failed === 1) return this.json(res, { failed: 1, ts: String(this.firstTs + this.events.length) });
-		if (failed === 2) {
-			this.lpKey = randomBytes(16).toString('hex');
-			return this.json(res, { failed: 2 });
-		}
-		if (failed === 3) {
-			this.lpKey = randomBytes(16).toString('hex');
-			return this.json(res, { failed: 3 });
+		const failure = this.pollFailures.shift();
+		if (failure) {
+			// 1: a ts VK still has; 2: the key expired (the same ts stays good); 3: both lost
+			if (failure.code === 1) this.json(res, { failed: 1, ts: String(this.firstTs + this.events.length) });
+			else {
+				this.lpKey = randomBytes(16).toString('hex');
+				this.json(res, { failed: failure.code });
+			}
+			failure.then?.();
+			return;
 		}
 		const ts = Number(url.searchParams.get('ts'));
 		if (!Number.isInteger(ts) || ts < this.firstTs) return this.json(res, { failed: 1, ts: String(this.firstTs + this.events.length) });
