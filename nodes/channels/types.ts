@@ -289,6 +289,11 @@ export interface ChannelActions {
 		call: SendContext,
 		request: { conversationId: string; action: string },
 	): Promise<IDataObject>;
+	/** Reacts to a message of the conversation with an emoji; an empty emoji takes the reaction back. */
+	sendReaction?(
+		call: SendContext,
+		request: { conversationId: string; messageId: string; emoji: string },
+	): Promise<IDataObject>;
 	sendTemplate?(call: SendContext, request: SendTemplateRequest): Promise<SendResult>;
 	answerCallback?(
 		call: SendContext,
@@ -317,7 +322,7 @@ export interface WaitPrompt {
 
 /** The actions a channel may lack. */
 export type OptionalAction =
-	'editText' | 'deleteMessage' | 'sendAction' | 'sendTemplate' | 'answerCallback';
+	'editText' | 'deleteMessage' | 'sendAction' | 'sendReaction' | 'sendTemplate' | 'answerCallback';
 
 // ---------------------------------------------------------------------------
 // Receiving

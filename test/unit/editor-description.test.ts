@@ -168,6 +168,16 @@ describe('the editor shows what users need', () => {
 		}
 	});
 
+	it('Chat Channel: React to Message is offered exactly on the channels whose adapter sends reactions; the others say why not', () => {
+		for (const adapter of Object.values(adapters)) {
+			const reacts = typeof adapter.actions.sendReaction === 'function';
+			const message = optionValues(TYPES.chatChannel, 'operation', { channel: adapter.name, resource: 'message' });
+			expect([adapter.name, message.includes('react')]).toEqual([adapter.name, reacts]);
+			if (!reacts) expect([adapter.name, adapter.unavailable?.sendReaction]).toEqual([adapter.name, expect.any(String)]);
+		}
+		expect(Object.values(adapters).some((adapter) => adapter.actions.sendReaction)).toBe(true);
+	});
+
 	it('Chat Channel: each channel is shown the Inline Buttons field exactly when its adapter has buttons, and only the formats it lists', () => {
 		for (const adapter of Object.values(adapters)) {
 			for (const resource of optionValues(TYPES.chatChannel, 'resource', { channel: adapter.name })) {

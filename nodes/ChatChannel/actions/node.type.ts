@@ -2,7 +2,7 @@ import type { AllEntities } from 'n8n-workflow';
 
 /** Every resource and its operations; a missing operation file is a compile error in the router. */
 type NodeMap = {
-	message: 'send' | 'sendAndWait' | 'sendFile' | 'sendTemplate' | 'edit' | 'delete';
+	message: 'send' | 'sendAndWait' | 'sendFile' | 'sendTemplate' | 'edit' | 'delete' | 'react';
 	chat: 'sendAction';
 	callback: 'answer';
 	conversation:

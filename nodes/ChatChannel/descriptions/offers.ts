@@ -17,6 +17,7 @@ import type { OperationCall } from '../actions/types';
 const NEEDS: Record<string, OptionalAction> = {
 	'message:edit': 'editText',
 	'message:delete': 'deleteMessage',
+	'message:react': 'sendReaction',
 	'message:sendTemplate': 'sendTemplate',
 	'chat:sendAction': 'sendAction',
 	'callback:answer': 'answerCallback',

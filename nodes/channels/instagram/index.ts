@@ -29,6 +29,7 @@ export const instagram: ChannelAdapter = {
 		description: 'An Instagram message ID: message_id of the Send API, mid of the trigger.',
 	},
 	unavailable: {
+		sendReaction: 'Instagram reactions are not sent by this node: send a text.',
 		editText: 'Instagram messages cannot be changed after sending; send a new message.',
 		deleteMessage: 'The Send API for Instagram cannot take a message back.',
 		sendTemplate:

@@ -30,6 +30,7 @@ export const messenger: ChannelAdapter = {
 			'A Messenger message ID starts with m_ (message_id of the Send API, mid of the trigger).',
 	},
 	unavailable: {
+		sendReaction: 'Messenger reactions are not sent by this node: send a text.',
 		editText: 'Messenger messages cannot be changed after sending; send a new message.',
 		deleteMessage: 'The Send API cannot take a message back.',
 		sendTemplate:

@@ -31,6 +31,7 @@ export const viber: ChannelAdapter = {
 		description: "A Viber message ID is the message's message_token, a number of up to 20 digits.",
 	},
 	unavailable: {
+		sendReaction: "Viber's bot API has no reactions: send a text.",
 		editText: 'Viber bot messages cannot be changed after sending; send a new message.',
 		deleteMessage: "Viber's bot API cannot take a message back.",
 		sendAction: 'Viber\'s bot API has no "typing…" status.',

@@ -36,6 +36,7 @@ export const vk: ChannelAdapter = {
 	waitPrompt: vkWaitPrompt,
 	redelivery: 'long polling, and the Callback API a limited number of times',
 	unavailable: {
+		sendReaction: 'VK reactions are not sent by this node: send a text.',
 		sendTemplate: 'VK has no message templates: use "Send Text".',
 	},
 };

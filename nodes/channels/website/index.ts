@@ -34,6 +34,7 @@ export const website: ChannelAdapter = {
 			'A Website Chat message ID starts with m_ (messageId of a send or a trigger item).',
 	},
 	unavailable: {
+		sendReaction: 'The website widget shows no reactions: send a text.',
 		sendTemplate: 'The website widget has no templates: use "Send Text".',
 		answerCallback: 'The website widget has no buttons: links in the text open in the browser.',
 	},

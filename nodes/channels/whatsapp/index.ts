@@ -37,6 +37,8 @@ export const whatsapp: ChannelAdapter = {
 			'A Twilio Content SID is HX followed by 32 hexadecimal characters (Content Template Builder → your template).',
 	},
 	unavailable: {
+		sendReaction:
+			"Twilio's WhatsApp API sends no reactions: send a text, or use the WhatsApp (Cloud API) channel.",
 		editText: 'WhatsApp messages sent through Twilio cannot be changed; send a new message.',
 		deleteMessage:
 			"WhatsApp messages sent through Twilio cannot be deleted from the customer's phone.",

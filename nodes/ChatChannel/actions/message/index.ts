@@ -4,12 +4,13 @@ import { templateChannels } from '../../../channels/texts';
 
 import * as del from './delete.operation';
 import * as edit from './edit.operation';
+import * as react from './react.operation';
 import * as send from './send.operation';
 import * as sendAndWait from './sendAndWait.operation';
 import * as sendFile from './sendFile.operation';
 import * as sendTemplate from './sendTemplate.operation';
 
-export { del as delete, edit, send, sendAndWait, sendFile, sendTemplate };
+export { del as delete, edit, react, send, sendAndWait, sendFile, sendTemplate };
 
 export const description: INodeProperties[] = [
 	{
@@ -30,6 +31,12 @@ export const description: INodeProperties[] = [
 				value: 'edit',
 				description: 'Change the text of a message the bot sent',
 				action: 'Edit a message',
+			},
+			{
+				name: 'React to Message',
+				value: 'react',
+				description: "React to a message with an emoji, or take the bot's reaction back",
+				action: 'React to a message',
 			},
 			{
 				name: 'Send and Wait for Response',
@@ -64,4 +71,5 @@ export const description: INodeProperties[] = [
 	...sendTemplate.description,
 	...edit.description,
 	...del.description,
+	...react.description,
 ];
