@@ -887,6 +887,8 @@ export class WhatsAppCloudEmulator {
 			case 'reaction': {
 				if (typeof content.message_id !== 'string' || !content.message_id) throw invalid('The parameter reaction.message_id is required.', 131008);
 				if (typeof content.emoji !== 'string') throw invalid('The parameter reaction.emoji is required.', 131008);
+				// one emoji, or "" to take the reaction back
+				if (content.emoji && !/^\p{Extended_Pictographic}/u.test(content.emoji)) throw invalid('Parameter value is not valid: reaction.emoji must be an emoji.', 131009);
 				return { ...none, text: content.emoji };
 			}
 			case 'template':

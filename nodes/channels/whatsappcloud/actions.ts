@@ -1,7 +1,7 @@
 /**
  * What the Chat Channel node can do on WhatsApp through Meta's Cloud API: text (split above 4096
  * characters) with a reply context, media uploaded (streamed) or by link or media id, approved
- * templates, reply buttons and lists, "typing…" with read ticks. Every message goes out from the
+ * templates, reply buttons and lists, reactions, "typing…" with read ticks. Every message goes out from the
  * number the customer wrote to (SendContext.account), else the node's or the credential's. No
  * message the API accepted is sent twice (../parts.ts).
  */
@@ -376,9 +376,32 @@ async function sendAction(
 	};
 }
 
+/**
+ * A reaction to a message of the conversation (`type: "reaction"`); an empty emoji takes it back.
+ * Sent again it replaces itself, so a retry is harmless.
+ */
+async function sendReaction(
+	call: SendContext,
+	request: { conversationId: string; messageId: string; emoji: string },
+): Promise<IDataObject> {
+	const to = recipientOf(call, request.conversationId);
+	const from = await fromOf(call);
+	const reaction = { message_id: request.messageId, emoji: request.emoji };
+	const sent = await post(call, from, { to, type: 'reaction', reaction });
+	return {
+		channel: 'whatsappcloud',
+		conversationId: to,
+		messageId: sent.messageId,
+		reactedTo: request.messageId,
+		emoji: request.emoji,
+		sent: true,
+	};
+}
+
 export const whatsappCloudActions: ChannelActions = {
 	sendText,
 	sendFile,
 	sendTemplate,
 	sendAction,
+	sendReaction,
 };

@@ -190,6 +190,23 @@ describe('Chat Channel (WhatsApp Cloud API): typing, unavailable actions', () =>
 		expect(none.error?.message).toMatch(/^WhatsApp shows typing only for a message the customer sent/);
 	});
 
+	it('reacts to a customer\'s message with an emoji from the number they wrote to, and takes the reaction back with an empty emoji', async () => {
+		const react = await run({
+			items: [{ conversationId: ADA }],
+			parameters: { operation: 'react', messageId: 'wamid.customer1', emoji: '❤️', whatsappcloudFrom: SECOND_PHONE_NUMBER_ID },
+		});
+		const unreact = await run({ items: [{ conversationId: ADA }], parameters: { operation: 'react', messageId: 'wamid.customer1', emoji: '' } });
+		expect([react.status, unreact.status]).toEqual(['success', 'success']);
+		expect(wa.messages.map((m) => [m.phoneNumberId, m.to, m.type, m.text])).toEqual([
+			[SECOND_PHONE_NUMBER_ID, ADA, 'reaction', '❤️'],
+			[wa.phoneNumberId, ADA, 'reaction', ''],
+		]);
+		expect(sends()[0].body).toMatchObject({ type: 'reaction', reaction: { message_id: 'wamid.customer1', emoji: '❤️' } });
+		expect(jsonOf(react.output)[0]).toMatchObject({ channel: 'whatsappcloud', conversationId: ADA, messageId: wa.messages[0].id, reactedTo: 'wamid.customer1', emoji: '❤️' });
+		const word = await run({ items: [{ conversationId: ADA }], parameters: { operation: 'react', messageId: 'wamid.customer1', emoji: 'ok' } });
+		expect(word.error?.message).toMatch(/\(#131009\)/);
+	});
+
 	it('says that the Cloud API cannot edit or delete messages', async () => {
 		const edit = await run({ items: [{ conversationId: ADA }], parameters: { operation: 'edit', messageId: 'wamid.abc', text: 'x' } });
 		expect(edit.error?.message).toBe('WhatsApp (Cloud API) cannot edit a sent message');
