@@ -384,11 +384,12 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 	}
 
 	/** Send Template's entry, named after the channels that have templates ("… on WhatsApp (Twilio) or …"). */
-	const templateAction = () => {
+	const actionOf = (operation: string) => {
 		const pickers = desc.chatChannel.properties.filter((p) => p.name === 'operation');
 		const options = pickers.flatMap((p) => (p.options ?? []) as Array<{ value?: unknown; action?: string }>);
-		return options.find((o) => o.value === 'sendTemplate')!.action!;
+		return options.find((o) => o.value === operation)!.action!;
 	};
+	const templateAction = () => actionOf('sendTemplate');
 
 	it('the node panel lists each Chat Channel action once (Send Template too, added on WhatsApp) and one event per channel', async () => {
 		await step('chat channel events', async () => {
@@ -420,6 +421,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 					'Send a text message',
 					'Send a file',
 					templateAction(),
+					actionOf('react'),
 					'Edit a message on Telegram or Website Chat',
 					'Delete a message on Telegram or Website Chat',
 					'Forward a customer message to the operators',
