@@ -265,6 +265,12 @@ export interface SendContext {
 	 * answers from the bot / number / page the customer wrote to (the trigger item's `account`).
 	 */
 	account?: string;
+	/**
+	 * A person wrote this (an operator's message sent by the conversation bridge's Send to
+	 * Customer), not an automation: a platform with a longer window for answers written by people
+	 * than for automated messages may use it (the adapter decides; absent means not known).
+	 */
+	byPerson?: boolean;
 }
 
 export interface ChannelActions {

@@ -51,7 +51,11 @@ export async function sendToCustomer(
 	event: OperatorEvent,
 	options: OutboundOptions,
 ): Promise<IDataObject> {
-	const o = outbound(ctx, itemIndex, adapter, event.chatId, options);
+	// what operators post is written by people (the AI first line's answers go by botReply.ts)
+	const o: Outbound = {
+		...outbound(ctx, itemIndex, adapter, event.chatId, options),
+		byPerson: true,
+	};
 	// one chat's messages reach its customer one after another, in the order they came
 	return await inOrder(`teamspirit:${event.chatId}`, async () => await deliver(o, event));
 }

@@ -42,6 +42,8 @@ export interface Outbound {
 	ts: Runner;
 	/** A channel send: repeated only while the channel said it did not take it. */
 	channel: Runner;
+	/** The messages sent are operators' (Send to Customer), not the bot's (SendContext.byPerson). */
+	byPerson?: boolean;
 }
 
 /** The conversation a trusted chat stands for. */
@@ -89,5 +91,6 @@ export function sendContext(
 		itemIndex: o.itemIndex,
 		account: c.account,
 		acceptKey: `teamspirit:${messageId}:${event}:${editedAt}`,
+		...(o.byPerson ? { byPerson: true } : {}),
 	};
 }
