@@ -287,6 +287,11 @@ export interface GraphEmulatorOptions {
 	version?: string;
 	/** "Require App Secret": calls without appsecret_proof fail. Default true. */
 	requireProof?: boolean;
+	/**
+	 * The app has Meta's Human Agent permission (default true): without it a send tagged
+	 * HUMAN_AGENT is refused with #10 "Application does not have permission for this action".
+	 */
+	humanAgent?: boolean;
 	/** Fetch attachment URLs at send time (failures: 100 / 2018008). Default false. */
 	fetchUrls?: boolean;
 	/** Upload limit in bytes. Default 25 MB. */
@@ -316,6 +321,9 @@ export const HUMAN_AGENT_MS = 7 * 24 * 60 * 60 * 1000;
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_QUICK_REPLIES = 13;
 export const MAX_UPLOAD_SIZE = 25 * 1024 * 1024;
+
+/** Graph's #10 for a HUMAN_AGENT send by an app without the Human Agent permission. */
+const HUMAN_AGENT_PERMISSION_MESSAGE = '(#10) Application does not have permission for this action';
 
 /** Instagram's refusal outside the window (code 10, subcode 2534022). */
 export const INSTAGRAM_OUTSIDE_WINDOW_MESSAGE = '(#10) This message is sent outside of allowed window.';
@@ -388,6 +396,8 @@ export class GraphEmulator {
 	readonly verifyToken: string;
 	readonly version: string;
 	readonly requireProof: boolean;
+	/** The app has the Human Agent permission (options.humanAgent); a test may take it away. */
+	humanAgentPermission: boolean;
 	readonly fetchUrls: boolean;
 	readonly maxUploadSize: number;
 	readonly platform: 'messenger' | 'instagram';
@@ -442,6 +452,7 @@ export class GraphEmulator {
 		this.verifyToken = options.verifyToken ?? DEFAULT_VERIFY_TOKEN;
 		this.version = options.version ?? DEFAULT_VERSION;
 		this.requireProof = options.requireProof ?? true;
+		this.humanAgentPermission = options.humanAgent ?? true;
 		this.fetchUrls = options.fetchUrls ?? false;
 		this.maxUploadSize = options.maxUploadSize ?? MAX_UPLOAD_SIZE;
 		this.platform = options.platform ?? 'messenger';
@@ -1317,8 +1328,15 @@ export class GraphEmulator {
 		return { status: 200, json: { recipient_id: psid, message_id: mid, ...(saved ? { attachment_id: saved.id } : {}) } };
 	}
 
-	/** Throws 10 / 2018278 outside the allowed window; says what allowed the send. */
+	/**
+	 * Throws 10 / 2018278 (Instagram: 10 / 2534022) outside the allowed window: 24 hours after the
+	 * person's last message, 7 days with the HUMAN_AGENT tag, which needs the app's Human Agent
+	 * permission (#10 without it, whatever the window); says what allowed the send.
+	 */
 	private checkWindow(psid: string, tag: string | null): GraphSentMessage['allowedBy'] {
+		if (tag === 'HUMAN_AGENT' && !this.humanAgentPermission) {
+			throw new GraphError(400, 10, HUMAN_AGENT_PERMISSION_MESSAGE, 'OAuthException');
+		}
 		const last = this.lastInbound.get(psid);
 		const age = last === undefined ? Infinity : this.now() - last;
 		if (age < WINDOW_MS) return 'window';

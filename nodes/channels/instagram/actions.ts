@@ -8,6 +8,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { buildMultipart } from '../../shared/binary';
+import { sendAsPersonMay } from '../meta/humanAgent';
 import { quickRepliesOf } from '../meta/quickReplies';
 import { partsResult, sendParts, type AcceptedPart } from '../parts';
 import { splitText, toLightMarkup } from '../text';
@@ -20,7 +21,7 @@ import type {
 	SendResult,
 	SendTextRequest,
 } from '../types';
-import { INSTAGRAM_LIMITS, credentialsOf, graphApiRequest } from './transport';
+import { INSTAGRAM_GRAPH, INSTAGRAM_LIMITS, credentialsOf, graphApiRequest } from './transport';
 
 export const instagramSendProperties: INodeProperties[] = [
 	{
@@ -97,14 +98,25 @@ export function instagramTextParts(
 	return parts;
 }
 
-async function post(call: SendContext, body: IDataObject): Promise<AcceptedPart> {
-	const sent = await graphApiRequest<GraphSent>(call.ctx, {
-		method: 'POST',
-		path: '/me/messages',
-		body,
-		itemIndex: call.itemIndex,
-		what: 'send message',
-	});
+/** One message with `messaging` (a person's may go again tagged: ../meta/humanAgent.ts). */
+async function post(
+	call: SendContext,
+	body: IDataObject,
+	messaging: IDataObject,
+): Promise<AcceptedPart> {
+	const sent = await sendAsPersonMay(
+		call,
+		INSTAGRAM_GRAPH,
+		messaging,
+		async (as) =>
+			await graphApiRequest<GraphSent>(call.ctx, {
+				method: 'POST',
+				path: '/me/messages',
+				body: { ...body, ...as },
+				itemIndex: call.itemIndex,
+				what: 'send message',
+			}),
+	);
 	return { messageId: sent.message_id, timestamp: new Date().toISOString(), raw: sent };
 }
 
@@ -124,7 +136,7 @@ async function sendText(call: SendContext, request: SendTextRequest): Promise<Se
 	const sent = await sendParts(call, parts.length, async (index) => {
 		const message: IDataObject = { text: parts[index] };
 		if (replies && index === parts.length - 1) message.quick_replies = replies;
-		return await post(call, { recipient: { id: request.conversationId }, ...messaging, message });
+		return await post(call, { recipient: { id: request.conversationId }, message }, messaging);
 	});
 	return partsResult('instagram', request.conversationId, sent);
 }
@@ -225,7 +237,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		if (index > 0) {
 			const message: IDataObject = { text: caption[index - 1] };
 			if (replies && last) message.quick_replies = replies;
-			return await post(call, { recipient, ...messaging, message });
+			return await post(call, { recipient, message }, messaging);
 		}
 		let payload: IDataObject;
 		if (file) payload = { attachment_id: await upload(call, type, file) };
@@ -233,7 +245,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		else payload = { attachment_id: source.type === 'fileId' ? source.fileId : '' };
 		const message: IDataObject = { attachment: { type, payload } };
 		if (replies && last) message.quick_replies = replies;
-		return await post(call, { recipient, ...messaging, message });
+		return await post(call, { recipient, message }, messaging);
 	});
 	return { ...partsResult('instagram', request.conversationId, sent), kind: type };
 }

@@ -32,6 +32,7 @@ export const INSTAGRAM_GRAPH: GraphApi = {
 		'create a new one for the Page linked to the Instagram account ' +
 		'(Meta app → Messenger → Instagram settings → Access Tokens).',
 	permission: 'instagram_manage_messages',
+	windowSubcodes: [2534022],
 	hint(error) {
 		const sub = error?.error_subcode;
 		if (sub === 2534022 || /outside of allowed window/i.test(error?.message ?? '')) {

@@ -18,8 +18,9 @@ import type {
 	SendResult,
 	SendTextRequest,
 } from '../types';
+import { sendAsPersonMay } from '../meta/humanAgent';
 import { quickRepliesOf } from '../meta/quickReplies';
-import { MESSENGER_LIMITS, graphApiRequest } from './transport';
+import { MESSENGER_GRAPH, MESSENGER_LIMITS, graphApiRequest } from './transport';
 
 export const messengerSendProperties: INodeProperties[] = [
 	{
@@ -104,14 +105,25 @@ export function quickReplies(
 	return quickRepliesOf(call, buttons, 'Messenger', MESSENGER_LIMITS.maxQuickReplies);
 }
 
-async function post(call: SendContext, body: IDataObject): Promise<AcceptedPart> {
-	const sent = await graphApiRequest<GraphSent>(call.ctx, {
-		method: 'POST',
-		path: '/me/messages',
-		body,
-		itemIndex: call.itemIndex,
-		what: 'send message',
-	});
+/** One message with `messaging` (a person's may go again tagged: ../meta/humanAgent.ts). */
+async function post(
+	call: SendContext,
+	body: IDataObject,
+	messaging: IDataObject,
+): Promise<AcceptedPart> {
+	const sent = await sendAsPersonMay(
+		call,
+		MESSENGER_GRAPH,
+		messaging,
+		async (as) =>
+			await graphApiRequest<GraphSent>(call.ctx, {
+				method: 'POST',
+				path: '/me/messages',
+				body: { ...body, ...as },
+				itemIndex: call.itemIndex,
+				what: 'send message',
+			}),
+	);
 	return { messageId: sent.message_id, timestamp: new Date().toISOString(), raw: sent };
 }
 
@@ -131,7 +143,7 @@ async function sendText(call: SendContext, request: SendTextRequest): Promise<Se
 	const sent = await sendParts(call, parts.length, async (index) => {
 		const message: IDataObject = { text: parts[index] };
 		if (replies && index === parts.length - 1) message.quick_replies = replies;
-		return await post(call, { recipient: { id: request.conversationId }, ...messaging, message });
+		return await post(call, { recipient: { id: request.conversationId }, message }, messaging);
 	});
 	return partsResult('messenger', request.conversationId, sent);
 }
@@ -197,7 +209,7 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 		if (index > 0) {
 			const message: IDataObject = { text: caption[index - 1] };
 			if (replies && last) message.quick_replies = replies;
-			return await post(call, { recipient, ...messaging, message });
+			return await post(call, { recipient, message }, messaging);
 		}
 		const attachment: IDataObject = { type, payload: {} };
 		const message: IDataObject = { attachment };
@@ -207,28 +219,31 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 				source.type === 'url'
 					? { url: source.url, is_reusable: false }
 					: { attachment_id: source.type === 'fileId' ? source.fileId : '' };
-			return await post(call, { recipient, ...messaging, message });
+			return await post(call, { recipient, message }, messaging);
 		}
-		const fields: Record<string, string> = {
-			recipient: JSON.stringify(recipient),
-			message: JSON.stringify(message),
+		const attach = async (as: IDataObject) => {
+			const fields: Record<string, string> = {
+				recipient: JSON.stringify(recipient),
+				message: JSON.stringify(message),
+			};
+			for (const [name, value] of Object.entries(as)) fields[name] = String(value);
+			return await graphApiRequest<GraphSent>(call.ctx, {
+				method: 'POST',
+				path: '/me/messages',
+				multipart: async () =>
+					buildMultipart(fields, {
+						fieldName: 'filedata',
+						fileName: upload.fileName,
+						mimeType: upload.mimeType,
+						content: await upload.open(),
+						size: upload.size,
+					}),
+				itemIndex: call.itemIndex,
+				what: 'send attachment',
+				timeoutMs: 10 * 60_000,
+			});
 		};
-		for (const [name, value] of Object.entries(messaging)) fields[name] = String(value);
-		const result = await graphApiRequest<GraphSent>(call.ctx, {
-			method: 'POST',
-			path: '/me/messages',
-			multipart: async () =>
-				buildMultipart(fields, {
-					fieldName: 'filedata',
-					fileName: upload.fileName,
-					mimeType: upload.mimeType,
-					content: await upload.open(),
-					size: upload.size,
-				}),
-			itemIndex: call.itemIndex,
-			what: 'send attachment',
-			timeoutMs: 10 * 60_000,
-		});
+		const result = await sendAsPersonMay(call, MESSENGER_GRAPH, messaging, attach);
 		return { messageId: result.message_id, timestamp: new Date().toISOString(), raw: result };
 	});
 	return { ...partsResult('messenger', request.conversationId, sent), kind: type };

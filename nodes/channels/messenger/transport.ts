@@ -27,6 +27,7 @@ export const MESSENGER_GRAPH: GraphApi = {
 	permission: 'pages_messaging',
 	// 80006: Messenger's own rate limit
 	rateLimitCodes: [80006],
+	windowSubcodes: [2018278],
 	hint(error) {
 		if (
 			error?.error_subcode === 2018278 ||

@@ -56,6 +56,8 @@ export interface GraphApi {
 	permission: string;
 	/** More rate-limit codes than Graph's own (4, 17, 32, 613). */
 	rateLimitCodes?: number[];
+	/** The subcodes with which Meta refuses a send outside the 24-hour window (./humanAgent.ts). */
+	windowSubcodes?: number[];
 	/** The channel's own hints (windows, unknown recipients), asked before the common ones. */
 	hint?: (error: GraphError | undefined, statusCode: number) => string | undefined;
 	/** Defaults of the credential (a channel may pin another Graph version). */
@@ -125,6 +127,12 @@ export async function metaCredentialsOf(
 function graphErrorOf(body: unknown): GraphError | undefined {
 	const error = (body as { error?: GraphError } | undefined)?.error;
 	return error && typeof error === 'object' ? error : undefined;
+}
+
+/** The Graph error a `graphApiRequest` failure carries, if it is one. */
+export function graphErrorIn(error: unknown): GraphError | undefined {
+	const e = error as { errorResponse?: unknown; cause?: unknown } | undefined;
+	return graphErrorOf(e?.errorResponse) ?? graphErrorOf(e?.cause);
 }
 
 function rateLimited(api: GraphApi, code: number | undefined): boolean {

@@ -105,6 +105,15 @@ describe('Chat Channel (Instagram Direct): text', () => {
 		expect(tooLate.error?.message).toMatch(/2534022/);
 	});
 
+	it('an app without Meta’s Human Agent permission: a HUMAN_AGENT send is refused (#10), even within 7 days, and nothing is sent', async () => {
+		ig.humanAgentPermission = false;
+		ig.advanceTime(2 * 24 * 60 * 60 * 1000);
+		const tagged = await run({ items: [{ conversationId: ADA, text: 'a person answers' }], parameters: { instagramMessagingType: 'MESSAGE_TAG' } });
+		expect(tagged.status).toBe('error');
+		expect(tagged.error?.message).toMatch(/does not have permission.*\(#10\)/);
+		expect(ig.messagesTo(ADA)).toEqual([]);
+	});
+
 	it('explains an IGSID Instagram does not know (2534014)', async () => {
 		const { error } = await run({ items: [{ conversationId: '1790000000000099', text: 'x' }] });
 		expect(error?.message).toMatch(/#100\/2534014/);

@@ -90,6 +90,15 @@ describe('Chat Channel (Facebook Messenger): text', () => {
 		expect(fb.messagesTo(ADA)[0]).toMatchObject({ messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', allowedBy: 'human_agent' });
 	});
 
+	it('an app without Meta’s Human Agent permission: a HUMAN_AGENT send is refused (#10), even within 7 days, and nothing is sent', async () => {
+		fb.humanAgentPermission = false;
+		fb.advanceTime(2 * 24 * 60 * 60 * 1000);
+		const tagged = await run({ items: [{ conversationId: ADA, text: 'a person answers' }], parameters: { messengerMessagingType: 'MESSAGE_TAG', messengerTag: 'HUMAN_AGENT' } });
+		expect(tagged.status).toBe('error');
+		expect(tagged.error?.message).toMatch(/does not have permission.*\(#10\)/);
+		expect(fb.messagesTo(ADA)).toEqual([]);
+	});
+
 	it('sends UPDATE messages when asked', async () => {
 		await run({ items: [{ conversationId: ADA, text: 'news' }], parameters: { messengerMessagingType: 'UPDATE' } });
 		expect(fb.messagesTo(ADA)[0].messagingType).toBe('UPDATE');

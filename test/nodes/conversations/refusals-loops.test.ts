@@ -8,7 +8,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { twilioOf } from './drivers/whatsapp';
-import { CHANNELS, runNode, shown, startBridge, type Bridge, type Customer } from './setup';
+import { theDriver } from './drivers';
+import { CHANNELS, PDF, runNode, shown, startBridge, type Bridge, type Customer } from './setup';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -134,6 +135,57 @@ describe.each(CHANNELS)('Customer conversations (%s): refusals and loops', (chan
 		expect(bridge.received(anna)).toEqual([]);
 	});
 });
+
+// Meta: automated messages within 24 hours of the customer's last message, a person's answers
+// for 7 days (HUMAN_AGENT); what operators post through Send to Customer is a person's answer
+describe.each(CHANNELS.filter((channel) => theDriver(channel).refusal.person))(
+	'Customer conversations (%s): a person answers after the automated window',
+	(channel) => {
+		beforeEach(async () => {
+			bridge = await startBridge(channel);
+			anna = bridge.newCustomer('Anna', 'Petrova');
+		});
+
+		const warnings = () =>
+			bridge
+				.messagesOf(anna)
+				.filter((m) => m.senderId === bridge.ts.bot.id && m.text.startsWith('⚠️'));
+
+		it('an operator’s text and file after 24 hours reach the customer once each, without a notice', async () => {
+			await bridge.write(anna, 'Hi, my order never came');
+			bridge.driver.closeAutomatedWindow!();
+			const invoice = bridge.operatorUploads('invoice.pdf', 'application/pdf', PDF);
+
+			const answer = await bridge.operatorPosts(anna, {
+				text: 'Sorry, here is the invoice',
+				fileIds: [invoice.id],
+			});
+
+			const received = bridge.received(anna);
+			expect(received.map((m) => m.text)).toEqual(['Sorry, here is the invoice', '']);
+			expect(received[1].fileSha256 ?? received[1].fileUrl).toBeTruthy();
+			expect(warnings()).toEqual([]);
+			expect(answer.externalKey).toBe(
+				`${bridge.keyOf(anna)}#${received.map((m) => m.id).join('&')}`,
+			);
+		});
+
+		it('an app without the permission for a person’s late answers: the notice tells the operators what to do, nothing is sent', async () => {
+			await bridge.write(anna, 'Hi');
+			bridge.driver.closeAutomatedWindow!();
+			bridge.driver.withoutPersonPermission!();
+
+			const answer = await bridge.operatorPosts(anna, { text: 'Sorry for the wait' });
+
+			expect(bridge.received(anna)).toEqual([]);
+			const [notice, ...more] = warnings();
+			expect(more).toEqual([]);
+			expect(notice.text).toMatch(/^⚠️ Not delivered to the customer: /);
+			expect(notice.text).toMatch(theDriver(channel).refusal.person!.permission);
+			expect(answer.externalKey).toBe(`unsent:${answer.id}`);
+		});
+	},
+);
 
 describe('Customer conversations (whatsapp): the window refusal as Twilio really gives it', () => {
 	afterEach(async () => {

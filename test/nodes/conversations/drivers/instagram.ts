@@ -36,8 +36,12 @@ export const driver: ChannelDriver = {
 			text: 'Order 4711 costs 2*3 — see the page (https://example.com/a_b) and code_x 👍🏽',
 		},
 	},
-	// the customer's last message is more than 24 hours old
-	refusal: { notice: /window/, hint: /Human Agent/ },
+	// the customer's last message is more than 7 days old: not even a person (HUMAN_AGENT) may answer
+	refusal: {
+		notice: /window/,
+		hint: /more than 7 days ago.*has to write first/,
+		person: { permission: /this Meta app does not have the Human Agent permission/ },
+	},
 	// Instagram's messages carry no location
 	locations: false,
 	e2e: true,
@@ -118,7 +122,11 @@ export const driver: ChannelDriver = {
 			},
 			failNextSendAfterAccepting: () =>
 				ig.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
-			refuseSends: () => ig.advanceTime(DAY + 60_000),
+			refuseSends: () => ig.advanceTime(7 * DAY + 60_000),
+			closeAutomatedWindow: () => ig.advanceTime(DAY + 60_000),
+			withoutPersonPermission: () => {
+				ig.humanAgentPermission = false;
+			},
 			async forge(url, customer) {
 				// X-Hub-Signature-256 computed with another app secret
 				const event = ig.messageEvent(customer.part, { text: 'forged' });

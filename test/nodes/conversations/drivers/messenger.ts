@@ -31,8 +31,12 @@ export const driver: ChannelDriver = {
 			text: 'Order 4711 costs 2*3 — see the page (https://example.com/a_b) and code_x 👍🏽',
 		},
 	},
-	// the customer's last message is more than 24 hours old
-	refusal: { notice: /window/ },
+	// the customer's last message is more than 7 days old: not even a person (HUMAN_AGENT) may answer
+	refusal: {
+		notice: /window/,
+		hint: /more than 7 days ago.*has to write first/,
+		person: { permission: /this Meta app does not have the Human Agent permission/ },
+	},
 	e2e: true,
 
 	async start(options: IDataObject = {}) {
@@ -126,7 +130,11 @@ export const driver: ChannelDriver = {
 			},
 			failNextSendAfterAccepting: () =>
 				fb.failNext({ method: 'POST', path: SEND, status: 500, afterAccepting: true }),
-			refuseSends: () => fb.advanceTime(DAY + 60_000),
+			refuseSends: () => fb.advanceTime(7 * DAY + 60_000),
+			closeAutomatedWindow: () => fb.advanceTime(DAY + 60_000),
+			withoutPersonPermission: () => {
+				fb.humanAgentPermission = false;
+			},
 			async forge(url, customer) {
 				// X-Hub-Signature-256 computed with another app secret
 				const event = fb.messageEvent(customer.part, { text: 'forged' });

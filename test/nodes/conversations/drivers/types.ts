@@ -104,6 +104,14 @@ export interface Driver {
 	 */
 	refuseSends(): void;
 	/**
+	 * Channels with a longer window for a person's answers than for automated ones
+	 * (`refusal.person`: Meta's HUMAN_AGENT tag, 7 days against 24 hours): the customer's last
+	 * message is now past the automated window, within the person's (`refuseSends`: past both).
+	 */
+	closeAutomatedWindow?(): void;
+	/** `refusal.person`: the app no longer has the platform's permission for a person's late answers. */
+	withoutPersonPermission?(): void;
+	/**
 	 * e2e (`ChannelDriver.e2e`): `customer` writes to the trigger at `url` in a delivery the
 	 * platform did not make (a wrong signature / secret token); resolves with the HTTP status n8n
 	 * answered (the trigger refuses it: 401 or 403).
@@ -127,7 +135,12 @@ export interface Formatting {
 	 */
 	operator: {
 		text: string;
-		source?: { stripped: string; strip: RegExp; bold: (word: string) => RegExp; italic: (word: string) => RegExp };
+		source?: {
+			stripped: string;
+			strip: RegExp;
+			bold: (word: string) => RegExp;
+			italic: (word: string) => RegExp;
+		};
 	};
 	/** The customer's `text` with its first `length` characters bold; absent: no formatting. */
 	boldStart?(text: string, length: number): Outgoing | string;
@@ -165,7 +178,15 @@ export interface ChannelDriver {
 	/** `false`: a customer's document carries no caption (a Viber file message has no text); absent: it can. */
 	documentCaptions?: false;
 	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
-	refusal: { notice: RegExp; hint?: RegExp };
+	refusal: {
+		notice: RegExp;
+		hint?: RegExp;
+		/**
+		 * A person may answer longer than automation may (Driver.closeAutomatedWindow): what the
+		 * operator's notice says when the app lacks the platform's permission for that.
+		 */
+		person?: { permission: RegExp };
+	};
 	/**
 	 * The channel runs in test/e2e/channels.e2e.test.ts, a real n8n: `start()` with no options gives
 	 * an emulator n8n can use, `credentials` are what n8n stores (created through its REST API for
