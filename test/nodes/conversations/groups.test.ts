@@ -6,6 +6,7 @@
 import { conversationKey } from '../../../nodes/conversations/keys';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { adapters } from '../../../nodes/channels';
 import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
 import { telegramOf } from './drivers/telegram';
 import { shown, startBridge, type Bridge } from './setup';
@@ -119,7 +120,7 @@ describe('Customer conversations (telegram): groups', () => {
 		]);
 	});
 
-	it('the editor offers Group Chats only for channels whose adapter has groups (Telegram)', () => {
+	it('the editor offers Group Chats only for channels whose adapter has groups (Telegram, …)', () => {
 		const options = new ChatChannel().description.properties.filter(
 			(p) => p.name === 'conversationOptions',
 		);
@@ -128,6 +129,10 @@ describe('Customer conversations (telegram): groups', () => {
 		)!;
 		const groupChats = (forward.options as INodeProperties[]).find((o) => o.name === 'groupChats')!;
 		expect(groupChats).toMatchObject({ default: 'ignore' });
-		expect(groupChats.displayOptions?.show?.['/channel']).toEqual(['telegram']);
+		const withGroups = Object.values(adapters)
+			.filter((adapter) => adapter.conversation.groups)
+			.map((adapter) => adapter.name);
+		expect(withGroups).toContain('telegram');
+		expect(groupChats.displayOptions?.show?.['/channel']).toEqual(withGroups);
 	});
 });
