@@ -15,6 +15,33 @@ const VK_API_VERSION = '5.199';
  * token and the API version to every call (`access_token`, `v`). The Callback API's confirmation
  * string and secret key are needed only when the trigger receives by Callback API (mode Webhook).
  */
+/** VK's errors for the credential's test request (groups.getById), each worded for the person setting it up. */
+const TEST_REFUSALS: Array<[number, string]> = [
+	[1, 'A temporary problem at VK: try again'],
+	[2, 'The VK application behind this token is disabled'],
+	[3, 'VK does not know the method: check the API Base URL'],
+	[4, 'The access token has a wrong signature: copy it again'],
+	[5, 'VK refused the access token: create a new community token'],
+	[6, 'Too many requests per second: try again'],
+	[7, 'The token lacks a right: give it access to community messages, photos and documents'],
+	[8, 'VK could not read the request: check the Group ID and the API Base URL'],
+	[9, 'Flood control: try again later'],
+	[10, 'A temporary problem at VK: try again'],
+	[15, 'The token has no access to this community'],
+	[17, 'VK wants the token validated: create a new community token'],
+	[18, 'The page of this token is deleted or blocked'],
+	[23, 'VK has switched this method off'],
+	[27, 'The token cannot be used for this: create a community token (not a user or app token)'],
+	[28, 'The app token is not accepted: create a community token'],
+	[29, 'The token reached a VK rate limit: try again later'],
+	[30, 'The profile is private'],
+	[100, 'VK does not know this Group ID: check it'],
+	[113, 'VK does not know this ID'],
+	[125, 'VK does not know this Group ID: check it'],
+	[200, 'Access denied by VK'],
+	[203, 'The token has no access to this community'],
+];
+
 export class TeamSpiritVkApi implements ICredentialType {
 	name = 'teamSpiritVkApi';
 
@@ -99,32 +126,15 @@ export class TeamSpiritVkApi implements ICredentialType {
 			url: '=/method/groups.getById?group_id={{ encodeURIComponent(String($credentials.groupId).trim()) }}',
 			method: 'GET',
 		},
-		// VK answers errors with HTTP 200 and an `error` object
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.error_code',
-					value: 5,
-					message: 'VK refused the access token (error 5): create a new community token',
-				},
+		// VK answers errors with HTTP 200 and an `error` object; n8n's rules compare one value, so
+		// every error this request can get is listed (VK's codes, dev.vk.com/en/reference/errors)
+		rules: TEST_REFUSALS.map(([code, message]) => ({
+			type: 'responseSuccessBody' as const,
+			properties: {
+				key: 'error.error_code',
+				value: code,
+				message: `${message} (VK error ${code})`,
 			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.error_code',
-					value: 100,
-					message: 'VK does not know this Group ID (error 100): check it',
-				},
-			},
-			{
-				type: 'responseSuccessBody',
-				properties: {
-					key: 'error.error_code',
-					value: 15,
-					message: 'The token has no access to this community (error 15)',
-				},
-			},
-		],
+		})),
 	};
 }

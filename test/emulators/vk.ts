@@ -14,8 +14,10 @@
  *   second) above `perSecond` calls, 901 (no permission to write) for a user who never allowed the
  *   community's messages, 902 (privacy settings) for one who forbids them, 914 for a text above
  *   4096 characters, 911 for a keyboard that is not valid.
- * - `messages.send` with `random_id`: a repeated random_id (per community) answers the id of the
- *   message first sent with it and sends nothing (VK's idempotency key).
+ * - `messages.send` with `random_id`: a repeated random_id answers the id of the message first sent
+ *   with it and sends nothing (VK's idempotency key). Its scope is VK's documented one: "unique in
+ *   connection with API_ID and the sender's ID" (messages.send), i.e. per community here, whatever
+ *   the recipient, over the whole history.
  * - Bots Long Poll: `groups.getLongPollServer` → `{ key, server, ts }`; `<server>?act=a_check&key&ts
  *   &wait` holds until an event arrives or `wait` seconds pass; events numbered from `ts` on are
  *   answered again until a later `ts` is asked (`failed: 1` when the history is gone, `2` for an
@@ -643,7 +645,7 @@ export class VkEmulator {
 		const peer = this.peerOf(params);
 		const randomId = Number(this.need(params, 'random_id'));
 		if (!Number.isInteger(randomId) || randomId < -2147483648 || randomId > 2147483647) throw new VkError(100, 'One of the parameters specified was missing or invalid: random_id is invalid');
-		// VK's idempotency: the same random_id from the same community is the same message
+		// VK's idempotency: the same random_id from the same sender (the community) is the same message, for any peer
 		const earlier = this.randomIds.get(randomId);
 		if (randomId !== 0 && earlier !== undefined) return earlier;
 		const user = this.users.get(peer);

@@ -7,8 +7,8 @@
  *   a 429 (6: one second, VK's limit is per second; 9: with backoff);
  * - 10 (internal server error) and 1 (unknown error) are retried like a 5xx, only when the call
  *   is safe to repeat: `messages.send` is, because it carries VK's idempotency key `random_id`;
- * - 901 / 902 (the customer has not allowed the community's messages / privacy settings) are
- *   refusals with a hint the conversation bridge shows the operators as its notice.
+ * - 18, 900, 901, 902, 915, 916 (deleted page, blacklist, messages not allowed, privacy, messages
+ *   off) are refusals with a hint the conversation bridge shows the operators as its notice.
  */
 import type {
 	IDataObject,
@@ -105,6 +105,13 @@ function vkErrorOf(body: unknown): VkApiError | undefined {
 	return error && typeof error === 'object' ? error : undefined;
 }
 
+/**
+ * VK's errors that say the message cannot reach this customer (deleted page, blacklist, no
+ * permission, privacy, messages off): the reason goes into the error's message, which the
+ * conversation bridge shows the operators.
+ */
+const REFUSALS = new Set([18, 900, 901, 902, 915, 916]);
+
 /** What an operator or a workflow author should do about VK's error `code`. */
 function hintFor(code: number | undefined): string | undefined {
 	switch (code) {
@@ -120,6 +127,16 @@ function hintFor(code: number | undefined): string | undefined {
 		case 15:
 		case 27:
 			return 'The token lacks a right: give it access to community messages, photos and documents.';
+		case 18:
+			return "The customer's VK page is deleted or blocked: VK delivers nothing to it.";
+		case 900:
+			return 'The customer blocked this community (its blacklist): nothing reaches them until they unblock it.';
+		case 915:
+		case 916:
+			return (
+				"Messages are switched off for this conversation (the community's messages or the " +
+				'chat bot feature are off in Community management → Messages): nothing can be sent.'
+			);
 		case 901:
 			return (
 				'The customer has not allowed messages from this community: a community may write to a ' +
@@ -161,7 +178,7 @@ function vkError(
 	const onItem = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
 	const what = error?.error_msg ?? `HTTP ${httpStatus}`;
 	// the customer's refusals: the reason in the message itself (an item's error, an operator's notice)
-	const refusal = code === 901 || code === 902 ? `: ${hintFor(code)}` : '';
+	const refusal = code !== undefined && REFUSALS.has(code) ? `: ${hintFor(code)}` : '';
 	return new NodeApiError(
 		ctx.getNode(),
 		{ ...((body as JsonObject) ?? {}), httpCode: String(status) },

@@ -179,6 +179,19 @@ describe('Chat Channel (VK): limits and refusals', () => {
 		expect(ada).toMatchObject({ channel: 'vk', parts: 1 });
 	});
 
+	it.each([
+		[18, /page is deleted or blocked/],
+		[900, /blocked this community/],
+		[915, /switched off/],
+		[916, /switched off/],
+	])('error %i: the message names the customer-side reason in words an operator understands', async (code, words) => {
+		vk.failNext({ method: 'messages.send', code });
+		const { status, error } = await run({ items: [{ conversationId: String(ADA), text: 'hello?' }] });
+		expect(status).toBe('error');
+		expect(error?.message).toMatch(new RegExp(`error ${code}`));
+		expect(error?.message).toMatch(words);
+	});
+
 	it('a wrong token: error 5 names the token, the token is not in the error', async () => {
 		const { status, error, everything } = await run({ credentials: { accessToken: 'vk1.a.wrongTokenThatIsLongEnough' } });
 		expect(status).toBe('error');
@@ -193,6 +206,13 @@ describe('Chat Channel (VK): limits and refusals', () => {
 		expect(wrong).toMatchObject({ status: 'Error', message: expect.stringMatching(/error 5/) });
 		const group = await testCredential(new TeamSpiritVkApi(), { ...data, groupId: '1' });
 		expect(group).toMatchObject({ status: 'Error', message: expect.stringMatching(/error 100/) });
+	});
+
+	it.each([1, 2, 7, 8, 10, 17, 18, 27, 28, 29, 125, 203])("the credential's Test reports VK's error %i as a failure naming it", async (code) => {
+		vk.failNext({ method: 'groups.getById', code });
+		const result = await testCredential(new TeamSpiritVkApi(), vk.credentialData());
+		expect(result).toMatchObject({ status: 'Error', message: expect.stringMatching(new RegExp(`error ${code}\\b`)) });
+		expect(JSON.stringify(result)).not.toContain(vk.token);
 	});
 });
 
