@@ -89,6 +89,11 @@ export interface VkRecordedCall {
 
 export interface NewMessage {
 	fromId: number;
+	/**
+	 * A community chat (2000000000 + the chat's number) instead of the private dialogue: the
+	 * community gets `id: 0` for it (VK gives bots in chats only `conversation_message_id`).
+	 */
+	peerId?: number;
 	text?: string;
 	attachments?: Json[];
 	replyTo?: Json;
@@ -360,14 +365,15 @@ export class VkEmulator {
 
 	/** A message object as VK gives it (message_new's `object.message`). */
 	messageObject(message: NewMessage): Json {
-		const id = message.id ?? this.nextMessageId++;
+		const peer = message.peerId ?? message.fromId;
+		const id = peer >= 2_000_000_000 ? 0 : (message.id ?? this.nextMessageId++);
 		const object: Json = {
 			id,
 			date: message.date ?? Math.floor(Date.now() / 1000),
-			peer_id: message.fromId,
+			peer_id: peer,
 			from_id: message.fromId,
 			text: message.text ?? '',
-			conversation_message_id: this.nextCmid(message.fromId),
+			conversation_message_id: this.nextCmid(peer),
 			attachments: message.attachments ?? [],
 			fwd_messages: message.fwd ?? [],
 			important: false,

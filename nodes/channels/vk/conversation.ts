@@ -28,6 +28,8 @@ export const vkConversation: ConversationRules = {
 	files: 'upload',
 	account: async (ctx, itemIndex) => (await credentialsOf(ctx, itemIndex)).groupId || undefined,
 	keyPart: (conversationId) => conversationId,
-	// community chats (peer ids from 2000000000): several people in one chat
-	groups: true,
+	// Community chats (peer ids from 2000000000) are not bridged: VK gives a community bot no
+	// message id there (`id: 0`, only `conversation_message_id`), and replies, edits and deletes
+	// by message id cannot reach them. Their items carry `messageId: null`; the bridge skips them.
+	groups: false,
 };
