@@ -149,7 +149,10 @@ for (const file of files.filter((f) => f.startsWith('dist/'))) {
 			? [rel.replace(/\.js\.map$/, '.ts')]
 			: /\.js$/.test(rel)
 				? [rel.replace(/\.js$/, '.ts'), rel]
-				: [rel];
+				: // a node's codex written by scripts/build-codex.mjs from its description
+					/\.node\.json$/.test(rel)
+					? [rel, rel.replace(/\.json$/, '.ts')]
+					: [rel];
 	if (!candidates.some((c) => fs.existsSync(path.join(repoRoot, c)))) {
 		problem(`${file} has no source (${candidates[0]}) any more: a stale build output; run \`rm -rf dist && npm run build\``);
 	}
