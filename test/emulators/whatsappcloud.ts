@@ -83,6 +83,7 @@ export const ERROR_TITLES: Record<number, string> = {
 	131009: 'Parameter value is not valid',
 	132000: 'Number of parameters does not match the expected number of params',
 	132001: 'Template name does not exist in the translation',
+	132012: 'Parameter format does not match format in the created template',
 	131000: 'Something went wrong',
 };
 
@@ -92,6 +93,24 @@ type MessageType = (typeof MESSAGE_TYPES)[number];
 // ---------------------------------------------------------------------------
 // Public types
 // ---------------------------------------------------------------------------
+
+/** A template's header: a text (at most one placeholder) or a media format. */
+export type TemplateHeader = { format: 'TEXT'; text: string } | { format: 'IMAGE' | 'DOCUMENT' | 'VIDEO' };
+/** A template's button: a URL (dynamic with `{{1}}` at its end), a quick reply, a phone number. */
+export type TemplateButton = { type: 'URL'; text: string; url: string } | { type: 'QUICK_REPLY'; text: string } | { type: 'PHONE_NUMBER'; text: string; phone_number: string };
+
+interface Template {
+	name: string;
+	language: string;
+	body: string;
+	/** How many parameters the body takes. */
+	params: number;
+	/** The body's parameter names, for a template with named parameters; null: positional. */
+	named: string[] | null;
+	category: string;
+	header?: TemplateHeader;
+	buttons: TemplateButton[];
+}
 
 export interface PhoneNumber {
 	id: string;
@@ -275,8 +294,8 @@ export class WhatsAppCloudEmulator {
 	readonly lastInbound = new Map<string, number>();
 	/** Numbers that are not on WhatsApp (messages to them fail with 131026). */
 	readonly unreachable = new Set<string>();
-	/** Approved templates: `name:language` → the number of body parameters. */
-	readonly templates = new Map<string, { name: string; language: string; body: string; params: number; category: string }>();
+	/** Approved templates by `name:language`: their header, body placeholders and buttons. */
+	readonly templates = new Map<string, Template>();
 	/** The WABA's subscribed apps (POST /{waba-id}/subscribed_apps); false until subscribed. */
 	subscribed = false;
 	/** Where statuses go (the app's callback URL), posted as they happen; none by default. */
@@ -359,9 +378,15 @@ export class WhatsAppCloudEmulator {
 		this.lastInbound.set(`${phoneNumberId}:${digits(waId)}`, at);
 	}
 
-	addTemplate(name: string, language: string, body: string, category = 'UTILITY'): void {
-		const params = new Set(body.match(/\{\{\d+\}\}/g) ?? []).size;
-		this.templates.set(`${name}:${language}`, { name, language, body, params, category });
+	/**
+	 * An approved template. Its body's placeholders are positional (`{{1}}`) or named
+	 * (`{{first_name}}`: the template's parameter_format NAMED); a header is a text (with at most
+	 * one placeholder) or a media format; URL buttons with `{{1}}` in the URL take a suffix.
+	 */
+	addTemplate(name: string, language: string, body: string, category = 'UTILITY', more: { header?: TemplateHeader; buttons?: TemplateButton[] } = {}): void {
+		const names = [...new Set([...body.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]))];
+		const named = names.some((n) => !/^\d+$/.test(n));
+		this.templates.set(`${name}:${language}`, { name, language, body, params: names.length, named: named ? names : null, category, header: more.header, buttons: more.buttons ?? [] });
 	}
 
 	/** Stores a file as media of `phoneNumberId` (a customer's, for inbound messages); its id. */
@@ -764,7 +789,19 @@ export class WhatsAppCloudEmulator {
 			if (!edge && method === 'GET') return { status: 200, json: { id: this.wabaId, name: 'n8n Test WABA', currency: 'USD', timezone_id: '1' } };
 			if (edge === 'phone_numbers' && method === 'GET') return { status: 200, json: { data: this.phoneNumbers.map((n) => this.numberView(n)) } };
 			if (edge === 'message_templates' && method === 'GET') {
-				const data = [...this.templates.values()].map((t) => ({ name: t.name, language: t.language, status: 'APPROVED', category: t.category, components: [{ type: 'BODY', text: t.body }], id: mediaId() }));
+				const data = [...this.templates.values()].map((t) => ({
+					name: t.name,
+					language: t.language,
+					status: 'APPROVED',
+					category: t.category,
+					parameter_format: t.named ? 'NAMED' : 'POSITIONAL',
+					components: [
+						...(t.header ? [{ type: 'HEADER', ...t.header }] : []),
+						{ type: 'BODY', text: t.body },
+						...(t.buttons.length ? [{ type: 'BUTTONS', buttons: t.buttons }] : []),
+					],
+					id: mediaId(),
+				}));
 				return { status: 200, json: { data } };
 			}
 			if (edge === 'subscribed_apps') {
@@ -892,7 +929,7 @@ export class WhatsAppCloudEmulator {
 				return { ...none, text: content.emoji };
 			}
 			case 'template':
-				return { ...none, text: this.template(content) };
+				return { ...none, text: this.template(number, content) };
 			case 'interactive':
 				return { ...none, text: this.interactive(content) };
 			case 'location':
@@ -926,22 +963,100 @@ export class WhatsAppCloudEmulator {
 		return { text, upload: { filename, mimeType: stored.mimeType, size: stored.bytes.length, sha256: stored.sha256 }, link: null };
 	}
 
-	private template(content: Record<string, unknown>): string {
+	/**
+	 * A template message checked as Meta checks it against the approved template: the header's
+	 * parameter (its text, or a media object of the header's format), the body's parameters
+	 * (positional in order, or named with `parameter_name`), a parameter for each dynamic URL button
+	 * (`sub_type: url`) and optional quick-reply payloads. A wrong count is 132000, a parameter of
+	 * another kind than the template's 132012. Returns the body filled in.
+	 */
+	private template(number: PhoneNumber, content: Record<string, unknown>): string {
 		const name = content.name;
 		const language = isObject(content.language) ? content.language.code : undefined;
 		if (typeof name !== 'string' || !name) throw invalid('The parameter template.name is required.', 131008);
 		if (typeof language !== 'string' || !language) throw invalid('The parameter template.language.code is required.', 131008);
 		const template = this.templates.get(`${name}:${language}`);
 		if (!template) throw new GraphError(404, 132001, '(#132001) Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`);
-		const components = Array.isArray(content.components) ? content.components : [];
-		const body = components.find((c) => isObject(c) && String(c.type).toLowerCase() === 'body') as Record<string, unknown> | undefined;
-		const params = body && Array.isArray(body.parameters) ? body.parameters : [];
-		if (params.length !== template.params) throw new GraphError(400, 132000, '(#132000) Number of parameters does not match the expected number of params', `body: number of localizable_params (${params.length}) does not match the expected number of params (${template.params})`);
-		const values = params.map((p, i) => {
-			if (!isObject(p) || p.type !== 'text' || typeof p.text !== 'string' || !p.text.trim()) throw invalid(`Parameter ${i + 1} of the body must be a non-empty text`, 131008);
+		if (content.components !== undefined && !Array.isArray(content.components)) throw invalid('Param template.components must be an array.');
+		const components = (Array.isArray(content.components) ? content.components : []) as unknown[];
+		if (components.some((c) => !isObject(c))) throw invalid('Each template component must be an object.');
+		const of = (type: string) => (components as Array<Record<string, unknown>>).filter((c) => String(c.type).toLowerCase() === type);
+		const paramsOf = (c: Record<string, unknown> | undefined) => (c && Array.isArray(c.parameters) ? (c.parameters as unknown[]) : []);
+		const count = (where: string, got: number, expected: number) => {
+			if (got !== expected)
+				throw new GraphError(400, 132000, `(#${132000}) ${ERROR_TITLES[132000]}`, `${where}: number of localizable_params (${got}) does not match the expected number of params (${expected})`);
+		};
+		const format = (details: string) => new GraphError(400, 132012, `(#${132012}) ${ERROR_TITLES[132012]}`, details);
+		const textOf = (p: unknown, where: string): string => {
+			if (!isObject(p) || p.type !== 'text') throw format(`${where}: expected a text parameter`);
+			if (typeof p.text !== 'string' || !p.text.trim()) throw invalid(`${where}: the parameter text is required`, 131008);
 			return p.text;
+		};
+		// header
+		const header = template.header;
+		const headerParams = paramsOf(of('header')[0]);
+		if (!header || header.format === 'TEXT') {
+			const expected = header ? new Set(header.text.match(/\{\{\w+\}\}/g) ?? []).size : 0;
+			count('header', headerParams.length, expected);
+			headerParams.forEach((p, i) => {
+				textOf(p, `header parameter ${i + 1}`);
+				if (template.named && typeof (p as Record<string, unknown>).parameter_name !== 'string') throw format('header: this template has named parameters: parameter_name is required');
+			});
+		} else {
+			count('header', headerParams.length, 1);
+			const kind = header.format.toLowerCase();
+			const p = headerParams[0];
+			if (!isObject(p) || p.type !== kind || !isObject(p[kind])) throw format(`header: expected a parameter of type ${kind}`);
+			const media = p[kind] as Record<string, unknown>;
+			if (typeof media.link === 'string') {
+				if (!/^https?:\/\/\S+$/.test(media.link)) throw invalid(`header: ${kind}.link is not a URL`, 131009);
+			} else if (typeof media.id === 'string') {
+				const stored = this.media.get(media.id);
+				if (!stored || stored.phoneNumberId !== number.id) throw invalid(`Invalid media id ${media.id}`, 131009);
+			} else throw invalid(`header: ${kind}.link or ${kind}.id is required`, 131008);
+		}
+		// body
+		const bodyParams = paramsOf(of('body')[0]);
+		count('body', bodyParams.length, template.params);
+		const values = new Map<string, string>();
+		bodyParams.forEach((p, i) => {
+			const value = textOf(p, `body parameter ${i + 1}`);
+			const parameterName = (p as Record<string, unknown>).parameter_name;
+			if (!template.named) {
+				if (parameterName !== undefined) throw format('body: this template has positional parameters: parameter_name is not expected');
+				values.set(String(i + 1), value);
+				return;
+			}
+			if (typeof parameterName !== 'string') throw format('body: this template has named parameters: parameter_name is required');
+			if (!template.named.includes(parameterName)) throw invalid(`body: the template has no parameter named ${parameterName}`, 132000);
+			values.set(parameterName, value);
 		});
-		return template.body.replace(/\{\{(\d+)\}\}/g, (_, n: string) => values[Number(n) - 1] ?? '');
+		if (template.named && values.size !== template.named.length) count('body', values.size, template.named.length);
+		// buttons: one component per button given, by index
+		const given = new Map<number, Record<string, unknown>>();
+		for (const button of of('button')) {
+			const index = Number(button.index);
+			const defined = template.buttons[index];
+			if (!Number.isInteger(index) || !defined) throw invalid(`button: the template has no button at index ${String(button.index)}`, 131009);
+			const subType = String(button.sub_type ?? '').toLowerCase();
+			if ((defined.type === 'URL' && subType !== 'url') || (defined.type === 'QUICK_REPLY' && subType !== 'quick_reply') || defined.type === 'PHONE_NUMBER')
+				throw format(`button ${index}: the template's button is ${defined.type}, not ${subType || 'given a sub_type'}`);
+			if (given.has(index)) throw invalid(`button: index ${index} given twice`);
+			given.set(index, button);
+		}
+		template.buttons.forEach((defined, index) => {
+			const params = paramsOf(given.get(index));
+			if (defined.type === 'URL') {
+				count(`button ${index}`, params.length, defined.url.includes('{{') ? 1 : 0);
+				params.forEach((p) => textOf(p, `button ${index} parameter`));
+			} else if (defined.type === 'QUICK_REPLY' && params.length) {
+				count(`button ${index}`, params.length, 1);
+				const p = params[0];
+				if (!isObject(p) || p.type !== 'payload') throw format(`button ${index}: expected a payload parameter`);
+				if (typeof p.payload !== 'string' || !p.payload) throw invalid(`button ${index}: the parameter payload is required`, 131008);
+			}
+		});
+		return template.body.replace(/\{\{(\w+)\}\}/g, (_, n: string) => values.get(n) ?? '');
 	}
 
 	private interactive(content: Record<string, unknown>): string {

@@ -25,6 +25,141 @@ import type {
 import { recentMessages } from './recent';
 import { CLOUD_LIMITS, UPLOAD_LIMITS, cloudApiRequest, senderOf } from './transport';
 
+/** Shown with Send Template on this channel only. */
+const TEMPLATE_FIELD = {
+	show: { channel: ['whatsappcloud'], resource: ['message'], operation: ['sendTemplate'] },
+};
+const headerShown = (formats: string[]) => ({
+	show: { ...TEMPLATE_FIELD.show, whatsappcloudHeader: formats },
+});
+
+/** The template's components besides the body (whose parameters are the Variables). */
+const templateProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Variables (JSON) are the body\'s parameters: {"1": "Ada"} for {{1}}, or {"first_name": "Ada"} for a template with named parameters',
+		name: 'whatsappcloudTemplateNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: TEMPLATE_FIELD,
+	},
+	{
+		displayName: 'Header',
+		name: 'whatsappcloudHeader',
+		type: 'options',
+		options: [
+			{ name: 'Document', value: 'document', description: 'A document header: its file' },
+			{ name: 'Image', value: 'image', description: 'An image header: its image' },
+			{
+				name: 'None or Fixed',
+				value: 'none',
+				description: 'The template has no header, or one without a parameter',
+			},
+			{ name: 'Text', value: 'text', description: "A text header's parameter" },
+			{ name: 'Video', value: 'video', description: 'A video header: its video' },
+		],
+		default: 'none',
+		displayOptions: TEMPLATE_FIELD,
+		description: "What the template's header takes (WhatsApp Manager → Message templates)",
+	},
+	{
+		displayName: 'Header Text',
+		name: 'whatsappcloudHeaderText',
+		type: 'string',
+		default: '',
+		displayOptions: headerShown(['text']),
+		description: "The value of the header's parameter",
+	},
+	{
+		displayName: 'Header Parameter Name',
+		name: 'whatsappcloudHeaderName',
+		type: 'string',
+		default: '',
+		displayOptions: headerShown(['text']),
+		description:
+			"For a template with named parameters: the header parameter's name (e.g. sale_start_date); empty: positional ({{1}})",
+	},
+	{
+		displayName: 'Header Media',
+		name: 'whatsappcloudHeaderMedia',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/invoice.pdf',
+		displayOptions: headerShown(['image', 'document', 'video']),
+		description:
+			'A public HTTPS link to the file, or the media ID of a file uploaded to this phone number',
+	},
+	{
+		displayName: 'Header File Name',
+		name: 'whatsappcloudHeaderFileName',
+		type: 'string',
+		default: '',
+		placeholder: 'invoice.pdf',
+		displayOptions: headerShown(['document']),
+		description: 'The name the customer sees for the document',
+	},
+	{
+		displayName: 'Buttons',
+		name: 'whatsappcloudTemplateButtons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Button Parameter',
+		default: {},
+		displayOptions: TEMPLATE_FIELD,
+		description:
+			"Parameters of the template's buttons: the URL suffix of a dynamic URL button, the payload of a quick reply",
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				values: [
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: [
+							{
+								name: 'Quick Reply Payload',
+								value: 'quickReply',
+								description: 'What a tap sends back (the callbackData of the "callback" item)',
+							},
+							{
+								name: 'URL Suffix',
+								value: 'url',
+								description: "The end of a dynamic URL button's link (its {{1}})",
+							},
+						],
+						default: 'url',
+					},
+					{
+						displayName: 'Button Index',
+						name: 'index',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 9 },
+						default: 0,
+						description: "The button's position in the template, from 0",
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Components (JSON)',
+		name: 'whatsappcloudComponents',
+		type: 'json',
+		default: '[]',
+		displayOptions: TEMPLATE_FIELD,
+		description:
+			'Advanced: the components exactly as the Cloud API takes them (e.g. currency, date_time, copy_code or flow parameters); when not empty, sent instead of the Variables, Header and Buttons',
+	},
+];
+
 export const whatsappCloudSendProperties: INodeProperties[] = [
 	{
 		displayName: 'From (Phone Number ID)',
@@ -37,6 +172,7 @@ export const whatsappCloudSendProperties: INodeProperties[] = [
 			'The ID of the business phone number to send from. Replying to a trigger item, the ' +
 			'default takes the number the customer wrote to; empty: the Phone Number ID of the credential.',
 	},
+	...templateProperties,
 ];
 
 interface CloudSent extends IDataObject {
@@ -306,26 +442,118 @@ async function sendFile(call: SendContext, request: SendFileRequest): Promise<Se
 	return { ...partsResult('whatsappcloud', to, sent), kind: type };
 }
 
-/** `name:language` (e.g. `order_update:en_US`) and the variables as the body's parameters, in order. */
-async function sendTemplate(call: SendContext, request: SendTemplateRequest): Promise<SendResult> {
-	const to = recipientOf(call, request.conversationId);
-	const [name, language] = request.templateId.split(':');
-	const keys = Object.keys(request.variables);
-	const ordered = keys.every((key) => /^\d+$/.test(key))
-		? [...keys].sort((a, b) => Number(a) - Number(b))
-		: keys;
-	const parameters = ordered.map((key) => {
-		const value = String(request.variables[key]);
+/** The node's own field for this item, or `fallback` where it has none (another operation). */
+function fieldOf<T>(call: SendContext, name: string, fallback: T): T {
+	try {
+		return (call.ctx.getNodeParameter(name, call.itemIndex, fallback) ?? fallback) as T;
+	} catch {
+		return fallback;
+	}
+}
+
+/**
+ * The body's parameters: positional in the order of their numbers ({"1": …, "2": …}), or named
+ * (`parameter_name`) when a key is not a number (a template with named parameters).
+ */
+function bodyParameters(call: SendContext, variables: Record<string, string>): IDataObject[] {
+	const keys = Object.keys(variables);
+	const positional = keys.every((key) => /^\d+$/.test(key));
+	const ordered = positional ? [...keys].sort((a, b) => Number(a) - Number(b)) : keys;
+	return ordered.map((key) => {
+		const value = String(variables[key]);
 		if (!value.trim())
 			throw fail(
 				call,
 				`The template variable "${key}" is empty`,
 				'WhatsApp rejects templates with empty variables.',
 			);
-		return { type: 'text', text: value };
+		return positional
+			? { type: 'text', text: value }
+			: { type: 'text', parameter_name: key, text: value };
 	});
+}
+
+/** The header's parameter: its text, or its image / document / video by link or media id. */
+function headerParameter(call: SendContext): IDataObject | undefined {
+	const kind = fieldOf<string>(call, 'whatsappcloudHeader', 'none');
+	if (kind === 'text') {
+		const text = fieldOf(call, 'whatsappcloudHeaderText', '');
+		if (!text.trim()) throw fail(call, "The template's header text is empty");
+		const name = fieldOf(call, 'whatsappcloudHeaderName', '').trim();
+		return { type: 'text', ...(name ? { parameter_name: name } : {}), text };
+	}
+	if (!['image', 'document', 'video'].includes(kind)) return undefined;
+	const source = fieldOf(call, 'whatsappcloudHeaderMedia', '').trim();
+	if (!source)
+		throw fail(
+			call,
+			`The template's header ${kind} is missing`,
+			'Set "Header Media" to a public HTTPS link or a media ID.',
+		);
+	const media: IDataObject = /^\d{1,30}$/.test(source) ? { id: source } : { link: source };
+	if (media.link && !/^https?:\/\/\S+$/i.test(source))
+		throw fail(call, `"${source.slice(0, 40)}" is neither a link nor a media ID`);
+	const fileName = fieldOf(call, 'whatsappcloudHeaderFileName', '').trim();
+	if (kind === 'document' && fileName) media.filename = fileName;
+	return { type: kind, [kind]: media };
+}
+
+/** Parameters of the template's buttons, by their index: URL suffixes and quick-reply payloads. */
+function buttonComponents(call: SendContext): IDataObject[] {
+	const buttons = fieldOf<{ button?: IDataObject[] }>(call, 'whatsappcloudTemplateButtons', {});
+	return (buttons.button ?? []).map((button) => {
+		const value = String(button.value ?? '');
+		const index = String(Number(button.index ?? 0));
+		if (!value.trim()) throw fail(call, `The parameter of template button ${index} is empty`);
+		return button.type === 'quickReply'
+			? {
+					type: 'button',
+					sub_type: 'quick_reply',
+					index,
+					parameters: [{ type: 'payload', payload: value }],
+				}
+			: { type: 'button', sub_type: 'url', index, parameters: [{ type: 'text', text: value }] };
+	});
+}
+
+/** "Components (JSON)" when set: an array of component objects, sent as written. */
+function rawComponents(call: SendContext): IDataObject[] | undefined {
+	let value = fieldOf<unknown>(call, 'whatsappcloudComponents', '[]');
+	if (typeof value === 'string') {
+		try {
+			value = value.trim() ? JSON.parse(value) : [];
+		} catch {
+			throw fail(call, 'Components (JSON) is not valid JSON');
+		}
+	}
+	if (!Array.isArray(value) || value.some((c) => !c || typeof c !== 'object' || Array.isArray(c)))
+		throw fail(
+			call,
+			'Components (JSON) must be an array of components',
+			'E.g. [{"type": "body", "parameters": [{"type": "text", "text": "Ada"}]}]',
+		);
+	return value.length ? (value as IDataObject[]) : undefined;
+}
+
+/**
+ * `name:language` (e.g. `order_update:en_US`) with its components: the header's parameter, the
+ * variables as the body's parameters, the buttons' parameters (or "Components (JSON)" as written).
+ */
+async function sendTemplate(call: SendContext, request: SendTemplateRequest): Promise<SendResult> {
+	const to = recipientOf(call, request.conversationId);
+	const [name, language] = request.templateId.split(':');
+	let components = rawComponents(call);
+	if (!components) {
+		const header = headerParameter(call);
+		const parameters = bodyParameters(call, request.variables);
+		components = [
+			...(header ? [{ type: 'header', parameters: [header] }] : []),
+			...(parameters.length ? [{ type: 'body', parameters }] : []),
+			...buttonComponents(call),
+		];
+	}
 	const template: IDataObject = { name, language: { code: language } };
-	if (parameters.length) template.components = [{ type: 'body', parameters }];
+	if (components.length) template.components = components;
 	const from = await fromOf(call);
 	const sent = await sendParts(
 		call,

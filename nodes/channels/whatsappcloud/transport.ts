@@ -66,12 +66,17 @@ const HINTS: Record<number, string> = {
 	131050: 'The customer stopped marketing messages from this business.',
 	131009: 'A parameter value is not valid.',
 	131008: 'A required parameter is missing.',
-	132000: "The number of variables does not match the template's placeholders.",
+	132000:
+		"The parameters do not match the template's placeholders: check the header, body and buttons " +
+		'(Variables, Header, Buttons) against the template in WhatsApp Manager.',
 	132001:
 		'No approved template with this name in this language: check "name:language" in WhatsApp Manager.',
 	132005: 'The template text is too long once the variables are filled in.',
 	132007: 'The template breaks a WhatsApp policy.',
-	132012: "A variable does not have the template's expected format.",
+	132012:
+		"A parameter does not have the template's format: a header of another kind (text, image, " +
+		'document, video), named variables for a positional template or the other way round, or a ' +
+		"button parameter of another type than the template's button.",
 	133010: 'The business phone number is not registered with the Cloud API.',
 	130429:
 		'Meta kept answering "rate limit hit" (Cloud API throughput) after several waits. Send fewer messages at once.',

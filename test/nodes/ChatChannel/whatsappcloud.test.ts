@@ -177,6 +177,78 @@ describe('Chat Channel (WhatsApp Cloud API): templates', () => {
 	});
 });
 
+describe('Chat Channel (WhatsApp Cloud API): templates with components', () => {
+	const template = (parameters: INodeParameters) => run({ items: [{ conversationId: ADA }], parameters: { operation: 'sendTemplate', ...parameters } });
+	const componentsOf = () => wa.messagesTo(ADA).map((m) => m.content.components);
+	beforeEach(() => {
+		wa.addTemplate('invoice_ready', 'en', 'Hi {{first_name}}, invoice {{invoice}} is ready.', 'UTILITY', {
+			header: { format: 'DOCUMENT' },
+			buttons: [
+				{ type: 'URL', text: 'Open', url: 'https://shop.example/i/{{1}}' },
+				{ type: 'QUICK_REPLY', text: 'Stop' },
+			],
+		});
+		wa.addTemplate('sale', 'en_US', 'Everything {{1}} off.', 'MARKETING', { header: { format: 'TEXT', text: 'Sale {{1}}' } });
+		wa.addTemplate('new_product', 'en_US', 'Our new {{1}}.', 'MARKETING', { header: { format: 'IMAGE' } });
+	});
+
+	it('a document header by link with its file name, named body parameters, a dynamic URL button suffix and a quick-reply payload', async () => {
+		const { status, output } = await template({
+			templateId: 'invoice_ready:en',
+			variables: '{"first_name": "Ada", "invoice": "I-7"}',
+			whatsappcloudHeader: 'document',
+			whatsappcloudHeaderMedia: 'https://files.example/I-7.pdf',
+			whatsappcloudHeaderFileName: 'I-7.pdf',
+			whatsappcloudTemplateButtons: { button: [{ type: 'url', index: 0, value: 'I-7' }, { type: 'quickReply', index: 1, value: 'STOP_INVOICES' }] },
+		});
+		expect(status).toBe('success');
+		expect(componentsOf()).toEqual([
+			[
+				{ type: 'header', parameters: [{ type: 'document', document: { link: 'https://files.example/I-7.pdf', filename: 'I-7.pdf' } }] },
+				{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Ada' }, { type: 'text', parameter_name: 'invoice', text: 'I-7' }] },
+				{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'I-7' }] },
+				{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'STOP_INVOICES' }] },
+			],
+		]);
+		expect(wa.messagesTo(ADA)[0].text).toBe('Hi Ada, invoice I-7 is ready.');
+		expect(jsonOf(output)[0]).toMatchObject({ messageId: wa.messagesTo(ADA)[0].id });
+	});
+
+	it('a text header parameter, and an image header by media id', async () => {
+		const media = wa.addMedia(Buffer.alloc(300, 1), 'image/jpeg');
+		const sale = await template({ templateId: 'sale:en_US', variables: '{"1": "20%"}', whatsappcloudHeader: 'text', whatsappcloudHeaderText: 'today' });
+		const product = await template({ templateId: 'new_product:en_US', variables: '{"1": "kettle"}', whatsappcloudHeader: 'image', whatsappcloudHeaderMedia: media });
+		expect([sale.status, product.status]).toEqual(['success', 'success']);
+		expect(componentsOf().map((c) => (c as Array<{ type: string }>)[0])).toEqual([
+			{ type: 'header', parameters: [{ type: 'text', text: 'today' }] },
+			{ type: 'header', parameters: [{ type: 'image', image: { id: media } }] },
+		]);
+	});
+
+	it('Components (JSON) is sent as written, instead of the fields', async () => {
+		const components = [
+			{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://files.example/kettle.jpg' } }] },
+			{ type: 'body', parameters: [{ type: 'text', text: 'kettle' }] },
+		];
+		const { status } = await template({ templateId: 'new_product:en_US', variables: '{"1": "ignored"}', whatsappcloudComponents: JSON.stringify(components) });
+		expect(status).toBe('success');
+		expect(componentsOf()).toEqual([components]);
+	});
+
+	it('Meta refuses what does not fit the template: a missing header or button parameter (132000), a header or body parameter of another kind (132012); the node says what to fix', async () => {
+		const noHeader = await template({ templateId: 'new_product:en_US', variables: '{"1": "kettle"}' });
+		const wrongKind = await template({ templateId: 'new_product:en_US', variables: '{"1": "kettle"}', whatsappcloudHeader: 'video', whatsappcloudHeaderMedia: 'https://files.example/k.mp4' });
+		const positional = await template({ templateId: 'invoice_ready:en', variables: '{"1": "Ada", "2": "I-7"}', whatsappcloudHeader: 'document', whatsappcloudHeaderMedia: 'https://files.example/I-7.pdf', whatsappcloudTemplateButtons: { button: [{ type: 'url', index: 0, value: 'I-7' }] } });
+		const noButton = await template({ templateId: 'invoice_ready:en', variables: '{"first_name": "Ada", "invoice": "I-7"}', whatsappcloudHeader: 'document', whatsappcloudHeaderMedia: 'https://files.example/I-7.pdf' });
+		expect([noHeader, wrongKind, positional, noButton].map((r) => /\(#(\d+)\)/.exec(r.error?.message ?? '')?.[1])).toEqual(['132000', '132012', '132012', '132000']);
+		expect(noButton.error?.description).toMatch(/header, body and buttons/);
+		expect(positional.error?.description).toMatch(/named/);
+		const empty = await template({ templateId: 'sale:en_US', variables: '{"1": "20%"}', whatsappcloudHeader: 'text', whatsappcloudHeaderText: ' ' });
+		expect(empty.error?.message).toBe('The template\'s header text is empty');
+		expect(wa.messages).toHaveLength(0);
+	});
+});
+
 describe('Chat Channel (WhatsApp Cloud API): typing, unavailable actions', () => {
 	it("shows typing (read + typing indicator) or only the read ticks for the customer's newest message", async () => {
 		recentMessages.set(`${wa.phoneNumberId}:${ADA}`, 'wamid.newest');
