@@ -149,6 +149,9 @@ class TgError extends Error {
 		super(description);
 	}
 }
+/** The emoji a bot may react with (Bot API, ReactionTypeEmoji). */
+const REACTION_EMOJI = [...'👍👎❤🔥🥰👏😁🤔🤯😱🤬😢🎉🤩🤮💩🙏👌🕊🤡🥱🥴😍🐳🌚🌭💯🤣⚡🍌🏆💔🤨😐🍓🍾💋🖕😈😴😭🤓👻👀🎃🙈😇😨🤝✍🤗🫡🎅🎄☃💅🤪🗿🆒💘🙉🦄😘💊🙊😎👾🤷😡'].concat(['❤‍🔥', '👨‍💻', '🤷‍♂', '🤷‍♀']);
+
 const badRequest = (description: string) => new TgError(400, `Bad Request: ${description}`);
 
 const UPDATE_KINDS = ['message', 'edited_message', 'channel_post', 'edited_channel_post', 'callback_query', 'inline_query', 'my_chat_member'];
@@ -599,6 +602,17 @@ export class TelegramEmulator {
 			case 'deleteMessage': {
 				const message = this.find(p.chat_id, p.message_id, 'message to delete not found');
 				message.deleted = true;
+				return true;
+			}
+			case 'setMessageReaction': {
+				// bots may use Telegram's standard reaction emoji; [] takes the bot's reaction back
+				this.chatId(p.chat_id);
+				if (!Number.isInteger(Number(p.message_id)) || Number(p.message_id) <= 0) throw badRequest('message to react not found');
+				const known = (this.messages.get(this.chatId(p.chat_id)) ?? []).find((m) => m.message_id === Number(p.message_id));
+				if (known?.deleted) throw badRequest('message to react not found');
+				const reaction = Array.isArray(p.reaction) ? (p.reaction as Json[]) : [];
+				if (reaction.length > 1) throw badRequest('REACTIONS_TOO_MANY');
+				if (reaction.some((r) => r.type !== 'emoji' || !REACTION_EMOJI.includes(String(r.emoji)))) throw badRequest('REACTION_INVALID');
 				return true;
 			}
 			case 'sendChatAction':

@@ -156,7 +156,7 @@ describe('the editor shows what users need', () => {
 			callback: ['answer'],
 			chat: ['sendAction'],
 			conversation,
-			message: ['delete', 'edit', 'send', 'sendAndWait', 'sendFile'],
+			message: ['delete', 'edit', 'react', 'send', 'sendAndWait', 'sendFile'],
 		});
 		expect(offered('whatsapp')).toEqual({ conversation, message: ['send', 'sendAndWait', 'sendFile', 'sendTemplate'] });
 		expect(offered('messenger')).toEqual({ chat: ['sendAction'], conversation, message: ['send', 'sendAndWait', 'sendFile'] });

@@ -306,6 +306,28 @@ export const telegramActions: ChannelActions = {
 		};
 	},
 
+	/** One of Telegram's reaction emoji (written without the emoji variation selector), or none. */
+	async sendReaction(call, request) {
+		const emoji = request.emoji.replace(/\uFE0F/g, '');
+		await telegramApiRequest(call.ctx, {
+			method: 'setMessageReaction',
+			body: {
+				chat_id: request.conversationId,
+				message_id: Number(request.messageId),
+				reaction: emoji ? [{ type: 'emoji', emoji }] : [],
+			},
+			idempotent: true,
+			itemIndex: call.itemIndex,
+		});
+		return {
+			channel: 'telegram',
+			conversationId: request.conversationId,
+			messageId: request.messageId,
+			emoji,
+			sent: true,
+		};
+	},
+
 	async sendAction(call, request) {
 		await telegramApiRequest(call.ctx, {
 			method: 'sendChatAction',

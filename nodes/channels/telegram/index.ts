@@ -42,8 +42,6 @@ export const telegram: ChannelAdapter = {
 	triggerProperties: telegramTriggerProperties,
 	waitPrompt: telegramWaitPrompt,
 	unavailable: {
-		sendReaction:
-			'Telegram reactions (setMessageReaction) are not sent by this node yet: send a text.',
 		sendTemplate:
 			'Telegram bots may write to a user any time after the user wrote first: use "Send Text".',
 	},

@@ -183,6 +183,23 @@ describe('Chat Channel (Telegram): pacing, 429 and no duplicates', () => {
 });
 
 describe('Chat Channel (Telegram): edit, delete, chat action', () => {
+	it('reacts to a message with one of Telegram\'s reaction emoji (setMessageReaction; ❤️ as Telegram spells it), takes it back with an empty emoji; another emoji is refused', async () => {
+		const react = (emoji: string) =>
+			runFixture(tg, 'message.delete', {
+				items: [{ conversationId: '1001', messageId: '77' }],
+				edit: (wf) => Object.assign(wf.nodes[2].parameters, { operation: 'react', emoji }),
+			});
+		const [love, none, word] = [await react('❤️'), await react(''), await react('ok')];
+		expect([love.status, none.status]).toEqual(['success', 'success']);
+		expect(tg.calls('setMessageReaction').map((c) => c.params)).toEqual([
+			{ chat_id: '1001', message_id: 77, reaction: [{ type: 'emoji', emoji: '❤' }] },
+			{ chat_id: '1001', message_id: 77, reaction: [] },
+			{ chat_id: '1001', message_id: 77, reaction: [{ type: 'emoji', emoji: 'ok' }] },
+		]);
+		expect(jsonOf(love.output)[0]).toMatchObject({ channel: 'telegram', conversationId: '1001', messageId: '77', emoji: '❤' });
+		expect(word.error?.message).toMatch(/REACTION_INVALID/);
+	});
+
 	it('edits and deletes a message the bot sent; an unchanged edit is not an error', async () => {
 		await runFixture(tg, 'message.send-long', { items: [{ conversationId: '1001', text: 'first', format: 'plain' }] });
 		const id = String(tg.sentMessages(1001)[0].message_id);
