@@ -57,6 +57,19 @@ describe('Customer conversations (whatsappcloud): refusals as the Cloud API give
 		expect(notices(bridge, bob).map((m) => m.text)).toEqual([expect.stringMatching(/error 131026: The message could not be delivered/)]);
 	});
 
+	it('a customer\'s reaction to a message is no chat message: no "👍" reaches the operators', async () => {
+		await start();
+		const wa = whatsappCloudOf(bridge);
+		const dana = bridge.newCustomer('Dana', 'Ek');
+		await bridge.write(dana, 'Is it in stock?');
+		const answer = await bridge.operatorPosts(dana, { text: 'Yes, two left' });
+		await bridge.settle();
+		const [sent] = wa.messagesTo(dana.part);
+		await wa.deliver(bridge.customerHook.url, [wa.messageValue(dana.part, { type: 'reaction', content: { message_id: sent.id, emoji: '👍' }, name: 'Dana Ek' })]);
+		await bridge.settle();
+		expect(bridge.messagesOf(dana).map((m) => m.text)).toEqual(['Is it in stock?', answer.text]);
+	});
+
 	it('a customer of the second number is answered from it; the two numbers are two conversations', async () => {
 		await start();
 		const wa = whatsappCloudOf(bridge);
