@@ -40,14 +40,13 @@ export function kindOf(event: InstagramEvent): InstagramEventKind {
 }
 
 /** Every messaging event of a webhook body, in order, with the account it was for. */
-export function eventsOf(body: IDataObject): Array<{ accountId: string; event: InstagramEvent }> {
-	const out: Array<{ accountId: string; event: InstagramEvent }> = [];
+export function eventsOf(body: IDataObject): Array<{ account: string; event: InstagramEvent }> {
+	const out: Array<{ account: string; event: InstagramEvent }> = [];
 	for (const entry of (Array.isArray(body.entry) ? body.entry : []) as IDataObject[]) {
 		if (!entry || typeof entry !== 'object') continue;
 		const list = (Array.isArray(entry.messaging) ? entry.messaging : []) as InstagramEvent[];
 		for (const event of list)
-			if (event && typeof event === 'object')
-				out.push({ accountId: String(entry.id ?? ''), event });
+			if (event && typeof event === 'object') out.push({ account: String(entry.id ?? ''), event });
 	}
 	return out;
 }

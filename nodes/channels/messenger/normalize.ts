@@ -28,14 +28,14 @@ export function kindOf(event: MessengerEvent): MessengerEventKind {
 }
 
 /** Every messaging event of a webhook body, in order, with the page it was for. */
-export function eventsOf(body: IDataObject): Array<{ pageId: string; event: MessengerEvent }> {
-	const out: Array<{ pageId: string; event: MessengerEvent }> = [];
+export function eventsOf(body: IDataObject): Array<{ account: string; event: MessengerEvent }> {
+	const out: Array<{ account: string; event: MessengerEvent }> = [];
 	for (const entry of (Array.isArray(body.entry) ? body.entry : []) as IDataObject[]) {
 		if (!entry || typeof entry !== 'object') continue;
 		for (const event of (Array.isArray(entry.messaging)
 			? entry.messaging
 			: []) as MessengerEvent[]) {
-			if (event && typeof event === 'object') out.push({ pageId: String(entry.id ?? ''), event });
+			if (event && typeof event === 'object') out.push({ account: String(entry.id ?? ''), event });
 		}
 	}
 	return out;
