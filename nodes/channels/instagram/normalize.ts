@@ -15,14 +15,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MediaSources } from '../mediaSources';
+import type { MessagingEvent } from '../meta/events';
+import { cdnFileOf, isoOf as iso, messagingEventsOf, payloadOf } from '../meta/events';
 import { META_MEDIA_HOSTS } from '../meta/media';
 import type { AttachmentType, ChannelAttachment, ChannelMessage } from '../types';
 
-export interface InstagramEvent extends IDataObject {
-	sender?: { id?: string };
-	recipient?: { id?: string };
-	timestamp?: number;
-}
+export type InstagramEvent = MessagingEvent;
 
 export type InstagramEventKind =
 	'message' | 'echo' | 'deleted' | 'reaction' | 'postback' | 'read' | 'other';
@@ -40,16 +38,7 @@ export function kindOf(event: InstagramEvent): InstagramEventKind {
 }
 
 /** Every messaging event of a webhook body, in order, with the account it was for. */
-export function eventsOf(body: IDataObject): Array<{ account: string; event: InstagramEvent }> {
-	const out: Array<{ account: string; event: InstagramEvent }> = [];
-	for (const entry of (Array.isArray(body.entry) ? body.entry : []) as IDataObject[]) {
-		if (!entry || typeof entry !== 'object') continue;
-		const list = (Array.isArray(entry.messaging) ? entry.messaging : []) as InstagramEvent[];
-		for (const event of list)
-			if (event && typeof event === 'object') out.push({ account: String(entry.id ?? ''), event });
-	}
-	return out;
-}
+export const eventsOf = messagingEventsOf<InstagramEvent>;
 
 /** Attachment types that are files of the conversation, on Meta's CDN. */
 const FILE_TYPES: Record<string, AttachmentType> = {
@@ -79,25 +68,6 @@ export const INSTAGRAM_MEDIA_SOURCES: MediaSources = {
 	description: "one of Meta's media hosts (*.fbcdn.net, *.fbsbx.com, *.cdninstagram.com)",
 };
 
-function fileNameOf(url: string): string {
-	try {
-		const last = new URL(url, 'https://x.invalid').pathname.split('/').pop() ?? '';
-		try {
-			return decodeURIComponent(last);
-		} catch {
-			return last;
-		}
-	} catch {
-		return '';
-	}
-}
-
-function payloadOf(attachment: IDataObject): IDataObject {
-	return (
-		attachment?.payload && typeof attachment.payload === 'object' ? attachment.payload : {}
-	) as IDataObject;
-}
-
 function attachmentOf(attachment: IDataObject): ChannelAttachment {
 	const kind = String(attachment?.type ?? '');
 	const payload = payloadOf(attachment);
@@ -113,14 +83,7 @@ function attachmentOf(attachment: IDataObject): ChannelAttachment {
 			size: null,
 		};
 	}
-	const item: ChannelAttachment = {
-		type,
-		fileName: (url && fileNameOf(url)) || null,
-		mimeType: null,
-		size: null,
-	};
-	if (url) item.fileId = url;
-	return item;
+	return cdnFileOf(type, url);
 }
 
 /** The links of a message that are no file: a story reply's story, story mentions, shares. */
@@ -139,9 +102,6 @@ export function linksOf(raw: IDataObject): Array<{ label: string; url: string }>
 	}
 	return links;
 }
-
-const iso = (ms: unknown) =>
-	new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
 
 /** What every item of an event has, before its kind adds the rest. */
 type Base = Omit<ChannelMessage, 'event' | 'eventId' | 'messageId'>;

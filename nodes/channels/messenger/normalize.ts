@@ -4,15 +4,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MediaSources } from '../mediaSources';
+import type { MessagingEvent } from '../meta/events';
+import { cdnFileOf, isoOf as iso, messagingEventsOf, payloadOf } from '../meta/events';
 import { META_MEDIA_HOSTS } from '../meta/media';
 import { locationOf } from '../location';
 import type { AttachmentType, ChannelAttachment, ChannelLocation, ChannelMessage } from '../types';
 
-export interface MessengerEvent extends IDataObject {
-	sender?: { id?: string };
-	recipient?: { id?: string };
-	timestamp?: number;
-}
+export type MessengerEvent = MessagingEvent;
 
 export type MessengerEventKind =
 	'message' | 'echo' | 'edit' | 'postback' | 'delivery' | 'read' | 'other';
@@ -28,18 +26,7 @@ export function kindOf(event: MessengerEvent): MessengerEventKind {
 }
 
 /** Every messaging event of a webhook body, in order, with the page it was for. */
-export function eventsOf(body: IDataObject): Array<{ account: string; event: MessengerEvent }> {
-	const out: Array<{ account: string; event: MessengerEvent }> = [];
-	for (const entry of (Array.isArray(body.entry) ? body.entry : []) as IDataObject[]) {
-		if (!entry || typeof entry !== 'object') continue;
-		for (const event of (Array.isArray(entry.messaging)
-			? entry.messaging
-			: []) as MessengerEvent[]) {
-			if (event && typeof event === 'object') out.push({ account: String(entry.id ?? ''), event });
-		}
-	}
-	return out;
-}
+export const eventsOf = messagingEventsOf<MessengerEvent>;
 
 const TYPES: Record<string, AttachmentType> = {
 	image: 'photo',
@@ -63,25 +50,9 @@ export const MESSENGER_MEDIA_SOURCES: MediaSources = {
 	description: "one of Meta's media hosts (*.fbcdn.net, *.fbsbx.com)",
 };
 
-/** The last path segment of a URL, decoded; '' when there is none or it cannot be decoded. */
-function fileNameOf(url: string): string {
-	try {
-		const last = new URL(url, 'https://x.invalid').pathname.split('/').pop() ?? '';
-		try {
-			return decodeURIComponent(last);
-		} catch {
-			return last;
-		}
-	} catch {
-		return '';
-	}
-}
-
 function attachmentOf(attachment: IDataObject): ChannelAttachment {
 	const kind = String(attachment?.type ?? '');
-	const payload = (
-		attachment?.payload && typeof attachment.payload === 'object' ? attachment.payload : {}
-	) as IDataObject;
+	const payload = payloadOf(attachment);
 	const url = typeof payload.url === 'string' ? payload.url : undefined;
 	const type = payload.sticker_id ? 'sticker' : (TYPES[kind] ?? 'other');
 	if (!MEDIA_TYPES.has(kind)) {
@@ -99,14 +70,7 @@ function attachmentOf(attachment: IDataObject): ChannelAttachment {
 		}
 		return item;
 	}
-	const item: ChannelAttachment = {
-		type,
-		fileName: (url && fileNameOf(url)) || null,
-		mimeType: null,
-		size: null,
-	};
-	if (url) item.fileId = url;
-	return item;
+	return cdnFileOf(type, url);
 }
 
 function attachmentsOf(message: IDataObject): ChannelAttachment[] {
@@ -129,9 +93,6 @@ function locationIn(message: IDataObject): ChannelLocation | undefined {
 	}
 	return undefined;
 }
-
-const iso = (ms: unknown) =>
-	new Date(typeof ms === 'number' && Number.isFinite(ms) ? ms : Date.now()).toISOString();
 
 /** The item of one event; `pageId` is the page the webhook is for. */
 export function normalize(pageId: string, event: MessengerEvent): ChannelMessage {
