@@ -44,7 +44,7 @@ describe('every Chat Channel operation (Telegram) in a real n8n', () => {
 		await home?.cleanup();
 	});
 
-	it('sends text, buttons, long text, files by URL, id and upload, edits, deletes, shows typing', async () => {
+	it('sends text, buttons, long text, files by URL, id and upload, edits, reacts, deletes, shows typing', async () => {
 		await importCredentials(home, [
 			{ id: '1', name: 'Telegram bot', type: 'teamSpiritTelegramApi', data: { accessToken: tg.token, baseUrl: tg.url } },
 		]);
@@ -83,6 +83,11 @@ describe('every Chat Channel operation (Telegram) in a real n8n', () => {
 				},
 				'chat.sendAction',
 				{
+					name: 'message.react',
+					items: [{ conversationId: '1001', emoji: '👍' }],
+					edit: (node) => (node.parameters.messageId = firstSent),
+				},
+				{
 					name: 'message.delete',
 					items: [{ conversationId: '1001' }],
 					edit: (node) => (node.parameters.messageId = firstSent),
@@ -114,6 +119,10 @@ describe('every Chat Channel operation (Telegram) in a real n8n', () => {
 
 		expect(out('message.edit')[0]).toMatchObject({ edited: true, messageId: hello.messageId });
 		expect(out('chat.sendAction')).toHaveLength(2);
+		expect(out('message.react')).toHaveLength(1);
+		expect(tg.calls('setMessageReaction').map((c) => [String(c.params.message_id), c.params.reaction])).toEqual([
+			[String(hello.messageId), [{ type: 'emoji', emoji: '👍' }]],
+		]);
 		expect(out('message.delete')[0]).toMatchObject({ deleted: true });
 		const first = tg.sentMessages(1001).find((m) => String(m.message_id) === String(hello.messageId));
 		expect(first).toMatchObject({ text: 'edited', deleted: true });
