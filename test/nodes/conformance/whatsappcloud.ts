@@ -6,6 +6,9 @@ import { kit as channelKit, uploaded } from './kit';
 
 const CUSTOMERS = ['4915112345678', '4915112345679', '4915112345670'];
 
+/** When the kit's customers wrote: one time for the whole run, so a delivery sent again is the same. */
+const SENT_FROM = Date.now() - (Date.now() % 1000);
+
 export const kit = channelKit<WhatsAppCloudEmulator>({
 	name: 'whatsappcloud',
 	emulator: WhatsAppCloudEmulator,
@@ -28,12 +31,14 @@ export const kit = channelKit<WhatsAppCloudEmulator>({
 	downloadOptions: (options) => ({ whatsappcloudOptions: options }),
 	deliver: async (wa, hook, { key, signature, file, unreadable }) => {
 		const id = `wamid.conformance${key}`;
+		// the same delivery is the same bytes (Meta redelivers a notification as it was): its time too
+		const timestamp = SENT_FROM + key * 1000;
 		const value = unreadable
 			? // a location WhatsApp never sends (no coordinates): no item can be made of it
-				wa.messageValue(CUSTOMERS[0], { id, type: 'location', content: { latitude: 'north', longitude: 'east' } })
+				wa.messageValue(CUSTOMERS[0], { id, timestamp, type: 'location', content: { latitude: 'north', longitude: 'east' } })
 			: file
-				? wa.messageValue(CUSTOMERS[0], { id, media: { type: 'document', bytes: file.bytes, mimeType: 'application/pdf', filename: file.name, caption: `hi ${key}` } })
-				: wa.messageValue(CUSTOMERS[0], { id, text: `hi ${key}`, name: 'Ada' });
+				? wa.messageValue(CUSTOMERS[0], { id, timestamp, media: { type: 'document', bytes: file.bytes, mimeType: 'application/pdf', filename: file.name, caption: `hi ${key}` } })
+				: wa.messageValue(CUSTOMERS[0], { id, timestamp, text: `hi ${key}`, name: 'Ada' });
 		const result = await wa.deliver(hook.url, [value], { forgeSignature: signature === 'forged', omitSignature: signature === 'missing' });
 		return result.status;
 	},
