@@ -383,7 +383,7 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		return await page.$$eval(tid('node-creator-item-name'), (els) => els.map((e) => (e.textContent ?? '').trim()));
 	}
 
-	/** Send Template's entry, named after the channels that have templates ("… on WhatsApp (Twilio) or …"). */
+	/** An operation's entry, named after the channels that have it (Send Template: "… on WhatsApp (Twilio) or …"). */
 	const actionOf = (operation: string) => {
 		const pickers = desc.chatChannel.properties.filter((p) => p.name === 'operation');
 		const options = pickers.flatMap((p) => (p.options ?? []) as Array<{ value?: unknown; action?: string }>);
@@ -422,8 +422,8 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 					'Send a file',
 					templateAction(),
 					actionOf('react'),
-					'Edit a message on Telegram or Website Chat',
-					'Delete a message on Telegram or Website Chat',
+					actionOf('edit'),
+					actionOf('delete'),
 					'Forward a customer message to the operators',
 					'Send an operator message to the customer',
 					// the contact centre's (issue 21)
