@@ -7,6 +7,8 @@
  *
  * Run with `npm run test:e2e` (scripts/e2e.sh).
  */
+import * as http from 'node:http';
+
 import { TeamSpiritEmulator } from '../emulators/teamspirit';
 import { formatTimings, N8nEditor, timings, type WorkflowJson } from './n8n';
 import { sharedN8n, type SharedN8n } from './shared-n8n';
@@ -183,5 +185,29 @@ describe('Website chat API in a real n8n', () => {
 			last = now;
 			return quiet >= 3;
 		}, 20_000);
+	});
+
+	it('opened in a browser tab, widget.js is a page with the tag to copy (n8n\'s WEBHOOK_URL, not the Host asked); a <script> load gets the script', async () => {
+		const url = `${base}widget.js`;
+		const navigation = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
+		// behind a proxy n8n is asked under another host: the tag still carries its WEBHOOK_URL
+		const page = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+			const req = http.get(url, { headers: { ...navigation, host: 'n8n-internal:5678' } }, (res) => {
+				let body = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk: string) => (body += chunk));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+			});
+			req.on('error', reject);
+		});
+		expect([page.status, page.type]).toEqual([200, 'text/html; charset=utf-8']);
+		expect(page.body).toContain(`&lt;script src=&quot;${url}&quot; async&gt;&lt;/script&gt;`);
+		expect(page.body).not.toMatch(/<script/i);
+		const scriptLoad = { accept: '*/*', 'sec-fetch-dest': 'script', 'sec-fetch-mode': 'no-cors' };
+		const script = await fetch(url, { headers: scriptLoad });
+		expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+		expect(await script.text()).toContain('teamspirit-chat');
+		const again = await fetch(url, { headers: { ...scriptLoad, 'if-none-match': script.headers.get('etag')! } });
+		expect(again.status).toBe(304);
 	});
 });

@@ -4,8 +4,8 @@
  * (scripts/bench/website.ts): the TeamSpirit emulator with the operator, the two credentials,
  * examples/website-conversations.json with an operator chosen and the trigger's Allowed Origins,
  * and the company's web site: a host page on ANOTHER origin (`http://localhost:<port>`, while n8n
- * is `http://127.0.0.1:<port>`) that embeds the widget with the one script tag the trigger's
- * notice shows.
+ * is `http://127.0.0.1:<port>`) that embeds the widget with the one script tag widget.js shows
+ * when opened in a browser tab.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -120,9 +120,10 @@ const options: INodeProperties = {
 export const websiteTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Put the widget on your site: add <code>&lt;script src="…/widget.js" async&gt;&lt;/script&gt;</code> ' +
-			'to its pages, with the Production URL of <b>widget.js</b> from "Webhook URLs" above, and ' +
-			'publish (activate) the workflow: test URLs take one request only, the widget needs many.',
+			'Put the widget on your site: publish (activate) the workflow, then open the Production URL ' +
+			'of <b>widget.js</b> (Webhook URLs above) in your browser: it shows the tag to copy into ' +
+			'your pages, <code>&lt;script src="…/widget.js" async&gt;&lt;/script&gt;</code>. Test URLs ' +
+			'take one request only; the widget needs many.',
 		name: 'websiteNotice',
 		type: 'notice',
 		default: '',
