@@ -1247,8 +1247,22 @@ export class TeamSpiritEmulator {
 		return record;
 	}
 
+	/** What happened through the API, as it happened (`observe`), with or without `autoDeliver`. */
+	private readonly observers = new Set<(event: WebhookEvent, data: object) => void>();
+
+	/**
+	 * Calls `observer` with each event the API causes (a copy of its data), as the server would
+	 * deliver it: e.g. a test that must know a message that was deleted afterwards. Returns the
+	 * function that stops it.
+	 */
+	observe(observer: (event: WebhookEvent, data: object) => void): () => void {
+		this.observers.add(observer);
+		return () => this.observers.delete(observer);
+	}
+
 	/** With `autoDeliver`: delivers in the background, as the server does after answering the API call. */
 	private emit(event: WebhookEvent, data: object): void {
+		for (const observer of this.observers) observer(event, clone(data));
 		if (!this.autoDeliver) return;
 		this.track(this.deliver(event, clone(data)).then((attempts) => this.retryFailed(attempts)));
 	}
