@@ -26,6 +26,8 @@ import { ChatChannel } from '../../../nodes/ChatChannel/ChatChannel.node';
 import { ChatChannelTrigger } from '../../../nodes/ChatChannelTrigger/ChatChannelTrigger.node';
 import { acceptedParts, seenEvents } from '../../../nodes/channels/memory';
 import { senderNames } from '../../../nodes/channels/messenger/profiles';
+import { messageLimiter } from '../../../nodes/channels/website/limits';
+import { forgetTranscripts } from '../../../nodes/channels/website/transcript';
 import { forgetAnnounced } from '../../../nodes/channels/sequence';
 import { TeamSpiritTrigger } from '../../../nodes/TeamSpiritTrigger/TeamSpiritTrigger.node';
 import { forgetCaches } from '../../../nodes/conversations/caches';
@@ -78,9 +80,14 @@ export function processCopy(): INodeType {
 	return node!;
 }
 
-/** Forgets what one n8n process remembers (dedupe, accepted parts, Messenger names): a restart. */
+/**
+ * Forgets what one n8n process remembers (dedupe, accepted parts, Messenger names, the website's
+ * transcript ids and message counts): a restart.
+ */
 export function forgetProcessMemory(): void {
 	seenEvents.clear();
+	messageLimiter.clear();
+	forgetTranscripts();
 	acceptedParts.clear();
 	ownClaims.clear();
 	ownCommands.clear();

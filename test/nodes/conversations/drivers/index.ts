@@ -16,12 +16,11 @@ import * as path from 'node:path';
 import { adapters } from '../../../../nodes/channels';
 import type { ChannelDriver } from './types';
 
-/** Channels that have no conversation driver, and why. */
-export const WITHOUT_DRIVER: Record<string, string> = {
-	website:
-		'the Website Chat has its own conversation tests (test/nodes/ChatChannel/website-conversation.test.ts, ' +
-		'test/nodes/conversations/website-typing.test.ts): its visitors write through the widget, not a platform',
-};
+/**
+ * Channels that have no conversation driver, and why (none now: Website Chat's visitors are
+ * driven through the widget's endpoints, ./website.ts).
+ */
+export const WITHOUT_DRIVER: Record<string, string> = {};
 
 /** The driver of a channel: `driver` of ./<channel>.ts, or undefined when there is none. */
 export function driverOf(channel: string): ChannelDriver | undefined {

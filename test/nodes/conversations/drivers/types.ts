@@ -100,9 +100,14 @@ export interface Driver {
 	/**
 	 * The next sends are refused the way this channel refuses a customer who cannot be written to
 	 * (blocked the bot, the 24-hour window closed): what the operator's notice then says is the
-	 * driver's `refusal`.
+	 * driver's `refusal`. Absent on a channel that never refuses a customer (no `refusal`).
 	 */
-	refuseSends(): void;
+	refuseSends?(): void;
+	/**
+	 * Whether a send request (`ChannelDriver.sendPath`) goes to `customer`; absent: its body names
+	 * the customer (`part`, without a leading +).
+	 */
+	sentTo?(request: { path: string; body: string }, customer: Customer): boolean;
 	/**
 	 * Channels with a longer window for a person's answers than for automated ones
 	 * (`refusal.person`: Meta's HUMAN_AGENT tag, 7 days against 24 hours): the customer's last
@@ -175,10 +180,20 @@ export interface ChannelDriver {
 	 * callbacks have no reply reference); absent: it does (`Outgoing.replyTo`).
 	 */
 	customerReplies?: false;
+	/**
+	 * The longest name (UTF-16 code units) the channel takes from a customer: a longer one is
+	 * refused before any message (Website Chat's contact form: 200, answered 400 with a reason
+	 * the widget shows). Absent: the platform gives any name.
+	 */
+	maxNameLength?: number;
 	/** `false`: a customer's document carries no caption (a Viber file message has no text); absent: it can. */
 	documentCaptions?: false;
-	/** What the operator's notice says when the channel refused a send (`Driver.refuseSends`). */
-	refusal: {
+	/**
+	 * What the operator's notice says when the channel refused a send (`Driver.refuseSends`).
+	 * Absent: the channel never refuses a customer (Website Chat: a visitor cannot block the
+	 * company, and no window closes).
+	 */
+	refusal?: {
 		notice: RegExp;
 		hint?: RegExp;
 		/**
