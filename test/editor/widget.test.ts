@@ -8,6 +8,10 @@
  *
  *   npx jest -c jest.editor.config.js test/editor/widget.test.ts   (no n8n needed)
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import type { ElementHandle, Page } from 'puppeteer-core';
 
 import { launchBrowser, type EditorBrowser } from './editor';
@@ -91,6 +95,8 @@ beforeEach(async () => {
 	fake.refuseOrigin = false;
 	fake.config.askContact = 'off';
 	fake.config.texts = {};
+	fake.config.maxFileSize = 10 * 1024 * 1024;
+	fake.config.maxFiles = 5;
 	await page.setViewport({ width: 1280, height: 800 });
 	await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'no-preference' }]);
 	await page.goto(`${fake.pageUrl}blank`);
@@ -227,6 +233,68 @@ describe('website chat widget in Chromium', () => {
 			'This message is too long (at most 4000 characters).',
 		]);
 		expect(posts()).toHaveLength(1);
+	});
+
+	it('refuses a file too large or one too many before sending, and a 413 file_too_large or too_many_files with the reason from its code', async () => {
+		fake.config.maxFileSize = 1024;
+		fake.config.maxFiles = 2;
+		const dir = mkdtempSync(join(tmpdir(), 'widget-files-'));
+		const file = (name: string, size: number) => {
+			writeFileSync(join(dir, name), 'x'.repeat(size));
+			return join(dir, name);
+		};
+		const choose = async (paths: string[]) => {
+			const [chooser] = await Promise.all([
+				page.waitForFileChooser(),
+				(await page.$(W('[aria-label="Attach files"]')))!.click(),
+			]);
+			await chooser.accept(paths);
+		};
+		const chips = async () => (await page.$$(W('.chip'))).length;
+		const error = async () =>
+			page.$eval(W('.error'), (e) => [e.getAttribute('role'), (e as HTMLElement).innerText]);
+		try {
+			await openPage();
+			await openChat();
+			// checked in the browser against the limits the session gave: nothing is sent
+			await choose([file('big.pdf', 2048)]);
+			await until('the error', () => visible('.error'));
+			expect(await error()).toEqual(['alert', 'big.pdf: A file is too large (at most 1 KB).']);
+			expect(await chips()).toBe(0);
+			await choose([file('a.txt', 10), file('b.txt', 10), file('c.txt', 10)]);
+			await until('two chips', async () => (await chips()) === 2);
+			expect(await error()).toEqual(['alert', 'Too many files (at most 2 per message).']);
+			expect(posts()).toHaveLength(0);
+
+			// refused by the server: the message and its files go back to the composer
+			fake.failNextPosts.push(
+				{ status: 413, code: 'file_too_large' },
+				{ status: 413, code: 'too_many_files' },
+			);
+			await type('Two files\n');
+			const says = (text: string) => async () =>
+				(await visible('.error')) && (await error())[1] === text;
+			await until("the server's file_too_large", says('A file is too large (at most 1 KB).'));
+			expect(posts()).toHaveLength(1);
+			expect(await error()).toEqual(['alert', 'A file is too large (at most 1 KB).']);
+			expect(await page.$eval(W('textarea'), (e) => (e as HTMLTextAreaElement).value)).toBe(
+				'Two files',
+			);
+			expect(await chips()).toBe(2);
+			expect(await page.$(W('.msg.mine'))).toBeNull();
+			await type('\n');
+			await until(
+				"the server's too_many_files",
+				async () =>
+					posts().length === 2 && (await says('Too many files (at most 2 per message).')()),
+			);
+			expect(await error()).toEqual(['alert', 'Too many files (at most 2 per message).']);
+			expect(await chips()).toBe(2);
+			expect(await page.$(W('.msg.mine'))).toBeNull();
+			expect(fake.visitor().messages).toHaveLength(0);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it('attaches files from the keyboard-reachable picker, sends them as multipart, and links them back through the API', async () => {
