@@ -498,6 +498,33 @@ describe('the n8n editor with n8n-nodes-teamspirit', () => {
 		});
 	});
 
+	it('Website Chat trigger: the panel\'s notice says to open widget.js\'s Production URL in the browser for the tag', async () => {
+		await step('website notice', async () => {
+			const id = await createWorkflow('Website notice', [node('Website', TYPES.chatChannelTrigger, { channel: 'website' })]);
+			await openWorkflow(id);
+			await openNode('Website');
+			// n8n shows a notice's text as written (its HTML sanitised to links and lists: the other tags' text stays)
+			const written = desc.chatChannelTrigger.properties.find((p) => p.name === 'websiteNotice')!.displayName;
+			const expected = written
+				.replace(/<[^>]+>/g, '')
+				.replace(/&lt;/g, '<')
+				.replace(/&gt;/g, '>')
+				.replace(/&amp;/g, '&');
+			expect(expected).toMatch(/open the Production URL of widget\.js \(Webhook URLs above\) in your browser: it shows the tag to copy/);
+			const shown = await page.waitForFunction(
+				(ndv) =>
+					[...document.querySelectorAll(`${ndv} .parameter-item`)]
+						.filter((e) => (e as HTMLElement).offsetParent !== null)
+						.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim())
+						.find((t) => t.includes('widget.js') && t.includes('in your browser')),
+				{},
+				NDV,
+			);
+			expect(await shown.jsonValue()).toBe(expected.replace(/\s+/g, ' ').trim());
+			await closeNdv();
+		});
+	});
+
 	it('Chat Channel: Operators without a TeamSpirit credential says "Choose a TeamSpirit API credential first"', async () => {
 		await step('operators without credential', async () => {
 			const id = await createWorkflow('Operators', [
