@@ -15,15 +15,42 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TeamSpiritWebsiteApi } from '../../../../credentials/TeamSpiritWebsiteApi.credentials';
 import { TeamSpiritEmulator, type Message } from '../../../emulators/teamspirit';
 import { sessionToken } from '../../conformance/website';
-import type { ChannelDriver, Customer, Driver, Outgoing, Received } from './types';
-
-/** The store behind a running Website Chat driver (Website Chat's own tests). */
-export const websiteStoreOf = (bridge: { driver: Driver }) =>
-	bridge.driver.emulator as TeamSpiritEmulator;
+import type { ChannelDriver, Customer, Outgoing, Received } from './types';
 
 /** The company's page that embeds the widget (the trigger's Allowed Origins). */
-export const PAGE = 'https://shop.example.com';
+const PAGE = 'https://shop.example.com';
 const SESSION_SECRET = 'website-driver-session-secret-0123456789abcdef';
+
+/** What the visitor's widget shows, read as the widget reads it (`GET messages`, the long poll's answer). */
+export interface WidgetView {
+	messages: Array<{
+		from: 'visitor' | 'agent';
+		text: string;
+		files: Array<{ name: string; url: string }>;
+	}>;
+	typing: boolean;
+	offline: boolean;
+}
+
+/** The visitor's widget now: the trigger's `GET messages` (at once, no wait) from the site's page. */
+export async function widgetOf(
+	bridge: { customerHook: { url: string } },
+	customer: Customer,
+): Promise<WidgetView> {
+	// any token the trigger signed for the visitor reads their conversation (the widget keeps one)
+	const query = new URLSearchParams({
+		token: sessionToken(customer.conversationId, SESSION_SECRET),
+	});
+	const response = await fetch(
+		`${endpoint(bridge.customerHook.url, 'messages')}?${query.toString()}`,
+		{
+			headers: { origin: PAGE },
+		},
+	);
+	const text = await response.text();
+	if (response.status !== 200) throw new Error(`GET messages: ${response.status} ${text}`);
+	return JSON.parse(text) as WidgetView;
+}
 
 /** A message posted to a transcript: the visitor's (`in:`) or one sent to the visitor (`out:`). */
 const SEND = /\/chats\/[^/]+\/messages$/;
@@ -189,9 +216,16 @@ export const driver: ChannelDriver = {
 							? {
 									status,
 									headers: { 'retry-after': '1' },
-									json: { error: { code: 'rate_limited', message: 'Too many requests, retry after 1 s' } },
+									json: {
+										error: { code: 'rate_limited', message: 'Too many requests, retry after 1 s' },
+									},
 								}
-							: { status, json: { error: { code: 'unavailable', message: 'Service temporarily unavailable' } } },
+							: {
+									status,
+									json: {
+										error: { code: 'unavailable', message: 'Service temporarily unavailable' },
+									},
+								},
 				});
 				return async () => remove();
 			},
