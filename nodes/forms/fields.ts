@@ -51,11 +51,21 @@ export function cardFields(
 	return Object.entries(fields).filter(([name]) => !hidden.has(name));
 }
 
-/** A honeypot is filled when its field holds anything but blanks. */
+/**
+ * A honeypot is filled when its field holds anything but blanks, and not only what the page's
+ * link put there: n8n's Form Trigger pre-fills a field from the query parameter of its name
+ * (`?Field=…`) and hands the page's query on as `formQueryParameters`, so a link made to carry
+ * the honeypot's name cannot silence the people who follow it.
+ */
 export function honeypotFilled(fields: Record<string, unknown>, honeypot: string): boolean {
 	if (!honeypot) return false;
 	const value = fields[honeypot];
 	if (value === undefined || value === null) return false;
+	const query = fields.formQueryParameters;
+	if (query && typeof query === 'object' && !Array.isArray(query)) {
+		const fromLink = (query as Record<string, unknown>)[honeypot];
+		if (fromLink !== undefined && String(fromLink) === String(value)) return false;
+	}
 	if (typeof value === 'string') return value.trim() !== '';
 	if (Array.isArray(value)) return value.some((v) => String(v ?? '').trim() !== '');
 	return true;

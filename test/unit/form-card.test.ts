@@ -57,4 +57,11 @@ describe('the form fields', () => {
 		expect(honeypotFilled({ website: 'x' }, 'website')).toBe(true);
 		expect(honeypotFilled({ website: 'x' }, '')).toBe(false);
 	});
+	it("does not count a honeypot that the Form Trigger page's link filled (?Website=…)", () => {
+		const fromLink = { formQueryParameters: { Website: 'https://a.example' } };
+		expect(honeypotFilled({ Website: 'https://a.example', ...fromLink }, 'Website')).toBe(false);
+		// typed over what the link put there: filled
+		expect(honeypotFilled({ Website: 'https://spam.example', ...fromLink }, 'Website')).toBe(true);
+		expect(honeypotFilled({ Website: 'x', formQueryParameters: { Other: 'x' } }, 'Website')).toBe(true);
+	});
 });
