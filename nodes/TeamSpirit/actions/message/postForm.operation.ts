@@ -133,7 +133,7 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: 'Too many messages from your address. Please try again in an hour.',
 				description:
-					"The item's responseText when the rate limit refused the submission (its responseCode is 429), for a Respond to Webhook",
+					"The item's responseText when the rate limit refused the submission (its responseCode is 429, its retryAfter the seconds for a Retry-After header), for a Respond to Webhook",
 			},
 			{
 				displayName: 'Response Text: Thanks',
