@@ -1,6 +1,7 @@
 /**
  * `POST messages` through the one receive pipeline (../receive.ts). Verification is the page's
- * origin, the visitor's token, the limits (size: 413, rate: 429), the body read (a JSON string
+ * origin, the visitor's token, the limits (size: 413; rate: 429, per address in this process's
+ * memory, per visitor counted in their transcript), the body read (a JSON string
  * as text/plain, or multipart with `file` parts), and STORING the message in the visitor's
  * transcript (files uploaded to TeamSpirit first): the widget's 200 `{ ok, id }` is said only
  * once the message is durable, and the widget sends a message again with the same clientId until
@@ -19,7 +20,7 @@ import { unreadableEvent } from '../unreadable';
 import { applyCors, exposeRefusal } from './cors';
 import { describe, LABEL, ORIGIN_REFUSED, TOKEN_REFUSED } from './endpoints/guard';
 import { errorBody, sendJson } from './endpoints/http';
-import { limitsOf, takeMessage, type WebsiteLimits } from './limits';
+import { limitsOf, takeAddress, visitorWait, type WebsiteLimits } from './limits';
 import { readSession } from './session';
 import {
 	ensureTranscript,
@@ -27,6 +28,7 @@ import {
 	inKey,
 	messageByKey,
 	postToTranscript,
+	readTranscript,
 	uploadToTeamSpirit,
 	type TranscriptChat,
 	type TranscriptMessage,
@@ -133,14 +135,35 @@ async function uploadOf(ctx: IWebhookFunctions, file: FormFile): Promise<UploadS
 	};
 }
 
-/** Stores the message (its files uploaded first, unless a retry finds it stored already). */
-async function store(ctx: IWebhookFunctions, visitorId: string, input: Input) {
+/**
+ * How many of the transcript's newest messages are read to count the visitor's (one page): the
+ * operators' and the AI's answers come in between, so more than Messages per Minute.
+ */
+const RECENT = 100;
+
+/**
+ * Stores the message (its files uploaded first), or finds it stored (a retry), or refuses it with
+ * 429 when the visitor sent Messages per Minute already: counted in the transcript (one read of its
+ * newest messages), so every n8n process counts the same. A retry of a stored message is never
+ * refused: it is answered with the message.
+ */
+async function store(
+	ctx: IWebhookFunctions,
+	visitorId: string,
+	input: Input,
+	limits: WebsiteLimits,
+): Promise<{ chat: TranscriptChat; message: TranscriptMessage } | Refusal> {
 	const chat = await ensureTranscript(ctx, visitorId);
 	const key = inKey(input.clientId);
-	if (input.files.length) {
-		const stored = await messageByKey(ctx, chat.id, key);
-		if (stored) return { chat, message: stored };
-	}
+	const recent = await readTranscript(ctx, chat.id, RECENT);
+	let stored = recent.find((message) => message.externalKey === key);
+	const wait = stored ? undefined : visitorWait(recent, limits.perSession);
+	// a retry of a message older than the page read is found by its key, before a 429 or an upload
+	if (!stored && recent.length >= RECENT && (wait !== undefined || input.files.length))
+		stored = await messageByKey(ctx, chat.id, key);
+	if (stored) return { chat, message: stored };
+	if (wait !== undefined)
+		return refuse(429, 'rate_limited', 'Too many messages: try again later', undefined, wait);
 	const fileIds: string[] = [];
 	for (const file of input.files) {
 		fileIds.push((await uploadToTeamSpirit(ctx, await uploadOf(ctx, file))).id);
@@ -194,18 +217,21 @@ async function verify(ctx: IWebhookFunctions): Promise<StoredMessage | Refusal> 
 	const limits = limitsOf(ctx);
 	const tooLarge = sizeRefusal(input, limits);
 	if (tooLarge) return tooLarge;
+	// the address first: a request it refuses costs TeamSpirit nothing
+	const wait = takeAddress(ctx, limits);
+	if (wait !== undefined)
+		return refuse(429, 'rate_limited', 'Too many messages: try again later', undefined, wait);
 	try {
 		if (await contactMissing(ctx, session.visitorId))
 			return refuse(400, 'contact_required', CONTACT_REQUIRED);
 	} catch (error) {
 		return unavailable(error);
 	}
-	const wait = takeMessage(ctx, limits, session.visitorId);
-	if (wait !== undefined)
-		return refuse(429, 'rate_limited', 'Too many messages: try again later', undefined, wait);
 	try {
 		const account = await botIdOf(ctx);
-		const { chat, message } = await store(ctx, session.visitorId, input);
+		const stored = await store(ctx, session.visitorId, input, limits);
+		if (stored instanceof Refusal) return stored;
+		const { chat, message } = stored;
 		storedIds.set(ctx, message.id);
 		return { account, visitorId: session.visitorId, clientId: input.clientId, chat, message };
 	} catch (error) {

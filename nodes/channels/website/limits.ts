@@ -1,17 +1,24 @@
 /**
- * The website widget's limits: messages per minute per session and per client address (token
- * buckets in this process's memory: a cache, so with several n8n processes each counts its own),
- * and the size of a message (text length, file size, files per message). Each is a trigger option.
+ * The website widget's limits, each a trigger option: the size of a message (text length, file
+ * size, files per message) and how many messages a minute.
+ *
+ * - Per visitor: counted from the data, the visitor's own messages in their TeamSpirit transcript
+ *   (`visitorWait`), so the limit holds whichever n8n process (queue mode) takes each message.
+ * - Per client address: a token bucket in this process's memory (`takeAddress`), so with several
+ *   webhook processes each counts its own share. Counting it across processes would cost a
+ *   TeamSpirit write for every request; it is the cheap first check that every request which would
+ *   read or write TeamSpirit passes (messages, sessions, typing), before it costs anything.
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { monotonicNow } from '../../shared/clock';
 import { BoundedMap } from '../../shared/dedupe';
+import { authorOf } from './transcript';
 
 export interface WebsiteLimits {
-	/** Messages a session may send per minute. */
+	/** Messages a visitor may send per minute (counted in their transcript). */
 	perSession: number;
-	/** Messages one client address may send per minute (all its sessions). */
+	/** Requests one client address may make per minute in this process (all its sessions). */
 	perAddress: number;
 	maxTextLength: number;
 	/** Bytes. */
@@ -118,17 +125,26 @@ export function takeAddress(ctx: IWebhookFunctions, limits: WebsiteLimits): numb
 	return messageLimiter.take(addressKey(ctx), limits.perAddress);
 }
 
+/** How long a visitor's message counts against their limit. */
+const VISITOR_WINDOW_MS = 60_000;
+
 /**
- * Whether this visitor and the client's address may send one more message now: undefined, or the
- * seconds to wait.
+ * The seconds this visitor must wait before one more message, or undefined when they may send it
+ * now: `recent` is the newest of their transcript's messages (any order), the visitor's own
+ * (`in:` keys) stored in the last minute are counted, and the wait ends when the oldest of the
+ * newest `perSession` of them is a minute old.
  */
-export function takeMessage(
-	ctx: IWebhookFunctions,
-	limits: WebsiteLimits,
-	visitorId: string,
+export function visitorWait(
+	recent: Array<{ externalKey?: unknown; createdAt?: unknown }>,
+	perSession: number,
+	now = Date.now(),
 ): number | undefined {
-	return messageLimiter.takeAll([
-		[`${scopeOf(ctx)}\nsession\n${visitorId}`, limits.perSession],
-		[addressKey(ctx), limits.perAddress],
-	]);
+	const times = recent
+		.filter((message) => authorOf(message) === 'visitor')
+		.map((message) => Date.parse(String(message.createdAt)))
+		.filter((at) => Number.isFinite(at) && at > now - VISITOR_WINDOW_MS)
+		.sort((a, b) => b - a);
+	if (times.length < perSession) return undefined;
+	const oldest = times[perSession - 1];
+	return Math.min(60, Math.max(1, Math.ceil((oldest + VISITOR_WINDOW_MS - now) / 1000)));
 }

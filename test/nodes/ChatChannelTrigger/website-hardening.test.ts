@@ -43,7 +43,7 @@ const sendFrom = async (web: Website, ip: string, token: string, text: string) =
 	});
 
 describe('Website limits', () => {
-	it('a message the address refuses does not spend the session’s own allowance (both or neither)', async () => {
+	it('a message the address refuses does not count against the visitor (nothing was stored)', async () => {
 		const web = await open({ websiteLimits: { messagesPerMinute: 3, messagesPerMinutePerAddress: 2 } });
 		const { token } = await web.session();
 		const here = [];
@@ -52,6 +52,51 @@ describe('Website limits', () => {
 		// the session sent 2 of its 3: from another address the third is taken
 		expect((await sendFrom(web, '198.51.100.2', token, 'from my phone')).response.status).toBe(200);
 		expect((await sendFrom(web, '198.51.100.3', token, 'one too many')).response.status).toBe(429);
+	});
+
+	it('counts a visitor’s messages in their transcript: in another n8n process the limit still holds, and a retry of a stored message is answered with its id', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinute: 3 } });
+		const { token, visitorId } = await web.session();
+		const ids = [clientId(), clientId(), clientId()];
+		const stored: string[] = [];
+		for (const id of ids) {
+			forgetProcessState(); // each message taken by another process: nothing in memory counts
+			const call = await web.send({ token, clientId: id, text: `m ${id}` });
+			expect(call.response.status).toBe(200);
+			stored.push((call.response.json as { id: string }).id);
+		}
+		forgetProcessState();
+		const over = await web.send({ token, clientId: clientId(), text: 'one too many' });
+		expect([over.response.status, errorCode(over), over.started]).toEqual([429, 'rate_limited', false]);
+		const retryAfter = Number(over.response.headers['retry-after']);
+		expect(retryAfter >= 1 && retryAfter <= 60).toBe(true);
+		// the widget sends a stored message again (its answer was lost): the same id, never 429
+		forgetProcessState();
+		const retry = await web.send({ token, clientId: ids[0], text: `m ${ids[0]}` });
+		expect([retry.response.status, (retry.response.json as { id: string }).id]).toEqual([200, stored[0]]);
+		const chat = transcriptOf(visitorId)!;
+		expect(ts.messagesIn(chat.id)).toHaveLength(3);
+		// a stored message older than the page read (100 messages came after it, 3 of them the
+		// visitor's: the limit is reached) is found by its key
+		for (let i = 0; i < 97; i++) ts.addMessage(chat.id, { text: `answer ${i}`, externalKey: `out:answer-${i}` });
+		for (let i = 0; i < 3; i++) ts.addMessage(chat.id, { text: `new ${i}`, externalKey: `in:new-message-${i}` });
+		forgetProcessState();
+		const old = await web.send({ token, clientId: ids[1], text: `m ${ids[1]}` });
+		expect([old.response.status, (old.response.json as { id: string }).id]).toEqual([200, stored[1]]);
+	});
+
+	it('counts only the visitor’s messages of the last minute: older ones and the answers do not', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinute: 2 } });
+		const { token, visitorId } = await web.session();
+		expect((await web.send({ token, clientId: clientId(), text: 'first' })).response.status).toBe(200);
+		const chat = transcriptOf(visitorId)!;
+		const minuteAgo = new Date(Date.now() - 61_000).toISOString();
+		for (let i = 0; i < 3; i++) ts.addMessage(chat.id, { text: `old ${i}`, externalKey: `in:old-message-${i}`, createdAt: minuteAgo });
+		for (let i = 0; i < 3; i++) ts.addMessage(chat.id, { text: `answer ${i}`, externalKey: `out:answer-${i}` });
+		forgetProcessState();
+		expect((await web.send({ token, clientId: clientId(), text: 'second' })).response.status).toBe(200);
+		forgetProcessState();
+		expect((await web.send({ token, clientId: clientId(), text: 'third' })).response.status).toBe(429);
 	});
 
 	it('counts POST session with a valid token against the client address', async () => {
