@@ -118,11 +118,24 @@ export function clientAddress(ctx: IWebhookFunctions): string {
 /** The counts of one trigger (workflow and node): triggers never share a bucket. */
 const scopeOf = (ctx: IWebhookFunctions) => `${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}`;
 
-const addressKey = (ctx: IWebhookFunctions) => `${scopeOf(ctx)}\naddress\n${clientAddress(ctx)}`;
+/** Which trigger and client address a request is: the key of what is counted per address. */
+export const addressKey = (ctx: IWebhookFunctions): string =>
+	`${scopeOf(ctx)}\naddress\n${clientAddress(ctx)}`;
 
-/** One request from the client's address: undefined when it may go on, else the seconds to wait. */
+/**
+ * One message or session from the client's address: undefined when it may go on, else the seconds
+ * to wait.
+ */
 export function takeAddress(ctx: IWebhookFunctions, limits: WebsiteLimits): number | undefined {
 	return messageLimiter.take(addressKey(ctx), limits.perAddress);
+}
+
+/**
+ * One typing signal from the client's address, counted apart (as many a minute as messages): the
+ * widget sends one every 3 s while its visitor types, which must not use up the messages' count.
+ */
+export function takeTyping(ctx: IWebhookFunctions, limits: WebsiteLimits): number | undefined {
+	return messageLimiter.take(`${addressKey(ctx)}\ntyping`, limits.perAddress);
 }
 
 /** How long a visitor's message counts against their limit. */

@@ -47,7 +47,7 @@ const limits: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 60,
 			description:
-				"All visitors behind one IP address together (an office's network); beyond it: 429",
+				"Messages and sessions of all visitors behind one IP address together (an office's network), counted in each n8n process (typing signals apart, as many); beyond it: 429",
 		},
 		{
 			displayName: 'Messages per Minute per Visitor',
@@ -55,7 +55,8 @@ const limits: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 20,
-			description: 'Messages one visitor may send a minute; beyond it: 429 with Retry-After',
+			description:
+				'Messages one visitor may send a minute, counted in their transcript (so across every n8n process); beyond it: 429 with Retry-After',
 		},
 	],
 };

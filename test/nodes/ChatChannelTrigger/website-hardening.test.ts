@@ -1,7 +1,8 @@
 /**
  * The Website channel's endpoints under abuse and odd settings (raw requests, the TeamSpirit
- * emulator as the only storage): rate buckets taken both or neither, sessions counted per address,
- * held long polls bounded per session and in time, *Ask for Name and E-mail: Required* enforced by
+ * emulator as the only storage): a visitor's messages counted in the transcript (so across
+ * processes), sessions and typing counted per address, held long polls bounded per session, per
+ * address and in time, *Ask for Name and E-mail: Required* enforced by
  * the server, the Accent Color checked, a slow reader of a file download.
  */
 import { EventEmitter } from 'node:events';
@@ -9,10 +10,11 @@ import { EventEmitter } from 'node:events';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { streamTo } from '../../../nodes/channels/website/endpoints/files';
-import { MAX_HELD_POLLS } from '../../../nodes/channels/website/endpoints/messages';
+import { MAX_HELD_POLLS, MAX_HELD_POLLS_PER_ADDRESS } from '../../../nodes/channels/website/endpoints/messages';
+import { transcriptKey } from '../../../nodes/channels/website/transcript';
 import { TeamSpiritEmulator } from '../../emulators/teamspirit';
 import type { WebhookCall } from '../../harness';
-import { forgetProcessState, PAGE, startWebsite, type Website } from './website-setup';
+import { forgetProcessState, PAGE, SESSION_SECRET, startWebsite, type Website } from './website-setup';
 
 let ts: TeamSpiritEmulator;
 let site: Website | undefined;
@@ -99,19 +101,36 @@ describe('Website limits', () => {
 		expect((await web.send({ token, clientId: clientId(), text: 'third' })).response.status).toBe(429);
 	});
 
-	it('counts POST session with a valid token against the client address', async () => {
-		const web = await open({ websiteLimits: { messagesPerMinutePerAddress: 2 } });
+	it('counts every POST session against the client address: a new visitor’s as well as a known one’s', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinutePerAddress: 3 } });
 		const { token } = await web.session();
-		const session = async () =>
+		const session = async (body: object) =>
 			await web.call('session', {
 				method: 'POST',
 				headers: { 'content-type': 'text/plain;charset=UTF-8', origin: PAGE },
-				body: JSON.stringify({ token }),
+				body: JSON.stringify(body),
 			});
 		const statuses = [];
-		for (let i = 0; i < 3; i++) statuses.push((await session()).response.status);
-		expect(statuses).toEqual([200, 200, 429]);
-		expect(errorCode(await session())).toBe('rate_limited');
+		for (const body of [{ token }, {}, {}, { token }]) statuses.push((await session(body)).response.status);
+		expect(statuses).toEqual([200, 200, 429, 429]);
+		expect(errorCode(await session({}))).toBe('rate_limited');
+		// another address is not held up
+		const elsewhere = await web.call('session', { method: 'POST', headers: { 'content-type': 'text/plain', origin: PAGE }, body: '{}', ip: '203.0.113.9' });
+		expect(elsewhere.response.status).toBe(200);
+	});
+
+	it('counts typing per client address apart from messages: beyond it 429, reading nothing in TeamSpirit', async () => {
+		const web = await open({ websiteLimits: { messagesPerMinutePerAddress: 2 } });
+		const { token } = await web.session();
+		const typing = async () =>
+			await web.call('typing', { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: PAGE }, body: JSON.stringify({ token }) });
+		expect([(await typing()).response.status, (await typing()).response.status]).toEqual([204, 204]);
+		const before = ts.requests.length;
+		const refused = await typing();
+		expect([refused.response.status, errorCode(refused), ts.requests.length - before]).toEqual([429, 'rate_limited', 0]);
+		// the typing did not use up the messages’ count: the session took one, the message the other
+		expect((await web.send({ token, clientId: clientId(), text: 'typed' })).response.status).toBe(200);
+		expect((await web.send({ token, clientId: clientId(), text: 'one too many' })).response.status).toBe(429);
 	});
 });
 
@@ -144,6 +163,48 @@ describe('Website long poll bounds', () => {
 		});
 		for (const call of await Promise.all(heldPolls)) expect((call.response.json as { digest: string }).digest).not.toBe(now.digest);
 	});
+
+	it(`holds at most ${MAX_HELD_POLLS_PER_ADDRESS} polls of one client address at once (all its sessions): a further one answers at once; another address is held`, async () => {
+		const web = await open({ websiteLimits: { messagesPerMinutePerAddress: 1000 } });
+		const pollFrom = async (ip: string, query: Record<string, string>) => await web.call('poll', { method: 'GET', headers: { origin: PAGE }, query, ip });
+		const visitors = [];
+		for (let i = 0; i <= MAX_HELD_POLLS_PER_ADDRESS + 1; i++) visitors.push(await web.session());
+		// no transcript yet: every visitor’s history is the same empty one
+		const empty = ((await web.poll({ token: visitors[0].token })).response.json as { digest: string }).digest;
+		const lookedUp = (visitorId: string) =>
+			ts.requests.some((r) => r.method === 'GET' && r.path === '/api/v1/chats' && r.query.externalKey === transcriptKey(visitorId, SESSION_SECRET));
+		const before = ts.requests.length;
+		const settled = new Set<number>();
+		const held = visitors.slice(0, MAX_HELD_POLLS_PER_ADDRESS).map((v, i) =>
+			pollFrom('198.51.100.7', { token: v.token, since: empty, wait: '1' }).then((call) => {
+				settled.add(i);
+				return call;
+			}),
+		);
+		// a poll is held (or not) before its first read: wait until each has read once
+		const readSince = (visitorId: string) =>
+			ts.requests.slice(before).some((r) => r.path === '/api/v1/chats' && r.query.externalKey === transcriptKey(visitorId, SESSION_SECRET));
+		while (!visitors.slice(0, MAX_HELD_POLLS_PER_ADDRESS).every((v) => readSince(v.visitorId))) await new Promise((resolve) => setImmediate(resolve));
+		const over = visitors[MAX_HELD_POLLS_PER_ADDRESS];
+		const extra = await pollFrom('198.51.100.7', { token: over.token, since: empty, wait: '1' });
+		expect([extra.response.status, (extra.response.json as { digest: string }).digest]).toEqual([200, empty]);
+		expect(settled.size).toBe(0);
+		// the same session from another address is held
+		const last = visitors[MAX_HELD_POLLS_PER_ADDRESS + 1];
+		let otherSettled = false;
+		const other = pollFrom('203.0.113.9', { token: last.token, since: empty, wait: '1' }).then((call) => {
+			otherSettled = true;
+			return call;
+		});
+		const start = ts.requests.length;
+		const lastReads = () => ts.requests.slice(start).filter((r) => r.path === '/api/v1/chats' && r.query.externalKey === transcriptKey(last.visitorId, SESSION_SECRET)).length;
+		while (lastReads() < 2) await new Promise((resolve) => setImmediate(resolve));
+		expect([otherSettled, settled.size]).toEqual([false, 0]);
+		expect(lookedUp(last.visitorId)).toBe(true);
+		// each visitor writes: every held poll answers with the new history
+		for (const v of [...visitors.slice(0, MAX_HELD_POLLS_PER_ADDRESS), last]) await web.send({ token: v.token, clientId: clientId(), text: 'here' });
+		for (const call of await Promise.all([...held, other])) expect((call.response.json as { digest: string }).digest).not.toBe(empty);
+	}, 60_000);
 
 	it('answers a held poll by its deadline with the current state even when a TeamSpirit read hangs', async () => {
 		const web = await open();

@@ -3,7 +3,8 @@
  * the visitor's last 50 messages, oldest first, with typing and offline, and their digest. With
  * `wait=1` the answer waits (at most 25 s) until the digest differs from `since`, reading
  * TeamSpirit about once a second, and stops when the browser goes away. Everything is read from
- * TeamSpirit: any n8n process answers any poll.
+ * TeamSpirit: any n8n process answers any poll. A process holds at most 2 polls of one session and
+ * 20 of one client address at once; a further one is answered at once.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -12,6 +13,7 @@ import { abortableSleep } from '../../../shared/sleep';
 import { receiveWebhook } from '../../receive';
 import type { TriggerEndpoint } from '../../types';
 import { websiteReceive } from '../incoming';
+import { addressKey } from '../limits';
 import { digestOf, isOffline, isTyping } from '../status';
 import { findTranscript, readTranscript, widgetMessages, type TranscriptChat } from '../transcript';
 import { websiteRequest } from '../transport';
@@ -72,20 +74,26 @@ function watchClient(ctx: IWebhookFunctions): { gone: () => boolean; signal: Abo
 
 /** Polls one session may have held at once in this process; a further one is answered at once. */
 export const MAX_HELD_POLLS = 2;
+/**
+ * Polls one client address may have held at once in this process (all its sessions together): each
+ * held poll reads TeamSpirit about once a second. A further one is answered at once.
+ */
+export const MAX_HELD_POLLS_PER_ADDRESS = 20;
 const held = new Map<string, number>();
 
-/** Holds one more poll of `key` when it may be held: whether it is. */
-function hold(key: string): boolean {
-	const count = held.get(key) ?? 0;
-	if (count >= MAX_HELD_POLLS) return false;
-	held.set(key, count + 1);
+/** Holds one more poll of each key when every one of them may have one more held: whether it does. */
+function hold(keys: Array<[key: string, max: number]>): boolean {
+	if (keys.some(([key, max]) => (held.get(key) ?? 0) >= max)) return false;
+	for (const [key] of keys) held.set(key, (held.get(key) ?? 0) + 1);
 	return true;
 }
 
-function release(key: string): void {
-	const count = (held.get(key) ?? 1) - 1;
-	if (count > 0) held.set(key, count);
-	else held.delete(key);
+function release(keys: Array<[key: string, max: number]>): void {
+	for (const [key] of keys) {
+		const count = (held.get(key) ?? 1) - 1;
+		if (count > 0) held.set(key, count);
+		else held.delete(key);
+	}
 }
 
 /** `work`'s result, or undefined when the deadline comes first (a slow read is left to finish). */
@@ -105,8 +113,11 @@ async function poll(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if ('response' in checked) return checked.response;
 	const { visitorId, token } = checked.session;
 	const since = queryField(ctx, 'since');
-	const key = `${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}\n${visitorId}`;
-	const wait = queryField(ctx, 'wait') === '1' && since !== undefined && hold(key);
+	const holds: Array<[string, number]> = [
+		[`${ctx.getWorkflow().id ?? ''}\n${ctx.getNode().id}\n${visitorId}`, MAX_HELD_POLLS],
+		[addressKey(ctx), MAX_HELD_POLLS_PER_ADDRESS],
+	];
+	const wait = queryField(ctx, 'wait') === '1' && since !== undefined && hold(holds);
 	const deadline = monotonicNow() + LONG_POLL_MS - POLL_INTERVAL_MS;
 	const client = watchClient(ctx);
 	try {
@@ -132,7 +143,7 @@ async function poll(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	} catch (error) {
 		return unavailable(ctx, error);
 	} finally {
-		if (wait) release(key);
+		if (wait) release(holds);
 	}
 }
 

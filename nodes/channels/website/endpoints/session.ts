@@ -95,14 +95,13 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if (typeof contact === 'string') return sendError(ctx, 400, 'bad_request', contact);
 	try {
 		const secret = await sessionSecretOf(ctx);
+		// every session counts per address, a new visitor's too: else one address could start any
+		// number of visitors, each with its own long polls and messages
+		const wait = takeAddress(ctx, limitsOf(ctx));
+		if (wait !== undefined)
+			return sendError(ctx, 429, 'rate_limited', 'Too many requests: try again later', wait);
 		const known = readSession(secret, fields.token);
 		const visitorId = known?.visitorId ?? newVisitorId();
-		if (known || contact.name !== undefined || contact.email !== undefined) {
-			// a known visitor's transcript is read, a contact makes one: counted per address
-			const wait = takeAddress(ctx, limitsOf(ctx));
-			if (wait !== undefined)
-				return sendError(ctx, 429, 'rate_limited', 'Too many requests: try again later', wait);
-		}
 		const chat = await withContact(ctx, visitorId, known !== undefined, contact);
 		return sendJson(ctx, 200, {
 			token: issueSession(secret, visitorId).token,
