@@ -919,18 +919,20 @@
 			],
 		);
 	}
-	function field(id, type, key, autocomplete, value) {
+	/** A labelled input; maxLength is what the server takes (session.ts: name 200, e-mail 254). */
+	function field(id, type, key, autocomplete, value, maxLength) {
 		var input = h('input', {
 			id: id,
 			type: type,
 			autocomplete: autocomplete,
+			maxlength: String(maxLength),
 			value: value || null,
 		});
 		return [bind(h('label', { for: id }), 'text', key), input];
 	}
 	function buildContactForm() {
-		var name = field('ts-name', 'text', 'name', 'name', script.getAttribute('data-name'));
-		var email = field('ts-email', 'email', 'email', 'email', script.getAttribute('data-email'));
+		var name = field('ts-name', 'text', 'name', 'name', script.getAttribute('data-name'), 200);
+		var email = field('ts-email', 'email', 'email', 'email', script.getAttribute('data-email'), 254);
 		ui.name = name[1];
 		ui.email = email[1];
 		ui.startButton = bind(h('button', { type: 'submit', class: 'primary' }), 'text', 'start');

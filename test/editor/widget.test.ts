@@ -347,6 +347,15 @@ describe('website chat widget in Chromium', () => {
 			['ts-name', 'Name'],
 			['ts-email', 'E-mail'],
 		]);
+		// no longer than the server takes (a longer name would be refused with a 400)
+		expect(
+			await page.$$eval(W('form.contact input'), (inputs) =>
+				inputs.map((i) => [i.id, (i as HTMLInputElement).maxLength]),
+			),
+		).toEqual([
+			['ts-name', 200],
+			['ts-email', 254],
+		]);
 		await page.keyboard.type('Ann');
 		await page.keyboard.press('Enter');
 		expect(await shadowText('.error')).toEqual([
