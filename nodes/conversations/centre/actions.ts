@@ -306,8 +306,18 @@ const RATING_BUTTONS = [
 ];
 
 /**
+ * The rating question as sent without buttons: as written when it already says how to answer
+ * (names 1 and 5, as the default question does, in any language), else with "Reply with a number
+ * from 1 to 5." after it.
+ */
+function ratingQuestionText(question: string): string {
+	if (/(^|\D)1(\D[\s\S]*)?\D5(\D|$)/.test(question)) return question;
+	return `${question}\nReply with a number from 1 to 5.`;
+}
+
+/**
  * The queue's closing message, then its rating question (buttons where the channel has them,
- * else "Reply with a number from 1 to 5"); what was sent, or why not, for the notice.
+ * else as `ratingQuestionText` words it); what was sent, or why not, for the notice.
  */
 async function closing(
 	line: CustomerLine,
@@ -323,8 +333,7 @@ async function closing(
 		if (queue.ratingQuestion) {
 			if (line.buttons) await line.send(queue.ratingQuestion, `${key}:rating`, RATING_BUTTONS);
 			else {
-				const text = `${queue.ratingQuestion}\nReply with a number from 1 to 5.`;
-				await line.send(text, `${key}:rating`);
+				await line.send(ratingQuestionText(queue.ratingQuestion), `${key}:rating`);
 			}
 			sent.push('the rating question');
 		}

@@ -193,4 +193,14 @@ describe('The rating question per channel', () => {
 			ratingAskedAt: expect.any(String),
 		});
 	});
+
+	it('WhatsApp: a question that already says how to answer (names 1 and 5) is sent as written', async () => {
+		const question = 'How did we do? Answer with a number from 1 (poor) to 5 (excellent).';
+		({ bridge } = await startCommands('whatsapp', { ...RESOLVING, ratingQuestion: question }));
+		anna = bridge.newCustomer('Anna', 'Petrova');
+		await bridge.write(anna, 'Hello');
+		await types(bridge, anna, '/resolve');
+
+		expect(bridge.received(anna).map((r) => r.text)).toEqual(['Thanks for writing to us!', question]);
+	});
 });

@@ -184,6 +184,8 @@ const queueFields: INodeProperties[] = [
 		type: 'string',
 		default: 'How did we do? Answer with a number from 1 (poor) to 5 (excellent).',
 		displayOptions: { show: { askRating: [true] } },
+		description:
+			'Where the channel has no buttons, "Reply with a number from 1 to 5." is added unless the question names 1 and 5 itself',
 	},
 	{
 		displayName: 'Note Prefix',
