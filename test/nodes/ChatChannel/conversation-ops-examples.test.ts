@@ -1,6 +1,6 @@
 /**
- * The contact centre's examples: every example is built from nodes, never code (no Code, Function
- * or If node, no expression beyond `{{ $json.field }}`); the conversation examples' queue as
+ * The contact centre's examples: every example is built from nodes, never code (no Code or Function
+ * node, no expression beyond `{{ $json.field }}`, so an If compares fields and nothing more); the conversation examples' queue as
  * shipped (hours, greeting, away reply) and their scheduled Process Due Conversations run; the
  * daily statistics report runs through the engine: Schedule Trigger → Get Statistics → the report
  * posted in the supervisors' chat, with the numbers of the seeded conversations.
@@ -46,10 +46,10 @@ function nodeType(workflow: WorkflowJson, at: string): string {
 }
 
 describe('the examples', () => {
-	it.each(EXAMPLES)('%s: no code, no If, expressions only fields ({{ $json.field }}) and $fromAI in tools', (name) => {
+	it.each(EXAMPLES)('%s: no code, expressions only fields ({{ $json.field }}) and $fromAI in tools', (name) => {
 		const workflow = load(name);
 		const coded = workflow.nodes.filter((n) =>
-			/\.(code|function|functionItem|if|switch)$/i.test(n.type),
+			/\.(code|function|functionItem)$/i.test(n.type),
 		);
 		expect(coded.map((n) => n.name)).toEqual([]);
 		const expressions = workflow.nodes.flatMap((n) =>
